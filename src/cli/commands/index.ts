@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Each command module exports one `register(program)`; the CLI stays a thin list of them. */
+export type RegisterCommand = (program: Command) => void;
+
+export const COMMANDS: RegisterCommand[] = [];

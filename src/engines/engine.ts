@@ -1,0 +1,41 @@
+/**
+ * One interface, several implementations: embedded DuckDB now, Athena later. Runbook SQL is
+ * written once against the Athena-compatible tables; what differs between engines is recorded
+ * as data in a Dialect, never as `if (engine === ...)` branches in callers.
+ */
+export type ParamValue = string | number | boolean | null;
+/** Named parameters, bound by the engine (`$port` in DuckDB, `?` positions in Athena). Never spliced into SQL text. */
+export type Params = Record<string, ParamValue>;
+
+/** A result row with JSON-friendly values: strings, numbers, booleans, null, nested objects/arrays. Timestamps are ISO-8601 UTC strings. */
+export type Row = Record<string, unknown>;
+
+export interface Dialect {
+  /** How a named parameter is written in SQL text for this engine, e.g. `$port` or `?`. */
+  readonly parameterStyle: 'dollar-named' | 'positional';
+  /** True when the engine has the Athena/Trino functions natively (no macros needed). */
+  readonly nativeAthenaFunctions: boolean;
+  /** True when `cloudtrail_logs` is backed by an ingested local store (ledger, incremental ingest). */
+  readonly localStore: boolean;
+}
+
+export interface QueryResult {
+  columns: string[];
+  rows: Row[];
+}
+
+export interface Engine {
+  readonly name: string;
+  readonly dialect: Dialect;
+  /** Streams rows; consumers that need everything use `collect()`. */
+  query(sql: string, params?: Params): AsyncIterable<Row>;
+  /** Runs a query and returns its column names (in order) and all rows. */
+  all(sql: string, params?: Params): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+export async function collect(rows: AsyncIterable<Row>): Promise<Row[]> {
+  const out: Row[] = [];
+  for await (const row of rows) out.push(row);
+  return out;
+}

@@ -1,0 +1,121 @@
+import type { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { ATHENA_MACROS } from './athena-macros.js';
+
+/**
+ * The local store. Ingest appends flat, typed rows to `cloudtrail_events` (fast appends, no
+ * nested values to build per row); the Athena-shaped `cloudtrail_logs` view rebuilds the STRUCT
+ * columns AWS documents, so `SELECT *` returns what Athena would. DuckDB only computes the view
+ * columns a query references, so the rebuilding costs nothing for the columns not asked for.
+ *
+ * Internal columns start with `_`: `_key` (eventID, or a content hash when a record has none:
+ * the dedupe key), `_time` (eventtime as TIMESTAMP, for pruning), `_file` (where it was read).
+ */
+export const CLOUDTRAIL_EVENTS_COLUMNS: readonly (readonly [name: string, type: string])[] = [
+  ['_key', 'VARCHAR'],
+  ['_time', 'TIMESTAMP'],
+  ['_file', 'VARCHAR'],
+  ['eventversion', 'VARCHAR'],
+  ['ui_type', 'VARCHAR'],
+  ['ui_principalid', 'VARCHAR'],
+  ['ui_arn', 'VARCHAR'],
+  ['ui_accountid', 'VARCHAR'],
+  ['ui_invokedby', 'VARCHAR'],
+  ['ui_accesskeyid', 'VARCHAR'],
+  ['ui_username', 'VARCHAR'],
+  ['ui_mfaauthenticated', 'VARCHAR'],
+  ['ui_creationdate', 'VARCHAR'],
+  ['ui_issuer_type', 'VARCHAR'],
+  ['ui_issuer_principalid', 'VARCHAR'],
+  ['ui_issuer_arn', 'VARCHAR'],
+  ['ui_issuer_accountid', 'VARCHAR'],
+  ['ui_issuer_username', 'VARCHAR'],
+  ['ui_ec2roledelivery', 'VARCHAR'],
+  ['ui_sourceidentity', 'VARCHAR'],
+  ['eventtime', 'VARCHAR'],
+  ['eventsource', 'VARCHAR'],
+  ['eventname', 'VARCHAR'],
+  ['awsregion', 'VARCHAR'],
+  ['sourceipaddress', 'VARCHAR'],
+  ['useragent', 'VARCHAR'],
+  ['errorcode', 'VARCHAR'],
+  ['errormessage', 'VARCHAR'],
+  ['requestparameters', 'VARCHAR'],
+  ['responseelements', 'VARCHAR'],
+  ['additionaleventdata', 'VARCHAR'],
+  ['requestid', 'VARCHAR'],
+  ['eventid', 'VARCHAR'],
+  ['resources_json', 'VARCHAR'],
+  ['eventtype', 'VARCHAR'],
+  ['apiversion', 'VARCHAR'],
+  ['readonly', 'VARCHAR'],
+  ['recipientaccountid', 'VARCHAR'],
+  ['serviceeventdetails', 'VARCHAR'],
+  ['sharedeventid', 'VARCHAR'],
+  ['vpcendpointid', 'VARCHAR'],
+  ['vpcendpointaccountid', 'VARCHAR'],
+  ['eventcategory', 'VARCHAR'],
+  ['sessioncredentialfromconsole', 'VARCHAR'],
+  ['tls_version', 'VARCHAR'],
+  ['tls_ciphersuite', 'VARCHAR'],
+  ['tls_host', 'VARCHAR'],
+];
+
+const RESOURCES_TYPE = `'[{"arn":"VARCHAR","accountid":"VARCHAR","type":"VARCHAR"}]'`;
+
+const CLOUDTRAIL_LOGS_VIEW = `
+CREATE OR REPLACE VIEW cloudtrail_logs AS
+SELECT
+  eventversion,
+  struct_pack(
+    type := ui_type, principalid := ui_principalid, arn := ui_arn, accountid := ui_accountid,
+    invokedby := ui_invokedby, accesskeyid := ui_accesskeyid, username := ui_username,
+    sessioncontext := struct_pack(
+      attributes := struct_pack(mfaauthenticated := ui_mfaauthenticated, creationdate := ui_creationdate),
+      sessionissuer := struct_pack(type := ui_issuer_type, principalid := ui_issuer_principalid,
+        arn := ui_issuer_arn, accountid := ui_issuer_accountid, username := ui_issuer_username),
+      ec2roledelivery := ui_ec2roledelivery,
+      sourceidentity := ui_sourceidentity)
+  ) AS useridentity,
+  eventtime, eventsource, eventname, awsregion, sourceipaddress, useragent, errorcode,
+  errormessage, requestparameters, responseelements, additionaleventdata, requestid, eventid,
+  CAST(json_transform(resources_json, ${RESOURCES_TYPE}) AS STRUCT(arn VARCHAR, accountid VARCHAR, type VARCHAR)[]) AS resources,
+  eventtype, apiversion, readonly, recipientaccountid, serviceeventdetails, sharedeventid,
+  vpcendpointid, vpcendpointaccountid, eventcategory, sessioncredentialfromconsole,
+  struct_pack(tlsversion := tls_version, ciphersuite := tls_ciphersuite, clientprovidedhostheader := tls_host) AS tlsdetails
+FROM cloudtrail_events`;
+
+export const LEDGER_COLUMNS: readonly (readonly [string, string])[] = [
+  ['path', 'VARCHAR'],
+  ['kind', 'VARCHAR'],
+  ['size', 'BIGINT'],
+  ['mtime_ms', 'DOUBLE'],
+  ['sha256', 'VARCHAR'],
+  ['outcome', 'VARCHAR'],
+  ['reason', 'VARCHAR'],
+  ['records', 'BIGINT'],
+  ['records_skipped', 'BIGINT'],
+  ['ingested_at', 'TIMESTAMP'],
+];
+
+function createTable(name: string, columns: readonly (readonly [string, string])[]): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (${columns.map(([n, t]) => `${n} ${t}`).join(', ')})`;
+}
+
+export interface InstallOptions {
+  /** Read-only connections get the (temporary) Athena macros only. */
+  macrosOnly?: boolean;
+}
+
+export async function installSchema(engine: DuckDBEngine, options: InstallOptions = {}): Promise<void> {
+  for (const macro of ATHENA_MACROS) await engine.run(macro);
+  if (options.macrosOnly) return;
+  await engine.run(createTable('cloudtrail_events', CLOUDTRAIL_EVENTS_COLUMNS));
+  await engine.run(CLOUDTRAIL_LOGS_VIEW);
+  // Insights events are not API calls and have none of the Athena columns' meaning; they are kept
+  // whole (nothing is lost) in their own table, as AWS keeps them under their own prefix.
+  await engine.run(
+    'CREATE TABLE IF NOT EXISTS cloudtrail_insights (_key VARCHAR, _time TIMESTAMP, _file VARCHAR, eventid VARCHAR, eventtime VARCHAR, eventsource VARCHAR, eventname VARCHAR, awsregion VARCHAR, insighttype VARCHAR, record VARCHAR)',
+  );
+  // One row per file per ingest run that read or skipped it: the audit trail of what was read.
+  await engine.run(createTable('ingest_ledger', LEDGER_COLUMNS));
+}

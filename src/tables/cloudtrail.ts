@@ -1,0 +1,68 @@
+/**
+ * The Athena-compatible `cloudtrail_logs` row, as the engines return it (DESIGN.md §3): lowercase
+ * column names, leaf values strings, `requestparameters` / `responseelements` JSON text. This is
+ * the shape every judging stage (ports, runbook) receives from SQL.
+ */
+export interface SessionIssuer {
+  type: string | null;
+  principalid: string | null;
+  arn: string | null;
+  accountid: string | null;
+  username: string | null;
+}
+
+export interface UserIdentity {
+  type: string | null;
+  principalid: string | null;
+  arn: string | null;
+  accountid: string | null;
+  invokedby: string | null;
+  accesskeyid: string | null;
+  username: string | null;
+  sessioncontext: {
+    attributes: { mfaauthenticated: string | null; creationdate: string | null } | null;
+    sessionissuer: SessionIssuer | null;
+    ec2roledelivery: string | null;
+    sourceidentity: string | null;
+  } | null;
+}
+
+export interface CloudTrailRow {
+  eventversion: string | null;
+  useridentity: UserIdentity | null;
+  eventtime: string | null;
+  eventsource: string | null;
+  eventname: string | null;
+  awsregion: string | null;
+  sourceipaddress: string | null;
+  useragent: string | null;
+  errorcode: string | null;
+  errormessage: string | null;
+  requestparameters: string | null;
+  responseelements: string | null;
+  additionaleventdata: string | null;
+  requestid: string | null;
+  eventid: string | null;
+  resources: { arn: string | null; accountid: string | null; type: string | null }[] | null;
+  eventtype: string | null;
+  apiversion: string | null;
+  readonly: string | null;
+  recipientaccountid: string | null;
+  serviceeventdetails: string | null;
+  sharedeventid: string | null;
+  vpcendpointid: string | null;
+  vpcendpointaccountid: string | null;
+  eventcategory: string | null;
+  sessioncredentialfromconsole: string | null;
+  tlsdetails: { tlsversion: string | null; ciphersuite: string | null; clientprovidedhostheader: string | null } | null;
+}
+
+/** Column order of the Athena table, as `SELECT *` returns it. */
+export const CLOUDTRAIL_COLUMNS = [
+  'eventversion', 'useridentity', 'eventtime', 'eventsource', 'eventname', 'awsregion',
+  'sourceipaddress', 'useragent', 'errorcode', 'errormessage', 'requestparameters',
+  'responseelements', 'additionaleventdata', 'requestid', 'eventid', 'resources', 'eventtype',
+  'apiversion', 'readonly', 'recipientaccountid', 'serviceeventdetails', 'sharedeventid',
+  'vpcendpointid', 'vpcendpointaccountid', 'eventcategory', 'sessioncredentialfromconsole',
+  'tlsdetails',
+] as const;
