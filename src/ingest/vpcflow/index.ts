@@ -1,0 +1,7 @@
+/** VPC Flow Logs ingestion: detection, streaming parsing, file readers, store appends. */
+export * from './fields.js';
+export * from './parser.js';
+export * from './reader.js';
+export * from './detect.js';
+export * from './ingest.js';
+export { installVpcFlowSchema, appendFlowRecords, flowRecordKey, type AppendResult } from '../../store/vpcflow-schema.js';

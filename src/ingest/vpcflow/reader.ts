@@ -1,0 +1,153 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import type { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { TrailbookError } from '../../errors.js';
+import { FlowLogParser, type FlowReadStats, type FlowRecord, type ParserOptions } from './parser.js';
+
+export type FlowFileFormat = 'text' | 'gzip' | 'parquet';
+
+export interface ReadFlowOptions extends ParserOptions {
+  /** Records per yielded batch. Default 50,000. */
+  batchSize?: number;
+  /** Needed for Parquet files (read with DuckDB `read_parquet`). */
+  engine?: DuckDBEngine;
+  /** Force a container format instead of sniffing the first bytes. */
+  format?: FlowFileFormat;
+}
+
+const DEFAULT_BATCH = 50_000;
+
+/**
+ * One flow-log file, read as batches of records. Iterate it once; afterwards `stats` is final
+ * (it is filled in while reading). Text, gzip (by magic bytes, whatever the extension) and
+ * Parquet (magic `PAR1`, needs `options.engine`) are read; text may be AWS's S3 delivery (header
+ * line), a CloudWatch Logs export (one record per line, optional ISO timestamp prefix) or JSON
+ * lines with a `message` field.
+ *
+ * A file that cannot be opened, or a compressed stream that breaks (truncated .gz), throws a
+ * TrailbookError('INPUT') with the path as location; the batches yielded before it stand and
+ * `stats` counts the lines read so far.
+ */
+export class FlowLogFile implements AsyncIterable<FlowRecord[]> {
+  private readonly parser: FlowLogParser;
+  private container: FlowFileFormat | null = null;
+  private consumed = false;
+
+  constructor(
+    readonly path: string,
+    private readonly options: ReadFlowOptions = {},
+  ) {
+    this.parser = new FlowLogParser(options);
+  }
+
+  /** Counts so far; final once iteration has finished. */
+  get stats(): FlowReadStats {
+    return this.parser.stats;
+  }
+
+  /** The container format read (null before iteration starts). */
+  get format(): FlowFileFormat | null {
+    return this.container;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<FlowRecord[]> {
+    if (this.consumed) throw new Error(`FlowLogFile ${this.path} can be iterated only once`);
+    this.consumed = true;
+    const format = this.options.format ?? (await sniff(this.path));
+    this.container = format;
+    if (format === 'parquet') yield* this.parquet();
+    else yield* this.text(format === 'gzip');
+  }
+
+  private async *text(gzip: boolean): AsyncGenerator<FlowRecord[]> {
+    const size = this.options.batchSize ?? DEFAULT_BATCH;
+    const file = createReadStream(this.path);
+    let input: Readable = file;
+    if (gzip) {
+      const gunzip = createGunzip();
+      file.on('error', (e) => gunzip.destroy(e));
+      input = file.pipe(gunzip);
+    }
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    let batch: FlowRecord[] = [];
+    try {
+      for await (const line of lines) {
+        const record = this.parser.parseLine(line);
+        if (record) {
+          batch.push(record);
+          if (batch.length >= size) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+    } catch (error) {
+      throw new TrailbookError('INPUT', `cannot read flow log: ${(error as Error).message}`, {
+        location: `${this.path}:${this.parser.stats.lines + 1}`,
+        hint: gzip ? 'the gzip stream is damaged or truncated; the lines before this point were read' : undefined,
+        cause: error,
+      });
+    } finally {
+      lines.close();
+      file.destroy();
+    }
+    if (batch.length) yield batch;
+  }
+
+  private async *parquet(): AsyncGenerator<FlowRecord[]> {
+    const engine = this.options.engine;
+    if (!engine) {
+      throw new TrailbookError('USAGE', 'reading a Parquet flow log needs the DuckDB engine', {
+        location: this.path,
+        hint: 'pass { engine } to readFlowLogFile',
+      });
+    }
+    const size = this.options.batchSize ?? DEFAULT_BATCH;
+    let batch: FlowRecord[] = [];
+    let stream;
+    try {
+      stream = await engine.connection.stream('SELECT * FROM read_parquet($path)', { path: this.path });
+    } catch (error) {
+      throw new TrailbookError('INPUT', `cannot read Parquet flow log: ${(error as Error).message}`, { location: this.path, cause: error });
+    }
+    for await (const rows of stream.yieldRowObjectJs()) {
+      for (const row of rows) {
+        const record = this.parser.parseRow(row as Record<string, unknown>);
+        if (record) {
+          batch.push(record);
+          if (batch.length >= size) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+    }
+    if (batch.length) yield batch;
+  }
+}
+
+/** Reads one flow-log file: iterate the result for record batches, then read its `stats`. */
+export function readFlowLogFile(path: string, options: ReadFlowOptions = {}): FlowLogFile {
+  return new FlowLogFile(path, options);
+}
+
+async function sniff(path: string): Promise<FlowFileFormat> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new TrailbookError('INPUT', `cannot open flow log: ${(error as Error).message}`, { location: path, cause: error });
+  }
+  try {
+    const buffer = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(buffer, 0, 4, 0);
+    if (bytesRead >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return 'gzip';
+    if (bytesRead === 4 && buffer.toString('latin1') === 'PAR1') return 'parquet';
+    return 'text';
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import type { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { VPC_COLUMNS, type FlowFieldType } from '../ingest/vpcflow/fields.js';
+import type { FlowRecord } from '../ingest/vpcflow/parser.js';
+
+/**
+ * The flow-log store, on the model of the CloudTrail store: a flat table `vpc_flow_records`
+ * that ingest appends to (DuckDB appender, then one set-based insert that skips known keys),
+ * and the Athena-shaped view `vpc_flow_logs` with the column names and types AWS documents for
+ * Athena (DESIGN.md §3) — the contract runbook SQL is written against.
+ *
+ * Internal columns start with `_`:
+ * - `_key`: content hash of the record (kind, every column value, the extra fields): the dedupe
+ *   key. Re-ingesting a file, or the same record delivered twice, never duplicates a row.
+ * - `_file`, `_line`: where it was read (evidence `source_ref`).
+ * - `_kind`: `vpc` or `tgw` (Transit Gateway flow logs share the table, not the view).
+ * - `_start_ts`: `start` as TIMESTAMP (UTC), for pruning and time buckets.
+ * - `_extra`: JSON object of the fields that are not columns (unknown names, TGW fields).
+ */
+const SQL_TYPE: Record<FlowFieldType, string> = { int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR' };
+
+const INTERNAL: readonly (readonly [string, string])[] = [
+  ['_key', 'VARCHAR'],
+  ['_file', 'VARCHAR'],
+  ['_line', 'BIGINT'],
+  ['_kind', 'VARCHAR'],
+  ['_extra', 'VARCHAR'],
+];
+
+/** `vpc_flow_records` columns in table order (`_start_ts` is computed on insert, after the internal columns). */
+export const VPC_FLOW_RECORD_COLUMNS: readonly (readonly [string, string])[] = [
+  ...INTERNAL,
+  ['_start_ts', 'TIMESTAMP'],
+  ...VPC_COLUMNS.map((c) => [c.column, SQL_TYPE[c.type]] as const),
+];
+
+/** The columns of the Athena-compatible view, in order. */
+export const VPC_FLOW_LOGS_COLUMNS: readonly string[] = VPC_COLUMNS.map((c) => c.column);
+
+const STAGE = 'vpc_flow_stage';
+const STAGE_COLUMNS: readonly (readonly [string, string])[] = [...INTERNAL, ...VPC_COLUMNS.map((c) => [c.column, SQL_TYPE[c.type]] as const)];
+
+const q = (name: string) => `"${name}"`;
+
+export async function installVpcFlowSchema(engine: DuckDBEngine): Promise<void> {
+  await engine.run(`CREATE TABLE IF NOT EXISTS vpc_flow_records (${VPC_FLOW_RECORD_COLUMNS.map(([n, t]) => `${q(n)} ${t}`).join(', ')})`);
+  await engine.run(
+    `CREATE OR REPLACE VIEW vpc_flow_logs AS SELECT ${VPC_FLOW_LOGS_COLUMNS.map(q).join(', ')} FROM vpc_flow_records WHERE _kind = 'vpc'`,
+  );
+}
+
+export interface AppendResult {
+  /** Rows added to `vpc_flow_records`. */
+  appended: number;
+  /** Records already in the store (or repeated within the batch), not added again. */
+  duplicates: number;
+}
+
+/** The dedupe key of a record: a hash of its content, independent of the file and line it came from. */
+export function flowRecordKey(record: FlowRecord): string {
+  const hash = createHash('sha256');
+  hash.update(record.kind);
+  for (const c of VPC_COLUMNS) {
+    const v = record.values[c.column];
+    hash.update(v === undefined || v === null ? '\u0000' : `\u001f${v}`);
+  }
+  if (record.extra) hash.update(JSON.stringify(Object.entries(record.extra).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  return hash.digest('hex').slice(0, 40);
+}
+
+/**
+ * Appends records read from `file`. Fast path: the DuckDB appender fills a temporary staging
+ * table, then one INSERT … SELECT moves the rows whose key is not yet stored (looking only at
+ * stored rows in the batch's `start` range, which DuckDB prunes by zone maps). Idempotent.
+ */
+export async function appendFlowRecords(engine: DuckDBEngine, records: readonly FlowRecord[], file: string): Promise<AppendResult> {
+  if (records.length === 0) return { appended: 0, duplicates: 0 };
+  await engine.run(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (${STAGE_COLUMNS.map(([n, t]) => `${q(n)} ${t}`).join(', ')})`);
+  await engine.run(`DELETE FROM ${STAGE}`);
+
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  let nullStart = false;
+  const appender = await engine.connection.createAppender(STAGE, 'main', 'temp');
+  try {
+    for (const record of records) {
+      appender.appendVarchar(flowRecordKey(record));
+      appender.appendVarchar(file);
+      appender.appendBigInt(BigInt(record.line));
+      appender.appendVarchar(record.kind);
+      if (record.extra) appender.appendVarchar(JSON.stringify(record.extra));
+      else appender.appendNull();
+      for (const c of VPC_COLUMNS) {
+        const v = record.values[c.column];
+        if (v === undefined || v === null) appender.appendNull();
+        else if (c.type === 'string') appender.appendVarchar(String(v));
+        else if (c.type === 'int') appender.appendInteger(Number(v));
+        else appender.appendBigInt(BigInt(v));
+      }
+      appender.endRow();
+      const start = record.values['start'];
+      if (typeof start === 'number') {
+        if (start < lo) lo = start;
+        if (start > hi) hi = start;
+      } else nullStart = true;
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+
+  const names = VPC_FLOW_RECORD_COLUMNS.map(([n]) => q(n)).join(', ');
+  const select = [
+    ...INTERNAL.map(([n]) => `s.${q(n)}`),
+    `CASE WHEN s."start" IS NULL THEN NULL ELSE make_timestamp(s."start" * 1000000) END`,
+    ...VPC_COLUMNS.map((c) => `s.${q(c.column)}`),
+  ].join(', ');
+  const result = await engine.connection.run(
+    `INSERT INTO vpc_flow_records (${names})
+     SELECT ${select} FROM ${STAGE} s
+     WHERE s._key NOT IN (
+       SELECT r._key FROM vpc_flow_records r
+       WHERE (r."start" BETWEEN $lo AND $hi) OR ($nullStart AND r."start" IS NULL))
+     QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY s._line) = 1`,
+    { lo: Number.isFinite(lo) ? lo : 0, hi: Number.isFinite(hi) ? hi : -1, nullStart },
+  );
+  const appended = Number(result.rowsChanged);
+  await engine.run(`DELETE FROM ${STAGE}`);
+  return { appended, duplicates: records.length - appended };
+}
