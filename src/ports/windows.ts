@@ -1,0 +1,94 @@
+import { parseCidr, formatCidr } from './cidr.js';
+import { changeMatchesPort, type ExposureChange } from './change.js';
+
+/**
+ * An exposure window: an `open` joined to the change that ended it (a revoke of the same rule, a
+ * delete of its slot or resource, a replacement of its slot), or still open. The window's
+ * protocol, ports and peer are those of the open.
+ */
+export interface ExposureWindow {
+  resource: string | null;
+  resourceType: ExposureChange['resourceType'];
+  direction: ExposureChange['direction'];
+  protocol: string | null;
+  fromPort: number | null;
+  toPort: number | null;
+  peer: ExposureChange['peer'];
+  internetExposed: boolean;
+  ruleKey: string | null;
+  opened: ExposureChange;
+  closed: ExposureChange | null;
+  /** How the close was matched: same rule content, same slot, whole resource, or a replacement. */
+  closedHow: 'same-rule' | 'same-slot' | 'whole-resource' | 'replaced' | null;
+}
+
+/** Rule identity for joining an open to its close: resource, direction, protocol, range, peer. */
+export function ruleIdentity(change: Pick<ExposureChange, 'resource' | 'direction' | 'protocol' | 'fromPort' | 'toPort' | 'peer'>): string {
+  let peer = change.peer.value;
+  if (change.peer.kind === 'cidr') {
+    const cidr = parseCidr(peer);
+    if (cidr) peer = formatCidr(cidr); // `0.0.0.0/0` and `208.236.235.254/0` are the same rule to AWS
+  }
+  return [change.resource, change.direction, change.protocol, change.fromPort, change.toPort, change.peer.kind, peer].join('|');
+}
+
+/** Orders changes by event time, keeping the order within one event (closes before opens). */
+export function sortChanges(changes: readonly ExposureChange[]): ExposureChange[] {
+  return changes.map((change, index) => ({ change, index }))
+    .sort((a, b) => (a.change.eventTime ?? '').localeCompare(b.change.eventTime ?? '') || a.index - b.index)
+    .map(({ change }) => change);
+}
+
+/**
+ * Replays changes in time order into windows. Attempts change nothing; attaches are judged
+ * against these windows elsewhere (they open what their groups admit).
+ */
+export function buildWindows(changes: readonly ExposureChange[]): ExposureWindow[] {
+  const windows: ExposureWindow[] = [];
+  const open: ExposureWindow[] = [];
+  const end = (window: ExposureWindow, by: ExposureChange, how: NonNullable<ExposureWindow['closedHow']>) => {
+    window.closed = by;
+    window.closedHow = how;
+    open.splice(open.indexOf(window), 1);
+  };
+  for (const change of sortChanges(changes)) {
+    if (change.action === 'open') {
+      if (change.ruleKey !== null && change.ruleKey !== '*') {
+        for (const window of [...open]) {
+          if (window.resource === change.resource && window.direction === change.direction && window.ruleKey === change.ruleKey && window.opened.eventId !== change.eventId) {
+            end(window, change, 'replaced');
+          }
+        }
+      }
+      const identity = ruleIdentity(change);
+      if (open.some((w) => ruleIdentity(w) === identity)) continue; // already open: nothing new
+      const window: ExposureWindow = {
+        resource: change.resource, resourceType: change.resourceType, direction: change.direction, protocol: change.protocol,
+        fromPort: change.fromPort, toPort: change.toPort, peer: change.peer, internetExposed: change.internetExposed,
+        ruleKey: change.ruleKey, opened: change, closed: null, closedHow: null,
+      };
+      windows.push(window);
+      open.push(window);
+    } else if (change.action === 'close') {
+      for (const window of [...open]) {
+        if (window.resource !== change.resource) continue;
+        if (change.ruleKey === '*') end(window, change, 'whole-resource');
+        else if (change.ruleKey !== null && window.ruleKey === change.ruleKey && window.direction === change.direction) end(window, change, 'same-slot');
+        else if (change.protocol !== null && ruleIdentity(window) === ruleIdentity(change)) end(window, change, 'same-rule');
+      }
+    }
+  }
+  return windows;
+}
+
+export function windowMatchesPort(window: ExposureWindow, port: number): boolean {
+  return changeMatchesPort(window, port);
+}
+
+/** Windows open at `time` on any of `resources` (for judging an attach). */
+export function windowsOpenAt(windows: readonly ExposureWindow[], resources: readonly string[], time: string): ExposureWindow[] {
+  return windows.filter((w) =>
+    w.resource !== null && resources.includes(w.resource) &&
+    (w.opened.eventTime ?? '') <= time &&
+    (w.closed === null || (w.closed.eventTime ?? '') > time));
+}
