@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { TrailbookError } from '../../errors.js';
+import { ingestPaths } from '../../ingest/cloudtrail/ingest.js';
+import { formatIngestSummary } from '../../report/ingest-summary.js';
+import { collectList, DEFAULT_DB, parseTime } from '../options.js';
+import { progressBar } from '../progress.js';
+
+interface IngestFlags {
+  db: string;
+  from?: string;
+  to?: string;
+  account?: string[];
+  region?: string[];
+  strict?: boolean;
+  json?: boolean;
+  progress: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('ingest')
+    .description('read CloudTrail logs (folders in the S3 layout, .json/.json.gz files) into the local store')
+    .argument('<paths...>', 'files or folders, read recursively')
+    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--from <time>', 'skip events before this time (and folders delivered before it)')
+    .option('--to <time>', 'skip events after this time')
+    .option('--account <id>', 'only these accounts (repeat or comma-separate)', collectList)
+    .option('--region <name>', 'only these regions (repeat or comma-separate)', collectList)
+    .option('--strict', 'fail when any file or record is skipped')
+    .option('--json', 'print the summary as JSON')
+    .option('--no-progress', 'no progress bar')
+    .action(async (paths: string[], flags: IngestFlags) => {
+      const engine = await DuckDBEngine.open({ path: flags.db });
+      const bar = progressBar('ingest', flags.progress && !flags.json);
+      try {
+        const summary = await ingestPaths(engine, paths, {
+          from: flags.from ? parseTime(flags.from, '--from') : undefined,
+          to: flags.to ? parseTime(flags.to, '--to') : undefined,
+          accounts: flags.account,
+          regions: flags.region,
+          onProgress: (p) => bar.update(p.filesDone, p.filesTotal, `${p.filesDone}/${p.filesTotal} files, ${p.events} events`),
+        });
+        bar.done();
+        process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : formatIngestSummary(summary, flags.db));
+        const examined = summary.files.read + summary.files.unchanged + summary.files.duplicateContent;
+        if (examined === 0) {
+          throw new TrailbookError('NOTHING_READ', 'nothing could be read', {
+            hint: summary.files.seen === 0 ? 'no files under the given paths' : 'every file was skipped or pruned: see the reasons above',
+          });
+        }
+        if (flags.strict && (summary.files.skipped > 0 || summary.events.skipped > 0)) {
+          throw new TrailbookError('STRICT_SKIPS', `--strict: ${summary.files.skipped} files and ${summary.events.skipped} records were skipped`);
+        }
+      } finally {
+        bar.done();
+        await engine.close();
+      }
+    });
+}

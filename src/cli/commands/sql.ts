@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { TrailbookError } from '../../errors.js';
+import { lintQuery } from '../../sqlcheck/lint-query.js';
+import { formatQueryFindings } from '../../sqlcheck/rules.js';
+import { formatRows, parseTabularFormat } from '../../report/tabular.js';
+import { DEFAULT_DB } from '../options.js';
+import { existsSync } from 'node:fs';
+
+interface SqlFlags {
+  db: string;
+  format: string;
+  file?: string;
+  lint: boolean;
+}
+
+function queryText(query: string | undefined, file: string | undefined): string {
+  if (file) return readFileSync(file === '-' ? 0 : file, 'utf8');
+  if (query) return query;
+  throw new TrailbookError('USAGE', 'give a query, or --file FILE');
+}
+
+export function register(program: Command): void {
+  program
+    .command('sql')
+    .description('run Athena SQL on the local store (cloudtrail_logs, vpc_flow_logs, port_exposures)')
+    .argument('[query]', 'the SQL text (or --file)')
+    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--file <file>', 'read the query from a file (- for stdin)')
+    .option('--format <format>', 'table | json | csv | ndjson', 'table')
+    .option('--no-lint', 'do not warn about port-matching mistakes')
+    .action(async (query: string | undefined, flags: SqlFlags) => {
+      const format = parseTabularFormat(flags.format);
+      const sql = queryText(query, flags.file);
+      if (!existsSync(flags.db)) {
+        throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
+      }
+      const engine = await DuckDBEngine.open({ path: flags.db, readOnly: true });
+      try {
+        if (flags.lint) {
+          const findings = await lintQuery(engine, sql);
+          if (findings.length) process.stderr.write(formatQueryFindings(findings) + '\n');
+        }
+        const { columns, rows } = await engine.all(sql);
+        process.stdout.write(formatRows(format, columns, rows));
+      } finally {
+        await engine.close();
+      }
+    });
+
+  program
+    .command('lint-query')
+    .description('explain why a CloudTrail port query over- or under-reports, and what to run instead')
+    .argument('[query]', 'the SQL text (or --file)')
+    .option('--file <file>', 'read the query from a file (- for stdin)')
+    .option('--format <format>', 'text | json', 'text')
+    .action(async (query: string | undefined, flags: { file?: string; format: string }) => {
+      const sql = queryText(query, flags.file);
+      const engine = await DuckDBEngine.open({ path: ':memory:' });
+      try {
+        const findings = await lintQuery(engine, sql);
+        if (flags.format === 'json') process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
+        else process.stdout.write(findings.length ? formatQueryFindings(findings) : 'no port-matching problems found\n');
+        if (findings.some((f) => f.severity === 'error')) process.exitCode = 1;
+      } finally {
+        await engine.close();
+      }
+    });
+}

@@ -1,0 +1,30 @@
+import type { IngestSummary } from '../ingest/cloudtrail/ingest.js';
+import { sanitizeForTerminal } from './escape.js';
+
+/** The human summary of an ingest run: every file and record accounted for. */
+export function formatIngestSummary(s: IngestSummary, db: string): string {
+  const seconds = s.durationMs / 1000;
+  const mb = s.bytes.uncompressed / 1e6;
+  const lines = [
+    `files: ${s.files.seen} seen — ${s.files.read} read, ${s.files.unchanged} unchanged since last ingest, ` +
+      `${s.files.duplicateContent} same content as a file already read, ${s.files.skipped} skipped, ${s.files.pruned} pruned by filters`,
+    `events: ${s.events.found} found — ${s.events.inserted} new, ${s.events.duplicates} already stored or repeated, ` +
+      `${s.events.insights} Insights, ${s.events.filtered} outside the filters, ${s.events.skipped} skipped`,
+  ];
+  if (s.skippedFiles.length) {
+    lines.push('skipped files:');
+    for (const f of s.skippedFiles) lines.push(`  ${sanitizeForTerminal(f.path)}: ${f.code}: ${sanitizeForTerminal(f.reason)}`);
+  }
+  if (s.events.skipped) {
+    lines.push('skipped records by reason:');
+    for (const [code, n] of Object.entries(s.events.skippedByReason)) lines.push(`  ${code}: ${n}`);
+    for (const r of s.skippedRecordSamples.slice(0, 10)) {
+      lines.push(`    e.g. ${sanitizeForTerminal(r.path)} ${r.at}: ${sanitizeForTerminal(r.reason)}`);
+    }
+  }
+  for (const [reason, n] of Object.entries(s.prunedByReason)) lines.push(`pruned: ${n} files (${reason})`);
+  lines.push(
+    `${seconds.toFixed(2)} s, ${mb.toFixed(1)} MB uncompressed, ${seconds > 0 ? (mb / seconds).toFixed(1) : '-'} MB/s → ${sanitizeForTerminal(db)}`,
+  );
+  return lines.join('\n') + '\n';
+}
