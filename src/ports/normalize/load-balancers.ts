@@ -123,7 +123,7 @@ export function classicElbChanges(event: EventColumns, request: JsonObject): Exp
     for (const value of list(field(request, 'loadBalancerPorts'))) {
       const port = parsePort(value) ?? null;
       if (port === null) continue;
-      openings.push({ action: 'close', resource: lb, resourceType: 'classic-elb-listener', port, protocolName: null, ruleKey: `listener:${port}`, what: `DeleteLoadBalancerListeners removes the listener on port ${port} of ${lb} (requestParameters.loadBalancerPorts)` });
+      openings.push({ action: 'close', resource: lb, resourceType: 'classic-elb-listener', port, protocolName: 'TCP' /* classic ELB has no UDP listeners */, ruleKey: `listener:${port}`, what: `DeleteLoadBalancerListeners removes the listener on port ${port} of ${lb} (requestParameters.loadBalancerPorts)` });
       // The back-end port of that listener goes with it; which port that was, the creation says.
       openings.push({ action: 'close', resource: lb, resourceType: 'classic-elb-backend', port: null, protocolName: null, ruleKey: `backend:${port}`, what: `DeleteLoadBalancerListeners removes the back-end of listener ${port} of ${lb}` });
     }
