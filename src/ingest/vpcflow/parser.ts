@@ -87,7 +87,7 @@ interface Layout {
   headerLine: number;
 }
 
-const FIELD_NAME = /^[a-z][a-z0-9-]*$/;
+const FIELD_NAME = /^[a-z][a-z0-9_-]*$/;
 const UINT = /^\d+$/;
 const ISO_PREFIX = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/;
 const PORT_FIELDS = new Set(['srcport', 'dstport']);
