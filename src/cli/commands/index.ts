@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { register as exposures } from './exposures.js';
 
 /** Each command module exports one `register(program)`; the CLI stays a thin list of them. */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [exposures];

@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { TrailbookError } from '../../errors.js';
+import { formatRows, parseTabularFormat } from '../../report/tabular.js';
+import { changeRow, materializeExposures, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, parsePort, windowRow } from '../../ports/index.js';
+import { DEFAULT_DB } from '../options.js';
+
+interface ExposuresFlags {
+  port?: string;
+  from?: string;
+  to?: string;
+  db: string;
+  format: string;
+  windows?: boolean;
+}
+
+/**
+ * `trailbook exposures`: who opened (or closed, or tried to open) a path to a port, judged from
+ * CloudTrail config events with exact port, protocol and CIDR semantics. Also stores the result
+ * as `port_exposures` / `port_exposure_windows` for `trailbook sql`.
+ */
+export function register(program: Command): void {
+  program
+    .command('exposures')
+    .description('config-plane changes that open or close a path to a port (security groups, NACLs, listeners, …), and their windows')
+    .option('--port <port>', 'only changes that touch this port (e.g. 8443); all changes when absent')
+    .option('--from <time>', 'ISO-8601 start (inclusive)')
+    .option('--to <time>', 'ISO-8601 end (inclusive)')
+    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--format <format>', 'table | json | csv | ndjson', 'table')
+    .option('--windows', 'print exposure windows (an open joined to the close that ended it) instead of changes')
+    .action(async (flags: ExposuresFlags) => {
+      const format = parseTabularFormat(flags.format);
+      let port: number | undefined;
+      if (flags.port !== undefined) {
+        port = parsePort(flags.port);
+        if (port === undefined) throw new TrailbookError('USAGE', `--port "${flags.port}" is not a port`, { hint: 'a whole number from 0 to 65535' });
+      }
+      if (!existsSync(flags.db)) {
+        throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
+      }
+      const engine = await DuckDBEngine.open({ path: flags.db });
+      try {
+        const result = await materializeExposures(engine, { port, from: flags.from, to: flags.to });
+        if (flags.windows) {
+          process.stdout.write(formatRows(format, PORT_EXPOSURE_WINDOW_COLUMNS.map(([c]) => c), result.windows.map(windowRow)));
+        } else {
+          process.stdout.write(formatRows(format, PORT_EXPOSURE_COLUMNS.map(([c]) => c), result.changes.map(changeRow)));
+        }
+      } finally {
+        await engine.close();
+      }
+    });
+}
