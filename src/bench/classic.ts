@@ -1,0 +1,31 @@
+/** The classic 8443 query of DESIGN.md §1, verbatim: users paste it, so the benchmark runs it as is. */
+export const CLASSIC_QUERY = `SELECT eventTime, sourceIPAddress, eventName, eventSource
+FROM cloudtrail_logs
+WHERE eventSource LIKE '%:8443%' OR requestParameters LIKE '%8443%'
+ORDER BY eventTime DESC`;
+
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The same question asked of the raw files with DuckDB's own JSON reader: the baseline a DuckDB
+ * user would write. Records are typed up front (only the columns the query needs, the parameters
+ * kept as JSON text) because schema inference over heterogeneous CloudTrail records is what a
+ * careful user avoids. maximum_object_size is raised: a whole `{"Records":[...]}` file is one
+ * JSON object, and real delivered files can exceed the 16 MB default.
+ */
+export function duckdbDirectQuery(root: string): string {
+  const glob = `${root.replace(/\/+$/, '')}/**/*.json.gz`;
+  return `SELECT eventTime, sourceIPAddress, eventName, eventSource
+FROM (
+  SELECT unnest(Records, recursive := true)
+  FROM read_json(${sqlString(glob)},
+    format = 'auto',
+    compression = 'gzip',
+    maximum_object_size = 1073741824,
+    columns = {Records: 'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, sourceIPAddress VARCHAR, requestParameters JSON)[]'})
+)
+WHERE eventSource LIKE '%:8443%' OR requestParameters LIKE '%8443%'
+ORDER BY eventTime DESC`;
+}

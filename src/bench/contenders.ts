@@ -1,0 +1,115 @@
+/**
+ * The contenders of the CloudTrail ingest benchmark: what each one does to the same corpus and
+ * what it reports. Each runs in its own process (run-one.ts), so its peak RSS is its own.
+ */
+import { spawn } from 'node:child_process';
+import { openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { ingestPaths } from '../ingest/cloudtrail/ingest.js';
+import { CLASSIC_QUERY, duckdbDirectQuery } from './classic.js';
+
+export const CONTENDERS = ['gzip', 'duckdb-direct', 'trailbook'] as const;
+export type Contender = (typeof CONTENDERS)[number];
+
+export interface RunResult {
+  contender: Contender;
+  /** Time of the measured work, inside the process (excludes Node start-up and module loading). */
+  ms: number;
+  /** Peak resident set of the process doing the work, bytes. */
+  peakRssBytes: number | null;
+  /** Rows returned by the classic query (null for gzip). */
+  rows: number | null;
+  /** Extra measured facts, shown as notes. */
+  detail: Record<string, number | string>;
+}
+
+async function gzipFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.json.gz'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/** `gzip -dc` to /dev/null in batches (argv limits); peak RSS of gzip itself via GNU time when present. */
+async function runGzip(root: string): Promise<RunResult> {
+  const files = await gzipFiles(root);
+  const devNull = openSync('/dev/null', 'w');
+  const timeFile = join(tmpdir(), `trailbook-bench-time-${process.pid}`);
+  let peakKb: number | null = null;
+  const started = performance.now();
+  try {
+    for (let i = 0; i < files.length; i += 500) {
+      const batch = files.slice(i, i + 500);
+      const useTime = process.platform === 'linux';
+      const [cmd, args] = useTime ? ['/usr/bin/time', ['-f', '%M', '-o', timeFile, 'gzip', '-dc', ...batch]] : ['gzip', ['-dc', ...batch]];
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(cmd as string, args as string[], { stdio: ['ignore', devNull, 'inherit'] });
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`gzip -dc exited with ${code}`))));
+      });
+      if (useTime) {
+        const kb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+        if (Number.isFinite(kb)) peakKb = Math.max(peakKb ?? 0, kb);
+      }
+    }
+  } finally {
+    closeSync(devNull);
+    rmSync(timeFile, { force: true });
+  }
+  return { contender: 'gzip', ms: performance.now() - started, peakRssBytes: peakKb === null ? null : peakKb * 1024, rows: null, detail: { files: files.length } };
+}
+
+async function runDuckdbDirect(root: string): Promise<RunResult> {
+  const started = performance.now();
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const reader = await connection.runAndReadAll(duckdbDirectQuery(root));
+  const rows = reader.getRows().length;
+  const ms = performance.now() - started;
+  const version = String((await connection.runAndReadAll('SELECT version()')).getRows()[0]?.[0]);
+  connection.closeSync();
+  instance.closeSync();
+  return { contender: 'duckdb-direct', ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, rows, detail: { duckdb: version } };
+}
+
+async function runTrailbook(root: string, db: string): Promise<RunResult> {
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  const started = performance.now();
+  const engine = await DuckDBEngine.open({ path: db });
+  const summary = await ingestPaths(engine, [root], {});
+  const ingested = performance.now();
+  const result = await engine.all(CLASSIC_QUERY);
+  const ms = performance.now() - started;
+  await engine.close();
+  return {
+    contender: 'trailbook',
+    ms,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    rows: result.rows.length,
+    detail: {
+      ingestMs: Math.round(ingested - started),
+      queryMs: Math.round(ms - (ingested - started)),
+      inserted: summary.events.inserted,
+      skippedEvents: summary.events.skipped,
+      skippedFiles: summary.files.skipped,
+      uncompressedBytes: summary.bytes.uncompressed,
+    },
+  };
+}
+
+export async function runContender(contender: Contender, root: string, db: string): Promise<RunResult> {
+  switch (contender) {
+    case 'gzip':
+      return runGzip(root);
+    case 'duckdb-direct':
+      return runDuckdbDirect(root);
+    case 'trailbook':
+      return runTrailbook(root, db);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * `npm run bench`: CloudTrail ingest benchmark (trailbook vs DuckDB read_json vs gzip -dc on the
+ * same generated corpus), plus any extra benchmarks registered below; results go to stdout and to
+ * their own marked sections of docs/benchmarks.md.
+ *
+ *   --sizes 100000,1000000   corpus sizes in events (default)
+ *   --quick                  20000 events only
+ *   --out docs/benchmarks.md where the tables go
+ *   --data bench-data        where corpora are generated and cached (git-ignored)
+ *   --repeat N               runs per contender and size; the median time is reported
+ *   --only cloudtrail,intel  run only these sections
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CONTENDERS, type Contender, type RunResult } from './contenders.js';
+import { corpusParams, ensureCorpus } from './corpus.js';
+import { describeMachine, machineLine } from './machine.js';
+import { updateSectionInFile } from './markdown-section.js';
+import { corpusLines, resultsTable, targetLines, type SizeResult } from './report.js';
+
+/** Other benchmarks, loaded only if their module was built: each owns one section of the doc. */
+interface ExtraBenchmark {
+  section: string;
+  module: string;
+  exportName: string;
+}
+
+type ExtraFn = (options: { quick: boolean }) => Promise<{ title: string; markdown: string }>;
+
+const EXTRA_BENCHMARKS: readonly ExtraBenchmark[] = [{ section: 'intel', module: './intel.js', exportName: 'benchmarkIntel' }];
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function runChild(contender: Contender, root: string, db: string): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(HERE, 'run-one.js'), contender, root, db], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').pop();
+      if (code !== 0 || !last) return reject(new Error(`${contender} exited with ${code}`));
+      resolvePromise(JSON.parse(last) as RunResult);
+    });
+  });
+}
+
+function median(runs: RunResult[]): RunResult {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)] as RunResult;
+  // Peak RSS: the worst seen over the repeats, not the median run's.
+  const peaks = runs.map((r) => r.peakRssBytes).filter((n): n is number => n !== null);
+  return { ...mid, peakRssBytes: peaks.length ? Math.max(...peaks) : null };
+}
+
+async function benchmarkCloudTrail(sizes: number[], dataDir: string, repeat: number, onSize: (done: SizeResult[]) => Promise<void>): Promise<SizeResult[]> {
+  const done: SizeResult[] = [];
+  for (const events of sizes) {
+    log(`corpus of ${events} events...`);
+    const corpus = await ensureCorpus(dataDir, corpusParams(events));
+    log(`${corpus.reused ? 'reused' : 'generated'} ${corpus.result.files} files, ${(corpus.result.bytesUncompressed / 1e6).toFixed(1)} MB JSON at ${corpus.root}`);
+    const runs: RunResult[] = [];
+    for (const contender of CONTENDERS) {
+      const attempts: RunResult[] = [];
+      for (let i = 0; i < repeat; i++) {
+        const db = join(dataDir, `trailbook-bench-${events}.duckdb`);
+        const result = await runChild(contender, corpus.root, db);
+        await rm(db, { force: true });
+        await rm(`${db}.wal`, { force: true });
+        log(`${contender}: ${(result.ms / 1000).toFixed(2)} s, peak RSS ${result.peakRssBytes === null ? 'n/a' : `${(result.peakRssBytes / 1e6).toFixed(0)} MB`}${result.rows === null ? '' : `, ${result.rows} rows`}`);
+        attempts.push(result);
+      }
+      runs.push(median(attempts));
+    }
+    done.push({ corpus, runs });
+    await onSize(done);
+  }
+  return done;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '100000,1000000' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string', default: 'docs/benchmarks.md' },
+      data: { type: 'string', default: 'bench-data' },
+      repeat: { type: 'string', default: '1' },
+      only: { type: 'string' },
+    },
+  });
+  const sizes = values.quick ? [20_000] : values.sizes.split(',').map((s) => Number(s.replaceAll('_', '').trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--sizes: positive integers expected, got ${values.sizes}`);
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat: a positive integer expected');
+  const only = values.only?.split(',').map((s) => s.trim());
+  const out = resolve(values.out);
+  const dataDir = resolve(values.data);
+  await mkdir(dataDir, { recursive: true });
+  await mkdir(dirname(out), { recursive: true });
+  const machine = machineLine(await describeMachine());
+  let failed = false;
+
+  if (!only || only.includes('cloudtrail')) {
+    // The doc is rewritten after each size, so a long run that dies at 1M still records 100k.
+    await benchmarkCloudTrail(sizes, dataDir, repeat, async (done) => {
+      const body = [
+        '### CloudTrail ingest',
+        '',
+        `Measured on ${machine}.${repeat > 1 ? ` Median of ${repeat} runs.` : ' One run per contender.'}`,
+        '',
+        resultsTable(done),
+        '',
+        'Corpora:',
+        '',
+        corpusLines(done),
+        '',
+        'Targets:',
+        '',
+        targetLines(done),
+      ].join('\n');
+      await updateSectionInFile(out, 'cloudtrail-ingest', body);
+      process.stdout.write(`\n${body}\n\n`);
+    });
+  }
+
+  for (const extra of EXTRA_BENCHMARKS) {
+    if (only && !only.includes(extra.section)) continue;
+    const url = new URL(extra.module, import.meta.url);
+    if (!existsSync(fileURLToPath(url))) {
+      log(`${extra.section}: ${extra.module} not built, skipped`);
+      continue;
+    }
+    try {
+      const mod = (await import(url.href)) as Record<string, unknown>;
+      const fn = mod[extra.exportName];
+      if (typeof fn !== 'function') throw new Error(`${extra.module} does not export ${extra.exportName}()`);
+      const { title, markdown } = await (fn as ExtraFn)({ quick: values.quick });
+      const body = `### ${title}\n\nMeasured on ${machine}.\n\n${markdown.trim()}`;
+      await updateSectionInFile(out, extra.section, body);
+      process.stdout.write(`\n${body}\n\n`);
+    } catch (error) {
+      failed = true;
+      log(`${extra.section} failed: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+  log(`results written to ${out}`);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+});
