@@ -3,7 +3,7 @@ import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { TrailbookError } from '../errors.js';
 import type { CloudTrailRow } from '../tables/cloudtrail.js';
 import { changeMatchesPort, type ExposureChange } from './change.js';
-import { createdRuleDirections, EXPOSURE_EVENTS, EXPOSURE_EVENT_NAMES, normalizeEvent } from './normalize/index.js';
+import { createdRuleDirections, EXPOSURE_EVENT_NAMES, normalizeEvent } from './normalize/index.js';
 import { parseJsonObject } from './json.js';
 import { buildWindows, windowMatchesPort, windowsOpenAt, type ExposureWindow } from './windows.js';
 import type { Direction } from './change.js';
@@ -14,7 +14,7 @@ import type { Direction } from './change.js';
  * looks inside `requestparameters`. Event names are this module's own constants (checked to be
  * plain identifiers), the times are bound parameters.
  */
-const SAFE_NAME = /^[A-Za-z0-9.]+$/;
+const SAFE_NAME = /^[A-Za-z0-9]+$/;
 function sqlList(values: readonly string[]): string {
   for (const value of values) if (!SAFE_NAME.test(value)) throw new Error(`not a plain identifier: ${value}`);
   return values.map((v) => `'${v}'`).join(', ');
@@ -24,7 +24,6 @@ export const candidateSql = `SELECT eventid, eventtime, eventsource, eventname, 
        errorcode, errormessage, requestparameters, responseelements, recipientaccountid
 FROM cloudtrail_logs
 WHERE eventname IN (${sqlList(EXPOSURE_EVENT_NAMES)})
-  AND eventsource IN (${sqlList(Object.keys(EXPOSURE_EVENTS))})
   AND eventtime >= $from AND eventtime <= $to
 ORDER BY eventtime, eventid`;
 

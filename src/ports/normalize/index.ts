@@ -9,7 +9,7 @@ import { modifySecurityGroupRulesChanges, securityGroupRuleChanges, type Normali
 
 export type { NormalizeContext } from './security-groups.js';
 export { createdRuleDirections } from './security-groups.js';
-export { evaluateNetworkAcl, type NetworkAclEntry } from './network-acls.js';
+export { evaluateNetworkAcl, networkAclEntryFrom, type NetworkAclEntry } from './network-acls.js';
 
 /**
  * Every event name that can open or close a path to a port, by the service that logs it. The
@@ -36,6 +36,17 @@ export const EXPOSURE_EVENTS = {
 export const EXPOSURE_EVENT_NAMES: readonly string[] = [...new Set(Object.values(EXPOSURE_EVENTS).flat())].sort();
 
 /**
+ * The service whose fields to read. Normally `eventSource`; when that is missing or a placeholder
+ * (hand-made fixtures, forwarded events), an event name that only one service uses decides.
+ * CreateListener/DeleteListener exist in ELB and Global Accelerator, so they need the source.
+ */
+function serviceOf(source: string, name: string): string | undefined {
+  if (source in EXPOSURE_EVENTS) return source;
+  const owners = Object.entries(EXPOSURE_EVENTS).filter(([, names]) => (names as readonly string[]).includes(name));
+  return owners.length === 1 ? owners[0]![0] : undefined;
+}
+
+/**
  * One CloudTrail row → the exposure changes it makes (zero for unrelated events). Pure: the
  * only outside knowledge is `context` (directions of rules created by earlier events).
  */
@@ -45,7 +56,7 @@ export function normalizeEvent(row: CloudTrailRow, context: NormalizeContext = {
   const request = parseJsonObject(row.requestparameters) ?? {};
   const response = parseJsonObject(row.responseelements);
   const event = eventColumns(row);
-  switch (source) {
+  switch (serviceOf(source, name)) {
     case 'ec2.amazonaws.com':
       switch (name) {
         case 'AuthorizeSecurityGroupIngress': case 'AuthorizeSecurityGroupEgress':

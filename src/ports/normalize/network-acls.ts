@@ -56,6 +56,25 @@ export interface NetworkAclEntry {
 }
 
 /**
+ * A NACL entry from DescribeNetworkAcls (`{RuleNumber, Egress, RuleAction, Protocol, PortRange:
+ * {From, To}, CidrBlock | Ipv6CidrBlock}`) or a CloudTrail request (`aclProtocol`, `portRange`…).
+ */
+export function networkAclEntryFrom(value: JsonObject): NetworkAclEntry | undefined {
+  const protocolValue = field(value, 'aclProtocol') ?? field(value, 'protocol');
+  const protocol = parseProtocol(protocolValue);
+  const cidr = text(field(value, 'cidrBlock')) ?? text(field(value, 'ipv6CidrBlock'));
+  const ruleNumber = Number(text(field(value, 'ruleNumber')));
+  if (protocol === undefined || !cidr || !Number.isInteger(ruleNumber)) return undefined;
+  const portRange = field(value, 'portRange');
+  return {
+    ruleNumber,
+    egress: bool(field(value, 'egress')) ?? false,
+    allow: (text(field(value, 'ruleAction')) ?? '').toLowerCase() === 'allow',
+    rule: { protocol, protocolText: text(protocolValue) ?? '', ports: portsMeaning(protocol, field(portRange, 'from'), field(portRange, 'to')), peer: { kind: 'cidr', value: cidr }, peerField: 'cidrBlock' },
+  };
+}
+
+/**
  * Whether an ACL admits `port` from a peer address, the way VPC evaluates it: entries of the
  * direction in ascending rule number, the first whose protocol, ports and CIDR match decides;
  * nothing matching means deny (the implicit `*` rule).
