@@ -221,7 +221,7 @@ export function detectFormat(path: string, text: string): FeedFormat {
   if (lines.some((l) => /^\s*[0-9a-fA-F:.]+\/\d+\s*;\s*SBL\d+/.test(l))) return 'spamhaus';
   if (lower.endsWith('.netset') || lower.endsWith('.ipset') || lines.some((l) => /^#.*\bipset\b/.test(l))) return 'netset';
   const data = lines.filter((l) => l.trim() !== '' && !/^\s*[#;]/.test(l)).slice(0, 20);
-  if (data.length && data.every((l) => /^\S+\t\d+\s*$/.test(l))) return 'ipsum';
+  if (data.length && data.filter((l) => /^\S+\t\d+\s*$/.test(l)).length * 2 > data.length) return 'ipsum';
   return 'plain';
 }
 
@@ -648,7 +648,9 @@ function parseMisp(text: string, location: string | undefined): ParsedFeed {
       const ts = typeof e.timestamp === 'string' ? Number(e.timestamp) * 1000 : parseTime(e.date);
       if (ts !== undefined && !Number.isNaN(ts) && (latest === undefined || ts > latest)) latest = ts;
     }
-    if (isObject(node.Object) && typeof node.Object.name === 'string') context = `object ${node.Object.name}`;
+    // an object is either wrapped ({"Object": {...}}, REST responses) or inline in an event's "Object" list
+    const object = isObject(node.Object) ? node.Object : Array.isArray(node.Attribute) && typeof node.name === 'string' ? node : undefined;
+    if (object && typeof object.name === 'string') context = `${context ? `${context}, ` : ''}object ${object.name}`;
     for (const [key, child] of Object.entries(node)) {
       if (key === 'STIX') continue; // misp-stix mapping documents carry converted STIX beside the attribute
       visit(child, context, depth + 1);

@@ -223,6 +223,13 @@ class FamilyTable {
   payloadsOf(node: number): Int32Array {
     return this.payloads.subarray(this.payloadStart[node]!, this.payloadStart[node + 1]!);
   }
+
+  /** Appends the payloads of `node` with its prefix to `out` (no intermediate arrays). */
+  collect(node: number, family: Family, out: PrefixHit[]): void {
+    const prefix = this.prefixOf(node, family);
+    const end = this.payloadStart[node + 1]!;
+    for (let k = this.payloadStart[node]!; k < end; k++) out.push({ prefix, payload: this.payloads[k]! });
+  }
 }
 
 export interface PrefixHit {
@@ -261,10 +268,7 @@ export class PrefixTable {
   lookup(address: Address): PrefixHit[] {
     const table = address.family === 4 ? this.v4 : this.v6;
     const hits: PrefixHit[] = [];
-    for (let node = table.longest(address.words); node >= 0; node = table.parent(node)) {
-      const prefix = table.prefixOf(node, address.family);
-      for (const payload of table.payloadsOf(node)) hits.push({ prefix, payload });
-    }
+    for (let node = table.longest(address.words); node >= 0; node = table.parent(node)) table.collect(node, address.family, hits);
     return hits;
   }
 
@@ -272,9 +276,9 @@ export class PrefixTable {
   longest(address: Address): PrefixHit[] {
     const table = address.family === 4 ? this.v4 : this.v6;
     const node = table.longest(address.words);
-    if (node < 0) return [];
-    const prefix = table.prefixOf(node, address.family);
-    return [...table.payloadsOf(node)].map((payload) => ({ prefix, payload }));
+    const hits: PrefixHit[] = [];
+    if (node >= 0) table.collect(node, address.family, hits);
+    return hits;
   }
 }
 
