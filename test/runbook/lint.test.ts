@@ -1,0 +1,178 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { lintRunbookFolder, type LintReport } from '../../src/runbook/lint.js';
+import { SqlChecker } from '../../src/runbook/sql-check.js';
+import { lineOf, MINIMAL, minimalWith, writeTree } from './helpers.js';
+
+let sql: SqlChecker;
+before(async () => {
+  sql = await SqlChecker.open();
+});
+after(async () => {
+  await sql.close();
+});
+
+async function lint(yaml: string, extra: Record<string, string> = { 'README.md': '# x\n' }): Promise<LintReport> {
+  return lintRunbookFolder(writeTree({ 'runbook.yaml': yaml, ...extra }), { sql });
+}
+
+/** `CODE@line:col` of every problem, file name stripped, for compact assertions. */
+function codes(report: LintReport): string[] {
+  return report.problems.map((p) => `${p.code}@${p.location.slice(report.file.length + 1)}`);
+}
+
+test('the example fixture and the minimal runbook lint clean', async () => {
+  const example = await lintRunbookFolder(join(import.meta.dirname, 'fixtures', 'example'), { sql });
+  assert.deepEqual(example.problems, []);
+  assert.deepEqual((await lint(MINIMAL)).problems, []);
+});
+
+test('structure: YAML syntax errors point at the line', async () => {
+  const yaml = minimalWith('title: Minimal', 'title: [Minimal');
+  const report = await lint(yaml);
+  assert.equal(report.runbook, undefined);
+  assert.equal(report.problems[0]!.code, 'YAML_SYNTAX');
+  assert.match(report.problems[0]!.location, /runbook\.yaml:\d+:\d+$/);
+});
+
+test('structure: unknown and missing fields, at the key and at the parent', async () => {
+  const yaml = minimalWith('    title: Changes\n', '    titel: Changes\n');
+  const line = lineOf(yaml, 'titel:');
+  assert.deepEqual(codes(await lint(yaml)), [`MISSING_FIELD@${line - 1}:5`, `UNKNOWN_FIELD@${line}:5`]);
+});
+
+test('structure: a bad leaf reports the leaf problem, not every union branch', async () => {
+  const yaml = minimalWith('      action: escalate', '      action: panic');
+  const line = lineOf(yaml, 'action: panic');
+  const report = await lint(yaml);
+  assert.deepEqual(codes(report), [`INVALID_VALUE@${line}:15`]);
+  assert.match(report.problems[0]!.message, /decision\.nodes\[1\]\.action: Invalid option/);
+});
+
+test('structure: a bad condition inside all/not is located precisely', async () => {
+  const yaml = minimalWith(
+    '      when: { field: "sources[].verdict", op: eq, value: suspicious }',
+    '      when:\n        all:\n          - not: { field: "sources[].verdict", op: equals, value: suspicious }',
+  );
+  const report = await lint(yaml);
+  assert.deepEqual(codes(report), [`INVALID_VALUE@${lineOf(yaml, 'op: equals')}:52`]);
+});
+
+test('structure: a parameter with an unknown type names the options', async () => {
+  const report = await lint(minimalWith('type: integer', 'type: int'));
+  assert.equal(report.problems[0]!.code, 'INVALID_VALUE');
+  assert.match(report.problems[0]!.message, /parameters\.port\.type: .*integer/);
+});
+
+test('meaning: duplicate ids, unknown edges, unreachable nodes and cycles', async () => {
+  const yaml = minimalWith('      else: ticket', '      else: nowhere').replace(
+    '    - id: ticket\n      action: ticket',
+    '    - id: escalate\n      action: ticket',
+  );
+  assert.deepEqual(codes(await lint(yaml)), [
+    `UNKNOWN_NODE@${lineOf(yaml, 'else: nowhere')}:13`,
+    `DUPLICATE_ID@${lineOf(yaml, '    - id: escalate\n      action: ticket')}:11`,
+  ]);
+
+  const unreachable = MINIMAL + '    - id: orphan\n      action: isolate\n      reasons: [x]\n      verify: y\n';
+  assert.deepEqual(codes(await lint(unreachable)), [`UNREACHABLE_NODE@${lineOf(unreachable, 'id: orphan')}:11`]);
+
+  const cycle = minimalWith('      then: escalate', '      then: external');
+  assert.deepEqual(codes(await lint(cycle)), [
+    `DECISION_CYCLE@${lineOf(cycle, 'then: external')}:13`,
+    `UNREACHABLE_NODE@${lineOf(cycle, 'id: escalate')}:11`,
+  ]);
+
+  const badRoot = minimalWith('root: external', 'root: start');
+  assert.deepEqual(codes(await lint(badRoot)), [`UNKNOWN_NODE@${lineOf(badRoot, 'root: start')}:9`]);
+});
+
+test('meaning: parameters declared and used, in SQL, options, titles and conditions', async () => {
+  const unused = minimalWith('parameters:\n', 'parameters:\n  spare:\n    type: boolean\n    description: Unused.\n');
+  assert.deepEqual(codes(await lint(unused)), [`UNUSED_PARAMETER@${lineOf(unused, 'type: boolean')}:5`]);
+
+  const undeclared = minimalWith('CAST($port AS VARCHAR)', 'CAST($prot AS VARCHAR)');
+  const sqlLine = lineOf(undeclared, '$prot');
+  const report = await lint(undeclared);
+  // The SQL line in the file and the column of `$prot` on it.
+  const col = undeclared.split('\n')[sqlLine - 1]!.indexOf('$prot') + 1;
+  assert.deepEqual(codes(report).slice(0, 1), [`UNDECLARED_PARAMETER@${sqlLine}:${col}`]);
+
+  const positional = minimalWith('CAST($port AS VARCHAR)', 'CAST($1 AS VARCHAR)').replace('{{$port}}', '{{$port}}');
+  assert.ok(codes(await lint(positional)).some((c) => c.startsWith('POSITIONAL_PARAMETER@')));
+
+  const inCondition = minimalWith('value: suspicious }', 'value: { param: verdict } }');
+  assert.deepEqual(codes(await lint(inCondition)), [`UNDECLARED_PARAMETER@${lineOf(inCondition, 'param: verdict')}:67`]);
+
+  const badTitle = minimalWith('{{$port}}', '{{$nope}} {{resource}}');
+  assert.deepEqual(
+    codes(await lint(badTitle)).map((c) => c.split('@')[0]),
+    ['TEMPLATE_UNKNOWN', 'UNDECLARED_PARAMETER'],
+  );
+});
+
+test('meaning: defaults and patterns are checked like given values', async () => {
+  const yaml = minimalWith('    default: 8443', '    default: 8443\n    max: 1024');
+  assert.deepEqual(codes(await lint(yaml)), [`BAD_DEFAULT@${lineOf(yaml, 'default: 8443')}:14`]);
+  const pattern = minimalWith('parameters:\n', 'parameters:\n  name:\n    type: string\n    description: x\n    pattern: "("\n');
+  assert.ok(codes(await lint(pattern)).some((c) => c.startsWith('BAD_PATTERN@')));
+});
+
+test('meaning: steps, columns and answers that are referenced must exist', async () => {
+  const yaml = minimalWith('groupBy: [actor]', 'groupBy: [actr]').replace('from: [changes.event_source]', 'from: [change.event_source]');
+  assert.deepEqual(codes(await lint(yaml)), [
+    `UNKNOWN_COLUMN@${lineOf(yaml, 'actr]')}:15`,
+    // the title's {{actor}} is no longer a groupBy column either
+    `TEMPLATE_UNKNOWN@${lineOf(yaml, 'title: "{{actor}}')}:12`,
+    `UNKNOWN_STEP@${lineOf(yaml, 'change.event_source')}:26`,
+  ]);
+  const wrongStep = minimalWith('    step: changes', '    step: change');
+  assert.deepEqual(codes(await lint(wrongStep)), [`UNKNOWN_STEP@${lineOf(wrongStep, 'step: change')}:11`]);
+});
+
+test('meaning: SQL syntax, unknown tables and columns, non-SELECT, shared columns, parameter types', async () => {
+  const column = minimalWith('eventsource AS event_source', 'eventsorce AS event_source');
+  const line = lineOf(column, 'eventsorce');
+  const col = column.split('\n')[line - 1]!.indexOf('eventsorce') + 1;
+  const report = await lint(column);
+  assert.deepEqual(codes(report), [`SQL_UNKNOWN_NAME@${line}:${col}`]);
+  assert.match(report.problems[0]!.message, /step "changes": Binder Error: Referenced column "eventsorce" not found/);
+
+  const table = minimalWith('FROM cloudtrail_logs', 'FROM cloudtrail');
+  assert.deepEqual(codes(await lint(table)).map((c) => c.split('@')[0]), ['SQL_UNKNOWN_NAME']);
+
+  const syntax = minimalWith('      WHERE strpos', '      WHERE WHERE strpos');
+  assert.deepEqual(codes(await lint(syntax)).map((c) => c.split('@')[0]), ['SQL_SYNTAX']);
+
+  const shared = minimalWith('sourceipaddress AS source_ip', 'sourceipaddress AS ip');
+  const sharedReport = await lint(shared);
+  assert.ok(codes(sharedReport).some((c) => c.startsWith('SQL_SHARED_COLUMNS@')));
+
+  // Binding an integer where text is needed works untyped but fails with the declared type.
+  const types = minimalWith('strpos(requestparameters, CAST($port AS VARCHAR))', 'strpos(requestparameters, $port)');
+  assert.deepEqual(codes(await lint(types)).map((c) => c.split('@')[0]), ['SQL_PARAMETER_TYPES']);
+
+  const two = minimalWith('      WHERE strpos(requestparameters, CAST($port AS VARCHAR)) > 0', '      WHERE strpos(requestparameters, CAST($port AS VARCHAR)) > 0; SELECT 1');
+  assert.deepEqual(codes(await lint(two)).map((c) => c.split('@')[0]), ['SQL_SYNTAX']);
+
+  const flows = minimalWith('FROM cloudtrail_logs\n      WHERE strpos(requestparameters, CAST($port AS VARCHAR)) > 0', 'FROM cloudtrail_logs, vpc_flow_logs\n      WHERE dstport = $port');
+  assert.deepEqual(codes(await lint(flows)), [], 'vpc_flow_logs is a known table');
+});
+
+test('meaning: the classic port-substring mistake is flagged in step SQL', async () => {
+  const yaml = minimalWith('strpos(requestparameters, CAST($port AS VARCHAR)) > 0', "requestparameters LIKE '%8443%' AND $port > 0");
+  const report = await lint(yaml);
+  assert.ok(report.problems.some((p) => p.code.startsWith('SQL_SUBSTRING')), JSON.stringify(report.problems));
+});
+
+test('warnings: missing README, missing answers, unknown finding fields, bad condition values', async () => {
+  const yaml = minimalWith('  sources: { from: [changes.source_ip] }\n', '').replace('"sources[].verdict"', '"sources[].verdikt"');
+  const report = await lint(yaml, {});
+  assert.deepEqual(
+    report.problems.map((p) => `${p.severity}:${p.code}`),
+    ['warning:MISSING_README', 'warning:MISSING_ANSWER', 'warning:UNKNOWN_FINDING_FIELD'],
+  );
+  const bad = minimalWith('op: eq, value: suspicious', 'op: count-gte, value: many');
+  assert.deepEqual(codes(await lint(bad)).map((c) => c.split('@')[0]), ['INVALID_CONDITION']);
+});
