@@ -19,7 +19,7 @@ const description = z.string().min(1).describe('What the parameter means, for `r
 
 const IntegerParameterSchema = z
   .strictObject({
-    type: z.literal('integer'),
+    type: z.literal('integer').describe('Parameter type.'),
     description,
     default: z.int().optional().describe('Value used when none is given.'),
     min: z.int().optional().describe('Smallest accepted value.'),
@@ -30,7 +30,7 @@ const IntegerParameterSchema = z
 
 const StringParameterSchema = z
   .strictObject({
-    type: z.literal('string'),
+    type: z.literal('string').describe('Parameter type.'),
     description,
     default: z.string().optional().describe('Value used when none is given.'),
     pattern: z.string().min(1).optional().describe('Regular expression the whole value must match.'),
@@ -40,7 +40,7 @@ const StringParameterSchema = z
 
 const CidrParameterSchema = z
   .strictObject({
-    type: z.literal('cidr'),
+    type: z.literal('cidr').describe('Parameter type.'),
     description,
     default: z.string().optional().describe('Value used when none is given, e.g. `10.0.0.0/8`.'),
   })
@@ -48,7 +48,7 @@ const CidrParameterSchema = z
 
 const TimestampParameterSchema = z
   .strictObject({
-    type: z.literal('timestamp'),
+    type: z.literal('timestamp').describe('Parameter type.'),
     description,
     default: z
       .string()
@@ -62,7 +62,7 @@ const TimestampParameterSchema = z
 
 const BooleanParameterSchema = z
   .strictObject({
-    type: z.literal('boolean'),
+    type: z.literal('boolean').describe('Parameter type.'),
     description,
     default: z.boolean().optional().describe('Value used when none is given.'),
   })
@@ -70,7 +70,7 @@ const BooleanParameterSchema = z
 
 const StringListParameterSchema = z
   .strictObject({
-    type: z.literal('string-list'),
+    type: z.literal('string-list').describe('Parameter type.'),
     description,
     default: z.array(z.string()).optional().describe('Value used when none is given.'),
     pattern: z.string().min(1).optional().describe('Regular expression every item must match whole.'),
@@ -113,7 +113,7 @@ function optionValue<T extends z.ZodType>(literal: T) {
 export const SqlStepSchema = z
   .strictObject({
     ...stepCommon,
-    kind: z.literal('sql'),
+    kind: z.literal('sql').describe('Step kind.'),
     sql: z
       .string()
       .min(1)
@@ -126,7 +126,7 @@ export const SqlStepSchema = z
 export const ExposuresStepSchema = z
   .strictObject({
     ...stepCommon,
-    kind: z.literal('exposures'),
+    kind: z.literal('exposures').describe('Step kind.'),
     options: z
       .strictObject({
         port: optionValue(z.int().min(0).max(65535)).describe('Port whose exposure changes are wanted.'),
@@ -147,7 +147,7 @@ export const ExposuresStepSchema = z
 export const FlowsStepSchema = z
   .strictObject({
     ...stepCommon,
-    kind: z.literal('flows'),
+    kind: z.literal('flows').describe('Step kind.'),
     options: z
       .strictObject({
         port: optionValue(z.int().min(0).max(65535)).describe('Port whose connections are wanted.'),
@@ -165,7 +165,7 @@ export const FlowsStepSchema = z
 export const IntelStepSchema = z
   .strictObject({
     ...stepCommon,
-    kind: z.literal('intel'),
+    kind: z.literal('intel').describe('Step kind.'),
     options: z
       .strictObject({
         of: z.array(StepId).min(1).describe('Steps whose addresses are judged.'),
