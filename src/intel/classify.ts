@@ -276,7 +276,7 @@ function classifyAddress(index: IntelIndex, value: string, address: Address, not
     if (intel.length) {
       conflict = true;
       const policy = index.trusted.policy.conflict;
-      const what = `conflict: ${trustedReason(winner)} is also on threat intel (${intel.map((m) => m.name).join(', ')})`;
+      const what = `conflict: trusted ${KIND_LABEL[winner.network.kind]} "${winner.network.name}" (${winner.cidr}) is also on threat intel (${intel.map((m) => m.name).join(', ')})`;
       if (policy === 'intel-wins') {
         verdict = 'suspicious';
         rule = 'intel-over-trusted';
