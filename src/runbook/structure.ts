@@ -24,8 +24,13 @@ export function parseRunbookText(file: string, text: string): ParsedRunbook {
   if (problems.length > 0) return { runbook: undefined, problems, locator };
   const result = RunbookSchema.safeParse(document.toJS());
   if (result.success) return { runbook: result.data, problems, locator };
-  for (const issue of flattenIssues(result.error.issues, [])) problems.push(...issueProblems(issue, locator));
+  problems.push(...zodProblems(result.error.issues, locator));
   return { runbook: undefined, problems, locator };
+}
+
+/** Zod issues as problems located in the YAML source (shared with expected.yaml loading). */
+export function zodProblems(issues: readonly Issue[], locator: SourceLocator): Problem[] {
+  return flattenIssues(issues, []).flatMap((issue) => issueProblems(issue, locator));
 }
 
 function firstLine(message: string): string {
