@@ -40,12 +40,18 @@ export interface RunTestsOptions {
   executor: CaseExecutor;
   /** Clock for cases without `now`. */
   now?: () => Date;
+  /** Run only these case names (all when absent); an unknown name is a failure. */
+  only?: readonly string[];
 }
 
 export async function runRunbookTests(dir: string, options: RunTestsOptions): Promise<RunbookTestReport> {
   const runbook = await loadRunbook(dir);
   const cases: CaseReport[] = [];
-  for (const name of runbook.testCases) cases.push(await runCase(runbook, name, options));
+  const names = options.only ?? runbook.testCases;
+  for (const name of names) {
+    if (!runbook.testCases.includes(name)) cases.push({ name, description: undefined, passed: false, failures: [`no case folder ${join(dir, TESTS_DIR, name)}`] });
+    else cases.push(await runCase(runbook, name, options));
+  }
   // A runbook without cases has tested nothing: that is a failure, not a pass.
   const passed = cases.length > 0 && cases.every((c) => c.passed);
   return { dir, runbookId: runbook.runbook.id, cases, passed };

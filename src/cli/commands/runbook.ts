@@ -1,0 +1,119 @@
+import type { Command } from 'commander';
+import { EXIT_CODES, TrailbookError } from '../../errors.js';
+import { formatTable } from '../../report/tabular.js';
+import { defaultCaseExecutor } from '../../runbook/case-executor.js';
+import { compile, parseParamArgs } from '../../runbook/compile.js';
+import { findRunbookFolders, loadRunbook, readRunbookFolder } from '../../runbook/load.js';
+import { lintRunbookFolder } from '../../runbook/lint.js';
+import { isoUtc } from '../../runbook/params.js';
+import { formatPlanText, planToJson } from '../../runbook/plan-format.js';
+import { formatProblem, hasErrors } from '../../runbook/problems.js';
+import { SqlChecker } from '../../runbook/sql-check.js';
+import { parseRunbookText } from '../../runbook/structure.js';
+import { formatTestReport, runRunbookTests } from '../../runbook/test-runner.js';
+import { collectList } from '../options.js';
+
+/** `trailbook runbook list|lint|plan|test`: thin wrappers over src/runbook. */
+export function register(program: Command): void {
+  const runbook = program.command('runbook').description('runbooks as code: list, lint, plan and test runbook folders');
+
+  runbook
+    .command('list')
+    .description('list the runbook folders under a directory')
+    .option('--dir <dir>', 'directory holding runbook folders', 'runbooks')
+    .option('--format <format>', 'table | json', 'table')
+    .action(async (flags: { dir: string; format: string }) => {
+      const format = oneOf(flags.format, ['table', 'json'], '--format');
+      const rows: Record<string, unknown>[] = [];
+      for (const dir of await findRunbookFolders(flags.dir)) {
+        const folder = await readRunbookFolder(dir);
+        const parsed = parseRunbookText(folder.file, folder.text);
+        const r = parsed.runbook;
+        rows.push({
+          id: r?.id ?? null,
+          version: r?.version ?? null,
+          title: r?.title ?? null,
+          dir,
+          tests: folder.testCases.length,
+          status: r ? 'ok' : `invalid (${parsed.problems.length} problem${parsed.problems.length === 1 ? '' : 's'})`,
+        });
+      }
+      const columns = ['id', 'version', 'title', 'dir', 'tests', 'status'];
+      process.stdout.write(format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : formatTable(columns, rows));
+    });
+
+  runbook
+    .command('lint')
+    .description('check runbook folders: structure, then meaning (ids, decision edges, parameters, SQL against the tables)')
+    .argument('<dir...>', 'runbook folders')
+    .option('--format <format>', 'text | json', 'text')
+    .action(async (dirs: string[], flags: { format: string }) => {
+      const format = oneOf(flags.format, ['text', 'json'], '--format');
+      const checker = await SqlChecker.open();
+      try {
+        const reports = [];
+        for (const dir of dirs) reports.push(await lintRunbookFolder(dir, { sql: checker }));
+        if (format === 'json') {
+          process.stdout.write(JSON.stringify(reports.map((r) => ({ dir: r.dir, file: r.file, problems: r.problems })), null, 2) + '\n');
+        } else {
+          for (const report of reports) {
+            for (const p of report.problems) process.stdout.write(formatProblem(p) + '\n');
+            const errors = report.problems.filter((p) => p.severity === 'error').length;
+            const warnings = report.problems.length - errors;
+            process.stdout.write(`${report.dir}: ${errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'ok'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`);
+          }
+        }
+        if (reports.some((r) => hasErrors(r.problems))) process.exitCode = EXIT_CODES.RUNBOOK_INVALID;
+      } finally {
+        await checker.close();
+      }
+    });
+
+  runbook
+    .command('plan')
+    .description('print the compiled plan (SQL and bound parameters) without running anything')
+    .argument('<dir>', 'runbook folder')
+    .option('-p, --param <name=value>', 'a parameter value (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--now <time>', 'reference time for relative defaults such as now-7d (default: the current time)')
+    .option('--format <format>', 'text | json', 'text')
+    .action(async (dir: string, flags: { param: string[]; now?: string; format: string }) => {
+      const format = oneOf(flags.format, ['text', 'json'], '--format');
+      const loaded = await loadRunbook(dir);
+      const plan = compile(loaded.runbook, parseParamArgs(flags.param), { now: flags.now ? parseNow(flags.now) : new Date() });
+      process.stdout.write(format === 'json' ? planToJson(plan) : formatPlanText(plan));
+    });
+
+  runbook
+    .command('test')
+    .description("run each runbook's test cases (tests/<case>/ with expected.yaml) and compare the results")
+    .argument('<dir...>', 'runbook folders')
+    .option('--case <names>', 'only these cases (comma-separated)', collectList)
+    .action(async (dirs: string[], flags: { case?: string[] }) => {
+      // Injection point: src/runbook/case-executor.ts. Without an executor nothing can be
+      // checked, and a test command that cannot check must fail, never pass.
+      const executor = defaultCaseExecutor();
+      if (!executor) {
+        throw new TrailbookError('RUNBOOK_TEST_FAILED', 'runbook test cannot run cases yet: no case executor is wired', {
+          hint: 'the executor (ingest fixtures, run the plan, decide) is provided in src/runbook/case-executor.ts',
+        });
+      }
+      let failed = false;
+      for (const dir of dirs) {
+        const report = await runRunbookTests(dir, { executor, ...(flags.case ? { only: flags.case } : {}) });
+        process.stdout.write(formatTestReport(report));
+        failed ||= !report.passed;
+      }
+      if (failed) process.exitCode = EXIT_CODES.RUNBOOK_TEST_FAILED;
+    });
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new TrailbookError('USAGE', `${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+}
+
+function parseNow(value: string): Date {
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) throw new TrailbookError('USAGE', `--now "${value}" is not a time`, { hint: 'use ISO-8601, e.g. 2024-05-01T00:00:00Z' });
+  return new Date(isoUtc(date));
+}
