@@ -81,6 +81,8 @@ test('the same record from another file (a re-delivery, a JSON-wrapped copy) is 
   assert.notEqual(flowRecordKey(a), flowRecordKey(c), 'one byte more is another record');
   await withEngine(async (engine) => {
     assert.deepEqual(await appendFlowRecords(engine, [a, b, c], 'one.log'), { appended: 2, duplicates: 1 });
+    const stored = await engine.all('SELECT _key FROM vpc_flow_records ORDER BY bytes');
+    assert.deepEqual(stored.rows.map((r) => r['_key']), [flowRecordKey(a), flowRecordKey(c)], 'the SQL key is the TypeScript key');
     assert.deepEqual(await appendFlowRecords(engine, [b], 'two.log'), { appended: 0, duplicates: 1 });
     assert.deepEqual(await appendFlowRecords(engine, [], 'three.log'), { appended: 0, duplicates: 0 });
   });
@@ -121,6 +123,8 @@ test('every corpus file ingests; Transit Gateway records stay out of vpc_flow_lo
     assert.equal(total.rows[0]!['n'], appended);
     assert.equal(appended, 54);
     const tgw = await engine.all("SELECT count(*) AS n FROM vpc_flow_records WHERE _kind = 'tgw'");
+    const extra = await engine.all("SELECT _extra FROM vpc_flow_records WHERE _kind = 'tgw' AND _line = 1");
+    assert.equal(JSON.parse(extra.rows[0]!['_extra'] as string)['tgw-attachment-id'], 'tgw-attach-0789ijkl');
     assert.equal(tgw.rows[0]!['n'], 10);
     const view = await engine.all('SELECT count(*) AS n FROM vpc_flow_logs');
     assert.equal(view.rows[0]!['n'], 44);
