@@ -221,7 +221,8 @@ function write(path: string, content: string | Buffer): void {
   writeFileSync(full, content);
 }
 
-rmSync(OUT, { recursive: true, force: true });
+// Only the generated parts: GROUND_TRUTH.md and the example query beside them are written by hand.
+for (const part of ['cloudtrail', 'vpcflow', 'intel']) rmSync(join(OUT, part), { recursive: true, force: true });
 
 // CloudTrail delivers about every five minutes; group events into files by their 15-minute slot.
 const byFile = new Map<string, Record<string, unknown>[]>();
@@ -281,21 +282,22 @@ write('intel/threat-feed.txt', [
 ].join('\n'));
 
 write('trusted-networks.yaml', [
-  '# Trusted networks for the sample investigation (see examples/trusted-networks.yaml for every field).',
-  'corporateEgress:',
-  '  - name: head office egress',
+  '# Trusted networks for the sample investigation (examples/trusted-networks.yaml documents every field).',
+  'version: 1',
+  'corporate:',
+  '  - name: head-office-egress',
   '    cidrs: [203.0.113.0/24]',
   'vpcs:',
-  '  - name: production VPC',
+  '  - name: production-vpc',
   '    cidrs: [10.0.0.0/16]',
-  'benignScanners:',
-  '  - name: internet census project',
+  'scanners:',
+  '  - name: internet-census-project',
   '    cidrs: [192.0.2.10/32]',
-  'approvedPrincipals:',
-  '  - name: CI pipeline',
-  `    arns: ["arn:aws:iam::${ACCOUNT}:role/ci-deployer", "arn:aws:sts::${ACCOUNT}:assumed-role/ci-deployer/*"]`,
-  '  - name: CloudFormation deployments',
-  `    arns: ["arn:aws:iam::${ACCOUNT}:role/cfn-exec-role", "arn:aws:sts::${ACCOUNT}:assumed-role/cfn-exec-role/*"]`,
+  'principals:',
+  '  - name: ci-pipeline',
+  `    arns: ["arn:aws:iam::${ACCOUNT}:role/ci-deployer"]`,
+  '  - name: cloudformation-deployments',
+  `    arns: ["arn:aws:iam::${ACCOUNT}:role/cfn-exec-role"]`,
   '',
 ].join('\n'));
 
