@@ -29,3 +29,22 @@ FROM (
 WHERE eventSource LIKE '%:8443%' OR requestParameters LIKE '%8443%'
 ORDER BY eventTime DESC`;
 }
+
+/** Every top-level CloudTrail field, nested ones kept as JSON text: what an ingest has to keep. */
+const ALL_FIELDS =
+  'STRUCT(eventVersion VARCHAR, userIdentity JSON, eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, awsRegion VARCHAR, ' +
+  'sourceIPAddress VARCHAR, userAgent VARCHAR, errorCode VARCHAR, errorMessage VARCHAR, requestParameters JSON, responseElements JSON, ' +
+  'additionalEventData JSON, requestID VARCHAR, eventID VARCHAR, readOnly VARCHAR, resources JSON, eventType VARCHAR, apiVersion VARCHAR, ' +
+  'managementEvent VARCHAR, recipientAccountId VARCHAR, sharedEventID VARCHAR, vpcEndpointId VARCHAR, eventCategory VARCHAR, tlsDetails JSON)[]';
+
+/**
+ * DuckDB's own ingest, for reference: every record, every top-level field, into a table of a
+ * database file (what trailbook's ingest also does, minus its ledger, dedupe and flattening).
+ */
+export function duckdbIngestSql(root: string): string {
+  const glob = `${root.replace(/\/+$/, '')}/**/*.json.gz`;
+  return `CREATE TABLE cloudtrail_logs AS
+SELECT unnest(Records, recursive := true)
+FROM read_json(${sqlString(glob)}, format = 'auto', compression = 'gzip', maximum_object_size = 1073741824,
+  columns = {Records: ${sqlString(ALL_FIELDS)}})`;
+}

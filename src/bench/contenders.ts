@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { ingestPaths } from '../ingest/cloudtrail/ingest.js';
-import { CLASSIC_QUERY, duckdbDirectQuery } from './classic.js';
+import { CLASSIC_QUERY, duckdbDirectQuery, duckdbIngestSql } from './classic.js';
 
-export const CONTENDERS = ['gzip', 'duckdb-direct', 'trailbook'] as const;
+export const CONTENDERS = ['gzip', 'duckdb-direct', 'duckdb-ingest', 'trailbook'] as const;
 export type Contender = (typeof CONTENDERS)[number];
 
 export interface RunResult {
@@ -77,6 +77,28 @@ async function runDuckdbDirect(root: string): Promise<RunResult> {
   return { contender: 'duckdb-direct', ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, rows, detail: { duckdb: version } };
 }
 
+/** Reference only (not a target): DuckDB loading the same files into a table of a fresh database file, then the classic query. */
+async function runDuckdbIngest(root: string, db: string): Promise<RunResult> {
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  const started = performance.now();
+  const instance = await DuckDBInstance.create(db);
+  const connection = await instance.connect();
+  await connection.run(duckdbIngestSql(root));
+  const loaded = performance.now();
+  const rows = (await connection.runAndReadAll(CLASSIC_QUERY)).getRows().length;
+  const ms = performance.now() - started;
+  connection.closeSync();
+  instance.closeSync();
+  return {
+    contender: 'duckdb-ingest',
+    ms,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    rows,
+    detail: { ingestMs: Math.round(loaded - started), queryMs: Math.round(ms - (loaded - started)) },
+  };
+}
+
 async function runTrailbook(root: string, db: string): Promise<RunResult> {
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
@@ -109,6 +131,8 @@ export async function runContender(contender: Contender, root: string, db: strin
       return runGzip(root);
     case 'duckdb-direct':
       return runDuckdbDirect(root);
+    case 'duckdb-ingest':
+      return runDuckdbIngest(root, db);
     case 'trailbook':
       return runTrailbook(root, db);
   }
