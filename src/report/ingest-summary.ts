@@ -11,6 +11,14 @@ export function formatIngestSummary(s: IngestSummary, db: string): string {
     `events: ${s.events.found} found — ${s.events.inserted} new, ${s.events.duplicates} already stored or repeated, ` +
       `${s.events.insights} Insights, ${s.events.filtered} outside the filters, ${s.events.skipped} skipped`,
   ];
+  if (s.flows.files) {
+    const f = s.flows;
+    lines.push(
+      `flow logs: ${f.files} files, ${f.lines} lines — ${f.records} records, ${f.nodata} NODATA, ${f.skipdata} SKIPDATA, ` +
+        `${f.headers} header lines, ${f.bad} bad lines; rows stored: ${f.appended} new, ${f.duplicates} already stored`,
+    );
+    for (const b of f.badSamples.slice(0, 10)) lines.push(`    e.g. ${sanitizeForTerminal(b.path)} ${b.at}: ${sanitizeForTerminal(b.reason)}`);
+  }
   if (s.skippedFiles.length) {
     lines.push('skipped files:');
     for (const f of s.skippedFiles) lines.push(`  ${sanitizeForTerminal(f.path)}: ${f.code}: ${sanitizeForTerminal(f.reason)}`);

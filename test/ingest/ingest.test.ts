@@ -168,3 +168,27 @@ test('CLI: CSV output defuses formulas planted in log fields', async (t) => {
   assert.equal(csv.status, 0, csv.stderr);
   assert.equal(csv.stdout, `useragent\r\n"'=HYPERLINK(""http://evil.example"",""x"")"\r\n`);
 });
+
+test('one ingest takes CloudTrail and VPC Flow Logs together, by path and by first line', async (t) => {
+  const dir = tempDir(t);
+  const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+  writeTree(dir, {
+    [`${S3}/2024/05/01/ct.json.gz`]: gz(records(ctEvent())),
+    ['AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/fl.log.gz']: gz(`${header}\n2 111122223333 eni-1 198.51.100.1 10.0.0.5 40000 8443 6 3 180 1714557600 1714557660 REJECT OK\n2 111122223333 eni-1 - - - - - - - 1714557600 1714557660 - NODATA\n`),
+    ['elsewhere/flows.txt']: `${header}\n2 111122223333 eni-1 10.0.0.5 198.51.100.1 8443 40000 6 3 180 1714557600 1714557660 ACCEPT OK\n2 111122223333 eni-1 only four fields\n`,
+    ['elsewhere/cloudwatch.json']: `${JSON.stringify({ message: '2 111122223333 eni-2 198.51.100.2 10.0.0.6 40001 8443 6 3 180 1714557600 1714557660 ACCEPT OK' })}\n`,
+  });
+  const engine = await DuckDBEngine.open({ path: ':memory:' });
+  t.after(() => engine.close());
+  const s = await ingestPaths(engine, [dir]);
+  assertTotalsAddUp(s);
+  assert.equal(s.files.read, 4);
+  assert.equal(s.flows.files, 3);
+  assert.equal(s.flows.lines, s.flows.records + s.flows.nodata + s.flows.skipdata + s.flows.headers + s.flows.bad);
+  assert.equal(s.flows.bad, 1);
+  assert.equal(s.flows.badSamples[0]!.at, 'line 3');
+  assert.equal(await count(engine, 'SELECT count(*) AS n FROM vpc_flow_logs WHERE dstport = 8443 OR srcport = 8443'), 3);
+  const again = await ingestPaths(engine, [dir]);
+  assert.equal(again.files.unchanged, 4);
+  assert.equal(await count(engine, 'SELECT count(*) AS n FROM vpc_flow_logs'), 4);
+});

@@ -13,6 +13,7 @@ interface IngestFlags {
   account?: string[];
   region?: string[];
   strict?: boolean;
+  vpcflow?: boolean;
   json?: boolean;
   progress: boolean;
 }
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option('--to <time>', 'skip events after this time')
     .option('--account <id>', 'only these accounts (repeat or comma-separate)', collectList)
     .option('--region <name>', 'only these regions (repeat or comma-separate)', collectList)
+    .option('--vpcflow', 'treat every file as a VPC flow log (otherwise detected by path and first line)')
     .option('--strict', 'fail when any file or record is skipped')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
@@ -39,6 +41,7 @@ export function register(program: Command): void {
           to: flags.to ? parseTime(flags.to, '--to') : undefined,
           accounts: flags.account,
           regions: flags.region,
+          kind: flags.vpcflow ? 'vpcflow' : 'auto',
           onProgress: (p) => bar.update(p.filesDone, p.filesTotal, `${p.filesDone}/${p.filesTotal} files, ${p.events} events`),
         });
         bar.done();
@@ -49,7 +52,7 @@ export function register(program: Command): void {
             hint: summary.files.seen === 0 ? 'no files under the given paths' : 'every file was skipped or pruned: see the reasons above',
           });
         }
-        if (flags.strict && (summary.files.skipped > 0 || summary.events.skipped > 0)) {
+        if (flags.strict && (summary.files.skipped > 0 || summary.events.skipped > 0 || summary.flows.bad > 0)) {
           throw new TrailbookError('STRICT_SKIPS', `--strict: ${summary.files.skipped} files and ${summary.events.skipped} records were skipped`);
         }
       } finally {

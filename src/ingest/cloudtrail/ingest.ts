@@ -8,8 +8,13 @@ import { parseS3Layout, pruneReason, type PruneFilter } from '../../sources/s3-l
 import { appendLedger, loadLedgerIndex, type LedgerEntry } from '../ledger.js';
 import { decodeCloudTrailFile, type FileSkipCode, type RecordSkipCode } from './decode.js';
 import { flattenEvent, isInsightsEvent, eventKey } from './flatten.js';
+import { detectFlowLog, ingestFlowLogFile } from '../vpcflow/index.js';
+import { installVpcFlowSchema } from '../../store/vpcflow-schema.js';
+import { gunzipSync } from 'node:zlib';
 
 export interface IngestOptions extends PruneFilter {
+  /** Treat every file as a VPC flow log (`--vpcflow`); by default the kind is detected. */
+  kind?: 'auto' | 'vpcflow';
   onProgress?: (progress: IngestProgress) => void;
 }
 
@@ -23,14 +28,14 @@ export interface IngestProgress {
 
 export interface SkippedFile {
   path: string;
-  code: FileSkipCode | 'unsupported-kind';
+  code: FileSkipCode | 'invalid-flow-log';
   reason: string;
 }
 
 export interface SkippedRecord {
   path: string;
   at: string;
-  code: RecordSkipCode;
+  code: RecordSkipCode | 'invalid-flow-line';
   reason: string;
 }
 
@@ -55,6 +60,11 @@ export interface IngestSummary {
   };
   /** The first skipped records with where they were (all of them are counted above). */
   skippedRecordSamples: SkippedRecord[];
+  /**
+   * VPC Flow Logs read in the same run. Per file, lines = records + nodata + skipdata + headers + bad;
+   * records stored = appended + duplicates.
+   */
+  flows: { files: number; lines: number; records: number; nodata: number; skipdata: number; headers: number; bad: number; appended: number; duplicates: number; badSamples: SkippedRecord[] };
   bytes: { compressed: number; uncompressed: number };
   durationMs: number;
 }
@@ -83,6 +93,7 @@ export async function ingestFiles(
   const bytesTotal = files.reduce((n, f) => n + f.size, 0);
   let bytesDone = 0;
 
+  await installVpcFlowSchema(engine);
   await engine.run(`DROP TABLE IF EXISTS ${STAGING}`);
   await engine.run(`CREATE TABLE ${STAGING} AS SELECT * FROM cloudtrail_events LIMIT 0`);
   const appender = await engine.connection.createAppender(STAGING);
@@ -124,10 +135,7 @@ export async function ingestFiles(
       skipFile(file, 'digest-file', 'CloudTrail digest file (integrity hashes, no events)', null);
       return;
     }
-    if (layout?.kind === 'vpcflow') {
-      skipFile(file, 'unsupported-kind', 'VPC flow log: not a CloudTrail file', null);
-      return;
-    }
+    const flowByPath = options.kind === 'vpcflow' || layout?.kind === 'vpcflow' || detectFlowLog(file.path).isFlowLog;
     if (ledger.unchanged(file.path, file.size, file.mtimeMs)) {
       summary.files.unchanged++;
       return;
@@ -139,6 +147,10 @@ export async function ingestFiles(
     if (sameContent !== undefined) {
       summary.files.duplicateContent++;
       ledgerEntries.push({ ...base, sha256, outcome: 'duplicate-content', reason: `same content as ${sameContent}`, records: 0, recordsSkipped: 0 });
+      return;
+    }
+    if (flowByPath || looksLikeFlowLog(file.path, raw)) {
+      await ingestFlowFile(file, sha256);
       return;
     }
     const decoded = decodeCloudTrailFile(raw);
@@ -173,10 +185,37 @@ export async function ingestFiles(
     ledgerEntries.push({ ...base, sha256, outcome: 'read', reason: null, records: accepted, recordsSkipped: recordSkips.length });
   }
 
-  function skipFile(file: LocalFile, code: SkippedFile['code'], reason: string, sha256: string | null): void {
+  async function ingestFlowFile(file: LocalFile, sha256: string): Promise<void> {
+    let result;
+    try {
+      result = await ingestFlowLogFile(engine, file.path);
+    } catch (error) {
+      skipFile(file, 'invalid-flow-log', (error as Error).message, sha256, 'vpcflow');
+      return;
+    }
+    const { stats } = result;
+    summary.files.read++;
+    const f = summary.flows;
+    f.files++;
+    f.lines += stats.lines;
+    f.records += stats.records;
+    f.nodata += stats.nodata;
+    f.skipdata += stats.skipdata;
+    f.headers += stats.headers;
+    f.bad += stats.bad;
+    f.appended += result.appended;
+    f.duplicates += result.duplicates;
+    for (const bad of stats.badLines) {
+      if (f.badSamples.length >= MAX_RECORD_SAMPLES) break;
+      f.badSamples.push({ path: file.displayPath, at: `line ${bad.line}`, code: 'invalid-flow-line', reason: bad.reason });
+    }
+    ledgerEntries.push({ path: file.path, kind: 'vpcflow', size: file.size, mtimeMs: file.mtimeMs, sha256, outcome: 'read', reason: null, records: result.appended + result.duplicates, recordsSkipped: stats.bad });
+  }
+
+  function skipFile(file: LocalFile, code: SkippedFile['code'], reason: string, sha256: string | null, kind = 'cloudtrail'): void {
     summary.files.skipped++;
     summary.skippedFiles.push({ path: file.displayPath, code, reason });
-    ledgerEntries.push({ path: file.path, kind: 'cloudtrail', size: file.size, mtimeMs: file.mtimeMs, sha256, outcome: 'skipped', reason: `${code}: ${reason}`, records: 0, recordsSkipped: 0 });
+    ledgerEntries.push({ path: file.path, kind, size: file.size, mtimeMs: file.mtimeMs, sha256, outcome: 'skipped', reason: `${code}: ${reason}`, records: 0, recordsSkipped: 0 });
   }
 
   function selected(event: Record<string, unknown>): boolean {
@@ -253,6 +292,31 @@ async function mergeInsights(engine: DuckDBEngine, rows: unknown[][], summary: I
   }
 }
 
+/** A file outside the flow-log layout is a flow log when its first line is a flow-log header or record. */
+function looksLikeFlowLog(path: string, raw: Buffer): boolean {
+  let head = raw.subarray(0, 4096);
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    try {
+      head = gunzipSync(raw).subarray(0, 4096);
+    } catch {
+      return false;
+    }
+  }
+  const text = head.toString('utf8');
+  let firstLine = text.split('\n', 1)[0] ?? '';
+  if (firstLine.startsWith('{')) {
+    // CloudWatch Logs exports wrap each flow record as {"message": "..."}.
+    try {
+      const message = (JSON.parse(firstLine) as { message?: unknown }).message;
+      if (typeof message !== 'string') return false;
+      firstLine = message;
+    } catch {
+      return false;
+    }
+  }
+  return detectFlowLog(path, firstLine).isFlowLog;
+}
+
 function str(value: unknown): string | null {
   return typeof value === 'string' ? value : value === undefined || value === null ? null : JSON.stringify(value);
 }
@@ -269,6 +333,7 @@ function emptySummary(seen: number): IngestSummary {
     prunedByReason: {},
     events: { found: 0, accepted: 0, inserted: 0, duplicates: 0, insights: 0, filtered: 0, skipped: 0, skippedByReason: {} },
     skippedRecordSamples: [],
+    flows: { files: 0, lines: 0, records: 0, nodata: 0, skipdata: 0, headers: 0, bad: 0, appended: 0, duplicates: 0, badSamples: [] },
     bytes: { compressed: 0, uncompressed: 0 },
     durationMs: 0,
   };
