@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { REPORT_SCHEMA, type Report } from './contract.js';
+
+/**
+ * A zod schema of the `trailbook.report/v1` contract (src/report/contract.ts). contract.ts stays
+ * the source of the types; this file mirrors it so that a report can be validated at run time and
+ * a JSON Schema published (schemas/report-v1.schema.json). The type-equality checks at the bottom
+ * make any drift between the two a typecheck error.
+ *
+ * Objects are closed (unknown keys are errors): a field added to the contract must be added here
+ * too, which the equality checks force, so the published schema always lists every field.
+ * Descriptions are for the JSON Schema readers (SOAR/SIEM authors), so they are sentences.
+ */
+
+/** ISO-8601 in UTC with a `Z` (the contract's rule for every time). */
+const UtcTime = z.iso.datetime().describe('ISO-8601 time in UTC, ending in Z.');
+const Count = z.int().min(0);
+
+export const ActionSchema = z
+  .enum(['isolate', 'escalate', 'ticket', 'false-positive'])
+  .describe('What to do, most severe first: isolate > escalate > ticket > false-positive.');
+export const DirectionSchema = z.enum(['inbound', 'outbound', 'both']);
+export const FindingKindSchema = z.enum(['exposure', 'attempt', 'traffic']);
+export const SourceVerdictSchema = z.enum(['known', 'allowed', 'suspicious']);
+
+export const SkippedInputSchema = z
+  .strictObject({ path: z.string(), reason: z.string() })
+  .meta({ id: 'SkippedInput', description: 'An input file that was not read, and why.' });
+
+export const CredentialsSchema = z
+  .strictObject({
+    identityType: z.string().nullable().describe('userIdentity.type: IAMUser, AssumedRole, Root, AWSService, ...'),
+    arn: z.string().nullable(),
+    accessKeyId: z.string().nullable(),
+    keyKind: z
+      .enum(['long-term', 'session', 'none'])
+      .describe('AKIA… long-term, ASIA… session, none when the call carried no key (console, service).'),
+    mfa: z.boolean().nullable().describe('Whether the session was MFA-authenticated; null when CloudTrail does not say.'),
+    via: z.enum(['api', 'console', 'service']).describe('Through the API, the console, or an AWS service acting for a principal.'),
+    issuer: z.string().nullable().optional().describe('For assumed roles: the role that issued the session.'),
+  })
+  .meta({ id: 'Credentials', description: 'Q4: the identity behind CloudTrail events.' });
+
+export const SourceAssessmentSchema = z
+  .strictObject({
+    ip: z.string(),
+    verdict: SourceVerdictSchema,
+    reasons: z.array(z.string()),
+    role: z.enum(['api-caller', 'connection-peer']).optional().describe('Where this party appears.'),
+  })
+  .meta({ id: 'SourceAssessment', description: 'Q5: an external party with its verdict and the reasons for it.' });
+
+export const FlowSummarySchema = z
+  .strictObject({ connections: Count, acceptedConnections: Count, bytes: Count, externalPeers: Count })
+  .meta({ id: 'FlowSummary', description: 'Connections (not flow records) to or from the port in the finding.' });
+
+export const DecisionSchema = z
+  .strictObject({
+    action: ActionSchema,
+    path: z.array(z.string()).describe('The decision-tree nodes walked, root first.'),
+    reasons: z.array(z.string()),
+    verify: z.string().optional().describe('How an analyst confirms or rules out a false positive for this leaf.'),
+  })
+  .meta({ id: 'Decision' });
+
+export const EvidenceRowSchema = z
+  .strictObject({
+    ts: UtcTime,
+    actor: z.string().nullable(),
+    source_ip: z.string().nullable(),
+    action: z.string(),
+    resource: z.string().nullable(),
+    account_id: z.string().nullable(),
+    region: z.string().nullable(),
+    source_ref: z.string().describe('CloudTrail eventID, or flow:<interface>:<peer>:<port> for a connection.'),
+    detail: z.string().optional(),
+  })
+  .meta({ id: 'EvidenceRow', description: 'One evidence row, with the leading columns every runbook step shares.' });
+
+export const ExposureWindowSchema = z
+  .strictObject({ resource: z.string(), openedAt: UtcTime, closedAt: UtcTime.nullable(), rule: z.string() })
+  .meta({ id: 'ExposureWindow', description: 'A time the port was reachable through a resource; closedAt null when still open.' });
+
+export const FindingSchema = z
+  .strictObject({
+    id: z.string(),
+    kind: FindingKindSchema,
+    title: z.string(),
+    eventIds: z.array(z.string()).describe('The CloudTrail eventIDs the finding rests on.'),
+    firstSeen: UtcTime.describe('Q1: earliest CloudTrail event or flow record to or from the port in the finding.'),
+    lastSeen: UtcTime,
+    direction: DirectionSchema.nullable().describe('Q2: by connections when there are flow records, else by the change.'),
+    eventSources: z.array(z.string()).describe('Q3: the eventSource of every CloudTrail event in the finding.'),
+    credentials: CredentialsSchema.nullable(),
+    sources: z.array(SourceAssessmentSchema),
+    flows: FlowSummarySchema,
+    decision: DecisionSchema,
+    evidence: z.array(EvidenceRowSchema).describe('The rows the finding rests on, in time order.'),
+    windows: z.array(ExposureWindowSchema).optional(),
+  })
+  .meta({ id: 'Finding' });
+
+export const ReportSchema = z
+  .strictObject({
+    schema: z.literal(REPORT_SCHEMA),
+    generatedAt: UtcTime,
+    runbook: z.strictObject({ id: z.string(), version: z.string().describe('Content hash or git commit of the runbook.') }),
+    parameters: z
+      .object({ port: z.int().min(0).max(65535), from: UtcTime.nullable(), to: UtcTime.nullable() })
+      .catchall(z.unknown())
+      .describe('The runbook parameters the run used; other parameters may follow.'),
+    inputs: z.strictObject({
+      cloudtrail: z.strictObject({ files: Count, events: Count, skipped: z.array(SkippedInputSchema) }),
+      vpcflow: z.strictObject({ files: Count, records: Count, skipped: z.array(SkippedInputSchema) }),
+      intel: z.array(
+        z.strictObject({ name: z.string(), entries: Count, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256') }),
+      ),
+    }),
+    answers: z.strictObject({
+      firstSeen: UtcTime.nullable().describe('Q1: the earliest firstSeen over all findings; null without findings.'),
+      direction: z.enum(['inbound', 'outbound', 'both', 'none']).describe('Q2 over all findings.'),
+      eventSources: z.array(z.string()).describe('Q3 over all findings.'),
+      credentials: z.array(CredentialsSchema).describe('Q4 over all findings, one entry per distinct identity.'),
+      sources: z.array(SourceAssessmentSchema).describe('Q5 over all findings, one entry per party.'),
+    }),
+    findings: z.array(FindingSchema),
+  })
+  .meta({
+    id: 'Report',
+    title: 'trailbook.report/v1',
+    description: 'What `trailbook investigate --format json` prints: the five answers and the findings with their decisions.',
+  });
+
+// --- Drift checks: a difference between the zod schema and contract.ts fails typecheck. ---------
+
+/** True only when A and B are the same type (not merely assignable). */
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Assert<T extends true> = T;
+
+type Parsed = z.output<typeof ReportSchema>;
+export type ContractChecks = [
+  Assert<Equals<Parsed['schema'], Report['schema']>>,
+  Assert<Equals<Parsed['runbook'], Report['runbook']>>,
+  Assert<Equals<Parsed['inputs'], Report['inputs']>>,
+  Assert<Equals<Parsed['answers'], Report['answers']>>,
+  Assert<Equals<Parsed['findings'], Report['findings']>>,
+  Assert<Equals<Parsed['generatedAt'], Report['generatedAt']>>,
+  Assert<Equals<keyof Parsed, keyof Report>>,
+  // `parameters` has an index signature, which zod expresses as an intersection: compare both ways.
+  Assert<Parsed['parameters'] extends Report['parameters'] ? true : false>,
+  Assert<Report['parameters'] extends Parsed['parameters'] ? true : false>,
+];

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { Report } from './contract.js';
+import { ReportSchema } from './contract-schema.js';
+
+/**
+ * The published JSON Schema of `trailbook.report/v1` and the validator the end-to-end tests use.
+ * schemas/report-v1.schema.json is this function's output, committed so that tools that never run
+ * trailbook can validate reports; test/report/json-schema.test.ts fails when the two differ
+ * (UPDATE_GOLDEN=1 rewrites the file).
+ */
+
+/** A URN, not a URL: the schema is found in the repository, not fetched from a host. */
+export const REPORT_JSON_SCHEMA_ID = 'urn:trailbook:schema:report:v1';
+export const REPORT_JSON_SCHEMA_FILE = 'schemas/report-v1.schema.json';
+
+export function reportJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(ReportSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  // $schema and $id first: they are what a reader looks for at the top of the file.
+  const { $schema, ...rest } = generated;
+  return { $schema, $id: REPORT_JSON_SCHEMA_ID, ...rest };
+}
+
+/** The committed file's exact text (stable key order, two-space indent, final newline). */
+export function reportJsonSchemaText(): string {
+  return JSON.stringify(reportJsonSchema(), null, 2) + '\n';
+}
+
+export type ValidationResult = { ok: true } | { ok: false; errors: string[] };
+
+/**
+ * Validates a parsed `--format json` document: first the shape (every field, with its type),
+ * then the meanings that a JSON Schema cannot say (DESIGN.md §5). Errors are `path: message`.
+ */
+export function validateReport(value: unknown): ValidationResult {
+  const parsed = ReportSchema.safeParse(value);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((issue) => `${pathText(issue.path)}: ${issue.message}`) };
+  }
+  const errors = meaningErrors(parsed.data as Report);
+  return errors.length ? { ok: false, errors } : { ok: true };
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
+  return out || '(root)';
+}
+
+/** Cross-field rules of the contract. Each is a promise a consumer may rely on. */
+function meaningErrors(report: Report): string[] {
+  const errors: string[] = [];
+  // Compare instants, not strings: `…05Z` and `…05.000Z` are the same time.
+  const times = report.findings.map((f) => Date.parse(f.firstSeen));
+  const earliest = times.length ? new Date(Math.min(...times)).toISOString() : null;
+  const answer = report.answers.firstSeen === null ? null : new Date(Date.parse(report.answers.firstSeen)).toISOString();
+  if (answer !== earliest) {
+    errors.push(`answers.firstSeen: is ${report.answers.firstSeen}, but the earliest finding firstSeen is ${earliest}`);
+  }
+  const sources = new Set(report.answers.eventSources);
+  report.findings.forEach((f, i) => {
+    const at = `findings[${i}]`;
+    if (Date.parse(f.firstSeen) > Date.parse(f.lastSeen)) errors.push(`${at}.firstSeen: later than lastSeen`);
+    if (f.flows.acceptedConnections > f.flows.connections) errors.push(`${at}.flows.acceptedConnections: more than connections`);
+    for (const s of f.eventSources) if (!sources.has(s)) errors.push(`${at}.eventSources: ${s} is missing from answers.eventSources`);
+    if (f.credentials) errors.push(...keyKindErrors(f.credentials, `${at}.credentials`));
+    f.evidence.forEach((row, j) => {
+      if (j > 0 && Date.parse(row.ts) < Date.parse(f.evidence[j - 1]!.ts)) errors.push(`${at}.evidence[${j}].ts: evidence is not in time order`);
+    });
+  });
+  report.answers.credentials.forEach((c, i) => errors.push(...keyKindErrors(c, `answers.credentials[${i}]`)));
+  const directions = new Set(report.findings.map((f) => f.direction).filter((d) => d !== null));
+  const expected = directions.has('both') || (directions.has('inbound') && directions.has('outbound'))
+    ? 'both'
+    : directions.has('inbound') ? 'inbound' : directions.has('outbound') ? 'outbound' : 'none';
+  if (report.answers.direction !== expected) {
+    errors.push(`answers.direction: is ${report.answers.direction}, but the findings say ${expected}`);
+  }
+  return errors;
+}
+
+function keyKindErrors(c: { accessKeyId: string | null; keyKind: string }, at: string): string[] {
+  const id = c.accessKeyId ?? '';
+  const expected = id.startsWith('AKIA') ? 'long-term' : id.startsWith('ASIA') ? 'session' : id === '' ? 'none' : null;
+  return expected !== null && expected !== c.keyKind ? [`${at}.keyKind: is ${c.keyKind}, but key ${id || '(none)'} is ${expected}`] : [];
+}
