@@ -1,0 +1,35 @@
+import type { Report } from '../contract.js';
+import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
+import { renderText, type TextOptions } from './text.js';
+
+/**
+ * The report surfaces of `trailbook investigate --format …`. All take the same `Report`
+ * (contract.ts); only `json` is machine output, and it is the contract itself, unchanged.
+ */
+
+export const REPORT_FORMATS = ['text', 'json', 'md', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export function isReportFormat(value: string): value is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/** Options for the terminal; the other formats ignore them. */
+export type RenderOptions = Partial<TextOptions>;
+
+export function renderReport(report: Report, format: ReportFormat, options: RenderOptions = {}): string {
+  switch (format) {
+    case 'text':
+      return renderText(report, { color: options.color ?? false, ...(options.width !== undefined ? { width: options.width } : {}) });
+    case 'json':
+      return JSON.stringify(report, null, 2) + '\n';
+    case 'md':
+      return renderMarkdown(report);
+    case 'html':
+      return renderHtml(report);
+  }
+}
+
+export { renderHtml, renderMarkdown, renderText, type TextOptions };
+export { CONTENT_SECURITY_POLICY } from './html.js';

@@ -1,0 +1,147 @@
+import type { Credentials, Finding, Report, SourceAssessment } from '../contract.js';
+import {
+  QUESTIONS, actionCounts, durationText, firstSeenParts, flowsText, keyKindText, mfaText, overallAction, runWindowText,
+  sortFindings, viaText,
+} from './model.js';
+import { plain } from './safe.js';
+
+/**
+ * The report as GitHub-flavoured Markdown, for pasting into a ticket. Same order as the terminal:
+ * outcome, the five answers, findings most severe first with their evidence tables.
+ *
+ * Log-derived values are either prose (escaped so that no Markdown or HTML in them is
+ * interpreted) or identifiers (in code spans, which render literally and do not autolink).
+ * Both are one line (`plain`), so a value can never end a table row or start a heading.
+ */
+
+/** Backslash-escapes the characters that start Markdown or HTML inside a line. */
+export function mdText(value: string | number | null | undefined): string {
+  const text = plain(value);
+  if (!text) return '—';
+  return text.replace(/[\\`*_[\]<>|#~$&!]/g, (ch) => `\\${ch}`);
+}
+
+/**
+ * A code span that survives any content: the fence is longer than any backtick run inside.
+ * In a table `|` must still be written `\|` (GFM splits cells before it reads code spans).
+ */
+export function mdCode(value: string | number | null | undefined, inTable = false): string {
+  let text = plain(value);
+  if (!text) return '—';
+  if (inTable) text = text.replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const padded = text.startsWith('`') || text.endsWith('`') || text.startsWith(' ') ? ` ${text} ` : text;
+  return `${fence}${padded}${fence}`;
+}
+
+const cell = (value: string | number | null | undefined) => mdCode(value, true);
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)];
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [];
+  const port = report.parameters.port;
+  const outcome = overallAction(report);
+  const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
+
+  out.push(`# trailbook: port ${port} — ${outcome ? outcome.toUpperCase() : 'nothing found'}`, '');
+  out.push(
+    outcome ? `**Outcome: ${outcome}** · ${report.findings.length} findings: ${counts}` : '**Outcome:** no finding',
+    '',
+    `Runbook ${mdCode(report.runbook.id)} (${mdCode(report.runbook.version)}) · time range ${mdText(runWindowText(report))} · generated ${mdText(report.generatedAt)}`,
+    '',
+    inputsText(report),
+    '',
+  );
+
+  out.push('## The five answers', '');
+  const a = report.answers;
+  const first = firstSeenParts(report);
+  out.push(`### Q1. ${QUESTIONS.q1(port)}`, '');
+  out.push(`- **First seen:** ${mdText(a.firstSeen ?? 'never (no finding)')}`);
+  if (first.request) {
+    const r = first.request.row;
+    out.push(`- **First request:** ${mdText(r.ts)} — ${mdCode(r.action)} from ${mdCode(r.source_ip)} to ${mdCode(r.resource)} (${mdCode(r.source_ref)})`);
+  }
+  if (first.change) {
+    const r = first.change.row;
+    out.push(`- **First exposure change:** ${mdText(r.ts)} — ${mdCode(r.action)} on ${mdCode(r.resource)} by ${mdCode(r.actor)} from ${mdCode(r.source_ip)}`);
+  }
+  out.push('', `### Q2. ${QUESTIONS.q2}`, '', `**${a.direction}**`, '');
+  out.push(`### Q3. ${QUESTIONS.q3}`, '', a.eventSources.length ? a.eventSources.map((s) => mdCode(s)).join(', ') : 'none', '');
+  out.push(`### Q4. ${QUESTIONS.q4}`, '');
+  out.push(...(a.credentials.length ? credentialsTable(a.credentials) : ['none']), '');
+  out.push(`### Q5. ${QUESTIONS.q5}`, '');
+  out.push(...(a.sources.length ? sourcesTable(a.sources) : ['none']), '');
+
+  const findings = sortFindings(report.findings);
+  out.push(`## Findings (${findings.length}, most severe first)`, '');
+  findings.forEach((f, i) => out.push(...findingLines(f, i + 1), ''));
+  return out.join('\n').replace(/\n+$/, '\n');
+}
+
+function inputsText(report: Report): string {
+  const { cloudtrail, vpcflow, intel } = report.inputs;
+  const feeds = intel.length ? intel.map((i) => `${mdCode(i.name)} (${i.entries} entries)`).join(', ') : 'none';
+  const lines = [
+    `Inputs: CloudTrail ${cloudtrail.events} events in ${cloudtrail.files} files (${cloudtrail.skipped.length} skipped) · ` +
+      `flow logs ${vpcflow.records} records in ${vpcflow.files} files (${vpcflow.skipped.length} skipped) · intel ${feeds}`,
+  ];
+  // Skipped inputs are listed: a report that silently ignored files would mislead (DESIGN.md §7).
+  for (const s of [...cloudtrail.skipped, ...vpcflow.skipped]) lines.push(`- skipped ${mdCode(s.path)}: ${mdText(s.reason)}`);
+  return lines.join('\n');
+}
+
+function credentialsTable(list: readonly Credentials[]): string[] {
+  return table(
+    ['identity', 'ARN', 'access key', 'key', 'MFA', 'via', 'issuer'],
+    list.map((c) => [cell(c.identityType), cell(c.arn), cell(c.accessKeyId), keyKindText(c), mfaText(c.mfa), viaText(c.via), cell(c.issuer)]),
+  );
+}
+
+function sourcesTable(list: readonly SourceAssessment[]): string[] {
+  return table(
+    ['verdict', 'source', 'role', 'reasons'],
+    list.map((s) => [`**${s.verdict}**`, cell(s.ip), s.role ?? '—', s.reasons.map(mdText).join('<br>') || '—']),
+  );
+}
+
+function credentialsText(c: Credentials): string {
+  const parts = [`${mdCode(c.identityType)} ${mdCode(c.arn)}`, `${c.accessKeyId ? `${mdCode(c.accessKeyId)} ` : ''}${keyKindText(c)}`, mfaText(c.mfa), viaText(c.via)];
+  if (c.issuer) parts.push(`issued by ${mdCode(c.issuer)}`);
+  return parts.join(' · ');
+}
+
+function findingLines(f: Finding, n: number): string[] {
+  const d = f.decision;
+  const out = [`### ${n}. ${d.action.toUpperCase()} — ${mdText(f.title)}`, ''];
+  out.push(
+    `- **Kind:** ${f.kind} · **seen** ${mdText(f.firstSeen)} → ${mdText(f.lastSeen)} · **direction** ${f.direction ?? 'unknown'} · ` +
+      `**logged by** ${f.eventSources.length ? f.eventSources.map((s) => mdCode(s)).join(', ') : 'no CloudTrail event'}`,
+    `- **Finding id:** ${mdCode(f.id)}`,
+    `- **Decision path:** ${d.path.map((p) => mdCode(p)).join(' → ') || '—'}`,
+    `- **Reasons:**`,
+    ...d.reasons.map((r) => `  - ${mdText(r)}`),
+  );
+  if (d.verify) out.push(`- **Verify:** ${mdText(d.verify)}`);
+  out.push(`- **Credentials:** ${f.credentials ? credentialsText(f.credentials) : 'none'}`);
+  out.push(`- **Sources:**${f.sources.length ? '' : ' none'}`);
+  for (const s of f.sources) out.push(`  - **${s.verdict}** ${mdCode(s.ip)}${s.role ? ` (${s.role})` : ''}: ${s.reasons.map(mdText).join('; ') || '—'}`);
+  out.push(`- **Flows:** ${flowsText(f)}`);
+  if (f.windows?.length) {
+    out.push('- **Exposure windows:**');
+    for (const w of f.windows) {
+      const until = w.closedAt ? `${mdText(w.closedAt)} (${durationText(w.openedAt, w.closedAt)})` : 'still open';
+      out.push(`  - ${mdText(w.openedAt)} → ${until}: ${mdCode(w.resource)} ${mdText(w.rule)}`);
+    }
+  }
+  out.push('', `Evidence (${f.evidence.length} rows):`, '');
+  out.push(
+    ...table(
+      ['ts', 'actor', 'source_ip', 'action', 'resource', 'source_ref', 'detail'],
+      f.evidence.map((r) => [mdText(r.ts), cell(r.actor), cell(r.source_ip), cell(r.action), cell(r.resource), cell(r.source_ref), mdText(r.detail)]),
+    ),
+  );
+  return out;
+}

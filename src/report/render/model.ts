@@ -1,0 +1,135 @@
+import type { Action, Credentials, EvidenceRow, Finding, Report } from '../contract.js';
+
+/**
+ * What every renderer derives from a report the same way: severity order, the two halves of
+ * Q1, how an evidence row reads (API call or connection), and the labels of the questions.
+ * Keeping it here means text, Markdown and HTML cannot disagree about what they show.
+ */
+
+/** Most severe first (DESIGN.md §5). */
+export const ACTION_ORDER: readonly Action[] = ['isolate', 'escalate', 'ticket', 'false-positive'];
+
+export const QUESTIONS = {
+  q1: (port: number) => `When did the first request hit port ${port}?`,
+  q2: 'Inbound, outbound, or both?',
+  q3: 'Which AWS service logged it?',
+  q4: 'Did it carry credentials, tokens or API requests?',
+  q5: 'Was the source known, allowed, or suspicious?',
+} as const;
+
+const time = (iso: string) => Date.parse(iso);
+
+/** Findings by severity, then earliest first; stable, so equal findings keep the report's order. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return findings
+    .map((finding, index) => ({ finding, index }))
+    .sort(
+      (a, b) =>
+        ACTION_ORDER.indexOf(a.finding.decision.action) - ACTION_ORDER.indexOf(b.finding.decision.action) ||
+        time(a.finding.firstSeen) - time(b.finding.firstSeen) ||
+        a.index - b.index,
+    )
+    .map(({ finding }) => finding);
+}
+
+/** The outcome of the run: the most severe action, or null when nothing was found. */
+export function overallAction(report: Report): Action | null {
+  for (const action of ACTION_ORDER) if (report.findings.some((f) => f.decision.action === action)) return action;
+  return null;
+}
+
+export function actionCounts(report: Report): { action: Action; count: number }[] {
+  return ACTION_ORDER.map((action) => ({ action, count: report.findings.filter((f) => f.decision.action === action).length })).filter(
+    (c) => c.count > 0,
+  );
+}
+
+export interface RowReading {
+  /** A flow-log connection (`source_ref` starts with `flow:`) or a CloudTrail event. */
+  kind: 'connection' | 'event';
+  direction: 'inbound' | 'outbound' | null;
+  /** For connections: ACCEPT → true, REJECT → false, otherwise (MIXED, unknown) null. */
+  accepted: boolean | null;
+}
+
+/**
+ * How an evidence row reads. The contract has no typed fields for a connection's direction and
+ * verdict, so they are read from its `action` text (`inbound ACCEPT`, `outbound REJECT`, ...).
+ */
+export function readRow(row: EvidenceRow): RowReading {
+  if (!row.source_ref.startsWith('flow:')) return { kind: 'event', direction: null, accepted: null };
+  const direction = /\binbound\b/i.test(row.action) ? 'inbound' : /\boutbound\b/i.test(row.action) ? 'outbound' : null;
+  const accepted = /\bACCEPT(ED)?\b/i.test(row.action) ? true : /\bREJECT(ED)?\b/i.test(row.action) ? false : null;
+  return { kind: 'connection', direction, accepted };
+}
+
+export interface FirstSeen {
+  /** The earliest flow record to or from the port, any verdict: rejected probes count. */
+  request: { row: EvidenceRow; finding: Finding } | null;
+  /** The earliest CloudTrail event of an exposure finding: the change that opened a path. */
+  change: { row: EvidenceRow; finding: Finding } | null;
+}
+
+/** Q1 in two halves. The contract gives only the earliest time; the rows say what it was. */
+export function firstSeenParts(report: Report): FirstSeen {
+  let request: FirstSeen['request'] = null;
+  let change: FirstSeen['change'] = null;
+  for (const finding of report.findings) {
+    for (const row of finding.evidence) {
+      const kind = readRow(row).kind;
+      if (kind === 'connection' && (!request || time(row.ts) < time(request.row.ts))) request = { row, finding };
+      if (kind === 'event' && finding.kind === 'exposure' && (!change || time(row.ts) < time(change.row.ts))) change = { row, finding };
+    }
+  }
+  return { request, change };
+}
+
+export function keyKindText(c: Credentials): string {
+  if (c.keyKind === 'long-term') return 'long-term key (AKIA)';
+  if (c.keyKind === 'session') return 'session key (ASIA)';
+  return 'no access key';
+}
+
+export function mfaText(mfa: boolean | null): string {
+  return mfa === null ? 'MFA unknown' : mfa ? 'MFA yes' : 'MFA no';
+}
+
+export function viaText(via: Credentials['via']): string {
+  return via === 'api' ? 'via API' : via === 'console' ? 'via console' : 'via an AWS service';
+}
+
+/** 5085820 → "5.1 MB": a 3 a.m. reader wants the order of magnitude, JSON keeps the exact count. */
+export function bytesText(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export function flowsText(f: Finding): string {
+  const { connections, acceptedConnections, bytes, externalPeers } = f.flows;
+  if (connections === 0) return 'no connections in the flow logs';
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(connections, 'connection')}, ${acceptedConnections} accepted, ${bytesText(bytes)}, ${plural(externalPeers, 'external peer')}`;
+}
+
+/** "53m26s", "2h05m", "3d4h": how long a window stayed open. */
+export function durationText(fromIso: string, toIso: string): string {
+  const seconds = Math.max(0, Math.round((time(toIso) - time(fromIso)) / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, '0')}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
+  return `${Math.floor(hours / 24)}d${hours % 24}h`;
+}
+
+export function runWindowText(report: Report): string {
+  const { from, to } = report.parameters;
+  return `${from ?? 'beginning'} → ${to ?? 'now'}`;
+}

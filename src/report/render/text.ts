@@ -1,0 +1,199 @@
+import type { Action, Credentials, Finding, Report, SourceAssessment, SourceVerdict } from '../contract.js';
+import {
+  QUESTIONS, actionCounts, durationText, firstSeenParts, flowsText, keyKindText, mfaText, overallAction, runWindowText,
+  sortFindings, viaText,
+} from './model.js';
+import { plain } from './safe.js';
+import { cutEnd, layoutTable, pad, wrap, type Column } from './text-layout.js';
+
+/**
+ * The terminal report, for an analyst at 3 a.m.: the outcome, the five answers, then the
+ * findings most severe first, each with its decision path, reasons, how to verify, and evidence.
+ * Every log-derived value goes through `plain` (no escape sequence from a log reaches the
+ * terminal); colour codes are added afterwards, only when the caller asks.
+ */
+
+export interface TextOptions {
+  /** Callers pass `!process.env.NO_COLOR && stream.isTTY`. */
+  color: boolean;
+  /** Terminal columns; 100 when unknown (piped output stays readable in a ticket or a pager). */
+  width?: number;
+}
+
+type Style = 'bold' | 'dim' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
+const SGR: Record<Style, string> = { bold: '1', dim: '2', red: '31', yellow: '33', cyan: '36', green: '32', magenta: '35' };
+
+const ACTION_STYLE: Record<Action, Style[]> = {
+  isolate: ['bold', 'red'],
+  escalate: ['bold', 'yellow'],
+  ticket: ['bold', 'cyan'],
+  'false-positive': ['green'],
+};
+const VERDICT_STYLE: Record<SourceVerdict, Style[]> = { suspicious: ['bold', 'red'], allowed: ['green'], known: ['cyan'] };
+
+export function renderText(report: Report, options: TextOptions): string {
+  const width = Math.max(60, options.width ?? 100);
+  const paint = (text: string, styles: Style[]) =>
+    options.color && styles.length ? `\u001b[${styles.map((s) => SGR[s]).join(';')}m${text}\u001b[0m` : text;
+  const out: string[] = [];
+  const para = (text: string, first: string, rest?: string) => out.push(...wrap(text, width, first, rest));
+
+  // Header: what ran, over what.
+  const port = report.parameters.port;
+  out.push(paint(`trailbook · port ${port} · runbook ${plain(report.runbook.id)} (${plain(report.runbook.version)})`, ['bold']));
+  para(`time range ${plain(runWindowText(report))} · generated ${plain(report.generatedAt)}`, '');
+  para(inputsText(report), '');
+  out.push('');
+
+  const outcome = overallAction(report);
+  const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
+  out.push(
+    outcome
+      ? `${paint(`OUTCOME: ${outcome.toUpperCase()}`, ACTION_STYLE[outcome])} — ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}: ${counts}`
+      : paint(`OUTCOME: nothing found on port ${port}`, ['bold', 'green']),
+  );
+  out.push('');
+
+  // The five answers.
+  out.push(paint('THE FIVE ANSWERS', ['bold']));
+  const question = (n: number, text: string) => out.push(paint(`Q${n}  ${text}`, ['bold']));
+  const a = report.answers;
+
+  question(1, QUESTIONS.q1(port));
+  const first = firstSeenParts(report);
+  out.push(`    ${plain(a.firstSeen ?? 'never (no finding)')}  first seen`);
+  if (first.request) {
+    const r = first.request.row;
+    para(`${plain(r.ts)}  first request: ${plain(r.action)} ${plain(r.source_ip)} → ${plain(r.resource)} (${plain(r.source_ref)})`, '    ', '                          ');
+  }
+  if (first.change) {
+    const r = first.change.row;
+    para(`${plain(r.ts)}  first exposure change: ${plain(r.action)} on ${plain(r.resource)} by ${plain(r.actor)} from ${plain(r.source_ip)}`, '    ', '                          ');
+  }
+  question(2, QUESTIONS.q2);
+  out.push(`    ${plain(a.direction)}`);
+  question(3, QUESTIONS.q3);
+  para(a.eventSources.length ? a.eventSources.map(plain).join(', ') : 'none (no CloudTrail event in any finding)', '    ');
+  question(4, QUESTIONS.q4);
+  if (!a.credentials.length) out.push('    none');
+  for (const c of a.credentials) out.push(...credentialLines(c, width, '    '));
+  question(5, QUESTIONS.q5);
+  if (!a.sources.length) out.push('    none');
+  for (const s of a.sources) out.push(...sourceLines(s, width, '    ', paint));
+  out.push('');
+
+  // Findings, most severe first.
+  const findings = sortFindings(report.findings);
+  out.push(paint(`FINDINGS (${findings.length}, most severe first)`, ['bold']));
+  findings.forEach((f, i) => {
+    out.push('');
+    out.push(...findingLines(f, i + 1, findings.length, width, paint));
+  });
+  return out.join('\n') + '\n';
+}
+
+function inputsText(report: Report): string {
+  const { cloudtrail, vpcflow, intel } = report.inputs;
+  const feeds = intel.length ? intel.map((i) => `${plain(i.name)} (${i.entries})`).join(', ') : 'none';
+  return (
+    `inputs: CloudTrail ${cloudtrail.events} events in ${cloudtrail.files} files (${cloudtrail.skipped.length} skipped) · ` +
+    `flow logs ${vpcflow.records} records in ${vpcflow.files} files (${vpcflow.skipped.length} skipped) · intel ${feeds}`
+  );
+}
+
+function credentialLines(c: Credentials, width: number, indent: string): string[] {
+  const head = `${plain(c.identityType ?? 'unknown identity')}  ${plain(c.arn ?? '(no ARN)')}`;
+  const parts = [`${c.accessKeyId ? `${plain(c.accessKeyId)} ` : ''}${keyKindText(c)}`, mfaText(c.mfa), viaText(c.via)];
+  if (c.issuer) parts.push(`issued by ${plain(c.issuer)}`);
+  return [...wrap(head, width, indent), ...wrap(parts.join(' · '), width, `${indent}  `)];
+}
+
+type Paint = (text: string, styles: Style[]) => string;
+
+function sourceLines(s: SourceAssessment, width: number, indent: string, paint: Paint): string[] {
+  const verdict = s.verdict.toUpperCase().padEnd(10);
+  const head = `${plain(s.ip)}${s.role ? ` (${s.role})` : ''}`;
+  const lines = wrap(`${verdict} ${head}`, width, indent);
+  lines[0] = indent + paint(verdict, VERDICT_STYLE[s.verdict]) + lines[0]!.slice(indent.length + verdict.length);
+  for (const reason of s.reasons) lines.push(...wrap(plain(reason), width, `${indent}           - `, `${indent}             `));
+  return lines;
+}
+
+function findingLines(f: Finding, n: number, total: number, width: number, paint: Paint): string[] {
+  const out: string[] = [];
+  const action = f.decision.action;
+  const badge = `[${n}/${total}] ${action.toUpperCase()}`;
+  const titleLines = wrap(`${badge}  ${plain(f.title)}`, width, '', '      ');
+  titleLines[0] = paint(badge, ACTION_STYLE[action]) + paint(titleLines[0]!.slice(badge.length), ['bold']);
+  out.push(...titleLines);
+  const sources = f.eventSources.length ? f.eventSources.map(plain).join(', ') : 'no CloudTrail event';
+  out.push(...wrap(`${f.kind} · ${plain(f.firstSeen)} → ${plain(f.lastSeen)} · direction ${f.direction ?? 'unknown'} · ${sources}`, width, '  '));
+  out.push(...wrap(`id ${plain(f.id)}`, width, '  '));
+  out.push(...wrap(`decision path: ${f.decision.path.map(plain).join(' → ')}`, width, '  ', '    '));
+  out.push('  reasons:');
+  for (const reason of f.decision.reasons) out.push(...wrap(plain(reason), width, '    - ', '      '));
+  if (f.decision.verify) {
+    const lines = wrap(plain(f.decision.verify), width, '  verify: ', '    ');
+    lines[0] = `  ${paint('verify:', ['bold'])}${lines[0]!.slice('  verify:'.length)}`;
+    out.push(...lines);
+  }
+  out.push('  credentials:');
+  out.push(...(f.credentials ? credentialLines(f.credentials, width, '    ') : ['    none (no CloudTrail identity)']));
+  out.push('  sources:');
+  if (!f.sources.length) out.push('    none');
+  for (const s of f.sources) out.push(...sourceLines(s, width, '    ', paint));
+  out.push(`  flows: ${flowsText(f)}`);
+  if (f.windows?.length) {
+    out.push('  exposure windows:');
+    for (const w of f.windows) {
+      const until = w.closedAt ? `${plain(w.closedAt)} (${durationText(w.openedAt, w.closedAt)})` : 'still open';
+      out.push(...wrap(`${plain(w.openedAt)} → ${until}  ${plain(w.resource)}  ${plain(w.rule)}`, width, '    ', '      '));
+    }
+  }
+  out.push(...evidenceTable(f, width - 4, paint).map((l, i) => (i === 0 ? l : `    ${l}`)));
+  return out;
+}
+
+/** `arn:aws:sts::1111:assumed-role/R/s` → `assumed-role/R/s`: the account is in its own column. */
+function shortActor(actor: string): string {
+  const m = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:(.+)$/.exec(actor);
+  return m ? m[1]! : actor;
+}
+
+/**
+ * The evidence rows. On a wide terminal, one line per row with the six shared columns. When that
+ * does not fit, each row takes two lines: ts, action, source_ip, resource, then the source_ref
+ * (first, so it stays whole: it is what one greps for), the actor and the row's detail.
+ */
+function evidenceTable(f: Finding, width: number, paint: Paint): string[] {
+  if (!f.evidence.length) return ['(none)'];
+  const days = new Set(f.evidence.map((r) => r.ts.slice(0, 10)));
+  // Within one day the date is said once, in the heading; the rows keep the time.
+  const ts = (iso: string) => (days.size === 1 ? iso.slice(11) : iso);
+  const rows = f.evidence.map((r) => ({
+    ts: plain(ts(r.ts)), actor: plain(shortActor(r.actor ?? '')), ip: plain(r.source_ip), action: plain(r.action),
+    resource: plain(r.resource), ref: plain(r.source_ref), detail: plain(r.detail),
+  }));
+  const heading = `  evidence (${rows.length} row${rows.length === 1 ? '' : 's'}${days.size === 1 ? `, times on ${plain([...days][0])}` : ''}):`;
+  const line = (cells: string[], widths: number[]) => cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd();
+
+  // Wide terminals: one line per row, with the detail column when it fits too.
+  for (const withDetail of [true, false]) {
+    const names = ['ts', 'actor', 'source_ip', 'action', 'resource', 'source_ref', ...(withDetail ? ['detail'] : [])];
+    const wideRows = rows.map((r) => [r.ts, r.actor, r.ip, r.action, r.resource, r.ref, ...(withDetail ? [r.detail] : [])]);
+    const natural = layoutTable(names.map((name) => ({ name, min: 0 })), wideRows, Number.MAX_SAFE_INTEGER);
+    if (natural.widths.reduce((a, b) => a + b, 0) + 2 * (names.length - 1) <= width) {
+      return [heading, ...natural.cells.map((cells, i) => (i === 0 ? paint(line(cells, natural.widths), ['dim']) : line(cells, natural.widths)))];
+    }
+  }
+
+  const narrow: Column[] = [{ name: 'ts', min: 20 }, { name: 'action', min: 20 }, { name: 'source_ip', min: 15 }, { name: 'resource', min: 19 }];
+  const { widths, cells } = layoutTable(narrow, rows.map((r) => [r.ts, r.action, r.ip, r.resource]), width);
+  const under = ' '.repeat(widths[0]! + 2);
+  const out = [heading, paint(line(cells[0]!, widths), ['dim']), paint(`${under}source_ref · actor · detail`, ['dim'])];
+  rows.forEach((r, i) => {
+    out.push(line(cells[i + 1]!, widths));
+    out.push(paint(cutEnd(`${under}${[r.ref, r.actor, r.detail].filter(Boolean).join(' · ')}`, width), ['dim']));
+  });
+  return out;
+}
