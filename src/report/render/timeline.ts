@@ -111,7 +111,7 @@ export function renderTimeline(report: Report): Markup {
     rows.push(html`<g class="finding">
 <rect class="band" x="0" y="${top}" width="${WIDTH}" height="${y - top + 6}" fill="${index % 2 ? '#fafafa' : '#ffffff'}"/>
 <rect x="0" y="${top + 4}" width="4" height="${y - top - 2}" fill="${color}"/>
-<text class="finding-title" x="12" y="${top + 18}" fill="${color}">${clip(title, 150)}<title>${title}</title></text>
+<text class="finding-title" x="12" y="${top + 18}" fill="${color}">${clip(title, 135)}<title>${title}</title></text>
 ${body}
 </g>`);
     y += 8;
