@@ -28,6 +28,14 @@ export const FINDING_FIELDS: readonly string[] = [
   'flows.acceptedConnections',
   'flows.bytes',
   'flows.externalPeers',
+  // Facts derived from the evidence by the investigation (src/investigate/assemble.ts FindingSignals).
+  'signals.internetExposed',
+  'signals.callerSuspicious',
+  'signals.peerSuspicious',
+  'signals.acceptedExternal',
+  'signals.approvedPrincipal',
+  'signals.instanceCredentialsOutside',
+  'signals.consoleWithoutMfa',
 ];
 
 /** True when the path (with or without `[]` on arrays) names a contract field or a prefix of one. */

@@ -3,6 +3,7 @@ import { register as exposures } from './exposures.js';
 import { register as flows } from './flows.js';
 import { register as ingest } from './ingest.js';
 import { register as intel } from './intel.js';
+import { register as investigate } from './investigate.js';
 import { register as runbook } from './runbook.js';
 import { register as sql } from './sql.js';
 
@@ -14,5 +15,6 @@ export const COMMANDS: RegisterCommand[] = [
   flows,
   ingest,
   intel,
+  investigate,
   runbook,
   sql,];

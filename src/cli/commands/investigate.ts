@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { ingestPaths } from '../../ingest/cloudtrail/ingest.js';
+import { loadIntel } from '../../intel/index.js';
+import { investigate } from '../../investigate/investigate.js';
+import { storeInputs } from '../../investigate/inputs.js';
+import { renderReport, isReportFormat } from '../../report/render/index.js';
+import { loadRunbook } from '../../runbook/load.js';
+import { TrailbookError } from '../../errors.js';
+import { collectList, DEFAULT_DB } from '../options.js';
+import { progressBar } from '../progress.js';
+
+/** The port runbook shipped with trailbook; `--runbook DIR` runs another. */
+const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks', 'port-exposure');
+
+interface InvestigateFlags {
+  db: string;
+  port: string;
+  from?: string;
+  to?: string;
+  intel?: string[];
+  trusted?: string;
+  format: string;
+  out?: string;
+  runbook: string;
+  progress: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('investigate')
+    .description('ingest what is new, run the port runbook, and print the five answers and a decision per finding')
+    .argument('[paths...]', 'CloudTrail and VPC Flow Log files or folders to ingest first (optional: the store may already hold them)')
+    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--port <port>', 'the port under investigation', '8443')
+    .option('--from <time>', 'start of the window (ISO-8601)')
+    .option('--to <time>', 'end of the window (ISO-8601)')
+    .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
+    .option('--trusted <file>', 'trusted-networks YAML')
+    .option('--format <format>', 'text | json | md | html', 'text')
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--runbook <dir>', 'the runbook folder', BUNDLED_RUNBOOK)
+    .option('--no-progress', 'no progress bar')
+    .action(async (paths: string[], flags: InvestigateFlags) => {
+      if (!isReportFormat(flags.format)) throw new TrailbookError('USAGE', `unknown format "${flags.format}"`, { hint: 'use text, json, md or html' });
+      const runbook = await loadRunbook(flags.runbook);
+      const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
+      const engine = await DuckDBEngine.open({ path: flags.db });
+      try {
+        if (paths.length) {
+          const bar = progressBar('ingest', flags.progress && flags.format === 'text' && !flags.out);
+          const summary = await ingestPaths(engine, paths, { onProgress: (p) => bar.update(p.filesDone, p.filesTotal, `${p.filesDone}/${p.filesTotal} files`) });
+          bar.done();
+          if (summary.files.read + summary.files.unchanged + summary.files.duplicateContent === 0) {
+            throw new TrailbookError('NOTHING_READ', 'nothing could be read from the given paths', { hint: 'run `trailbook ingest` on them to see why' });
+          }
+        }
+        const parameters: Record<string, unknown> = { port: flags.port };
+        if (flags.from) parameters['from'] = flags.from;
+        if (flags.to) parameters['to'] = flags.to;
+        const report = await investigate(engine, { runbook, parameters, intel, inputs: await storeInputs(engine) });
+        const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
+        const text = renderReport(report, flags.format, { color, width: process.stdout.columns });
+        if (flags.out) {
+          writeFileSync(flags.out, text);
+          process.stderr.write(`report written to ${flags.out}\n`);
+        } else process.stdout.write(text);
+      } finally {
+        await engine.close();
+      }
+    });
+}

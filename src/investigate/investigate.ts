@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { Engine } from '../engines/engine.js';
+import { classify, formatPrefix, type IntelIndex, summarizeFeed } from '../intel/index.js';
+import { compile } from '../runbook/compile.js';
+import type { LoadedRunbook } from '../runbook/load.js';
+import { evaluate } from '../decide/evaluate.js';
+import { REPORT_SCHEMA, type Finding, type Report, type SourceAssessment, type SourceVerdict } from '../report/contract.js';
+import { compareActions } from '../decide/actions.js';
+import { assembleFindings, type AssembledFinding } from './assemble.js';
+import { answersOf } from './answers.js';
+import { lookupIdentities } from './identities.js';
+import { runSteps } from './steps.js';
+
+export interface InvestigateOptions {
+  runbook: LoadedRunbook;
+  /** Parameter values as given (strings from the CLI are converted by the plan). */
+  parameters: Record<string, unknown>;
+  intel: IntelIndex;
+  now?: Date;
+  /** What ingest read, for the report's inputs section. */
+  inputs?: Partial<Report['inputs']>;
+}
+
+/** Load → compile → execute → group → decide → report: the runbook's whole run on one engine. */
+export async function investigate(engine: Engine, options: InvestigateOptions): Promise<Report> {
+  const { runbook, intel } = options;
+  const now = options.now ?? new Date();
+  const plan = compile(runbook.runbook, options.parameters, { now });
+  const params = Object.fromEntries(Object.entries(plan.parameters).map(([k, p]) => [k, p.value]));
+  const vpcCidrs = intel.trusted.networks.filter((n) => n.kind === 'vpc').flatMap((n) => n.cidrs.map(formatPrefix));
+  const steps = await runSteps(plan, { engine, intel, vpcCidrs });
+  const eventIds = [...steps.values()].flat().map((r) => r['source_ref']).filter((v): v is string => typeof v === 'string' && !v.startsWith('flow:'));
+  const identities = await lookupIdentities(engine, [...new Set(eventIds)]);
+
+  const assembled = assembleFindings(runbook.runbook.findings, steps, {
+    identities,
+    params,
+    judge: (value, at) => judge(intel, value, at),
+    isApprovedPrincipal: (arn) => classify(intel, '0.0.0.0', { principalArn: arn }).matches.some((m) => m.source === 'principal'),
+  });
+  const findings = assembled.map((f) => decide(f, runbook, params)).sort(
+    (a, b) => compareActions(a.decision.action, b.decision.action) || a.firstSeen.localeCompare(b.firstSeen),
+  );
+
+  return {
+    schema: REPORT_SCHEMA,
+    generatedAt: now.toISOString(),
+    runbook: { id: runbook.runbook.id, version: `${runbook.runbook.version}+${createHash('sha256').update(runbook.text).digest('hex').slice(0, 12)}` },
+    parameters: { ...params, port: Number(params['port']), from: (params['from'] as string | undefined) ?? null, to: (params['to'] as string | undefined) ?? null },
+    inputs: {
+      cloudtrail: options.inputs?.cloudtrail ?? { files: 0, events: 0, skipped: [] },
+      vpcflow: options.inputs?.vpcflow ?? { files: 0, records: 0, skipped: [] },
+      intel: intel.feeds.map((f) => {
+        const s = summarizeFeed(f);
+        return { name: s.name, entries: s.entries, sha256: s.sha256 };
+      }),
+    },
+    answers: answersOf(findings),
+    findings,
+  };
+}
+
+function decide(finding: AssembledFinding, runbook: LoadedRunbook, params: Record<string, unknown>): Finding {
+  const decision = evaluate(runbook.runbook.decision, finding as unknown as Record<string, unknown>, { params });
+  // The signals are what the tree tested; the decision path says which held, in words.
+  const { signals: _signals, ...contractFields } = finding;
+  return {
+    ...contractFields,
+    decision: { action: decision.action, path: decision.trace.map((t) => (t.label ? `${t.label} ${t.result === undefined ? '' : t.result ? 'yes' : 'no'}`.trim() : t.node)), reasons: decision.reasons, verify: decision.verify.trim() },
+  };
+}
+
+/**
+ * The contract has three verdicts; intel has two more. A private address outside every trusted
+ * network is internal but unvouched for: known. A value that is not an address cannot be
+ * vouched for at all: suspicious. The reasons keep intel's own words.
+ */
+const CONTRACT_VERDICT: Record<string, SourceVerdict> = { allowed: 'allowed', known: 'known', suspicious: 'suspicious', private: 'known', invalid: 'suspicious' };
+
+function judge(intel: IntelIndex, value: string, at: string | null): SourceAssessment {
+  const verdict = classify(intel, value, at ? { at: new Date(at) } : {});
+  return { ip: value, verdict: CONTRACT_VERDICT[verdict.verdict] ?? 'suspicious', reasons: [...verdict.reasons] };
+}

@@ -1,0 +1,177 @@
+import type { Engine, Row } from '../engines/engine.js';
+import { findExposures, type ExposureChange } from '../ports/index.js';
+import { findConnections, overlayConnections, type Connection, type ExposureWindowLike } from '../flows/index.js';
+import { classify, type IntelIndex } from '../intel/index.js';
+import { stepParams, type Plan, type PlanStep } from '../runbook/compile.js';
+
+/**
+ * Runs a plan's steps on an engine. SQL steps run as written with their bound parameters; the
+ * built-in steps turn the judged objects of ports/, flows/ and intel/ into rows with the shared
+ * leading columns, so findings treat every step alike. Rows of built-in steps carry a
+ * `finding_kind` column: a finding rule of kind K takes only the rows of kind K.
+ */
+export type StepRows = Map<string, Row[]>;
+
+export interface StepContext {
+  engine: Engine;
+  intel: IntelIndex;
+  /** VPC CIDRs for telling inbound from outbound where flow logs lack flow-direction. */
+  vpcCidrs: string[];
+}
+
+export async function runSteps(plan: Plan, context: StepContext): Promise<StepRows> {
+  const out: StepRows = new Map();
+  for (const step of plan.steps) out.set(step.id, await runStep(step, out, context));
+  return out;
+}
+
+async function runStep(step: PlanStep, done: StepRows, context: StepContext): Promise<Row[]> {
+  if (step.kind === 'sql') return (await context.engine.all(step.sql, stepParams(step))).rows;
+  const options = step.options;
+  switch (step.kind) {
+    case 'exposures': {
+      const { changes } = await findExposures(context.engine, {
+        port: options['port'] as number,
+        from: (options['from'] as string | undefined) ?? undefined,
+        to: (options['to'] as string | undefined) ?? undefined,
+      });
+      return changes.map(exposureRow);
+    }
+    case 'flows': {
+      const port = options['port'] as number;
+      const connections = await findConnections(context.engine, {
+        port,
+        from: (options['from'] as string | undefined) ?? undefined,
+        to: (options['to'] as string | undefined) ?? undefined,
+        vpcCidrs: context.vpcCidrs,
+      });
+      const exposureStep = options['exposures'] as string | undefined;
+      const windows = exposureStep ? windowsFromRows(done.get(exposureStep) ?? []) : [];
+      return connectionRows(connections, windows);
+    }
+    case 'intel': {
+      const of = (options['of'] as string[]) ?? [];
+      const column = (options['column'] as string | undefined) ?? 'source_ip';
+      const seen = new Map<string, Row>();
+      for (const id of of) {
+        for (const row of done.get(id) ?? []) {
+          const value = row[column];
+          if (typeof value !== 'string' || seen.has(value)) continue;
+          const verdict = classify(context.intel, value, { at: typeof row['ts'] === 'string' ? new Date(row['ts']) : undefined });
+          seen.set(value, { value, verdict: verdict.verdict, rule: verdict.rule, reasons: verdict.reasons });
+        }
+      }
+      return [...seen.values()];
+    }
+  }
+}
+
+const DIRECTION: Record<ExposureChange['direction'], 'inbound' | 'outbound'> = { ingress: 'inbound', egress: 'outbound' };
+
+function describeRule(c: ExposureChange): string {
+  const ports = c.fromPort === null && c.toPort === null ? 'all ports' : c.fromPort === c.toPort ? `port ${c.fromPort}` : `ports ${c.fromPort}-${c.toPort}`;
+  return `${c.protocol ?? 'any'} ${ports} ${c.direction === 'ingress' ? 'from' : 'to'} ${c.peer.value}`;
+}
+
+function exposureRow(c: ExposureChange): Row {
+  return {
+    ts: c.eventTime,
+    actor: c.actor,
+    source_ip: c.sourceIp,
+    action: c.eventName,
+    resource: c.resource,
+    account_id: c.accountId,
+    region: c.region,
+    source_ref: c.eventId,
+    finding_kind: c.action === 'attempt' ? 'attempt' : 'exposure',
+    change: c.action,
+    event_source: c.eventSource,
+    access_key_id: c.accessKeyId,
+    direction: DIRECTION[c.direction],
+    rule: describeRule(c),
+    from_port: c.fromPort,
+    to_port: c.toPort,
+    protocol: c.protocol,
+    internet_exposed: c.internetExposed,
+    error_code: c.errorCode,
+    exposed_by: c.resource,
+    why: c.why,
+  };
+}
+
+interface RowWindow extends ExposureWindowLike {
+  rule: string;
+}
+
+/** Windows from exposure rows: each open joined to the next close of the same rule on the resource. */
+export function windowsFromRows(rows: readonly Row[]): RowWindow[] {
+  const windows: RowWindow[] = [];
+  const open = new Map<string, RowWindow>();
+  const ordered = [...rows].filter((r) => r['finding_kind'] === 'exposure').sort((a, b) => String(a['ts']).localeCompare(String(b['ts'])));
+  for (const row of ordered) {
+    const key = `${row['resource']}|${row['direction']}|${row['rule']}`;
+    if (row['change'] === 'open') {
+      const w: RowWindow = {
+        resource: String(row['resource']),
+        direction: String(row['direction']),
+        openedAt: String(row['ts']),
+        closedAt: null,
+        eventId: String(row['source_ref']),
+        fromPort: (row['from_port'] as number | null) ?? null,
+        toPort: (row['to_port'] as number | null) ?? null,
+        protocol: (row['protocol'] as string | null) ?? null,
+        rule: String(row['rule']),
+      };
+      open.set(key, w);
+      windows.push(w);
+    } else if (row['change'] === 'close') {
+      const w = open.get(key);
+      if (w) {
+        w.closedAt = String(row['ts']);
+        open.delete(key);
+      }
+    }
+  }
+  return windows;
+}
+
+/**
+ * Connections as rows. Those inside an exposure window belong to that exposure (`exposed_by`);
+ * so do earlier and later connections in the same direction on the same interface — the probes
+ * before a group was opened are the first requests that hit the port (DESIGN.md §5, Q1).
+ */
+export function connectionRows(connections: readonly Connection[], windows: readonly RowWindow[]): Row[] {
+  const overlay = overlayConnections(connections, windows);
+  const exposedBy = new Map<Connection, string>();
+  const interfaceExposure = new Map<string, string>();
+  for (const w of overlay.windows) {
+    for (const c of w.connections) {
+      exposedBy.set(c, w.window.resource);
+      if (c.interfaceId) interfaceExposure.set(`${c.interfaceId}|${c.direction}`, w.window.resource);
+    }
+  }
+  return connections.map((c) => {
+    const owner = exposedBy.get(c) ?? (c.interfaceId ? interfaceExposure.get(`${c.interfaceId}|${c.direction}`) : undefined) ?? null;
+    return {
+      ts: c.firstSeen,
+      actor: null,
+      source_ip: c.remoteAddress,
+      action: `${c.direction} ${c.action}`,
+      resource: c.instanceId ?? c.interfaceId,
+      account_id: c.accountId,
+      region: null,
+      source_ref: `flow:${c.key}`,
+      finding_kind: owner ? 'exposure' : 'traffic',
+      exposed_by: owner,
+      direction: c.direction,
+      accepted: c.action === 'ACCEPT',
+      handshake: c.handshake,
+      bytes: c.bytes,
+      packets: c.packets,
+      last_seen: c.lastSeen,
+      interface_id: c.interfaceId,
+      local: `${c.localAddress}:${c.localPort}`,
+      remote: `${c.remoteAddress}:${c.remotePort}`,
+    };
+  });
+}
