@@ -3,6 +3,10 @@ import type { Credentials, Finding, Report, SourceAssessment } from '../report/c
 /** The five answers over all findings (DESIGN.md §5), pure. */
 export function answersOf(findings: readonly Finding[]): Report['answers'] {
   const firstSeen = findings.map((f) => f.firstSeen).filter(Boolean).sort()[0] ?? null;
+  const isFlow = (ref: string) => ref.startsWith('flow:');
+  const firstRequest = findings.flatMap((f) => f.evidence.filter((e) => isFlow(e.source_ref)).map((e) => e.ts)).sort()[0] ?? null;
+  const firstChange =
+    findings.filter((f) => f.kind === 'exposure').flatMap((f) => f.evidence.filter((e) => !isFlow(e.source_ref)).map((e) => e.ts)).sort()[0] ?? null;
   const directions = new Set(findings.flatMap((f) => (f.direction === 'both' ? ['inbound', 'outbound'] : f.direction ? [f.direction] : [])));
   const direction = directions.size === 2 ? 'both' : directions.size === 1 ? ([...directions][0] as 'inbound' | 'outbound') : 'none';
   const eventSources = [...new Set(findings.flatMap((f) => f.eventSources))].sort();
@@ -26,5 +30,5 @@ export function answersOf(findings: readonly Finding[]): Report['answers'] {
   }
   const order = { suspicious: 0, known: 1, allowed: 2 } as const;
   sources.sort((a, b) => order[a.verdict] - order[b.verdict] || a.ip.localeCompare(b.ip));
-  return { firstSeen, direction, eventSources, credentials, sources };
+  return { firstSeen, firstRequest, firstChange, direction, eventSources, credentials, sources };
 }

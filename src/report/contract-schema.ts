@@ -118,6 +118,8 @@ export const ReportSchema = z
     }),
     answers: z.strictObject({
       firstSeen: UtcTime.nullable().describe('Q1: the earliest firstSeen over all findings; null without findings.'),
+      firstRequest: UtcTime.nullable().describe('Q1: the earliest connection to or from the port (rejected probes count); null without flow records.'),
+      firstChange: UtcTime.nullable().describe('Q1: the earliest CloudTrail change of an exposure finding; null without exposures.'),
       direction: z.enum(['inbound', 'outbound', 'both', 'none']).describe('Q2 over all findings.'),
       eventSources: z.array(z.string()).describe('Q3 over all findings.'),
       credentials: z.array(CredentialsSchema).describe('Q4 over all findings, one entry per distinct identity.'),

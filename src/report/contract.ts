@@ -95,6 +95,10 @@ export interface Report {
   };
   answers: {
     firstSeen: string | null;
+    /** Q1, first half: the earliest connection to or from the port (a rejected probe counts). */
+    firstRequest: string | null;
+    /** Q1, second half: the earliest CloudTrail change of an exposure finding. */
+    firstChange: string | null;
     direction: Direction | 'none';
     eventSources: string[];
     credentials: Credentials[];

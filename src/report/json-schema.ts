@@ -56,6 +56,13 @@ function meaningErrors(report: Report): string[] {
   if (answer !== earliest) {
     errors.push(`answers.firstSeen: is ${report.answers.firstSeen}, but the earliest finding firstSeen is ${earliest}`);
   }
+  // Both halves of Q1 are times of the findings' evidence, so neither is before firstSeen.
+  for (const half of ['firstRequest', 'firstChange'] as const) {
+    const value = report.answers[half];
+    if (value !== null && answer !== null && Date.parse(value) < Date.parse(answer)) {
+      errors.push(`answers.${half}: ${value} is before answers.firstSeen ${answer}`);
+    }
+  }
   const sources = new Set(report.answers.eventSources);
   report.findings.forEach((f, i) => {
     const at = `findings[${i}]`;

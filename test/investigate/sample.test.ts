@@ -23,6 +23,8 @@ test('investigate on the sample gives the ground truth, as a valid trailbook.rep
 
   // The five answers.
   assert.equal(report.answers.firstSeen, '2024-05-14T08:40:05.000Z');
+  assert.equal(report.answers.firstRequest, '2024-05-14T08:40:05.000Z');
+  assert.equal(report.answers.firstChange, '2024-05-14T09:12:07Z');
   assert.equal(report.answers.direction, 'both');
   assert.deepEqual(report.answers.eventSources, ['ec2.amazonaws.com', 'elasticloadbalancing.amazonaws.com']);
   const verdicts = Object.fromEntries(report.answers.sources.map((s) => [s.ip, s.verdict]));

@@ -206,6 +206,8 @@ export function sampleReport(): Report {
     },
     answers: {
       firstSeen: at('08:40:05'),
+      firstRequest: at('08:40:05'),
+      firstChange: at('09:12:07'),
       direction: 'both',
       eventSources: ['ec2.amazonaws.com', 'elasticloadbalancing.amazonaws.com'],
       credentials: [isolate.credentials!, escalate.credentials!, ticket.credentials!, falsePositive.credentials!],

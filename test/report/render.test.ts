@@ -162,7 +162,7 @@ test('renderReport: json is the contract unchanged; every format renders', () =>
 test('an empty report renders in every format', () => {
   const report = sampleReport();
   report.findings = [];
-  report.answers = { firstSeen: null, direction: 'none', eventSources: [], credentials: [], sources: [] };
+  report.answers = { firstSeen: null, firstRequest: null, firstChange: null, direction: 'none', eventSources: [], credentials: [], sources: [] };
   assert.match(renderReport(report, 'text'), /OUTCOME: nothing found on port 8443/);
   assert.match(renderReport(report, 'md'), /nothing found/);
   assert.match(renderReport(report, 'html'), /Nothing to draw/);
