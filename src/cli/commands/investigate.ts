@@ -9,6 +9,7 @@ import { investigate } from '../../investigate/investigate.js';
 import { storeInputs } from '../../investigate/inputs.js';
 import { renderReport, isReportFormat } from '../../report/render/index.js';
 import { loadRunbook } from '../../runbook/load.js';
+import { installVpcFlowSchema } from '../../store/vpcflow-schema.js';
 import { TrailbookError } from '../../errors.js';
 import { collectList, DEFAULT_DB } from '../options.js';
 import { progressBar } from '../progress.js';
@@ -50,6 +51,7 @@ export function register(program: Command): void {
       const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
       const engine = await DuckDBEngine.open({ path: flags.db });
       try {
+        await installVpcFlowSchema(engine); // a store with CloudTrail only still has an (empty) vpc_flow_logs
         if (paths.length) {
           const bar = progressBar('ingest', flags.progress && flags.format === 'text' && !flags.out);
           const summary = await ingestPaths(engine, paths, { onProgress: (p) => bar.update(p.filesDone, p.filesTotal, `${p.filesDone}/${p.filesTotal} files`) });
@@ -58,10 +60,16 @@ export function register(program: Command): void {
             throw new TrailbookError('NOTHING_READ', 'nothing could be read from the given paths', { hint: 'run `trailbook ingest` on them to see why' });
           }
         }
+        const inputs = await storeInputs(engine);
+        if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {
+          throw new TrailbookError('INPUT', `the store ${flags.db} holds no CloudTrail events and no flow records`, {
+            hint: 'give the log folders to investigate (trailbook investigate ./AWSLogs), or --db for another store',
+          });
+        }
         const parameters: Record<string, unknown> = { port: flags.port };
         if (flags.from) parameters['from'] = flags.from;
         if (flags.to) parameters['to'] = flags.to;
-        const report = await investigate(engine, { runbook, parameters, intel, inputs: await storeInputs(engine) });
+        const report = await investigate(engine, { runbook, parameters, intel, inputs });
         const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
         const text = renderReport(report, flags.format, { color, width: process.stdout.columns });
         if (flags.out) {
