@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Engine } from '../../src/engines/engine.js';
+import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { ctEvent, records, tempDir, writeTree } from '../helpers/fixtures.js';
+
+/**
+ * One conformance suite for every Engine (DESIGN.md §6): the same Athena SQL, the same answers.
+ * Each engine says which cases it cannot run, by name and with a reason; nothing is skipped
+ * silently. DuckDB is the only engine today; an Athena engine joins this list with its own setup.
+ */
+interface EngineUnderTest {
+  name: string;
+  open(t: { after: (fn: () => void) => void }): Promise<Engine>;
+  cannotRun: Record<string, string>;
+}
+
+const ENGINES: EngineUnderTest[] = [
+  {
+    name: 'duckdb',
+    cannotRun: {},
+    async open(t) {
+      const dir = tempDir(t);
+      writeTree(dir, {
+        'a.json': records(
+          ctEvent({ eventID: 'e-1', eventTime: '2024-05-01T10:00:00Z', eventName: 'AuthorizeSecurityGroupIngress', requestParameters: { groupId: 'sg-1', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443 }] } } }),
+          ctEvent({ eventID: 'e-2', eventTime: '2024-05-01T11:00:00Z', eventName: 'GetObject', eventSource: 's3.amazonaws.com', requestParameters: { bucketName: "o'brien; DROP TABLE x" } }),
+        ),
+      });
+      const engine = await DuckDBEngine.open({ path: join(dir, 'store.duckdb') });
+      await ingestPaths(engine, [join(dir, 'a.json')]);
+      t.after(() => engine.close());
+      return engine;
+    },
+  },
+];
+
+interface Case {
+  name: string;
+  sql: string;
+  params?: Record<string, string | number>;
+  expect: (rows: Record<string, unknown>[], columns: string[]) => void;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'unquoted identifiers are case-insensitive and come back lowercase, as in Athena',
+    sql: 'SELECT eventTime, eventName FROM cloudtrail_logs ORDER BY eventTime',
+    expect: (rows, columns) => {
+      assert.deepEqual(columns, ['eventtime', 'eventname']);
+      assert.deepEqual(rows.map((r) => r['eventname']), ['AuthorizeSecurityGroupIngress', 'GetObject']);
+    },
+  },
+  {
+    name: 'struct fields of useridentity',
+    sql: "SELECT useridentity.arn AS arn, useridentity.accesskeyid AS k FROM cloudtrail_logs WHERE eventid = 'e-1'",
+    expect: (rows) => assert.deepEqual(rows, [{ arn: 'arn:aws:iam::111122223333:user/alice', k: 'AKIAEXAMPLEKEY000001' }]),
+  },
+  {
+    name: 'json_extract_scalar: scalars as text, objects and arrays as NULL',
+    sql: "SELECT json_extract_scalar(requestparameters, '$.groupId') AS g, json_extract_scalar(requestparameters, '$.ipPermissions') AS o, json_extract_scalar(requestparameters, '$.ipPermissions.items[0].fromPort') AS p FROM cloudtrail_logs WHERE eventid = 'e-1'",
+    expect: (rows) => assert.deepEqual(rows, [{ g: 'sg-1', o: null, p: '8443' }]),
+  },
+  {
+    name: 'from_iso8601_timestamp and regexp_like',
+    sql: "SELECT count(*) AS n FROM cloudtrail_logs WHERE from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2024-05-01T10:30:00Z') AND regexp_like(eventname, '^Get')",
+    expect: (rows) => assert.equal(rows[0]!['n'], 1),
+  },
+  {
+    name: 'json_parse, json_format, json_size, to_unixtime/from_unixtime round trip',
+    sql: "SELECT json_size(json_parse(requestparameters), '$.ipPermissions.items') AS n, json_format(json_parse('{\"a\":1}')) AS f, to_unixtime(from_unixtime(1714557600)) AS t FROM cloudtrail_logs WHERE eventid = 'e-1'",
+    expect: (rows) => assert.deepEqual(rows, [{ n: 1, f: '{"a":1}', t: 1714557600 }]),
+  },
+  {
+    name: 'bound parameters are values, never SQL',
+    sql: 'SELECT count(*) AS n FROM cloudtrail_logs WHERE json_extract_scalar(requestparameters, $path) = $bucket',
+    params: { path: '$.bucketName', bucket: "o'brien; DROP TABLE x" },
+    expect: (rows) => assert.equal(rows[0]!['n'], 1),
+  },
+];
+
+for (const engineUnderTest of ENGINES) {
+  for (const c of CASES) {
+    const reason = engineUnderTest.cannotRun[c.name];
+    test(`${engineUnderTest.name}: ${c.name}`, reason ? { skip: `${engineUnderTest.name} cannot run this: ${reason}` } : {}, async (t) => {
+      const engine = await engineUnderTest.open(t);
+      const { rows, columns } = await engine.all(c.sql, c.params);
+      c.expect(rows, columns);
+    });
+  }
+}
