@@ -31,7 +31,10 @@ interface ExtraBenchmark {
 
 type ExtraFn = (options: { quick: boolean }) => Promise<{ title: string; markdown: string }>;
 
-const EXTRA_BENCHMARKS: readonly ExtraBenchmark[] = [{ section: 'intel', module: './intel.js', exportName: 'benchmarkIntel' }];
+const EXTRA_BENCHMARKS: readonly ExtraBenchmark[] = [
+  { section: 'intel', module: './intel.js', exportName: 'benchmarkIntel' },
+  { section: 'exposures', module: './exposures.js', exportName: 'benchmarkExposures' },
+];
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
