@@ -23,8 +23,11 @@ export interface CallerIdentity {
 
 export interface AssembleContext {
   identities: ReadonlyMap<string, CallerIdentity>;
-  /** Verdict of an address or service principal at a time, with the principal for approved-principal rules. */
-  judge(value: string, at: string | null): SourceAssessment;
+  /**
+   * Verdict of an address or service principal at a time. `principalArn` is the caller of an API
+   * call: an approved principal is allowed from any address not on a threat feed (docs/intel.md).
+   */
+  judge(value: string, at: string | null, principalArn?: string): SourceAssessment;
   isApprovedPrincipal(arn: string): boolean;
   params: Readonly<Record<string, unknown>>;
 }
@@ -90,9 +93,15 @@ function buildFinding(rule: FindingRule, id: string, first: Row, rows: Row[], co
   for (const r of flowRows) addSource(r, 'connection-peer');
   function addSource(row: Row, role: SourceAssessment['role']): void {
     const ip = row['source_ip'];
-    if (typeof ip !== 'string' || seen.has(`${role}|${ip}`)) return;
-    seen.add(`${role}|${ip}`);
-    sources.push({ ...context.judge(ip, typeof row['ts'] === 'string' ? row['ts'] : null), role });
+    if (typeof ip !== 'string') return;
+    // An API caller is judged with its principal (an approved CI role from a runner's changing
+    // address is allowed); the same address with another verdict is listed again, never hidden.
+    const principal = role === 'api-caller' ? (context.identities.get(String(row['source_ref']))?.arn ?? undefined) : undefined;
+    const assessment = context.judge(ip, typeof row['ts'] === 'string' ? row['ts'] : null, principal);
+    const key = `${role}|${ip}|${assessment.verdict}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    sources.push({ ...assessment, role });
   }
 
   const verdictOf = (ip: unknown) => sources.find((s) => s.ip === ip && s.role === 'connection-peer')?.verdict;

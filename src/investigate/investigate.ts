@@ -35,7 +35,7 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
   const assembled = assembleFindings(runbook.runbook.findings, steps, {
     identities,
     params,
-    judge: (value, at) => judge(intel, value, at),
+    judge: (value, at, principalArn) => judge(intel, value, at, principalArn),
     isApprovedPrincipal: (arn) => classify(intel, '0.0.0.0', { principalArn: arn }).matches.some((m) => m.source === 'principal'),
   });
   const findings = assembled.map((f) => decide(f, runbook, params)).sort(
@@ -77,7 +77,7 @@ function decide(finding: AssembledFinding, runbook: LoadedRunbook, params: Recor
  */
 const CONTRACT_VERDICT: Record<string, SourceVerdict> = { allowed: 'allowed', known: 'known', suspicious: 'suspicious', private: 'known', invalid: 'suspicious' };
 
-function judge(intel: IntelIndex, value: string, at: string | null): SourceAssessment {
-  const verdict = classify(intel, value, at ? { at: new Date(at) } : {});
+function judge(intel: IntelIndex, value: string, at: string | null, principalArn?: string): SourceAssessment {
+  const verdict = classify(intel, value, { ...(at ? { at: new Date(at) } : {}), ...(principalArn ? { principalArn } : {}) });
   return { ip: value, verdict: CONTRACT_VERDICT[verdict.verdict] ?? 'suspicious', reasons: [...verdict.reasons] };
 }
