@@ -53,9 +53,8 @@ test('runbook list shows ids, versions and validity', () => {
   );
 });
 
-test('runbook test fails loudly until the case executor is wired', () => {
+test('runbook test fails on a runbook without cases: it has tested nothing', () => {
   const run = trailbook('runbook', 'test', EXAMPLE);
   assert.equal(run.code, 8);
-  assert.match(run.stderr, /runbook test cannot run cases yet: no case executor is wired/);
-  assert.equal(run.stdout, '');
+  assert.match(run.stdout, /FAIL no test cases under test\/runbook\/fixtures\/example\/tests\//);
 });

@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { REPO_ROOT } from '../helpers/corpus.js';
+import { runCli, tempDir } from '../helpers/fixtures.js';
+
+// The port runbook's own test cases (runbooks/port-exposure/tests/), run by the built CLI as CI
+// runs them, and the proof that they catch a broken rule.
+const RUNBOOK = join(REPO_ROOT, 'runbooks', 'port-exposure');
+const TESTS = join(RUNBOOK, 'tests');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((f) => f.split('\\').join('/'))
+    .sort();
+}
+
+/** A copy of the runbook folder with one edit to runbook.yaml (the edited text must occur exactly once). */
+function brokenCopy(t: Parameters<typeof tempDir>[0], from: string, to: string): string {
+  const dir = join(tempDir(t), 'port-exposure');
+  cpSync(RUNBOOK, dir, { recursive: true });
+  const file = join(dir, 'runbook.yaml');
+  const text = readFileSync(file, 'utf8');
+  assert.equal(text.split(from).length, 2, `"${from}" must occur once in runbook.yaml`);
+  writeFileSync(file, text.replace(from, to));
+  return dir;
+}
+
+test('the committed cases are what scripts/make-runbook-cases.ts writes', (t) => {
+  const out = join(tempDir(t), 'tests');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'make-runbook-cases.ts'), out], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const committed = filesUnder(TESTS);
+  assert.deepEqual(filesUnder(out), committed, 'regenerating adds or removes files: re-run the script and commit its output');
+  for (const file of committed) assert.equal(readFileSync(join(out, file), 'utf8'), readFileSync(join(TESTS, file), 'utf8'), `${file} differs from the script's output`);
+});
+
+test('every decision leaf has a case, and every case a description and fixtures', () => {
+  const cases = readdirSync(TESTS).sort();
+  const expected = cases.map((c) => readFileSync(join(TESTS, c, 'expected.yaml'), 'utf8'));
+  const runbook = readFileSync(join(RUNBOOK, 'runbook.yaml'), 'utf8');
+  const leaves = [...runbook.matchAll(/- id: ([a-z-]+)\n\s+action:/g)].map((m) => m[1]!);
+  assert.equal(leaves.length, 7);
+  for (const leaf of leaves) assert.ok(expected.some((e) => e.includes(`leaf: ${leaf}\n`)), `no case reaches leaf ${leaf}`);
+  for (const c of cases) assert.ok(filesUnder(join(TESTS, c)).some((f) => f === 'cloudtrail.json' || f === 'flows.log'), `${c} has no log fixture`);
+});
+
+test('trailbook runbook test runbooks/port-exposure passes', () => {
+  const run = runCli(['runbook', 'test', 'runbooks/port-exposure']);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const cases = readdirSync(TESTS).length;
+  assert.match(run.stdout, new RegExp(`runbook port-exposure \\(runbooks/port-exposure\\): ${cases} cases`));
+  assert.match(run.stdout, new RegExp(`passed: ${cases}\\n$`));
+  assert.doesNotMatch(run.stdout, /FAIL/);
+});
+
+test('runbook test fails when a decision edge is broken, naming the case and the field', (t) => {
+  // Outbound traffic to a threat-feed address now goes to the identity leaf: still "escalate",
+  // so only the leaf tells the two apart.
+  const dir = brokenCopy(t, 'then: escalate-outbound', 'then: escalate-identity');
+  const run = runCli(['runbook', 'test', dir, '--case', 'escalate-outbound-to-c2,false-positive-traffic-outbound-partner']);
+  assert.equal(run.status, 8, run.stdout + run.stderr);
+  assert.match(run.stdout, /FAIL escalate-outbound-to-c2/);
+  assert.match(run.stdout, /findings\[0\]\.decision\.leaf: expected "escalate-outbound", got "escalate-identity"/);
+  assert.match(run.stdout, /ok {3}false-positive-traffic-outbound-partner/);
+  assert.match(run.stdout, /failed: 1 of 2/);
+});
+
+test('runbook test fails when a condition value is changed, naming the case and the field', (t) => {
+  const dir = brokenCopy(t, '- { field: signals.internetExposed, op: eq, value: true }', '- { field: signals.internetExposed, op: eq, value: false }');
+  const run = runCli(['runbook', 'test', dir, '--case', 'isolate-internet-rule-by-suspicious-caller']);
+  assert.equal(run.status, 8, run.stdout + run.stderr);
+  assert.match(run.stdout, /FAIL isolate-internet-rule-by-suspicious-caller/);
+  assert.match(run.stdout, /action: expected "isolate", got "escalate"/);
+  assert.match(run.stdout, /findings\[0\]\.decision\.leaf: expected "isolate", got "escalate-unexplained"/);
+});
+
+test('the fixtures stay tiny and use documentation addresses only', () => {
+  for (const file of filesUnder(TESTS)) {
+    const text = readFileSync(join(TESTS, file), 'utf8');
+    assert.ok(text.length < 8_000, `${file} is ${text.length} characters: keep fixtures readable`);
+    for (const [ip] of text.matchAll(/(?<![\w/.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g)) {
+      assert.match(ip, /^(10\.|0\.0\.0\.0$|192\.0\.2\.|198\.51\.100\.|203\.0\.113\.)/, `${relative(TESTS, join(TESTS, file))}: ${ip} is not a private or documentation address`);
+    }
+  }
+});
