@@ -46,7 +46,7 @@ const LB_ARN = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/a
 const at = (hhmmss: string, day = DAY) => `${day}T${hhmmss}Z`;
 // Report times: CloudTrail's eventTime as written, flow-record times with milliseconds.
 const ctTime = (hhmmss: string) => `${DAY}T${hhmmss}Z`;
-const flowTime = (hhmmss: string) => `${DAY}T${hhmmss}.000Z`;
+const flowTime = (hhmmss: string) => `${DAY}T${hhmmss}Z`;
 
 const FEED = [
   '# Threat feed of the runbook test cases (plain list: one address or CIDR per line).',

@@ -1,4 +1,5 @@
 import { inCidrs, parseCidr, type Cidr } from './cidr.js';
+import { isoUtc } from '../time.js';
 
 /**
  * Flow records → connections (pure). A flow record is what one network interface saw in one
@@ -135,7 +136,7 @@ export function protocolName(protocol: number | null): string {
 }
 
 export function isoFromEpoch(seconds: number | null): string | null {
-  return seconds === null ? null : new Date(seconds * 1000).toISOString();
+  return seconds === null ? null : isoUtc(seconds * 1000);
 }
 
 /** How the record moved relative to its interface, and on what basis. */

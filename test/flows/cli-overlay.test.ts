@@ -106,8 +106,8 @@ test('flows --overlay --format json: per window the connections inside it, then 
   const [ingress, egress] = doc.windows;
   // Inbound connections inside the ingress window; the outbound call is not admitted by an ingress rule.
   assert.deepEqual(ingress!.connections.map((c) => [c['first_seen'], c['direction'], c['remote_address'], c['action']]), [
-    ['2024-05-01T14:10:00.000Z', 'inbound', '198.51.100.7', 'ACCEPT'],
-    ['2024-05-01T14:12:00.000Z', 'inbound', '192.0.2.99', 'REJECT'],
+    ['2024-05-01T14:10:00Z', 'inbound', '198.51.100.7', 'ACCEPT'],
+    ['2024-05-01T14:12:00Z', 'inbound', '192.0.2.99', 'REJECT'],
   ]);
   assert.equal(ingress!['accepted'], 1);
   assert.equal(ingress!['rejected'], 1);
@@ -119,9 +119,9 @@ test('flows --overlay --format json: per window the connections inside it, then 
   assert.deepEqual(
     doc.unexposed.map((u) => [u['reason'], u['first_seen'], u['interface_id'], u['remote_address']]),
     [
-      ['rejected-without-exposure', '2024-05-01T13:00:00.000Z', 'eni-0web', '192.0.2.66'],
-      ['accepted-before-exposure', '2024-05-01T13:30:00.000Z', 'eni-0api', '198.51.100.20'],
-      ['accepted-without-exposure', '2024-05-01T15:30:00.000Z', 'eni-0web', '203.0.113.77'],
+      ['rejected-without-exposure', '2024-05-01T13:00:00Z', 'eni-0web', '192.0.2.66'],
+      ['accepted-before-exposure', '2024-05-01T13:30:00Z', 'eni-0api', '198.51.100.20'],
+      ['accepted-without-exposure', '2024-05-01T15:30:00Z', 'eni-0web', '203.0.113.77'],
     ],
   );
   assert.match(String(doc.unexposed[1]!['explanation']), /opened 2024-05-01T14:00:00Z, event open-ingress/);

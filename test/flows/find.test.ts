@@ -53,10 +53,10 @@ test('findConnections: port narrowing in SQL, direction inferred from the interf
     assert.deepEqual(
       cs.map((c) => [c.firstSeen, c.direction, c.remoteAddress, c.action]),
       [
-        ['2024-05-01T13:00:00.000Z', 'inbound', '192.0.2.66', 'REJECT'],
-        ['2024-05-01T14:10:00.000Z', 'inbound', '198.51.100.7', 'ACCEPT'],
-        ['2024-05-01T14:20:00.000Z', 'outbound', '203.0.113.9', 'ACCEPT'],
-        ['2024-05-01T15:30:00.000Z', 'inbound', '203.0.113.77', 'ACCEPT'],
+        ['2024-05-01T13:00:00Z', 'inbound', '192.0.2.66', 'REJECT'],
+        ['2024-05-01T14:10:00Z', 'inbound', '198.51.100.7', 'ACCEPT'],
+        ['2024-05-01T14:20:00Z', 'outbound', '203.0.113.9', 'ACCEPT'],
+        ['2024-05-01T15:30:00Z', 'inbound', '203.0.113.77', 'ACCEPT'],
       ],
     );
     assert.ok(cs.every((c) => c.directionBasis === 'inferred-interface-address'));
