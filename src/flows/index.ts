@@ -3,3 +3,4 @@ export * from './cidr.js';
 export * from './connections.js';
 export * from './find.js';
 export * from './overlay.js';
+export * from './exposure-windows.js';

@@ -143,12 +143,15 @@ function buildFinding(rule: FindingRule, id: string, first: Row, rows: Row[], co
     detail: detailOf(r),
   }));
 
+  // The windows as src/ports built them: the row of the change that opened one carries its close.
   const windows = apiRows
-    .filter((r) => r['change'] === 'open')
-    .map((open) => {
-      const close = apiRows.find((c) => c['change'] === 'close' && c['resource'] === open['resource'] && c['rule'] === open['rule'] && String(c['ts']) >= String(open['ts']));
-      return { resource: String(open['resource']), openedAt: String(open['ts']), closedAt: close ? String(close['ts']) : null, rule: String(open['rule']) };
-    });
+    .filter((r) => r['opens_window'] === true)
+    .map((open) => ({
+      resource: String(open['resource']),
+      openedAt: String(open['ts']),
+      closedAt: (open['window_closed_at'] as string | null) ?? null,
+      rule: String(open['rule']),
+    }));
 
   return {
     id,

@@ -1,6 +1,6 @@
 import type { Engine, Row } from '../engines/engine.js';
-import { findExposures, type ExposureChange } from '../ports/index.js';
-import { findConnections, overlayConnections, type Connection, type ExposureWindowLike } from '../flows/index.js';
+import { findExposures, type ExposureChange, type ExposureWindow } from '../ports/index.js';
+import { findConnections, overlayConnections, overlayWindows, type Connection, type OverlayWindow } from '../flows/index.js';
 import { classify, type IntelIndex } from '../intel/index.js';
 import { stepParams, type Plan, type PlanStep } from '../runbook/compile.js';
 
@@ -21,21 +21,24 @@ export interface StepContext {
 
 export async function runSteps(plan: Plan, context: StepContext): Promise<StepRows> {
   const out: StepRows = new Map();
-  for (const step of plan.steps) out.set(step.id, await runStep(step, out, context));
+  const windows = new Map<string, ExposureWindow[]>();
+  for (const step of plan.steps) out.set(step.id, await runStep(step, out, windows, context));
   return out;
 }
 
-async function runStep(step: PlanStep, done: StepRows, context: StepContext): Promise<Row[]> {
+async function runStep(step: PlanStep, done: StepRows, windowsByStep: Map<string, ExposureWindow[]>, context: StepContext): Promise<Row[]> {
   if (step.kind === 'sql') return (await context.engine.all(step.sql, stepParams(step))).rows;
   const options = step.options;
   switch (step.kind) {
     case 'exposures': {
-      const { changes } = await findExposures(context.engine, {
+      const { changes, windows } = await findExposures(context.engine, {
         port: options['port'] as number,
         from: (options['from'] as string | undefined) ?? undefined,
         to: (options['to'] as string | undefined) ?? undefined,
       });
-      return changes.map(exposureRow);
+      windowsByStep.set(step.id, windows);
+      const windowOf = new Map(windows.map((w) => [w.opened, w] as const));
+      return changes.map((c) => exposureRow(c, windowOf.get(c)));
     }
     case 'flows': {
       const port = options['port'] as number;
@@ -46,7 +49,7 @@ async function runStep(step: PlanStep, done: StepRows, context: StepContext): Pr
         vpcCidrs: context.vpcCidrs,
       });
       const exposureStep = options['exposures'] as string | undefined;
-      const windows = exposureStep ? windowsFromRows(done.get(exposureStep) ?? []) : [];
+      const windows = exposureStep ? overlayWindows(windowsByStep.get(exposureStep) ?? []) : [];
       return connectionRows(connections, windows);
     }
     case 'intel': {
@@ -73,7 +76,8 @@ function describeRule(c: ExposureChange): string {
   return `${c.protocol ?? 'any'} ${ports} ${c.direction === 'ingress' ? 'from' : 'to'} ${c.peer.value}`;
 }
 
-function exposureRow(c: ExposureChange): Row {
+/** A change as a row; the change that opened a window also carries when (and by which event) it closed. */
+function exposureRow(c: ExposureChange, opened: ExposureWindow | undefined): Row {
   return {
     ts: c.eventTime,
     actor: c.actor,
@@ -96,43 +100,10 @@ function exposureRow(c: ExposureChange): Row {
     error_code: c.errorCode,
     exposed_by: c.resource,
     why: c.why,
+    window_closed_at: opened ? (opened.closed?.eventTime ?? null) : null,
+    window_closed_by: opened ? (opened.closed?.eventId ?? null) : null,
+    opens_window: opened !== undefined,
   };
-}
-
-interface RowWindow extends ExposureWindowLike {
-  rule: string;
-}
-
-/** Windows from exposure rows: each open joined to the next close of the same rule on the resource. */
-export function windowsFromRows(rows: readonly Row[]): RowWindow[] {
-  const windows: RowWindow[] = [];
-  const open = new Map<string, RowWindow>();
-  const ordered = [...rows].filter((r) => r['finding_kind'] === 'exposure').sort((a, b) => String(a['ts']).localeCompare(String(b['ts'])));
-  for (const row of ordered) {
-    const key = `${row['resource']}|${row['direction']}|${row['rule']}`;
-    if (row['change'] === 'open') {
-      const w: RowWindow = {
-        resource: String(row['resource']),
-        direction: String(row['direction']),
-        openedAt: String(row['ts']),
-        closedAt: null,
-        eventId: String(row['source_ref']),
-        fromPort: (row['from_port'] as number | null) ?? null,
-        toPort: (row['to_port'] as number | null) ?? null,
-        protocol: (row['protocol'] as string | null) ?? null,
-        rule: String(row['rule']),
-      };
-      open.set(key, w);
-      windows.push(w);
-    } else if (row['change'] === 'close') {
-      const w = open.get(key);
-      if (w) {
-        w.closedAt = String(row['ts']);
-        open.delete(key);
-      }
-    }
-  }
-  return windows;
 }
 
 /**
@@ -140,7 +111,7 @@ export function windowsFromRows(rows: readonly Row[]): RowWindow[] {
  * so do earlier and later connections in the same direction on the same interface — the probes
  * before a group was opened are the first requests that hit the port (DESIGN.md §5, Q1).
  */
-export function connectionRows(connections: readonly Connection[], windows: readonly RowWindow[]): Row[] {
+export function connectionRows(connections: readonly Connection[], windows: readonly OverlayWindow[]): Row[] {
   const overlay = overlayConnections(connections, windows);
   const exposedBy = new Map<Connection, string>();
   const interfaceExposure = new Map<string, string>();

@@ -5,8 +5,9 @@ import { TrailbookError } from '../../errors.js';
 import { parseIp } from '../../flows/cidr.js';
 import { findConnections } from '../../flows/find.js';
 import type { Connection } from '../../flows/connections.js';
-import { overlayConnections, type ExposureWindowLike, type Overlay } from '../../flows/overlay.js';
-import { enforcesPortRange, findExposures, protocolNumber, windowRow, type ExposureWindow } from '../../ports/index.js';
+import { overlayConnections, type Overlay } from '../../flows/overlay.js';
+import { overlayWindows, type OverlayWindow } from '../../flows/exposure-windows.js';
+import { findExposures, windowRow, type ExposureWindow } from '../../ports/index.js';
 import { sanitizeCell } from '../../report/escape.js';
 import { formatRows, formatTable, parseTabularFormat, type TabularFormat } from '../../report/tabular.js';
 
@@ -74,36 +75,6 @@ export function parseInterfaceAddresses(values: readonly string[]): Record<strin
 // ---------------------------------------------------------------------------------------------
 // The overlay: connections laid over the exposure windows CloudTrail shows (src/ports).
 
-/** An exposure window as the overlay sees it, with the window it came from. */
-export interface OverlayWindow extends ExposureWindowLike {
-  source: ExposureWindow;
-}
-
-const OVERLAY_DIRECTION = { ingress: 'inbound', egress: 'outbound' } as const;
-
-/**
- * Port windows → overlay windows. Ingress rules admit inbound connections, egress rules outbound
- * ones. A protocol whose range AWS does not enforce (sctp, all traffic) admits every port.
- * Which interfaces a group or ACL is attached to is not known here, so such a window covers every
- * interface (the overlay's rule).
- */
-export function overlayWindows(windows: readonly ExposureWindow[]): OverlayWindow[] {
-  return windows.map((w) => {
-    const protocol = w.protocol === null || w.protocol === 'all' ? w.protocol : String(protocolNumber(w.protocol) ?? w.protocol);
-    const ranged = w.protocol !== null && enforcesPortRange(w.protocol);
-    return {
-      source: w,
-      resource: w.resource ?? '',
-      direction: OVERLAY_DIRECTION[w.direction],
-      openedAt: w.opened.eventTime ?? '',
-      closedAt: w.closed?.eventTime ?? null,
-      eventId: w.opened.eventId ?? '',
-      fromPort: ranged ? w.fromPort : null,
-      toPort: ranged ? w.toPort : null,
-      protocol,
-    };
-  });
-}
 
 /** Flat columns of `flows --overlay` in csv/ndjson: one row per (window, connection), windows without connections, and unexposed connections. */
 export const OVERLAY_COLUMNS = [
