@@ -67,11 +67,21 @@ export function keySql(present: readonly { column: string }[]): string {
 
 const q = (name: string) => `"${name}"`;
 
+/** Engines whose schema is installed in this process: ingest calls install per file, and each CREATE is a catalog commit. */
+const installed = new WeakSet<DuckDBEngine>();
+
 export async function installVpcFlowSchema(engine: DuckDBEngine): Promise<void> {
+  if (installed.has(engine)) return;
   await engine.run(`CREATE TABLE IF NOT EXISTS vpc_flow_records (${VPC_FLOW_RECORD_COLUMNS.map(([n, t]) => `${q(n)} ${t}`).join(', ')})`);
   await engine.run(
     `CREATE OR REPLACE VIEW vpc_flow_logs AS SELECT ${VPC_FLOW_LOGS_COLUMNS.map(q).join(', ')} FROM vpc_flow_records WHERE _kind = 'vpc'`,
   );
+  // `_key_hash` (DuckDB's 64-bit hash of `_key`) makes the per-append "is any key already
+  // stored?" probe a scan of 8-byte integers instead of 40-byte strings. Stores written before it
+  // existed get it filled here (once).
+  await engine.run('ALTER TABLE vpc_flow_records ADD COLUMN IF NOT EXISTS _key_hash UBIGINT');
+  await engine.run('UPDATE vpc_flow_records SET _key_hash = hash(_key) WHERE _key_hash IS NULL');
+  installed.add(engine);
 }
 
 export interface AppendResult {
@@ -123,11 +133,11 @@ export async function appendFlowRecords(engine: DuckDBEngine, records: readonly 
   }
   const columns = VPC_COLUMNS.filter((c) => present.has(c.column));
   const stage = `${STAGE}_${createHash('sha1').update(columns.map((c) => c.column).join(',')).digest('hex').slice(0, 12)}`;
+  // A fresh staging table per append: DELETE only marks rows deleted, so a reused stage grew with
+  // every file and each scan of it walked all the earlier (deleted) rows.
   await engine.run(
-    `CREATE TEMP TABLE IF NOT EXISTS ${stage} (${[...STAGED_INTERNAL, ...columns.map((c) => [c.column, SQL_TYPE[c.type]] as const)].map(([n, t]) => `${q(n)} ${t}`).join(', ')})`,
+    `CREATE OR REPLACE TEMP TABLE ${stage} (${[...STAGED_INTERNAL, ...columns.map((c) => [c.column, SQL_TYPE[c.type]] as const)].map(([n, t]) => `${q(n)} ${t}`).join(', ')})`,
   );
-
-  await engine.run(`DELETE FROM ${stage}`); // left over only if an earlier append failed midway
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   let nullStart = false;
@@ -139,64 +149,80 @@ export async function appendFlowRecords(engine: DuckDBEngine, records: readonly 
     } else nullStart = true;
   }
 
-  const types: DuckDBType[] = [VARCHAR, BIGINT, VARCHAR, VARCHAR, ...columns.map((c) => DUCK_TYPE[c.type])];
-  const appender = await engine.connection.createAppender(stage, 'main', 'temp');
-  try {
-    for (let from = 0; from < records.length; from += CHUNK_ROWS) {
-      const n = Math.min(CHUNK_ROWS, records.length - from);
-      const chunk = DuckDBDataChunk.create(types, n);
-      const fileCol: string[] = new Array(n);
-      const lineCol: bigint[] = new Array(n);
-      const kindCol: string[] = new Array(n);
-      const extraCol: (string | null)[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const r = records[from + i]!;
-        fileCol[i] = file;
-        lineCol[i] = BigInt(r.line);
-        kindCol[i] = r.kind;
-        extraCol[i] = r.extra ? canonicalExtra(r.extra) : null;
-      }
-      chunk.setColumnValues(0, fileCol);
-      chunk.setColumnValues(1, lineCol);
-      chunk.setColumnValues(2, kindCol);
-      chunk.setColumnValues(3, extraCol);
-      for (let j = 0; j < columns.length; j++) {
-        const c = columns[j]!;
-        const name = c.column;
-        const col: (string | number | bigint | null)[] = new Array(n);
+  const result = await (async () => {
+    const types: DuckDBType[] = [VARCHAR, BIGINT, VARCHAR, VARCHAR, ...columns.map((c) => DUCK_TYPE[c.type])];
+    const appender = await engine.connection.createAppender(stage, 'main', 'temp');
+    try {
+      for (let from = 0; from < records.length; from += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, records.length - from);
+        const chunk = DuckDBDataChunk.create(types, n);
+        const fileCol: string[] = new Array(n);
+        const lineCol: bigint[] = new Array(n);
+        const kindCol: string[] = new Array(n);
+        const extraCol: (string | null)[] = new Array(n);
         for (let i = 0; i < n; i++) {
-          const v = records[from + i]!.values[name];
-          col[i] = v === undefined || v === null ? null : c.type === 'string' ? String(v) : c.type === 'int' ? Number(v) : BigInt(v);
+          const r = records[from + i]!;
+          fileCol[i] = file;
+          lineCol[i] = BigInt(r.line);
+          kindCol[i] = r.kind;
+          extraCol[i] = r.extra ? canonicalExtra(r.extra) : null;
         }
-        chunk.setColumnValues(4 + j, col);
+        chunk.setColumnValues(0, fileCol);
+        chunk.setColumnValues(1, lineCol);
+        chunk.setColumnValues(2, kindCol);
+        chunk.setColumnValues(3, extraCol);
+        for (let j = 0; j < columns.length; j++) {
+          const c = columns[j]!;
+          const name = c.column;
+          const col: (string | number | bigint | null)[] = new Array(n);
+          for (let i = 0; i < n; i++) {
+            const v = records[from + i]!.values[name];
+            col[i] = v === undefined || v === null ? null : c.type === 'string' ? String(v) : c.type === 'int' ? Number(v) : BigInt(v);
+          }
+          chunk.setColumnValues(4 + j, col);
+        }
+        appender.appendDataChunk(chunk);
       }
-      appender.appendDataChunk(chunk);
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
 
-  const hasStart = present.has('start');
-  const names = [...INTERNAL.map(([n]) => q(n)), '"_start_ts"', ...columns.map((c) => q(c.column))].join(', ');
-  const select = [
-    's._key',
-    ...STAGED_INTERNAL.map(([n]) => `s.${q(n)}`),
-    hasStart ? `CASE WHEN s."start" IS NULL THEN NULL ELSE make_timestamp(s."start" * 1000000) END` : 'NULL',
-    ...columns.map((c) => `s.${q(c.column)}`),
-  ].join(', ');
-  // Stored rows that could share a key: a key covers `start`, so only rows in the batch's range.
-  const storedRange = hasStart
-    ? `(r."start" BETWEEN $lo AND $hi) OR ($nullStart AND r."start" IS NULL)`
-    : `r."start" IS NULL`;
-  const result = await engine.connection.run(
-    `INSERT INTO vpc_flow_records (${names})
-     SELECT ${select} FROM (SELECT *, ${keySql(columns)} AS _key FROM ${stage}) s
-     ANTI JOIN (SELECT r._key FROM vpc_flow_records r WHERE ${storedRange}) k ON k._key = s._key
-     QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY s._line) = 1`,
-    hasStart ? { lo: Number.isFinite(lo) ? lo : 0, hi: Number.isFinite(hi) ? hi : -1, nullStart } : {},
-  );
+    const hasStart = present.has('start');
+    const names = [...INTERNAL.map(([n]) => q(n)), '"_start_ts"', ...columns.map((c) => q(c.column))].join(', ');
+    const select = [
+      's._key',
+      ...STAGED_INTERNAL.map(([n]) => `s.${q(n)}`),
+      hasStart ? `CASE WHEN s."start" IS NULL THEN NULL ELSE make_timestamp(s."start" * 1000000) END` : 'NULL',
+      ...columns.map((c) => `s.${q(c.column)}`),
+    ].join(', ');
+    // Stored rows that could share a key: a key covers `start`, so only rows in the batch's range.
+    const storedRange = hasStart
+      ? `(r."start" BETWEEN $lo AND $hi) OR ($nullStart AND r."start" IS NULL)`
+      : `r."start" IS NULL`;
+    const params: Record<string, number | boolean> = hasStart ? { lo: Number.isFinite(lo) ? lo : 0, hi: Number.isFinite(hi) ? hi : -1, nullStart } : {};
+    // Probe first, on the 8-byte hashes only: in the common case (new records, no repeats in the
+    // batch) nothing matches, and the insert skips the anti-join (whose cost grows with the store)
+    // and the window over the batch. A hash collision only makes the probe say "maybe": the
+    // anti-join and window then decide on the full key, so the result is exact either way.
+    const probe = await engine.connection.runAndReadAll(
+      `WITH h AS (SELECT hash(${keySql(columns)}) AS _key_hash FROM ${stage})
+       SELECT (SELECT count(*) FROM vpc_flow_records r WHERE (${storedRange}) AND r._key_hash IN (SELECT _key_hash FROM h)) AS stored,
+              (SELECT count(*) - count(DISTINCT _key_hash) FROM h) AS repeats`,
+      params,
+    );
+    const [stored, repeats] = (probe.getRows()[0] ?? [0, 0]).map(Number);
+    const anti = stored ? `ANTI JOIN (SELECT r._key FROM vpc_flow_records r WHERE ${storedRange}) k ON k._key = s._key` : '';
+    const once = repeats ? 'QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY s._line) = 1' : '';
+    return await engine.connection.run(
+      `INSERT INTO vpc_flow_records (${names}, _key_hash)
+       SELECT ${select}, hash(s._key) FROM (SELECT *, ${keySql(columns)} AS _key FROM ${stage}) s
+       ${anti}
+       ${once}`,
+      stored ? params : {},
+    );
+  })();
   const appended = Number(result.rowsChanged);
-  await engine.run(`DELETE FROM ${stage}`);
+  await engine.run(`DROP TABLE IF EXISTS ${stage}`);
   return { appended, duplicates: records.length - appended };
 }

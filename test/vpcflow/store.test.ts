@@ -132,3 +132,17 @@ test('every corpus file ingests; Transit Gateway records stay out of vpc_flow_lo
     assert.equal(bpa.rows[0]!['n'], 1);
   });
 });
+
+test('custom formats: the SQL key equals flowRecordKey with absent columns folded; repeats in a batch and stored keys are found by the hash probe', async () => {
+  const p = new FlowLogParser();
+  p.parseLine('version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id tcp-flags flow-direction traffic-path reject-reason');
+  const a = p.parseLine('5 123456789012 eni-0aaa 198.51.100.7 10.0.0.5 50000 8443 6 3 180 1700000000 1700000060 ACCEPT OK vpc-1 2 ingress - -')!;
+  const b = p.parseLine('5 123456789012 eni-0aaa 10.0.0.5 198.51.100.7 8443 50000 6 2 120 1700000000 1700000060 ACCEPT OK vpc-1 18 egress 1 BPA')!;
+  await withEngine(async (engine) => {
+    assert.deepEqual(await appendFlowRecords(engine, [a, b, a], 'x.log'), { appended: 2, duplicates: 1 });
+    const stored = await engine.all('SELECT _key, _key_hash = hash(_key) AS ok FROM vpc_flow_records ORDER BY bytes');
+    assert.deepEqual(stored.rows.map((r) => r['_key']), [flowRecordKey(b), flowRecordKey(a)]);
+    assert.ok(stored.rows.every((r) => r['ok'] === true));
+    assert.deepEqual(await appendFlowRecords(engine, [b, a], 'y.log'), { appended: 0, duplicates: 2 });
+  });
+});

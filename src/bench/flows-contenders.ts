@@ -1,0 +1,165 @@
+/**
+ * The contenders of the VPC Flow Logs ingest benchmark. Each runs in its own child process
+ * (flows-run-one.ts), so the peak RSS it reports is its own.
+ *
+ * - `gzip`: `gzip -dc` of every file to /dev/null: decompression only, the floor.
+ * - `read-csv`: DuckDB reading the same files directly: the files are grouped by their header
+ *   line (read here, and timed), then one `read_csv` per group with the header's columns typed as
+ *   in Athena's table (`nullstr='-'`, no auto-detection), aggregating every column so that every
+ *   field is parsed. In memory, all cores.
+ * - `trailbook`: `ingestFlowLogFile` over every file, in path order, into a fresh store file
+ *   (typed rows, content keys, dedupe, line accounting).
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, constants as zlib } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { fieldSpec } from '../ingest/vpcflow/fields.js';
+import { ingestFlowLogFile } from '../ingest/vpcflow/ingest.js';
+
+export const FLOW_CONTENDERS = ['gzip', 'read-csv', 'trailbook'] as const;
+export type FlowContender = (typeof FLOW_CONTENDERS)[number];
+
+export interface FlowRunResult {
+  contender: FlowContender;
+  /** Time of the measured work inside the process (excludes Node start-up and module loading). */
+  ms: number;
+  peakRssBytes: number | null;
+  /** Data rows (records + NODATA + SKIPDATA) the contender read; null for gzip. */
+  rows: number | null;
+  detail: Record<string, number | string>;
+}
+
+export async function flowFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.log.gz'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+async function runGzip(root: string): Promise<FlowRunResult> {
+  const files = await flowFiles(root);
+  const devNull = openSync('/dev/null', 'w');
+  const timeFile = join(tmpdir(), `trailbook-flowbench-time-${process.pid}`);
+  let peakKb: number | null = null;
+  const started = performance.now();
+  try {
+    for (let i = 0; i < files.length; i += 500) {
+      const batch = files.slice(i, i + 500);
+      const useTime = process.platform === 'linux';
+      const [cmd, args] = useTime ? ['/usr/bin/time', ['-f', '%M', '-o', timeFile, 'gzip', '-dc', ...batch]] : ['gzip', ['-dc', ...batch]];
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(cmd as string, args as string[], { stdio: ['ignore', devNull, 'inherit'] });
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`gzip -dc exited with ${code}`))));
+      });
+      if (useTime) {
+        const kb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+        if (Number.isFinite(kb)) peakKb = Math.max(peakKb ?? 0, kb);
+      }
+    }
+  } finally {
+    closeSync(devNull);
+    rmSync(timeFile, { force: true });
+  }
+  return { contender: 'gzip', ms: performance.now() - started, peakRssBytes: peakKb === null ? null : peakKb * 1024, rows: null, detail: { files: files.length } };
+}
+
+/** The first line of a gzip file (its header), from its first 64 KiB. */
+async function headerOf(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(65536);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const text = gunzipSync(buffer.subarray(0, bytesRead), { finishFlush: zlib.Z_SYNC_FLUSH }).toString('latin1');
+    return text.slice(0, text.indexOf('\n'));
+  } finally {
+    await handle.close();
+  }
+}
+
+const SQL_TYPE = { int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR' } as const;
+const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** The read_csv query for one header and its files: every column typed and aggregated. */
+export function readCsvSql(header: string, files: readonly string[]): string {
+  const names = header.trim().split(/\s+/);
+  const columns = names.map((n) => `${lit(n)}: ${lit(SQL_TYPE[fieldSpec(n)?.type ?? 'string'])}`).join(', ');
+  const aggregates = names.map((n) => `count(${JSON.stringify(n)})`).join(', ');
+  return `SELECT count(*) AS n, ${aggregates} FROM read_csv([${files.map(lit).join(', ')}], delim = ' ', header = true, nullstr = '-', quote = '', escape = '', auto_detect = false, columns = {${columns}})`;
+}
+
+async function runReadCsv(root: string): Promise<FlowRunResult> {
+  const started = performance.now();
+  const files = await flowFiles(root);
+  const groups = new Map<string, string[]>();
+  for (const file of files) {
+    const header = await headerOf(file);
+    groups.set(header, [...(groups.get(header) ?? []), file]);
+  }
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  let rows = 0;
+  for (const [header, group] of groups) {
+    const reader = await connection.runAndReadAll(readCsvSql(header, group));
+    rows += Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+  const ms = performance.now() - started;
+  const version = String((await connection.runAndReadAll('SELECT version()')).getRows()[0]?.[0]);
+  connection.closeSync();
+  instance.closeSync();
+  return { contender: 'read-csv', ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, rows, detail: { formats: groups.size, duckdb: version } };
+}
+
+async function runTrailbook(root: string, db: string): Promise<FlowRunResult> {
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  const started = performance.now();
+  const files = await flowFiles(root);
+  const engine = await DuckDBEngine.open({ path: db });
+  let lines = 0;
+  let records = 0;
+  let nodata = 0;
+  let skipdata = 0;
+  let bad = 0;
+  let appended = 0;
+  let duplicates = 0;
+  for (const file of files) {
+    const result = await ingestFlowLogFile(engine, file);
+    lines += result.stats.lines;
+    records += result.stats.records;
+    nodata += result.stats.nodata;
+    skipdata += result.stats.skipdata;
+    bad += result.stats.bad;
+    appended += result.appended;
+    duplicates += result.duplicates;
+  }
+  const ingested = performance.now();
+  const stored = Number((await engine.all('SELECT count(*) AS n FROM vpc_flow_records')).rows[0]?.['n'] ?? 0);
+  const port8443 = Number((await engine.all('SELECT count(*) AS n FROM vpc_flow_logs WHERE dstport = 8443 OR srcport = 8443')).rows[0]?.['n'] ?? 0);
+  await engine.close();
+  return {
+    contender: 'trailbook',
+    ms: ingested - started,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    rows: records + nodata + skipdata,
+    detail: { lines, records, nodata, skipdata, bad, appended, duplicates, stored, port8443 },
+  };
+}
+
+export async function runFlowContender(contender: FlowContender, root: string, db: string): Promise<FlowRunResult> {
+  switch (contender) {
+    case 'gzip':
+      return runGzip(root);
+    case 'read-csv':
+      return runReadCsv(root);
+    case 'trailbook':
+      return runTrailbook(root, db);
+  }
+}
