@@ -34,6 +34,7 @@ type ExtraFn = (options: { quick: boolean }) => Promise<{ title: string; markdow
 const EXTRA_BENCHMARKS: readonly ExtraBenchmark[] = [
   { section: 'intel', module: './intel.js', exportName: 'benchmarkIntel' },
   { section: 'exposures', module: './exposures.js', exportName: 'benchmarkExposures' },
+  { section: 'vpcflow-ingest', module: './flows.js', exportName: 'benchmarkFlows' },
 ];
 
 const HERE = dirname(fileURLToPath(import.meta.url));
