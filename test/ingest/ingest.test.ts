@@ -192,3 +192,36 @@ test('one ingest takes CloudTrail and VPC Flow Logs together, by path and by fir
   assert.equal(again.files.unchanged, 4);
   assert.equal(await count(engine, 'SELECT count(*) AS n FROM vpc_flow_logs'), 4);
 });
+
+test('worker threads and batched merges: same rows, first copy wins, duplicates across batches counted', async (t) => {
+  const dir = tempDir(t);
+  const tree: Record<string, string | Buffer> = {};
+  const shared = ctEvent({ eventName: 'SharedAcrossFiles' });
+  for (let i = 0; i < 12; i++) {
+    const events = Array.from({ length: 30 }, () => ctEvent());
+    if (i % 4 === 0) events.push({ ...shared, userAgent: `copy-${i}` });
+    tree[`${S3}/2024/05/01/f${String(i).padStart(2, '0')}.json.gz`] = gz(records(...events));
+  }
+  // A value holding the packing separators takes the JSON path and still round-trips.
+  tree[`${S3}/2024/05/02/special.json`] = records(ctEvent({ userAgent: 'a\u001fb\u001ec\u001dd' }));
+  writeTree(dir, tree);
+  const engine = await DuckDBEngine.open({ path: join(tempDir(t), 'store.duckdb') });
+  t.after(() => engine.close());
+  const s = await ingestPaths(engine, [dir], { workers: 2, batchRows: 40 });
+  assertTotalsAddUp(s);
+  assert.equal(s.files.read, 13);
+  assert.equal(s.events.inserted, 12 * 30 + 1 + 1);
+  assert.equal(s.events.duplicates, 2);
+  const kept = await engine.all("SELECT useragent FROM cloudtrail_logs WHERE eventname = 'SharedAcrossFiles'");
+  assert.deepEqual(kept.rows.map((r) => r['useragent']), ['copy-0']);
+  const special = await engine.all("SELECT useragent FROM cloudtrail_logs WHERE useragent LIKE 'a%d'");
+  assert.deepEqual(special.rows.map((r) => r['useragent']), ['a\u001fb\u001ec\u001dd']);
+  assert.equal(await count(engine, "SELECT count(*) AS n FROM ingest_ledger WHERE outcome = 'read'"), 13);
+  // In-process decoding gives the same store.
+  const other = await DuckDBEngine.open({ path: ':memory:' });
+  t.after(() => other.close());
+  const again = await ingestPaths(other, [dir], { workers: 0, batchRows: 40 });
+  assert.deepEqual({ ...again.events, skippedByReason: {} }, { ...s.events, skippedByReason: {} });
+  const digest = 'SELECT md5(string_agg(_key || coalesce(useragent, \'\'), \',\' ORDER BY _key)) AS n FROM cloudtrail_events';
+  assert.equal((await other.all(digest)).rows[0]!['n'], (await engine.all(digest)).rows[0]!['n']);
+});

@@ -47,22 +47,32 @@ export type DecodeResult = { ok: true; file: DecodedFile } | { ok: false; skip: 
 const MAX_TEXT_LENGTH = (1 << 29) - 24;
 
 export function decodeCloudTrailFile(raw: Buffer): DecodeResult {
-  let bytes = raw;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (error) {
-      const message = (error as Error).message;
-      const truncated = /unexpected end/i.test(message) || (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR';
-      return {
-        ok: false,
-        skip: truncated
-          ? { code: 'truncated-gzip', reason: 'gzip stream ends early (truncated file, an interrupted download?)' }
-          : { code: 'corrupt-gzip', reason: `gzip data is corrupt: ${message}` },
-        uncompressedBytes: 0,
-      };
-    }
+  const unzipped = gunzipIfNeeded(raw);
+  return unzipped.ok ? decodeCloudTrailBytes(unzipped.bytes) : unzipped;
+}
+
+export type GunzipResult = { ok: true; bytes: Buffer } | { ok: false; skip: FileSkip; uncompressedBytes: number };
+
+/** The bytes of a file, decompressed when they start with the gzip magic; a typed reason when that fails. */
+export function gunzipIfNeeded(raw: Buffer): GunzipResult {
+  if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return { ok: true, bytes: raw };
+  try {
+    return { ok: true, bytes: gunzipSync(raw) };
+  } catch (error) {
+    const message = (error as Error).message;
+    const truncated = /unexpected end/i.test(message) || (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR';
+    return {
+      ok: false,
+      skip: truncated
+        ? { code: 'truncated-gzip', reason: 'gzip stream ends early (truncated file, an interrupted download?)' }
+        : { code: 'corrupt-gzip', reason: `gzip data is corrupt: ${message}` },
+      uncompressedBytes: 0,
+    };
   }
+}
+
+/** `decodeCloudTrailFile` after decompression: text bytes → records or a skip reason. */
+export function decodeCloudTrailBytes(bytes: Buffer): DecodeResult {
   const size = bytes.length;
   const fail = (skip: FileSkip): DecodeResult => ({ ok: false, skip, uncompressedBytes: size });
   if (size > MAX_TEXT_LENGTH) {

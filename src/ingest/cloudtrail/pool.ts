@@ -1,0 +1,76 @@
+import { Worker } from 'node:worker_threads';
+import { processFileJob, type FileJob, type FileOutcome } from './file-job.js';
+
+/**
+ * Runs FileJobs on worker threads (or in-process when `size` is 0). Results come back as promises;
+ * the caller consumes them in file order, so nothing depends on which worker finished first.
+ */
+export interface DecodePool {
+  run(job: FileJob): Promise<FileOutcome>;
+  close(): Promise<void>;
+}
+
+export function createDecodePool(size: number): DecodePool {
+  if (size <= 0) {
+    return {
+      run: (job) => {
+        try {
+          return Promise.resolve(processFileJob(job));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      },
+      close: async () => {},
+    };
+  }
+  // Under tsx (tests) this module is .ts and so is its worker; built, both are .js.
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const url = new URL(`./decode-worker${extension}`, import.meta.url);
+  interface Slot {
+    worker: Worker;
+    pending: Map<number, { resolve: (o: FileOutcome) => void; reject: (e: Error) => void }>;
+  }
+  const slots: Slot[] = [];
+  let nextId = 0;
+  let failed: Error | null = null;
+  for (let i = 0; i < size; i++) {
+    // Under tsx the worker needs the TypeScript loader registered in its own thread.
+    const worker =
+      extension === '.ts'
+        ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
+        : new Worker(url);
+    const slot: Slot = { worker, pending: new Map() };
+    slot.worker.on('message', (message: { id: number; outcome?: FileOutcome; error?: string }) => {
+      const waiter = slot.pending.get(message.id);
+      if (!waiter) return;
+      slot.pending.delete(message.id);
+      if (message.error !== undefined) waiter.reject(new Error(`decode worker: ${message.error}`));
+      else waiter.resolve(message.outcome!);
+    });
+    const fail = (error: Error) => {
+      failed = error;
+      for (const waiter of slot.pending.values()) waiter.reject(error);
+      slot.pending.clear();
+    };
+    slot.worker.on('error', fail);
+    slot.worker.on('exit', (code) => {
+      if (slot.pending.size > 0) fail(new Error(`decode worker exited with code ${code}`));
+    });
+    slots.push(slot);
+  }
+  return {
+    run(job) {
+      if (failed) return Promise.reject(failed);
+      let slot = slots[0]!;
+      for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
+      const id = nextId++;
+      return new Promise<FileOutcome>((resolve, reject) => {
+        slot.pending.set(id, { resolve, reject });
+        slot.worker.postMessage({ id, job });
+      });
+    },
+    async close() {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
