@@ -82,3 +82,15 @@ test('investigate prints the five answers first on a terminal, and writes md and
   assert.equal(md.status, 0, md.stderr);
   assert.match(md.stdout, /isolate/i);
 });
+
+test('--fail-on turns the decision into an exit status for pipelines; an empty store is refused', (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'store.duckdb');
+  const isolate = runCli([...args(db, 'json'), '--fail-on', 'isolate']);
+  assert.equal(isolate.status, 1, isolate.stderr);
+  assert.ok(JSON.parse(isolate.stdout).findings.length > 0, 'the report is printed either way');
+  const empty = runCli(['investigate', '--db', join(dir, 'empty.duckdb')]);
+  assert.equal(empty.status, 3);
+  assert.match(empty.stderr, /holds no CloudTrail events/);
+  assert.equal(runCli(['investigate', '--db', db, '--fail-on', 'panic']).status, 2);
+});

@@ -11,6 +11,7 @@ import { renderReport, isReportFormat } from '../../report/render/index.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { installVpcFlowSchema } from '../../store/vpcflow-schema.js';
 import { TrailbookError } from '../../errors.js';
+import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
 import { collectList, DEFAULT_DB } from '../options.js';
 import { progressBar } from '../progress.js';
 
@@ -28,6 +29,7 @@ interface InvestigateFlags {
   out?: string;
   runbook: string;
   progress: boolean;
+  failOn?: string;
 }
 
 export function register(program: Command): void {
@@ -44,9 +46,14 @@ export function register(program: Command): void {
     .option('--format <format>', 'text | json | md | html', 'text')
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--runbook <dir>', 'the runbook folder', BUNDLED_RUNBOOK)
+    .option('--fail-on <action>', 'exit 1 when a finding is this severe or worse: isolate | escalate | ticket | false-positive')
     .option('--no-progress', 'no progress bar')
     .action(async (paths: string[], flags: InvestigateFlags) => {
       if (!isReportFormat(flags.format)) throw new TrailbookError('USAGE', `unknown format "${flags.format}"`, { hint: 'use text, json, md or html' });
+      const failOn = flags.failOn;
+      if (failOn !== undefined && !(ACTIONS as readonly string[]).includes(failOn)) {
+        throw new TrailbookError('USAGE', `--fail-on "${failOn}" is not an action`, { hint: `use one of: ${ACTIONS.join(', ')}` });
+      }
       const runbook = await loadRunbook(flags.runbook);
       const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
       const engine = await DuckDBEngine.open({ path: flags.db });
@@ -76,6 +83,8 @@ export function register(program: Command): void {
           writeFileSync(flags.out, text);
           process.stderr.write(`report written to ${flags.out}\n`);
         } else process.stdout.write(text);
+        // For pipelines and SOAR: the report is printed either way; the exit status says whether to act.
+        if (failOn && report.findings.some((f) => compareActions(f.decision.action, failOn as Action) <= 0)) process.exitCode = 1;
       } finally {
         await engine.close();
       }
