@@ -10,11 +10,5 @@ import { register as sql } from './sql.js';
 /** Each command module exports one `register(program)`; the CLI stays a thin list of them. */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [
-  exposures,
-  flows,
-  ingest,
-  intel,
-  investigate,
-  runbook,
-  sql,];
+// In the order a user meets them: the main job first, then the building blocks.
+export const COMMANDS: RegisterCommand[] = [investigate, ingest, exposures, flows, intel, runbook, sql];

@@ -21,7 +21,7 @@ interface IngestFlags {
 export function register(program: Command): void {
   program
     .command('ingest')
-    .description('read CloudTrail logs (folders in the S3 layout, .json/.json.gz files) into the local store')
+    .description('read CloudTrail and VPC Flow Logs (folders in the S3 layout, files; gzip or not) into the local store')
     .argument('<paths...>', 'files or folders, read recursively')
     .option('--db <file>', 'the store', DEFAULT_DB)
     .option('--from <time>', 'skip events before this time (and folders delivered before it)')
