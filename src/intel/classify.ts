@@ -17,7 +17,7 @@
  *   6. private / special non-public range            → private     (private-range)
  *   7. any other public address                      → suspicious  (untrusted-public)
  */
-import { type Address, formatAddress, formatPrefix, parseAddress } from './address.js';
+import { type Address, formatAddress, formatPrefix, parseAddress } from '../net/address.js';
 import type { IntelIndex } from './intel-index.js';
 import { KIND_VERDICT, type TrustedKind, type TrustedNetwork, principalAliases } from './trusted.js';
 

@@ -11,7 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { TrailbookError } from '../errors.js';
-import { type Prefix, parsePrefix } from './address.js';
+import { type Prefix, parsePrefix } from '../net/address.js';
 import { PatternError, extractPatternIps } from './stix-pattern.js';
 
 export const FEED_FORMATS = [
@@ -276,7 +276,7 @@ class Tally {
       this.fail(line, text, `not an IP or CIDR: ${parsed.reason}`);
       return undefined;
     }
-    if (parsed.note?.startsWith('host bits')) this.masked++;
+    if (parsed.hostBitsSet) this.masked++;
     return parsed.value;
   }
 

@@ -13,7 +13,7 @@
  * Each prefix carries one or more payloads (integers chosen by the caller, e.g. the index of a
  * feed entry); the same CIDR given twice becomes one node with two payloads.
  */
-import { type Address, type Family, type Prefix, formatPrefix } from './address.js';
+import { type Address, type Family, type Prefix, formatPrefix, maskWord } from '../net/address.js';
 
 export interface PrefixInput extends Prefix {
   readonly payload: number;
@@ -280,13 +280,6 @@ export class PrefixTable {
     if (node >= 0) table.collect(node, address.family, hits);
     return hits;
   }
-}
-
-function maskWord(length: number, index: number): number {
-  const used = length - index * 32;
-  if (used >= 32) return 0xffffffff;
-  if (used <= 0) return 0;
-  return (0xffffffff << (32 - used)) >>> 0;
 }
 
 function compareWords(

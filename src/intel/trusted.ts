@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, type Node as YamlNode, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { TrailbookError } from '../errors.js';
-import { type Prefix, formatPrefix, parsePrefix } from './address.js';
+import { STRICT_OPTIONS, type Prefix, formatPrefix, parsePrefix } from '../net/address.js';
 
 /** allowed kinds first, then known kinds; the order is the order of precedence. */
 export const TRUSTED_KINDS = ['corporate', 'vpc', 'partner', 'pentest', 'scanner', 'health-check'] as const;
@@ -70,7 +70,7 @@ const NAME = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9 ._:/@()-]*$/, 'names are letters, digits, space and . _ : / @ ( ) -');
 
 const CIDR = z.string().superRefine((value, ctx) => {
-  const parsed = parsePrefix(value, { strict: true });
+  const parsed = parsePrefix(value, STRICT_OPTIONS);
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `"${value}" is not a CIDR: ${parsed.reason}` });
 });
 
@@ -173,7 +173,7 @@ export function parseTrusted(text: string, path = 'trusted-networks.yaml'): Trus
     for (const entry of list ?? []) {
       claim(entry.name, KIND_SECTION[kind]);
       const cidrs = entry.cidrs.map((c) => {
-        const parsed = parsePrefix(c, { strict: true });
+        const parsed = parsePrefix(c, STRICT_OPTIONS);
         if (!parsed.ok) throw new Error('unreachable: validated above');
         return parsed.value;
       });
