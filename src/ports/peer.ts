@@ -1,4 +1,5 @@
-import { cidrReach, formatCidr, isInternetCidr, parseCidr } from './cidr.js';
+import { formatPrefix } from '../net/address.js';
+import { isInternetPrefix, parseRuleCidr, prefixReach } from './cidr.js';
 
 /**
  * The other end of a rule. Only a CIDR can be judged from the event itself: a prefix list
@@ -28,17 +29,17 @@ export interface PeerJudgement {
 export function judgePeer(peer: Peer, anyIsInternet = false): PeerJudgement {
   switch (peer.kind) {
     case 'cidr': {
-      const cidr = parseCidr(peer.value);
-      if (!cidr) return { internetExposed: false, reason: `peer ${peer.value} is not a valid CIDR` };
-      const reach = cidrReach(cidr);
-      const effective = cidr.hostBitsSet ? ` (effective ${formatCidr(cidr)}: host bits are ignored by AWS)` : '';
+      const cidr = parseRuleCidr(peer.value);
+      if (!cidr.ok) return { internetExposed: false, reason: `peer ${peer.value} is not a valid CIDR` };
+      const reach = prefixReach(cidr.value);
+      const effective = cidr.hostBitsSet ? ` (effective ${formatPrefix(cidr.value)}: host bits are ignored by AWS)` : '';
       const words: Record<typeof reach, string> = {
         anywhere: 'is the whole address family',
         'broad-public': 'is a broad public range',
         public: 'is a public range narrower than the internet-exposure threshold',
         private: 'is private / non-global address space',
       };
-      return { internetExposed: isInternetCidr(cidr), reason: `peer ${peer.value}${effective} ${words[reach]}` };
+      return { internetExposed: isInternetPrefix(cidr.value), reason: `peer ${peer.value}${effective} ${words[reach]}` };
     }
     case 'prefix-list':
       return { internetExposed: false, reason: `peer is prefix list ${peer.value}, whose entries the event does not show` };

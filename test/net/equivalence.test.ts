@@ -26,6 +26,9 @@ import {
   type PrefixResult,
 } from '../../src/net/address.js';
 import { NON_GLOBAL_RANGES, SPECIAL_RANGES } from '../../src/net/special.js';
+import * as portsAdapter from '../../src/ports/cidr.js';
+import * as flowsAdapter from '../../src/flows/cidr.js';
+import * as intelAdapter from '../../src/intel/address.js';
 
 type Old = 'intel' | 'ports' | 'flows';
 
@@ -268,4 +271,62 @@ test('containment agrees with the old implementations', () => {
     }),
     { numRuns: 5_000 },
   );
+});
+
+// ---------------------------------------------------------------------------------------------
+// The adapters that remain (src/ports/cidr.ts, src/flows/cidr.ts, src/intel/address.ts) against
+// the frozen originals, through their unchanged signatures.
+
+function compareAdapters(text: string): Array<[Old, string, boolean]> {
+  const same = (a: unknown, b: unknown) => {
+    try {
+      assert.deepStrictEqual(a, b);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const oldCidr = legacyPorts.parseCidr(text);
+  const newCidr = portsAdapter.parseCidr(text);
+  const reach = (c: unknown, f: (x: never) => unknown) => (c ? f(c as never) : undefined);
+  const host = text.trim().split('/')[0]!;
+  return [
+    ['intel', 'adapter parseAddress', same(intelAdapter.parseAddress(text), legacyIntel.parseAddress(text))],
+    ['intel', 'adapter parsePrefix', same(intelAdapter.parsePrefix(text), legacyIntel.parsePrefix(text))],
+    ['intel', 'adapter parsePrefix strict', same(intelAdapter.parsePrefix(text, { strict: true }), legacyIntel.parsePrefix(text, { strict: true }))],
+    ['ports', 'adapter parseCidr', same(newCidr, oldCidr)],
+    ['ports', 'adapter parseIPv4', same(portsAdapter.parseIPv4(text), legacyPorts.parseIPv4(text))],
+    ['ports', 'adapter parseIPv6', same(portsAdapter.parseIPv6(text), legacyPorts.parseIPv6(text))],
+    ['ports', 'adapter cidrReach', same(reach(newCidr, portsAdapter.cidrReach), reach(oldCidr, legacyPorts.cidrReach))],
+    ['ports', 'adapter isInternetCidr', same(reach(newCidr, portsAdapter.isInternetCidr), reach(oldCidr, legacyPorts.isInternetCidr))],
+    ['ports', 'adapter formatCidr', same(reach(newCidr, portsAdapter.formatCidr), reach(oldCidr, legacyPorts.formatCidr))],
+    ['ports', 'adapter lastAddress', same(reach(newCidr, portsAdapter.lastAddress), reach(oldCidr, legacyPorts.lastAddress))],
+    ['ports', 'adapter cidrContainsAddress', same(newCidr && portsAdapter.cidrContainsAddress(newCidr, host), oldCidr && legacyPorts.cidrContainsAddress(oldCidr, host))],
+    ['flows', 'adapter parseCidr', same(flowsAdapter.parseCidr(text), legacyFlows.parseCidr(text))],
+    ['flows', 'adapter parseIp', same(flowsAdapter.parseIp(text), legacyFlows.parseIp(text))],
+  ];
+}
+
+function checkAdapters(text: string): void {
+  for (const [old, what, agrees] of compareAdapters(text)) {
+    if (agrees) continue;
+    assert.ok(differencesFor(old, text).length > 0, `${old} ${what} disagrees on ${JSON.stringify(text)} and no listed difference applies`);
+  }
+}
+
+test('adapters: the old signatures agree with the old implementations', () => {
+  fc.assert(fc.property(fc.oneof(valid, mutated, randomText), (text) => checkAdapters(text)), { numRuns: RUNS });
+  const wide = fc.tuple(fc.oneof(fc.ipV4(), fc.ipV6()), fc.integer({ min: 0, max: 128 })).map(([a, n]) => `${a}/${a.includes(':') ? n : n % 33}`);
+  fc.assert(fc.property(wide, (text) => checkAdapters(text)), { numRuns: RUNS });
+  fc.assert(
+    fc.property(wide, wide, (a, b) => {
+      const [oa, ob, na, nb] = [legacyPorts.parseCidr(a)!, legacyPorts.parseCidr(b)!, portsAdapter.parseCidr(a)!, portsAdapter.parseCidr(b)!];
+      assert.equal(portsAdapter.cidrContains(na, nb), legacyPorts.cidrContains(oa, ob));
+      const host = b.split('/')[0]!;
+      assert.equal(flowsAdapter.inCidrs(host, [flowsAdapter.parseCidr(a)!]), legacyFlows.inCidrs(host, [legacyFlows.parseCidr(a)!]));
+    }),
+    { numRuns: 5_000 },
+  );
+  fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (v) => portsAdapter.formatAddress(6, v) === legacyPorts.formatAddress(6, v)));
+  fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), (v) => portsAdapter.formatAddress(4, v) === legacyPorts.formatAddress(4, v)));
 });
