@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBType } from '@duckdb/node-api';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { VPC_COLUMNS, type FlowFieldType } from '../ingest/vpcflow/fields.js';
+import { VPC_COLUMNS, type FlowFieldSpec, type FlowFieldType } from '../ingest/vpcflow/fields.js';
 import type { FlowRecord } from '../ingest/vpcflow/parser.js';
 
 /**
@@ -188,41 +188,119 @@ export async function appendFlowRecords(engine: DuckDBEngine, records: readonly 
       appender.closeSync();
     }
 
-    const hasStart = present.has('start');
-    const names = [...INTERNAL.map(([n]) => q(n)), '"_start_ts"', ...columns.map((c) => q(c.column))].join(', ');
-    const select = [
-      's._key',
-      ...STAGED_INTERNAL.map(([n]) => `s.${q(n)}`),
-      hasStart ? `CASE WHEN s."start" IS NULL THEN NULL ELSE make_timestamp(s."start" * 1000000) END` : 'NULL',
-      ...columns.map((c) => `s.${q(c.column)}`),
-    ].join(', ');
-    // Stored rows that could share a key: a key covers `start`, so only rows in the batch's range.
-    const storedRange = hasStart
-      ? `(r."start" BETWEEN $lo AND $hi) OR ($nullStart AND r."start" IS NULL)`
-      : `r."start" IS NULL`;
-    const params: Record<string, number | boolean> = hasStart ? { lo: Number.isFinite(lo) ? lo : 0, hi: Number.isFinite(hi) ? hi : -1, nullStart } : {};
-    // Probe first, on the 8-byte hashes only: in the common case (new records, no repeats in the
-    // batch) nothing matches, and the insert skips the anti-join (whose cost grows with the store)
-    // and the window over the batch. A hash collision only makes the probe say "maybe": the
-    // anti-join and window then decide on the full key, so the result is exact either way.
-    const probe = await engine.connection.runAndReadAll(
-      `WITH h AS (SELECT hash(${keySql(columns)}) AS _key_hash FROM ${stage})
-       SELECT (SELECT count(*) FROM vpc_flow_records r WHERE (${storedRange}) AND r._key_hash IN (SELECT _key_hash FROM h)) AS stored,
-              (SELECT count(*) - count(DISTINCT _key_hash) FROM h) AS repeats`,
-      params,
-    );
-    const [stored, repeats] = (probe.getRows()[0] ?? [0, 0]).map(Number);
-    const anti = stored ? `ANTI JOIN (SELECT r._key FROM vpc_flow_records r WHERE ${storedRange}) k ON k._key = s._key` : '';
-    const once = repeats ? 'QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY s._line) = 1' : '';
-    return await engine.connection.run(
-      `INSERT INTO vpc_flow_records (${names}, _key_hash)
-       SELECT ${select}, hash(s._key) FROM (SELECT *, ${keySql(columns)} AS _key FROM ${stage}) s
-       ${anti}
-       ${once}`,
-      stored ? params : {},
-    );
+    return await mergeStaged(engine, stage, columns, { file: 's._file', line: 's._line' }, { lo, hi, nullStart });
   })();
   const appended = Number(result.rowsChanged);
   await engine.run(`DROP TABLE IF EXISTS ${stage}`);
   return { appended, duplicates: records.length - appended };
 }
+
+/** The `start` range of a batch: min, max, and whether some row has no `start`. */
+export interface StartRange {
+  lo: number;
+  hi: number;
+  nullStart: boolean;
+}
+
+/**
+ * The shared second half of an append: from a staging table holding `_kind`, `_extra` and the
+ * format's columns, one INSERT … SELECT into `vpc_flow_records` that computes the content key and
+ * skips stored keys and repeats inside the batch (after a cheap probe on the 64-bit hashes).
+ * `where` gives the SQL of `_file` and `_line` over the staged row `s` (which also has `_rid`,
+ * its rowid: the staging table's insertion order).
+ */
+async function mergeStaged(
+  engine: DuckDBEngine,
+  stage: string,
+  columns: readonly FlowFieldSpec[],
+  where: { file: string; line: string },
+  range: StartRange,
+): Promise<{ rowsChanged: number | bigint }> {
+  const { lo, hi, nullStart } = range;
+  const present = new Set(columns.map((c) => c.column));
+  const hasStart = present.has('start');
+  const names = [...INTERNAL.map(([n]) => q(n)), '"_start_ts"', ...columns.map((c) => q(c.column))].join(', ');
+  const select = [
+    's._key',
+    where.file,
+    where.line,
+    's._kind',
+    's._extra',
+    hasStart ? `CASE WHEN s."start" IS NULL THEN NULL ELSE make_timestamp(s."start" * 1000000) END` : 'NULL',
+    ...columns.map((c) => `s.${q(c.column)}`),
+  ].join(', ');
+  // Stored rows that could share a key: a key covers `start`, so only rows in the batch's range.
+  const storedRange = hasStart
+    ? `(r."start" BETWEEN $lo AND $hi) OR ($nullStart AND r."start" IS NULL)`
+    : `r."start" IS NULL`;
+  const params: Record<string, number | boolean> = hasStart ? { lo: Number.isFinite(lo) ? lo : 0, hi: Number.isFinite(hi) ? hi : -1, nullStart } : {};
+  // Probe first, on the 8-byte hashes only: in the common case (new records, no repeats in the
+  // batch) nothing matches, and the insert skips the anti-join (whose cost grows with the store)
+  // and the window over the batch. A hash collision only makes the probe say "maybe": the
+  // anti-join and window then decide on the full key, so the result is exact either way.
+  const probe = await engine.connection.runAndReadAll(
+    `WITH h AS (SELECT hash(${keySql(columns)}) AS _key_hash FROM ${stage})
+     SELECT (SELECT count(*) FROM vpc_flow_records r WHERE (${storedRange}) AND r._key_hash IN (SELECT _key_hash FROM h)) AS stored,
+            (SELECT count(*) - count(DISTINCT _key_hash) FROM h) AS repeats`,
+    params,
+  );
+  const [stored, repeats] = (probe.getRows()[0] ?? [0, 0]).map(Number);
+  const anti = stored ? `ANTI JOIN (SELECT r._key FROM vpc_flow_records r WHERE ${storedRange}) k ON k._key = s._key` : '';
+  const once = repeats ? `QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY ${where.line}) = 1` : '';
+  return await engine.connection.run(
+    `INSERT INTO vpc_flow_records (${names}, _key_hash)
+     SELECT ${select}, hash(s._key) FROM (SELECT *, rowid AS _rid, ${keySql(columns)} AS _key FROM ${stage}) s
+     ${anti}
+     ${once}`,
+    stored ? params : {},
+  );
+}
+
+/** How a clean text file is read by DuckDB (see `ingest/vpcflow/fast.ts`). */
+export interface CsvLoad {
+  path: string;
+  compression: 'gzip' | 'none';
+  /** The format's fields, every one a `vpc_flow_logs` column. */
+  columns: readonly FlowFieldSpec[];
+  /** Lines before the first data line (1 when the file starts with its header). */
+  skip: number;
+  /** Data rows the validation pass counted. */
+  rows: number;
+  range: StartRange;
+}
+
+/**
+ * Appends a file that the validation pass found clean: DuckDB reads it itself (`read_csv`, the
+ * format's columns typed as in the table, `-` as null, no sniffing, errors fatal) into a staging
+ * table (insertion order kept, so `rowid` + the skipped lines + 1 is the line number), then the
+ * same merge as `appendFlowRecords`: the stored rows are identical to the record path's.
+ * Returns null, having stored nothing, when DuckDB cannot read the file or reads another number
+ * of rows than the validation counted (the caller then takes the record path).
+ */
+export async function appendFlowCsv(engine: DuckDBEngine, load: CsvLoad): Promise<AppendResult | null> {
+  if (load.rows === 0) return { appended: 0, duplicates: 0 };
+  const stage = `${STAGE}_csv`;
+  const types = load.columns.map((c) => `${lit(c.column)}: ${lit(SQL_TYPE[c.type])}`).join(', ');
+  try {
+    try {
+      await engine.run(
+        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT 'vpc' AS _kind, CAST(NULL AS VARCHAR) AS _extra, * FROM read_csv(${lit(load.path)}, ` +
+          `delim = ' ', quote = '', escape = '', header = false, skip = ${load.skip}, nullstr = '-', auto_detect = false, ` +
+          `ignore_errors = false, strict_mode = true, compression = ${lit(load.compression)}, columns = {${types}})`,
+      );
+      const n = Number((await engine.connection.runAndReadAll(`SELECT count(*) FROM ${stage}`)).getRows()[0]?.[0] ?? 0);
+      if (n !== load.rows) return null;
+    } catch {
+      // DuckDB could not read what the validation accepted (e.g. a gzip variant): nothing is
+      // stored yet, the caller takes the record path.
+      return null;
+    }
+    const result = await mergeStaged(engine, stage, load.columns, { file: lit(load.path), line: `s._rid + ${load.skip + 1}` }, load.range);
+    const appended = Number(result.rowsChanged);
+    return { appended, duplicates: load.rows - appended };
+  } finally {
+    await engine.run(`DROP TABLE IF EXISTS ${stage}`);
+  }
+}
+
+const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;

@@ -4,4 +4,5 @@ export * from './parser.js';
 export * from './reader.js';
 export * from './detect.js';
 export * from './ingest.js';
-export { installVpcFlowSchema, appendFlowRecords, flowRecordKey, type AppendResult } from '../../store/vpcflow-schema.js';
+export * from './fast.js';
+export { installVpcFlowSchema, appendFlowRecords, appendFlowCsv, flowRecordKey, type AppendResult, type CsvLoad, type StartRange } from '../../store/vpcflow-schema.js';

@@ -1,7 +1,8 @@
 import type { DuckDBEngine } from '../../engines/duckdb/engine.js';
-import { appendFlowRecords, installVpcFlowSchema } from '../../store/vpcflow-schema.js';
+import { appendFlowCsv, appendFlowRecords, installVpcFlowSchema } from '../../store/vpcflow-schema.js';
+import { scanCleanFlowFile } from './fast.js';
 import type { FlowReadStats } from './parser.js';
-import { readFlowLogFile, type FlowFileFormat, type ReadFlowOptions } from './reader.js';
+import { readFlowLogFile, sniffFlowFormat, type FlowFileFormat, type ReadFlowOptions } from './reader.js';
 
 export interface FlowFileIngest {
   path: string;
@@ -11,16 +12,52 @@ export interface FlowFileIngest {
   appended: number;
   /** Rows (data, NODATA, SKIPDATA) already stored, not added again. */
   duplicates: number;
+  /** How the rows were loaded: `csv` (validated, then DuckDB `read_csv`) or `records` (parsed line by line). */
+  loadedBy?: 'csv' | 'records';
+}
+
+export interface IngestFlowOptions extends ReadFlowOptions {
+  /** Set false to always take the record path (tests compare both). Default true. */
+  fast?: boolean;
 }
 
 /**
- * Reads one flow-log file into the store: read → append per batch → final stats. The caller
- * (`trailbook ingest`) records the outcome in its ledger. `options.engine` defaults to `engine`
- * (Parquet files are read through it). Throws TrailbookError('INPUT') when the file cannot be
- * read to its end (batches before the break stay appended; they are idempotent on a re-run).
+ * Reads one flow-log file into the store. The caller (`trailbook ingest`) records the outcome in
+ * its ledger. `options.engine` defaults to `engine` (Parquet files are read through it).
+ *
+ * Two paths, the same rows and the same stats:
+ * - fast (text and gzip files): a validation pass in TypeScript (fast.ts) counts the lines and
+ *   decides whether the file is clean; a clean file is loaded by DuckDB `read_csv` straight into
+ *   a staging table and merged like a record batch (appendFlowCsv);
+ * - records: everything else (bad lines, repeated or changed headers, JSON or timestamp-wrapped
+ *   lines, Transit Gateway or unknown fields, CRLF, Parquet, …) is parsed line by line
+ *   (read → append per batch → final stats). Throws TrailbookError('INPUT') when the file cannot
+ *   be read to its end (batches before the break stay appended; they are idempotent on a re-run).
  */
-export async function ingestFlowLogFile(engine: DuckDBEngine, path: string, options: ReadFlowOptions = {}): Promise<FlowFileIngest> {
+export async function ingestFlowLogFile(engine: DuckDBEngine, path: string, options: IngestFlowOptions = {}): Promise<FlowFileIngest> {
   await installVpcFlowSchema(engine);
+  if (options.fast !== false) {
+    let format: FlowFileFormat | null = options.format ?? null;
+    try {
+      format ??= await sniffFlowFormat(path);
+    } catch {
+      format = null; // the record path reports it
+    }
+    if (format === 'text' || format === 'gzip') {
+      const clean = await scanCleanFlowFile(path, format === 'gzip', options);
+      if (clean && clean.rows > 0) {
+        const result = await appendFlowCsv(engine, {
+          path,
+          compression: format === 'gzip' ? 'gzip' : 'none',
+          columns: clean.columns,
+          skip: clean.skip,
+          rows: clean.rows,
+          range: clean.range,
+        });
+        if (result) return { path, format, stats: clean.stats, appended: result.appended, duplicates: result.duplicates, loadedBy: 'csv' };
+      }
+    }
+  }
   const file = readFlowLogFile(path, { ...options, engine: options.engine ?? engine });
   let appended = 0;
   let duplicates = 0;
@@ -29,5 +66,5 @@ export async function ingestFlowLogFile(engine: DuckDBEngine, path: string, opti
     appended += result.appended;
     duplicates += result.duplicates;
   }
-  return { path, format: file.format, stats: file.stats, appended, duplicates };
+  return { path, format: file.format, stats: file.stats, appended, duplicates, loadedBy: 'records' };
 }

@@ -9,7 +9,8 @@ import { DEFAULT_V2_FIELDS, HEADERLESS_LAYOUTS, fieldSpec, parseFormatString, ty
  * - a header line (field names) sets the field order; the same header again is counted as a
  *   header; a *different* header after the first is a bad line ("header changed mid-file") and
  *   the lines after it are read with the new header;
- * - `-` is null; numeric fields must be unsigned integers (ports 0–65535);
+ * - `-` is null; numeric fields must be unsigned integers (ports 0–65535, other int fields
+ *   at most 2^31 − 1, bigint fields safe integers);
  * - log-status NODATA / SKIPDATA rows are counted apart from records (they are still returned:
  *   they are evidence of gaps, and Athena's table has them too);
  * - unknown field names in a header are kept (in `extra`) and listed in `unknownFields`;
@@ -91,6 +92,8 @@ const FIELD_NAME = /^[a-z][a-z0-9_-]*$/;
 const UINT = /^\d+$/;
 const ISO_PREFIX = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/;
 const PORT_FIELDS = new Set(['srcport', 'dstport']);
+/** INTEGER columns (version, ports, tcp-flags, traffic-path) hold at most 2^31 − 1. */
+const INT_MAX = 2147483647;
 
 export function emptyStats(): FlowReadStats {
   return {
@@ -171,7 +174,7 @@ export class FlowLogParser {
       } else {
         if (!UINT.test(token)) return this.bad(line, `non-numeric ${slot.name} "${clip(token)}"`);
         const n = Number(token);
-        if (!Number.isSafeInteger(n)) return this.bad(line, `${slot.name} ${clip(token)} is too large`);
+        if (!Number.isSafeInteger(n) || (slot.type === 'int' && n > INT_MAX)) return this.bad(line, `${slot.name} ${clip(token)} is too large`);
         if (PORT_FIELDS.has(slot.name) && n > 65535) return this.bad(line, `${slot.name} ${n} is not a port (0-65535)`);
         values[slot.column] = n;
       }
@@ -212,7 +215,7 @@ export class FlowLogParser {
       const text = String(raw);
       if (!UINT.test(text)) return this.bad(line, `non-numeric ${slot.name} "${clip(text)}"`);
       const n = Number(text);
-      if (!Number.isSafeInteger(n)) return this.bad(line, `${slot.name} ${clip(text)} is too large`);
+      if (!Number.isSafeInteger(n) || (slot.type === 'int' && n > INT_MAX)) return this.bad(line, `${slot.name} ${clip(text)} is too large`);
       if (PORT_FIELDS.has(slot.name) && n > 65535) return this.bad(line, `${slot.name} ${n} is not a port (0-65535)`);
       values[slot.column] = n;
     }

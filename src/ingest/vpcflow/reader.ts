@@ -56,7 +56,7 @@ export class FlowLogFile implements AsyncIterable<FlowRecord[]> {
   async *[Symbol.asyncIterator](): AsyncIterator<FlowRecord[]> {
     if (this.consumed) throw new Error(`FlowLogFile ${this.path} can be iterated only once`);
     this.consumed = true;
-    const format = this.options.format ?? (await sniff(this.path));
+    const format = this.options.format ?? (await sniffFlowFormat(this.path));
     this.container = format;
     if (format === 'parquet') yield* this.parquet();
     else yield* this.text(format === 'gzip');
@@ -134,7 +134,8 @@ export function readFlowLogFile(path: string, options: ReadFlowOptions = {}): Fl
   return new FlowLogFile(path, options);
 }
 
-async function sniff(path: string): Promise<FlowFileFormat> {
+/** The container format by magic bytes: gzip (`1f 8b`), Parquet (`PAR1`), else text. */
+export async function sniffFlowFormat(path: string): Promise<FlowFileFormat> {
   let handle;
   try {
     handle = await open(path, 'r');

@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { FlowCleanScanner, ingestFlowLogFile, type FlowFileIngest } from '../../src/ingest/vpcflow/index.js';
+import { flowFiles } from '../../src/bench/flows-contenders.js';
+import { generateFlowCorpus } from '../../src/bench/flows-generate.js';
+import { CORPUS_ROOT } from '../helpers/corpus.js';
+import { existsSync, readdirSync } from 'node:fs';
+
+const V2 = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+const R1 = '2 123456789012 eni-0aaa 198.51.100.7 10.0.0.5 50000 8443 6 3 180 1700000000 1700000060 ACCEPT OK';
+const R2 = '2 123456789012 eni-0aaa 10.0.0.5 198.51.100.7 8443 50000 6 2 120 1700000000 1700000060 ACCEPT OK';
+const ND = '2 123456789012 eni-0aaa - - - - - - - 1700000100 1700000160 - NODATA';
+const SK = '2 123456789012 eni-0aaa - - - - - - - 1700000200 1700000260 - SKIPDATA';
+
+/** Fixtures: name → [content, the path the fast ingest must take]. */
+const FIXTURES: Record<string, [string | Buffer, 'csv' | 'records']> = {
+  'clean.log': [[V2, R1, R2, ND, SK, ''].join('\n'), 'csv'],
+  'clean-no-final-newline.log': [[V2, R1, ND].join('\n'), 'csv'],
+  'clean.log.gz': [gzipSync([V2, R1, R2, ND, SK, ''].join('\n')), 'csv'],
+  'headerless-v2.log': [[R1, R2, ND, ''].join('\n'), 'csv'],
+  'repeat-in-file.log': [[V2, R1, R1, R2, R1, ''].join('\n'), 'csv'],
+  'leading-zeros-and-dashes.log': [[V2, '2 000123 eni-1 - 10.0.0.1 0080 00443 06 - 0 1700000000 - REJECT OK', ''].join('\n'), 'csv'],
+  'custom-no-start.log': [['interface-id srcaddr dstport action', 'eni-1 10.0.0.1 22 ACCEPT', 'eni-1 10.0.0.1 - -', ''].join('\n'), 'csv'],
+  'dollar-header.log': [[V2.split(' ').map((f) => '${' + f + '}').join(' '), R1, ND, ''].join('\n'), 'csv'],
+  'lower-case-first-field.log': [['interface-id srcaddr log-status', 'eni-1 10.0.0.1 OK', 'eni-2 - NODATA', ''].join('\n'), 'csv'],
+  'crlf.log': [[V2, R1, R2, ''].join('\r\n'), 'records'],
+  'double-space.log': [[V2, R1.replace(' ', '  '), R2, ''].join('\n'), 'records'],
+  'bad-port.log': [[V2, R1, R2.replace('50000', '70000'), ''].join('\n'), 'records'],
+  'non-numeric.log': [[V2, R1, R2.replace('50000', '5x000'), ''].join('\n'), 'records'],
+  'too-few.log': [[V2, R1, '2 123456789012 eni-0aaa', ''].join('\n'), 'records'],
+  'repeated-header.log': [[V2, R1, V2, R2, ''].join('\n'), 'records'],
+  'header-change.log': [[V2, R1, 'version srcaddr dstaddr', '2 10.0.0.1 10.0.0.2', ''].join('\n'), 'records'],
+  'empty-line.log': [[V2, R1, '', R2, ''].join('\n'), 'records'],
+  'json.log': [[JSON.stringify({ message: R1 }), ''].join('\n'), 'records'],
+  'tgw-field.log': [['version tgw-id srcaddr', '6 tgw-1 10.0.0.1', ''].join('\n'), 'records'],
+  'unknown-field.log': [['version srcaddr frobnicate', '2 10.0.0.1 x', ''].join('\n'), 'records'],
+  'int-overflow.log': [['version srcaddr', '4294967296 10.0.0.1', ''].join('\n'), 'records'],
+  'non-ascii.log': [[V2, R1.replace('ACCEPT', 'ACCEPTé'), ''].join('\n'), 'records'],
+  'header-only.log': [[V2, ''].join('\n'), 'records'],
+  'empty.log': ['', 'records'],
+  'timestamp-prefix.log': [['2024-05-10T00:00:00.000Z ' + R1, ''].join('\n'), 'records'],
+};
+
+async function ingestAll(files: string[], fast: boolean): Promise<{ results: FlowFileIngest[]; rows: unknown[] }> {
+  const engine = await DuckDBEngine.open({ path: ':memory:' });
+  try {
+    const results: FlowFileIngest[] = [];
+    for (const file of files) results.push(await ingestFlowLogFile(engine, file, { fast }));
+    // Every column, the internal ones included (key, its hash, file, line, kind, start_ts, extra).
+    const { rows } = await engine.all('SELECT * FROM vpc_flow_records ORDER BY _key, _file, _line');
+    return { results, rows };
+  } finally {
+    await engine.close();
+  }
+}
+
+function compare(files: string[], fast: Awaited<ReturnType<typeof ingestAll>>, slow: Awaited<ReturnType<typeof ingestAll>>): void {
+  for (let i = 0; i < files.length; i++) {
+    const f = fast.results[i]!;
+    const s = slow.results[i]!;
+    assert.deepEqual(f.stats, s.stats, `stats of ${files[i]}`);
+    assert.deepEqual([f.appended, f.duplicates, f.format], [s.appended, s.duplicates, s.format], `counts of ${files[i]}`);
+    const st = f.stats;
+    assert.equal(st.records + st.nodata + st.skipdata + st.headers + st.bad, st.lines, `accounting of ${files[i]}`);
+  }
+  assert.equal(fast.rows.length, slow.rows.length);
+  assert.deepEqual(fast.rows, slow.rows, 'the stored rows are identical, byte for byte');
+}
+
+test('fast path (validate, then DuckDB read_csv) and record path store identical rows and stats; unclean files take the record path', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trailbook-vpcfast-'));
+  const files: string[] = [];
+  for (const [name, [content]] of Object.entries(FIXTURES)) {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    files.push(path);
+  }
+  const fast = await ingestAll(files, true);
+  const slow = await ingestAll(files, false);
+  compare(files, fast, slow);
+  for (let i = 0; i < files.length; i++) {
+    const name = Object.keys(FIXTURES)[i]!;
+    assert.equal(fast.results[i]!.loadedBy, FIXTURES[name]![1], `path taken for ${name}`);
+    assert.equal(slow.results[i]!.loadedBy, 'records');
+  }
+  assert.ok(fast.rows.length > 10);
+});
+
+test('fast and record paths agree on the generated benchmark corpus (gzip, v2 and custom v5, NODATA/SKIPDATA) and on re-ingest', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'trailbook-vpcfast-gen-'));
+  await generateFlowCorpus({ root, records: 6_000, days: 1 });
+  const files = await flowFiles(root);
+  const twice = [...files, files[0]!, files[files.length - 1]!];
+  const fast = await ingestAll(twice, true);
+  const slow = await ingestAll(twice, false);
+  compare(twice, fast, slow);
+  assert.ok(fast.results.every((r) => r.loadedBy === 'csv'));
+  assert.equal(fast.results[files.length]!.appended, 0, 'a re-ingested file adds nothing');
+  assert.ok(fast.results[files.length]!.duplicates > 0);
+});
+
+test('fast and record paths agree on the shared corpus files', async (t) => {
+  const base = join(CORPUS_ROOT, 'vpcflow');
+  if (!existsSync(base)) return t.skip(`shared corpus not found at ${base}`);
+  const files: string[] = [];
+  for (const sub of readdirSync(base)) for (const f of readdirSync(join(base, sub))) if (f.endsWith('.log')) files.push(join(base, sub, f));
+  files.sort();
+  const fast = await ingestAll(files, true);
+  const slow = await ingestAll(files, false);
+  compare(files, fast, slow);
+});
+
+test('the scanner accounts for lines across chunk boundaries', () => {
+  const text = Buffer.from([V2, R1, R2, ND, SK, R1, ''].join('\n'));
+  for (const size of [1, 7, 64, text.length]) {
+    const scanner = new FlowCleanScanner();
+    for (let i = 0; i < text.length; i += size) scanner.push(text.subarray(i, i + size));
+    const clean = scanner.end();
+    assert.ok(clean);
+    assert.deepEqual([clean.rows, clean.skip, clean.stats.lines, clean.stats.records, clean.stats.nodata, clean.stats.skipdata, clean.stats.headers], [5, 1, 6, 3, 1, 1, 1]);
+    assert.deepEqual(clean.range, { lo: 1700000000, hi: 1700000200, nullStart: false });
+  }
+});
