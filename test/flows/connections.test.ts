@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildConnections, handshakeOf, inCidrs, inferInterfaceAddresses, parseCidr, type FlowRow } from '../../src/flows/index.js';
+import { buildConnections, handshakeOf, inferInterfaceAddresses, type FlowRow } from '../../src/flows/index.js';
+import { inCidrs, parseCidr } from '../../src/flows/cidr.js';
 import { readFlowLogFile } from '../../src/ingest/vpcflow/index.js';
 import { corpusFile } from '../helpers/corpus.js';
 
