@@ -35,6 +35,7 @@ const EXTRA_BENCHMARKS: readonly ExtraBenchmark[] = [
   { section: 'intel', module: './intel.js', exportName: 'benchmarkIntel' },
   { section: 'exposures', module: './exposures.js', exportName: 'benchmarkExposures' },
   { section: 'vpcflow-ingest', module: './flows.js', exportName: 'benchmarkFlows' },
+  { section: 'investigate', module: './investigate.js', exportName: 'benchmarkInvestigate' },
 ];
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -40,10 +40,7 @@ export async function findConnections(engine: Engine, options: FindConnectionsOp
     time.push('start <= $to');
   }
   const timeSql = time.map((t) => ` AND ${t}`).join('');
-  const { rows } = await engine.all(
-    `SELECT ${COLUMNS} FROM vpc_flow_logs WHERE (srcport = $port OR dstport = $port)${timeSql} ORDER BY start, interface_id`,
-    params,
-  );
+  const { rows } = await engine.all(portRecordsSql(timeSql), params);
   const flowRows = rows as unknown as FlowRow[];
 
   let inferred: Map<string, string> | undefined;
@@ -59,8 +56,58 @@ export async function findConnections(engine: Engine, options: FindConnectionsOp
   });
 }
 
+/**
+ * The records on the port: `srcport = $port OR dstport = $port`, written as two branches that
+ * each compare one column with the port, so the engine can skip whole blocks of records by each
+ * column's statistics instead of reading every column of every record (an OR over two columns
+ * is not pushed into the scan). The second branch leaves out what the first one took.
+ */
+export function portRecordsSql(timeSql: string): string {
+  return `SELECT ${COLUMNS} FROM (
+  SELECT ${COLUMNS} FROM vpc_flow_logs WHERE srcport = $port${timeSql}
+  UNION ALL
+  SELECT ${COLUMNS} FROM vpc_flow_logs WHERE dstport = $port AND coalesce(srcport, -1) <> $port${timeSql}
+) AS records ORDER BY start, interface_id`;
+}
+
+/**
+ * For each interface, the addresses present in every one of its records (as source or
+ * destination) and its record count. The engine counts; `inferredFromCounts` (like
+ * `inferInterfaceAddresses`) keeps an interface's address only when exactly one is everywhere.
+ * Empty and missing addresses leave the record out, as they do in `inferInterfaceAddresses`.
+ */
+export function addressesInEveryRecordSql(interfaceList: string, timeSql: string): string {
+  return `WITH r AS (
+  SELECT interface_id, srcaddr, dstaddr FROM vpc_flow_logs
+  WHERE interface_id IN (${interfaceList}) AND srcaddr <> '' AND dstaddr <> ''${timeSql}
+), totals AS (
+  SELECT interface_id, count(*) AS total FROM r GROUP BY interface_id
+), addresses AS (
+  SELECT interface_id, srcaddr AS address FROM r
+  UNION ALL
+  SELECT interface_id, dstaddr AS address FROM r WHERE dstaddr <> srcaddr
+), counted AS (
+  SELECT interface_id, address, count(*) AS n FROM addresses GROUP BY interface_id, address
+)
+SELECT c.interface_id, c.address, c.n, t.total FROM counted c JOIN totals t ON c.interface_id = t.interface_id
+WHERE c.n = t.total ORDER BY c.interface_id, c.address`;
+}
+
+/** Rows of `addressesInEveryRecordSql` → the interface's own address, when exactly one is in every record. */
+export function inferredFromCounts(rows: Iterable<{ interface_id: string; address: string }>): Map<string, string> {
+  const everywhere = new Map<string, string[]>();
+  for (const row of rows) {
+    const list = everywhere.get(row.interface_id);
+    if (list) list.push(row.address);
+    else everywhere.set(row.interface_id, [row.address]);
+  }
+  const out = new Map<string, string>();
+  for (const [eni, addresses] of everywhere) if (addresses.length === 1) out.set(eni, addresses[0]!);
+  return out;
+}
+
 async function inferAddresses(engine: Engine, enis: string[], timeSql: string, base: Params): Promise<Map<string, string>> {
-  const pairs: { interface_id: string | null; srcaddr: string | null; dstaddr: string | null; n: number }[] = [];
+  const out = new Map<string, string>();
   for (let i = 0; i < enis.length; i += 200) {
     const chunk = enis.slice(i, i + 200);
     const params: Params = {};
@@ -68,15 +115,11 @@ async function inferAddresses(engine: Engine, enis: string[], timeSql: string, b
     if ('to' in base) params['to'] = base['to']!;
     chunk.forEach((eni, j) => (params[`eni${j}`] = eni));
     const list = chunk.map((_, j) => `$eni${j}`).join(', ');
-    const { rows } = await engine.all(
-      `SELECT interface_id, srcaddr, dstaddr, count(*) AS n FROM vpc_flow_logs
-       WHERE interface_id IN (${list}) AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL${timeSql}
-       GROUP BY interface_id, srcaddr, dstaddr`,
-      params,
-    );
-    for (const r of rows) pairs.push({ interface_id: r['interface_id'] as string, srcaddr: r['srcaddr'] as string, dstaddr: r['dstaddr'] as string, n: Number(r['n']) });
+    const { rows } = await engine.all(addressesInEveryRecordSql(list, timeSql), params);
+    const found = inferredFromCounts(rows.map((r) => ({ interface_id: String(r['interface_id']), address: String(r['address']) })));
+    for (const [eni, address] of found) out.set(eni, address);
   }
-  return inferInterfaceAddresses(pairs);
+  return out;
 }
 
 export function epochSeconds(iso: string, what: string): number {

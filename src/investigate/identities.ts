@@ -1,16 +1,37 @@
 import type { Engine } from '../engines/engine.js';
+import type { CarryColumn } from '../ports/index.js';
 import type { CloudTrailRow } from '../tables/cloudtrail.js';
 import type { CallerIdentity } from './assemble.js';
 
-/** The identity behind each CloudTrail event of the findings (Q4), read from `cloudtrail_logs`. */
-export async function lookupIdentities(engine: Engine, eventIds: readonly string[]): Promise<Map<string, CallerIdentity>> {
+/** The columns `identityOf` reads beyond those `findExposures` reads anyway (`useridentity`, `sourceipaddress`). */
+export const IDENTITY_CARRY: readonly CarryColumn[] = ['useragent', 'sessioncredentialfromconsole', 'additionaleventdata'];
+
+/** The columns `identityOf` reads. */
+const IDENTITY_COLUMNS = 'eventid, useridentity, useragent, sourceipaddress, sessioncredentialfromconsole, additionaleventdata';
+
+/**
+ * The event-id lookup: a semi-join on the bound id list (one hash probe per row), not a list
+ * search per row. The ids are one bound JSON array, never spliced into the SQL.
+ */
+export const EVENTS_BY_ID_SQL = `SELECT ${IDENTITY_COLUMNS}
+FROM cloudtrail_logs
+WHERE eventid IN (SELECT unnest(CAST(json($ids) AS VARCHAR[])))`;
+
+/**
+ * The identity behind each CloudTrail event of the findings (Q4). Identities already `known`
+ * (read with the events by an earlier step) are taken as they are; the rest are read from
+ * `cloudtrail_logs` in one query.
+ */
+export async function lookupIdentities(engine: Engine, eventIds: readonly string[], known?: ReadonlyMap<string, CallerIdentity>): Promise<Map<string, CallerIdentity>> {
   const out = new Map<string, CallerIdentity>();
-  if (eventIds.length === 0) return out;
-  const { rows } = await engine.all(
-    `SELECT eventid, useridentity, useragent, sourceipaddress, sessioncredentialfromconsole, additionaleventdata
-     FROM cloudtrail_logs WHERE list_contains(CAST(json($ids) AS VARCHAR[]), eventid)`,
-    { ids: JSON.stringify(eventIds) },
-  );
+  const missing: string[] = [];
+  for (const id of eventIds) {
+    const identity = known?.get(id);
+    if (identity) out.set(id, identity);
+    else missing.push(id);
+  }
+  if (missing.length === 0) return out;
+  const { rows } = await engine.all(EVENTS_BY_ID_SQL, { ids: JSON.stringify(missing) });
   for (const row of rows) out.set(String(row['eventid']), identityOf(row as unknown as CloudTrailRow));
   return out;
 }

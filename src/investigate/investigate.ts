@@ -6,7 +6,7 @@ import type { LoadedRunbook } from '../runbook/load.js';
 import { evaluate } from '../decide/evaluate.js';
 import { REPORT_SCHEMA, type Finding, type Report, type SourceAssessment, type SourceVerdict } from '../report/contract.js';
 import { compareActions } from '../decide/actions.js';
-import { assembleFindings, type AssembledFinding } from './assemble.js';
+import { assembleFindings, type AssembledFinding, type CallerIdentity } from './assemble.js';
 import { answersOf } from './answers.js';
 import { lookupIdentities } from './identities.js';
 import { runSteps } from './steps.js';
@@ -28,9 +28,10 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
   const plan = compile(runbook.runbook, options.parameters, { now });
   const params = Object.fromEntries(Object.entries(plan.parameters).map(([k, p]) => [k, p.value]));
   const vpcCidrs = intel.trusted.networks.filter((n) => n.kind === 'vpc').flatMap((n) => n.cidrs.map(formatPrefix));
-  const steps = await runSteps(plan, { engine, intel, vpcCidrs });
+  const known = new Map<string, CallerIdentity>();
+  const steps = await runSteps(plan, { engine, intel, vpcCidrs, identities: known });
   const eventIds = [...steps.values()].flat().map((r) => r['source_ref']).filter((v): v is string => typeof v === 'string' && !v.startsWith('flow:'));
-  const identities = await lookupIdentities(engine, [...new Set(eventIds)]);
+  const identities = await lookupIdentities(engine, [...new Set(eventIds)], known);
 
   const assembled = assembleFindings(runbook.runbook.findings, steps, {
     identities,

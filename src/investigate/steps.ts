@@ -3,6 +3,8 @@ import { findExposures, type ExposureChange, type ExposureWindow } from '../port
 import { findConnections, overlayConnections, overlayWindows, type Connection, type OverlayWindow } from '../flows/index.js';
 import { classify, type IntelIndex } from '../intel/index.js';
 import { stepParams, type Plan, type PlanStep } from '../runbook/compile.js';
+import type { CallerIdentity } from './assemble.js';
+import { IDENTITY_CARRY, identityOf } from './identities.js';
 
 /**
  * Runs a plan's steps on an engine. SQL steps run as written with their bound parameters; the
@@ -17,6 +19,11 @@ export interface StepContext {
   intel: IntelIndex;
   /** VPC CIDRs for telling inbound from outbound where flow logs lack flow-direction. */
   vpcCidrs: string[];
+  /**
+   * Filled with the caller identity of every event the exposures step read, so the identities of
+   * the findings' events need no second pass over the table (see `lookupIdentities`).
+   */
+  identities?: Map<string, CallerIdentity>;
 }
 
 export async function runSteps(plan: Plan, context: StepContext): Promise<StepRows> {
@@ -31,11 +38,13 @@ async function runStep(step: PlanStep, done: StepRows, windowsByStep: Map<string
   const options = step.options;
   switch (step.kind) {
     case 'exposures': {
-      const { changes, windows } = await findExposures(context.engine, {
+      const { changes, windows, rows } = await findExposures(context.engine, {
         port: options['port'] as number,
         from: (options['from'] as string | undefined) ?? undefined,
         to: (options['to'] as string | undefined) ?? undefined,
+        carry: context.identities ? IDENTITY_CARRY : undefined,
       });
+      if (context.identities) for (const row of rows) if (row.eventid !== null) context.identities.set(row.eventid, identityOf(row));
       windowsByStep.set(step.id, windows);
       const windowOf = new Map(windows.map((w) => [w.opened, w] as const));
       return changes.map((c) => exposureRow(c, windowOf.get(c)));

@@ -5,7 +5,7 @@ import type { CloudTrailRow } from '../tables/cloudtrail.js';
 import { changeMatchesPort, type ExposureChange } from './change.js';
 import { createdRuleDirections, EXPOSURE_EVENT_NAMES, normalizeEvent } from './normalize/index.js';
 import { parseJsonObject } from './json.js';
-import { buildWindows, windowMatchesPort, windowsOpenAt, type ExposureWindow } from './windows.js';
+import { buildWindows, openWindowsIndex, windowMatchesPort, type ExposureWindow, type OpenWindowsIndex } from './windows.js';
 import type { Direction } from './change.js';
 
 /**
@@ -20,12 +20,34 @@ function sqlList(values: readonly string[]): string {
   return values.map((v) => `'${v}'`).join(', ');
 }
 
-export const candidateSql = `SELECT eventid, eventtime, eventsource, eventname, awsregion, sourceipaddress, useridentity,
-       errorcode, errormessage, requestparameters, responseelements, recipientaccountid
+/**
+ * The columns the judgement reads. `useridentity` is read whole: through the Athena-shaped view a
+ * field access (`useridentity.arn`) costs as much as the struct (the engine builds it either way).
+ */
+const CANDIDATE_COLUMNS = `eventid, eventtime, eventsource, eventname, awsregion, sourceipaddress, useridentity,
+       errorcode, requestparameters, responseelements, recipientaccountid`;
+
+/**
+ * Further Athena columns a caller may have carried on each candidate row (`ExposureQuery.carry`),
+ * read by the same scan: cheaper than a second pass over the table for the same events.
+ */
+export const CARRY_COLUMNS = ['useragent', 'sessioncredentialfromconsole', 'additionaleventdata', 'errormessage'] as const;
+export type CarryColumn = (typeof CARRY_COLUMNS)[number];
+
+/** The candidate query, carrying `carry` too (names from CARRY_COLUMNS only; times stay bound). */
+export function candidateSqlWith(carry: readonly CarryColumn[] = []): string {
+  const extra = [...new Set(carry)].map((column) => {
+    if (!(CARRY_COLUMNS as readonly string[]).includes(column)) throw new Error(`not a column findExposures can carry: ${String(column)}`);
+    return column;
+  });
+  return `SELECT ${CANDIDATE_COLUMNS}${extra.map((c) => `, ${c}`).join('')}
 FROM cloudtrail_logs
 WHERE eventname IN (${sqlList(EXPOSURE_EVENT_NAMES)})
   AND eventtime >= $from AND eventtime <= $to
 ORDER BY eventtime, eventid`;
+}
+
+export const candidateSql = candidateSqlWith();
 
 export interface ExposureQuery {
   /** Only changes that touch this port (and attaches of groups open on it); all when absent. */
@@ -33,6 +55,8 @@ export interface ExposureQuery {
   /** ISO-8601 bounds, inclusive. */
   from?: string;
   to?: string;
+  /** Further columns to read with the candidates and return on `rows` (e.g. for the callers' identities). */
+  carry?: readonly CarryColumn[];
 }
 
 export interface ExposureResult {
@@ -40,6 +64,8 @@ export interface ExposureResult {
   windows: ExposureWindow[];
   /** Candidate rows the SQL returned (the judged population). */
   candidates: number;
+  /** The candidate rows as read (the columns the judgement reads plus `carry`), in time order. */
+  rows: CloudTrailRow[];
 }
 
 /** ISO-8601 text comparable with CloudTrail's `eventtime` (`2024-08-01T12:23:55Z`). */
@@ -63,7 +89,7 @@ const LATEST = '9999-12-31T23:59:59Z';
 export async function findExposures(engine: Engine, query: ExposureQuery = {}): Promise<ExposureResult> {
   const from = query.from ? normalizeTimeBound(query.from, 'from') : EARLIEST;
   const to = query.to ? normalizeTimeBound(query.to, 'to') : LATEST;
-  const { rows } = await engine.all(candidateSql, { from: EARLIEST, to });
+  const { rows } = await engine.all(query.carry?.length ? candidateSqlWith(query.carry) : candidateSql, { from: EARLIEST, to });
   const candidates = rows.map(asCloudTrailRow);
 
   // Pass 1: which rule ids are egress, so ModifySecurityGroupRules rows get their direction.
@@ -72,40 +98,49 @@ export async function findExposures(engine: Engine, query: ExposureQuery = {}): 
 
   const all = candidates.flatMap((row) => normalizeEvent(row, { ruleDirections }));
   const windows = buildWindows(all);
+  // Indexes over the windows, so judging each change does not scan every window.
+  const closedBy = new Map<ExposureChange, ExposureWindow[]>();
+  for (const w of windows) {
+    if (w.closed === null) continue;
+    const list = closedBy.get(w.closed);
+    if (list) list.push(w);
+    else closedBy.set(w.closed, [w]);
+  }
+  const openAt = openWindowsIndex(windows);
 
   const inRange = (time: string | null) => time !== null && time >= from && time <= to;
   const changes: ExposureChange[] = [];
   for (const change of all) {
     if (!inRange(change.eventTime)) continue;
     if (change.groupIds !== null) {
-      const judged = judgeAttach(change, windows, query.port);
+      const judged = judgeAttach(change, openAt, query.port);
       if (query.port === undefined || judged.admitsPort) changes.push(judged.change);
-    } else if (touchesPort(change, windows, query.port)) {
+    } else if (touchesPort(change, closedBy, query.port)) {
       changes.push(change);
     }
   }
   const overlapping = windows.filter((w) =>
     (w.opened.eventTime ?? '') <= to && (w.closed === null || (w.closed.eventTime ?? '') >= from) &&
     (query.port === undefined || windowMatchesPort(w, query.port)));
-  return { changes, windows: overlapping, candidates: candidates.length };
+  return { changes, windows: overlapping, candidates: candidates.length, rows: candidates };
 }
 
 /**
  * Whether a rule change concerns the port: its own range, or — for a close that names a slot or
- * a whole resource and no ports — the windows it ended.
+ * a whole resource and no ports — the windows it ended (`closedBy`: windows by the change that closed them).
  */
-function touchesPort(change: ExposureChange, windows: readonly ExposureWindow[], port: number | undefined): boolean {
+function touchesPort(change: ExposureChange, closedBy: ReadonlyMap<ExposureChange, readonly ExposureWindow[]>, port: number | undefined): boolean {
   if (port === undefined) return true;
   if (change.protocol !== null) return changeMatchesPort(change, port);
-  return windows.some((w) => w.closed === change && windowMatchesPort(w, port));
+  return (closedBy.get(change) ?? []).some((w) => windowMatchesPort(w, port));
 }
 
 /**
  * An attach opens what its groups admit at that moment. The groups' open ingress windows (from
  * the events read) are named in `why`; the attach is internet-exposed when one of them is.
  */
-function judgeAttach(change: ExposureChange, windows: readonly ExposureWindow[], port: number | undefined): { change: ExposureChange; admitsPort: boolean } {
-  const admitted = windowsOpenAt(windows, change.groupIds ?? [], change.eventTime ?? '')
+function judgeAttach(change: ExposureChange, openAt: OpenWindowsIndex, port: number | undefined): { change: ExposureChange; admitsPort: boolean } {
+  const admitted = openAt(change.groupIds ?? [], change.eventTime ?? '')
     .filter((w) => w.direction === 'ingress' && (port === undefined || windowMatchesPort(w, port)));
   if (admitted.length === 0) {
     const why = `${change.why}; no open ingress rule of these groups${port === undefined ? '' : ` on port ${port}`} was seen in the events read`;

@@ -45,36 +45,47 @@ export function sortChanges(changes: readonly ExposureChange[]): ExposureChange[
  */
 export function buildWindows(changes: readonly ExposureChange[]): ExposureWindow[] {
   const windows: ExposureWindow[] = [];
-  const open: ExposureWindow[] = [];
+  // The open windows, indexed by resource (in opening order) and by rule identity. Identities of
+  // open windows are unique (a second open of the same rule opens nothing), so the replay is
+  // linear in the changes instead of scanning every open window per change.
+  const openByResource = new Map<string | null, ExposureWindow[]>();
+  const openByIdentity = new Map<string, ExposureWindow>();
+  const identityOf = new Map<ExposureWindow, string>();
   const end = (window: ExposureWindow, by: ExposureChange, how: NonNullable<ExposureWindow['closedHow']>) => {
     window.closed = by;
     window.closedHow = how;
-    open.splice(open.indexOf(window), 1);
+    const list = openByResource.get(window.resource)!;
+    list.splice(list.indexOf(window), 1);
+    openByIdentity.delete(identityOf.get(window)!);
   };
   for (const change of sortChanges(changes)) {
     if (change.action === 'open') {
       if (change.ruleKey !== null && change.ruleKey !== '*') {
-        for (const window of [...open]) {
-          if (window.resource === change.resource && window.direction === change.direction && window.ruleKey === change.ruleKey && window.opened.eventId !== change.eventId) {
+        for (const window of [...(openByResource.get(change.resource) ?? [])]) {
+          if (window.direction === change.direction && window.ruleKey === change.ruleKey && window.opened.eventId !== change.eventId) {
             end(window, change, 'replaced');
           }
         }
       }
       const identity = ruleIdentity(change);
-      if (open.some((w) => ruleIdentity(w) === identity)) continue; // already open: nothing new
+      if (openByIdentity.has(identity)) continue; // already open: nothing new
       const window: ExposureWindow = {
         resource: change.resource, resourceType: change.resourceType, direction: change.direction, protocol: change.protocol,
         fromPort: change.fromPort, toPort: change.toPort, peer: change.peer, internetExposed: change.internetExposed,
         ruleKey: change.ruleKey, opened: change, closed: null, closedHow: null,
       };
       windows.push(window);
-      open.push(window);
+      identityOf.set(window, identity);
+      openByIdentity.set(identity, window);
+      const list = openByResource.get(change.resource);
+      if (list) list.push(window);
+      else openByResource.set(change.resource, [window]);
     } else if (change.action === 'close') {
-      for (const window of [...open]) {
-        if (window.resource !== change.resource) continue;
+      let identity: string | undefined;
+      for (const window of [...(openByResource.get(change.resource) ?? [])]) {
         if (change.ruleKey === '*') end(window, change, 'whole-resource');
         else if (change.ruleKey !== null && window.ruleKey === change.ruleKey && window.direction === change.direction) end(window, change, 'same-slot');
-        else if (change.protocol !== null && ruleIdentity(window) === ruleIdentity(change)) end(window, change, 'same-rule');
+        else if (change.protocol !== null && identityOf.get(window) === (identity ??= ruleIdentity(change))) end(window, change, 'same-rule');
       }
     }
   }
@@ -91,4 +102,23 @@ export function windowsOpenAt(windows: readonly ExposureWindow[], resources: rea
     w.resource !== null && resources.includes(w.resource) &&
     (w.opened.eventTime ?? '') <= time &&
     (w.closed === null || (w.closed.eventTime ?? '') > time));
+}
+
+/** `windowsOpenAt` over fixed windows, answered from an index by resource (same windows, same order). */
+export type OpenWindowsIndex = (resources: readonly string[], time: string) => ExposureWindow[];
+
+export function openWindowsIndex(windows: readonly ExposureWindow[]): OpenWindowsIndex {
+  const byResource = new Map<string, { window: ExposureWindow; index: number }[]>();
+  windows.forEach((window, index) => {
+    if (window.resource === null) return;
+    const list = byResource.get(window.resource);
+    if (list) list.push({ window, index });
+    else byResource.set(window.resource, [{ window, index }]);
+  });
+  return (resources, time) =>
+    [...new Set(resources)]
+      .flatMap((resource) => byResource.get(resource) ?? [])
+      .filter(({ window: w }) => (w.opened.eventTime ?? '') <= time && (w.closed === null || (w.closed.eventTime ?? '') > time))
+      .sort((a, b) => a.index - b.index)
+      .map(({ window }) => window);
 }
