@@ -8,7 +8,8 @@
  *   in Athena's table (`nullstr='-'`, no auto-detection), aggregating every column so that every
  *   field is parsed. In memory, all cores.
  * - `trailbook`: `ingestFlowLogFile` over every file, in path order, into a fresh store file
- *   (typed rows, content keys, dedupe, line accounting).
+ *   (typed rows, content keys, dedupe, line accounting), with the DuckDB settings `trailbook
+ *   ingest` applies (memory_limit 512 MB, checkpoint_threshold 1 GB).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -123,6 +124,10 @@ async function runTrailbook(root: string, db: string): Promise<FlowRunResult> {
   const started = performance.now();
   const files = await flowFiles(root);
   const engine = await DuckDBEngine.open({ path: db });
+  // The settings `trailbook ingest` applies around an ingest of a file store (cloudtrail/ingest.ts,
+  // limitIngestMemory): DuckDB capped at 512 MB, checkpoints deferred to 1 GB of WAL.
+  await engine.run(`SET memory_limit = '512MB'`);
+  await engine.run(`SET checkpoint_threshold = '1GB'`);
   let lines = 0;
   let records = 0;
   let nodata = 0;

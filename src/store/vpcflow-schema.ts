@@ -213,9 +213,11 @@ async function mergeStaged(
   engine: DuckDBEngine,
   stage: string,
   columns: readonly FlowFieldSpec[],
-  where: { file: string; line: string },
+  where: { file: string; line: string; keyed?: boolean },
   range: StartRange,
 ): Promise<{ rowsChanged: number | bigint }> {
+  // A keyed stage already holds `_key` (computed once, while loading): sha1 is the costly part.
+  const key = where.keyed ? '_key' : keySql(columns);
   const { lo, hi, nullStart } = range;
   const present = new Set(columns.map((c) => c.column));
   const hasStart = present.has('start');
@@ -239,7 +241,7 @@ async function mergeStaged(
   // and the window over the batch. A hash collision only makes the probe say "maybe": the
   // anti-join and window then decide on the full key, so the result is exact either way.
   const probe = await engine.connection.runAndReadAll(
-    `WITH h AS (SELECT hash(${keySql(columns)}) AS _key_hash FROM ${stage})
+    `WITH h AS (SELECT hash(${key}) AS _key_hash FROM ${stage})
      SELECT (SELECT count(*) FROM vpc_flow_records r WHERE (${storedRange}) AND r._key_hash IN (SELECT _key_hash FROM h)) AS stored,
             (SELECT count(*) - count(DISTINCT _key_hash) FROM h) AS repeats`,
     params,
@@ -249,7 +251,7 @@ async function mergeStaged(
   const once = repeats ? `QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY ${where.line}) = 1` : '';
   return await engine.connection.run(
     `INSERT INTO vpc_flow_records (${names}, _key_hash)
-     SELECT ${select}, hash(s._key) FROM (SELECT *, rowid AS _rid, ${keySql(columns)} AS _key FROM ${stage}) s
+     SELECT ${select}, hash(s._key) FROM (SELECT *, rowid AS _rid${where.keyed ? '' : `, ${key} AS _key`} FROM ${stage}) s
      ${anti}
      ${once}`,
     stored ? params : {},
@@ -284,9 +286,9 @@ export async function appendFlowCsv(engine: DuckDBEngine, load: CsvLoad): Promis
   try {
     try {
       await engine.run(
-        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT 'vpc' AS _kind, CAST(NULL AS VARCHAR) AS _extra, * FROM read_csv(${lit(load.path)}, ` +
+        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT *, ${keySql(load.columns)} AS _key FROM (SELECT 'vpc' AS _kind, CAST(NULL AS VARCHAR) AS _extra, * FROM read_csv(${lit(load.path)}, ` +
           `delim = ' ', quote = '', escape = '', header = false, skip = ${load.skip}, nullstr = '-', auto_detect = false, ` +
-          `ignore_errors = false, strict_mode = true, compression = ${lit(load.compression)}, columns = {${types}})`,
+          `ignore_errors = false, strict_mode = true, compression = ${lit(load.compression)}, columns = {${types}}))`,
       );
       const n = Number((await engine.connection.runAndReadAll(`SELECT count(*) FROM ${stage}`)).getRows()[0]?.[0] ?? 0);
       if (n !== load.rows) return null;
@@ -295,7 +297,7 @@ export async function appendFlowCsv(engine: DuckDBEngine, load: CsvLoad): Promis
       // stored yet, the caller takes the record path.
       return null;
     }
-    const result = await mergeStaged(engine, stage, load.columns, { file: lit(load.path), line: `s._rid + ${load.skip + 1}` }, load.range);
+    const result = await mergeStaged(engine, stage, load.columns, { file: lit(load.path), line: `s._rid + ${load.skip + 1}`, keyed: true }, load.range);
     const appended = Number(result.rowsChanged);
     return { appended, duplicates: load.rows - appended };
   } finally {
