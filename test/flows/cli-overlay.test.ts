@@ -150,6 +150,11 @@ test('flows --interface-address: the interface address decides the direction whe
     assert.equal(r.status, 2, `${bad}: ${r.stderr}`);
     assert.match(r.stderr, /--interface-address/);
   }
+  for (const bad of ['010.0.0.0/16', '10.0.0.0/33', 'vpc']) {
+    const r = flows('--vpc-cidr', bad);
+    assert.equal(r.status, 2, `${bad}: ${r.stderr}`);
+    assert.match(r.stderr, /--vpc-cidr/);
+  }
 });
 
 test('flows --overlay (table): window headings, connection tables, reasons spelled out', () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
-import { parseIp } from '../../flows/cidr.js';
+import { parseCidr, parseIp } from '../../flows/cidr.js';
 import { findConnections } from '../../flows/find.js';
 import type { Connection } from '../../flows/connections.js';
 import { overlayConnections, type Overlay } from '../../flows/overlay.js';
@@ -189,6 +189,9 @@ export function register(program: Command): void {
         throw new TrailbookError('USAGE', `--port "${flags.port}" is not a port number`, { hint: 'e.g. --port 8443' });
       }
       const vpcCidrs = flags.vpcCidr.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+      // A CIDR that does not parse would silently decide nothing about direction: refuse it.
+      const badCidr = vpcCidrs.find((c) => parseCidr(c) === null);
+      if (badCidr !== undefined) throw new TrailbookError('USAGE', `--vpc-cidr "${badCidr}" is not a CIDR`, { hint: 'e.g. 10.0.0.0/16 (no leading zeros in octets)' });
       const interfaceAddresses = parseInterfaceAddresses(flags.interfaceAddress);
       const from = isoFlag(flags.from, '--from');
       const to = isoFlag(flags.to, '--to');
