@@ -2,10 +2,9 @@
  * The contenders of the CloudTrail ingest benchmark: what each one does to the same corpus and
  * what it reports. Each runs in its own process (run-one.ts), so its peak RSS is its own.
  */
-import { spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { gzipBaseline } from './gzip-baseline.js';
+import { rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBEngine } from '../engines/duckdb/engine.js';
@@ -35,33 +34,9 @@ async function gzipFiles(root: string): Promise<string[]> {
     .sort();
 }
 
-/** `gzip -dc` to /dev/null in batches (argv limits); peak RSS of gzip itself via GNU time when present. */
 async function runGzip(root: string): Promise<RunResult> {
-  const files = await gzipFiles(root);
-  const devNull = openSync('/dev/null', 'w');
-  const timeFile = join(tmpdir(), `trailbook-bench-time-${process.pid}`);
-  let peakKb: number | null = null;
-  const started = performance.now();
-  try {
-    for (let i = 0; i < files.length; i += 500) {
-      const batch = files.slice(i, i + 500);
-      const useTime = process.platform === 'linux';
-      const [cmd, args] = useTime ? ['/usr/bin/time', ['-f', '%M', '-o', timeFile, 'gzip', '-dc', ...batch]] : ['gzip', ['-dc', ...batch]];
-      await new Promise<void>((resolve, reject) => {
-        const child = spawn(cmd as string, args as string[], { stdio: ['ignore', devNull, 'inherit'] });
-        child.on('error', reject);
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`gzip -dc exited with ${code}`))));
-      });
-      if (useTime) {
-        const kb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
-        if (Number.isFinite(kb)) peakKb = Math.max(peakKb ?? 0, kb);
-      }
-    }
-  } finally {
-    closeSync(devNull);
-    rmSync(timeFile, { force: true });
-  }
-  return { contender: 'gzip', ms: performance.now() - started, peakRssBytes: peakKb === null ? null : peakKb * 1024, rows: null, detail: { files: files.length } };
+  const run = await gzipBaseline(await gzipFiles(root));
+  return { contender: 'gzip', ms: run.ms, peakRssBytes: run.peakRssBytes, rows: null, detail: { files: run.files } };
 }
 
 async function runDuckdbDirect(root: string): Promise<RunResult> {

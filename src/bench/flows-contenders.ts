@@ -11,11 +11,10 @@
  *   (typed rows, content keys, dedupe, line accounting), with the DuckDB settings `trailbook
  *   ingest` applies (memory_limit 512 MB, checkpoint_threshold 1 GB).
  */
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { gzipBaseline } from './gzip-baseline.js';
+import { rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -45,31 +44,8 @@ export async function flowFiles(root: string): Promise<string[]> {
 }
 
 async function runGzip(root: string): Promise<FlowRunResult> {
-  const files = await flowFiles(root);
-  const devNull = openSync('/dev/null', 'w');
-  const timeFile = join(tmpdir(), `trailbook-flowbench-time-${process.pid}`);
-  let peakKb: number | null = null;
-  const started = performance.now();
-  try {
-    for (let i = 0; i < files.length; i += 500) {
-      const batch = files.slice(i, i + 500);
-      const useTime = process.platform === 'linux';
-      const [cmd, args] = useTime ? ['/usr/bin/time', ['-f', '%M', '-o', timeFile, 'gzip', '-dc', ...batch]] : ['gzip', ['-dc', ...batch]];
-      await new Promise<void>((resolve, reject) => {
-        const child = spawn(cmd as string, args as string[], { stdio: ['ignore', devNull, 'inherit'] });
-        child.on('error', reject);
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`gzip -dc exited with ${code}`))));
-      });
-      if (useTime) {
-        const kb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
-        if (Number.isFinite(kb)) peakKb = Math.max(peakKb ?? 0, kb);
-      }
-    }
-  } finally {
-    closeSync(devNull);
-    rmSync(timeFile, { force: true });
-  }
-  return { contender: 'gzip', ms: performance.now() - started, peakRssBytes: peakKb === null ? null : peakKb * 1024, rows: null, detail: { files: files.length } };
+  const run = await gzipBaseline(await flowFiles(root));
+  return { contender: 'gzip', ms: run.ms, peakRssBytes: run.peakRssBytes, rows: null, detail: { files: run.files } };
 }
 
 /** The first line of a gzip file (its header), from its first 64 KiB. */
