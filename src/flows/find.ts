@@ -1,6 +1,6 @@
 import type { Engine, Params } from '../engines/engine.js';
 import { TrailbookError } from '../errors.js';
-import { buildConnections, inferInterfaceAddresses, type Connection, type FlowRow } from './connections.js';
+import { buildConnections, type Connection, type FlowRow } from './connections.js';
 
 export interface FindConnectionsOptions {
   /** The port of interest (default 8443 in the CLI). */
