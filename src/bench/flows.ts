@@ -7,7 +7,7 @@
  * Corpora are generated (flows-generate.ts) under `TRAILBOOK_BENCH_DATA` (default `bench-data`)
  * and reused while the generator and its parameters are unchanged.
  */
-import { spawn } from 'node:child_process';
+import { runJsonChild } from './child.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -50,17 +50,7 @@ export async function ensureFlowCorpus(dataDir: string, rows: number): Promise<F
 }
 
 function runChild(contender: FlowContender, root: string, db: string): Promise<FlowRunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(HERE, 'flows-run-one.js'), contender, root, db], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const last = out.trim().split('\n').pop();
-      if (code !== 0 || !last) return reject(new Error(`${contender} exited with ${code}`));
-      resolvePromise(JSON.parse(last) as FlowRunResult);
-    });
-  });
+  return runJsonChild<FlowRunResult>(join(HERE, 'flows-run-one.js'), [contender, root, db]);
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });

@@ -10,7 +10,7 @@
  *   --repeat N               runs per contender and size; the median time is reported
  *   --only cloudtrail,intel  run only these sections
  */
-import { spawn } from 'node:child_process';
+import { runJsonChild } from './child.js';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -45,17 +45,7 @@ function log(message: string): void {
 }
 
 function runChild(contender: Contender, root: string, db: string): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(HERE, 'run-one.js'), contender, root, db], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const last = out.trim().split('\n').pop();
-      if (code !== 0 || !last) return reject(new Error(`${contender} exited with ${code}`));
-      resolvePromise(JSON.parse(last) as RunResult);
-    });
-  });
+  return runJsonChild<RunResult>(join(HERE, 'run-one.js'), [contender, root, db]);
 }
 
 function median(runs: RunResult[]): RunResult {
