@@ -7,9 +7,8 @@
  *   line (read here, and timed), then one `read_csv` per group with the header's columns typed as
  *   in Athena's table (`nullstr='-'`, no auto-detection), aggregating every column so that every
  *   field is parsed. In memory, all cores.
- * - `trailbook`: `ingestFlowLogFile` over every file, in path order, into a fresh store file
- *   (typed rows, content keys, dedupe, line accounting), with the DuckDB settings `trailbook
- *   ingest` applies (memory_limit 512 MB, checkpoint_threshold 1 GB).
+ * - `trailbook`: `ingestPaths` of the corpus folder into a fresh store file, as `trailbook ingest`
+ *   does (typed rows, content keys, dedupe, line accounting, file ledger, its DuckDB settings).
  */
 import { gzipBaseline } from './gzip-baseline.js';
 import { rmSync } from 'node:fs';
@@ -20,7 +19,7 @@ import { gunzipSync, constants as zlib } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { fieldSpec } from '../ingest/vpcflow/fields.js';
-import { ingestFlowLogFile } from '../ingest/vpcflow/ingest.js';
+import { ingestPaths } from '../ingest/cloudtrail/ingest.js';
 
 export const FLOW_CONTENDERS = ['gzip', 'read-csv', 'trailbook'] as const;
 export type FlowContender = (typeof FLOW_CONTENDERS)[number];
@@ -98,39 +97,22 @@ async function runTrailbook(root: string, db: string): Promise<FlowRunResult> {
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
   const started = performance.now();
-  const files = await flowFiles(root);
   const engine = await DuckDBEngine.open({ path: db });
-  // The settings `trailbook ingest` applies around an ingest of a file store (cloudtrail/ingest.ts,
-  // limitIngestMemory): DuckDB capped at 512 MB, checkpoints deferred to 1 GB of WAL.
-  await engine.run(`SET memory_limit = '512MB'`);
-  await engine.run(`SET checkpoint_threshold = '1GB'`);
-  let lines = 0;
-  let records = 0;
-  let nodata = 0;
-  let skipdata = 0;
-  let bad = 0;
-  let appended = 0;
-  let duplicates = 0;
-  for (const file of files) {
-    const result = await ingestFlowLogFile(engine, file);
-    lines += result.stats.lines;
-    records += result.stats.records;
-    nodata += result.stats.nodata;
-    skipdata += result.stats.skipdata;
-    bad += result.stats.bad;
-    appended += result.appended;
-    duplicates += result.duplicates;
-  }
+  // What `trailbook ingest <root>` does: the files are flow logs by their S3 layout.
+  const summary = await ingestPaths(engine, [root]);
+  // `trailbook ingest` ends by closing the store, which writes what the WAL still holds: timed.
+  await engine.run('CHECKPOINT');
   const ingested = performance.now();
   const stored = Number((await engine.all('SELECT count(*) AS n FROM vpc_flow_records')).rows[0]?.['n'] ?? 0);
   const port8443 = Number((await engine.all('SELECT count(*) AS n FROM vpc_flow_logs WHERE dstport = 8443 OR srcport = 8443')).rows[0]?.['n'] ?? 0);
   await engine.close();
+  const f = summary.flows;
   return {
     contender: 'trailbook',
     ms: ingested - started,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    rows: records + nodata + skipdata,
-    detail: { lines, records, nodata, skipdata, bad, appended, duplicates, stored, port8443 },
+    rows: f.records + f.nodata + f.skipdata,
+    detail: { files: f.files, bulkLoaded: f.bulkLoaded, lines: f.lines, records: f.records, nodata: f.nodata, skipdata: f.skipdata, headers: f.headers, bad: f.bad, appended: f.appended, duplicates: f.duplicates, stored, port8443 },
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * VPC Flow Logs ingest benchmark (issue 4, item 6): trailbook's `ingestFlowLogFile` against
+ * VPC Flow Logs ingest benchmark (issue 4, item 6): trailbook's `ingestPaths` against
  * DuckDB `read_csv` of the same files directly, with `gzip -dc` as the floor. Registered in
  * main.ts; writes the `vpcflow-ingest` section of docs/benchmarks.md.
  *
@@ -58,17 +58,22 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFracti
 const LABELS: Record<FlowContender, string> = {
   gzip: '`gzip -dc` (floor)',
   'read-csv': 'DuckDB `read_csv` of the files (baseline)',
-  trailbook: 'trailbook `ingestFlowLogFile` into a fresh store',
+  trailbook: 'trailbook `ingestPaths` (`trailbook ingest`) into a fresh store',
 };
 
 function notes(corpus: FlowCorpus, run: FlowRunResult): string {
   const d = run.detail;
   if (run.contender === 'gzip') return `${d['files']} files; RSS is gzip's own`;
   if (run.contender === 'read-csv') return `${d['formats']} header groups, one \`read_csv\` each, every column typed and aggregated; in memory`;
-  const ok = Number(d['lines']) === corpus.result.lines && Number(d['stored']) === Number(d['appended']);
+  const f = (k: string) => Number(d[k]);
+  const ok =
+    f('lines') === corpus.result.lines &&
+    f('lines') === f('records') + f('nodata') + f('skipdata') + f('headers') + f('bad') &&
+    f('stored') === f('appended');
   return (
     `${fmt(Number(d['lines']))} lines = ${fmt(Number(d['records']))} records + ${fmt(Number(d['nodata']))} NODATA + ${fmt(Number(d['skipdata']))} SKIPDATA + ` +
-    `${fmt(corpus.result.files)} headers + ${fmt(Number(d['bad']))} bad; ${fmt(Number(d['appended']))} rows stored, ${fmt(Number(d['duplicates']))} duplicates; ` +
+    `${fmt(Number(d['headers']))} headers + ${fmt(Number(d['bad']))} bad; ${fmt(Number(d['appended']))} rows stored, ${fmt(Number(d['duplicates']))} duplicates; ` +
+    `${fmt(Number(d['bulkLoaded']))} of ${fmt(Number(d['files']))} files loaded in bulk by \`read_csv\`; ` +
     `${fmt(Number(d['port8443']))} rows on 8443 (planted ${fmt(corpus.result.port8443Records)})${ok ? '' : ' — ACCOUNTING MISMATCH'}`
   );
 }

@@ -207,13 +207,15 @@ export interface StartRange {
  * format's columns, one INSERT … SELECT into `vpc_flow_records` that computes the content key and
  * skips stored keys and repeats inside the batch (after a cheap probe on the 64-bit hashes).
  * `where` gives the SQL of `_file` and `_line` over the staged row `s` (which also has `_rid`,
- * its rowid: the staging table's insertion order).
+ * its rowid: the staging table's insertion order), and of the order in which repeats keep their
+ * first copy (default: `_line`; it cannot be a window function). `lineInStage` computes `_line`
+ * over the whole stage, before stored keys are dropped (a window there sees every row of a file).
  */
 async function mergeStaged(
   engine: DuckDBEngine,
   stage: string,
   columns: readonly FlowFieldSpec[],
-  where: { file: string; line: string; keyed?: boolean },
+  where: { file: string; line: string; order?: string; keyed?: boolean; lineInStage?: string },
   range: StartRange,
 ): Promise<{ rowsChanged: number | bigint }> {
   // A keyed stage already holds `_key` (computed once, while loading): sha1 is the costly part.
@@ -248,10 +250,10 @@ async function mergeStaged(
   );
   const [stored, repeats] = (probe.getRows()[0] ?? [0, 0]).map(Number);
   const anti = stored ? `ANTI JOIN (SELECT r._key FROM vpc_flow_records r WHERE ${storedRange}) k ON k._key = s._key` : '';
-  const once = repeats ? `QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY ${where.line}) = 1` : '';
+  const once = repeats ? `QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY ${where.order ?? where.line}) = 1` : '';
   return await engine.connection.run(
     `INSERT INTO vpc_flow_records (${names}, _key_hash)
-     SELECT ${select}, hash(s._key) FROM (SELECT *, rowid AS _rid${where.keyed ? '' : `, ${key} AS _key`} FROM ${stage}) s
+     SELECT ${select}, hash(s._key) FROM (SELECT *, rowid AS _rid${where.keyed ? '' : `, ${key} AS _key`}${where.lineInStage ? `, ${where.lineInStage} AS _line` : ''} FROM ${stage}) s
      ${anti}
      ${once}`,
     stored ? params : {},
@@ -271,35 +273,71 @@ export interface CsvLoad {
   range: StartRange;
 }
 
-/**
- * Appends a file that the validation pass found clean: DuckDB reads it itself (`read_csv`, the
- * format's columns typed as in the table, `-` as null, no sniffing, errors fatal) into a staging
- * table (insertion order kept, so `rowid` + the skipped lines + 1 is the line number), then the
- * same merge as `appendFlowRecords`: the stored rows are identical to the record path's.
- * Returns null, having stored nothing, when DuckDB cannot read the file or reads another number
- * of rows than the validation counted (the caller then takes the record path).
- */
+/** Clean files can share one `read_csv` when they have the same layout: this string says which. */
+export function csvLoadShape(load: CsvLoad): string {
+  return `${load.compression}|${load.skip}|${load.columns.map((c) => c.column).join(',')}`;
+}
+
+/** One clean file: `appendFlowCsvFiles` with a single load. */
 export async function appendFlowCsv(engine: DuckDBEngine, load: CsvLoad): Promise<AppendResult | null> {
-  if (load.rows === 0) return { appended: 0, duplicates: 0 };
+  return appendFlowCsvFiles(engine, [load]);
+}
+
+/**
+ * Appends files that the validation pass found clean and that share one layout (`csvLoadShape`):
+ * DuckDB reads them all in one `read_csv` (in parallel; the format's columns typed as in the
+ * table, `-` as null, no sniffing, errors fatal) into a staging table, then the same merge as
+ * `appendFlowRecords`: the stored rows are identical to the record path's, file by file.
+ *
+ * Line numbers: the staging table keeps insertion order, which for a multi-file `read_csv` is
+ * file order, then line order; so a row's line is its position among its file's rows plus the
+ * skipped lines plus 1. That each file's rows are contiguous and as many as the validation
+ * counted is checked before anything is stored.
+ *
+ * Returns null, having stored nothing, when DuckDB cannot read a file or reads another number of
+ * rows than the validation counted (the caller then reads the files one by one).
+ */
+export async function appendFlowCsvFiles(engine: DuckDBEngine, loads: readonly CsvLoad[]): Promise<AppendResult | null> {
+  const rows = loads.reduce((n, l) => n + l.rows, 0);
+  if (rows === 0) return { appended: 0, duplicates: 0 };
+  const first = loads[0]!;
+  const shape = csvLoadShape(first);
+  if (loads.some((l) => csvLoadShape(l) !== shape)) throw new Error('appendFlowCsvFiles: the files do not share one layout');
+  const expected = new Map<string, number>();
+  for (const l of loads) expected.set(l.path, (expected.get(l.path) ?? 0) + l.rows);
+  if (expected.size !== loads.length) throw new Error('appendFlowCsvFiles: a file is listed twice');
+
   const stage = `${STAGE}_csv`;
-  const types = load.columns.map((c) => `${lit(c.column)}: ${lit(SQL_TYPE[c.type])}`).join(', ');
+  const types = first.columns.map((c) => `${lit(c.column)}: ${lit(SQL_TYPE[c.type])}`).join(', ');
   try {
     try {
       await engine.run(
-        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT *, ${keySql(load.columns)} AS _key FROM (SELECT 'vpc' AS _kind, CAST(NULL AS VARCHAR) AS _extra, * FROM read_csv(${lit(load.path)}, ` +
-          `delim = ' ', quote = '', escape = '', header = false, skip = ${load.skip}, nullstr = '-', auto_detect = false, ` +
-          `ignore_errors = false, strict_mode = true, compression = ${lit(load.compression)}, columns = {${types}}))`,
+        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT *, ${keySql(first.columns)} AS _key FROM (SELECT 'vpc' AS _kind, CAST(NULL AS VARCHAR) AS _extra, * FROM read_csv([${loads.map((l) => lit(l.path)).join(', ')}], ` +
+          `delim = ' ', quote = '', escape = '', header = false, skip = ${first.skip}, nullstr = '-', auto_detect = false, ` +
+          `ignore_errors = false, strict_mode = true, filename = true, compression = ${lit(first.compression)}, columns = {${types}}))`,
       );
-      const n = Number((await engine.connection.runAndReadAll(`SELECT count(*) FROM ${stage}`)).getRows()[0]?.[0] ?? 0);
-      if (n !== load.rows) return null;
+      const perFile = await engine.connection.runAndReadAll(
+        `SELECT filename, count(*) AS n, max(rowid) - min(rowid) + 1 AS span FROM ${stage} GROUP BY filename`,
+      );
+      const seen = perFile.getRows();
+      if (seen.length !== expected.size) return null;
+      for (const [file, n, span] of seen) {
+        if (expected.get(String(file)) !== Number(n) || Number(span) !== Number(n)) return null;
+      }
     } catch {
       // DuckDB could not read what the validation accepted (e.g. a gzip variant): nothing is
-      // stored yet, the caller takes the record path.
+      // stored yet, the caller reads the files one by one.
       return null;
     }
-    const result = await mergeStaged(engine, stage, load.columns, { file: lit(load.path), line: `s._rid + ${load.skip + 1}`, keyed: true }, load.range);
+    const range: StartRange = {
+      lo: Math.min(...loads.map((l) => l.range.lo)),
+      hi: Math.max(...loads.map((l) => l.range.hi)),
+      nullStart: loads.some((l) => l.range.nullStart),
+    };
+    const lineInStage = `rowid - min(rowid) OVER (PARTITION BY filename) + ${first.skip + 1}`;
+    const result = await mergeStaged(engine, stage, first.columns, { file: 's.filename', line: 's._line', order: 's._rid', keyed: true, lineInStage }, range);
     const appended = Number(result.rowsChanged);
-    return { appended, duplicates: load.rows - appended };
+    return { appended, duplicates: rows - appended };
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${stage}`);
   }

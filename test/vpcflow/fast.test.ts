@@ -11,6 +11,8 @@ import { flowFiles } from '../../src/bench/flows-contenders.js';
 import { generateFlowCorpus } from '../../src/bench/flows-generate.js';
 import { CORPUS_ROOT } from '../helpers/corpus.js';
 import { existsSync, readdirSync } from 'node:fs';
+import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { listLocalFiles } from '../../src/sources/local.js';
 
 const V2 = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 const R1 = '2 123456789012 eni-0aaa 198.51.100.7 10.0.0.5 50000 8443 6 3 180 1700000000 1700000060 ACCEPT OK';
@@ -125,5 +127,44 @@ test('the scanner accounts for lines across chunk boundaries', () => {
     assert.ok(clean);
     assert.deepEqual([clean.rows, clean.skip, clean.stats.lines, clean.stats.records, clean.stats.nodata, clean.stats.skipdata, clean.stats.headers], [5, 1, 6, 3, 1, 1, 1]);
     assert.deepEqual(clean.range, { lo: 1700000000, hi: 1700000200, nullStart: false });
+  }
+});
+
+test('ingest loads clean flow files in bulk, one read_csv per run of a layout, and stores exactly what the line parser stores', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'trailbook-vpcbulk-'));
+  for (const [name, [content]] of Object.entries(FIXTURES)) writeFileSync(join(dir, name), content);
+  await generateFlowCorpus({ root: join(dir, 'generated'), records: 6_000, days: 1 });
+  // The same content under another name: its rows are duplicates, the first file's copy stays.
+  writeFileSync(join(dir, 'zz-copy-of-clean.log'), FIXTURES['clean.log']![0]);
+  const files = (await listLocalFiles([dir])).map((f) => f.path);
+  const slow = await ingestAll(files, false);
+
+  for (const workers of [0, 2]) {
+    const engine = await DuckDBEngine.open({ path: ':memory:' });
+    try {
+      const s = await ingestPaths(engine, [dir], { kind: 'vpcflow', workers });
+      const { rows } = await engine.all('SELECT * FROM vpc_flow_records ORDER BY _key, _file, _line');
+      assert.deepEqual(rows, slow.rows, `workers=${workers}: the stored rows are identical, byte for byte (file and line included)`);
+
+      const sum = (k: 'lines' | 'records' | 'nodata' | 'skipdata' | 'headers' | 'bad') => slow.results.reduce((n, r) => n + r.stats[k], 0);
+      const f = s.flows;
+      assert.deepEqual(
+        [f.lines, f.records, f.nodata, f.skipdata, f.headers, f.bad],
+        [sum('lines'), sum('records'), sum('nodata'), sum('skipdata'), sum('headers'), sum('bad')],
+      );
+      assert.equal(f.appended, rows.length);
+      assert.equal(f.appended + f.duplicates, slow.results.reduce((n, r) => n + r.appended + r.duplicates, 0));
+      const generated = files.filter((p) => p.includes('generated')).length;
+      const cleanFixtures = Object.values(FIXTURES).filter(([, path]) => path === 'csv').length;
+      assert.equal(f.bulkLoaded, cleanFixtures + 1 + generated, 'every clean file, and only those, was loaded by read_csv');
+      assert.equal(f.files, files.length, 'every file was read (the empty one has no lines)');
+      assert.equal(s.files.seen, s.files.read + s.files.unchanged + s.files.duplicateContent + s.files.skipped + s.files.pruned);
+
+      const again = await ingestPaths(engine, [dir], { kind: 'vpcflow', workers });
+      assert.equal(again.files.unchanged, s.files.read, 'a re-run opens nothing that was read');
+      assert.equal(Number((await engine.all('SELECT count(*) AS n FROM vpc_flow_records')).rows[0]!['n']), rows.length);
+    } finally {
+      await engine.close();
+    }
   }
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { detectFlowLog } from '../vpcflow/detect.js';
+import { FlowCleanScanner, type CleanFlowFile } from '../vpcflow/fast.js';
 import { decodeCloudTrailBytes, gunzipIfNeeded, type FileSkipCode, type RecordSkip } from './decode.js';
 import { eventKey, flattenEvent, isInsightsEvent } from './flatten.js';
 
@@ -27,6 +28,8 @@ export interface FileJob {
   regions: readonly string[] | null;
   /** Sniff the first line for a flow log (files outside the flow-log S3 layout). */
   sniffFlowLog: boolean;
+  /** The file is a flow log (by its path, or `--vpcflow`): validate it for the bulk load, do not decode. */
+  flowLog?: boolean;
 }
 
 export interface InsightRow {
@@ -48,7 +51,18 @@ interface Common {
 }
 
 export type FileOutcome =
-  | (Common & { kind: 'flow' })
+  | (Common & {
+      kind: 'flow';
+      /** gzip or PAR1 magic, else text. */
+      format: 'text' | 'gzip' | 'parquet';
+      /**
+       * The validation pass of the flow-log bulk load (vpcflow/fast.ts): the file's counts when
+       * DuckDB can load it, null when it must be parsed line by line (or cannot be decompressed:
+       * the line parser reports why), undefined when not scanned here (a file too large to hold
+       * decompressed in a worker is scanned as a stream by the caller).
+       */
+      clean: CleanFlowFile | null | undefined;
+    })
   | (Common & { kind: 'skip'; uncompressedBytes: number; code: FileSkipCode; reason: string })
   | (Common & {
       kind: 'read';
@@ -73,12 +87,16 @@ export const ROW_SEP = '\u001e';
 export const NULL_MARK = '\u001d';
 const SPECIAL = /[\u001d-\u001f]/;
 
+/** Flow logs larger than this (compressed) are validated as a stream by the caller, not here. */
+const MAX_FLOW_SCAN_BYTES = 64 * 1024 * 1024;
+
 export function processFileJob(job: FileJob): FileOutcome {
   const raw = readFileSync(job.path);
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const common: Common = { seq: job.seq, sha256, compressedBytes: raw.length };
+  if (job.flowLog) return flowOutcome(common, raw, null);
   const unzipped = gunzipIfNeeded(raw);
-  if (job.sniffFlowLog && unzipped.ok && looksLikeFlowLog(job.path, unzipped.bytes)) return { ...common, kind: 'flow' };
+  if (job.sniffFlowLog && unzipped.ok && looksLikeFlowLog(job.path, unzipped.bytes)) return flowOutcome(common, raw, unzipped.bytes);
   const decoded = unzipped.ok ? decodeCloudTrailBytes(unzipped.bytes) : unzipped;
   if (!decoded.ok) return { ...common, kind: 'skip', uncompressedBytes: decoded.uncompressedBytes, code: decoded.skip.code, reason: decoded.skip.reason };
 
@@ -137,6 +155,22 @@ export function processFileJob(job: FileJob): FileOutcome {
     json: special,
     keyHashes: Float64Array.from(hashes),
   };
+}
+
+function flowOutcome(common: Common, raw: Buffer, text: Buffer | null): FileOutcome {
+  const gzip = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+  const format = gzip ? 'gzip' : raw.length >= 4 && raw.toString('latin1', 0, 4) === 'PAR1' ? 'parquet' : 'text';
+  if (format === 'parquet') return { ...common, kind: 'flow', format, clean: null };
+  if (raw.length > MAX_FLOW_SCAN_BYTES) return { ...common, kind: 'flow', format, clean: undefined };
+  let bytes = text;
+  if (bytes === null) {
+    const unzipped = gunzipIfNeeded(raw);
+    if (!unzipped.ok) return { ...common, kind: 'flow', format, clean: null };
+    bytes = unzipped.bytes;
+  }
+  const scanner = new FlowCleanScanner();
+  scanner.push(bytes);
+  return { ...common, kind: 'flow', format, clean: scanner.end() };
 }
 
 function unpack(row: string): (string | number | null)[] {

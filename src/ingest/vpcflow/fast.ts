@@ -3,6 +3,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { fieldSpec, type FlowFieldSpec } from './fields.js';
 import { FlowLogParser, isHeader, type FlowReadStats, type ParserOptions } from './parser.js';
+import type { CsvLoad } from '../../store/vpcflow-schema.js';
 
 /**
  * The validation pass of the fast path: one scan of a text flow log's bytes (decompressed) that
@@ -214,6 +215,11 @@ export class FlowCleanScanner {
     this.rows++;
     return true;
   }
+}
+
+/** What DuckDB needs to load a clean file (`appendFlowCsv`, `appendFlowCsvFiles`). */
+export function csvLoadOf(path: string, format: 'text' | 'gzip', clean: CleanFlowFile): CsvLoad {
+  return { path, compression: format === 'gzip' ? 'gzip' : 'none', columns: clean.columns, skip: clean.skip, rows: clean.rows, range: clean.range };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { appendFlowCsv, appendFlowRecords, installVpcFlowSchema } from '../../store/vpcflow-schema.js';
-import { scanCleanFlowFile } from './fast.js';
+import { csvLoadOf, scanCleanFlowFile } from './fast.js';
 import type { FlowReadStats } from './parser.js';
 import { readFlowLogFile, sniffFlowFormat, type FlowFileFormat, type ReadFlowOptions } from './reader.js';
 
@@ -46,14 +46,7 @@ export async function ingestFlowLogFile(engine: DuckDBEngine, path: string, opti
     if (format === 'text' || format === 'gzip') {
       const clean = await scanCleanFlowFile(path, format === 'gzip', options);
       if (clean && clean.rows > 0) {
-        const result = await appendFlowCsv(engine, {
-          path,
-          compression: format === 'gzip' ? 'gzip' : 'none',
-          columns: clean.columns,
-          skip: clean.skip,
-          rows: clean.rows,
-          range: clean.range,
-        });
+        const result = await appendFlowCsv(engine, csvLoadOf(path, format, clean));
         if (result) return { path, format, stats: clean.stats, appended: result.appended, duplicates: result.duplicates, loadedBy: 'csv' };
       }
     }

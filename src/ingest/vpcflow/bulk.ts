@@ -1,0 +1,91 @@
+import type { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { appendFlowCsvFiles, csvLoadShape, type CsvLoad } from '../../store/vpcflow-schema.js';
+import { csvLoadOf, type CleanFlowFile } from './fast.js';
+import { ingestFlowLogFile } from './ingest.js';
+import type { FlowReadStats } from './parser.js';
+
+/**
+ * Flow logs arrive as many small files (one per interface group per five minutes or hour); a
+ * `read_csv` per file is single-threaded and pays a statement's fixed cost each time. This queue
+ * gathers the clean files of one layout (validated in the decode workers, see
+ * `ingest/cloudtrail/file-job.ts`) and loads them with one `read_csv` over all of them, in
+ * parallel, as one transaction. A file that is not clean is read on its own, line by line,
+ * after the queue is flushed, so files are stored in the order given.
+ */
+export interface FlowFileDone {
+  path: string;
+  stats: FlowReadStats;
+  /** Data rows of the file that are now in the store, added by it or already there. */
+  rowsStored: number;
+  loadedBy: 'csv' | 'records';
+}
+
+export interface FlowBulkHooks {
+  /** Awaited before the queue writes to the store (the caller may have a merge in flight on the same connection). */
+  beforeWrite(): Promise<void>;
+  /** Around a bulk load (DuckDB's memory cap can be raised for it: its staging table is large). */
+  bulkLoad?<T>(load: () => Promise<T>): Promise<T>;
+  onFile(done: FlowFileDone): void;
+  onRows(appended: number, duplicates: number): void;
+  /** A file that could not be read to its end (the line parser says why). */
+  onError(path: string, error: Error): void;
+}
+
+/** Rows gathered before a load: large enough for DuckDB to write whole row groups and use both cores. */
+const BULK_ROWS = 250_000;
+
+export class FlowBulkQueue {
+  private pending: { load: CsvLoad; stats: FlowReadStats }[] = [];
+  private shape = '';
+  private rows = 0;
+
+  constructor(
+    private readonly engine: DuckDBEngine,
+    private readonly hooks: FlowBulkHooks,
+    private readonly maxRows = BULK_ROWS,
+  ) {}
+
+  /** A validated file: queued when clean (null: read line by line, after what is queued). */
+  async add(path: string, format: 'text' | 'gzip' | 'parquet', clean: CleanFlowFile | null): Promise<void> {
+    if (!clean || clean.rows === 0 || format === 'parquet') {
+      await this.flush();
+      await this.readOne(path, false);
+      return;
+    }
+    const load = csvLoadOf(path, format, clean);
+    const shape = csvLoadShape(load);
+    if (this.pending.length > 0 && shape !== this.shape) await this.flush();
+    this.shape = shape;
+    this.pending.push({ load, stats: clean.stats });
+    this.rows += clean.rows;
+    if (this.rows >= this.maxRows) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.rows = 0;
+    await this.hooks.beforeWrite();
+    const load = () => appendFlowCsvFiles(this.engine, batch.map((b) => b.load));
+    const result = this.hooks.bulkLoad ? await this.hooks.bulkLoad(load) : await load();
+    if (result === null) {
+      // DuckDB refused what the validation accepted: each file on its own (fast path first).
+      for (const b of batch) await this.readOne(b.load.path, true);
+      return;
+    }
+    this.hooks.onRows(result.appended, result.duplicates);
+    for (const b of batch) this.hooks.onFile({ path: b.load.path, stats: b.stats, rowsStored: b.load.rows, loadedBy: 'csv' });
+  }
+
+  private async readOne(path: string, fast: boolean): Promise<void> {
+    await this.hooks.beforeWrite();
+    try {
+      const result = await ingestFlowLogFile(this.engine, path, { fast });
+      this.hooks.onRows(result.appended, result.duplicates);
+      this.hooks.onFile({ path, stats: result.stats, rowsStored: result.appended + result.duplicates, loadedBy: result.loadedBy ?? 'records' });
+    } catch (error) {
+      this.hooks.onError(path, error as Error);
+    }
+  }
+}
