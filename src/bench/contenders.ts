@@ -11,7 +11,7 @@ import { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { ingestPaths } from '../ingest/cloudtrail/ingest.js';
 import { CLASSIC_QUERY, duckdbDirectQuery, duckdbIngestSql } from './classic.js';
 
-export const CONTENDERS = ['gzip', 'duckdb-direct', 'duckdb-ingest', 'trailbook'] as const;
+export const CONTENDERS = ['gzip', 'duckdb-direct', 'duckdb-ingest', 'store-floor', 'trailbook'] as const;
 export type Contender = (typeof CONTENDERS)[number];
 
 export interface RunResult {
@@ -76,6 +76,30 @@ async function runDuckdbIngest(root: string, db: string): Promise<RunResult> {
   };
 }
 
+/**
+ * Reference only: the cost of storing alone. The rows of reference C are first read into an
+ * in-memory table (not timed); what is timed is writing that table into a fresh database file,
+ * checkpoint included: no decompression, no parsing. Any ingest that keeps every event in a
+ * DuckDB store pays at least this, so its ratio to baseline B bounds trailbook's from above.
+ * The process holds the whole corpus in memory by design, so its peak RSS is not comparable.
+ */
+async function runStoreFloor(root: string, db: string): Promise<RunResult> {
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run(duckdbIngestSql(root));
+  const events = Number((await connection.runAndReadAll('SELECT count(*) FROM cloudtrail_logs')).getRows()[0]?.[0] ?? 0);
+  const started = performance.now();
+  await connection.run(`ATTACH '${db.replaceAll("'", "''")}' AS store`);
+  await connection.run('CREATE TABLE store.cloudtrail_logs AS SELECT * FROM memory.cloudtrail_logs');
+  await connection.run('CHECKPOINT store');
+  const ms = performance.now() - started;
+  connection.closeSync();
+  instance.closeSync();
+  return { contender: 'store-floor', ms, peakRssBytes: null, rows: null, detail: { events } };
+}
+
 async function runTrailbook(root: string, db: string): Promise<RunResult> {
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
@@ -110,6 +134,8 @@ export async function runContender(contender: Contender, root: string, db: strin
       return runGzip(root);
     case 'duckdb-direct':
       return runDuckdbDirect(root);
+    case 'store-floor':
+      return runStoreFloor(root, db);
     case 'duckdb-ingest':
       return runDuckdbIngest(root, db);
     case 'trailbook':
