@@ -1,3 +1,4 @@
+import { exposureSource } from '../store/exposure-copy.js';
 import type { Engine, Row } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { TrailbookError } from '../errors.js';
@@ -35,13 +36,13 @@ export const CARRY_COLUMNS = ['useragent', 'sessioncredentialfromconsole', 'addi
 export type CarryColumn = (typeof CARRY_COLUMNS)[number];
 
 /** The candidate query, carrying `carry` too (names from CARRY_COLUMNS only; times stay bound). */
-export function candidateSqlWith(carry: readonly CarryColumn[] = []): string {
+export function candidateSqlWith(carry: readonly CarryColumn[] = [], source = 'cloudtrail_logs'): string {
   const extra = [...new Set(carry)].map((column) => {
     if (!(CARRY_COLUMNS as readonly string[]).includes(column)) throw new Error(`not a column findExposures can carry: ${String(column)}`);
     return column;
   });
   return `SELECT ${CANDIDATE_COLUMNS}${extra.map((c) => `, ${c}`).join('')}
-FROM cloudtrail_logs
+FROM ${source}
 WHERE eventname IN (${sqlList(EXPOSURE_EVENT_NAMES)})
   AND eventtime >= $from AND eventtime <= $to
 ORDER BY eventtime, eventid`;
@@ -89,7 +90,9 @@ const LATEST = '9999-12-31T23:59:59Z';
 export async function findExposures(engine: Engine, query: ExposureQuery = {}): Promise<ExposureResult> {
   const from = query.from ? normalizeTimeBound(query.from, 'from') : EARLIEST;
   const to = query.to ? normalizeTimeBound(query.to, 'to') : LATEST;
-  const { rows } = await engine.all(query.carry?.length ? candidateSqlWith(query.carry) : candidateSql, { from: EARLIEST, to });
+  // A local store keeps a narrow copy of these events (store/exposure-copy.ts): same rows, fewer blocks to read.
+  const source = await exposureSource(engine);
+  const { rows } = await engine.all(candidateSqlWith(query.carry ?? [], source), { from: EARLIEST, to });
   const candidates = rows.map(asCloudTrailRow);
 
   // Pass 1: which rule ids are egress, so ModifySecurityGroupRules rows get their direction.

@@ -62,8 +62,10 @@ export const CLOUDTRAIL_EVENTS_COLUMNS: readonly (readonly [name: string, type: 
 
 const RESOURCES_TYPE = `'[{"arn":"VARCHAR","accountid":"VARCHAR","type":"VARCHAR"}]'`;
 
-const CLOUDTRAIL_LOGS_VIEW = `
-CREATE OR REPLACE VIEW cloudtrail_logs AS
+/** The Athena-shaped view over a table with the columns of `cloudtrail_events`. */
+export function cloudTrailLogsViewSql(view: string, table: string): string {
+  return `
+CREATE OR REPLACE VIEW ${view} AS
 SELECT
   eventversion,
   struct_pack(
@@ -82,7 +84,8 @@ SELECT
   eventtype, apiversion, readonly, recipientaccountid, serviceeventdetails, sharedeventid,
   vpcendpointid, vpcendpointaccountid, eventcategory, sessioncredentialfromconsole,
   struct_pack(tlsversion := tls_version, ciphersuite := tls_ciphersuite, clientprovidedhostheader := tls_host) AS tlsdetails
-FROM cloudtrail_events`;
+FROM ${table}`;
+}
 
 export const LEDGER_COLUMNS: readonly (readonly [string, string])[] = [
   ['path', 'VARCHAR'],
@@ -97,7 +100,7 @@ export const LEDGER_COLUMNS: readonly (readonly [string, string])[] = [
   ['ingested_at', 'TIMESTAMP'],
 ];
 
-function createTable(name: string, columns: readonly (readonly [string, string])[]): string {
+export function createTableSql(name: string, columns: readonly (readonly [string, string])[]): string {
   return `CREATE TABLE IF NOT EXISTS ${name} (${columns.map(([n, t]) => `${n} ${t}`).join(', ')})`;
 }
 
@@ -109,13 +112,13 @@ export interface InstallOptions {
 export async function installSchema(engine: DuckDBEngine, options: InstallOptions = {}): Promise<void> {
   for (const macro of ATHENA_MACROS) await engine.run(macro);
   if (options.macrosOnly) return;
-  await engine.run(createTable('cloudtrail_events', CLOUDTRAIL_EVENTS_COLUMNS));
-  await engine.run(CLOUDTRAIL_LOGS_VIEW);
+  await engine.run(createTableSql('cloudtrail_events', CLOUDTRAIL_EVENTS_COLUMNS));
+  await engine.run(cloudTrailLogsViewSql('cloudtrail_logs', 'cloudtrail_events'));
   // Insights events are not API calls and have none of the Athena columns' meaning; they are kept
   // whole (nothing is lost) in their own table, as AWS keeps them under their own prefix.
   await engine.run(
     'CREATE TABLE IF NOT EXISTS cloudtrail_insights (_key VARCHAR, _time TIMESTAMP, _file VARCHAR, eventid VARCHAR, eventtime VARCHAR, eventsource VARCHAR, eventname VARCHAR, awsregion VARCHAR, insighttype VARCHAR, record VARCHAR)',
   );
   // One row per file per ingest run that read or skipped it: the audit trail of what was read.
-  await engine.run(createTable('ingest_ledger', LEDGER_COLUMNS));
+  await engine.run(createTableSql('ingest_ledger', LEDGER_COLUMNS));
 }

@@ -13,6 +13,7 @@ import { detectFlowLog, scanCleanFlowFile } from '../vpcflow/index.js';
 import { FlowBulkQueue, type FlowFileDone } from '../vpcflow/bulk.js';
 import type { FlowReadStats } from '../vpcflow/parser.js';
 import { installVpcFlowSchema } from '../../store/vpcflow-schema.js';
+import { syncExposureCopy } from '../../store/exposure-copy.js';
 
 export interface IngestOptions extends PruneFilter {
   /** Treat every file as a VPC flow log (`--vpcflow`); by default the kind is detected. */
@@ -249,6 +250,7 @@ export async function ingestFiles(
     await flowQueue.flush();
     if (batch.files.length > 0 || ledgerEntries.length > 0) await startMerge();
     if (merging) await merging;
+    if (summary.events.inserted > 0) await syncExposureCopy(engine);
   } finally {
     await pool.close();
     await restoreMemory();
