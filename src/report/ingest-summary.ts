@@ -14,7 +14,7 @@ export function formatIngestSummary(s: IngestSummary, db: string): string {
   if (s.flows.files) {
     const f = s.flows;
     lines.push(
-      `flow logs: ${f.files} files, ${f.lines} lines — ${f.records} records, ${f.nodata} NODATA, ${f.skipdata} SKIPDATA, ` +
+      `flow logs: ${f.files} files (${f.bulkLoaded} loaded in bulk by read_csv), ${f.lines} lines — ${f.records} records, ${f.nodata} NODATA, ${f.skipdata} SKIPDATA, ` +
         `${f.headers} header lines, ${f.bad} bad lines; rows stored: ${f.appended} new, ${f.duplicates} already stored`,
     );
     for (const b of f.badSamples.slice(0, 10)) lines.push(`    e.g. ${sanitizeForTerminal(b.path)} ${b.at}: ${sanitizeForTerminal(b.reason)}`);

@@ -13,6 +13,7 @@ import { CORPUS_ROOT } from '../helpers/corpus.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
 import { listLocalFiles } from '../../src/sources/local.js';
+import { formatIngestSummary } from '../../src/report/ingest-summary.js';
 
 const V2 = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 const R1 = '2 123456789012 eni-0aaa 198.51.100.7 10.0.0.5 50000 8443 6 3 180 1700000000 1700000060 ACCEPT OK';
@@ -157,6 +158,7 @@ test('ingest loads clean flow files in bulk, one read_csv per run of a layout, a
       const generated = files.filter((p) => p.includes('generated')).length;
       const cleanFixtures = Object.values(FIXTURES).filter(([, path]) => path === 'csv').length;
       assert.equal(f.bulkLoaded, cleanFixtures + 1 + generated, 'every clean file, and only those, was loaded by read_csv');
+      assert.match(formatIngestSummary(s, 'store.duckdb'), new RegExp(`flow logs: ${files.length} files \\(${f.bulkLoaded} loaded in bulk by read_csv\\)`));
       assert.equal(f.files, files.length, 'every file was read (the empty one has no lines)');
       assert.equal(s.files.seen, s.files.read + s.files.unchanged + s.files.duplicateContent + s.files.skipped + s.files.pruned);
 

@@ -36,6 +36,7 @@ const BULK_ROWS = 250_000;
 
 export class FlowBulkQueue {
   private pending: { load: CsvLoad; stats: FlowReadStats }[] = [];
+  private pendingPaths = new Set<string>();
   private shape = '';
   private rows = 0;
 
@@ -54,9 +55,11 @@ export class FlowBulkQueue {
     }
     const load = csvLoadOf(path, format, clean);
     const shape = csvLoadShape(load);
-    if (this.pending.length > 0 && shape !== this.shape) await this.flush();
+    // One read_csv takes a file once: the same path again (never from a deduplicated walk) starts a new load.
+    if (this.pending.length > 0 && (shape !== this.shape || this.pendingPaths.has(path))) await this.flush();
     this.shape = shape;
     this.pending.push({ load, stats: clean.stats });
+    this.pendingPaths.add(path);
     this.rows += clean.rows;
     if (this.rows >= this.maxRows) await this.flush();
   }
@@ -65,6 +68,7 @@ export class FlowBulkQueue {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    this.pendingPaths = new Set();
     this.rows = 0;
     await this.hooks.beforeWrite();
     const load = () => appendFlowCsvFiles(this.engine, batch.map((b) => b.load));
