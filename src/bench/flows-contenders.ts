@@ -7,6 +7,9 @@
  *   line (read here, and timed), then one `read_csv` per group with the header's columns typed as
  *   in Athena's table (`nullstr='-'`, no auto-detection), aggregating every column so that every
  *   field is parsed. In memory, all cores.
+ * - `store-floor` (reference): the baseline's rows, read into an in-memory table first (not timed),
+ *   written to a fresh database file with a CHECKPOINT (timed): storing alone, no reading or
+ *   parsing. Any ingest that keeps every row in a DuckDB store pays at least this.
  * - `trailbook`: `ingestPaths` of the corpus folder into a fresh store file, as `trailbook ingest`
  *   does (typed rows, content keys, dedupe, line accounting, file ledger, its DuckDB settings).
  */
@@ -21,7 +24,7 @@ import { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { fieldSpec } from '../ingest/vpcflow/fields.js';
 import { ingestPaths } from '../ingest/cloudtrail/ingest.js';
 
-export const FLOW_CONTENDERS = ['gzip', 'read-csv', 'trailbook'] as const;
+export const FLOW_CONTENDERS = ['gzip', 'read-csv', 'store-floor', 'trailbook'] as const;
 export type FlowContender = (typeof FLOW_CONTENDERS)[number];
 
 export interface FlowRunResult {
@@ -63,22 +66,33 @@ async function headerOf(path: string): Promise<string> {
 const SQL_TYPE = { int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR' } as const;
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
+/** The rows of one header's files, every column typed as in Athena's table. */
+function readCsvRowsSql(header: string, files: readonly string[]): string {
+  const names = header.trim().split(/\s+/);
+  const columns = names.map((n) => `${lit(n)}: ${lit(SQL_TYPE[fieldSpec(n)?.type ?? 'string'])}`).join(', ');
+  return `SELECT * FROM read_csv([${files.map(lit).join(', ')}], delim = ' ', header = true, nullstr = '-', quote = '', escape = '', auto_detect = false, columns = {${columns}})`;
+}
+
 /** The read_csv query for one header and its files: every column typed and aggregated. */
 export function readCsvSql(header: string, files: readonly string[]): string {
   const names = header.trim().split(/\s+/);
-  const columns = names.map((n) => `${lit(n)}: ${lit(SQL_TYPE[fieldSpec(n)?.type ?? 'string'])}`).join(', ');
   const aggregates = names.map((n) => `count(${JSON.stringify(n)})`).join(', ');
-  return `SELECT count(*) AS n, ${aggregates} FROM read_csv([${files.map(lit).join(', ')}], delim = ' ', header = true, nullstr = '-', quote = '', escape = '', auto_detect = false, columns = {${columns}})`;
+  return `SELECT count(*) AS n, ${aggregates} FROM (${readCsvRowsSql(header, files)})`;
+}
+
+/** The corpus's files grouped by their header line. */
+async function headerGroups(root: string): Promise<Map<string, string[]>> {
+  const groups = new Map<string, string[]>();
+  for (const file of await flowFiles(root)) {
+    const header = await headerOf(file);
+    groups.set(header, [...(groups.get(header) ?? []), file]);
+  }
+  return groups;
 }
 
 async function runReadCsv(root: string): Promise<FlowRunResult> {
   const started = performance.now();
-  const files = await flowFiles(root);
-  const groups = new Map<string, string[]>();
-  for (const file of files) {
-    const header = await headerOf(file);
-    groups.set(header, [...(groups.get(header) ?? []), file]);
-  }
+  const groups = await headerGroups(root);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   let rows = 0;
@@ -91,6 +105,28 @@ async function runReadCsv(root: string): Promise<FlowRunResult> {
   connection.closeSync();
   instance.closeSync();
   return { contender: 'read-csv', ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, rows, detail: { formats: groups.size, duckdb: version } };
+}
+
+async function runStoreFloor(root: string, db: string): Promise<FlowRunResult> {
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  const groups = await headerGroups(root);
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  let rows = 0;
+  let n = 0;
+  for (const [header, group] of groups) {
+    await connection.run(`CREATE TABLE rows_${n++} AS ${readCsvRowsSql(header, group)}`);
+  }
+  for (let i = 0; i < n; i++) rows += Number((await connection.runAndReadAll(`SELECT count(*) FROM rows_${i}`)).getRows()[0]?.[0] ?? 0);
+  const started = performance.now();
+  await connection.run(`ATTACH '${db.replaceAll("'", "''")}' AS store`);
+  for (let i = 0; i < n; i++) await connection.run(`CREATE TABLE store.rows_${i} AS SELECT * FROM memory.rows_${i}`);
+  await connection.run('CHECKPOINT store');
+  const ms = performance.now() - started;
+  connection.closeSync();
+  instance.closeSync();
+  return { contender: 'store-floor', ms, peakRssBytes: null, rows, detail: { formats: groups.size } };
 }
 
 async function runTrailbook(root: string, db: string): Promise<FlowRunResult> {
@@ -122,6 +158,8 @@ export async function runFlowContender(contender: FlowContender, root: string, d
       return runGzip(root);
     case 'read-csv':
       return runReadCsv(root);
+    case 'store-floor':
+      return runStoreFloor(root, db);
     case 'trailbook':
       return runTrailbook(root, db);
   }

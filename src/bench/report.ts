@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Corpus } from './corpus.js';
 import type { RunResult } from './contenders.js';
 import { classicExpectation } from './generate/cloudtrail.js';
@@ -22,6 +23,7 @@ const LABELS: Record<RunResult['contender'], string> = {
 };
 
 const MB = 1_000_000;
+const CORES = availableParallelism();
 
 function fmt(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -96,11 +98,15 @@ export function targetLines(sizes: SizeResult[]): string {
     const ratio = d.ms / t.ms;
     out.push(`- ${corpus.result.events.toLocaleString('en-US')} events: ingest ratio vs DuckDB direct ${fmt(ratio, 2)} (target ≥ 1.0: ${ratio >= 1 ? 'met' : 'not met'}); peak RSS ${t.peakRssBytes === null ? 'n/a' : `${fmt(t.peakRssBytes / MB, 0)} MB`} (target < 1000 MB at 1M events)`);
     const floor = runs.find((r) => r.contender === 'store-floor');
-    if (floor) {
-      const bound = d.ms / floor.ms;
+    const gzip = runs.find((r) => r.contender === 'gzip');
+    if (floor && gzip) {
+      // Work no ingest that keeps every event can skip: decompress every byte (A, at best spread
+      // over every core) and write every row (D). Parsing is left out, so both bounds are generous.
+      const overlapped = Math.max(gzip.ms / CORES, floor.ms);
+      const sequential = gzip.ms / CORES + floor.ms;
       out.push(
-        `  - storing alone (floor D, no reading or parsing) took ${fmt(floor.ms / 1000, 2)} s, ${fmt(floor.ms / d.ms, 2)}× baseline B's whole run: ` +
-          `no ingest that keeps every event in a DuckDB store can reach a ratio above ${fmt(bound, 2)} here; trailbook ÷ floor D ${fmt(floor.ms / t.ms, 2)}`,
+        `  - unavoidable work before parsing a field: decompressing every byte (A ÷ ${CORES} cores: ${fmt(gzip.ms / CORES / 1000, 2)} s) and storing every row (D: ${fmt(floor.ms / 1000, 2)} s), ` +
+          `against B's ${fmt(d.ms / 1000, 2)} s: a storing ingest's ratio is at most ${fmt(d.ms / overlapped, 2)} if the two overlap perfectly, ${fmt(d.ms / sequential, 2)} if they follow each other`,
       );
     }
   }
@@ -108,6 +114,12 @@ export function targetLines(sizes: SizeResult[]): string {
   if (rss.length >= 2) {
     const growth = (rss[rss.length - 1] as number) / (rss[0] as number);
     out.push(`- trailbook peak RSS, largest ÷ smallest corpus: ${fmt(growth, 2)}× (target: flat, i.e. close to 1)`);
+    if (rss.length >= 3) {
+      // DuckDB's memory cap fills up on the way; past it, growth is what matters.
+      const last = (rss[rss.length - 1] as number) / (rss[rss.length - 2] as number);
+      const [a, b] = sizes.slice(-2).map((s) => s.corpus.result.events.toLocaleString('en-US'));
+      out.push(`- trailbook peak RSS, largest ÷ second-largest corpus (${b} vs ${a} events): ${fmt(last, 2)}×`);
+    }
   }
   return out.join('\n');
 }
