@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
-import { FlowCleanScanner, ingestFlowLogFile, type FlowFileIngest } from '../../src/ingest/vpcflow/index.js';
+import { FlowCleanScanner, ingestFlowLogFile, scanCleanFlowFile, type FlowFileIngest } from '../../src/ingest/vpcflow/index.js';
+import { FlowBulkQueue, type FlowFileDone } from '../../src/ingest/vpcflow/bulk.js';
 import { flowFiles } from '../../src/bench/flows-contenders.js';
 import { generateFlowCorpus } from '../../src/bench/flows-generate.js';
 import { CORPUS_ROOT } from '../helpers/corpus.js';
@@ -168,5 +169,34 @@ test('ingest loads clean flow files in bulk, one read_csv per run of a layout, a
     } finally {
       await engine.close();
     }
+  }
+});
+
+test('a bulk load DuckDB refuses (a file changed after its validation) stores nothing and reads each file on its own', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'trailbook-vpcbulk-race-'));
+  const paths = ['a.log', 'b.log', 'c.log'].map((n) => join(dir, n));
+  writeFileSync(paths[0]!, [V2, R1, ND, ''].join('\n'));
+  writeFileSync(paths[1]!, [V2, R2, SK, R1.replace('50000', '50001'), ''].join('\n'));
+  writeFileSync(paths[2]!, [V2, R1.replace('50000', '50002'), ''].join('\n'));
+  const engine = await DuckDBEngine.open({ path: ':memory:' });
+  try {
+    const done: FlowFileDone[] = [];
+    let appended = 0;
+    const queue = new FlowBulkQueue(engine, {
+      beforeWrite: async () => {},
+      onFile: (d) => done.push(d),
+      onRows: (a) => (appended += a),
+      onError: (path, error) => assert.fail(`${path}: ${error.message}`),
+    });
+    for (const path of paths) await queue.add(path, 'text', await scanCleanFlowFile(path, false));
+    // After validation, before the load: b.log loses a line (a rotation, a rewrite).
+    writeFileSync(paths[1]!, [V2, R2, ''].join('\n'));
+    await queue.flush();
+    assert.deepEqual(done.map((d) => [d.path, d.stats.lines]), [[paths[0], 3], [paths[1], 2], [paths[2], 2]], 'b.log is accounted as it is now');
+    const { rows } = await engine.all('SELECT _file, _line FROM vpc_flow_records ORDER BY _file, _line');
+    assert.deepEqual(rows.map((r) => [r['_file'], Number(r['_line'])]), [[paths[0], 2], [paths[0], 3], [paths[1], 2], [paths[2], 2]]);
+    assert.equal(appended, 4);
+  } finally {
+    await engine.close();
   }
 });
