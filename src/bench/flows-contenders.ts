@@ -23,6 +23,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { fieldSpec } from '../ingest/vpcflow/fields.js';
 import { ingestPaths } from '../ingest/cloudtrail/ingest.js';
+import { timeWriteToStoreFile } from './floor.js';
 
 export const FLOW_CONTENDERS = ['gzip', 'read-csv', 'store-floor', 'trailbook'] as const;
 export type FlowContender = (typeof FLOW_CONTENDERS)[number];
@@ -118,12 +119,9 @@ async function runStoreFloor(root: string, db: string): Promise<FlowRunResult> {
   for (const [header, group] of groups) {
     await connection.run(`CREATE TABLE rows_${n++} AS ${readCsvRowsSql(header, group)}`);
   }
-  for (let i = 0; i < n; i++) rows += Number((await connection.runAndReadAll(`SELECT count(*) FROM rows_${i}`)).getRows()[0]?.[0] ?? 0);
-  const started = performance.now();
-  await connection.run(`ATTACH '${db.replaceAll("'", "''")}' AS store`);
-  for (let i = 0; i < n; i++) await connection.run(`CREATE TABLE store.rows_${i} AS SELECT * FROM memory.rows_${i}`);
-  await connection.run('CHECKPOINT store');
-  const ms = performance.now() - started;
+  const tables = Array.from({ length: n }, (_, i) => `rows_${i}`);
+  for (const table of tables) rows += Number((await connection.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRows()[0]?.[0] ?? 0);
+  const ms = await timeWriteToStoreFile(connection, db, tables);
   connection.closeSync();
   instance.closeSync();
   return { contender: 'store-floor', ms, peakRssBytes: null, rows, detail: { formats: groups.size } };
@@ -135,9 +133,8 @@ async function runTrailbook(root: string, db: string): Promise<FlowRunResult> {
   const started = performance.now();
   const engine = await DuckDBEngine.open({ path: db });
   // What `trailbook ingest <root>` does: the files are flow logs by their S3 layout.
+  // ingestPaths ends with the checkpoint that closing the store would otherwise do: timed with it.
   const summary = await ingestPaths(engine, [root]);
-  // `trailbook ingest` ends by closing the store, which writes what the WAL still holds: timed.
-  await engine.run('CHECKPOINT');
   const ingested = performance.now();
   const stored = Number((await engine.all('SELECT count(*) AS n FROM vpc_flow_records')).rows[0]?.['n'] ?? 0);
   const port8443 = Number((await engine.all('SELECT count(*) AS n FROM vpc_flow_logs WHERE dstport = 8443 OR srcport = 8443')).rows[0]?.['n'] ?? 0);

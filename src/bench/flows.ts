@@ -8,7 +8,7 @@
  * and reused while the generator and its parameters are unchanged.
  */
 import { runJsonChild } from './child.js';
-import { availableParallelism } from 'node:os';
+import { unavoidableWorkLine } from './floor.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -104,15 +104,7 @@ export function flowResultsMarkdown(done: { corpus: FlowCorpus; runs: FlowRunRes
       const floor = runs.find((r) => r.contender === 'store-floor');
       const gzip = runs.find((r) => r.contender === 'gzip');
       if (floor && gzip) {
-        // Unavoidable for any ingest that keeps every row: decompress every byte (at best over
-        // every core) and write every row. Parsing is left out, so this is generous.
-        const cores = availableParallelism();
-        const overlapped = Math.max(gzip.ms / cores, floor.ms);
-        const sequential = gzip.ms / cores + floor.ms;
-        targets.push(
-          `  - unavoidable work before parsing a field: decompressing every byte (\`gzip -dc\` ÷ ${cores} cores: ${fmt(gzip.ms / cores / 1000, 2)} s) and storing every row (floor: ${fmt(floor.ms / 1000, 2)} s), ` +
-            `against \`read_csv\`'s ${fmt(csv.ms / 1000, 2)} s: a storing ingest's ratio is at most ${fmt(csv.ms / overlapped, 2)} if the two overlap perfectly, ${fmt(csv.ms / sequential, 2)} if they follow each other`,
-        );
+        targets.push(unavoidableWorkLine({ decompress: '`gzip -dc`', store: 'floor', baseline: '`read_csv`' }, { decompress: gzip.ms, store: floor.ms, baseline: csv.ms }));
       }
     }
   }

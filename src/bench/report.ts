@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import type { Corpus } from './corpus.js';
+import { unavoidableWorkLine } from './floor.js';
 import type { RunResult } from './contenders.js';
 import { classicExpectation } from './generate/cloudtrail.js';
 
@@ -23,7 +23,6 @@ const LABELS: Record<RunResult['contender'], string> = {
 };
 
 const MB = 1_000_000;
-const CORES = availableParallelism();
 
 function fmt(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -100,14 +99,7 @@ export function targetLines(sizes: SizeResult[]): string {
     const floor = runs.find((r) => r.contender === 'store-floor');
     const gzip = runs.find((r) => r.contender === 'gzip');
     if (floor && gzip) {
-      // Work no ingest that keeps every event can skip: decompress every byte (A, at best spread
-      // over every core) and write every row (D). Parsing is left out, so both bounds are generous.
-      const overlapped = Math.max(gzip.ms / CORES, floor.ms);
-      const sequential = gzip.ms / CORES + floor.ms;
-      out.push(
-        `  - unavoidable work before parsing a field: decompressing every byte (A ÷ ${CORES} cores: ${fmt(gzip.ms / CORES / 1000, 2)} s) and storing every row (D: ${fmt(floor.ms / 1000, 2)} s), ` +
-          `against B's ${fmt(d.ms / 1000, 2)} s: a storing ingest's ratio is at most ${fmt(d.ms / overlapped, 2)} if the two overlap perfectly, ${fmt(d.ms / sequential, 2)} if they follow each other`,
-      );
+      out.push(unavoidableWorkLine({ decompress: 'A', store: 'D', baseline: 'B' }, { decompress: gzip.ms, store: floor.ms, baseline: d.ms }));
     }
   }
   const rss = sizes.map((s) => s.runs.find((r) => r.contender === 'trailbook')?.peakRssBytes).filter((n): n is number => typeof n === 'number');

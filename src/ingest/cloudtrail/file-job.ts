@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { detectFlowLog } from '../vpcflow/detect.js';
 import { FlowCleanScanner, type CleanFlowFile } from '../vpcflow/fast.js';
+import { flowFormatOf, type FlowFileFormat } from '../vpcflow/reader.js';
 import { decodeCloudTrailBytes, gunzipIfNeeded, type FileSkipCode, type RecordSkip } from './decode.js';
 import { eventKey, flattenEvent, isInsightsEvent } from './flatten.js';
 
@@ -53,8 +54,7 @@ interface Common {
 export type FileOutcome =
   | (Common & {
       kind: 'flow';
-      /** gzip or PAR1 magic, else text. */
-      format: 'text' | 'gzip' | 'parquet';
+      format: FlowFileFormat;
       /**
        * The validation pass of the flow-log bulk load (vpcflow/fast.ts): the file's counts when
        * DuckDB can load it, null when it must be parsed line by line (or cannot be decompressed:
@@ -158,8 +158,7 @@ export function processFileJob(job: FileJob): FileOutcome {
 }
 
 function flowOutcome(common: Common, raw: Buffer, text: Buffer | null): FileOutcome {
-  const gzip = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
-  const format = gzip ? 'gzip' : raw.length >= 4 && raw.toString('latin1', 0, 4) === 'PAR1' ? 'parquet' : 'text';
+  const format = flowFormatOf(raw);
   if (format === 'parquet') return { ...common, kind: 'flow', format, clean: null };
   if (raw.length > MAX_FLOW_SCAN_BYTES) return { ...common, kind: 'flow', format, clean: undefined };
   let bytes = text;

@@ -172,6 +172,8 @@ export async function ingestFiles(
   const workers = options.workers ?? (decodeCount >= 8 && decodeBytes >= 4 * 1024 * 1024 ? Math.max(1, Math.min(2, availableParallelism() - 1)) : 0);
   const pool = createDecodePool(workers);
   const restoreMemory = await limitIngestMemory(engine);
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const flowHashes = new Map<string, string>();
   const flowQueue = new FlowBulkQueue(engine, {
     beforeWrite: async () => {
       if (merging) await merging;
@@ -195,8 +197,6 @@ export async function ingestFiles(
       skipFile(file, 'invalid-flow-log', error.message, flowHashes.get(path) ?? null, 'vpcflow');
     },
   });
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  const flowHashes = new Map<string, string>();
 
   const inFlight = new Map<number, Promise<FileOutcome>>();
   let nextToSubmit = 0;
@@ -236,8 +236,8 @@ export async function ingestFiles(
           summary.bytes.compressed += outcome.compressedBytes;
           if (!duplicateContent(file, outcome.sha256)) {
             flowHashes.set(file.path, outcome.sha256);
-            // Too large to validate in a worker: validated here, as a stream.
-            const clean = outcome.clean !== undefined ? outcome.clean : outcome.format === 'parquet' ? null : await scanCleanFlowFile(file.path, outcome.format === 'gzip');
+            // Too large to validate in a worker (never Parquet): validated here, as a stream.
+            const clean = outcome.clean !== undefined ? outcome.clean : await scanCleanFlowFile(file.path, outcome.format === 'gzip');
             await flowQueue.add(file.path, outcome.format, clean);
           }
         } else {

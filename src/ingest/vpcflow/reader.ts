@@ -135,6 +135,13 @@ export function readFlowLogFile(path: string, options: ReadFlowOptions = {}): Fl
 }
 
 /** The container format by magic bytes: gzip (`1f 8b`), Parquet (`PAR1`), else text. */
+export function flowFormatOf(head: Buffer): FlowFileFormat {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.toString('latin1', 0, 4) === 'PAR1') return 'parquet';
+  return 'text';
+}
+
+/** `flowFormatOf` the first bytes of a file. */
 export async function sniffFlowFormat(path: string): Promise<FlowFileFormat> {
   let handle;
   try {
@@ -145,9 +152,7 @@ export async function sniffFlowFormat(path: string): Promise<FlowFileFormat> {
   try {
     const buffer = Buffer.alloc(4);
     const { bytesRead } = await handle.read(buffer, 0, 4, 0);
-    if (bytesRead >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return 'gzip';
-    if (bytesRead === 4 && buffer.toString('latin1') === 'PAR1') return 'parquet';
-    return 'text';
+    return flowFormatOf(buffer.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
