@@ -8,3 +8,4 @@ export * from './change.js';
 export * from './windows.js';
 export * from './normalize/index.js';
 export * from './query.js';
+export { normalizeCandidates, type NormalizedEvent } from './candidates.js';

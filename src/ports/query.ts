@@ -1,54 +1,13 @@
 import { exposureSource } from '../store/exposure-copy.js';
-import type { Engine, Row } from '../engines/engine.js';
+import { keptExposureEvents } from '../store/exposure-changes.js';
+import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { TrailbookError } from '../errors.js';
-import type { CloudTrailRow } from '../tables/cloudtrail.js';
 import { changeMatchesPort, type ExposureChange } from './change.js';
-import { createdRuleDirections, EXPOSURE_EVENT_NAMES, normalizeEvent } from './normalize/index.js';
-import { parseJsonObject } from './json.js';
+import { candidateSqlWith, carryColumns, EARLIEST, LATEST, normalizeCandidates, type CandidateRow, type CarryColumn, type NormalizedEvent } from './candidates.js';
 import { buildWindows, openWindowsIndex, windowMatchesPort, type ExposureWindow, type OpenWindowsIndex } from './windows.js';
-import type { Direction } from './change.js';
 
-/**
- * The engine scans, TypeScript judges (DESIGN.md §2). The SQL below only narrows by the event
- * names that can carry a port and by time, so it runs unchanged on DuckDB and Athena; it never
- * looks inside `requestparameters`. Event names are this module's own constants (checked to be
- * plain identifiers), the times are bound parameters.
- */
-const SAFE_NAME = /^[A-Za-z0-9]+$/;
-function sqlList(values: readonly string[]): string {
-  for (const value of values) if (!SAFE_NAME.test(value)) throw new Error(`not a plain identifier: ${value}`);
-  return values.map((v) => `'${v}'`).join(', ');
-}
-
-/**
- * The columns the judgement reads. `useridentity` is read whole: through the Athena-shaped view a
- * field access (`useridentity.arn`) costs as much as the struct (the engine builds it either way).
- */
-const CANDIDATE_COLUMNS = `eventid, eventtime, eventsource, eventname, awsregion, sourceipaddress, useridentity,
-       errorcode, requestparameters, responseelements, recipientaccountid`;
-
-/**
- * Further Athena columns a caller may have carried on each candidate row (`ExposureQuery.carry`),
- * read by the same scan: cheaper than a second pass over the table for the same events.
- */
-export const CARRY_COLUMNS = ['useragent', 'sessioncredentialfromconsole', 'additionaleventdata', 'errormessage'] as const;
-export type CarryColumn = (typeof CARRY_COLUMNS)[number];
-
-/** The candidate query, carrying `carry` too (names from CARRY_COLUMNS only; times stay bound). */
-export function candidateSqlWith(carry: readonly CarryColumn[] = [], source = 'cloudtrail_logs'): string {
-  const extra = [...new Set(carry)].map((column) => {
-    if (!(CARRY_COLUMNS as readonly string[]).includes(column)) throw new Error(`not a column findExposures can carry: ${String(column)}`);
-    return column;
-  });
-  return `SELECT ${CANDIDATE_COLUMNS}${extra.map((c) => `, ${c}`).join('')}
-FROM ${source}
-WHERE eventname IN (${sqlList(EXPOSURE_EVENT_NAMES)})
-  AND eventtime >= $from AND eventtime <= $to
-ORDER BY eventtime, eventid`;
-}
-
-export const candidateSql = candidateSqlWith();
+export { candidateSql, candidateSqlWith, CARRY_COLUMNS, type CandidateRow, type CarryColumn } from './candidates.js';
 
 export interface ExposureQuery {
   /** Only changes that touch this port (and attaches of groups open on it); all when absent. */
@@ -65,8 +24,11 @@ export interface ExposureResult {
   windows: ExposureWindow[];
   /** Candidate rows the SQL returned (the judged population). */
   candidates: number;
-  /** The candidate rows as read (the columns the judgement reads plus `carry`), in time order. */
-  rows: CloudTrailRow[];
+  /**
+   * The candidate rows up to `to`, in time order: the columns the judgement reads plus `carry`,
+   * less `requestparameters` and `responseelements` (the changes say what those held).
+   */
+  rows: CandidateRow[];
 }
 
 /** ISO-8601 text comparable with CloudTrail's `eventtime` (`2024-08-01T12:23:55Z`). */
@@ -78,9 +40,6 @@ export function normalizeTimeBound(value: string, name: string): string {
   return time.toISOString().replace('.000Z', 'Z');
 }
 
-const EARLIEST = '0000-01-01T00:00:00Z';
-const LATEST = '9999-12-31T23:59:59Z';
-
 /**
  * Exposure changes and windows from `cloudtrail_logs`. Windows need history: a rule opened
  * before `from` and still open is part of the answer, so the candidates are read from the
@@ -90,16 +49,9 @@ const LATEST = '9999-12-31T23:59:59Z';
 export async function findExposures(engine: Engine, query: ExposureQuery = {}): Promise<ExposureResult> {
   const from = query.from ? normalizeTimeBound(query.from, 'from') : EARLIEST;
   const to = query.to ? normalizeTimeBound(query.to, 'to') : LATEST;
-  // A local store keeps a narrow copy of these events (store/exposure-copy.ts): same rows, fewer blocks to read.
-  const source = await exposureSource(engine);
-  const { rows } = await engine.all(candidateSqlWith(query.carry ?? [], source), { from: EARLIEST, to });
-  const candidates = rows.map(asCloudTrailRow);
-
-  // Pass 1: which rule ids are egress, so ModifySecurityGroupRules rows get their direction.
-  const ruleDirections = new Map<string, Direction>();
-  for (const row of candidates) for (const [id, direction] of createdRuleDirections(parseJsonObject(row.responseelements))) ruleDirections.set(id, direction);
-
-  const all = candidates.flatMap((row) => normalizeEvent(row, { ruleDirections }));
+  const carry = carryColumns(query.carry ?? []);
+  const events = (await keptExposureEvents(engine, to, carry)) ?? (await judgeCandidates(engine, to, carry));
+  const all = events.flatMap((e) => e.changes);
   const windows = buildWindows(all);
   // Indexes over the windows, so judging each change does not scan every window.
   const closedBy = new Map<ExposureChange, ExposureWindow[]>();
@@ -125,7 +77,7 @@ export async function findExposures(engine: Engine, query: ExposureQuery = {}): 
   const overlapping = windows.filter((w) =>
     (w.opened.eventTime ?? '') <= to && (w.closed === null || (w.closed.eventTime ?? '') >= from) &&
     (query.port === undefined || windowMatchesPort(w, query.port)));
-  return { changes, windows: overlapping, candidates: candidates.length, rows: candidates };
+  return { changes, windows: overlapping, candidates: events.length, rows: events.map((e) => e.row) };
 }
 
 /**
@@ -154,15 +106,15 @@ function judgeAttach(change: ExposureChange, openAt: OpenWindowsIndex, port: num
   return { change: { ...change, internetExposed, why: `${change.why}; at that time ${words.join(', ')}` }, admitsPort: true };
 }
 
-function asCloudTrailRow(row: Row): CloudTrailRow {
-  // The SQL selects a subset of the Athena columns; the rest are absent, which the normalizers
-  // never read. JSON columns may come back parsed from some engines: turn them back into text.
-  const json = (value: unknown) => (value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value));
-  return {
-    ...(row as unknown as CloudTrailRow),
-    requestparameters: json(row['requestparameters']),
-    responseelements: json(row['responseelements']),
-  };
+/**
+ * The candidates read and judged now. Every candidate is read, whatever `to`, because the
+ * directions of rules come from all of them (see `normalizeCandidates`); only those up to `to`
+ * are returned. A local store reads them from its narrow copy (store/exposure-copy.ts).
+ */
+async function judgeCandidates(engine: Engine, to: string, carry: readonly CarryColumn[]): Promise<NormalizedEvent[]> {
+  const source = await exposureSource(engine);
+  const { rows } = await engine.all(candidateSqlWith(carry, source), { from: EARLIEST, to: LATEST });
+  return normalizeCandidates(rows).filter((e) => e.row.eventtime !== null && e.row.eventtime <= to);
 }
 
 /** Flat columns of `port_exposures`, one row per change. */

@@ -4,7 +4,7 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Dialect, Engine, Params, QueryResult, Row } from '../engine.js';
 import { TrailbookError } from '../../errors.js';
 import { installSchema } from '../../store/schema.js';
-import { installExposureCopy } from '../../store/exposure-copy.js';
+import { installExposureCaches } from '../../store/exposure-changes.js';
 import { toPlainRow } from './values.js';
 
 export const duckdbDialect: Dialect = {
@@ -55,7 +55,7 @@ export class DuckDBEngine implements Engine {
     const engine = new DuckDBEngine(instance, connection, options.path);
     if (!options.readOnly) {
       await installSchema(engine);
-      await installExposureCopy(engine);
+      await installExposureCaches(engine);
     }
     else await installSchema(engine, { macrosOnly: true });
     return engine;

@@ -13,7 +13,7 @@ import { detectFlowLog, scanCleanFlowFile } from '../vpcflow/index.js';
 import { FlowBulkQueue, type FlowFileDone } from '../vpcflow/bulk.js';
 import type { FlowReadStats } from '../vpcflow/parser.js';
 import { installVpcFlowSchema } from '../../store/vpcflow-schema.js';
-import { syncExposureCopy } from '../../store/exposure-copy.js';
+import { syncExposureCaches } from '../../store/exposure-changes.js';
 
 export interface IngestOptions extends PruneFilter {
   /** Treat every file as a VPC flow log (`--vpcflow`); by default the kind is detected. */
@@ -250,7 +250,7 @@ export async function ingestFiles(
     await flowQueue.flush();
     if (batch.files.length > 0 || ledgerEntries.length > 0) await startMerge();
     if (merging) await merging;
-    if (summary.events.inserted > 0) await syncExposureCopy(engine);
+    if (summary.events.inserted > 0) await syncExposureCaches(engine);
     // Write what the WAL holds while DuckDB is still capped: closing the store would do it under
     // the restored (default: 80% of RAM) limit, and a checkpoint after 10M bulk-loaded flow rows
     // then took 4.7 GB; capped, 0.75 GB.
