@@ -52,14 +52,18 @@ export function assembleFindings(rules: readonly FindingRule[], steps: StepRows,
     const groups = new Map<string, Row[]>();
     for (const row of rows) {
       const key = JSON.stringify(rule.groupBy.map((c) => row[c] ?? null));
-      groups.set(key, [...(groups.get(key) ?? []), row]);
+      const group = groups.get(key);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
     }
     for (const [key, group] of groups) {
-      const related = (rule.related ?? []).flatMap((link) =>
-        (steps.get(link.step) ?? []).filter(
-          (candidate) => candidate !== undefined && link.on.every((column) => candidate[column] !== null && candidate[column] !== undefined && group.some((g) => g[column] === candidate[column])),
-        ),
-      );
+      // A related row belongs when each `on` column equals that column in some row of the group.
+      const related = (rule.related ?? []).flatMap((link) => {
+        const valuesOf = new Map(link.on.map((column) => [column, new Set(group.map((g) => g[column]))] as const));
+        return (steps.get(link.step) ?? []).filter(
+          (candidate) => candidate !== undefined && link.on.every((column) => candidate[column] !== null && candidate[column] !== undefined && valuesOf.get(column)!.has(candidate[column])),
+        );
+      });
       const evidenceRows = dedupe([...group, ...related]).sort((a, b) => String(a['ts']).localeCompare(String(b['ts'])));
       out.push(buildFinding(rule, `${rule.id}:${hash(key)}`, group[0]!, evidenceRows, context));
     }

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBType } from '@duckdb/node-api';
+import type { DuckDBType } from '@duckdb/node-api';
+import { duckdb } from '../engines/duckdb/binding.js';
+
+const { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR } = duckdb;
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { VPC_COLUMNS, type FlowFieldSpec, type FlowFieldType } from '../ingest/vpcflow/fields.js';
 import type { FlowRecord } from '../ingest/vpcflow/parser.js';

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from './binding.js';
 import type { Dialect, Engine, Params, QueryResult, Row } from '../engine.js';
 import { TrailbookError } from '../../errors.js';
 import { installSchema } from '../../store/schema.js';
@@ -43,7 +44,7 @@ export class DuckDBEngine implements Engine {
     if (options.threads) config['threads'] = String(options.threads);
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(options.path, config);
+      instance = await duckdb.DuckDBInstance.create(options.path, config);
     } catch (error) {
       throw new TrailbookError('INPUT', `cannot open the store ${options.path}: ${(error as Error).message}`, {
         location: options.path,

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { DuckDBTimestampValue, type DuckDBAppender } from '@duckdb/node-api';
+import type { DuckDBAppender } from '@duckdb/node-api';
+import { duckdb } from '../../engines/duckdb/binding.js';
 import type { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { CLOUDTRAIL_EVENTS_COLUMNS } from '../../store/schema.js';
 import { listLocalFiles, type LocalFile } from '../../sources/local.js';
@@ -412,7 +413,7 @@ function appendBatch(appender: DuckDBAppender, batch: Batch, withOrder: boolean)
   const valueCount = EVENT_COLUMNS.length - 3;
   const appendRow = (f: readonly (string | number | null)[], marked: boolean) => {
     appender.appendVarchar(String(f[2]));
-    appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Number(f[3])) * 1000n));
+    appender.appendTimestamp(new duckdb.DuckDBTimestampValue(BigInt(Number(f[3])) * 1000n));
     appender.appendVarchar(paths.get(Number(f[0]))!);
     for (let j = 4; j < 4 + valueCount; j++) {
       const v = f[j];
