@@ -22,20 +22,32 @@ export interface ExposureWindow {
   closedHow: 'same-rule' | 'same-slot' | 'whole-resource' | 'replaced' | null;
 }
 
-/** Rule identity for joining an open to its close: resource, direction, protocol, range, peer. */
-export function ruleIdentity(change: Pick<ExposureChange, 'resource' | 'direction' | 'protocol' | 'fromPort' | 'toPort' | 'peer'>): string {
+/**
+ * Rule identity for joining an open to its close: resource, direction, protocol, range, peer.
+ * `canonical` may remember the canonical form of each CIDR text (a replay sees the same few often).
+ */
+export function ruleIdentity(change: Pick<ExposureChange, 'resource' | 'direction' | 'protocol' | 'fromPort' | 'toPort' | 'peer'>, canonical?: Map<string, string>): string {
   let peer = change.peer.value;
   if (change.peer.kind === 'cidr') {
-    const cidr = parseCidr(peer);
-    if (cidr) peer = formatCidr(cidr); // `0.0.0.0/0` and `208.236.235.254/0` are the same rule to AWS
+    const known = canonical?.get(peer);
+    if (known !== undefined) peer = known;
+    else {
+      const cidr = parseCidr(peer);
+      const form = cidr ? formatCidr(cidr) : peer; // `0.0.0.0/0` and `208.236.235.254/0` are the same rule to AWS
+      canonical?.set(peer, form);
+      peer = form;
+    }
   }
   return [change.resource, change.direction, change.protocol, change.fromPort, change.toPort, change.peer.kind, peer].join('|');
 }
 
-/** Orders changes by event time, keeping the order within one event (closes before opens). */
+/**
+ * Orders changes by event time, keeping the order within one event (closes before opens). Times
+ * compare as text, code unit by code unit, as SQL's ORDER BY compares them (not by locale).
+ */
 export function sortChanges(changes: readonly ExposureChange[]): ExposureChange[] {
-  return changes.map((change, index) => ({ change, index }))
-    .sort((a, b) => (a.change.eventTime ?? '').localeCompare(b.change.eventTime ?? '') || a.index - b.index)
+  return changes.map((change, index) => ({ change, index, time: change.eventTime ?? '' }))
+    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.index - b.index))
     .map(({ change }) => change);
 }
 
@@ -51,6 +63,7 @@ export function buildWindows(changes: readonly ExposureChange[]): ExposureWindow
   const openByResource = new Map<string | null, ExposureWindow[]>();
   const openByIdentity = new Map<string, ExposureWindow>();
   const identityOf = new Map<ExposureWindow, string>();
+  const canonical = new Map<string, string>();
   const end = (window: ExposureWindow, by: ExposureChange, how: NonNullable<ExposureWindow['closedHow']>) => {
     window.closed = by;
     window.closedHow = how;
@@ -67,7 +80,7 @@ export function buildWindows(changes: readonly ExposureChange[]): ExposureWindow
           }
         }
       }
-      const identity = ruleIdentity(change);
+      const identity = ruleIdentity(change, canonical);
       if (openByIdentity.has(identity)) continue; // already open: nothing new
       const window: ExposureWindow = {
         resource: change.resource, resourceType: change.resourceType, direction: change.direction, protocol: change.protocol,
@@ -85,7 +98,7 @@ export function buildWindows(changes: readonly ExposureChange[]): ExposureWindow
       for (const window of [...(openByResource.get(change.resource) ?? [])]) {
         if (change.ruleKey === '*') end(window, change, 'whole-resource');
         else if (change.ruleKey !== null && window.ruleKey === change.ruleKey && window.direction === change.direction) end(window, change, 'same-slot');
-        else if (change.protocol !== null && identityOf.get(window) === (identity ??= ruleIdentity(change))) end(window, change, 'same-rule');
+        else if (change.protocol !== null && identityOf.get(window) === (identity ??= ruleIdentity(change, canonical))) end(window, change, 'same-rule');
       }
     }
   }

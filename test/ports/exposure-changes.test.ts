@@ -93,7 +93,7 @@ test('kept changes are trusted only when computed from this copy by this code, a
   // Computed by other code (an older trailbook): not trusted; a writable open recomputes.
   const meta = async () => JSON.parse(String((await engine.all(`SELECT value FROM trailbook_meta WHERE key = 'exposure-changes'`)).rows[0]?.['value']));
   await engine.run(`UPDATE trailbook_meta SET value = $v WHERE key = 'exposure-changes'`, { v: JSON.stringify({ ...(await meta()), code: 'older' }) });
-  await engine.run(`UPDATE ${EXPOSURE_CHANGES_TABLE} SET entry = replace(entry, '"internetExposed":true', '"internetExposed":false')`);
+  await engine.run(`UPDATE ${EXPOSURE_CHANGES_TABLE} SET entries = replace(entries, '"internetExposed":true', '"internetExposed":false')`);
   assert.equal(await ids(), null);
   assert.ok((await findExposures(engine, { port: 8443 })).changes.some((c) => c.internetExposed), 'judged from the rows meanwhile');
   await engine.close();
@@ -121,4 +121,28 @@ test('kept changes are trusted only when computed from this copy by this code, a
   engine = await DuckDBEngine.open({ path: db });
   assert.equal((await ids())?.length, 10, 'a writable open creates them');
   await engine.close();
+});
+
+test('kept in several chunks, the events come back in order and are cut at any `to`, as judging the rows cuts them', async (t) => {
+  const dir = tempDir(t);
+  // 4,500 candidates (three chunks), several per second, opening and closing 8443 on a few groups.
+  const base = Date.UTC(2024, 7, 1);
+  const records = Array.from({ length: 4500 }, (_, i) => ({
+    ...event(i % 3 === 2 ? 'RevokeSecurityGroupIngress' : 'AuthorizeSecurityGroupIngress', { groupId: `sg-0${i % 7}`, ipPermissions: { items: [perm(8443, 8443, `198.51.${i % 5}.0/24`)] } }),
+    eventID: `e-${String(i).padStart(5, '0')}`,
+    eventTime: new Date(base + Math.floor(i / 3) * 1000).toISOString().replace('.000Z', 'Z'),
+  }));
+  writeFileSync(join(dir, 'many.json'), JSON.stringify({ Records: records }));
+  const engine = await DuckDBEngine.open({ path: join(dir, 'store.duckdb') });
+  t.after(() => void engine.close());
+  await ingestPaths(engine, [dir]);
+  const { rows } = await engine.all(`SELECT count(*) AS chunks FROM ${EXPOSURE_CHANGES_TABLE}`);
+  assert.ok(Number(rows[0]?.['chunks']) >= 3, `${rows[0]?.['chunks']} chunks`);
+  const at = (i: number) => records[i]!.eventTime as string;
+  const cuts = ['2024-07-31T00:00:00Z', at(0), at(1999), at(2000), at(2001), at(3998), at(4499)];
+  const kept = await Promise.all(cuts.map((to) => findExposures(engine, { port: 8443, to })));
+  assert.equal(kept.at(-1)!.candidates, 4500);
+  await engine.run(`DELETE FROM trailbook_meta WHERE key = 'exposure-changes'`);
+  const judged = await Promise.all(cuts.map((to) => findExposures(engine, { port: 8443, to })));
+  cuts.forEach((to, i) => assert.deepStrictEqual(kept[i], judged[i], `same result up to ${to}`));
 });
