@@ -11,6 +11,7 @@ import { LATEST } from '../../src/ports/candidates.js';
 import { judgementFingerprint } from '../../src/ports/fingerprint.js';
 import { EXPOSURE_CHANGES_TABLE, keptExposureEvents } from '../../src/store/exposure-changes.js';
 import { EXPOSURE_COPY_TABLE } from '../../src/store/exposure-copy.js';
+import { formatIngestSummary } from '../../src/report/ingest-summary.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { event } from './records.js';
 
@@ -145,4 +146,31 @@ test('kept in several chunks, the events come back in order and are cut at any `
   await engine.run(`DELETE FROM trailbook_meta WHERE key = 'exposure-changes'`);
   const judged = await Promise.all(cuts.map((to) => findExposures(engine, { port: 8443, to })));
   cuts.forEach((to, i) => assert.deepStrictEqual(kept[i], judged[i], `same result up to ${to}`));
+});
+
+test('when the kept changes cannot be recomputed, ingest still stores everything and says so; reads judge the rows meanwhile', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'store.duckdb');
+  const records = mixedRecords();
+  writeFileSync(join(dir, 'day1.json'), JSON.stringify({ Records: records.slice(0, 4) }));
+  let engine = await DuckDBEngine.open({ path: db });
+  await ingestPaths(engine, [dir]);
+  // Something in the way of the table (here: a view of that name), as a full disk or a memory cap could be.
+  await engine.run(`DROP TABLE ${EXPOSURE_CHANGES_TABLE}`);
+  await engine.run(`CREATE VIEW ${EXPOSURE_CHANGES_TABLE} AS SELECT 1 AS chunk`);
+  writeFileSync(join(dir, 'day2.json'), JSON.stringify({ Records: records.slice(4) }));
+  const summary = await ingestPaths(engine, [dir]);
+  assert.equal(summary.events.inserted, records.length - 4);
+  assert.equal(summary.warnings.length, 1);
+  assert.match(summary.warnings[0]!, /exposure caches could not be brought up to date .*queries read cloudtrail_logs directly/);
+  assert.match(formatIngestSummary(summary, db), /^warning: the exposure caches/m);
+  assert.equal(await keptExposureEvents(engine, LATEST, []), null);
+  const judged = await findExposures(engine, {});
+  assert.equal(new Set(judged.changes.map((c) => c.eventId)).size, 10, 'every candidate judged from the rows');
+  await engine.run(`DROP VIEW ${EXPOSURE_CHANGES_TABLE}`);
+  await engine.close();
+  engine = await DuckDBEngine.open({ path: db });
+  t.after(() => void engine.close());
+  assert.equal((await keptExposureEvents(engine, LATEST, []))?.length, 10);
+  assert.deepStrictEqual(await findExposures(engine, {}), judged);
 });

@@ -11,6 +11,7 @@ import { renderReport, isReportFormat } from '../../report/render/index.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { installVpcFlowSchema } from '../../store/vpcflow-schema.js';
 import { TrailbookError } from '../../errors.js';
+import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
 import { collectList, DEFAULT_DB } from '../options.js';
 import { progressBar } from '../progress.js';
@@ -63,6 +64,7 @@ export function register(program: Command): void {
           const bar = progressBar('ingest', flags.progress && flags.format === 'text' && !flags.out);
           const summary = await ingestPaths(engine, paths, { onProgress: (p) => bar.update(p.filesDone, p.filesTotal, `${p.filesDone}/${p.filesTotal} files`) });
           bar.done();
+          for (const warning of summary.warnings) process.stderr.write(`trailbook: warning: ${sanitizeForTerminal(warning)}\n`);
           if (summary.files.read + summary.files.unchanged + summary.files.duplicateContent === 0) {
             throw new TrailbookError('NOTHING_READ', 'nothing could be read from the given paths', { hint: 'run `trailbook ingest` on them to see why' });
           }
