@@ -76,12 +76,16 @@ function resourceMatches(window: ExposureWindowLike, c: Connection): boolean {
   return true;
 }
 
-/** Whether the connection's [firstSeen, lastSeen] overlaps the window [openedAt, closedAt). */
-function timeMatches(window: ExposureWindowLike, c: Connection): boolean {
-  if (!c.firstSeen || !c.lastSeen) return false;
-  const opened = Date.parse(window.openedAt);
-  const closed = window.closedAt === null ? Number.POSITIVE_INFINITY : Date.parse(window.closedAt);
-  return Date.parse(c.lastSeen) >= opened && Date.parse(c.firstSeen) < closed;
+/** A connection's [firstSeen, lastSeen] in epoch ms; null when either is missing (it then overlaps no window). */
+type Span = readonly [number, number] | null;
+
+function spanOf(c: Connection): Span {
+  return c.firstSeen && c.lastSeen ? [Date.parse(c.firstSeen), Date.parse(c.lastSeen)] : null;
+}
+
+/** Whether the connection's span overlaps the window [opened, closed). */
+function timeMatches(opened: number, closed: number, span: Span): boolean {
+  return span !== null && span[1] >= opened && span[0] < closed;
 }
 
 function directionMatches(window: ExposureWindowLike, c: Connection): boolean {
@@ -89,14 +93,23 @@ function directionMatches(window: ExposureWindowLike, c: Connection): boolean {
   return c.direction === 'unknown' || c.direction === window.direction;
 }
 
+function structureMatches(window: ExposureWindowLike, c: Connection): boolean {
+  return portMatches(window, c.port) && protocolMatches(window, c) && directionMatches(window, c) && resourceMatches(window, c);
+}
+
 export function windowCovers(window: ExposureWindowLike, c: Connection): boolean {
-  return portMatches(window, c.port) && protocolMatches(window, c) && directionMatches(window, c) && resourceMatches(window, c) && timeMatches(window, c);
+  const closed = window.closedAt === null ? Number.POSITIVE_INFINITY : Date.parse(window.closedAt);
+  return structureMatches(window, c) && timeMatches(Date.parse(window.openedAt), closed, spanOf(c));
 }
 
 export function overlayConnections<W extends ExposureWindowLike>(connections: readonly Connection[], windows: readonly W[]): Overlay<W> {
+  // Every window is checked against every connection: the times are parsed once, not per pair.
+  const spans = connections.map(spanOf);
   const covered = new Set<Connection>();
   const out: WindowConnections<W>[] = windows.map((window) => {
-    const inside = connections.filter((c) => windowCovers(window, c));
+    const opened = Date.parse(window.openedAt);
+    const closed = window.closedAt === null ? Number.POSITIVE_INFINITY : Date.parse(window.closedAt);
+    const inside = connections.filter((c, i) => structureMatches(window, c) && timeMatches(opened, closed, spans[i]!));
     for (const c of inside) covered.add(c);
     const seen = inside.flatMap((c) => [c.firstSeen, c.lastSeen]).filter((t): t is string => t !== null).sort();
     return {
@@ -123,7 +136,7 @@ export function overlayConnections<W extends ExposureWindowLike>(connections: re
       continue;
     }
     const later = windows
-      .filter((w) => portMatches(w, c.port) && protocolMatches(w, c) && directionMatches(w, c) && resourceMatches(w, c) && c.firstSeen && Date.parse(w.openedAt) > Date.parse(c.firstSeen))
+      .filter((w) => structureMatches(w, c) && c.firstSeen && Date.parse(w.openedAt) > Date.parse(c.firstSeen))
       .map((w) => w.openedAt)
       .sort();
     if (later.length) {
