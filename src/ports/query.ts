@@ -22,7 +22,7 @@ export interface ExposureQuery {
 export interface ExposureResult {
   changes: ExposureChange[];
   windows: ExposureWindow[];
-  /** Candidate rows the SQL returned (the judged population). */
+  /** Candidate events up to `to` (the judged population). */
   candidates: number;
   /**
    * The candidate rows up to `to`, in time order: the columns the judgement reads plus `carry`,
@@ -42,9 +42,10 @@ export function normalizeTimeBound(value: string, name: string): string {
 
 /**
  * Exposure changes and windows from `cloudtrail_logs`. Windows need history: a rule opened
- * before `from` and still open is part of the answer, so the candidates are read from the
- * beginning up to `to`, and only the output is limited to the time range (changes inside it,
- * windows overlapping it).
+ * before `from` and still open is part of the answer, so every candidate up to `to` is judged,
+ * and only the output is limited to the time range (changes inside it, windows overlapping it).
+ * A local store answers from the changes it keeps (store/exposure-changes.ts) when they are
+ * current; otherwise the candidate rows are read and judged now. Both give the same result.
  */
 export async function findExposures(engine: Engine, query: ExposureQuery = {}): Promise<ExposureResult> {
   const from = query.from ? normalizeTimeBound(query.from, 'from') : EARLIEST;

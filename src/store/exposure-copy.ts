@@ -1,5 +1,6 @@
 import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { sqlList } from '../ports/candidates.js';
 import { EXPOSURE_EVENT_NAMES } from '../ports/normalize/index.js';
 import { CLOUDTRAIL_EVENTS_COLUMNS, cloudTrailLogsViewSql, createTableSql } from './schema.js';
 
@@ -26,7 +27,7 @@ interface CopyState {
 }
 
 const NAMES = EXPOSURE_EVENT_NAMES.join(',');
-const NAME_LIST = EXPOSURE_EVENT_NAMES.map((n) => `'${n.replaceAll("'", "''")}'`).join(', ');
+const NAME_LIST = sqlList(EXPOSURE_EVENT_NAMES);
 
 export async function installExposureCopy(engine: DuckDBEngine): Promise<void> {
   await engine.run('CREATE TABLE IF NOT EXISTS trailbook_meta (key VARCHAR, value VARCHAR)');
