@@ -2,7 +2,9 @@ import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { CARRY_COLUMNS, candidateSqlWith, EARLIEST, LATEST, normalizeCandidates, type CarryColumn, type NormalizedEvent } from '../ports/candidates.js';
 import { judgementFingerprint } from '../ports/fingerprint.js';
+import { createHash } from 'node:crypto';
 import { EXPOSURE_COPY_TABLE, EXPOSURE_COPY_VIEW, exposureSource, installExposureCopy, syncExposureCopy } from './exposure-copy.js';
+import { cloudTrailLogsViewSql } from './schema.js';
 
 /**
  * The exposure changes of every event of the exposure copy, judged once and kept, so that a
@@ -16,7 +18,8 @@ import { EXPOSURE_COPY_TABLE, EXPOSURE_COPY_VIEW, exposureSource, installExposur
  * no sort, no per-event value conversion (an ordered `string_agg` over one row per event took
  * 0.24 s of 0.46 s at 5M events). Like the copy it is a cache, trusted only when `trailbook_meta`
  * proves it current: computed from the copy as it is now (row count and a digest of the rows'
- * keys) by this very judging code (`judgementFingerprint`). Otherwise findExposures judges the
+ * keys), read through the same view definition, by this very judging code
+ * (`judgementFingerprint`), in this table layout (`FORMAT`). Otherwise findExposures judges the
  * rows itself, as without a cache.
  */
 export const EXPOSURE_CHANGES_TABLE = 'cloudtrail_exposure_changes';
@@ -31,7 +34,11 @@ interface ChangesState {
   copyRows: number;
   copyDigest: string;
   code: string;
+  /** The Athena-shaped view the rows were read through: its definition shapes every kept row. */
+  view: string;
 }
+
+const VIEW_DIGEST = createHash('sha256').update(cloudTrailLogsViewSql(EXPOSURE_COPY_VIEW, EXPOSURE_COPY_TABLE)).digest('hex').slice(0, 32);
 
 /** On a writable open: the copy and the kept changes, created if missing and brought up to date. */
 export async function installExposureCaches(engine: DuckDBEngine): Promise<void> {
@@ -50,7 +57,7 @@ async function wantedState(engine: Engine): Promise<ChangesState> {
   const { rows } = await engine.all(
     `SELECT count(*) AS n, CAST(coalesce(bit_xor(hash(_key, eventid, eventtime, eventname)), 0) AS VARCHAR) AS digest FROM ${EXPOSURE_COPY_TABLE}`,
   );
-  return { format: FORMAT, copyRows: Number(rows[0]?.['n'] ?? 0), copyDigest: String(rows[0]?.['digest'] ?? ''), code: judgementFingerprint() };
+  return { format: FORMAT, copyRows: Number(rows[0]?.['n'] ?? 0), copyDigest: String(rows[0]?.['digest'] ?? ''), code: judgementFingerprint(), view: VIEW_DIGEST };
 }
 
 async function keptState(engine: Engine): Promise<ChangesState | null> {
@@ -58,12 +65,14 @@ async function keptState(engine: Engine): Promise<ChangesState | null> {
   const value = rows[0]?.['value'];
   if (typeof value !== 'string') return null;
   const state = JSON.parse(value) as Partial<ChangesState>;
-  return typeof state.format === 'number' && typeof state.copyRows === 'number' && typeof state.copyDigest === 'string' && typeof state.code === 'string'
-    ? { format: state.format, copyRows: state.copyRows, copyDigest: state.copyDigest, code: state.code }
+  const { format, copyRows, copyDigest, code, view } = state;
+  return typeof format === 'number' && typeof copyRows === 'number' && typeof copyDigest === 'string' && typeof code === 'string' && typeof view === 'string'
+    ? { format, copyRows, copyDigest, code, view }
     : null;
 }
 
-const sameState = (a: ChangesState | null, b: ChangesState) => a !== null && a.format === b.format && a.copyRows === b.copyRows && a.copyDigest === b.copyDigest && a.code === b.code;
+const sameState = (a: ChangesState | null, b: ChangesState) =>
+  a !== null && a.format === b.format && a.copyRows === b.copyRows && a.copyDigest === b.copyDigest && a.code === b.code && a.view === b.view;
 
 /**
  * Recomputes the kept changes when the copy or the judging code differs from what they were

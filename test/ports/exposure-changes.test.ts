@@ -108,6 +108,9 @@ test('kept changes are trusted only when computed from this copy by this code, a
   assert.equal(await ids(), null);
   await engine.run(`INSERT INTO ${EXPOSURE_COPY_TABLE} SELECT * FROM removed`);
   assert.equal((await ids())?.length, 10);
+  // Rows read through another definition of the Athena-shaped view (an older trailbook's): not trusted.
+  await engine.run(`UPDATE trailbook_meta SET value = $v WHERE key = 'exposure-changes'`, { v: JSON.stringify({ ...(await meta()), view: 'another view' }) });
+  assert.equal(await ids(), null);
   await engine.close();
 
   // Read-only, a store from before the kept changes is answered from the rows.
