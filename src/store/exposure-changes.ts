@@ -1,9 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { CARRY_COLUMNS, candidateSqlWith, EARLIEST, LATEST, normalizeCandidates, type CarryColumn, type NormalizedEvent } from '../ports/candidates.js';
 import { judgementFingerprint } from '../ports/fingerprint.js';
-import { createHash } from 'node:crypto';
-import { EXPOSURE_COPY_TABLE, EXPOSURE_COPY_VIEW, exposureSource, installExposureCopy, syncExposureCopy } from './exposure-copy.js';
+import { EXPOSURE_COPY_TABLE, EXPOSURE_COPY_VIEW, exposureSource, installExposureCopy, readMeta, syncExposureCopy, writeMeta } from './exposure-copy.js';
 import { cloudTrailLogsViewSql } from './schema.js';
 
 /**
@@ -29,10 +29,15 @@ const CHUNK = 2000;
 /** The layout of the table; a store with another is recomputed. */
 const FORMAT = 2;
 
+/**
+ * What the kept changes were computed from, written as JSON in a fixed key order: they are
+ * trusted only when the text kept in `trailbook_meta` equals the text of the state now.
+ */
 interface ChangesState {
   format: number;
   copyRows: number;
   copyDigest: string;
+  /** The judging code (`judgementFingerprint`). */
   code: string;
   /** The Athena-shaped view the rows were read through: its definition shapes every kept row. */
   view: string;
@@ -52,27 +57,14 @@ export async function syncExposureCaches(engine: DuckDBEngine): Promise<void> {
   await syncExposureChanges(engine);
 }
 
-/** The state the kept changes must have been computed from to be trusted now. */
-async function wantedState(engine: Engine): Promise<ChangesState> {
+/** The state the kept changes must have been computed from to be trusted now, as kept. */
+async function wantedState(engine: Engine): Promise<string> {
   const { rows } = await engine.all(
     `SELECT count(*) AS n, CAST(coalesce(bit_xor(hash(_key, eventid, eventtime, eventname)), 0) AS VARCHAR) AS digest FROM ${EXPOSURE_COPY_TABLE}`,
   );
-  return { format: FORMAT, copyRows: Number(rows[0]?.['n'] ?? 0), copyDigest: String(rows[0]?.['digest'] ?? ''), code: judgementFingerprint(), view: VIEW_DIGEST };
+  const state: ChangesState = { format: FORMAT, copyRows: Number(rows[0]?.['n'] ?? 0), copyDigest: String(rows[0]?.['digest'] ?? ''), code: judgementFingerprint(), view: VIEW_DIGEST };
+  return JSON.stringify(state);
 }
-
-async function keptState(engine: Engine): Promise<ChangesState | null> {
-  const { rows } = await engine.all('SELECT value FROM trailbook_meta WHERE key = $key', { key: META_KEY });
-  const value = rows[0]?.['value'];
-  if (typeof value !== 'string') return null;
-  const state = JSON.parse(value) as Partial<ChangesState>;
-  const { format, copyRows, copyDigest, code, view } = state;
-  return typeof format === 'number' && typeof copyRows === 'number' && typeof copyDigest === 'string' && typeof code === 'string' && typeof view === 'string'
-    ? { format, copyRows, copyDigest, code, view }
-    : null;
-}
-
-const sameState = (a: ChangesState | null, b: ChangesState) =>
-  a !== null && a.format === b.format && a.copyRows === b.copyRows && a.copyDigest === b.copyDigest && a.code === b.code && a.view === b.view;
 
 /**
  * Recomputes the kept changes when the copy or the judging code differs from what they were
@@ -81,7 +73,7 @@ const sameState = (a: ChangesState | null, b: ChangesState) =>
  */
 async function syncExposureChanges(engine: DuckDBEngine): Promise<void> {
   const wanted = await wantedState(engine);
-  if (sameState(await keptState(engine), wanted)) return;
+  if ((await readMeta(engine, META_KEY)) === wanted) return;
   const { rows } = await engine.all(candidateSqlWith(CARRY_COLUMNS, EXPOSURE_COPY_VIEW), { from: EARLIEST, to: LATEST });
   const events = normalizeCandidates(rows);
   await engine.run('BEGIN TRANSACTION');
@@ -104,8 +96,7 @@ async function syncExposureChanges(engine: DuckDBEngine): Promise<void> {
     } finally {
       appender.closeSync();
     }
-    await engine.run('DELETE FROM trailbook_meta WHERE key = $key', { key: META_KEY });
-    await engine.run('INSERT INTO trailbook_meta VALUES ($key, $value)', { key: META_KEY, value: JSON.stringify(wanted) });
+    await writeMeta(engine, META_KEY, wanted);
     await engine.run('COMMIT');
   } catch (error) {
     await engine.run('ROLLBACK');
@@ -122,7 +113,7 @@ export async function keptExposureEvents(engine: Engine, to: string, carry: read
   if (!engine.dialect.localStore) return null;
   try {
     if ((await exposureSource(engine)) !== EXPOSURE_COPY_VIEW) return null;
-    if (!sameState(await keptState(engine), await wantedState(engine))) return null;
+    if ((await readMeta(engine, META_KEY)) !== (await wantedState(engine))) return null;
   } catch {
     return null; // a store from before the kept changes, opened read-only
   }

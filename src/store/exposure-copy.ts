@@ -36,10 +36,22 @@ export async function installExposureCopy(engine: DuckDBEngine): Promise<void> {
   await syncExposureCopy(engine);
 }
 
-async function readState(engine: Engine): Promise<CopyState | null> {
-  const { rows } = await engine.all('SELECT value FROM trailbook_meta WHERE key = $key', { key: META_KEY });
+/** The text `trailbook_meta` keeps under `key`, or null. */
+export async function readMeta(engine: Engine, key: string): Promise<string | null> {
+  const { rows } = await engine.all('SELECT value FROM trailbook_meta WHERE key = $key', { key });
   const value = rows[0]?.['value'];
-  if (typeof value !== 'string') return null;
+  return typeof value === 'string' ? value : null;
+}
+
+/** Replaces what `trailbook_meta` keeps under `key` (inside the caller's transaction). */
+export async function writeMeta(engine: DuckDBEngine, key: string, value: string): Promise<void> {
+  await engine.run('DELETE FROM trailbook_meta WHERE key = $key', { key });
+  await engine.run('INSERT INTO trailbook_meta VALUES ($key, $value)', { key, value });
+}
+
+async function readState(engine: Engine): Promise<CopyState | null> {
+  const value = await readMeta(engine, META_KEY);
+  if (value === null) return null;
   const state = JSON.parse(value) as Partial<CopyState>;
   return typeof state.names === 'string' && typeof state.rows === 'number' ? { names: state.names, rows: state.rows } : null;
 }
@@ -69,8 +81,7 @@ export async function syncExposureCopy(engine: DuckDBEngine): Promise<void> {
       covered = size.rows;
     }
     if (state?.names !== NAMES || state.rows !== covered) {
-      await engine.run('DELETE FROM trailbook_meta WHERE key = $key', { key: META_KEY });
-      await engine.run('INSERT INTO trailbook_meta VALUES ($key, $value)', { key: META_KEY, value: JSON.stringify({ names: NAMES, rows: covered }) });
+      await writeMeta(engine, META_KEY, JSON.stringify({ names: NAMES, rows: covered }));
     }
     await engine.run('COMMIT');
   } catch (error) {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBType } from '@duckdb/node-api';
 import { duckdb } from '../engines/duckdb/binding.js';
-
-const { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR } = duckdb;
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { VPC_COLUMNS, type FlowFieldSpec, type FlowFieldType } from '../ingest/vpcflow/fields.js';
 import type { FlowRecord } from '../ingest/vpcflow/parser.js';
+
+const { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR } = duckdb;
 
 /**
  * The flow-log store, on the model of the CloudTrail store: a flat table `vpc_flow_records`
