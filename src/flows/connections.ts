@@ -1,5 +1,6 @@
 import { inCidrs, parseCidr, type Cidr } from './cidr.js';
 import { isoUtc } from '../time.js';
+import { compareText } from '../text.js';
 
 /**
  * Flow records → connections (pure). A flow record is what one network interface saw in one
@@ -324,7 +325,7 @@ export function buildConnections(rows: Iterable<FlowRow>, options: ConnectionOpt
     }
     out.push(c);
   }
-  out.sort((a, b) => (a.firstSeen ?? '').localeCompare(b.firstSeen ?? '') || a.key.localeCompare(b.key));
+  out.sort((a, b) => compareText(a.firstSeen ?? '', b.firstSeen ?? '') || compareText(a.key, b.key));
   return out;
 }
 

@@ -47,6 +47,11 @@ export interface IntelIndex {
   /** Resolves a payload of `table` to what it stands for. */
   ref(payload: number): IndexRef;
   readonly stats: TableStats;
+  /**
+   * True when no entry applies only at some times (no pentest network, no feed entry with a
+   * validity window): verdicts then do not depend on when a source was seen.
+   */
+  readonly timeless: boolean;
 }
 
 /** Builds the index from loaded feeds and a trusted configuration (pure; no file access). */
@@ -100,6 +105,9 @@ export function buildIntelIndex(feeds: readonly LoadedFeed[], trusted: TrustedCo
     endpoints,
     ref,
     stats: table.stats,
+    timeless:
+      !trusted.networks.some((n) => n.kind === 'pentest') &&
+      !feeds.some((f) => f.entries.some((e) => e.validFrom !== undefined || e.validUntil !== undefined)),
   };
 }
 

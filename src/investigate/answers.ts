@@ -1,4 +1,5 @@
 import type { Credentials, Finding, Report, SourceAssessment } from '../report/contract.js';
+import { compareText } from '../text.js';
 
 /** The five answers over all findings (DESIGN.md §5), pure. */
 export function answersOf(findings: readonly Finding[]): Report['answers'] {
@@ -29,6 +30,6 @@ export function answersOf(findings: readonly Finding[]): Report['answers'] {
     }
   }
   const order = { suspicious: 0, known: 1, allowed: 2 } as const;
-  sources.sort((a, b) => order[a.verdict] - order[b.verdict] || a.ip.localeCompare(b.ip));
+  sources.sort((a, b) => order[a.verdict] - order[b.verdict] || compareText(a.ip, b.ip));
   return { firstSeen, firstRequest, firstChange, direction, eventSources, credentials, sources };
 }

@@ -2,6 +2,7 @@ import type { Row } from '../engines/engine.js';
 import type { FindingRule } from '../runbook/schema.js';
 import type { Credentials, Direction, EvidenceRow, Finding, FlowSummary, SourceAssessment } from '../report/contract.js';
 import type { StepRows } from './steps.js';
+import { compareText } from '../text.js';
 
 /**
  * Rows → findings, pure. Each finding rule groups its step's rows (of its kind) by the groupBy
@@ -64,7 +65,7 @@ export function assembleFindings(rules: readonly FindingRule[], steps: StepRows,
           (candidate) => candidate !== undefined && link.on.every((column) => candidate[column] !== null && candidate[column] !== undefined && valuesOf.get(column)!.has(candidate[column])),
         );
       });
-      const evidenceRows = dedupe([...group, ...related]).sort((a, b) => String(a['ts']).localeCompare(String(b['ts'])));
+      const evidenceRows = dedupe([...group, ...related]).sort((a, b) => compareText(String(a['ts']), String(b['ts'])));
       out.push(buildFinding(rule, `${rule.id}:${hash(key)}`, group[0]!, evidenceRows, context));
     }
   }

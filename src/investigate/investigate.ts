@@ -10,6 +10,7 @@ import { assembleFindings, type AssembledFinding, type CallerIdentity } from './
 import { answersOf } from './answers.js';
 import { lookupIdentities } from './identities.js';
 import { runSteps } from './steps.js';
+import { compareText } from '../text.js';
 
 export interface InvestigateOptions {
   runbook: LoadedRunbook;
@@ -36,11 +37,11 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
   const assembled = assembleFindings(runbook.runbook.findings, steps, {
     identities,
     params,
-    judge: (value, at, principalArn) => judge(intel, value, at, principalArn),
+    judge: judgeWith(intel),
     isApprovedPrincipal: (arn) => classify(intel, '0.0.0.0', { principalArn: arn }).matches.some((m) => m.source === 'principal'),
   });
   const findings = assembled.map((f) => decide(f, runbook, params)).sort(
-    (a, b) => compareActions(a.decision.action, b.decision.action) || a.firstSeen.localeCompare(b.firstSeen),
+    (a, b) => compareActions(a.decision.action, b.decision.action) || compareText(a.firstSeen, b.firstSeen),
   );
 
   return {
@@ -77,6 +78,21 @@ function decide(finding: AssembledFinding, runbook: LoadedRunbook, params: Recor
  * vouched for at all: suspicious. The reasons keep intel's own words.
  */
 const CONTRACT_VERDICT: Record<string, SourceVerdict> = { allowed: 'allowed', known: 'known', suspicious: 'suspicious', private: 'known', invalid: 'suspicious' };
+
+/**
+ * `judge`, remembered per address and caller when the intel is timeless (then the time cannot
+ * change a verdict): a finding's evidence repeats the same few parties thousands of times.
+ */
+function judgeWith(intel: IntelIndex): (value: string, at: string | null, principalArn?: string) => SourceAssessment {
+  if (!intel.timeless) return (value, at, principalArn) => judge(intel, value, at, principalArn);
+  const known = new Map<string, SourceAssessment>();
+  return (value, at, principalArn) => {
+    const key = `${value}\u0000${principalArn ?? ''}`;
+    let assessment = known.get(key);
+    if (assessment === undefined) known.set(key, (assessment = judge(intel, value, at, principalArn)));
+    return assessment;
+  };
+}
 
 function judge(intel: IntelIndex, value: string, at: string | null, principalArn?: string): SourceAssessment {
   const verdict = classify(intel, value, { ...(at ? { at: new Date(at) } : {}), ...(principalArn ? { principalArn } : {}) });

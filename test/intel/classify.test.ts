@@ -152,3 +152,16 @@ test('corpus: real feeds give the right verdicts with reasons (IPv4, IPv6, AWS, 
   assert.equal(v.rule, 'threat-intel');
   assert.ok(v.reasons.some((r) => r.startsWith('AWS ip-ranges:')));
 });
+
+test('an index is timeless only when no entry depends on time; then the time never changes a verdict', async () => {
+  const plain = buildIntelIndex([await loadFeed(join(HERE, '..', '..', 'sample', 'intel', 'threat-feed.txt'))]);
+  assert.equal(buildIntelIndex([]).timeless, true);
+  assert.equal(plain.timeless, true);
+  assert.equal((await loadIntel({ trusted: EXAMPLE })).timeless, false, 'a pentest window');
+  assert.equal(buildIntelIndex([await loadFeed(fixture('bundle.json'))]).timeless, false, 'STIX validity');
+  const times = [undefined, IN_WINDOW, AFTER_WINDOW, new Date('1999-01-01T00:00:00Z')];
+  for (const value of ['198.51.100.23', '198.51.100.77', '192.0.2.10', '10.0.0.1', 'ec2.amazonaws.com', 'not-an-ip']) {
+    const verdicts = times.map((at) => classify(plain, value, at ? { at } : {}));
+    for (const v of verdicts) assert.deepEqual(v, verdicts[0], value);
+  }
+});
