@@ -104,19 +104,24 @@ async function syncExposureChanges(engine: DuckDBEngine): Promise<void> {
   }
 }
 
+/** Whether the kept changes are provably what judging the store's events now would give. */
+export async function exposureChangesCurrent(engine: Engine): Promise<boolean> {
+  if (!engine.dialect.localStore) return false;
+  try {
+    if ((await exposureSource(engine)) !== EXPOSURE_COPY_VIEW) return false;
+    return (await readMeta(engine, META_KEY)) === (await wantedState(engine));
+  } catch {
+    return false; // a store from before the kept changes, opened read-only
+  }
+}
+
 /**
  * The candidate events up to `to` with their changes, as `findExposures` would judge them now,
  * from the kept changes; null when they are not provably current (or the engine keeps no store).
  * Rows keep only the carried columns asked for, as the candidate query would have read them.
  */
 export async function keptExposureEvents(engine: Engine, to: string, carry: readonly CarryColumn[]): Promise<NormalizedEvent[] | null> {
-  if (!engine.dialect.localStore) return null;
-  try {
-    if ((await exposureSource(engine)) !== EXPOSURE_COPY_VIEW) return null;
-    if ((await readMeta(engine, META_KEY)) !== (await wantedState(engine))) return null;
-  } catch {
-    return null; // a store from before the kept changes, opened read-only
-  }
+  if (!(await exposureChangesCurrent(engine))) return null;
   // Chunks in order hold the events in the candidate query's order; the chunk that straddles
   // `to` is cut in JavaScript, with the comparison the judging path uses.
   const { rows } = await engine.all(`SELECT entries FROM ${EXPOSURE_CHANGES_TABLE} WHERE first_time <= $to ORDER BY chunk`, { to });

@@ -29,10 +29,15 @@ interface CopyState {
 const NAMES = EXPOSURE_EVENT_NAMES.join(',');
 const NAME_LIST = sqlList(EXPOSURE_EVENT_NAMES);
 
+/** The statements that create the copy (and `trailbook_meta`): part of the store's layout. */
+export const EXPOSURE_COPY_DDL: readonly string[] = [
+  'CREATE TABLE IF NOT EXISTS trailbook_meta (key VARCHAR, value VARCHAR)',
+  createTableSql(EXPOSURE_COPY_TABLE, CLOUDTRAIL_EVENTS_COLUMNS),
+  cloudTrailLogsViewSql(EXPOSURE_COPY_VIEW, EXPOSURE_COPY_TABLE),
+];
+
 export async function installExposureCopy(engine: DuckDBEngine): Promise<void> {
-  await engine.run('CREATE TABLE IF NOT EXISTS trailbook_meta (key VARCHAR, value VARCHAR)');
-  await engine.run(createTableSql(EXPOSURE_COPY_TABLE, CLOUDTRAIL_EVENTS_COLUMNS));
-  await engine.run(cloudTrailLogsViewSql(EXPOSURE_COPY_VIEW, EXPOSURE_COPY_TABLE));
+  for (const statement of EXPOSURE_COPY_DDL) await engine.run(statement);
   await syncExposureCopy(engine);
 }
 

@@ -109,16 +109,22 @@ export interface InstallOptions {
   macrosOnly?: boolean;
 }
 
+/**
+ * The statements that create the store's CloudTrail tables and views, in order (idempotent:
+ * tables are created if missing, views replaced). Part of the store's layout (store/layout.ts).
+ */
+export const CLOUDTRAIL_STORE_DDL: readonly string[] = [
+  createTableSql('cloudtrail_events', CLOUDTRAIL_EVENTS_COLUMNS),
+  cloudTrailLogsViewSql('cloudtrail_logs', 'cloudtrail_events'),
+  // Insights events are not API calls and have none of the Athena columns' meaning; they are kept
+  // whole (nothing is lost) in their own table, as AWS keeps them under their own prefix.
+  'CREATE TABLE IF NOT EXISTS cloudtrail_insights (_key VARCHAR, _time TIMESTAMP, _file VARCHAR, eventid VARCHAR, eventtime VARCHAR, eventsource VARCHAR, eventname VARCHAR, awsregion VARCHAR, insighttype VARCHAR, record VARCHAR)',
+  // One row per file per ingest run that read or skipped it: the audit trail of what was read.
+  createTableSql('ingest_ledger', LEDGER_COLUMNS),
+];
+
 export async function installSchema(engine: DuckDBEngine, options: InstallOptions = {}): Promise<void> {
   for (const macro of ATHENA_MACROS) await engine.run(macro);
   if (options.macrosOnly) return;
-  await engine.run(createTableSql('cloudtrail_events', CLOUDTRAIL_EVENTS_COLUMNS));
-  await engine.run(cloudTrailLogsViewSql('cloudtrail_logs', 'cloudtrail_events'));
-  // Insights events are not API calls and have none of the Athena columns' meaning; they are kept
-  // whole (nothing is lost) in their own table, as AWS keeps them under their own prefix.
-  await engine.run(
-    'CREATE TABLE IF NOT EXISTS cloudtrail_insights (_key VARCHAR, _time TIMESTAMP, _file VARCHAR, eventid VARCHAR, eventtime VARCHAR, eventsource VARCHAR, eventname VARCHAR, awsregion VARCHAR, insighttype VARCHAR, record VARCHAR)',
-  );
-  // One row per file per ingest run that read or skipped it: the audit trail of what was read.
-  await engine.run(createTableSql('ingest_ledger', LEDGER_COLUMNS));
+  for (const statement of CLOUDTRAIL_STORE_DDL) await engine.run(statement);
 }

@@ -73,16 +73,21 @@ const q = (name: string) => `"${name}"`;
 /** Engines whose schema is installed in this process: ingest calls install per file, and each CREATE is a catalog commit. */
 const installed = new WeakSet<DuckDBEngine>();
 
+/**
+ * The statements that create the flow tables and view: part of the store's layout. `_key_hash`
+ * (DuckDB's 64-bit hash of `_key`) makes the per-append "is any key already stored?" probe a scan
+ * of 8-byte integers instead of 40-byte strings; stores written before it existed get the column
+ * here and its values filled by `installVpcFlowSchema` (once).
+ */
+export const VPC_FLOW_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS vpc_flow_records (${VPC_FLOW_RECORD_COLUMNS.map(([n, t]) => `${q(n)} ${t}`).join(', ')})`,
+  `CREATE OR REPLACE VIEW vpc_flow_logs AS SELECT ${VPC_FLOW_LOGS_COLUMNS.map(q).join(', ')} FROM vpc_flow_records WHERE _kind = 'vpc'`,
+  'ALTER TABLE vpc_flow_records ADD COLUMN IF NOT EXISTS _key_hash UBIGINT',
+];
+
 export async function installVpcFlowSchema(engine: DuckDBEngine): Promise<void> {
   if (installed.has(engine)) return;
-  await engine.run(`CREATE TABLE IF NOT EXISTS vpc_flow_records (${VPC_FLOW_RECORD_COLUMNS.map(([n, t]) => `${q(n)} ${t}`).join(', ')})`);
-  await engine.run(
-    `CREATE OR REPLACE VIEW vpc_flow_logs AS SELECT ${VPC_FLOW_LOGS_COLUMNS.map(q).join(', ')} FROM vpc_flow_records WHERE _kind = 'vpc'`,
-  );
-  // `_key_hash` (DuckDB's 64-bit hash of `_key`) makes the per-append "is any key already
-  // stored?" probe a scan of 8-byte integers instead of 40-byte strings. Stores written before it
-  // existed get it filled here (once).
-  await engine.run('ALTER TABLE vpc_flow_records ADD COLUMN IF NOT EXISTS _key_hash UBIGINT');
+  for (const statement of VPC_FLOW_DDL) await engine.run(statement);
   await engine.run('UPDATE vpc_flow_records SET _key_hash = hash(_key) WHERE _key_hash IS NULL');
   installed.add(engine);
 }

@@ -9,7 +9,6 @@ import { investigate } from '../../investigate/investigate.js';
 import { storeInputs } from '../../investigate/inputs.js';
 import { renderReport, isReportFormat } from '../../report/render/index.js';
 import { loadRunbook } from '../../runbook/load.js';
-import { installVpcFlowSchema } from '../../store/vpcflow-schema.js';
 import { TrailbookError } from '../../errors.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
@@ -57,9 +56,9 @@ export function register(program: Command): void {
       }
       const runbook = await loadRunbook(flags.runbook);
       const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
-      const engine = await DuckDBEngine.open({ path: flags.db });
+      // Nothing to ingest: a current store is only read (read-only open, see openForReading).
+      const engine = paths.length ? await DuckDBEngine.open({ path: flags.db }) : await DuckDBEngine.openForReading({ path: flags.db });
       try {
-        await installVpcFlowSchema(engine); // a store with CloudTrail only still has an (empty) vpc_flow_logs
         if (paths.length) {
           const bar = progressBar('ingest', flags.progress && flags.format === 'text' && !flags.out);
           const summary = await ingestPaths(engine, paths, { onProgress: (p) => bar.update(p.filesDone, p.filesTotal, `${p.filesDone}/${p.filesTotal} files`) });

@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckdb } from './binding.js';
 import type { Dialect, Engine, Params, QueryResult, Row } from '../engine.js';
 import { TrailbookError } from '../../errors.js';
 import { installSchema } from '../../store/schema.js';
-import { installExposureCaches } from '../../store/exposure-changes.js';
+import { installStore, storeIsCurrent } from '../../store/layout.js';
 import { toPlainRow } from './values.js';
 
 export const duckdbDialect: Dialect = {
@@ -31,6 +31,8 @@ export class DuckDBEngine implements Engine {
 
   private constructor(
     private readonly instance: DuckDBInstance,
+    /** Opened read-only: queries only. */
+    readonly readOnly: boolean,
     /** Exposed for the ingest stage, which appends in bulk; other stages use query/all. */
     readonly connection: DuckDBConnection,
     readonly path: string,
@@ -53,13 +55,25 @@ export class DuckDBEngine implements Engine {
       });
     }
     const connection = await instance.connect();
-    const engine = new DuckDBEngine(instance, connection, options.path);
-    if (!options.readOnly) {
-      await installSchema(engine);
-      await installExposureCaches(engine);
-    }
+    const engine = new DuckDBEngine(instance, options.readOnly === true, connection, options.path);
+    if (!options.readOnly) await installStore(engine);
     else await installSchema(engine, { macrosOnly: true });
     return engine;
+  }
+
+  /**
+   * For commands that only read: read-only when the store exists and a writable open would change
+   * nothing in it (store/layout.ts); otherwise a writable open, which brings it up to date.
+   */
+  static async openForReading(options: Omit<DuckDBEngineOptions, 'readOnly'>): Promise<DuckDBEngine> {
+    if (options.path !== ':memory:' && existsSync(options.path)) {
+      const reader = await DuckDBEngine.open({ ...options, readOnly: true }).catch(() => undefined);
+      if (reader) {
+        if (await storeIsCurrent(reader)) return reader;
+        await reader.close();
+      }
+    }
+    return DuckDBEngine.open(options);
   }
 
   async run(sql: string, params?: Params): Promise<void> {

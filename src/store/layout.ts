@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import type { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { exposureChangesCurrent, installExposureCaches } from './exposure-changes.js';
+import { EXPOSURE_COPY_DDL, readMeta, writeMeta } from './exposure-copy.js';
+import { CLOUDTRAIL_STORE_DDL, installSchema } from './schema.js';
+import { installVpcFlowSchema, VPC_FLOW_DDL } from './vpcflow-schema.js';
+
+/**
+ * The store's layout: every statement that creates its tables and views. A writable open runs
+ * them (they are idempotent) and records their digest in `trailbook_meta`; a store whose recorded
+ * digest is this code's, and whose caches are current, needs no writes to be read, so it can be
+ * opened read-only (no catalog commits, no checkpoint on close, other readers welcome).
+ */
+const LAYOUT_KEY = 'layout';
+export const STORE_LAYOUT = createHash('sha256')
+  .update([...CLOUDTRAIL_STORE_DDL, ...EXPOSURE_COPY_DDL, ...VPC_FLOW_DDL].join('\n;\n'))
+  .digest('hex')
+  .slice(0, 32);
+
+/** On a writable open: tables, views and caches created or brought up to date, and the layout recorded. */
+export async function installStore(engine: DuckDBEngine): Promise<void> {
+  await installSchema(engine);
+  await installVpcFlowSchema(engine);
+  await installExposureCaches(engine);
+  if ((await readMeta(engine, LAYOUT_KEY)) !== STORE_LAYOUT) {
+    await engine.run('BEGIN TRANSACTION');
+    await writeMeta(engine, LAYOUT_KEY, STORE_LAYOUT);
+    await engine.run('COMMIT');
+  }
+}
+
+/** Whether a writable open would change nothing: the layout is this code's and the caches are current. */
+export async function storeIsCurrent(engine: DuckDBEngine): Promise<boolean> {
+  try {
+    if ((await readMeta(engine, LAYOUT_KEY)) !== STORE_LAYOUT) return false;
+  } catch {
+    return false; // no trailbook_meta: a store from before it
+  }
+  return exposureChangesCurrent(engine);
+}
