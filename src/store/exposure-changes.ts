@@ -4,6 +4,7 @@ import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { CARRY_COLUMNS, candidateSqlWith, EARLIEST, LATEST, normalizeCandidates, type CarryColumn, type NormalizedEvent } from '../ports/candidates.js';
 import { judgementFingerprint } from '../ports/fingerprint.js';
 import { EXPOSURE_COPY_TABLE, EXPOSURE_COPY_VIEW, exposureSource, installExposureCopy, readMeta, syncExposureCopy, writeMeta } from './exposure-copy.js';
+import { CODEC_DIGEST, decodeChunk, encodeChunk } from './exposure-entries.js';
 import { cloudTrailLogsViewSql } from './schema.js';
 
 /**
@@ -13,21 +14,21 @@ import { cloudTrailLogsViewSql } from './schema.js';
  * What stays per run is what depends on the question: the windows, the port, the time range.
  *
  * The events are kept in candidate order (eventtime, eventid), in chunks of `CHUNK` events: a
- * chunk is the JSON array of its `NormalizedEvent`s (the row, less the request and response, with
- * every carryable column; and its changes), so a read is a few large strings in chunk order —
- * no sort, no per-event value conversion (an ordered `string_agg` over one row per event took
- * 0.24 s of 0.46 s at 5M events). Like the copy it is a cache, trusted only when `trailbook_meta`
- * proves it current: computed from the copy as it is now (row count and a digest of the rows'
- * keys), read through the same view definition, by this very judging code
- * (`judgementFingerprint`), in this table layout (`FORMAT`). Otherwise findExposures judges the
- * rows itself, as without a cache.
+ * chunk is the JSON text of its `NormalizedEvent`s (the row, less the request and response, with
+ * every carryable column; and its changes), written compactly by store/exposure-entries.ts, so a
+ * read is a few large strings in chunk order — no sort, no per-event value conversion (an ordered
+ * `string_agg` over one row per event took 0.24 s of 0.46 s at 5M events). Like the copy it is a
+ * cache, trusted only when `trailbook_meta` proves it current: computed from the copy as it is now
+ * (row count and a digest of the rows' keys), read through the same view definition, by this very
+ * judging code (`judgementFingerprint`) and chunk codec, in this table layout (`FORMAT`).
+ * Otherwise findExposures judges the rows itself, as without a cache.
  */
 export const EXPOSURE_CHANGES_TABLE = 'cloudtrail_exposure_changes';
 const META_KEY = 'exposure-changes';
 const CHUNK = 2000;
 
 /** The layout of the table; a store with another is recomputed. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /**
  * What the kept changes were computed from, written as JSON in a fixed key order: they are
@@ -41,6 +42,8 @@ interface ChangesState {
   code: string;
   /** The Athena-shaped view the rows were read through: its definition shapes every kept row. */
   view: string;
+  /** The code that writes and reads a chunk's text (store/exposure-entries.ts). */
+  codec: string;
 }
 
 const VIEW_DIGEST = createHash('sha256').update(cloudTrailLogsViewSql(EXPOSURE_COPY_VIEW, EXPOSURE_COPY_TABLE)).digest('hex').slice(0, 32);
@@ -62,7 +65,7 @@ async function wantedState(engine: Engine): Promise<string> {
   const { rows } = await engine.all(
     `SELECT count(*) AS n, CAST(coalesce(bit_xor(hash(_key, eventid, eventtime, eventname)), 0) AS VARCHAR) AS digest FROM ${EXPOSURE_COPY_TABLE}`,
   );
-  const state: ChangesState = { format: FORMAT, copyRows: Number(rows[0]?.['n'] ?? 0), copyDigest: String(rows[0]?.['digest'] ?? ''), code: judgementFingerprint(), view: VIEW_DIGEST };
+  const state: ChangesState = { format: FORMAT, copyRows: Number(rows[0]?.['n'] ?? 0), copyDigest: String(rows[0]?.['digest'] ?? ''), code: judgementFingerprint(), view: VIEW_DIGEST, codec: CODEC_DIGEST };
   return JSON.stringify(state);
 }
 
@@ -90,7 +93,7 @@ async function syncExposureChanges(engine: DuckDBEngine): Promise<void> {
         appender.appendVarchar(String(part[0]!.row.eventtime));
         appender.appendVarchar(String(part.at(-1)!.row.eventtime));
         appender.appendInteger(part.length);
-        appender.appendVarchar(JSON.stringify(part));
+        appender.appendVarchar(encodeChunk(part));
         appender.endRow();
       }
     } finally {
@@ -127,7 +130,7 @@ export async function keptExposureEvents(engine: Engine, to: string, carry: read
   const { rows } = await engine.all(`SELECT entries FROM ${EXPOSURE_CHANGES_TABLE} WHERE first_time <= $to ORDER BY chunk`, { to });
   const events: NormalizedEvent[] = [];
   for (const row of rows) {
-    for (const event of JSON.parse(String(row['entries'])) as NormalizedEvent[]) if (event.row.eventtime !== null && event.row.eventtime <= to) events.push(event);
+    for (const event of decodeChunk(String(row['entries']))) if (event.row.eventtime !== null && event.row.eventtime <= to) events.push(event);
   }
   const unasked = CARRY_COLUMNS.filter((c) => !carry.includes(c));
   if (unasked.length > 0) for (const { row } of events) for (const column of unasked) delete (row as Partial<Record<CarryColumn, unknown>>)[column];
