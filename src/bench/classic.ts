@@ -30,6 +30,21 @@ WHERE eventSource LIKE '%:8443%' OR requestParameters LIKE '%8443%'
 ORDER BY eventTime DESC`;
 }
 
+/**
+ * The least any cold answer of the port runbook reads: the events that can carry a port change
+ * (`EXPOSURE_EVENT_NAMES`), with the columns their judgement needs, straight from the files —
+ * no store, no judging. A lower bound for `investigate` on logs it has never seen.
+ */
+export function duckdbCandidatesQuery(root: string, eventNames: readonly string[]): string {
+  const glob = `${root.replace(/\/+$/, '')}/**/*.json.gz`;
+  return `SELECT r.* FROM (
+  SELECT unnest(Records) AS r
+  FROM read_json(${sqlString(glob)}, format = 'auto', compression = 'gzip', maximum_object_size = 1073741824,
+    columns = {Records: 'STRUCT(eventID VARCHAR, eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, awsRegion VARCHAR, sourceIPAddress VARCHAR, userIdentity JSON, errorCode VARCHAR, requestParameters JSON, responseElements JSON, recipientAccountId VARCHAR, userAgent VARCHAR)[]'})
+)
+WHERE r.eventName IN (${eventNames.map(sqlString).join(', ')})`;
+}
+
 /** Every top-level CloudTrail field, nested ones kept as JSON text: what an ingest has to keep. */
 const ALL_FIELDS =
   'STRUCT(eventVersion VARCHAR, userIdentity JSON, eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, awsRegion VARCHAR, ' +

@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { ingestPaths } from '../ingest/cloudtrail/ingest.js';
-import { CLASSIC_QUERY, duckdbDirectQuery, duckdbIngestSql } from './classic.js';
+import { CLASSIC_QUERY, duckdbCandidatesQuery, duckdbDirectQuery, duckdbIngestSql } from './classic.js';
+import { EXPOSURE_EVENT_NAMES } from '../ports/normalize/index.js';
 import { timeWriteToStoreFile } from './floor.js';
 
-export const CONTENDERS = ['gzip', 'duckdb-direct', 'duckdb-ingest', 'store-floor', 'trailbook'] as const;
+export const CONTENDERS = ['gzip', 'duckdb-direct', 'duckdb-candidates', 'duckdb-ingest', 'store-floor', 'trailbook'] as const;
 export type Contender = (typeof CONTENDERS)[number];
+/** The ingest benchmark's table; `duckdb-candidates` belongs to the investigate benchmark (a floor for a cold answer). */
+export const INGEST_CONTENDERS: readonly Contender[] = CONTENDERS.filter((c) => c !== 'duckdb-candidates');
 
 export interface RunResult {
   contender: Contender;
@@ -40,17 +43,18 @@ async function runGzip(root: string): Promise<RunResult> {
   return { contender: 'gzip', ms: run.ms, peakRssBytes: run.peakRssBytes, rows: null, detail: { files: run.files } };
 }
 
-async function runDuckdbDirect(root: string): Promise<RunResult> {
+/** A fresh in-memory DuckDB running one query over the raw files: baseline B, and the candidates' floor. */
+async function runDuckdbQuery(contender: Contender, sql: string): Promise<RunResult> {
   const started = performance.now();
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const reader = await connection.runAndReadAll(duckdbDirectQuery(root));
+  const reader = await connection.runAndReadAll(sql);
   const rows = reader.getRows().length;
   const ms = performance.now() - started;
   const version = String((await connection.runAndReadAll('SELECT version()')).getRows()[0]?.[0]);
   connection.closeSync();
   instance.closeSync();
-  return { contender: 'duckdb-direct', ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, rows, detail: { duckdb: version } };
+  return { contender, ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, rows, detail: { duckdb: version } };
 }
 
 /** Reference only (not a target): DuckDB loading the same files into a table of a fresh database file, then the classic query. */
@@ -129,7 +133,9 @@ export async function runContender(contender: Contender, root: string, db: strin
     case 'gzip':
       return runGzip(root);
     case 'duckdb-direct':
-      return runDuckdbDirect(root);
+      return runDuckdbQuery(contender, duckdbDirectQuery(root));
+    case 'duckdb-candidates':
+      return runDuckdbQuery(contender, duckdbCandidatesQuery(root, EXPOSURE_EVENT_NAMES));
     case 'store-floor':
       return runStoreFloor(root, db);
     case 'duckdb-ingest':

@@ -16,7 +16,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CONTENDERS, type Contender, type RunResult } from './contenders.js';
+import { INGEST_CONTENDERS, type Contender, type RunResult } from './contenders.js';
 import { corpusParams, ensureCorpus } from './corpus.js';
 import { describeMachine, machineLine } from './machine.js';
 import { updateSectionInFile } from './markdown-section.js';
@@ -63,7 +63,7 @@ async function benchmarkCloudTrail(sizes: number[], dataDir: string, repeat: num
     const corpus = await ensureCorpus(dataDir, corpusParams(events));
     log(`${corpus.reused ? 'reused' : 'generated'} ${corpus.result.files} files, ${(corpus.result.bytesUncompressed / 1e6).toFixed(1)} MB JSON at ${corpus.root}`);
     const runs: RunResult[] = [];
-    for (const contender of CONTENDERS) {
+    for (const contender of INGEST_CONTENDERS) {
       const attempts: RunResult[] = [];
       for (let i = 0; i < repeat; i++) {
         const db = join(dataDir, `trailbook-bench-${events}.duckdb`);

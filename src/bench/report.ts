@@ -17,6 +17,7 @@ export interface SizeResult {
 const LABELS: Record<RunResult['contender'], string> = {
   gzip: '`gzip -dc` (baseline A)',
   'duckdb-direct': 'DuckDB `read_json` + classic query (baseline B)',
+  'duckdb-candidates': 'DuckDB `read_json` of the exposure candidates only (floor of a cold answer)',
   'duckdb-ingest': 'DuckDB `CREATE TABLE AS read_json` + classic query (reference C)',
   'store-floor': 'DuckDB writing C\'s rows, already in memory, to a store file (floor D)',
   trailbook: 'trailbook `ingestPaths` + classic query',
