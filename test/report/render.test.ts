@@ -167,3 +167,41 @@ test('an empty report renders in every format', () => {
   assert.match(renderReport(report, 'md'), /nothing found/);
   assert.match(renderReport(report, 'html'), /Nothing to draw/);
 });
+
+/** The sample report with one finding grown to what a noisy trail gives: many rows, parties and windows. */
+function longReport() {
+  const report = sampleReport();
+  const f = report.findings.find((x) => x.decision.action === 'isolate')!;
+  const row = f.evidence[0]!;
+  f.evidence = Array.from({ length: 40 }, (_, i) => ({ ...row, ts: `2024-05-14T10:${String(i).padStart(2, '0')}:00Z`, source_ref: `event-${i}` }));
+  const party = f.sources[0]!;
+  f.sources = Array.from({ length: 15 }, (_, i) => ({ ...party, ip: `198.51.100.${i + 1}`, verdict: i < 12 ? 'suspicious' : 'known' }));
+  f.windows = Array.from({ length: 20 }, (_, i) => ({ resource: 'sg-long', openedAt: `2024-05-14T11:${String(i).padStart(2, '0')}:00Z`, closedAt: i === 9 ? null : `2024-05-14T12:${String(i).padStart(2, '0')}:00Z`, rule: 'tcp port 8443 from 0.0.0.0/0' }));
+  report.answers.sources = f.sources;
+  return report;
+}
+
+test('text and md show the first and last of a long list and count the rest; --full and json keep everything', () => {
+  const report = longReport();
+  for (const width of [100, 220]) {
+    const text = renderText(report, { color: false, width });
+    assert.match(text, /evidence \(40 rows, times on 2024-05-14, 17 shown\)/);
+    for (const i of [0, 11, 35, 39]) assert.ok(text.includes(`event-${i}`), `row ${i} shown`);
+    for (const i of [12, 20, 34]) assert.ok(!text.includes(`event-${i}\n`) && !text.includes(`event-${i} `), `row ${i} left out`);
+    assertOrder(text, ['event-11', '… 23 more rows, 2024-05-14T10:12:00Z → 2024-05-14T10:34:00Z (--full, or --format json | html)', 'event-35']);
+    assert.match(text, /… 5 more \(2 suspicious, 3 known; --full/);
+    assertOrder(text, ['11:07:00Z', '… 9 more windows, 1 still open', '11:17:00Z']);
+    assert.ok(!text.includes('11:08:00Z'));
+  }
+  const full = renderText(report, { color: false, width: 100, full: true });
+  for (let i = 0; i < 40; i++) assert.ok(full.includes(`event-${i}`));
+  assert.doesNotMatch(full, /more rows|more windows|more \(/);
+
+  const md = renderMarkdown(report);
+  assert.match(md, /Evidence \(40 rows, 17 shown\)/);
+  assertOrder(md, ['event-11', '| … |', '23 more rows', 'event-35']);
+  assert.match(md, /- … 5 more \(2 suspicious, 3 known; every one: `--full`/);
+  assert.match(md, /- … 9 more windows, 1 still open/);
+  assert.equal((renderMarkdown(report, { full: true }).match(/event-\d+/g) ?? []).length, 40);
+  assert.equal(JSON.parse(renderReport(report, 'json')).findings.find((x: { id: string }) => x.id === report.findings.find((f) => f.evidence.length === 40)!.id).evidence.length, 40);
+});

@@ -30,6 +30,7 @@ interface InvestigateFlags {
   runbook: string;
   progress: boolean;
   failOn?: string;
+  full?: boolean;
 }
 
 export function register(program: Command): void {
@@ -47,6 +48,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--runbook <dir>', 'the runbook folder', BUNDLED_RUNBOOK)
     .option('--fail-on <action>', 'exit 1 when a finding is this severe or worse: isolate | escalate | ticket | false-positive')
+    .option('--full', 'text and md: every evidence row and party (by default long lists show their first and last entries)')
     .option('--no-progress', 'no progress bar')
     .action(async (paths: string[], flags: InvestigateFlags) => {
       if (!isReportFormat(flags.format)) throw new TrailbookError('USAGE', `unknown format "${flags.format}"`, { hint: 'use text, json, md or html' });
@@ -79,7 +81,7 @@ export function register(program: Command): void {
         if (flags.to) parameters['to'] = flags.to;
         const report = await investigate(engine, { runbook, parameters, intel, inputs });
         const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
-        const text = renderReport(report, flags.format, { color, width: process.stdout.columns });
+        const text = renderReport(report, flags.format, { color, width: process.stdout.columns, full: flags.full === true });
         if (flags.out) {
           writeFileSync(flags.out, text);
           process.stderr.write(`report written to ${flags.out}\n`);

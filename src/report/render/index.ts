@@ -15,17 +15,17 @@ export function isReportFormat(value: string): value is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(value);
 }
 
-/** Options for the terminal; the other formats ignore them. */
+/** Options for the terminal (`full` also for Markdown); the other formats ignore them. */
 export type RenderOptions = Partial<TextOptions>;
 
 export function renderReport(report: Report, format: ReportFormat, options: RenderOptions = {}): string {
   switch (format) {
     case 'text':
-      return renderText(report, { color: options.color ?? false, ...(options.width !== undefined ? { width: options.width } : {}) });
+      return renderText(report, { color: options.color ?? false, full: options.full ?? false, ...(options.width !== undefined ? { width: options.width } : {}) });
     case 'json':
       return JSON.stringify(report, null, 2) + '\n';
     case 'md':
-      return renderMarkdown(report);
+      return renderMarkdown(report, { full: options.full ?? false });
     case 'html':
       return renderHtml(report);
   }

@@ -1,7 +1,7 @@
-import type { Credentials, Finding, Report, SourceAssessment } from '../contract.js';
+import type { Credentials, EvidenceRow, Finding, Report, SourceAssessment } from '../contract.js';
 import {
-  QUESTIONS, actionCounts, durationText, firstSeenParts, flowsText, keyKindText, mfaText, overallAction, runWindowText,
-  sortFindings, viaText,
+  EVIDENCE_LIMIT, PARTY_LIMIT, QUESTIONS, WINDOW_LIMIT, windowsLeftText, actionCounts, durationText, evidenceSpanText, firstSeenParts, flowsText, keyKindText,
+  mfaText, overallAction, runWindowText, shorten, sortFindings, verdictCountsText, viaText, type ListLimit,
 } from './model.js';
 import { plain } from './safe.js';
 
@@ -39,7 +39,16 @@ const cell = (value: string | number | null | undefined) => mdCode(value, true);
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)];
 
-export function renderMarkdown(report: Report): string {
+export interface MarkdownOptions {
+  /** Every evidence row and party; by default long lists are cut as on the terminal (model.ts). */
+  full?: boolean;
+}
+
+/** Where the rows a cut list leaves out can be read. */
+const ELSEWHERE = 'every one: `--full`, or `--format json` / `html`';
+
+export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
+  const limit = (l: ListLimit) => (options.full ? null : l);
   const out: string[] = [];
   const port = report.parameters.port;
   const outcome = overallAction(report);
@@ -71,13 +80,17 @@ export function renderMarkdown(report: Report): string {
   out.push('', `### Q2. ${QUESTIONS.q2}`, '', `**${a.direction}**`, '');
   out.push(`### Q3. ${QUESTIONS.q3}`, '', a.eventSources.length ? a.eventSources.map((s) => mdCode(s)).join(', ') : 'none', '');
   out.push(`### Q4. ${QUESTIONS.q4}`, '');
-  out.push(...(a.credentials.length ? credentialsTable(a.credentials) : ['none']), '');
+  const credentials = shorten(a.credentials, limit(PARTY_LIMIT));
+  out.push(...(a.credentials.length ? credentialsTable([...credentials.head]) : ['none']), '');
+  if (credentials.omitted.length) out.push(`… ${credentials.omitted.length} more identities (${ELSEWHERE}).`, '');
   out.push(`### Q5. ${QUESTIONS.q5}`, '');
-  out.push(...(a.sources.length ? sourcesTable(a.sources) : ['none']), '');
+  const sources = shorten(a.sources, limit(PARTY_LIMIT));
+  out.push(...(a.sources.length ? sourcesTable(sources.head) : ['none']), '');
+  if (sources.omitted.length) out.push(`… ${sources.omitted.length} more (${verdictCountsText(sources.omitted)}; ${ELSEWHERE}).`, '');
 
   const findings = sortFindings(report.findings);
   out.push(`## Findings (${findings.length}, most severe first)`, '');
-  findings.forEach((f, i) => out.push(...findingLines(f, i + 1), ''));
+  findings.forEach((f, i) => out.push(...findingLines(f, i + 1, options.full === true), ''));
   return out.join('\n').replace(/\n+$/, '\n');
 }
 
@@ -113,7 +126,7 @@ function credentialsText(c: Credentials): string {
   return parts.join(' · ');
 }
 
-function findingLines(f: Finding, n: number): string[] {
+function findingLines(f: Finding, n: number, full: boolean): string[] {
   const d = f.decision;
   const out = [`### ${n}. ${d.action.toUpperCase()} — ${mdText(f.title)}`, ''];
   out.push(
@@ -127,21 +140,26 @@ function findingLines(f: Finding, n: number): string[] {
   if (d.verify) out.push(`- **Verify:** ${mdText(d.verify)}`);
   out.push(`- **Credentials:** ${f.credentials ? credentialsText(f.credentials) : 'none'}`);
   out.push(`- **Sources:**${f.sources.length ? '' : ' none'}`);
-  for (const s of f.sources) out.push(`  - **${s.verdict}** ${mdCode(s.ip)}${s.role ? ` (${s.role})` : ''}: ${s.reasons.map(mdText).join('; ') || '—'}`);
+  const sources = shorten(f.sources, full ? null : PARTY_LIMIT);
+  for (const s of sources.head) out.push(`  - **${s.verdict}** ${mdCode(s.ip)}${s.role ? ` (${s.role})` : ''}: ${s.reasons.map(mdText).join('; ') || '—'}`);
+  if (sources.omitted.length) out.push(`  - … ${sources.omitted.length} more (${verdictCountsText(sources.omitted)}; ${ELSEWHERE})`);
   out.push(`- **Flows:** ${flowsText(f)}`);
   if (f.windows?.length) {
     out.push('- **Exposure windows:**');
-    for (const w of f.windows) {
+    const windows = shorten(f.windows, full ? null : WINDOW_LIMIT);
+    const windowLine = (w: (typeof f.windows)[number]) => {
       const until = w.closedAt ? `${mdText(w.closedAt)} (${durationText(w.openedAt, w.closedAt)})` : 'still open';
-      out.push(`  - ${mdText(w.openedAt)} → ${until}: ${mdCode(w.resource)} ${mdText(w.rule)}`);
-    }
+      return `  - ${mdText(w.openedAt)} → ${until}: ${mdCode(w.resource)} ${mdText(w.rule)}`;
+    };
+    out.push(...windows.head.map(windowLine));
+    if (windows.omitted.length) out.push(`  - … ${windowsLeftText(windows.omitted)} (${ELSEWHERE})`);
+    out.push(...windows.tail.map(windowLine));
   }
-  out.push('', `Evidence (${f.evidence.length} rows):`, '');
-  out.push(
-    ...table(
-      ['ts', 'actor', 'source_ip', 'action', 'resource', 'source_ref', 'detail'],
-      f.evidence.map((r) => [mdText(r.ts), cell(r.actor), cell(r.source_ip), cell(r.action), cell(r.resource), cell(r.source_ref), mdText(r.detail)]),
-    ),
-  );
+  const evidence = shorten(f.evidence, full ? null : EVIDENCE_LIMIT);
+  const evidenceRow = (r: EvidenceRow) => [mdText(r.ts), cell(r.actor), cell(r.source_ip), cell(r.action), cell(r.resource), cell(r.source_ref), mdText(r.detail)];
+  // The rows left out are counted in one row where they would be.
+  const gap = evidence.omitted.length ? [['…', '', '', '', '', '', `${evidence.omitted.length} more rows, ${mdText(evidenceSpanText(evidence.omitted))} (${ELSEWHERE})`]] : [];
+  out.push('', `Evidence (${f.evidence.length} rows${evidence.omitted.length ? `, ${evidence.head.length + evidence.tail.length} shown` : ''}):`, '');
+  out.push(...table(['ts', 'actor', 'source_ip', 'action', 'resource', 'source_ref', 'detail'], [...evidence.head.map(evidenceRow), ...gap, ...evidence.tail.map(evidenceRow)]));
   return out;
 }

@@ -1,4 +1,4 @@
-import type { Action, Credentials, EvidenceRow, Finding, Report } from '../contract.js';
+import type { Action, Credentials, EvidenceRow, Finding, Report, SourceAssessment } from '../contract.js';
 
 /**
  * What every renderer derives from a report the same way: severity order, the two halves of
@@ -132,4 +132,56 @@ export function durationText(fromIso: string, toIso: string): string {
 export function runWindowText(report: Report): string {
   const { from, to } = report.parameters;
   return `${from ?? 'beginning'} → ${to ?? 'now'}`;
+}
+
+/**
+ * How much of a long list a page meant for a person (the terminal, a ticket) shows: every item up
+ * to `max`; beyond that the first `head` and the last `tail`, and one line that counts the rest
+ * and says where they are. At 3 a.m. forty screens of one finding's rows hide the next finding;
+ * the JSON and HTML reports, and `--full`, keep everything.
+ */
+export interface ListLimit {
+  max: number;
+  head: number;
+  tail: number;
+}
+
+/** Evidence rows: the earliest show how it started, the latest whether it is still going on. */
+export const EVIDENCE_LIMIT: ListLimit = { max: 20, head: 12, tail: 5 };
+/** Exposure windows of one finding, in the order they opened. */
+export const WINDOW_LIMIT: ListLimit = { max: 12, head: 8, tail: 3 };
+/** Identities and parties, most telling first as the report orders them. */
+export const PARTY_LIMIT: ListLimit = { max: 12, head: 10, tail: 0 };
+
+export interface Shortened<T> {
+  head: T[];
+  /** What is left out, in order (empty when everything is shown). */
+  omitted: T[];
+  tail: T[];
+}
+
+/** `items` cut to `limit`; everything when `limit` is null (`--full`). */
+export function shorten<T>(items: readonly T[], limit: ListLimit | null): Shortened<T> {
+  if (limit === null || items.length <= limit.max) return { head: [...items], omitted: [], tail: [] };
+  const tailStart = items.length - limit.tail;
+  return { head: items.slice(0, limit.head), omitted: items.slice(limit.head, tailStart), tail: items.slice(tailStart) };
+}
+
+/** `301 suspicious, 97 known`: the verdicts of parties left out, most severe first. */
+export function verdictCountsText(sources: readonly SourceAssessment[]): string {
+  const counts = new Map<string, number>();
+  for (const s of sources) counts.set(s.verdict, (counts.get(s.verdict) ?? 0) + 1);
+  return (['suspicious', 'known', 'allowed'] as const).filter((v) => counts.has(v)).map((v) => `${counts.get(v)} ${v}`).join(', ');
+}
+
+/** `40 more windows, 12 still open`: windows left out, and how many of them are still open. */
+export function windowsLeftText(windows: readonly { closedAt: string | null }[]): string {
+  const open = windows.filter((w) => w.closedAt === null).length;
+  return `${windows.length} more window${windows.length === 1 ? '' : 's'}${open ? `, ${open} still open` : ''}`;
+}
+
+/** The time span of evidence rows left out: `2024-05-02T01:00:00Z → 2024-05-12T20:00:00Z`. */
+export function evidenceSpanText(rows: readonly EvidenceRow[]): string {
+  const times = rows.map((r) => r.ts).filter((t) => t !== '');
+  return times.length ? `${times[0]} → ${times.at(-1)}` : '';
 }

@@ -1,7 +1,7 @@
 import type { Action, Credentials, Finding, Report, SourceAssessment, SourceVerdict } from '../contract.js';
 import {
-  QUESTIONS, actionCounts, durationText, firstSeenParts, flowsText, keyKindText, mfaText, overallAction, runWindowText,
-  sortFindings, viaText,
+  EVIDENCE_LIMIT, PARTY_LIMIT, QUESTIONS, WINDOW_LIMIT, windowsLeftText, actionCounts, durationText, evidenceSpanText, firstSeenParts, flowsText, keyKindText,
+  mfaText, overallAction, runWindowText, shorten, sortFindings, verdictCountsText, viaText, type ListLimit,
 } from './model.js';
 import { plain } from './safe.js';
 import { cutEnd, layoutTable, pad, wrap, type Column } from './text-layout.js';
@@ -18,7 +18,12 @@ export interface TextOptions {
   color: boolean;
   /** Terminal columns; 100 when unknown (piped output stays readable in a ticket or a pager). */
   width?: number;
+  /** Every evidence row and party; by default long lists are cut (`EVIDENCE_LIMIT`, `PARTY_LIMIT`). */
+  full?: boolean;
 }
+
+/** Where the rows a cut list leaves out can be read. */
+const ELSEWHERE = '--full, or --format json | html';
 
 type Style = 'bold' | 'dim' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
 const SGR: Record<Style, string> = { bold: '1', dim: '2', red: '31', yellow: '33', cyan: '36', green: '32', magenta: '35' };
@@ -33,6 +38,7 @@ const VERDICT_STYLE: Record<SourceVerdict, Style[]> = { suspicious: ['bold', 're
 
 export function renderText(report: Report, options: TextOptions): string {
   const width = Math.max(60, options.width ?? 100);
+  const limit = (l: ListLimit) => (options.full ? null : l);
   const paint = (text: string, styles: Style[]) =>
     options.color && styles.length ? `\u001b[${styles.map((s) => SGR[s]).join(';')}m${text}\u001b[0m` : text;
   const out: string[] = [];
@@ -76,10 +82,11 @@ export function renderText(report: Report, options: TextOptions): string {
   para(a.eventSources.length ? a.eventSources.map(plain).join(', ') : 'none (no CloudTrail event in any finding)', '    ');
   question(4, QUESTIONS.q4);
   if (!a.credentials.length) out.push('    none');
-  for (const c of a.credentials) out.push(...credentialLines(c, width, '    '));
+  const credentials = shorten(a.credentials, limit(PARTY_LIMIT));
+  for (const c of credentials.head) out.push(...credentialLines(c, width, '    '));
+  if (credentials.omitted.length) para(`… ${credentials.omitted.length} more identities (${ELSEWHERE})`, '    ');
   question(5, QUESTIONS.q5);
-  if (!a.sources.length) out.push('    none');
-  for (const s of a.sources) out.push(...sourceLines(s, width, '    ', paint));
+  out.push(...sourceList(a.sources, width, '    ', paint, limit(PARTY_LIMIT)));
   out.push('');
 
   // Findings, most severe first.
@@ -87,7 +94,7 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push(paint(`FINDINGS (${findings.length}, most severe first)`, ['bold']));
   findings.forEach((f, i) => {
     out.push('');
-    out.push(...findingLines(f, i + 1, findings.length, width, paint));
+    out.push(...findingLines(f, i + 1, findings.length, width, paint, options.full === true));
   });
   return out.join('\n') + '\n';
 }
@@ -119,7 +126,16 @@ function sourceLines(s: SourceAssessment, width: number, indent: string, paint: 
   return lines;
 }
 
-function findingLines(f: Finding, n: number, total: number, width: number, paint: Paint): string[] {
+/** Parties with their verdicts; a cut list ends with the count of the rest by verdict. */
+function sourceList(sources: readonly SourceAssessment[], width: number, indent: string, paint: Paint, limit: ListLimit | null): string[] {
+  if (!sources.length) return [`${indent}none`];
+  const shown = shorten(sources, limit);
+  const out = shown.head.flatMap((s) => sourceLines(s, width, indent, paint));
+  if (shown.omitted.length) out.push(...wrap(`… ${shown.omitted.length} more (${verdictCountsText(shown.omitted)}; ${ELSEWHERE})`, width, indent));
+  return out;
+}
+
+function findingLines(f: Finding, n: number, total: number, width: number, paint: Paint, full: boolean): string[] {
   const out: string[] = [];
   const action = f.decision.action;
   const badge = `[${n}/${total}] ${action.toUpperCase()}`;
@@ -140,17 +156,20 @@ function findingLines(f: Finding, n: number, total: number, width: number, paint
   out.push('  credentials:');
   out.push(...(f.credentials ? credentialLines(f.credentials, width, '    ') : ['    none (no CloudTrail identity)']));
   out.push('  sources:');
-  if (!f.sources.length) out.push('    none');
-  for (const s of f.sources) out.push(...sourceLines(s, width, '    ', paint));
+  out.push(...sourceList(f.sources, width, '    ', paint, full ? null : PARTY_LIMIT));
   out.push(`  flows: ${flowsText(f)}`);
   if (f.windows?.length) {
     out.push('  exposure windows:');
-    for (const w of f.windows) {
+    const windows = shorten(f.windows, full ? null : WINDOW_LIMIT);
+    const windowLines = (w: (typeof f.windows)[number]) => {
       const until = w.closedAt ? `${plain(w.closedAt)} (${durationText(w.openedAt, w.closedAt)})` : 'still open';
-      out.push(...wrap(`${plain(w.openedAt)} → ${until}  ${plain(w.resource)}  ${plain(w.rule)}`, width, '    ', '      '));
-    }
+      return wrap(`${plain(w.openedAt)} → ${until}  ${plain(w.resource)}  ${plain(w.rule)}`, width, '    ', '      ');
+    };
+    out.push(...windows.head.flatMap(windowLines));
+    if (windows.omitted.length) out.push(...wrap(`… ${windowsLeftText(windows.omitted)} (${ELSEWHERE})`, width, '    '));
+    out.push(...windows.tail.flatMap(windowLines));
   }
-  out.push(...evidenceTable(f, width - 4, paint).map((l, i) => (i === 0 ? l : `    ${l}`)));
+  out.push(...evidenceTable(f, width - 4, paint, full ? null : EVIDENCE_LIMIT).map((l, i) => (i === 0 ? l : `    ${l}`)));
   return out;
 }
 
@@ -163,19 +182,26 @@ function shortActor(actor: string): string {
 /**
  * The evidence rows. On a wide terminal, one line per row with the six shared columns. When that
  * does not fit, each row takes two lines: ts, action, source_ip, resource, then the source_ref
- * (first, so it stays whole: it is what one greps for), the actor and the row's detail.
+ * (first, so it stays whole: it is what one greps for), the actor and the row's detail. A long
+ * list shows its first and last rows and one line for those between.
  */
-function evidenceTable(f: Finding, width: number, paint: Paint): string[] {
+function evidenceTable(f: Finding, width: number, paint: Paint, limit: ListLimit | null): string[] {
   if (!f.evidence.length) return ['(none)'];
   const days = new Set(f.evidence.map((r) => r.ts.slice(0, 10)));
   // Within one day the date is said once, in the heading; the rows keep the time.
   const ts = (iso: string) => (days.size === 1 ? iso.slice(11) : iso);
-  const rows = f.evidence.map((r) => ({
+  const shown = shorten(f.evidence, limit);
+  const rows = [...shown.head, ...shown.tail].map((r) => ({
     ts: plain(ts(r.ts)), actor: plain(shortActor(r.actor ?? '')), ip: plain(r.source_ip), action: plain(r.action),
     resource: plain(r.resource), ref: plain(r.source_ref), detail: plain(r.detail),
   }));
-  const heading = `  evidence (${rows.length} row${rows.length === 1 ? '' : 's'}${days.size === 1 ? `, times on ${plain([...days][0])}` : ''}):`;
+  const total = f.evidence.length;
+  const heading = `  evidence (${total} row${total === 1 ? '' : 's'}${days.size === 1 ? `, times on ${plain([...days][0])}` : ''}${shown.omitted.length ? `, ${rows.length} shown` : ''}):`;
   const line = (cells: string[], widths: number[]) => cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd();
+  // The rows left out, counted in one line where they would be.
+  const gap = shown.omitted.length ? paint(cutEnd(`… ${shown.omitted.length} more rows, ${plain(evidenceSpanText(shown.omitted))} (${ELSEWHERE})`, width), ['dim']) : undefined;
+  const withGap = (lines: string[], linesPerRow: number) =>
+    gap === undefined ? lines : [...lines.slice(0, shown.head.length * linesPerRow), gap, ...lines.slice(shown.head.length * linesPerRow)];
 
   // Wide terminals: one line per row, with the detail column when it fits too.
   for (const withDetail of [true, false]) {
@@ -183,17 +209,17 @@ function evidenceTable(f: Finding, width: number, paint: Paint): string[] {
     const wideRows = rows.map((r) => [r.ts, r.actor, r.ip, r.action, r.resource, r.ref, ...(withDetail ? [r.detail] : [])]);
     const natural = layoutTable(names.map((name) => ({ name, min: 0 })), wideRows, Number.MAX_SAFE_INTEGER);
     if (natural.widths.reduce((a, b) => a + b, 0) + 2 * (names.length - 1) <= width) {
-      return [heading, ...natural.cells.map((cells, i) => (i === 0 ? paint(line(cells, natural.widths), ['dim']) : line(cells, natural.widths)))];
+      const [head, ...body] = natural.cells.map((cells) => line(cells, natural.widths));
+      return [heading, paint(head!, ['dim']), ...withGap(body, 1)];
     }
   }
 
   const narrow: Column[] = [{ name: 'ts', min: 20 }, { name: 'action', min: 20 }, { name: 'source_ip', min: 15 }, { name: 'resource', min: 19 }];
   const { widths, cells } = layoutTable(narrow, rows.map((r) => [r.ts, r.action, r.ip, r.resource]), width);
   const under = ' '.repeat(widths[0]! + 2);
-  const out = [heading, paint(line(cells[0]!, widths), ['dim']), paint(`${under}source_ref · actor · detail`, ['dim'])];
-  rows.forEach((r, i) => {
-    out.push(line(cells[i + 1]!, widths));
-    out.push(paint(cutEnd(`${under}${[r.ref, r.actor, r.detail].filter(Boolean).join(' · ')}`, width), ['dim']));
-  });
-  return out;
+  const body = rows.flatMap((r, i) => [
+    line(cells[i + 1]!, widths),
+    paint(cutEnd(`${under}${[r.ref, r.actor, r.detail].filter(Boolean).join(' · ')}`, width), ['dim']),
+  ]);
+  return [heading, paint(line(cells[0]!, widths), ['dim']), paint(`${under}source_ref · actor · detail`, ['dim']), ...withGap(body, 2)];
 }
