@@ -22,10 +22,14 @@ export async function installStore(engine: DuckDBEngine): Promise<void> {
   await installSchema(engine);
   await installVpcFlowSchema(engine);
   await installExposureCaches(engine);
-  if ((await readMeta(engine, LAYOUT_KEY)) !== STORE_LAYOUT) {
-    await engine.run('BEGIN TRANSACTION');
+  if ((await readMeta(engine, LAYOUT_KEY)) === STORE_LAYOUT) return;
+  await engine.run('BEGIN TRANSACTION');
+  try {
     await writeMeta(engine, LAYOUT_KEY, STORE_LAYOUT);
     await engine.run('COMMIT');
+  } catch (error) {
+    await engine.run('ROLLBACK');
+    throw error;
   }
 }
 
