@@ -74,14 +74,43 @@ export interface NormalizedEvent {
  * asked for (so they can be computed once and kept: store/exposure-changes.ts).
  */
 export function normalizeCandidates(rows: readonly Row[]): NormalizedEvent[] {
+  return judgeCandidateRows(rows).events;
+}
+
+export interface JudgedCandidates {
+  events: NormalizedEvent[];
+  /** The rule directions learned: `known`, then every rule the rows created (a later creation wins). */
+  ruleDirections: Map<string, Direction>;
+  /** Rule ids a `ModifySecurityGroupRules` of these rows asked for and no creation gave. */
+  unresolved: Set<string>;
+}
+
+/**
+ * `normalizeCandidates` that also says what it learned and what it missed, so that rows appended
+ * later can be judged on their own (`known`: the directions learned from the rows before them)
+ * and the caller can tell when they would change the judgement of those earlier rows.
+ */
+export function judgeCandidateRows(rows: readonly Row[], known: ReadonlyMap<string, Direction> = new Map()): JudgedCandidates {
   const candidates = rows.map(asCloudTrailRow);
-  const ruleDirections = new Map<string, Direction>();
+  const ruleDirections = new RecordingDirections(known);
   for (const row of candidates) for (const [id, direction] of createdRuleDirections(parseJsonObject(row.responseelements))) ruleDirections.set(id, direction);
-  return candidates.map((row) => {
+  const events = candidates.map((row) => {
     const changes = normalizeEvent(row, { ruleDirections });
     const { requestparameters: _request, responseelements: _response, ...rest } = row;
     return { row: rest, changes };
   });
+  return { events, ruleDirections: new Map(ruleDirections), unresolved: ruleDirections.misses };
+}
+
+/** Rule directions that remember which ids were asked for and not found. */
+class RecordingDirections extends Map<string, Direction> {
+  readonly misses = new Set<string>();
+
+  override get(id: string): Direction | undefined {
+    const direction = super.get(id);
+    if (direction === undefined) this.misses.add(id);
+    return direction;
+  }
 }
 
 function asCloudTrailRow(row: Row): CloudTrailRow {

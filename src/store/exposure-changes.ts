@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { CARRY_COLUMNS, candidateSqlWith, EARLIEST, LATEST, normalizeCandidates, type CarryColumn, type NormalizedEvent } from '../ports/candidates.js';
+import { CARRY_COLUMNS, candidateSqlWith, EARLIEST, judgeCandidateRows, LATEST, sqlList, type CarryColumn, type NormalizedEvent } from '../ports/candidates.js';
+import type { Direction } from '../ports/change.js';
+import { EXPOSURE_EVENT_NAMES } from '../ports/normalize/index.js';
 import { judgementFingerprint } from '../ports/fingerprint.js';
 import { EXPOSURE_COPY_TABLE, EXPOSURE_COPY_VIEW, exposureSource, installExposureCopy, readMeta, syncExposureCopy, writeMeta } from './exposure-copy.js';
 import { CODEC_DIGEST, decodeChunk, encodeChunk } from './exposure-entries.js';
@@ -25,10 +27,11 @@ import { cloudTrailLogsViewSql } from './schema.js';
  */
 export const EXPOSURE_CHANGES_TABLE = 'cloudtrail_exposure_changes';
 const META_KEY = 'exposure-changes';
+const RULES_KEY = 'exposure-changes-rules';
 const CHUNK = 2000;
 
-/** The layout of the table; a store with another is recomputed. */
-const FORMAT = 3;
+/** The layout of the table and its metadata; a store with another is recomputed. */
+const FORMAT = 4;
 
 /**
  * What the kept changes were computed from, written as JSON in a fixed key order: they are
@@ -48,63 +51,161 @@ interface ChangesState {
 
 const VIEW_DIGEST = createHash('sha256').update(cloudTrailLogsViewSql(EXPOSURE_COPY_VIEW, EXPOSURE_COPY_TABLE)).digest('hex').slice(0, 32);
 
+/** How `syncExposureCaches` found the kept changes: current, extended by the new events, or judged again whole. */
+export type KeptChangesUpdate = 'current' | 'appended' | 'recomputed';
+
 /** On a writable open: the copy and the kept changes, created if missing and brought up to date. */
-export async function installExposureCaches(engine: DuckDBEngine): Promise<void> {
+export async function installExposureCaches(engine: DuckDBEngine): Promise<KeptChangesUpdate> {
   await installExposureCopy(engine);
-  await syncExposureChanges(engine);
+  return syncExposureChanges(engine);
 }
 
 /** After an ingest added events: the copy first, then the changes judged from it. */
-export async function syncExposureCaches(engine: DuckDBEngine): Promise<void> {
+export async function syncExposureCaches(engine: DuckDBEngine): Promise<KeptChangesUpdate> {
   await syncExposureCopy(engine);
-  await syncExposureChanges(engine);
+  return syncExposureChanges(engine);
 }
 
 /** The state the kept changes must have been computed from to be trusted now, as kept. */
 async function wantedState(engine: Engine): Promise<string> {
-  const { rows } = await engine.all(
-    `SELECT count(*) AS n, CAST(coalesce(bit_xor(hash(_key, eventid, eventtime, eventname)), 0) AS VARCHAR) AS digest FROM ${EXPOSURE_COPY_TABLE}`,
-  );
-  const state: ChangesState = { format: FORMAT, copyRows: Number(rows[0]?.['n'] ?? 0), copyDigest: String(rows[0]?.['digest'] ?? ''), code: judgementFingerprint(), view: VIEW_DIGEST, codec: CODEC_DIGEST };
+  const state: ChangesState = { format: FORMAT, ...(await copyState(engine)), code: judgementFingerprint(), view: VIEW_DIGEST, codec: CODEC_DIGEST };
   return JSON.stringify(state);
 }
 
+/** Row count and key digest of the copy, or of its first `rows` rows (the copy only grows). */
+async function copyState(engine: Engine, rows?: number): Promise<Pick<ChangesState, 'copyRows' | 'copyDigest'>> {
+  const where = rows === undefined ? '' : ' WHERE rowid < $rows';
+  const result = await engine.all(
+    `SELECT count(*) AS n, CAST(coalesce(bit_xor(hash(_key, eventid, eventtime, eventname)), 0) AS VARCHAR) AS digest FROM ${EXPOSURE_COPY_TABLE}${where}`,
+    rows === undefined ? undefined : { rows },
+  );
+  return { copyRows: Number(result.rows[0]?.['n'] ?? 0), copyDigest: String(result.rows[0]?.['digest'] ?? '') };
+}
+
 /**
- * Recomputes the kept changes when the copy or the judging code differs from what they were
- * computed from (a no-op otherwise). Whole, not incrementally: a new event can give an older
- * `ModifySecurityGroupRules` its direction. The copy must be up to date first.
+ * What the next ingest needs to judge only its own events: the rule directions learned so far and
+ * the rule ids a `ModifySecurityGroupRules` asked for in vain, for the state they belong to.
  */
-async function syncExposureChanges(engine: DuckDBEngine): Promise<void> {
+interface RuleMemory {
+  state: string;
+  directions: [string, Direction][];
+  unresolved: string[];
+}
+
+/**
+ * Brings the kept changes up to date with the copy (a no-op when they are). When the new events
+ * of the copy all come after the kept ones and change nothing that was judged before (no rule
+ * created that an earlier `ModifySecurityGroupRules` asked for or created otherwise), only they
+ * are judged and appended; otherwise everything is judged again. Either way the table ends as a
+ * whole recomputation would leave it (tested). The copy must be up to date first.
+ */
+async function syncExposureChanges(engine: DuckDBEngine): Promise<KeptChangesUpdate> {
   const wanted = await wantedState(engine);
-  if ((await readMeta(engine, META_KEY)) === wanted) return;
+  const kept = await readMeta(engine, META_KEY);
+  if (kept === wanted) return 'current';
+  // Appending is only a shortcut: whatever stands in its way (a table missing or damaged, which a
+  // recomputation replaces) leaves the whole judgement to do, which fails loudly if it must.
+  if (kept !== null && (await appendNewEvents(engine, kept, wanted).catch(() => false))) return 'appended';
   const { rows } = await engine.all(candidateSqlWith(CARRY_COLUMNS, EXPOSURE_COPY_VIEW), { from: EARLIEST, to: LATEST });
-  const events = normalizeCandidates(rows);
-  await engine.run('BEGIN TRANSACTION');
-  try {
+  const judged = judgeCandidateRows(rows);
+  await inTransaction(engine, async () => {
     // Replaced, not emptied: the table's layout follows FORMAT.
     await engine.run(`CREATE OR REPLACE TABLE ${EXPOSURE_CHANGES_TABLE} (chunk INTEGER, first_time VARCHAR, last_time VARCHAR, events INTEGER, entries VARCHAR)`);
-    // Through the appender (it joins the open transaction): one bound list of all the entries ran
-    // out of memory under ingest's cap at 5M events (35 MB of text, parsed whole by DuckDB).
-    const appender = await engine.connection.createAppender(EXPOSURE_CHANGES_TABLE);
-    try {
-      for (let start = 0, chunk = 0; start < events.length; start += CHUNK, chunk++) {
-        const part = events.slice(start, start + CHUNK);
-        appender.appendInteger(chunk);
-        appender.appendVarchar(String(part[0]!.row.eventtime));
-        appender.appendVarchar(String(part.at(-1)!.row.eventtime));
-        appender.appendInteger(part.length);
-        appender.appendVarchar(encodeChunk(part));
-        appender.endRow();
-      }
-    } finally {
-      appender.closeSync();
+    await appendChunks(engine, 0, judged.events);
+    await writeState(engine, wanted, judged.ruleDirections, judged.unresolved);
+  });
+  return 'recomputed';
+}
+
+/** The new events of the copy judged and appended, when that gives what a recomputation would; false otherwise (nothing written). */
+async function appendNewEvents(engine: DuckDBEngine, keptText: string, wantedText: string): Promise<boolean> {
+  const kept = JSON.parse(keptText) as ChangesState;
+  const wanted = JSON.parse(wantedText) as ChangesState;
+  const sameJudge = kept.format === wanted.format && kept.code === wanted.code && kept.view === wanted.view && kept.codec === wanted.codec;
+  if (!sameJudge || !Number.isSafeInteger(kept.copyRows) || kept.copyRows >= wanted.copyRows) return false;
+  // The rows judged before are still there, unchanged, first.
+  const prefix = await copyState(engine, kept.copyRows);
+  if (prefix.copyRows !== kept.copyRows || prefix.copyDigest !== kept.copyDigest) return false;
+  const memory = await readRuleMemory(engine);
+  if (memory?.state !== keptText) return false;
+
+  const last = await engine.all(`SELECT chunk, entries FROM ${EXPOSURE_CHANGES_TABLE} ORDER BY chunk DESC LIMIT 1`);
+  const lastChunk = last.rows[0] ? { chunk: Number(last.rows[0]['chunk']), events: decodeChunk(String(last.rows[0]['entries'])) } : { chunk: 0, events: [] };
+  const lastRow = lastChunk.events.at(-1)?.row;
+
+  // The new rows of the copy, read through the same Athena-shaped view as all of them would be.
+  const view = 'cloudtrail_exposure_new';
+  await engine.run(cloudTrailLogsViewSql(view, `(SELECT * FROM ${EXPOSURE_COPY_TABLE} WHERE rowid >= ${kept.copyRows})`, { temporary: true }));
+  try {
+    // In candidate order the new events must all come after the last kept one (else they would be
+    // interleaved with kept chunks), and none may lack the order's keys.
+    if (lastRow) {
+      const before = await engine.all(
+        `SELECT count(*) AS n FROM ${view} WHERE eventname IN (${sqlList(EXPOSURE_EVENT_NAMES)}) AND eventtime IS NOT NULL
+           AND (eventid IS NULL OR eventtime < $time OR (eventtime = $time AND eventid <= $id))`,
+        { time: lastRow.eventtime, id: lastRow.eventid },
+      );
+      if (lastRow.eventtime === null || lastRow.eventid === null || Number(before.rows[0]?.['n']) > 0) return false;
     }
-    await writeMeta(engine, META_KEY, wanted);
+    const { rows } = await engine.all(candidateSqlWith(CARRY_COLUMNS, view), { from: EARLIEST, to: LATEST });
+    const known = new Map(memory.directions);
+    const judged = judgeCandidateRows(rows, known);
+    // A rule the new events created (or created again otherwise) would change earlier judgements.
+    for (const [id, direction] of judged.ruleDirections) {
+      const before = known.get(id);
+      if (before === undefined ? memory.unresolved.includes(id) : before !== direction) return false;
+    }
+    await inTransaction(engine, async () => {
+      await engine.run(`DELETE FROM ${EXPOSURE_CHANGES_TABLE} WHERE chunk >= $chunk`, { chunk: lastChunk.chunk });
+      await appendChunks(engine, lastChunk.chunk, [...lastChunk.events, ...judged.events]);
+      await writeState(engine, wantedText, judged.ruleDirections, new Set([...memory.unresolved, ...judged.unresolved]));
+    });
+    return true;
+  } finally {
+    await engine.run(`DROP VIEW IF EXISTS ${view}`);
+  }
+}
+
+async function inTransaction(engine: DuckDBEngine, work: () => Promise<void>): Promise<void> {
+  await engine.run('BEGIN TRANSACTION');
+  try {
+    await work();
     await engine.run('COMMIT');
   } catch (error) {
     await engine.run('ROLLBACK');
     throw error;
   }
+}
+
+/** Events as chunks of `CHUNK`, numbered from `first`, through the appender (it joins the open transaction). */
+async function appendChunks(engine: DuckDBEngine, first: number, events: readonly NormalizedEvent[]): Promise<void> {
+  // One bound list of all the entries ran out of memory under ingest's cap at 5M events (35 MB
+  // of text, parsed whole by DuckDB); the appender does not.
+  const appender = await engine.connection.createAppender(EXPOSURE_CHANGES_TABLE);
+  try {
+    for (let start = 0, chunk = first; start < events.length; start += CHUNK, chunk++) {
+      const part = events.slice(start, start + CHUNK);
+      appender.appendInteger(chunk);
+      appender.appendVarchar(String(part[0]!.row.eventtime));
+      appender.appendVarchar(String(part.at(-1)!.row.eventtime));
+      appender.appendInteger(part.length);
+      appender.appendVarchar(encodeChunk(part));
+      appender.endRow();
+    }
+  } finally {
+    appender.closeSync();
+  }
+}
+
+async function writeState(engine: DuckDBEngine, state: string, directions: ReadonlyMap<string, Direction>, unresolved: ReadonlySet<string>): Promise<void> {
+  await writeMeta(engine, META_KEY, state);
+  const memory: RuleMemory = { state, directions: [...directions], unresolved: [...unresolved].sort() };
+  await writeMeta(engine, RULES_KEY, JSON.stringify(memory));
+}
+
+async function readRuleMemory(engine: Engine): Promise<RuleMemory | null> {
+  const text = await readMeta(engine, RULES_KEY);
+  return text === null ? null : (JSON.parse(text) as RuleMemory);
 }
 
 /** Whether the kept changes are provably what judging the store's events now would give. */

@@ -62,10 +62,13 @@ export const CLOUDTRAIL_EVENTS_COLUMNS: readonly (readonly [name: string, type: 
 
 const RESOURCES_TYPE = `'[{"arn":"VARCHAR","accountid":"VARCHAR","type":"VARCHAR"}]'`;
 
-/** The Athena-shaped view over a table with the columns of `cloudtrail_events`. */
-export function cloudTrailLogsViewSql(view: string, table: string): string {
+/**
+ * The Athena-shaped view over a table with the columns of `cloudtrail_events` (or a subquery of
+ * one); `temporary`: a view of this connection only, never stored.
+ */
+export function cloudTrailLogsViewSql(view: string, table: string, options: { temporary?: boolean } = {}): string {
   return `
-CREATE OR REPLACE VIEW ${view} AS
+CREATE OR REPLACE ${options.temporary ? 'TEMP ' : ''}VIEW ${view} AS
 SELECT
   eventversion,
   struct_pack(

@@ -177,3 +177,75 @@ test('when the kept changes cannot be recomputed, ingest still stores everything
   assert.equal((await keptExposureEvents(engine, LATEST, []))?.length, 10);
   assert.deepStrictEqual(await findExposures(engine, {}), judged);
 });
+
+/** Everything the kept changes consist of: the table and both metadata rows. */
+async function keptTable(engine: DuckDBEngine) {
+  const chunks = (await engine.all(`SELECT chunk, first_time, last_time, events, entries FROM ${EXPOSURE_CHANGES_TABLE} ORDER BY chunk`)).rows;
+  const meta = (await engine.all(`SELECT key, value FROM trailbook_meta WHERE key LIKE 'exposure-changes%' ORDER BY key`)).rows;
+  return { chunks, meta };
+}
+
+/** Ingests the files one run each, then all of them into a fresh store: the kept changes must end alike. */
+async function ingestInTurns(t: { after: (fn: () => void) => void }, files: Record<string, Record<string, any>[]>) {
+  const dir = tempDir(t);
+  const engine = await DuckDBEngine.open({ path: join(dir, 'turns.duckdb') });
+  t.after(() => void engine.close());
+  const updates: (string | undefined)[] = [];
+  for (const [name, records] of Object.entries(files)) {
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ Records: records }));
+    updates.push((await ingestPaths(engine, [join(dir, `${name}.json`)])).exposureChanges);
+  }
+  const whole = await DuckDBEngine.open({ path: join(dir, 'whole.duckdb') });
+  t.after(() => void whole.close());
+  await ingestPaths(whole, Object.keys(files).map((name) => join(dir, `${name}.json`)));
+  assert.deepStrictEqual(await keptTable(engine), await keptTable(whole), 'as one recomputation of all the events leaves them');
+  return { engine, updates };
+}
+
+test('a later ingest judges only its own events and appends them; the kept changes end as a recomputation leaves them', async (t) => {
+  // 4,500 candidates in three runs: every run after the first appends, across chunk boundaries.
+  const base = Date.UTC(2024, 7, 1);
+  const records = Array.from({ length: 4500 }, (_, i) => ({
+    ...event(i % 3 === 2 ? 'RevokeSecurityGroupIngress' : 'AuthorizeSecurityGroupIngress', { groupId: `sg-0${i % 7}`, ipPermissions: { items: [perm(8443, 8443, `198.51.${i % 5}.0/24`)] } }),
+    eventID: `e-${String(i).padStart(5, '0')}`,
+    eventTime: new Date(base + i * 1000).toISOString().replace('.000Z', 'Z'),
+  }));
+  const { engine, updates } = await ingestInTurns(t, { a: records.slice(0, 1700), b: records.slice(1700, 3300), c: records.slice(3300) });
+  // (A new store's open keeps an empty judgement, so even the first run appends.)
+  assert.deepEqual(updates, ['appended', 'appended', 'appended']);
+  assert.equal((await keptExposureEvents(engine, LATEST, []))?.length, 4500);
+
+  // The mixed trail in time order: the modify learns its direction from the create in the run before.
+  const mixed = mixedRecords();
+  const inOrder = await ingestInTurns(t, { day1: mixed.slice(0, 1), day2: mixed.slice(1, 6), day3: mixed.slice(6) });
+  assert.deepEqual(inOrder.updates, ['appended', 'appended', 'appended']);
+  const modify = (await keptExposureEvents(inOrder.engine, LATEST, []))!.find((e) => e.row.eventid === 'modify-egress')!;
+  assert.equal(modify.changes[0]!.direction, 'egress');
+});
+
+test('a later ingest that would change what was judged before makes the kept changes be judged again whole', async (t) => {
+  const mixed = mixedRecords();
+  const create = mixed[0]!;
+  const modify = mixed[1]!;
+  const rest = mixed.slice(2);
+  // Events older than the last kept one: they would go between kept chunks.
+  const late = await ingestInTurns(t, { recent: rest, older: [create, modify] });
+  assert.deepEqual(late.updates, ['appended', 'recomputed']);
+  // The rule a kept ModifySecurityGroupRules asked for in vain is created by a later event (here
+  // delivered with a later time): the modify's direction changes, so everything is judged again.
+  const createdLater = { ...create, eventID: 'create-later', eventTime: '2024-08-01T12:30:00Z' };
+  const unresolved = await ingestInTurns(t, { first: [modify, ...rest], then: [createdLater] });
+  assert.deepEqual(unresolved.updates, ['appended', 'recomputed']);
+  const judged = (await keptExposureEvents(unresolved.engine, LATEST, []))!.find((e) => e.row.eventid === 'modify-egress')!;
+  assert.equal(judged.changes[0]!.direction, 'egress');
+  // The same rule id created again with the other direction: the earlier modify would read another direction.
+  const recreated = {
+    ...create, eventID: 'recreate', eventTime: '2024-08-01T12:31:00Z',
+    responseElements: { _return: true, securityGroupRuleSet: { items: [{ ...create['responseElements'].securityGroupRuleSet.items[0], isEgress: false }] } },
+  };
+  const conflict = await ingestInTurns(t, { first: mixed, then: [recreated] });
+  assert.deepEqual(conflict.updates, ['appended', 'recomputed']);
+  // Noise alone adds no candidate: nothing to do.
+  const noise = await ingestInTurns(t, { first: mixed, then: [{ ...event('DescribeInstances', {}), eventID: 'noise-2', eventTime: '2024-08-01T13:00:00Z' }] });
+  assert.deepEqual(noise.updates, ['appended', 'current']);
+});

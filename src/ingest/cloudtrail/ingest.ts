@@ -14,7 +14,7 @@ import { detectFlowLog, scanCleanFlowFile } from '../vpcflow/index.js';
 import { FlowBulkQueue, type FlowFileDone } from '../vpcflow/bulk.js';
 import type { FlowReadStats } from '../vpcflow/parser.js';
 import { installVpcFlowSchema } from '../../store/vpcflow-schema.js';
-import { syncExposureCaches } from '../../store/exposure-changes.js';
+import { syncExposureCaches, type KeptChangesUpdate } from '../../store/exposure-changes.js';
 
 export interface IngestOptions extends PruneFilter {
   /** Treat every file as a VPC flow log (`--vpcflow`); by default the kind is detected. */
@@ -84,6 +84,11 @@ export interface IngestSummary {
   durationMs: number;
   /** What went wrong after the events were stored and did not lose any (said, not thrown). */
   warnings: string[];
+  /**
+   * How the kept exposure changes followed the new events: only the new ones judged and appended,
+   * or everything judged again (absent when no event was added, or when that failed: see warnings).
+   */
+  exposureChanges?: KeptChangesUpdate;
 }
 
 const MAX_RECORD_SAMPLES = 50;
@@ -258,7 +263,7 @@ export async function ingestFiles(
       // Failing here would report a lost ingest that was not lost, so it is said instead, and
       // reads use cloudtrail_logs until a writable open brings the caches up to date.
       try {
-        await syncExposureCaches(engine);
+        summary.exposureChanges = await syncExposureCaches(engine);
       } catch (error) {
         summary.warnings.push(`the exposure caches could not be brought up to date (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); queries read cloudtrail_logs directly until the next writable open updates them`);
       }
