@@ -208,12 +208,22 @@ async function readRuleMemory(engine: Engine): Promise<RuleMemory | null> {
   return text === null ? null : (JSON.parse(text) as RuleMemory);
 }
 
+/**
+ * Read-only engines whose kept changes were proven current: nothing can write the store while it
+ * is open read-only (DuckDB lets one process write or several read), so the proof holds until
+ * it is closed. Opening for reading proves it once, and the exposure step need not again.
+ */
+const provenCurrent = new WeakSet<Engine>();
+
 /** Whether the kept changes are provably what judging the store's events now would give. */
 export async function exposureChangesCurrent(engine: Engine): Promise<boolean> {
   if (!engine.dialect.localStore) return false;
+  if (provenCurrent.has(engine)) return true;
   try {
     if ((await exposureSource(engine)) !== EXPOSURE_COPY_VIEW) return false;
-    return (await readMeta(engine, META_KEY)) === (await wantedState(engine));
+    const current = (await readMeta(engine, META_KEY)) === (await wantedState(engine));
+    if (current && (engine as { readOnly?: boolean }).readOnly === true) provenCurrent.add(engine);
+    return current;
   } catch {
     return false; // a store from before the kept changes, opened read-only
   }
