@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { runCli, tempDir } from '../helpers/fixtures.js';
 import { validateReport } from '../../src/report/json-schema.js';
@@ -93,4 +94,21 @@ test('--fail-on turns the decision into an exit status for pipelines; an empty s
   assert.equal(empty.status, 3);
   assert.match(empty.stderr, /holds no CloudTrail events/);
   assert.equal(runCli(['investigate', '--db', db, '--fail-on', 'panic']).status, 2);
+});
+
+test('with nothing to ingest, investigate only reads: it runs while another process holds the store open for reading', async (t) => {
+  const db = join(tempDir(t), 'store.duckdb');
+  assert.equal(runCli(args(db, 'json')).status, 0);
+  // DuckDB lets several processes read a file or one write it: a writable open would fail here.
+  const reader = await DuckDBEngine.open({ path: db, readOnly: true });
+  try {
+    const again = runCli(['investigate', '--db', db, '--format', 'json', '--to', '2024-05-15T00:00:00Z', '--trusted', sample('trusted-networks.yaml')]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.ok((JSON.parse(again.stdout) as Report).findings.length > 0);
+    const ingest = runCli(['ingest', '--db', db, sample('cloudtrail')]);
+    assert.notEqual(ingest.status, 0, 'writing needs the store to itself');
+    assert.match(ingest.stderr, /cannot open the store/);
+  } finally {
+    await reader.close();
+  }
 });
