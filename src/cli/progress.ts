@@ -1,3 +1,5 @@
+import type { IngestProgress } from '../ingest/cloudtrail/ingest.js';
+
 /**
  * A one-line progress bar on stderr, only when stderr is a terminal (quiet when piped, in CI, or
  * when the command prints machine output). Redrawn at most ten times a second.
@@ -29,4 +31,12 @@ export function progressBar(label: string, enabled: boolean): ProgressBar {
       if (drawn) stream.write('\r\x1b[K');
     },
   };
+}
+
+/** The detail of an ingest's progress line: files (and events) while reading, then what is left to do. */
+export function ingestProgressText(p: IngestProgress, options: { events?: boolean } = {}): string {
+  const counted = `${p.filesDone}/${p.filesTotal} files${options.events ? `, ${p.events} events` : ''}`;
+  // After the last file the merge of the last batch, the caches and the checkpoint remain
+  // (seconds at millions of events): say so, rather than sit at 100%.
+  return p.phase === 'finishing' ? `${counted}; writing the store` : counted;
 }

@@ -22,6 +22,8 @@ test('ingest shows a progress bar on a terminal and stays quiet when piped', (t)
   const tty = spawnSync('/usr/bin/script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, TERM: 'xterm' } });
   assert.equal(tty.status, 0, tty.stderr);
   assert.match(tty.stdout, /ingest .*%/);
+  // After the last file, the line says what is still being done rather than sitting at 100%.
+  assert.match(tty.stdout, /30\/30 files, 60 events; writing the/); // cut at the width of `script`'s terminal
   assert.match(tty.stdout, /files: 30 seen/);
 
   const piped = runCli(['ingest', join(dir, 'logs'), '--db', join(dir, 'piped.duckdb')]);

@@ -4,7 +4,7 @@ import { TrailbookError } from '../../errors.js';
 import { ingestPaths } from '../../ingest/cloudtrail/ingest.js';
 import { formatIngestSummary } from '../../report/ingest-summary.js';
 import { collectList, DEFAULT_DB, parseTime } from '../options.js';
-import { progressBar } from '../progress.js';
+import { ingestProgressText, progressBar } from '../progress.js';
 
 interface IngestFlags {
   db: string;
@@ -42,7 +42,7 @@ export function register(program: Command): void {
           accounts: flags.account,
           regions: flags.region,
           kind: flags.vpcflow ? 'vpcflow' : 'auto',
-          onProgress: (p) => bar.update(p.filesDone, p.filesTotal, `${p.filesDone}/${p.filesTotal} files, ${p.events} events`),
+          onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p, { events: true })),
         });
         bar.done();
         process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : formatIngestSummary(summary, flags.db));

@@ -13,7 +13,7 @@ import { TrailbookError } from '../../errors.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
 import { collectList, DEFAULT_DB } from '../options.js';
-import { progressBar } from '../progress.js';
+import { ingestProgressText, progressBar } from '../progress.js';
 
 /** The port runbook shipped with trailbook; `--runbook DIR` runs another. */
 const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks', 'port-exposure');
@@ -63,7 +63,7 @@ export function register(program: Command): void {
       try {
         if (paths.length) {
           const bar = progressBar('ingest', flags.progress && flags.format === 'text' && !flags.out);
-          const summary = await ingestPaths(engine, paths, { onProgress: (p) => bar.update(p.filesDone, p.filesTotal, `${p.filesDone}/${p.filesTotal} files`) });
+          const summary = await ingestPaths(engine, paths, { onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)) });
           bar.done();
           for (const warning of summary.warnings) process.stderr.write(`trailbook: warning: ${sanitizeForTerminal(warning)}\n`);
           if (summary.files.read + summary.files.unchanged + summary.files.duplicateContent === 0) {

@@ -27,6 +27,12 @@ export interface IngestOptions extends PruneFilter {
 }
 
 export interface IngestProgress {
+  /**
+   * `reading` while files are read; `finishing` once, after the last file: the last batch is
+   * merged, the exposure caches are brought up to date and the store is written (seconds at
+   * millions of events, with no file to count).
+   */
+  phase: 'reading' | 'finishing';
   filesDone: number;
   filesTotal: number;
   bytesDone: number;
@@ -253,8 +259,9 @@ export async function ingestFiles(
         }
       }
       bytesDone += file.size;
-      options.onProgress?.({ filesDone: index + 1, filesTotal: files.length, bytesDone, bytesTotal, events: summary.events.accepted });
+      options.onProgress?.({ phase: 'reading', filesDone: index + 1, filesTotal: files.length, bytesDone, bytesTotal, events: summary.events.accepted });
     }
+    options.onProgress?.({ phase: 'finishing', filesDone: files.length, filesTotal: files.length, bytesDone, bytesTotal, events: summary.events.accepted });
     await flowQueue.flush();
     if (batch.files.length > 0 || ledgerEntries.length > 0) await startMerge();
     if (merging) await merging;
