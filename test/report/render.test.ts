@@ -205,3 +205,19 @@ test('text and md show the first and last of a long list and count the rest; --f
   assert.equal((renderMarkdown(report, { full: true }).match(/event-\d+/g) ?? []).length, 40);
   assert.equal(JSON.parse(renderReport(report, 'json')).findings.find((x: { id: string }) => x.id === report.findings.find((f) => f.evidence.length === 40)!.id).evidence.length, 40);
 });
+
+test('html: the time axis labels stay clear of the row labels, the right edge and each other, over hours or days', () => {
+  const multiDay = longReport();
+  const f = multiDay.findings.find((x) => x.evidence.length === 40)!;
+  f.evidence.forEach((r, i) => (r.ts = new Date(Date.UTC(2024, 4, 1) + i * 7 * 3600_000).toISOString().replace('.000Z', 'Z')));
+  for (const [report, dates] of [[sampleReport(), false], [multiDay, true]] as const) {
+    const page = renderHtml(report);
+    const labels = [...page.matchAll(/<text class="tick" x="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), text: m[2]! }));
+    assert.ok(labels.length >= 3, `${labels.length} labels`);
+    const half = (text: string) => (text.length * 6.5) / 2;
+    for (const l of labels) assert.ok(l.x - half(l.text) >= 330 && l.x + half(l.text) <= 1120, `${l.text} at ${l.x} fits`);
+    labels.slice(1).forEach((l, i) => assert.ok(l.x - half(l.text) >= labels[i]!.x + half(labels[i]!.text), `${labels[i]!.text} and ${l.text} do not overlap`));
+    if (dates) assert.ok(labels.every((l) => /^\d{4}-\d{2}-\d{2}$/.test(l.text)), labels.map((l) => l.text).join(', '));
+    else assert.match(labels[0]!.text, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  }
+});

@@ -124,6 +124,15 @@ ${rows}
 </svg>`;
 }
 
+/** About how wide a tick label is drawn (11 px text: ~6.5 px a character). */
+const TICK_CHAR = 6.5;
+
+/** Whether a label centred on a tick stays between the row labels on the left and the right edge. */
+function labelFits(at: number, label: string): boolean {
+  const half = (label.length * TICK_CHAR) / 2;
+  return at - half >= LABEL && at + half <= WIDTH;
+}
+
 function axis(lo: number, hi: number, x: (ms: number) => string, height: number): Markup {
   const span = (hi - lo) / 1000;
   const step = (STEPS.find((s) => span / s <= 10) ?? STEPS[STEPS.length - 1]!) * 1000;
@@ -132,10 +141,13 @@ function axis(lo: number, hi: number, x: (ms: number) => string, height: number)
   for (let ms = Math.ceil(lo / step) * step; ms <= hi; ms += step) {
     const iso = new Date(ms).toISOString();
     const day = iso.slice(0, 10);
-    // The date is written at the first tick and wherever the day changes; other ticks give the time.
-    const label = day !== previousDay ? `${day} ${iso.slice(11, 16)}` : iso.slice(11, 16);
-    previousDay = day;
-    ticks.push(html`<line class="grid" x1="${x(ms)}" x2="${x(ms)}" y1="${AXIS - 6}" y2="${height}"/><text class="tick" x="${x(ms)}" y="${AXIS - 10}" text-anchor="middle">${label}</text>`);
+    // Ticks a day or more apart are dates. Closer ones give the time, with the date at the first
+    // label and wherever the day changes. A label that would not fit is left out (its grid line stays).
+    const label = step >= 86_400_000 ? day : day !== previousDay ? `${day} ${iso.slice(11, 16)}` : iso.slice(11, 16);
+    const at = Number(x(ms));
+    const text = labelFits(at, label) ? html`<text class="tick" x="${x(ms)}" y="${AXIS - 10}" text-anchor="middle">${label}</text>` : '';
+    if (text) previousDay = day;
+    ticks.push(html`<line class="grid" x1="${x(ms)}" x2="${x(ms)}" y1="${AXIS - 6}" y2="${height}"/>${text}`);
   }
   return html`<text class="axis-label" x="${LABEL - 8}" y="${AXIS - 10}" text-anchor="end">time (UTC)</text>${ticks}`;
 }
