@@ -149,16 +149,17 @@ async function appendNewEvents(engine: DuckDBEngine, keptText: string, wantedTex
     }
     const { rows } = await engine.all(candidateSqlWith(CARRY_COLUMNS, view), { from: EARLIEST, to: LATEST });
     const known = new Map(memory.directions);
+    const askedInVain = new Set(memory.unresolved);
     const judged = judgeCandidateRows(rows, known);
     // A rule the new events created (or created again otherwise) would change earlier judgements.
     for (const [id, direction] of judged.ruleDirections) {
       const before = known.get(id);
-      if (before === undefined ? memory.unresolved.includes(id) : before !== direction) return false;
+      if (before === undefined ? askedInVain.has(id) : before !== direction) return false;
     }
     await inTransaction(engine, async () => {
       await engine.run(`DELETE FROM ${EXPOSURE_CHANGES_TABLE} WHERE chunk >= $chunk`, { chunk: lastChunk.chunk });
       await appendChunks(engine, lastChunk.chunk, [...lastChunk.events, ...judged.events]);
-      await writeState(engine, wantedText, judged.ruleDirections, new Set([...memory.unresolved, ...judged.unresolved]));
+      await writeState(engine, wantedText, judged.ruleDirections, new Set([...askedInVain, ...judged.unresolved]));
     });
     return true;
   } finally {

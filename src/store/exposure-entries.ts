@@ -40,8 +40,6 @@ interface CompactChunk {
   events: [row: unknown, changes: unknown[][]][];
 }
 
-const EVENT_COLUMN_KEYS = new Set<string>(['eventId', 'eventTime', 'actor', 'accessKeyId', 'sourceIp', 'eventSource', 'eventName', 'region', 'accountId', 'errorCode'] satisfies (keyof EventColumns)[]);
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -72,10 +70,9 @@ function compileShape(shape: Shape): (value: unknown) => unknown {
     const fields = s.keys.map((key, i) => {
       const child = s.children[i]!;
       if (child === null) return `${JSON.stringify(key)}: ${v}[${i}]`;
+      const inner = literal(child, 'x');
       const name = `h${helpers.length}`;
-      helpers.push('');
-      const at = helpers.length - 1;
-      helpers[at] = `const ${name} = (x) => x === null ? null : ${literal(child, 'x')};`;
+      helpers.push(`const ${name} = (x) => x === null ? null : ${inner};`);
       return `${JSON.stringify(key)}: ${name}(${v}[${i}])`;
     });
     return `({ ${fields.join(', ')} })`;
@@ -93,7 +90,7 @@ function encodeCompact(events: readonly NormalizedEvent[]): CompactChunk {
     const compactChanges = changes.map((change) => {
       const fields = change as unknown as Record<string, unknown>;
       const keys = Object.keys(fields);
-      const left = keys.filter((k) => EVENT_COLUMN_KEYS.has(k) && fields[k] === shared[k]);
+      const left = keys.filter((k) => Object.hasOwn(shared, k) && fields[k] === shared[k]);
       const id = JSON.stringify([keys, left]);
       let index = shapeIndex.get(id);
       if (index === undefined) {
