@@ -119,7 +119,9 @@ const id = {
   sandboxStack: role('team-sandbox-cfn', 'AWSCloudFormation', 'ASIAQEXAMPLESANDBOX1', '13:59:00', { invokedBy: 'cloudformation.amazonaws.com' }),
   danaNoMfa: consoleUser(false),
   danaMfa: consoleUser(true),
+  responder: role('incident-responder', 'ir-on-call', 'ASIAQEXAMPLERESPOND1', '08:30:00', {}, true),
 };
+const ACL = 'acl-0c1d2e3f4a5b6c7d8';
 
 const CLI = 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11.8 cmd/ec2.authorize-security-group-ingress';
 const BOTO = 'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.15 md/arch#x86_64 lang/python#3.10.12 Botocore/1.34.69';
@@ -209,6 +211,21 @@ function listener(time: string, identity: Identity): EventSpec {
       defaultActions: [{ type: 'forward', targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/internal-api/73e2d6bc24d8a067` }],
     },
     response: { listeners: [{ listenerArn: `${LB_ARN.replace(':loadbalancer/', ':listener/')}/f2f7dc8efc522ab2`, port: 8443, protocol: 'HTTPS' }] },
+  };
+}
+
+/** An egress rule on the web group (no rule set echoed back: direction comes from the event name). */
+function egress(time: string, identity: Identity, ip: string, permission: Record<string, unknown>): EventSpec {
+  return { time, identity, ip, name: 'AuthorizeSecurityGroupEgress', request: authorize(WEB_SG, permission), response: { _return: true } };
+}
+const DEFAULT_EGRESS = { ipProtocol: '-1', ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] }, ipv6Ranges: { items: [{ cidrIpv6: '::/0' }] } };
+
+/** An inbound entry of the web subnet's network ACL; `ports` null = all traffic (protocol -1). */
+function aclEntry(time: string, identity: Identity, ip: string, ruleNumber: number, ruleAction: 'allow' | 'deny', ports: [number, number] | null): EventSpec {
+  return {
+    time, identity, ip, name: 'CreateNetworkAclEntry',
+    request: { networkAclId: ACL, ruleNumber, egress: false, ruleAction, icmpTypeCode: {}, aclProtocol: ports ? '6' : '-1', ...(ports ? { portRange: { from: ports[0], to: ports[1] } } : {}), cidrBlock: '0.0.0.0/0' },
+    response: { requestId: `acl${ruleNumber}-0000-4000-8000-000000000000`, _return: true },
   };
 }
 
@@ -458,7 +475,7 @@ const CASES: CaseSpec[] = [
     parameters: { to: '2024-06-05T00:00:00Z' },
     expected: () => ({
       action: 'escalate',
-      findings: [{ kind: 'traffic', direction: 'inbound', sources: [src(PENTEST, 'suspicious', 'connection-peer')], decision: leaf('escalate', 'escalate-unexplained') }],
+      findings: [{ kind: 'traffic', direction: 'inbound', sources: [src(PENTEST, 'suspicious', 'connection-peer')], decision: leaf('escalate', 'escalate-unexplained-traffic') }],
     }),
   },
   // ticket ← approved principal from anywhere. Near miss: escalate-unexplained-vpc-rule-by-unlisted-user.
@@ -494,6 +511,120 @@ const CASES: CaseSpec[] = [
     expected: () => ({
       answers: { firstSeen: null, direction: 'none', eventSources: [], credentials: [], sources: [] },
       findings: [],
+    }),
+  },
+  // Direction is part of exposure (issue: egress rules were reported "opened to the internet").
+  // ticket-outbound ← an egress rule on 8443. Near miss: the same rule from a threat-feed address.
+  {
+    name: 'ticket-outbound-egress-rule',
+    description: 'A contractor key on no list adds an egress rule tcp/8443 to 0.0.0.0/0: the web host may now call out on 8443, nothing inbound is exposed (ticket to justify or narrow, never isolate).',
+    events: () => [egress('09:10:00', id.contractor, STRANGER, tcp(8443, 8443, '0.0.0.0/0'))],
+    expected: () => ({
+      action: 'ticket',
+      answers: { direction: 'outbound' },
+      findings: [{ kind: 'exposure', direction: 'outbound', sources: [src(STRANGER, 'suspicious', 'api-caller')], decision: leaf('ticket', 'ticket-outbound') }],
+    }),
+  },
+  {
+    name: 'escalate-identity-egress-rule-from-feed',
+    description: 'The same egress rule, made with the legacy key from a threat-feed address: the key is in hostile hands (escalate the identity), but an outbound path alone is still no reason to isolate.',
+    events: () => [egress('09:10:00', id.legacyDeploy, ATTACKER, tcp(8443, 8443, '0.0.0.0/0'))],
+    expected: () => ({
+      action: 'escalate',
+      findings: [{ kind: 'exposure', direction: 'outbound', sources: [src(ATTACKER, 'suspicious', 'api-caller')], decision: leaf('escalate', 'escalate-identity') }],
+    }),
+  },
+  // false-positive-default-egress ← the default egress rule added back. Near miss: all TCP ports out.
+  {
+    name: 'false-positive-default-egress',
+    description: 'A contractor key on no list adds back the default egress rule (all traffic to 0.0.0.0/0 and ::/0), as Terraform does after creating a group: every group has it, nothing inbound changed (false positive).',
+    events: () => [egress('09:10:00', id.contractor, STRANGER, DEFAULT_EGRESS)],
+    expected: () => ({
+      action: 'false-positive',
+      findings: [{ kind: 'exposure', direction: 'outbound', decision: leaf('false-positive', 'false-positive-default-egress') }],
+    }),
+  },
+  {
+    name: 'ticket-outbound-all-tcp-egress',
+    description: 'The same key adds an egress rule for every TCP port to 0.0.0.0/0: not the default rule (one protocol, written on purpose), an outbound path to justify (ticket).',
+    events: () => [egress('09:10:00', id.contractor, STRANGER, tcp(0, 65535, '0.0.0.0/0'))],
+    expected: () => ({
+      action: 'ticket',
+      findings: [{ kind: 'exposure', direction: 'outbound', decision: leaf('ticket', 'ticket-outbound') }],
+    }),
+  },
+  // Network ACLs are evaluated in rule-number order, first match wins.
+  // isolate ← allow as 100, the responder's deny as 200 never applies. Near miss: the deny as 50.
+  {
+    name: 'isolate-acl-allow-before-deny',
+    description: 'The CI role allows tcp/8443 from 0.0.0.0/0 as rule 100 of the web subnet ACL; the responder adds a deny for the same as rule 200, which never applies (100 matches first); a threat-feed address then connects and is accepted: isolate.',
+    events: () => [aclEntry('09:00:00', id.ciDeployer, OFFICE, 100, 'allow', [8443, 8443]), aclEntry('09:30:00', id.responder, OFFICE, 200, 'deny', [8443, 8443])],
+    flows: inbound('09:45:00', WEB, ATTACKER, 51000, 8443, 3000),
+    expected: (ids) => ({
+      action: 'isolate',
+      findings: [{ kind: 'exposure', eventIds: [ids(1), ids(2)], flows: { acceptedConnections: 1 }, sources: [src(OFFICE, 'allowed', 'api-caller'), src(ATTACKER, 'suspicious', 'connection-peer')], decision: leaf('isolate', 'isolate') }],
+    }),
+  },
+  {
+    name: 'false-positive-acl-deny-before-allow',
+    description: 'The same, but the responder\'s deny is rule 50: it is evaluated first and closes 8443; the threat-feed address is rejected afterwards. The opening is a ticket for the CI change; the bounced probe is a false positive.',
+    events: () => [aclEntry('09:00:00', id.ciDeployer, OFFICE, 100, 'allow', [8443, 8443]), aclEntry('09:30:00', id.responder, OFFICE, 50, 'deny', [8443, 8443])],
+    flows: [probe('09:45:00', WEB, ATTACKER, 51000)],
+    expected: () => ({
+      action: 'ticket',
+      findings: [
+        { kind: 'exposure', flows: { connections: 0 }, decision: leaf('ticket', 'ticket') },
+        { kind: 'traffic', direction: 'inbound', flows: { acceptedConnections: 0 }, decision: leaf('false-positive', 'false-positive-rejected') },
+      ],
+    }),
+  },
+  // escalate-identity ← an allow-all entry shadowed for 8443 by an older deny 50. Near miss: the deny is for 22 only.
+  {
+    name: 'escalate-identity-acl-allow-shadowed',
+    description: 'The responder denied tcp/8443 from 0.0.0.0/0 as rule 50 in the morning; later the legacy key, from a threat-feed address, allows all traffic from 0.0.0.0/0 as rule 100. Rule 50 still decides 8443, so nothing is exposed on it: escalate the key, do not isolate.',
+    events: () => [aclEntry('08:00:00', id.responder, OFFICE, 50, 'deny', [8443, 8443]), aclEntry('09:00:00', id.legacyDeploy, ATTACKER, 100, 'allow', null)],
+    expected: () => ({
+      action: 'escalate',
+      findings: [{ kind: 'exposure', decision: leaf('escalate', 'escalate-identity') }],
+    }),
+  },
+  {
+    name: 'isolate-acl-allow-not-shadowed',
+    description: 'The same allow-all entry by the same key, but the morning deny was for port 22 only: rule 100 decides 8443 and admits the internet, opened by a threat-feed caller (isolate).',
+    events: () => [aclEntry('08:00:00', id.responder, OFFICE, 50, 'deny', [22, 22]), aclEntry('09:00:00', id.legacyDeploy, ATTACKER, 100, 'allow', null)],
+    expected: () => ({
+      action: 'isolate',
+      findings: [{ kind: 'exposure', decision: leaf('isolate', 'isolate') }],
+    }),
+  },
+  // Isolation needs evidence: a known person with MFA from a trusted network is hygiene.
+  // ticket ← console with MFA from head office. Near miss: the same without MFA.
+  {
+    name: 'ticket-console-mfa-from-office',
+    description: 'Dana, in the console with MFA, from head office, opens 8443 to 0.0.0.0/0 and nobody connects: a known person from a trusted place, a change to close or justify (ticket, not escalate).',
+    events: () => [opens('09:05:30', id.danaMfa, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0', { agent: BROWSER, console: true })],
+    expected: () => ({
+      action: 'ticket',
+      findings: [{ kind: 'exposure', credentials: { mfa: true, via: 'console' }, sources: [src(OFFICE, 'allowed', 'api-caller')], decision: leaf('ticket', 'ticket') }],
+    }),
+  },
+  {
+    name: 'escalate-unexplained-console-no-mfa-from-office',
+    description: 'The same change from head office by a console session without MFA: the address is trusted but the person is not proven (escalate as unexplained; not an identity compromise, the address is ours).',
+    events: () => [opens('09:05:30', id.danaNoMfa, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0', { agent: BROWSER, console: true })],
+    expected: () => ({
+      action: 'escalate',
+      findings: [{ kind: 'exposure', credentials: { mfa: false, via: 'console' }, decision: leaf('escalate', 'escalate-unexplained') }],
+    }),
+  },
+  // false-positive-rejected ← a threat-feed address bounced, no exposure. Near miss: escalate-unexplained-pentest-after-window (accepted).
+  {
+    name: 'false-positive-rejected-probes',
+    description: 'A threat-feed address sends three SYNs to 8443 on the web host and every one is rejected, with no rule change: the port is closed to it (false positive; the probes stay as evidence).',
+    flows: [probe('10:00:00', WEB, ATTACKER, 40001), probe('10:00:05', WEB, ATTACKER, 40002), probe('10:00:10', WEB, ATTACKER, 40003)],
+    expected: () => ({
+      action: 'false-positive',
+      findings: [{ kind: 'traffic', direction: 'inbound', flows: { acceptedConnections: 0 }, decision: leaf('false-positive', 'false-positive-rejected') }],
     }),
   },
 ];

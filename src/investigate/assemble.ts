@@ -3,6 +3,7 @@ import type { FindingRule } from '../runbook/schema.js';
 import type { Credentials, Direction, EvidenceRow, Finding, FlowSummary, SourceAssessment } from '../report/contract.js';
 import type { StepRows } from './steps.js';
 import { compareText } from '../text.js';
+import type { SignalName } from '../decide/fields.js';
 
 /**
  * Rows → findings, pure. Each finding rule groups its step's rows (of its kind) by the groupBy
@@ -28,21 +29,19 @@ export interface AssembleContext {
    * Verdict of an address or service principal at a time. `principalArn` is the caller of an API
    * call: an approved principal is allowed from any address not on a threat feed (docs/intel.md).
    */
-  judge(value: string, at: string | null, principalArn?: string): SourceAssessment;
+  judge(value: string, at: string | null, principalArn?: string): JudgedSource;
   isApprovedPrincipal(arn: string): boolean;
   params: Readonly<Record<string, unknown>>;
 }
 
-/** What the decision tree tests beyond the contract fields: facts derived from the evidence, each explainable. */
-export interface FindingSignals {
-  internetExposed: boolean;
-  callerSuspicious: boolean;
-  peerSuspicious: boolean;
-  acceptedExternal: boolean;
-  approvedPrincipal: boolean;
-  instanceCredentialsOutside: boolean;
-  consoleWithoutMfa: boolean;
-}
+/** A party's assessment plus whether a threat feed named it (evidence of hostility, not mere absence from a list). */
+export type JudgedSource = SourceAssessment & { hostile: boolean };
+
+/**
+ * What the decision tree tests beyond the contract fields: facts derived from the evidence, each
+ * explainable. The names and their meanings are listed once, in `decide/fields.ts` (SIGNALS).
+ */
+export type FindingSignals = Record<SignalName, boolean>;
 
 export type AssembledFinding = Omit<Finding, 'decision'> & { signals: FindingSignals };
 
@@ -94,6 +93,7 @@ function buildFinding(rule: FindingRule, id: string, first: Row, rows: Row[], co
 
   const sources: SourceAssessment[] = [];
   const seen = new Set<string>();
+  const hostileParties = new Set<string>();
   for (const r of apiRows.filter((row) => row === keyRow || row['change'] !== 'close')) addSource(r, 'api-caller');
   for (const r of flowRows) addSource(r, 'connection-peer');
   function addSource(row: Row, role: SourceAssessment['role']): void {
@@ -102,12 +102,15 @@ function buildFinding(rule: FindingRule, id: string, first: Row, rows: Row[], co
     // An API caller is judged with its principal (an approved CI role from a runner's changing
     // address is allowed); the same address with another verdict is listed again, never hidden.
     const principal = role === 'api-caller' ? (context.identities.get(String(row['source_ref']))?.arn ?? undefined) : undefined;
-    const assessment = context.judge(ip, typeof row['ts'] === 'string' ? row['ts'] : null, principal);
+    const { hostile, ...assessment } = context.judge(ip, typeof row['ts'] === 'string' ? row['ts'] : null, principal);
+    if (hostile) hostileParties.add(`${role}|${ip}`);
     const key = `${role}|${ip}|${assessment.verdict}`;
     if (seen.has(key)) return;
     seen.add(key);
     sources.push({ ...assessment, role });
   }
+  const hostileCaller = (ip: unknown) => hostileParties.has(`api-caller|${String(ip)}`);
+  const hostilePeer = (ip: unknown) => hostileParties.has(`connection-peer|${String(ip)}`);
 
   const verdictOf = (ip: unknown) => sources.find((s) => s.ip === ip && s.role === 'connection-peer')?.verdict;
   const accepted = flowRows.filter((r) => r['accepted'] === true);
@@ -124,16 +127,32 @@ function buildFinding(rule: FindingRule, id: string, first: Row, rows: Row[], co
   );
   const direction: Direction | null = directions.size === 2 ? 'both' : directions.size === 1 ? [...directions][0]! : null;
 
-  const callerSuspicious = sources.some((s) => s.role === 'api-caller' && s.verdict === 'suspicious');
+  const callers = sources.filter((s) => s.role === 'api-caller');
+  const callerSuspicious = callers.some((s) => s.verdict === 'suspicious');
   const approvedPrincipal = identity?.arn ? context.isApprovedPrincipal(identity.arn) : false;
+  const instanceCredentialsOutside = !!identity?.instanceCredentials && callers.some((s) => s.verdict !== 'allowed' && !isServiceName(s.ip));
+  const consoleWithoutMfa = identity?.via === 'console' && identity.mfa === false;
+  const rootCaller = identity?.identityType === 'Root';
+  // A known person (MFA) or a pipeline (a role session, or an AWS service acting for one), from a trusted place.
+  // A console session always has session keys: only its MFA proves the person.
+  const strongCredentials = identity?.mfa === true || (identity?.via !== 'console' && (keyKind(identity?.accessKeyId ?? null) === 'session' || identity?.via === 'service'));
+  const openingRows = apiRows.filter((r) => r['change'] === 'open' || r['change'] === 'attach');
   const signals: FindingSignals = {
     internetExposed: apiRows.some((r) => r['internet_exposed'] === true && r['change'] === 'open'),
     callerSuspicious,
+    callerHostile: apiRows.some((r) => hostileCaller(r['source_ip'])),
     peerSuspicious: sources.some((s) => s.role === 'connection-peer' && s.verdict === 'suspicious'),
+    peerHostile: flowRows.some((r) => hostilePeer(r['source_ip'])),
     acceptedExternal: accepted.some((r) => verdictOf(r['source_ip']) !== 'allowed'),
+    acceptedHostile: accepted.some((r) => hostilePeer(r['source_ip'])),
     approvedPrincipal,
-    instanceCredentialsOutside: !!identity?.instanceCredentials && sources.some((s) => s.role === 'api-caller' && s.verdict !== 'allowed' && !isServiceName(s.ip)),
-    consoleWithoutMfa: identity?.via === 'console' && identity.mfa === false,
+    instanceCredentialsOutside,
+    consoleWithoutMfa,
+    rootCaller,
+    callerCompromised: instanceCredentialsOutside || (callerSuspicious && (consoleWithoutMfa || rootCaller)),
+    trustedCaller: callers.length > 0 && callers.every((s) => s.verdict === 'allowed') && strongCredentials,
+    outboundOnly: apiRows.length > 0 && apiRows.every((r) => r['direction'] === 'outbound'),
+    defaultEgressOnly: openingRows.length > 0 && openingRows.every((r) => r['default_egress'] === true),
   };
 
   const evidence: EvidenceRow[] = rows.map((r) => ({

@@ -6,7 +6,7 @@ import type { LoadedRunbook } from '../runbook/load.js';
 import { evaluate } from '../decide/evaluate.js';
 import { REPORT_SCHEMA, type Finding, type Report, type SourceAssessment, type SourceVerdict } from '../report/contract.js';
 import { compareActions } from '../decide/actions.js';
-import { assembleFindings, type AssembledFinding, type CallerIdentity } from './assemble.js';
+import { assembleFindings, type AssembledFinding, type CallerIdentity, type JudgedSource } from './assemble.js';
 import { answersOf } from './answers.js';
 import { lookupIdentities } from './identities.js';
 import { runSteps } from './steps.js';
@@ -83,9 +83,9 @@ const CONTRACT_VERDICT: Record<string, SourceVerdict> = { allowed: 'allowed', kn
  * `judge`, remembered per address and caller when the intel is timeless (then the time cannot
  * change a verdict): a finding's evidence repeats the same few parties thousands of times.
  */
-function judgeWith(intel: IntelIndex): (value: string, at: string | null, principalArn?: string) => SourceAssessment {
+function judgeWith(intel: IntelIndex): (value: string, at: string | null, principalArn?: string) => JudgedSource {
   if (!intel.timeless) return (value, at, principalArn) => judge(intel, value, at, principalArn);
-  const known = new Map<string, SourceAssessment>();
+  const known = new Map<string, JudgedSource>();
   return (value, at, principalArn) => {
     const key = `${value}\u0000${principalArn ?? ''}`;
     let assessment = known.get(key);
@@ -94,7 +94,11 @@ function judgeWith(intel: IntelIndex): (value: string, at: string | null, princi
   };
 }
 
-function judge(intel: IntelIndex, value: string, at: string | null, principalArn?: string): SourceAssessment {
+/** Threat-feed verdicts: the feed named the party (whatever the trusted file says of it). */
+const HOSTILE_RULES: ReadonlySet<string> = new Set(['threat-intel', 'intel-over-trusted']);
+
+function judge(intel: IntelIndex, value: string, at: string | null, principalArn?: string): JudgedSource {
   const verdict = classify(intel, value, { ...(at ? { at: new Date(at) } : {}), ...(principalArn ? { principalArn } : {}) });
-  return { ip: value, verdict: CONTRACT_VERDICT[verdict.verdict] ?? 'suspicious', reasons: [...verdict.reasons] };
+  const hostile = HOSTILE_RULES.has(verdict.rule) || (verdict.parts ?? []).some((part) => HOSTILE_RULES.has(part.rule));
+  return { ip: value, verdict: CONTRACT_VERDICT[verdict.verdict] ?? 'suspicious', reasons: [...verdict.reasons], hostile };
 }

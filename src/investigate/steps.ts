@@ -1,5 +1,5 @@
 import type { Engine, Row } from '../engines/engine.js';
-import { findExposures, type ExposureChange, type ExposureWindow } from '../ports/index.js';
+import { findExposures, isDefaultEgressRule, type ExposureChange, type ExposureWindow } from '../ports/index.js';
 import { findConnections, overlayConnections, overlayWindows, type Connection, type OverlayWindow } from '../flows/index.js';
 import { classify, type IntelIndex } from '../intel/index.js';
 import { stepParams, type Plan, type PlanStep } from '../runbook/compile.js';
@@ -106,6 +106,7 @@ function exposureRow(c: ExposureChange, opened: ExposureWindow | undefined): Row
     to_port: c.toPort,
     protocol: c.protocol,
     internet_exposed: c.internetExposed,
+    default_egress: isDefaultEgressRule(c),
     error_code: c.errorCode,
     exposed_by: c.resource,
     why: c.why,

@@ -1,4 +1,5 @@
 import type { CloudTrailRow } from '../tables/cloudtrail.js';
+import { parseRuleCidr, prefixReach } from './cidr.js';
 import { judgePeer, type Peer } from './peer.js';
 import { formatPorts } from './ports.js';
 import { carriesPorts, type Protocol } from './protocol.js';
@@ -110,6 +111,7 @@ export function ruleChange(input: RuleChangeInput): ExposureChange {
   const portWords = rule.ports.kind === 'none' ? `${rule.ports.reason}, so no port` : formatPorts(rule.ports);
   const protocolWords = rule.protocol === 'all' ? `protocol ${rule.protocolText} = all traffic (every protocol and port)` : `protocol ${rule.protocolText}`;
   const parts = [input.what, `${protocolWords}, ${portWords}`, judgement.reason];
+  if (input.direction === 'egress') parts.push(egressWords(rule, input.resourceType));
   if (rule.description) parts.push(`description "${rule.description}" (not used for matching)`);
   if (failed) parts.push(`the call failed with ${event.errorCode}: an attempt, not an exposure`);
   return {
@@ -122,12 +124,37 @@ export function ruleChange(input: RuleChangeInput): ExposureChange {
     fromPort: range ? range.from : null,
     toPort: range ? range.to : null,
     peer: rule.peer,
-    // An internet-wide rule is only an exposure when it was actually created.
-    internetExposed: !failed && input.action === 'open' && judgement.internetExposed,
+    // An internet-wide rule is only an exposure when it was actually created, and only an inbound
+    // path makes the port reachable from the internet: an egress rule lets the resource call out.
+    internetExposed: !failed && input.action === 'open' && input.direction === 'ingress' && judgement.internetExposed,
     ruleKey: input.ruleKey ?? null,
     groupIds: null,
     why: parts.join('; '),
   };
+}
+
+/**
+ * Words for an egress rule: an outbound path, never "open to the internet". The default egress
+ * rule (all traffic to 0.0.0.0/0 or ::/0, which `CreateSecurityGroup` adds and Terraform adds
+ * back explicitly) is named as such, so nobody is woken for it.
+ */
+function egressWords(rule: NetworkRule, resourceType: ResourceType): string {
+  const base = 'egress: an outbound path (the resource may connect out to this peer), not an exposure to the internet';
+  if (!isDefaultEgressRule({ direction: 'egress', resourceType, protocol: rule.protocol, peer: rule.peer })) return base;
+  return resourceType === 'security-group'
+    ? `${base}; this is the default egress rule every security group gets at creation (all traffic to anywhere)`
+    : `${base}; the same as the default network ACL's outbound allow-all entry`;
+}
+
+/**
+ * The default egress rule of a security group: all traffic (protocol -1) to the whole address
+ * family. AWS adds it to every new group; infrastructure tools often re-add it explicitly. A
+ * network ACL's outbound allow-all entry is the default ACL's own rule 100, and reads the same.
+ */
+export function isDefaultEgressRule(change: Pick<ExposureChange, 'direction' | 'resourceType' | 'protocol' | 'peer'>): boolean {
+  if (change.direction !== 'egress' || (change.resourceType !== 'security-group' && change.resourceType !== 'network-acl') || change.protocol !== 'all' || change.peer.kind !== 'cidr') return false;
+  const cidr = parseRuleCidr(change.peer.value);
+  return cidr.ok && prefixReach(cidr.value) === 'anywhere' && !cidr.hostBitsSet;
 }
 
 /**

@@ -6,6 +6,7 @@ export * from './peer.js';
 export * from './rule.js';
 export * from './change.js';
 export * from './windows.js';
+export * from './acl-windows.js';
 export * from './normalize/index.js';
 export * from './query.js';
 export { normalizeCandidates, type NormalizedEvent } from './candidates.js';

@@ -5,6 +5,7 @@ import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { TrailbookError } from '../errors.js';
 import { changeMatchesPort, type ExposureChange } from './change.js';
 import { candidateSqlWith, carryColumns, EARLIEST, LATEST, normalizeCandidates, type CandidateRow, type CarryColumn, type NormalizedEvent } from './candidates.js';
+import { aclWindows, type AclWindows } from './acl-windows.js';
 import { buildWindows, openWindowsIndex, windowMatchesPort, type ExposureWindow, type OpenWindowsIndex } from './windows.js';
 
 export { candidateSql, candidateSqlWith, CARRY_COLUMNS, type CandidateRow, type CarryColumn } from './candidates.js';
@@ -17,6 +18,11 @@ export interface ExposureQuery {
   to?: string;
   /** Further columns to read with the candidates and return on `rows` (e.g. for the callers' identities). */
   carry?: readonly CarryColumn[];
+  /**
+   * The transports asked about, for evaluating network ACLs (a deny of tcp/8443 does not stop
+   * udp/8443). Default tcp: a question about a port like 8443 is about its TCP service.
+   */
+  protocols?: readonly ('tcp' | 'udp')[];
 }
 
 export interface ExposureResult {
@@ -53,7 +59,10 @@ export async function findExposures(engine: Engine, query: ExposureQuery = {}): 
   const carry = carryColumns(query.carry ?? []);
   const events = (await keptExposureEvents(engine, to, carry)) ?? (await judgeCandidates(engine, to, carry));
   const all = events.flatMap((e) => e.changes);
-  const windows = buildWindows(all);
+  // Network ACL entries are evaluated in rule-number order for the port (acl-windows.ts); every
+  // other resource is replayed by rule content and slot.
+  const acl = aclWindows(all, { ...(query.port === undefined ? {} : { port: query.port }), protocols: query.protocols ?? ['tcp'] });
+  const windows = mergeByOpening(buildWindows(all.filter((c) => c.resourceType !== 'network-acl')), acl.windows);
   // Indexes over the windows, so judging each change does not scan every window.
   const closedBy = new Map<ExposureChange, ExposureWindow[]>();
   for (const w of windows) {
@@ -72,13 +81,40 @@ export async function findExposures(engine: Engine, query: ExposureQuery = {}): 
       const judged = judgeAttach(change, openAt, query.port);
       if (query.port === undefined || judged.admitsPort) changes.push(judged.change);
     } else if (touchesPort(change, closedBy, query.port)) {
-      changes.push(change);
+      changes.push(change.resourceType === 'network-acl' ? judgeAclEntry(change, acl, query.port) : change);
     }
   }
   const overlapping = windows.filter((w) =>
     (w.opened.eventTime ?? '') <= to && (w.closed === null || (w.closed.eventTime ?? '') >= from) &&
     (query.port === undefined || windowMatchesPort(w, query.port)));
   return { changes, windows: overlapping, candidates: events.length, rows: events.map((e) => e.row) };
+}
+
+/** Windows of both replays in the order they opened (stable: each list is already in that order). */
+function mergeByOpening(a: readonly ExposureWindow[], b: readonly ExposureWindow[]): ExposureWindow[] {
+  if (b.length === 0) return [...a];
+  const out: ExposureWindow[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const takeA = j >= b.length || (i < a.length && (a[i]!.opened.eventTime ?? '') <= (b[j]!.opened.eventTime ?? ''));
+    out.push(takeA ? a[i++]! : b[j++]!);
+  }
+  return out;
+}
+
+/**
+ * An ACL allow entry is internet-exposed only when, for the port, it opened an internet-wide
+ * window: a lower-numbered entry may decide its addresses first. Said in `why` either way.
+ */
+function judgeAclEntry(change: ExposureChange, acl: AclWindows, port: number | undefined): ExposureChange {
+  if (change.action !== 'open') return change;
+  const shadow = acl.shadowed.get(change);
+  if (shadow !== undefined) return { ...change, internetExposed: false, why: `${change.why}; shadowed: ${shadow}` };
+  if (port === undefined) return change;
+  const opened = acl.windows.find((w) => w.opened === change);
+  const internetExposed = opened?.internetExposed ?? false;
+  return internetExposed === change.internetExposed ? change : { ...change, internetExposed, why: `${change.why}; for port ${port}, lower-numbered entries leave less than a broad range of the internet allowed` };
 }
 
 /**

@@ -18,8 +18,11 @@ export interface ExposureWindow {
   ruleKey: string | null;
   opened: ExposureChange;
   closed: ExposureChange | null;
-  /** How the close was matched: same rule content, same slot, whole resource, or a replacement. */
-  closedHow: 'same-rule' | 'same-slot' | 'whole-resource' | 'replaced' | null;
+  /**
+   * How the close was matched: same rule content, same slot, whole resource, a replacement, or
+   * (network ACLs) a lower-numbered entry that came to decide every address first.
+   */
+  closedHow: 'same-rule' | 'same-slot' | 'whole-resource' | 'replaced' | 'shadowed' | null;
 }
 
 /**

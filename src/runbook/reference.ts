@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FINDING_FIELDS } from '../decide/fields.js';
+import { FINDING_FIELDS, SIGNALS } from '../decide/fields.js';
 import { ACTIONS, OPERATORS } from '../decide/tree-schema.js';
 import { RunbookSchema, SHARED_COLUMNS } from './schema.js';
 
@@ -81,7 +81,13 @@ export function runbookReferenceMarkdown(): string {
     '',
     `Leaves end on one action; severity order: ${ACTIONS.map((a) => `\`${a}\``).join(' > ')}.`,
     '',
-    `Finding fields (report contract): ${FINDING_FIELDS.map((f) => `\`${f}\``).join(', ')}.`,
+    `Finding fields (report contract): ${FINDING_FIELDS.filter((f) => !f.startsWith('signals.')).map((f) => `\`${f}\``).join(', ')}.`,
+    '',
+    'Signals (`signals.<name>`, booleans the investigation derives from a finding\'s evidence):',
+    '',
+    '| signal | true when |',
+    '| --- | --- |',
+    ...Object.entries(SIGNALS).map(([name, meaning]) => `| \`signals.${name}\` | ${meaning} |`),
     '',
     '## Types',
     '',

@@ -43,7 +43,7 @@ test('every decision leaf has a case, and every case a description and fixtures'
   const expected = cases.map((c) => readFileSync(join(TESTS, c, 'expected.yaml'), 'utf8'));
   const runbook = readFileSync(join(RUNBOOK, 'runbook.yaml'), 'utf8');
   const leaves = [...runbook.matchAll(/- id: ([a-z-]+)\n\s+action:/g)].map((m) => m[1]!);
-  assert.equal(leaves.length, 7);
+  assert.equal(leaves.length, 11);
   for (const leaf of leaves) assert.ok(expected.some((e) => e.includes(`leaf: ${leaf}\n`)), `no case reaches leaf ${leaf}`);
   for (const c of cases) assert.ok(filesUnder(join(TESTS, c)).some((f) => f === 'cloudtrail.json' || f === 'flows.log'), `${c} has no log fixture`);
 });
@@ -75,7 +75,7 @@ test('runbook test fails when a condition value is changed, naming the case and 
   assert.equal(run.status, 8, run.stdout + run.stderr);
   assert.match(run.stdout, /FAIL isolate-internet-rule-by-suspicious-caller/);
   assert.match(run.stdout, /action: expected "isolate", got "escalate"/);
-  assert.match(run.stdout, /findings\[0\]\.decision\.leaf: expected "isolate", got "escalate-unexplained"/);
+  assert.match(run.stdout, /findings\[0\]\.decision\.leaf: expected "isolate", got "escalate-identity"/);
 });
 
 test('the fixtures stay tiny and use documentation addresses only', () => {

@@ -9,8 +9,8 @@ import type { NetworkRule } from '../rule.js';
  * aclProtocol, cidrBlock | ipv6CidrBlock, portRange: {from, to}, icmpTypeCode}`.
  * An entry is addressed by (ACL, direction, rule number): Replace rewrites that slot, Delete
  * empties it. A deny entry never opens anything; it is recorded as a close because it can only
- * narrow what the ACL admits (whether it shadows an allow depends on rule order, which
- * `evaluateNetworkAcl` judges when the whole ACL is known).
+ * narrow what the ACL admits. Whether it shadows an allow depends on rule order: the window
+ * replay evaluates that per port (`ports/acl-windows.ts`).
  */
 export function networkAclChanges(event: EventColumns, request: JsonObject): ExposureChange[] {
   const name = event.eventName ?? '';
@@ -43,9 +43,12 @@ export function networkAclChanges(event: EventColumns, request: JsonObject): Exp
     ...common,
     action: allow ? 'open' : 'close',
     rule,
-    what: `${name} ${verb} ${direction} rule ${ruleNumber} of ${aclId}, ruleAction ${allow ? 'allow' : 'deny (narrows, never opens)'} (requestParameters.aclProtocol/portRange/${rule.peerField})`,
+    what: `${name} ${verb} ${direction} rule ${ruleNumber} of ${aclId}, ruleAction ${allow ? 'allow' : 'deny (narrows, never opens)'} (requestParameters.aclProtocol/portRange/${rule.peerField})${allow ? `; ${ACL_ALONE}` : ''}`,
   })];
 }
+
+/** An ACL is one of two filters: it opens nothing that the interface's security groups still block. */
+const ACL_ALONE = 'a network ACL entry only lets traffic past the subnet boundary: a security group of the interface must still admit it';
 
 /** One NACL entry as DescribeNetworkAcls (or a replay of CloudTrail entries) gives it. */
 export interface NetworkAclEntry {
