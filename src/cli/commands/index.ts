@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as evidence } from './evidence.js';
 import { register as exposures } from './exposures.js';
 import { register as flows } from './flows.js';
 import { register as ingest } from './ingest.js';
@@ -11,4 +12,4 @@ import { register as sql } from './sql.js';
 export type RegisterCommand = (program: Command) => void;
 
 // In the order a user meets them: the main job first, then the building blocks.
-export const COMMANDS: RegisterCommand[] = [investigate, ingest, exposures, flows, intel, runbook, sql];
+export const COMMANDS: RegisterCommand[] = [investigate, ingest, exposures, flows, intel, runbook, sql, evidence];

@@ -1,0 +1,94 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { commitEvidence } from '../../evidence/bundle.js';
+import { verifyEvidence } from '../../evidence/verify.js';
+import { TrailbookError } from '../../errors.js';
+import { loadIntel } from '../../intel/index.js';
+import { investigate } from '../../investigate/investigate.js';
+import { storeInputs } from '../../investigate/inputs.js';
+import { judgementFingerprint } from '../../ports/fingerprint.js';
+import { sanitizeForTerminal } from '../../report/escape.js';
+import { loadRunbook } from '../../runbook/load.js';
+import { collectList, DEFAULT_DB } from '../options.js';
+
+const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks', 'port-exposure');
+const VERSION = '0.1.0';
+
+interface CommitFlags {
+  repo: string;
+  case?: string;
+  finding?: string[];
+  db: string;
+  port: string;
+  from?: string;
+  to?: string;
+  intel?: string[];
+  trusted?: string;
+  runbook: string;
+}
+
+export function register(program: Command): void {
+  const evidence = program.command('evidence').description('commit an investigation as an evidence bundle to a git repository, and verify bundles');
+  evidence
+    .command('commit')
+    .description('run the runbook on the store and commit the report, the exact source records and the inputs, with a hashed manifest')
+    .requiredOption('--repo <dir>', 'the evidence git repository (created when absent)')
+    .option('--case <id>', 'case id (default: runbook-port-from-to); committing the same case again chains to its last manifest')
+    .option('--finding <id>', 'only this finding (repeat)', collectList)
+    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--port <port>', 'the port under investigation', '8443')
+    .option('--from <time>', 'start of the window (ISO-8601)')
+    .option('--to <time>', 'end of the window (ISO-8601)')
+    .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
+    .option('--trusted <file>', 'trusted-networks YAML')
+    .option('--runbook <dir>', 'the runbook folder', BUNDLED_RUNBOOK)
+    .action(async (flags: CommitFlags) => {
+      const runbook = await loadRunbook(flags.runbook);
+      const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
+      const engine = await DuckDBEngine.openForReading({ path: flags.db });
+      try {
+        const inputs = await storeInputs(engine);
+        if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {
+          throw new TrailbookError('INPUT', `the store ${flags.db} holds no CloudTrail events and no flow records`, { hint: 'ingest or investigate the logs first, or give --db' });
+        }
+        const parameters: Record<string, unknown> = { port: flags.port };
+        if (flags.from) parameters['from'] = flags.from;
+        if (flags.to) parameters['to'] = flags.to;
+        const report = await investigate(engine, { runbook, parameters, intel, inputs });
+        const result = await commitEvidence(engine, report, {
+          repo: flags.repo,
+          ...(flags.case ? { caseId: flags.case } : {}),
+          ...(flags.finding ? { findings: flags.finding } : {}),
+          inputs: { intelFiles: flags.intel ?? [], ...(flags.trusted ? { trustedFile: flags.trusted } : {}), runbookDir: flags.runbook },
+          trailbook: { version: VERSION, judgementFingerprint: judgementFingerprint() },
+        });
+        process.stdout.write(
+          `case ${result.caseId}: ${result.files} files and the manifest, ${result.records.copied} source records copied` +
+          `${result.records.missing ? `, ${result.records.missing} missing (see records/index.json)` : ''}\n` +
+          `committed ${result.commit} in ${sanitizeForTerminal(flags.repo)}\nmanifest sha256 ${result.manifestSha256}\n`,
+        );
+      } finally {
+        await engine.close();
+      }
+    });
+  evidence
+    .command('verify')
+    .description('recompute every hash, check each manifest against its files and its predecessor, and the git history')
+    .argument('<dir>', 'the evidence repository, or one bundle folder')
+    .option('--case <id>', 'only this case')
+    .option('--format <format>', 'text | json', 'text')
+    .action((dir: string, flags: { case?: string; format: string }) => {
+      const result = verifyEvidence(dir, flags.case ? { caseId: flags.case } : {});
+      if (flags.format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else {
+        for (const c of result.cases) process.stdout.write(`case ${c.caseId}: ${c.files} files, ${c.versions} committed versions\n`);
+        for (const p of result.problems) {
+          process.stdout.write(`${p.kind.toUpperCase()}  ${sanitizeForTerminal([p.caseId, p.path].filter(Boolean).join(': '))} — ${sanitizeForTerminal(p.detail)}\n`);
+        }
+        process.stdout.write(result.problems.length ? `${result.problems.length} problems: the evidence does not verify\n` : 'verified: every file matches its manifest and the history is intact\n');
+      }
+      if (result.problems.length) process.exitCode = 11;
+    });
+}

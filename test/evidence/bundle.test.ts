@@ -1,0 +1,199 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { commitEvidence, type Manifest, type SourceRecordEntry } from '../../src/evidence/bundle.js';
+import { locateEvents, recordRanges, sha256 } from '../../src/evidence/source-records.js';
+import { verifyEvidence } from '../../src/evidence/verify.js';
+import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { loadIntel } from '../../src/intel/index.js';
+import { investigate } from '../../src/investigate/investigate.js';
+import { loadRunbook } from '../../src/runbook/load.js';
+import type { Report } from '../../src/report/contract.js';
+import { REPO_ROOT } from '../helpers/corpus.js';
+import { runCli } from '../helpers/fixtures.js';
+
+/**
+ * Evidence bundles on the bundled sample, in a real git repository: the copied records are the
+ * bytes AWS delivered, verify passes on an untouched bundle, and every kind of tampering is
+ * named (a flipped byte anywhere, a file removed or added, the manifest edited, history rewritten).
+ */
+const sample = (p: string) => join(REPO_ROOT, 'sample', p);
+let root: string;
+let engine: DuckDBEngine;
+let report: Report;
+let runbookDir: string;
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'trailbook-evidence-'));
+  // The runbook's own files, without its test fixtures: a small bundle keeps the property test quick.
+  runbookDir = join(root, 'runbook');
+  mkdirSync(runbookDir);
+  for (const name of ['runbook.yaml', 'README.md']) copyFileSync(join(REPO_ROOT, 'runbooks', 'port-exposure', name), join(runbookDir, name));
+  engine = await DuckDBEngine.open({ path: ':memory:' });
+  await ingestPaths(engine, [sample('cloudtrail'), sample('vpcflow')]);
+  const intel = await loadIntel({ feeds: [sample('intel/threat-feed.txt')], trusted: sample('trusted-networks.yaml') });
+  report = await investigate(engine, { runbook: await loadRunbook(runbookDir), parameters: { port: 8443, to: '2024-05-15T00:00:00Z' }, intel, now: new Date('2024-05-15T00:00:00Z') });
+});
+after(async () => {
+  await engine.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+let counter = 0;
+async function commit(caseId = 'case-1', repo = join(root, `repo-${++counter}`), findings?: string[]) {
+  const result = await commitEvidence(engine, report, {
+    repo, caseId, ...(findings ? { findings } : {}),
+    inputs: { intelFiles: [sample('intel/threat-feed.txt')], trustedFile: sample('trusted-networks.yaml'), runbookDir },
+    trailbook: { version: 'test', judgementFingerprint: 'test' },
+  });
+  return { ...result, repo };
+}
+const gitIn = (repo: string, ...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+test('a bundle of the sample: every evidence row has its record, byte for byte as delivered, and verify passes', async () => {
+  const { repo, caseDir, records, commit: id } = await commit();
+  assert.equal(records.missing, 0);
+  assert.match(gitIn(repo, 'log', '-1', '--format=%H %s'), new RegExp(`^${id} evidence case-1: port-exposure port 8443, 1 isolate, 2 escalate, 1 ticket, 1 false-positive`));
+  const index = JSON.parse(readFileSync(join(caseDir, 'records', 'index.json'), 'utf8')) as SourceRecordEntry[];
+  const refs = new Set(report.findings.flatMap((f) => f.evidence.map((e) => e.source_ref)));
+  for (const ref of refs) assert.ok(index.some((e) => e.sourceRef === ref && e.bundlePath), `no record for ${ref}`);
+  for (const entry of index) {
+    const copy = readFileSync(join(caseDir, entry.bundlePath!));
+    const raw = readFileSync(entry.file);
+    assert.equal(sha256(raw), entry.fileSha256);
+    assert.equal(entry.fileSha256, entry.ledgerSha256, 'the file is unchanged since ingest');
+    const content = entry.compressed ? gunzipSync(raw) : raw;
+    if (entry.kind === 'cloudtrail' && entry.location && 'byteStart' in entry.location) {
+      assert.deepEqual(copy, content.subarray(entry.location.byteStart, entry.location.byteEnd), 'the exact bytes, not a re-serialisation');
+      assert.equal(JSON.parse(copy.toString('utf8')).eventID, entry.sourceRef);
+    } else if (entry.location && 'line' in entry.location) {
+      assert.equal(copy.toString('utf8'), content.toString('utf8').split('\n')[entry.location.line - 1]);
+    }
+  }
+  const manifest = JSON.parse(readFileSync(join(caseDir, 'manifest.json'), 'utf8')) as Manifest;
+  assert.equal(manifest.previousManifestSha256, null);
+  assert.ok(manifest.files.some((f) => f.path === 'inputs/intel/threat-feed.txt') && manifest.files.some((f) => f.path === 'inputs/runbook/runbook.yaml'));
+  assert.deepEqual(verifyEvidence(repo).problems, []);
+  assert.deepEqual(verifyEvidence(caseDir).problems, [], 'a bundle folder verifies on its own too');
+});
+
+test('committing the same case again chains the manifests; a subset of findings can be committed', async () => {
+  const { repo, caseDir } = await commit();
+  const first = sha256(readFileSync(join(caseDir, 'manifest.json')));
+  const isolate = report.findings[0]!.id;
+  const again = await commit('case-1', repo, [isolate]);
+  const manifest = JSON.parse(readFileSync(join(caseDir, 'manifest.json'), 'utf8')) as Manifest;
+  assert.equal(manifest.previousManifestSha256, first);
+  assert.deepEqual(manifest.findings, [isolate]);
+  assert.equal(gitIn(repo, 'rev-list', '--count', 'HEAD').trim(), '2');
+  assert.equal(again.records.missing, 0);
+  const result = verifyEvidence(repo, { caseId: 'case-1' });
+  assert.deepEqual(result.problems, []);
+  assert.equal(result.cases[0]!.versions, 2);
+  await assert.rejects(commit('case-1', repo, ['exposure:nope']), /no finding exposure:nope/);
+  await assert.rejects(commit('../escape', repo), /case id/);
+});
+
+test('tampering is named: a file removed, a file added, the manifest edited', async () => {
+  const { repo, caseDir } = await commit();
+  rmSync(join(caseDir, 'report.html'));
+  writeFileSync(join(caseDir, 'records', 'planted.json'), '{}');
+  const manifestPath = join(caseDir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+  manifest.createdBy.user = 'someone-else';
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  const problems = verifyEvidence(repo).problems.map((p) => `${p.kind} ${p.path}`);
+  assert.ok(problems.includes('file-removed report.html'), problems.join('\n'));
+  assert.ok(problems.includes('file-added records/planted.json'), problems.join('\n'));
+  assert.ok(problems.includes('uncommitted manifest.json'), problems.join('\n'));
+});
+
+test('rewriting an older commit of a case is detected (the later manifest names the commit and manifest before it)', async () => {
+  const { repo, caseDir } = await commit();
+  await commit('case-1', repo, [report.findings[0]!.id]);
+  const [firstCommit, secondCommit] = gitIn(repo, 'rev-list', '--reverse', 'HEAD').trim().split('\n');
+  // Rewrite the first version consistently (file and manifest hash both edited), then replay the second, unchanged, on top.
+  gitIn(repo, 'checkout', '-q', '-b', 'rewrite', firstCommit!);
+  const md = join(caseDir, 'report.md');
+  appendFileSync(md, '\nnothing happened here\n');
+  const manifest = JSON.parse(readFileSync(join(caseDir, 'manifest.json'), 'utf8')) as Manifest;
+  const entry = manifest.files.find((f) => f.path === 'report.md')!;
+  entry.sha256 = sha256(readFileSync(md));
+  entry.size = statSync(md).size;
+  writeFileSync(join(caseDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  gitIn(repo, '-c', 'user.name=x', '-c', 'user.email=x@example.com', 'commit', '-q', '-a', '--amend', '--no-edit');
+  const rewritten = gitIn(repo, 'rev-parse', 'HEAD').trim();
+  const replayed = gitIn(repo, '-c', 'user.name=x', '-c', 'user.email=x@example.com', 'commit-tree', `${secondCommit}^{tree}`, '-p', rewritten, '-m', 'replayed').trim();
+  gitIn(repo, 'reset', '-q', '--hard', replayed);
+  const kinds = verifyEvidence(repo).problems.map((p) => p.kind);
+  assert.ok(kinds.includes('history-rewritten'), kinds.join(', '));
+  assert.ok(kinds.includes('chain-broken'), kinds.join(', '));
+});
+
+test('property: flipping any one byte of any file of a bundle is detected and names that file', async () => {
+  const { repo, caseDir } = await commit();
+  const files = (readdirSync(caseDir, { recursive: true }) as string[]).filter((f) => statSync(join(caseDir, f)).isFile()).sort();
+  await fc.assert(
+    fc.property(fc.nat({ max: files.length - 1 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (fileIndex, offset, mask) => {
+      const name = files[fileIndex]!;
+      const path = join(caseDir, name);
+      const original = readFileSync(path);
+      if (original.length === 0) return;
+      const flipped = Buffer.from(original);
+      flipped[offset % flipped.length]! ^= mask;
+      writeFileSync(path, flipped);
+      try {
+        const problems = verifyEvidence(repo).problems;
+        const named = name.split('\\').join('/');
+        assert.ok(problems.some((p) => p.path === named || (named === 'manifest.json' && p.kind === 'manifest-invalid') || p.path === `${named}`), `${named}: ${JSON.stringify(problems)}`);
+      } finally {
+        writeFileSync(path, original);
+      }
+    }),
+    { numRuns: 25, seed: 8443 },
+  );
+  assert.deepEqual(verifyEvidence(repo).problems, [], 'restored: verifies again');
+});
+
+test('record ranges: Records wrapper, bare array and NDJSON, with braces and quotes inside strings', () => {
+  const a = '{"eventID":"a","userAgent":"x}\\"{["}';
+  const b = '{"eventID":"b","requestParameters":{"n":[1,{"k":"]"}]}}';
+  for (const text of [`{"Records":[${a},\n ${b}]}`, `[ ${a} , ${b} ]`, `${a}\n${b}\n`, `{"other":{"Records":"no"},"Records":[${a},${b}]}`]) {
+    const content = Buffer.from(text);
+    const ranges = recordRanges(content);
+    assert.deepEqual(ranges.map((r) => content.subarray(r.start, r.end).toString()), [a, b], text);
+    assert.deepEqual([...locateEvents(content).keys()], ['a', 'b']);
+  }
+});
+
+test('a repository folder inside another repository gets a repository of its own', async () => {
+  const outer = join(root, 'outer');
+  mkdirSync(outer);
+  gitIn(outer, 'init', '-q');
+  const { repo } = await commit('case-1', join(outer, 'evidence'));
+  assert.equal(statSync(join(repo, '.git')).isDirectory(), true);
+  assert.equal(gitIn(outer, 'status', '--porcelain').trim(), '?? evidence/', 'the outer repository only sees a nested repository');
+});
+
+test('CLI: evidence commit on a store, verify exits 0, then 11 naming a changed file', () => {
+  const dir = join(root, 'cli');
+  mkdirSync(dir);
+  const db = join(dir, 'store.duckdb');
+  const repo = join(dir, 'evidence');
+  const common = ['--db', db, '--intel', sample('intel/threat-feed.txt'), '--trusted', sample('trusted-networks.yaml'), '--to', '2024-05-15T00:00:00Z'];
+  assert.equal(runCli(['ingest', sample('cloudtrail'), sample('vpcflow'), '--db', db, '--no-progress']).status, 0);
+  const committed = runCli(['evidence', 'commit', '--repo', repo, '--case', 'sample-8443', ...common]);
+  assert.equal(committed.status, 0, committed.stderr);
+  assert.match(committed.stdout, /case sample-8443: \d+ files and the manifest, \d+ source records copied\ncommitted [0-9a-f]{40} in /);
+  assert.equal(runCli(['evidence', 'verify', repo]).status, 0);
+  appendFileSync(join(repo, 'cases', 'sample-8443', 'report.json'), ' ');
+  const broken = runCli(['evidence', 'verify', repo]);
+  assert.equal(broken.status, 11);
+  assert.match(broken.stdout, /FILE-CHANGED {2}sample-8443: report\.json/);
+});
