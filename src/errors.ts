@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'RUNBOOK_INVALID'
   | 'RUNBOOK_TEST_FAILED'
   | 'INTEL'
-  | 'CONFIG';
+  | 'CONFIG'
+  | 'SQL_REFUSED';
 
 /** Exit codes are part of the CLI contract: scripts depend on them. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -25,6 +26,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   RUNBOOK_TEST_FAILED: 8,
   INTEL: 9,
   CONFIG: 10,
+  /** `trailbook sql` refused a statement or an access the read-only console does not allow. */
+  SQL_REFUSED: 11,
 };
 
 export interface ErrorDetails {
