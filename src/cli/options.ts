@@ -13,8 +13,9 @@ export class TimeFlags {
 
   constructor(readonly now: Date = new Date()) {}
 
-  parse(value: string | undefined, flag: string): ParsedTime | undefined {
-    return value === undefined ? undefined : parseTimeFlag(value, flag, this.now, this.assumedUtc);
+  /** `now`: what relative forms count from, when not the run's (a runbook plan's `--now`). */
+  parse(value: string | undefined, flag: string, now: Date = this.now): ParsedTime | undefined {
+    return value === undefined ? undefined : parseTimeFlag(value, flag, now, this.assumedUtc);
   }
 
   /** Prints the UTC note, if any; call once, after every flag is parsed. */

@@ -78,7 +78,15 @@ export function register(program: Command): void {
     .action(async (dir: string, flags: { param: string[]; now?: string; format: string }) => {
       const format = oneOf(flags.format, ['text', 'json'], '--format');
       const loaded = await loadRunbook(dir);
-      const plan = compile(loaded.runbook, parseParamArgs(flags.param), { now: referenceTime(flags.now) });
+      const times = new TimeFlags();
+      const now = timeOrNow(times, flags.now);
+      const params = parseParamArgs(flags.param);
+      // Timestamp parameters typed here are flags too: refused by name, and named when read as UTC.
+      for (const [name, value] of Object.entries(params)) {
+        if (loaded.runbook.parameters[name]?.type === 'timestamp') params[name] = times.parse(value, `--param ${name}`, now)!.iso;
+      }
+      times.announce();
+      const plan = compile(loaded.runbook, params, { now });
       process.stdout.write(format === 'json' ? planToJson(plan) : formatPlanText(plan));
     });
 
@@ -89,7 +97,9 @@ export function register(program: Command): void {
     .option('--case <names>', 'only these cases (comma-separated)', collectList)
     .option('--now <time>', 'reference time for relative defaults of cases without `now` (default: the current time)')
     .action(async (dirs: string[], flags: { case?: string[]; now?: string }) => {
-      const now = referenceTime(flags.now);
+      const times = new TimeFlags();
+      const now = timeOrNow(times, flags.now);
+      times.announce();
       // Injection point: src/runbook/case-executor.ts. Without an executor nothing can be
       // checked, and a test command that cannot check must fail, never pass.
       const executor = defaultCaseExecutor();
@@ -114,9 +124,7 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
 }
 
 /** `--now`: the clock relative parameters count from (the current time when absent). */
-function referenceTime(value: string | undefined): Date {
-  const times = new TimeFlags();
+function timeOrNow(times: TimeFlags, value: string | undefined): Date {
   const parsed = times.parse(value, '--now');
-  times.announce();
   return parsed ? new Date(parsed.ms) : times.now;
 }
