@@ -1,4 +1,4 @@
-import { parseTimeFlag, utcNote, type ParsedTime } from '../time.js';
+import { parseTimeFlag, parseTimeText, utcNote, type ParsedTime } from '../time.js';
 
 /** The store every command uses unless told otherwise: next to the investigation, not global. */
 export const DEFAULT_DB = '.trailbook/trailbook.duckdb';
@@ -16,6 +16,15 @@ export class TimeFlags {
   /** `now`: what relative forms count from, when not the run's (a runbook plan's `--now`). */
   parse(value: string | undefined, flag: string, now: Date = this.now): ParsedTime | undefined {
     return value === undefined ? undefined : parseTimeFlag(value, flag, now, this.assumedUtc);
+  }
+
+  /**
+   * For values another check validates with its own report (runbook parameters: every problem
+   * at once): only notes a zone-less time; the value is left as given either way.
+   */
+  noteUtc(value: string, flag: string, now: Date = this.now): void {
+    const parsed = parseTimeText(value, now);
+    if (parsed.ok && parsed.assumedUtc) this.assumedUtc.push(`${flag} ${value.trim()}`);
   }
 
   /** Prints the UTC note, if any; call once, after every flag is parsed. */

@@ -81,9 +81,10 @@ export function register(program: Command): void {
       const times = new TimeFlags();
       const now = timeOrNow(times, flags.now);
       const params = parseParamArgs(flags.param);
-      // Timestamp parameters typed here are flags too: refused by name, and named when read as UTC.
+      // Timestamp parameters are read by the same parser in compile (which reports every bad
+      // parameter at once); here they are only named in the UTC note when they have no zone.
       for (const [name, value] of Object.entries(params)) {
-        if (loaded.runbook.parameters[name]?.type === 'timestamp') params[name] = times.parse(value, `--param ${name}`, now)!.iso;
+        if (loaded.runbook.parameters[name]?.type === 'timestamp') times.noteUtc(value, `--param ${name}`, now);
       }
       times.announce();
       const plan = compile(loaded.runbook, params, { now });
