@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'RUNBOOK_TEST_FAILED'
   | 'INTEL'
   | 'CONFIG'
-  | 'EVIDENCE';
+  | 'SQL_REFUSED'
+  | 'INTEGRITY';
 
 /** Exit codes are part of the CLI contract: scripts depend on them. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -26,8 +27,10 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   RUNBOOK_TEST_FAILED: 8,
   INTEL: 9,
   CONFIG: 10,
-  /** An evidence bundle does not verify (a file changed, added or removed, a broken manifest chain), or git failed. */
-  EVIDENCE: 11,
+  /** `trailbook sql` refused a statement or an access the read-only console does not allow. */
+  SQL_REFUSED: 11,
+  /** An integrity check failed: an evidence bundle does not verify, a log file fails its CloudTrail digest, or git failed. */
+  INTEGRITY: 12,
 };
 
 export interface ErrorDetails {

@@ -1,16 +1,37 @@
-import { TrailbookError } from '../errors.js';
+import { parseTimeFlag, parseTimeText, utcNote, type ParsedTime } from '../time.js';
 
 /** The store every command uses unless told otherwise: next to the investigation, not global. */
 export const DEFAULT_DB = '.trailbook/trailbook.duckdb';
 
-export function parseTime(value: string, flag: string): Date {
-  // A bare date means the start of that day, UTC, as in CloudTrail's folder layout.
-  const normalized = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
-  const ms = Date.parse(normalized);
-  if (Number.isNaN(ms)) {
-    throw new TrailbookError('USAGE', `${flag} "${value}" is not a time`, { hint: 'use ISO-8601, e.g. 2024-05-01 or 2024-05-01T13:00:00Z' });
+/**
+ * The time flags of one command run: each read by the one parser (src/time.ts) against the same
+ * `now`, so `--from 24h --to now` is one consistent window; flags given without a zone are
+ * named once on stderr (never on stdout, which may be JSON).
+ */
+export class TimeFlags {
+  private readonly assumedUtc: string[] = [];
+
+  constructor(readonly now: Date = new Date()) {}
+
+  /** `now`: what relative forms count from, when not the run's (a runbook plan's `--now`). */
+  parse(value: string | undefined, flag: string, now: Date = this.now): ParsedTime | undefined {
+    return value === undefined ? undefined : parseTimeFlag(value, flag, now, this.assumedUtc);
   }
-  return new Date(ms);
+
+  /**
+   * For values another check validates with its own report (runbook parameters: every problem
+   * at once): only notes a zone-less time; the value is left as given either way.
+   */
+  noteUtc(value: string, flag: string, now: Date = this.now): void {
+    const parsed = parseTimeText(value, now);
+    if (parsed.ok && parsed.assumedUtc) this.assumedUtc.push(`${flag} ${value.trim()}`);
+  }
+
+  /** Prints the UTC note, if any; call once, after every flag is parsed. */
+  announce(): void {
+    const note = utcNote(this.assumedUtc);
+    if (note !== undefined) process.stderr.write(note);
+  }
 }
 
 export function collectList(value: string, previous: string[] = []): string[] {

@@ -14,7 +14,7 @@ export function git(repo: string, args: readonly string[], input?: string): stri
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string; status?: number };
     if (e.code === 'ENOENT') throw new TrailbookError('CONFIG', 'git is not installed', { hint: 'install git (apt-get install git): evidence is committed to a git repository' });
-    throw new TrailbookError('EVIDENCE', `git ${args[0]} failed in ${repo}: ${(e.stderr ?? e.message).trim().split('\n')[0]}`);
+    throw new TrailbookError('INTEGRITY', `git ${args[0]} failed in ${repo}: ${(e.stderr ?? e.message).trim().split('\n')[0]}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Engine, Params } from '../engines/engine.js';
 import { TrailbookError } from '../errors.js';
 import { buildConnections, type Connection, type FlowRow } from './connections.js';
+import { timeBound } from '../time.js';
 
 export interface FindConnectionsOptions {
   /** The port of interest (default 8443 in the CLI). */
@@ -123,9 +124,5 @@ async function inferAddresses(engine: Engine, enis: string[], timeSql: string, b
 }
 
 export function epochSeconds(iso: string, what: string): number {
-  const ms = Date.parse(iso);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(iso) || Number.isNaN(ms)) {
-    throw new TrailbookError('USAGE', `${what} "${iso}" is not an ISO-8601 time`, { hint: 'e.g. 2024-05-01T00:00:00Z' });
-  }
-  return Math.floor(ms / 1000);
+  return Math.floor(timeBound(iso, what).ms / 1000);
 }

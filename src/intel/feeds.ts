@@ -13,6 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { TrailbookError } from '../errors.js';
 import { type Prefix, parsePrefix } from '../net/address.js';
 import { PatternError, extractPatternIps } from './stix-pattern.js';
+import { tooBroad } from './breadth.js';
 
 export const FEED_FORMATS = [
   'plain',
@@ -231,8 +232,30 @@ interface ParseOptions extends FeedOptions {
   location?: string;
 }
 
-/** Parses feed text in a known format. Pure: no file access. */
+/**
+ * Parses feed text in a known format. Pure: no file access. An entry covering the internet (or
+ * most of it: intel/breadth.ts) is a configuration error naming file:line, not a bad line: it
+ * would make every source suspicious (or known), so the feed is not what its user thinks.
+ */
 export function parseFeedText(text: string, options: ParseOptions): ParsedFeed {
+  const parsed = parseFeedFormat(text, options);
+  const broad = parsed.entries.flatMap((entry) => {
+    const why = tooBroad(entry.prefix);
+    return why === undefined ? [] : [{ line: entry.line, why }];
+  });
+  if (broad.length) {
+    const where = (line: number) => `${options.location ?? 'feed'}:${line}`;
+    const listed = broad.slice(0, 10).map((b) => `  ${where(b.line)}: ${b.why}`);
+    if (broad.length > 10) listed.push(`  … ${broad.length - 10} more`);
+    throw new TrailbookError('CONFIG', `intel feed has entries too broad to be threats:\n${listed.join('\n')}`, {
+      location: where(broad[0]!.line),
+      hint: 'remove those lines, or check that the file is the feed you meant (see docs/intel.md)',
+    });
+  }
+  return parsed;
+}
+
+function parseFeedFormat(text: string, options: ParseOptions): ParsedFeed {
   switch (options.format) {
     case 'plain':
     case 'netset':

@@ -9,6 +9,8 @@ import { LineCounter, type Node as YamlNode, isMap, isNode, isScalar, parseDocum
 import { z } from 'zod';
 import { TrailbookError } from '../errors.js';
 import { STRICT_OPTIONS, type Prefix, formatPrefix, parsePrefix } from '../net/address.js';
+import { parseTimeText } from '../time.js';
+import { tooBroad } from './breadth.js';
 
 /** allowed kinds first, then known kinds; the order is the order of precedence. */
 export const TRUSTED_KINDS = ['corporate', 'vpc', 'partner', 'pentest', 'scanner', 'health-check'] as const;
@@ -72,13 +74,29 @@ const NAME = z
 const CIDR = z.string().superRefine((value, ctx) => {
   const parsed = parsePrefix(value, STRICT_OPTIONS);
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `"${value}" is not a CIDR: ${parsed.reason}` });
+  // Checked for meaning too: an IPv4-mapped prefix is read as IPv4 (::ffff:0:0/96 is 0.0.0.0/0),
+  // and a range covering the internet would make every source allowed (intel/breadth.ts).
+  else if (parsed.note?.startsWith('IPv4-mapped')) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is IPv4-mapped IPv6, read as ${formatPrefix(parsed.value)}: write the IPv4 form` });
+  } else {
+    const broad = tooBroad(parsed.value);
+    if (broad) ctx.addIssue({ code: 'custom', message: `"${value}" is too broad to trust: ${broad}` });
+  }
 });
 
+/** A date (UTC) or a date-time with a zone, by the one time grammar (src/time.ts). */
 const TIME = z.string().superRefine((value, ctx) => {
-  if (!/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/.test(value) || Number.isNaN(Date.parse(value))) {
+  const parsed = parseTimeText(value, new Date(0));
+  const dated = /^\d{4}-\d{2}-\d{2}(?:$|[T ])/.test(value.trim());
+  if (!parsed.ok || !dated || (parsed.assumedUtc && value.trim().length > 10)) {
     ctx.addIssue({ code: 'custom', message: `"${value}" is not an ISO-8601 time with a zone (e.g. 2026-08-01T09:00:00Z)` });
   }
 });
+const timeMs = (value: string): number => {
+  const parsed = parseTimeText(value, new Date(0));
+  if (!parsed.ok) throw new Error('unreachable: validated above');
+  return parsed.ms;
+};
 
 const network = z.strictObject({
   name: NAME,
@@ -89,7 +107,7 @@ const network = z.strictObject({
 const pentest = network
   .extend({ from: TIME, to: TIME })
   .superRefine((value, ctx) => {
-    if (Date.parse(value.from) >= Date.parse(value.to)) {
+    if (timeMs(value.from) >= timeMs(value.to)) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: '"to" must be after "from"' });
     }
   });
@@ -138,7 +156,7 @@ export async function loadTrusted(path: string): Promise<TrustedConfig> {
 /** Parses and validates trusted-networks YAML. Throws a CONFIG error naming file:line:col. */
 export function parseTrusted(text: string, path = 'trusted-networks.yaml'): TrustedConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = yamlLimits(path, () => parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }));
   const at = (offset: number) => {
     const pos = lineCounter.linePos(offset);
     return `${path}:${pos.line}:${pos.col}`;
@@ -149,7 +167,7 @@ export function parseTrusted(text: string, path = 'trusted-networks.yaml'): Trus
       location: at(first.pos[0]),
     });
   }
-  const result = TrustedFileSchema.safeParse(doc.toJS());
+  const result = TrustedFileSchema.safeParse(yamlLimits(path, () => doc.toJS()));
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const where = locate(doc.contents, issue.path as (string | number)[], issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined);
@@ -182,8 +200,8 @@ export function parseTrusted(text: string, path = 'trusted-networks.yaml'): Trus
         kind,
         cidrs,
         ...(entry.note !== undefined ? { note: entry.note } : {}),
-        ...(entry.from !== undefined ? { from: Date.parse(entry.from) } : {}),
-        ...(entry.to !== undefined ? { to: Date.parse(entry.to) } : {}),
+        ...(entry.from !== undefined ? { from: timeMs(entry.from) } : {}),
+        ...(entry.to !== undefined ? { to: timeMs(entry.to) } : {}),
         ...(entry.endpoints !== undefined ? { endpoints: entry.endpoints } : {}),
       });
     }
@@ -211,6 +229,23 @@ export function parseTrusted(text: string, path = 'trusted-networks.yaml'): Trus
     networks,
     principals,
   };
+}
+
+/**
+ * The YAML library stops what would exhaust memory or the stack (an alias bomb: "Excessive alias
+ * count"; nesting thousands deep) by throwing: that is a bad file, not a trailbook bug.
+ */
+function yamlLimits<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new TrailbookError('CONFIG', `trusted-networks file cannot be read as YAML: ${message}`, {
+      location: path,
+      hint: 'a trusted-networks file needs no aliases and little nesting (see examples/trusted-networks.yaml)',
+      cause: error,
+    });
+  }
 }
 
 /** The source offset of the YAML node at `path` (or of `key` inside it), nearest ancestor if missing. */

@@ -65,7 +65,7 @@ export async function executeCase(input: CaseInput): Promise<CaseOutput> {
     // The plan already holds the case's parameters resolved at the case's `now`; investigate
     // compiles them again, so the same values and the same clock give the same plan.
     const parameters = Object.fromEntries(Object.entries(plan.parameters).map(([name, p]) => [name, p.value]));
-    const now = testCase.expected.now ? new Date(testCase.expected.now) : new Date();
+    const now = new Date(plan.now);
     const report = await investigate(engine, { runbook, parameters, intel, now, inputs: await storeInputs(engine) });
     const leafOf = leafResolver(runbook);
     return {

@@ -2,7 +2,7 @@ import { exposureSource } from '../store/exposure-copy.js';
 import { keptExposureEvents } from '../store/exposure-changes.js';
 import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { TrailbookError } from '../errors.js';
+import { timeBound } from '../time.js';
 import { changeMatchesPort, type ExposureChange } from './change.js';
 import { candidateSqlWith, carryColumns, EARLIEST, LATEST, normalizeCandidates, type CandidateRow, type CarryColumn, type NormalizedEvent } from './candidates.js';
 import { aclWindows, type AclWindows } from './acl-windows.js';
@@ -39,11 +39,8 @@ export interface ExposureResult {
 
 /** ISO-8601 text comparable with CloudTrail's `eventtime` (`2024-08-01T12:23:55Z`). */
 export function normalizeTimeBound(value: string, name: string): string {
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) {
-    throw new TrailbookError('USAGE', `--${name} "${value}" is not an ISO-8601 time`, { hint: 'e.g. 2024-08-01 or 2024-08-01T12:00:00Z' });
-  }
-  return time.toISOString().replace('.000Z', 'Z');
+  // The one time grammar (src/time.ts): zone-less is UTC whatever the machine's TZ.
+  return timeBound(value, `--${name}`).iso;
 }
 
 /**

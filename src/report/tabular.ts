@@ -31,7 +31,8 @@ export function formatTable(columns: readonly string[], rows: readonly Record<st
       return text.length > max ? text.slice(0, max - 1) + '…' : text;
     }),
   );
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  // A loop, not Math.max(...cells): spreading 200,000 rows overflows the stack.
+  const widths = columns.map((c, i) => cells.reduce((w, r) => Math.max(w, r[i]!.length), c.length));
   const line = (values: readonly string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   const out = [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
   out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { ParamValue } from '../engines/engine.js';
 import type { Parameter } from './schema.js';
+import { isoUtc as isoUtcMs, parseTimeText, TIME_EXAMPLES } from '../time.js';
 
 /**
  * Parameter values: checked against their declaration before anything runs, and turned into
@@ -96,33 +97,20 @@ function checkCidr(raw: unknown): ValueCheck {
   return { ok: true, value: `${address}/${Number(prefix)}` };
 }
 
-const RELATIVE_TIME = /^now(?:-(\d+)([smhd]))?$/;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** True for texts a timestamp parameter accepts (used by lint on defaults). */
+/** True for texts a timestamp parameter accepts (the one grammar of src/time.ts). */
 export function isTimestampText(text: string): boolean {
-  return RELATIVE_TIME.test(text) || ISO_TIME.test(text);
+  return parseTimeText(text, new Date(0)).ok;
 }
 
 function checkTimestamp(raw: unknown, now: Date): ValueCheck {
   if (typeof raw !== 'string') return fail(`expected an ISO-8601 time or now-7d, got ${describe(raw)}`);
-  const text = raw.trim();
-  const relative = RELATIVE_TIME.exec(text);
-  if (relative) {
-    const ms = relative[1] === undefined ? 0 : Number(relative[1]) * UNIT_MS[relative[2]!]!;
-    return { ok: true, value: isoUtc(new Date(now.getTime() - ms)) };
-  }
-  if (!ISO_TIME.test(text)) return fail(`${JSON.stringify(raw)} is not an ISO-8601 time (2024-05-01T00:00:00Z) or now, now-7d, now-12h, now-30m`);
-  // Times without a zone are UTC, as everywhere in trailbook.
-  const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) && text.length > 10;
-  const date = new Date(text.length === 10 ? `${text}T00:00:00Z` : hasZone ? text : `${text}Z`);
-  if (Number.isNaN(date.getTime())) return fail(`${JSON.stringify(raw)} is not a valid time`);
-  return { ok: true, value: isoUtc(date) };
+  // Times without a zone are UTC, as everywhere in trailbook; relative forms count from `now`.
+  const parsed = parseTimeText(raw, now);
+  if (!parsed.ok) return fail(`${parsed.message} (accepted: ${TIME_EXAMPLES})`);
+  return { ok: true, value: parsed.iso };
 }
 
 /** `2024-05-01T00:00:00Z` — the format of CloudTrail's eventtime, so text comparison orders correctly. */
 export function isoUtc(date: Date): string {
-  const iso = date.toISOString();
-  return iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso;
+  return isoUtcMs(date.getTime());
 }

@@ -181,7 +181,7 @@ test('a repository folder inside another repository gets a repository of its own
   assert.equal(gitIn(outer, 'status', '--porcelain').trim(), '?? evidence/', 'the outer repository only sees a nested repository');
 });
 
-test('CLI: evidence commit on a store, verify exits 0, then 11 naming a changed file', () => {
+test('CLI: evidence commit on a store, verify exits 0, then 12 naming a changed file', () => {
   const dir = join(root, 'cli');
   mkdirSync(dir);
   const db = join(dir, 'store.duckdb');
@@ -194,6 +194,6 @@ test('CLI: evidence commit on a store, verify exits 0, then 11 naming a changed 
   assert.equal(runCli(['evidence', 'verify', repo]).status, 0);
   appendFileSync(join(repo, 'cases', 'sample-8443', 'report.json'), ' ');
   const broken = runCli(['evidence', 'verify', repo]);
-  assert.equal(broken.status, 11);
+  assert.equal(broken.status, 12);
   assert.match(broken.stdout, /FILE-CHANGED {2}sample-8443: report\.json/);
 });

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { commitEvidence } from '../../evidence/bundle.js';
 import { verifyEvidence } from '../../evidence/verify.js';
-import { TrailbookError } from '../../errors.js';
+import { EXIT_CODES, TrailbookError } from '../../errors.js';
 import { loadIntel } from '../../intel/index.js';
 import { investigate } from '../../investigate/investigate.js';
 import { storeInputs } from '../../investigate/inputs.js';
@@ -89,6 +89,6 @@ export function register(program: Command): void {
         }
         process.stdout.write(result.problems.length ? `${result.problems.length} problems: the evidence does not verify\n` : 'verified: every file matches its manifest and the history is intact\n');
       }
-      if (result.problems.length) process.exitCode = 11;
+      if (result.problems.length) process.exitCode = EXIT_CODES.INTEGRITY;
     });
 }

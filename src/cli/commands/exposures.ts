@@ -4,7 +4,7 @@ import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
 import { changeRow, materializeExposures, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, parsePort, windowRow } from '../../ports/index.js';
-import { DEFAULT_DB } from '../options.js';
+import { DEFAULT_DB, TimeFlags } from '../options.js';
 
 interface ExposuresFlags {
   port?: string;
@@ -25,8 +25,8 @@ export function register(program: Command): void {
     .command('exposures')
     .description('config-plane changes that open or close a path to a port (security groups, NACLs, listeners, …), and their windows')
     .option('--port <port>', 'only changes that touch this port (e.g. 8443); all changes when absent')
-    .option('--from <time>', 'ISO-8601 start (inclusive)')
-    .option('--to <time>', 'ISO-8601 end (inclusive)')
+    .option('--from <time>', 'start (inclusive): ISO-8601 (UTC when no zone), now-2h, 7d')
+    .option('--to <time>', 'end (inclusive): ISO-8601 (UTC when no zone), now')
     .option('--db <file>', 'the store', DEFAULT_DB)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .option('--windows', 'print exposure windows (an open joined to the close that ended it) instead of changes')
@@ -37,12 +37,16 @@ export function register(program: Command): void {
         port = parsePort(flags.port);
         if (port === undefined) throw new TrailbookError('USAGE', `--port "${flags.port}" is not a port`, { hint: 'a whole number from 0 to 65535' });
       }
+      const times = new TimeFlags();
+      const from = times.parse(flags.from, '--from')?.iso;
+      const to = times.parse(flags.to, '--to')?.iso;
+      times.announce();
       if (!existsSync(flags.db)) {
         throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
       }
       const engine = await DuckDBEngine.open({ path: flags.db });
       try {
-        const result = await materializeExposures(engine, { port, from: flags.from, to: flags.to });
+        const result = await materializeExposures(engine, { port, from, to });
         if (flags.windows) {
           process.stdout.write(formatRows(format, PORT_EXPOSURE_WINDOW_COLUMNS.map(([c]) => c), result.windows.map(windowRow)));
         } else {

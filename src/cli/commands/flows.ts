@@ -9,6 +9,7 @@ import { overlayConnections, type Overlay } from '../../flows/overlay.js';
 import { overlayWindows, type OverlayWindow } from '../../flows/exposure-windows.js';
 import { findExposures, windowRow, type ExposureWindow } from '../../ports/index.js';
 import { sanitizeCell } from '../../report/escape.js';
+import { TimeFlags } from '../options.js';
 import { formatRows, formatTable, parseTabularFormat, type TabularFormat } from '../../report/tabular.js';
 
 interface FlowsFlags {
@@ -38,15 +39,6 @@ export function connectionRow(c: Connection): Record<string, unknown> {
     client: c.clientPort === null ? c.client : `${c.client}:${c.clientPort}`, server: `${c.server}:${c.serverPort}`,
     remote_packet_address: c.remotePacketAddress,
   };
-}
-
-function isoFlag(value: string | undefined, flag: string): string | undefined {
-  if (value === undefined) return undefined;
-  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
-  if (Number.isNaN(Date.parse(text))) {
-    throw new TrailbookError('USAGE', `${flag} "${value}" is not a time`, { hint: 'use ISO-8601, e.g. 2024-05-01 or 2024-05-01T13:00:00Z' });
-  }
-  return text;
 }
 
 /**
@@ -175,8 +167,8 @@ export function register(program: Command): void {
     .command('flows')
     .description('connections to or from a port in the VPC flow logs: direction, accept/reject, handshake or probe, bytes')
     .option('--port <port>', 'the port', '8443')
-    .option('--from <time>', 'ISO-8601 start (records ending before it are left out)')
-    .option('--to <time>', 'ISO-8601 end (records starting after it are left out)')
+    .option('--from <time>', 'start: ISO-8601 (UTC when no zone), now-2h, 7d (records ending before it are left out)')
+    .option('--to <time>', 'end: ISO-8601 (UTC when no zone), now (records starting after it are left out)')
     .option('--vpc-cidr <cidr...>', "the VPC's CIDRs, for direction when records have no flow-direction", [])
     .option('--interface-address <eni=addr...>', "interfaces' own addresses, for direction when records have no flow-direction (e.g. eni-0abc=10.0.1.5)", [])
     .option('--overlay', 'lay the connections over the exposure windows in CloudTrail (`trailbook exposures`): per window the connections inside it, then the connections no window covers, with the reason')
@@ -193,8 +185,10 @@ export function register(program: Command): void {
       const badCidr = vpcCidrs.find((c) => parseCidr(c) === null);
       if (badCidr !== undefined) throw new TrailbookError('USAGE', `--vpc-cidr "${badCidr}" is not a CIDR`, { hint: 'e.g. 10.0.0.0/16 (no leading zeros in octets)' });
       const interfaceAddresses = parseInterfaceAddresses(flags.interfaceAddress);
-      const from = isoFlag(flags.from, '--from');
-      const to = isoFlag(flags.to, '--to');
+      const times = new TimeFlags();
+      const from = times.parse(flags.from, '--from')?.iso;
+      const to = times.parse(flags.to, '--to')?.iso;
+      times.announce();
       if (!existsSync(flags.db)) {
         throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
       }

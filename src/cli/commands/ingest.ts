@@ -3,7 +3,7 @@ import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
 import { ingestPaths } from '../../ingest/cloudtrail/ingest.js';
 import { formatIngestSummary } from '../../report/ingest-summary.js';
-import { collectList, DEFAULT_DB, parseTime } from '../options.js';
+import { collectList, DEFAULT_DB, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
 
 interface IngestFlags {
@@ -24,8 +24,8 @@ export function register(program: Command): void {
     .description('read CloudTrail and VPC Flow Logs (folders in the S3 layout, files; gzip or not) into the local store')
     .argument('<paths...>', 'files or folders, read recursively')
     .option('--db <file>', 'the store', DEFAULT_DB)
-    .option('--from <time>', 'skip events before this time (and folders delivered before it)')
-    .option('--to <time>', 'skip events after this time')
+    .option('--from <time>', 'skip events before this time (and folders delivered before it): ISO-8601 (UTC when no zone), now-2h, 7d')
+    .option('--to <time>', 'skip events after this time: ISO-8601 (UTC when no zone), now')
     .option('--account <id>', 'only these accounts (repeat or comma-separate)', collectList)
     .option('--region <name>', 'only these regions (repeat or comma-separate)', collectList)
     .option('--vpcflow', 'treat every file as a VPC flow log (otherwise detected by path and first line)')
@@ -33,12 +33,16 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
     .action(async (paths: string[], flags: IngestFlags) => {
+      const times = new TimeFlags();
+      const from = times.parse(flags.from, '--from');
+      const to = times.parse(flags.to, '--to');
+      times.announce();
       const engine = await DuckDBEngine.open({ path: flags.db });
       const bar = progressBar('ingest', flags.progress && !flags.json);
       try {
         const summary = await ingestPaths(engine, paths, {
-          from: flags.from ? parseTime(flags.from, '--from') : undefined,
-          to: flags.to ? parseTime(flags.to, '--to') : undefined,
+          from: from && new Date(from.ms),
+          to: to && new Date(to.ms),
           accounts: flags.account,
           regions: flags.region,
           kind: flags.vpcflow ? 'vpcflow' : 'auto',

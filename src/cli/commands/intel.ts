@@ -3,6 +3,7 @@ import { TrailbookError } from '../../errors.js';
 import { classify, loadIntel, summarizeFeed, type IntelIndex, type Verdict } from '../../intel/index.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
+import { TimeFlags } from '../options.js';
 
 interface IntelFlags {
   intel: string[];
@@ -15,12 +16,10 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 const INTEL_HELP = 'a feed file, repeatable; FORMAT:FILE or FORMAT,key=value:FILE to override detection (see docs/intel.md)';
 
 function parseAt(text: string | undefined): Date {
-  if (text === undefined) return new Date();
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    throw new TrailbookError('USAGE', `--at ${text} is not an ISO-8601 time`, { hint: 'e.g. --at 2026-08-22T03:00:00Z' });
-  }
-  return new Date(ms);
+  const times = new TimeFlags();
+  const at = times.parse(text, '--at');
+  times.announce();
+  return at ? new Date(at.ms) : times.now;
 }
 
 /** Splits a long reason on spaces so the table shows it whole (cells are cut at 80 characters). */

@@ -12,7 +12,7 @@ import { loadRunbook } from '../../runbook/load.js';
 import { TrailbookError } from '../../errors.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
-import { collectList, DEFAULT_DB } from '../options.js';
+import { collectList, DEFAULT_DB, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
 
 /** The port runbook shipped with trailbook; `--runbook DIR` runs another. */
@@ -40,8 +40,8 @@ export function register(program: Command): void {
     .argument('[paths...]', 'CloudTrail and VPC Flow Log files or folders to ingest first (optional: the store may already hold them)')
     .option('--db <file>', 'the store', DEFAULT_DB)
     .option('--port <port>', 'the port under investigation', '8443')
-    .option('--from <time>', 'start of the window (ISO-8601)')
-    .option('--to <time>', 'end of the window (ISO-8601)')
+    .option('--from <time>', 'start of the window: ISO-8601 (UTC when no zone), now-2h, 7d')
+    .option('--to <time>', 'end of the window: ISO-8601 (UTC when no zone), now')
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
     .option('--trusted <file>', 'trusted-networks YAML')
     .option('--format <format>', 'text | json | md | html', 'text')
@@ -56,6 +56,10 @@ export function register(program: Command): void {
       if (failOn !== undefined && !(ACTIONS as readonly string[]).includes(failOn)) {
         throw new TrailbookError('USAGE', `--fail-on "${failOn}" is not an action`, { hint: `use one of: ${ACTIONS.join(', ')}` });
       }
+      const times = new TimeFlags();
+      const from = times.parse(flags.from, '--from');
+      const to = times.parse(flags.to, '--to');
+      times.announce();
       const runbook = await loadRunbook(flags.runbook);
       const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
       // Nothing to ingest: a current store is only read (read-only open, see openForReading).
@@ -77,9 +81,9 @@ export function register(program: Command): void {
           });
         }
         const parameters: Record<string, unknown> = { port: flags.port };
-        if (flags.from) parameters['from'] = flags.from;
-        if (flags.to) parameters['to'] = flags.to;
-        const report = await investigate(engine, { runbook, parameters, intel, inputs });
+        if (from) parameters['from'] = from.iso;
+        if (to) parameters['to'] = to.iso;
+        const report = await investigate(engine, { runbook, parameters, intel, inputs, now: times.now });
         const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
         const text = renderReport(report, flags.format, { color, width: process.stdout.columns, full: flags.full === true });
         if (flags.out) {

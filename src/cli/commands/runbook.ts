@@ -5,13 +5,12 @@ import { defaultCaseExecutor } from '../../runbook/case-executor.js';
 import { compile, parseParamArgs } from '../../runbook/compile.js';
 import { findRunbookFolders, loadRunbook, readRunbookFolder } from '../../runbook/load.js';
 import { lintRunbookFolder } from '../../runbook/lint.js';
-import { isoUtc } from '../../runbook/params.js';
 import { formatPlanText, planToJson } from '../../runbook/plan-format.js';
 import { formatProblem, hasErrors } from '../../runbook/problems.js';
 import { SqlChecker } from '../../runbook/sql-check.js';
 import { parseRunbookText } from '../../runbook/structure.js';
 import { formatTestReport, runRunbookTests } from '../../runbook/test-runner.js';
-import { collectList } from '../options.js';
+import { collectList, TimeFlags } from '../options.js';
 
 /** `trailbook runbook list|lint|plan|test`: thin wrappers over src/runbook. */
 export function register(program: Command): void {
@@ -79,7 +78,16 @@ export function register(program: Command): void {
     .action(async (dir: string, flags: { param: string[]; now?: string; format: string }) => {
       const format = oneOf(flags.format, ['text', 'json'], '--format');
       const loaded = await loadRunbook(dir);
-      const plan = compile(loaded.runbook, parseParamArgs(flags.param), { now: flags.now ? parseNow(flags.now) : new Date() });
+      const times = new TimeFlags();
+      const now = timeOrNow(times, flags.now);
+      const params = parseParamArgs(flags.param);
+      // Timestamp parameters are read by the same parser in compile (which reports every bad
+      // parameter at once); here they are only named in the UTC note when they have no zone.
+      for (const [name, value] of Object.entries(params)) {
+        if (loaded.runbook.parameters[name]?.type === 'timestamp') times.noteUtc(value, `--param ${name}`, now);
+      }
+      times.announce();
+      const plan = compile(loaded.runbook, params, { now });
       process.stdout.write(format === 'json' ? planToJson(plan) : formatPlanText(plan));
     });
 
@@ -88,7 +96,11 @@ export function register(program: Command): void {
     .description("run each runbook's test cases (tests/<case>/ with expected.yaml) and compare the results")
     .argument('<dir...>', 'runbook folders')
     .option('--case <names>', 'only these cases (comma-separated)', collectList)
-    .action(async (dirs: string[], flags: { case?: string[] }) => {
+    .option('--now <time>', 'reference time for relative defaults of cases without `now` (default: the current time)')
+    .action(async (dirs: string[], flags: { case?: string[]; now?: string }) => {
+      const times = new TimeFlags();
+      const now = timeOrNow(times, flags.now);
+      times.announce();
       // Injection point: src/runbook/case-executor.ts. Without an executor nothing can be
       // checked, and a test command that cannot check must fail, never pass.
       const executor = defaultCaseExecutor();
@@ -99,7 +111,7 @@ export function register(program: Command): void {
       }
       let failed = false;
       for (const dir of dirs) {
-        const report = await runRunbookTests(dir, { executor, ...(flags.case ? { only: flags.case } : {}) });
+        const report = await runRunbookTests(dir, { executor, now: () => now, ...(flags.case ? { only: flags.case } : {}) });
         process.stdout.write(formatTestReport(report));
         failed ||= !report.passed;
       }
@@ -112,8 +124,8 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
   throw new TrailbookError('USAGE', `${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
 }
 
-function parseNow(value: string): Date {
-  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(date.getTime())) throw new TrailbookError('USAGE', `--now "${value}" is not a time`, { hint: 'use ISO-8601, e.g. 2024-05-01T00:00:00Z' });
-  return new Date(isoUtc(date));
+/** `--now`: the clock relative parameters count from (the current time when absent). */
+function timeOrNow(times: TimeFlags, value: string | undefined): Date {
+  const parsed = times.parse(value, '--now');
+  return parsed ? new Date(parsed.ms) : times.now;
 }

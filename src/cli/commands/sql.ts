@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { asConsoleRefusal, checkAnalystStatement, lockAnalystEngine } from '../../engines/duckdb/analyst-console.js';
 import { TrailbookError } from '../../errors.js';
 import { lintQuery } from '../../sqlcheck/lint-query.js';
 import { formatQueryFindings } from '../../sqlcheck/rules.js';
@@ -13,6 +14,7 @@ interface SqlFlags {
   format: string;
   file?: string;
   lint: boolean;
+  allowFiles?: boolean;
 }
 
 function queryText(query: string | undefined, file: string | undefined): string {
@@ -30,6 +32,7 @@ export function register(program: Command): void {
     .option('--file <file>', 'read the query from a file (- for stdin)')
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .option('--no-lint', 'do not warn about port-matching mistakes')
+    .option('--allow-files', 'let the query read local files (read_csv, read_json, …); still one read-only statement, no network, no installs')
     .action(async (query: string | undefined, flags: SqlFlags) => {
       const format = parseTabularFormat(flags.format);
       const sql = queryText(query, flags.file);
@@ -37,13 +40,20 @@ export function register(program: Command): void {
         throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
       }
       const engine = await DuckDBEngine.open({ path: flags.db, readOnly: true });
+      const access = { allowFiles: flags.allowFiles === true };
       try {
+        // A read-only analyst console (engines/duckdb/analyst-console.ts): locked before the
+        // query is even parsed, whatever --no-lint says.
+        await lockAnalystEngine(engine, access);
+        const queried = await checkAnalystStatement(engine, sql);
         if (flags.lint) {
-          const findings = await lintQuery(engine, sql);
+          const findings = await lintQuery(engine, queried);
           if (findings.length) process.stderr.write(formatQueryFindings(findings) + '\n');
         }
         const { columns, rows } = await engine.all(sql);
         process.stdout.write(formatRows(format, columns, rows));
+      } catch (error) {
+        throw asConsoleRefusal(error, access);
       } finally {
         await engine.close();
       }

@@ -3,8 +3,8 @@ import {
   EVIDENCE_LIMIT, PARTY_LIMIT, QUESTIONS, WINDOW_LIMIT, windowsLeftText, actionCounts, durationText, evidenceSpanText, firstSeenParts, flowsText, keyKindText,
   mfaText, overallAction, runWindowText, shorten, sortFindings, verdictCountsText, viaText, type ListLimit,
 } from './model.js';
-import { plain } from './safe.js';
-import { cutEnd, layoutTable, pad, wrap, type Column } from './text-layout.js';
+import { plain as oneLine } from './safe.js';
+import { clipValue, cutEnd, layoutTable, pad, wrap, type Column } from './text-layout.js';
 
 /**
  * The terminal report, for an analyst at 3 a.m.: the outcome, the five answers, then the
@@ -24,6 +24,12 @@ export interface TextOptions {
 
 /** Where the rows a cut list leaves out can be read. */
 const ELSEWHERE = '--full, or --format json | html';
+
+/**
+ * Every log value on the terminal: one visible line (safe.ts), cut to VALUE_LIMIT characters
+ * with a marker, so a planted megabyte costs a page no more than a long ARN does.
+ */
+const plain = (value: string | number | boolean | null | undefined): string => clipValue(oneLine(value));
 
 type Style = 'bold' | 'dim' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
 const SGR: Record<Style, string> = { bold: '1', dim: '2', red: '31', yellow: '33', cyan: '36', green: '32', magenta: '35' };

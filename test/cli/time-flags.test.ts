@@ -1,0 +1,135 @@
+/**
+ * Every time flag of every command goes through the one parser of src/time.ts: free text is a
+ * usage error naming the flag, a zone-less time is UTC whatever the machine's TZ (said once on
+ * stderr, never on stdout), and relative forms count from the run's now. Built CLI (`npm run
+ * build` first) on the bundled sample, whose story is one day, 2024-05-14 UTC.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/corpus.js';
+import { runCli } from '../helpers/fixtures.js';
+
+const SAMPLE = join(REPO_ROOT, 'sample');
+const TZS = ['America/New_York', 'Asia/Tokyo'];
+// 10:00 on the sample's day: the revokes, the attempts and two later exposures come after it.
+const ZONELESS = '2024-05-14T10:00:00';
+const EXPLICIT = '2024-05-14T10:00:00Z';
+
+let dir = '';
+let db = '';
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'trailbook-time-flags-'));
+  db = join(dir, 'store.duckdb');
+  const ingest = runCli(['ingest', join(SAMPLE, 'cloudtrail'), join(SAMPLE, 'vpcflow'), '--db', db, '--no-progress', '--json']);
+  assert.equal(ingest.status, 0, ingest.stderr);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const jsonRows = (stdout: string): unknown[] => JSON.parse(stdout) as unknown[];
+
+/** Every command with a time flag, as [label, args before the flag, flag]. */
+const TIME_FLAGS: Array<[string, () => string[], string]> = [
+  ['ingest --from', () => ['ingest', join(SAMPLE, 'cloudtrail'), '--db', join(dir, 'other.duckdb'), '--no-progress'], '--from'],
+  ['ingest --to', () => ['ingest', join(SAMPLE, 'cloudtrail'), '--db', join(dir, 'other.duckdb'), '--no-progress'], '--to'],
+  ['investigate --from', () => ['investigate', '--db', db, '--format', 'json'], '--from'],
+  ['investigate --to', () => ['investigate', '--db', db, '--format', 'json'], '--to'],
+  ['exposures --from', () => ['exposures', '--db', db, '--format', 'json'], '--from'],
+  ['exposures --to', () => ['exposures', '--db', db, '--format', 'json'], '--to'],
+  ['flows --from', () => ['flows', '--db', db, '--format', 'json'], '--from'],
+  ['flows --to', () => ['flows', '--db', db, '--format', 'json'], '--to'],
+  ['intel check --at', () => ['intel', 'check', '198.51.100.23', '--intel', join(SAMPLE, 'intel', 'threat-feed.txt')], '--at'],
+  ['runbook plan --now', () => ['runbook', 'plan', join(REPO_ROOT, 'runbooks', 'port-exposure')], '--now'],
+  ['runbook test --now', () => ['runbook', 'test', join(REPO_ROOT, 'runbooks', 'port-exposure'), '--case', 'no-such-case'], '--now'],
+];
+
+for (const [label, args, flag] of TIME_FLAGS) {
+  test(`${label}: free text, a month 13 and "May 14" are usage errors naming the flag, with an example`, () => {
+    for (const bad of ["x' or 1=1", 'May 14', '2024-13-01']) {
+      const r = runCli([...args(), flag, bad]);
+      assert.equal(r.status, 2, `${label} ${bad}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`${flag}: "`), r.stderr);
+      assert.match(r.stderr, /2024-05-01T13:00:00Z/, r.stderr);
+      assert.doesNotMatch(r.stderr, /this is a bug/);
+    }
+  });
+}
+
+test('a zone-less --from is UTC under any TZ: exposures, flows, ingest and investigate count the same as with Z', () => {
+  const exposures = (from: string, env?: Record<string, string>) =>
+    runCli(['exposures', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
+  const flows = (from: string, env?: Record<string, string>) =>
+    runCli(['flows', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
+  const investigate = (from: string, env?: Record<string, string>) =>
+    runCli(['investigate', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
+  const ingest = (from: string, name: string, env?: Record<string, string>) =>
+    runCli(['ingest', join(SAMPLE, 'cloudtrail'), '--db', join(dir, name), '--no-progress', '--json', '--from', from], env ? { env } : {});
+
+  const reference = {
+    exposures: jsonRows(exposures(EXPLICIT).stdout).length,
+    flows: jsonRows(flows(EXPLICIT).stdout).length,
+    findings: (JSON.parse(investigate(EXPLICIT).stdout) as { findings: unknown[] }).findings.length,
+    events: (JSON.parse(ingest(EXPLICIT, 'ref.duckdb').stdout) as { events: { inserted: number } }).events.inserted,
+  };
+  // The bound splits the day, so a bound read in another zone would count differently.
+  assert.ok(reference.exposures > 0 && reference.exposures < jsonRows(exposures('2024-05-14T00:00:00Z').stdout).length);
+  assert.ok(reference.flows > 0 && reference.flows < jsonRows(flows('2024-05-14T00:00:00Z').stdout).length);
+  for (const TZ of TZS) {
+    const env = { TZ };
+    const e = exposures(ZONELESS, env);
+    assert.equal(e.status, 0, e.stderr);
+    assert.equal(jsonRows(e.stdout).length, reference.exposures, `exposures under ${TZ}`);
+    // Said once, on stderr; stdout stays pure JSON (it parsed above).
+    assert.equal(e.stderr.match(/read as UTC/g)?.length, 1, e.stderr);
+    assert.match(e.stderr, /--from 2024-05-14T10:00:00/);
+    const f = flows(ZONELESS, env);
+    assert.equal(jsonRows(f.stdout).length, reference.flows, `flows under ${TZ}`);
+    const i = investigate(ZONELESS, env);
+    assert.equal(i.status, 0, i.stderr);
+    assert.equal((JSON.parse(i.stdout) as { findings: unknown[] }).findings.length, reference.findings, `investigate under ${TZ}`);
+    const g = ingest(ZONELESS, `tz-${TZ.replace('/', '-')}.duckdb`, env);
+    assert.equal(g.status, 0, g.stderr);
+    assert.equal((JSON.parse(g.stdout) as { events: { inserted: number } }).events.inserted, reference.events, `ingest under ${TZ}`);
+  }
+});
+
+test('a time with an explicit zone says nothing about UTC; both flags zone-less are named in one note', () => {
+  const explicit = runCli(['exposures', '--db', db, '--format', 'json', '--from', EXPLICIT]);
+  assert.equal(explicit.status, 0, explicit.stderr);
+  assert.doesNotMatch(explicit.stderr, /read as UTC/);
+  const both = runCli(['exposures', '--db', db, '--format', 'json', '--from', '2024-05-14', '--to', '2024-05-15']);
+  assert.equal(both.status, 0, both.stderr);
+  assert.equal(both.stderr.match(/read as UTC/g)?.length, 1, both.stderr);
+  assert.match(both.stderr, /--from 2024-05-14, --to 2024-05-15/);
+});
+
+test('an offset is honoured: 12:00+02:00 is 10:00Z', () => {
+  const offset = runCli(['exposures', '--db', db, '--format', 'json', '--from', '2024-05-14T12:00:00+02:00']);
+  const utc = runCli(['exposures', '--db', db, '--format', 'json', '--from', EXPLICIT]);
+  assert.deepEqual(JSON.parse(offset.stdout), JSON.parse(utc.stdout));
+});
+
+test('relative forms count from the run\'s now: runbook plan --now with from=now-2h and from=24h', () => {
+  const plan = (...params: string[]) => {
+    const r = runCli(['runbook', 'plan', join(REPO_ROOT, 'runbooks', 'port-exposure'), '--now', '2024-05-14T12:00:00Z', '--format', 'json', ...params.flatMap((p) => ['--param', p])]);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { parameters: Record<string, { value: unknown }> };
+  };
+  assert.equal(plan('from=now-2h').parameters['from']?.value, '2024-05-14T10:00:00Z');
+  assert.equal(plan('from=24h').parameters['from']?.value, '2024-05-13T12:00:00Z');
+});
+
+test('runbook plan: a timestamp --param goes through the same parser (refused by name, UTC named once)', () => {
+  const plan = (...args: string[]) => runCli(['runbook', 'plan', join(REPO_ROOT, 'runbooks', 'port-exposure'), '--format', 'json', ...args]);
+  const bad = plan('--param', 'from=May 14');
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(bad.stderr, /from: "May 14" is not an ISO-8601 time/);
+  const zoneless = plan('--now', '2024-05-14', '--param', 'from=2024-05-13 12:00');
+  assert.equal(zoneless.status, 0, zoneless.stderr);
+  assert.equal((JSON.parse(zoneless.stdout) as { parameters: Record<string, { value: unknown }> }).parameters['from']?.value, '2024-05-13T12:00:00Z');
+  assert.equal(zoneless.stderr.match(/read as UTC/g)?.length, 1, zoneless.stderr);
+  assert.match(zoneless.stderr, /--now 2024-05-14, --param from 2024-05-13 12:00/);
+});
