@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'RUNBOOK_INVALID'
   | 'RUNBOOK_TEST_FAILED'
   | 'INTEL'
-  | 'CONFIG';
+  | 'CONFIG'
+  | 'INTEGRITY';
 
 /** Exit codes are part of the CLI contract: scripts depend on them. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -25,6 +26,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   RUNBOOK_TEST_FAILED: 8,
   INTEL: 9,
   CONFIG: 10,
+  /** A file failed an integrity check (`validate-logs`): changed, missing, unsigned or not covered. */
+  INTEGRITY: 11,
 };
 
 export interface ErrorDetails {
