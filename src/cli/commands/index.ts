@@ -7,9 +7,10 @@ import { register as intel } from './intel.js';
 import { register as investigate } from './investigate.js';
 import { register as runbook } from './runbook.js';
 import { register as sql } from './sql.js';
+import { register as validateLogs } from './validate-logs.js';
 
 /** Each command module exports one `register(program)`; the CLI stays a thin list of them. */
 export type RegisterCommand = (program: Command) => void;
 
 // In the order a user meets them: the main job first, then the building blocks.
-export const COMMANDS: RegisterCommand[] = [investigate, ingest, exposures, flows, intel, runbook, sql, evidence];
+export const COMMANDS: RegisterCommand[] = [investigate, ingest, exposures, flows, intel, runbook, sql, evidence, validateLogs];
