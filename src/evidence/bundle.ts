@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Engine } from '../engines/engine.js';
 import { TrailbookError } from '../errors.js';
 import type { Report } from '../report/contract.js';
 import { renderReport } from '../report/render/index.js';
+import { validateLogFiles, type IntegrityReport, type ValidateOptions } from './digest/index.js';
 import { ensureRepository, git, hasCommits, identityArgs } from './git.js';
 import { lineAt, locateEvents, readSourceFile, sha256, type SourceFile } from './source-records.js';
 
@@ -58,6 +59,11 @@ export interface SourceRecordEntry {
   bundlePath: string | null;
   /** Why the record could not be copied (file gone, changed, record not found). */
   missing?: string;
+  /**
+   * CloudTrail records: whether their file passed CloudTrail's own digest validation
+   * (`validate-logs` statuses, or `not-checked` when no public keys were given).
+   */
+  digestValidation?: { status: string; reason: string; digest: string | null };
 }
 
 export interface EvidenceInputs {
@@ -74,6 +80,8 @@ export interface CommitOptions {
   inputs: EvidenceInputs;
   trailbook: Manifest['trailbook'];
   now?: Date;
+  /** Check the CloudTrail source files against their digest files (docs/evidence.md); absent: not checked. */
+  integrity?: { paths: readonly string[] } & ValidateOptions;
 }
 
 export interface CommitResult {
@@ -97,6 +105,7 @@ export async function commitEvidence(engine: Engine, fullReport: Report, options
   if (!CASE_ID_PATTERN.test(caseId)) throw new TrailbookError('USAGE', `case id "${caseId}" must be letters, digits, '.', '_' or '-' (up to 100)`);
   const report = selectFindings(fullReport, options.findings);
   const records = await sourceRecords(engine, report);
+  const integrity = await digestValidation(records.entries, options.integrity);
 
   const files = new Map<string, Buffer>();
   const put = (path: string, content: Buffer | string) => files.set(path, Buffer.isBuffer(content) ? content : Buffer.from(content));
@@ -104,6 +113,7 @@ export async function commitEvidence(engine: Engine, fullReport: Report, options
   put('report.md', renderReport(report, 'md', { full: true }));
   put('report.html', renderReport(report, 'html'));
   for (const record of records.entries) if (record.bundlePath) put(record.bundlePath, records.bytes.get(record.bundlePath)!);
+  if (integrity) put('inputs/log-integrity.json', `${JSON.stringify(integrity, null, 2)}\n`);
   put('records/index.json', `${JSON.stringify(records.entries, null, 2)}\n`);
   for (const [path, content] of inputFiles(options.inputs)) put(path, content);
   put('inputs/parameters.json', `${JSON.stringify(report.parameters, null, 2)}\n`);
@@ -266,6 +276,28 @@ async function sourceRecords(engine: Engine, report: Report): Promise<{ entries:
     }
   }
   return { entries, bytes, missing: entries.filter((e) => e.missing).length };
+}
+
+/**
+ * Marks each CloudTrail record with the digest validation of its file. The source files are
+ * validated together with the digests under `paths`; a file no digest there lists is said so.
+ */
+async function digestValidation(entries: SourceRecordEntry[], integrity: CommitOptions['integrity']): Promise<IntegrityReport | null> {
+  const cloudtrail = entries.filter((e) => e.kind === 'cloudtrail' && e.file !== '');
+  if (!integrity) {
+    for (const e of cloudtrail) e.digestValidation = { status: 'not-checked', reason: 'no public keys given (evidence commit --public-keys, docs/evidence.md)', digest: null };
+    return null;
+  }
+  const report = await validateLogFiles([...integrity.paths, ...new Set(cloudtrail.map((e) => e.file))], integrity);
+  const byKey = new Map(report.logFiles.map((l) => [l.key, l] as const));
+  const byPath = new Map(report.logFiles.filter((l) => l.path !== null).map((l) => [resolve(l.path!), l] as const));
+  for (const e of cloudtrail) {
+    const result = byPath.get(resolve(e.file)) ?? (e.s3Key ? byKey.get(e.s3Key) : undefined);
+    e.digestValidation = result
+      ? { status: result.status, reason: result.reason, digest: result.digest }
+      : { status: 'not-covered', reason: 'not among the files validated', digest: null };
+  }
+  return report;
 }
 
 /** A connection's key as `flows/connections.ts` builds it: interface|protocol|client|clientPort|server|port. */

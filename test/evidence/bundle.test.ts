@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
 import { commitEvidence, type Manifest, type SourceRecordEntry } from '../../src/evidence/bundle.js';
@@ -17,6 +17,8 @@ import { loadRunbook } from '../../src/runbook/load.js';
 import type { Report } from '../../src/report/contract.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { runCli } from '../helpers/fixtures.js';
+import { loadPublicKeys } from '../../src/evidence/digest/index.js';
+import { makeKeyPair, writeKeysFile, writeSidecar, writeTree } from './digest-tree.js';
 
 /**
  * Evidence bundles on the bundled sample, in a real git repository: the copied records are the
@@ -196,4 +198,37 @@ test('CLI: evidence commit on a store, verify exits 0, then 12 naming a changed 
   const broken = runCli(['evidence', 'verify', repo]);
   assert.equal(broken.status, 12);
   assert.match(broken.stdout, /FILE-CHANGED {2}sample-8443: report\.json/);
+});
+
+test('a bundle states whether each CloudTrail source file passed its digest validation', async () => {
+  const logs = join(root, 'signed');
+  const pair = makeKeyPair();
+  const tree = writeTree(logs, { pair, hours: 2 });
+  writeSidecar(tree.digests.at(-1)!);
+  const keys = writeKeysFile(join(root, 'keys.json'), [{ pair }]);
+  const signedEngine = await DuckDBEngine.open({ path: ':memory:' });
+  try {
+    await ingestPaths(signedEngine, [logs]);
+    // One log file altered after delivery (and after ingest): its record is still copied, and marked.
+    const tampered = tree.logs.find((l) => l.path.includes('h1b'))!.path;
+    writeFileSync(tampered, gzipSync(Buffer.from(gunzipSync(readFileSync(tampered)).toString('utf8').replace('DescribeInstances', 'DescribeInstanceZ'))));
+    const base = report.findings[0]!;
+    const signedReport: Report = { ...report, findings: [{ ...base, evidence: ['h0a', 'h1b'].map((id) => ({ ...base.evidence[0]!, source_ref: id })) }] };
+    const repo = join(root, 'repo-signed');
+    const result = await commitEvidence(signedEngine, signedReport, {
+      repo, caseId: 'signed', inputs: { intelFiles: [], runbookDir }, trailbook: { version: 'test', judgementFingerprint: 'test' },
+      integrity: { paths: [logs], publicKeys: loadPublicKeys(keys) },
+    });
+    const index = JSON.parse(readFileSync(join(result.caseDir, 'records', 'index.json'), 'utf8')) as SourceRecordEntry[];
+    assert.equal(index.find((e) => e.sourceRef === 'h0a')?.digestValidation?.status, 'valid');
+    assert.equal(index.find((e) => e.sourceRef === 'h1b')?.digestValidation?.status, 'invalid');
+    assert.ok(readFileSync(join(result.caseDir, 'inputs', 'log-integrity.json'), 'utf8').includes('trailbook.log-integrity/v1'));
+    assert.deepEqual(verifyEvidence(repo).problems, []);
+    // Without keys, the records say they were not checked.
+    const unchecked = await commitEvidence(signedEngine, signedReport, { repo, caseId: 'unchecked', inputs: { intelFiles: [], runbookDir }, trailbook: { version: 'test', judgementFingerprint: 'test' } });
+    const plain = JSON.parse(readFileSync(join(unchecked.caseDir, 'records', 'index.json'), 'utf8')) as SourceRecordEntry[];
+    assert.ok(plain.every((e) => e.digestValidation?.status === 'not-checked'));
+  } finally {
+    await signedEngine.close();
+  }
 });

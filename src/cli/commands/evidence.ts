@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { commitEvidence } from '../../evidence/bundle.js';
+import { loadPublicKeys, loadSignatureMap } from '../../evidence/digest/index.js';
 import { verifyEvidence } from '../../evidence/verify.js';
 import { EXIT_CODES, TrailbookError } from '../../errors.js';
 import { loadIntel } from '../../intel/index.js';
@@ -27,6 +28,9 @@ interface CommitFlags {
   intel?: string[];
   trusted?: string;
   runbook: string;
+  publicKeys?: string;
+  signatures?: string;
+  digests?: string[];
 }
 
 export function register(program: Command): void {
@@ -44,6 +48,9 @@ export function register(program: Command): void {
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
     .option('--trusted <file>', 'trusted-networks YAML')
     .option('--runbook <dir>', 'the runbook folder', BUNDLED_RUNBOOK)
+    .option('--public-keys <file>', 'validate the CloudTrail source files against their digests: the JSON of `aws cloudtrail list-public-keys`')
+    .option('--digests <path>', 'with --public-keys: folder holding CloudTrail-Digest/ (repeat; default: none besides the source files)', collectList)
+    .option('--signatures <file>', 'with --public-keys: digest signatures saved from S3 metadata (see validate-logs)')
     .action(async (flags: CommitFlags) => {
       const runbook = await loadRunbook(flags.runbook);
       const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
@@ -63,6 +70,9 @@ export function register(program: Command): void {
           ...(flags.finding ? { findings: flags.finding } : {}),
           inputs: { intelFiles: flags.intel ?? [], ...(flags.trusted ? { trustedFile: flags.trusted } : {}), runbookDir: flags.runbook },
           trailbook: { version: VERSION, judgementFingerprint: judgementFingerprint() },
+          ...(flags.publicKeys
+            ? { integrity: { paths: flags.digests ?? [], publicKeys: loadPublicKeys(flags.publicKeys), ...(flags.signatures ? { signatures: loadSignatureMap(flags.signatures) } : {}) } }
+            : {}),
         });
         process.stdout.write(
           `case ${result.caseId}: ${result.files} files and the manifest, ${result.records.copied} source records copied` +
