@@ -206,8 +206,11 @@ export function attributeConnections(
       });
     }
   }
+  // A connection left out of a window by a contradiction says why on its own (traffic) row too.
+  const contradicted = new Map(overlay.unexposed.filter((u) => u.reason === 'contradicted-exposure').map((u) => [u.connection, u.explanation] as const));
   const rows = connections.map((c) => {
     const owner = owners.get(c) ?? null;
+    const contradiction = owner ? undefined : contradicted.get(c);
     return {
       ts: c.firstSeen,
       actor: null,
@@ -219,8 +222,8 @@ export function attributeConnections(
       source_ref: `flow:${c.key}`,
       finding_kind: owner ? 'exposure' : 'traffic',
       exposed_by: owner?.resource ?? null,
-      attribution: owner?.basis ?? null,
-      attribution_reason: owner?.reason ?? null,
+      attribution: owner?.basis ?? (contradiction ? 'contradicted' : null),
+      attribution_reason: owner?.reason ?? contradiction ?? null,
       direction: c.direction,
       accepted: c.action === 'ACCEPT',
       handshake: c.handshake,
