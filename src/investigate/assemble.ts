@@ -85,7 +85,7 @@ function bursts(rule: FindingRule, key: string, rows: Row[]): [string, Row[]][] 
   const out: [string, Row[]][] = [];
   let last = Number.NaN;
   for (const { row, ms } of timed) {
-    // A row without a time cannot start a burst of its own: it joins the current one.
+    // A row without a time sorts first and never splits a burst: it joins the first one.
     if (out.length === 0 || (Number.isFinite(ms) && Number.isFinite(last) && ms - last > gap)) out.push([`${key}|${String(row['ts'])}`, []]);
     out.at(-1)![1].push(row);
     if (Number.isFinite(ms)) last = ms;
