@@ -124,7 +124,7 @@ function placementOf(c: Connection, membership: Membership): { accountId: string
 /** Same account, region and VPC, each compared only when both sides know it. */
 function placementMatches(window: ExposureWindowLike, c: Connection, membership: Membership): boolean {
   const here = placementOf(c, membership);
-  const group = window.resource.startsWith('sg-') ? membership.groupPlacement(window.resource) : undefined;
+  const group = membership.groupPlacement(window.resource); // a security group's or network ACL's VPC
   const same = (a: string | null | undefined, b: string | null | undefined) => !a || !b || a === b;
   return same(window.accountId, here.accountId) && same(window.region, here.region) && same(group?.vpcId, here.vpcId);
 }

@@ -13,12 +13,13 @@ import { field, list, parseJsonObject, text, type Json } from '../ports/json.js'
  * - CreateNetworkInterface: responseElements.networkInterface (networkInterfaceId, groupSet, vpcId, subnetId);
  * - ModifyNetworkInterfaceAttribute / ModifyInstanceAttribute: requestParameters.groupSet (replaces the set);
  * - AttachNetworkInterface: requestParameters networkInterfaceId ↔ instanceId;
- * - CreateSecurityGroup: requestParameters.vpcId ↔ responseElements.groupId.
+ * - CreateSecurityGroup: requestParameters.vpcId ↔ responseElements.groupId;
+ * - CreateNetworkAcl: responseElements.networkAcl (networkAclId, vpcId).
  * Load-balancer targets need no event here: RegisterTargets is already an exposure change whose
  * slot names the target (flows/exposure-windows.ts).
  */
 export const TOPOLOGY_EVENT_NAMES: readonly string[] = [
-  'AttachNetworkInterface', 'CreateNetworkInterface', 'CreateSecurityGroup', 'ModifyInstanceAttribute',
+  'AttachNetworkInterface', 'CreateNetworkAcl', 'CreateNetworkInterface', 'CreateSecurityGroup', 'ModifyInstanceAttribute',
   'ModifyNetworkInterfaceAttribute', 'RunInstances',
 ];
 
@@ -61,6 +62,7 @@ export interface Membership {
   /** The groups of the interface at `at`, and the event that set them; null when no event before `at` says. */
   groupsAt(interfaceId: string | null, instanceId: string | null, at: string): GroupSetting | null;
   interfaceFacts(interfaceId: string | null): InterfaceFacts | undefined;
+  /** Where a security group or network ACL lives, when an event said. */
   groupPlacement(groupId: string): Placement | undefined;
 }
 
@@ -155,6 +157,12 @@ export function buildMembership(rows: Iterable<TopologyEventRow>): Membership {
       case 'CreateSecurityGroup': {
         const id = text(field(response, 'groupId'));
         if (id) learnGroup(id, text(field(request, 'vpcId')));
+        break;
+      }
+      case 'CreateNetworkAcl': {
+        const acl = field(response, 'networkAcl');
+        const id = text(field(acl, 'networkAclId'));
+        if (id) learnGroup(id, text(field(acl, 'vpcId')) ?? text(field(request, 'vpcId')));
         break;
       }
     }

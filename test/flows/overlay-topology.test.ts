@@ -47,6 +47,9 @@ test('placement: another account, region or VPC is never covered; an unknown sid
   // The group's VPC is known from its launch: vpc-a.
   const membership = buildMembership([launched({ ...WEB, eni: 'eni-other', instance: 'i-other' }, 'sg-web')]);
   assert.deepEqual(covered(overlayConnections(cs, [WINDOW], membership)), ['eni-bare 198.51.100.4']);
+  // A network ACL created in vpc-a is placed the same way.
+  const acl = buildMembership([membershipRow('CreateNetworkAcl', { vpcId: 'vpc-a' }, { networkAcl: { networkAclId: 'acl-a', vpcId: 'vpc-a' } })]);
+  assert.deepEqual(covered(overlayConnections(cs, [{ ...WINDOW, resource: 'acl-a', resourceType: 'network-acl' }], acl)), ['eni-bare 198.51.100.4']);
   // Without the group's VPC, the VPC is not compared.
   assert.deepEqual(covered(overlayConnections(cs, [WINDOW])).sort(), ['eni-bare 198.51.100.4', 'eni-vpc 198.51.100.3']);
 });

@@ -45,15 +45,17 @@ test('ModifyNetworkInterfaceAttribute and ModifyInstanceAttribute replace the se
   assert.deepEqual(at('13:30:00')?.groups, ['sg-c']);
 });
 
-test('CreateNetworkInterface, AttachNetworkInterface and CreateSecurityGroup: an interface made apart, then attached; a group placed in its VPC', () => {
+test('CreateNetworkInterface, AttachNetworkInterface, CreateSecurityGroup and CreateNetworkAcl: an interface made apart, then attached; a group and an ACL placed in their VPC', () => {
   const m = buildMembership([
     row('2024-05-01T08:00:00Z', 'CreateSecurityGroup', { groupName: 'db', vpcId: 'vpc-2' }, { _return: true, groupId: 'sg-db' }),
     row('2024-05-01T08:05:00Z', 'CreateNetworkInterface', { subnetId: 'subnet-2' }, {
       networkInterface: { networkInterfaceId: 'eni-2', subnetId: 'subnet-2', vpcId: 'vpc-2', groupSet: groupSet('sg-db') },
     }),
+    row('2024-05-01T08:06:00Z', 'CreateNetworkAcl', { vpcId: 'vpc-2' }, { networkAcl: { networkAclId: 'acl-2', vpcId: 'vpc-2', entrySet: {} } }),
     row('2024-05-01T08:10:00Z', 'AttachNetworkInterface', { networkInterfaceId: 'eni-2', instanceId: 'i-2', deviceIndex: 1 }, { attachmentId: 'eni-attach-1' }),
   ]);
   assert.deepEqual(m.groupPlacement('sg-db')?.vpcId, 'vpc-2');
+  assert.deepEqual(m.groupPlacement('acl-2'), { accountId: '111122223333', region: 'eu-west-1', vpcId: 'vpc-2' });
   assert.deepEqual(m.groupsAt('eni-2', null, '2024-05-01T09:00:00Z')?.groups, ['sg-db']);
   assert.deepEqual(m.interfaceFacts('eni-2'), { interfaceId: 'eni-2', instanceId: 'i-2', subnetId: 'subnet-2', vpcId: 'vpc-2', accountId: '111122223333', region: 'eu-west-1' });
 });
