@@ -37,9 +37,14 @@ const PENTEST = '192.0.2.40'; // pentest vendor, window 2024-06-03 only (known i
 const UPTIME = '192.0.2.100'; // uptime monitor (trusted health check: known)
 const LB_NODE = '10.0.2.17'; // load balancer node in the VPC (allowed)
 
-const WEB = { instance: 'i-0a12b34c56d78e901', eni: 'eni-0f1e2d3c4b5a69788', ip: '10.0.1.25' };
-const API = { instance: 'i-0b23c45d67e89f012', eni: 'eni-0e2d3c4b5a6978899', ip: '10.0.3.40' };
+/** A host with one interface; `account` and `vpc` default to ACCOUNT and VPC. */
+interface Host { instance: string; eni: string; ip: string; account?: string; vpc?: string }
+const WEB: Host = { instance: 'i-0a12b34c56d78e901', eni: 'eni-0f1e2d3c4b5a69788', ip: '10.0.1.25' };
+const API: Host = { instance: 'i-0b23c45d67e89f012', eni: 'eni-0e2d3c4b5a6978899', ip: '10.0.3.40' };
+/** A host of another account (cross-account cases): same region, its own VPC. */
+const OTHER_ACCOUNT_HOST: Host = { instance: 'i-0c45d67e89f012a34', eni: 'eni-0d3c4b5a69788a7b6', ip: '10.1.2.50', account: '444455556666', vpc: 'vpc-0b1c2d3e4f5a67890' };
 const WEB_SG = 'sg-0a1b2c3d4e5f60718';
+const FIVE_GROUPS = ['sg-0c1d2e3f4a5b60001', 'sg-0c1d2e3f4a5b60002', 'sg-0c1d2e3f4a5b60003', 'sg-0c1d2e3f4a5b60004', 'sg-0c1d2e3f4a5b60005'] as const;
 const API_SG = 'sg-0e5f6a7b8c9d01234';
 const LB_ARN = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/internal-api/50dc6c495c0c9188`;
 
@@ -189,6 +194,8 @@ const denied = (identity: Identity): [string, string] => [
   `You are not authorized to perform this operation. User: ${String(identity['arn'])} is not authorized to perform: ec2:AuthorizeSecurityGroupIngress`,
 ];
 
+const SHORT_DENIAL: [string, string] = ['Client.UnauthorizedOperation', 'You are not authorized to perform this operation.'];
+
 /** An AuthorizeSecurityGroupIngress that succeeded, with the rule CloudTrail echoes back. */
 function opens(time: string, identity: Identity, ip: string, groupId: string, from: number, to: number, cidr: string, more: Partial<EventSpec> = {}): EventSpec {
   const ruleId = `sgr-0${groupId.slice(4, 10)}${time.replace(/:/g, '')}${from % 100}`.slice(0, 21).padEnd(21, '0');
@@ -232,30 +239,30 @@ function aclEntry(time: string, identity: Identity, ip: string, ruleNumber: numb
 // VPC Flow Logs, custom format (version 5 fields, with flow-direction and tcp-flags), or the default format.
 const V5_FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id instance-id tcp-flags flow-direction';
 const V2_FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
-interface Flow { t: string; day?: string; host: typeof WEB; src: string; dst: string; sport: number; dport: number; packets: number; bytes: number; action: 'ACCEPT' | 'REJECT'; flags: number; direction: 'ingress' | 'egress' }
+interface Flow { t: string; day?: string; host: Host; src: string; dst: string; sport: number; dport: number; packets: number; bytes: number; action: 'ACCEPT' | 'REJECT'; flags: number; direction: 'ingress' | 'egress' }
 
 /** A client connection to a local port: the request record and the reply leaving the host. */
-function inbound(t: string, host: typeof WEB, client: string, sport: number, port: number, bytes: number, day?: string): Flow[] {
+function inbound(t: string, host: Host, client: string, sport: number, port: number, bytes: number, day?: string): Flow[] {
   return [
     { t, day, host, src: client, dst: host.ip, sport, dport: port, packets: 12, bytes, action: 'ACCEPT', flags: 3, direction: 'ingress' },
     { t, day, host, src: host.ip, dst: client, sport: port, dport: sport, packets: 10, bytes: bytes * 4, action: 'ACCEPT', flags: 19, direction: 'egress' },
   ];
 }
 /** A connection the host initiates to a remote port, and the reply coming back. */
-function outbound(t: string, host: typeof WEB, server: string, sport: number, port: number, bytes: number): Flow[] {
+function outbound(t: string, host: Host, server: string, sport: number, port: number, bytes: number): Flow[] {
   return [
     { t, host, src: host.ip, dst: server, sport, dport: port, packets: 22, bytes, action: 'ACCEPT', flags: 3, direction: 'egress' },
     { t, host, src: server, dst: host.ip, sport: port, dport: sport, packets: 18, bytes: Math.round(bytes * 0.7), action: 'ACCEPT', flags: 19, direction: 'ingress' },
   ];
 }
-const probe = (t: string, host: typeof WEB, client: string, sport: number, port = 8443): Flow =>
+const probe = (t: string, host: Host, client: string, sport: number, port = 8443): Flow =>
   ({ t, host, src: client, dst: host.ip, sport, dport: port, packets: 1, bytes: 60, action: 'REJECT', flags: 2, direction: 'ingress' });
 
 function flowLog(flows: readonly Flow[], format: 'v5' | 'v2'): string {
   const lines = flows.map((f) => {
     const start = Date.parse(at(f.t, f.day)) / 1000;
-    const base = ['2', ACCOUNT, f.host.eni, f.src, f.dst, f.sport, f.dport, 6, f.packets, f.bytes, start, start + 55, f.action, 'OK'];
-    return (format === 'v5' ? ['5', ...base.slice(1), VPC, f.host.instance, f.flags, f.direction] : base).join(' ');
+    const base = ['2', f.host.account ?? ACCOUNT, f.host.eni, f.src, f.dst, f.sport, f.dport, 6, f.packets, f.bytes, start, start + 55, f.action, 'OK'];
+    return (format === 'v5' ? ['5', ...base.slice(1), f.host.vpc ?? VPC, f.host.instance, f.flags, f.direction] : base).join(' ');
   });
   return [format === 'v5' ? V5_FIELDS : V2_FIELDS, ...lines].join('\n') + '\n';
 }
@@ -625,6 +632,144 @@ const CASES: CaseSpec[] = [
     expected: () => ({
       action: 'false-positive',
       findings: [{ kind: 'traffic', direction: 'inbound', flows: { acceptedConnections: 0 }, decision: leaf('false-positive', 'false-positive-rejected') }],
+    }),
+  },
+
+  // ---- Topology before attribution, one incident one finding (issue 11, items 4-5) ----
+  // Cross-account. Near miss: isolate-same-account-attacker-credited (the same flows in the rule's account).
+  {
+    name: 'ticket-rule-not-credited-with-other-account',
+    description: "The approved CI role opens 8443 to 0.0.0.0/0 in account 111122223333; the attacker's accepted connections and the census scanner's probe land on a host of account 444455556666: another account's traffic is not this rule's (ticket for the rule, the other account's traffic its own finding).",
+    events: () => [opens('09:12:07', id.ciDeployer, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0')],
+    flows: [probe('09:15:00', OTHER_ACCOUNT_HOST, SCANNER, 61000), ...inbound('09:20:00', OTHER_ACCOUNT_HOST, ATTACKER, 52010, 8443, 4800)],
+    expected: (ids) => ({
+      action: 'escalate',
+      findings: [
+        { kind: 'exposure', eventIds: [ids(1)], flows: { connections: 0 }, sources: [src(OFFICE, 'allowed', 'api-caller')], decision: leaf('ticket', 'ticket') },
+        {
+          kind: 'traffic', direction: 'inbound', eventIds: [], flows: { connections: 2, acceptedConnections: 1 },
+          sources: [src(SCANNER, 'known', 'connection-peer'), src(ATTACKER, 'suspicious', 'connection-peer')],
+          decision: leaf('escalate', 'escalate-unexplained-traffic'),
+        },
+      ],
+    }),
+  },
+  {
+    name: 'isolate-same-account-attacker-credited',
+    description: "The same rule and the same connections on a host of the rule's own account, whose groups CloudTrail does not show: the accepted attacker connection credits the rule by inference, with its reason (isolate).",
+    events: () => [opens('09:12:07', id.ciDeployer, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0')],
+    flows: [probe('09:11:00', API, SCANNER, 61000), ...inbound('09:20:00', API, ATTACKER, 52010, 8443, 4800)],
+    expected: (ids) => ({
+      action: 'isolate',
+      findings: [{
+        kind: 'exposure', eventIds: [ids(1)], firstSeen: flowTime('09:11:00'), flows: { connections: 2, acceptedConnections: 1 },
+        sources: [src(OFFICE, 'allowed', 'api-caller'), src(SCANNER, 'known', 'connection-peer'), src(ATTACKER, 'suspicious', 'connection-peer')],
+        evidence: [
+          { source_ref: `flow:${API.eni}|6|${SCANNER}|61000|${API.ip}|8443`, detail: `${SCANNER}:61000 → ${API.ip}:8443 syn-only, 1 packets, 60 bytes; inference: same interface and direction as connections credited to ${WEB_SG} (first accepted inbound 8443 on ${API.eni} 8 min after the rule opened; membership of ${WEB_SG} unknown)` },
+          { source_ref: ids(1) },
+          { source_ref: `flow:${API.eni}|6|${ATTACKER}|52010|${API.ip}|8443`, detail: `${ATTACKER}:52010 → ${API.ip}:8443 handshake, 22 packets, 24000 bytes; inference: first accepted inbound 8443 on ${API.eni} 8 min after the rule opened; membership of ${WEB_SG} unknown` },
+        ],
+        decision: leaf('isolate', 'isolate'),
+      }],
+    }),
+  },
+  // A REJECT that contradicts a rule. Near miss: ticket-reject-outside-rule (the REJECT is of a peer the rule never admitted).
+  {
+    name: 'ticket-reject-contradicts-rule',
+    description: "The approved CI role opens 8443 to 0.0.0.0/0 on the web group; afterwards the attacker is rejected on 8443 at the API host. A rule admitting everyone cannot front a host that rejects: the rule's finding says so and the probe stays its own finding (ticket for the rule).",
+    events: () => [opens('09:12:07', id.ciDeployer, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0')],
+    flows: [probe('09:20:00', API, ATTACKER, 52010), ...inbound('09:25:00', API, OFFICE, 50100, 8443, 900)],
+    expected: (ids) => ({
+      action: 'escalate',
+      findings: [
+        {
+          kind: 'exposure', eventIds: [ids(1)], flows: { connections: 0 },
+          evidence: [{ source_ref: ids(1), detail: `tcp port 8443 from 0.0.0.0/0; not credited with ${API.eni}: a REJECT of ${ATTACKER} on 8443 at 2024-06-03T09:20:00Z although ${WEB_SG} admits 0.0.0.0/0 (event ${ids(1)}): the rule does not front ${API.eni}, or a network ACL blocks it` }],
+          decision: leaf('ticket', 'ticket'),
+        },
+        { kind: 'traffic', direction: 'inbound', flows: { connections: 2, acceptedConnections: 1 }, sources: [src(ATTACKER, 'suspicious', 'connection-peer'), src(OFFICE, 'allowed', 'connection-peer')], decision: leaf('escalate', 'escalate-unexplained-traffic') },
+      ],
+    }),
+  },
+  {
+    name: 'ticket-reject-outside-rule',
+    description: "The CI role opens 8443 to head office's network only; the attacker, outside it, is rejected at the API host and head office is accepted: the REJECT is the rule doing its job, so the host's connections are credited to the rule by inference; the approved pipeline from head office limited the path and the suspicious peer was bounced (ticket, no evidence of hostility got in).",
+    events: () => [opens('09:12:07', id.ciDeployer, OFFICE, WEB_SG, 8443, 8443, '203.0.113.0/25')],
+    flows: [probe('09:20:00', API, ATTACKER, 52010), ...inbound('09:25:00', API, OFFICE, 50100, 8443, 900)],
+    expected: (ids) => ({
+      action: 'ticket',
+      findings: [{
+        kind: 'exposure', eventIds: [ids(1)], flows: { connections: 2, acceptedConnections: 1 },
+        sources: [src(OFFICE, 'allowed', 'api-caller'), src(ATTACKER, 'suspicious', 'connection-peer'), src(OFFICE, 'allowed', 'connection-peer')],
+        decision: leaf('ticket', 'ticket'),
+      }],
+    }),
+  },
+  // One principal's failed attempts in one burst are one finding. Near miss: escalate-identity-attempts-two-bursts.
+  {
+    name: 'escalate-identity-attempts-five-groups-one-finding',
+    description: 'A long-term key, used from a threat-feed address, tries to open 8443 on five different groups within four minutes and is denied each time: one incident, one attempt finding listing the five groups (escalate the identity).',
+    // The short form of EC2's denial and of the SDK's user agent keep five events a readable fixture.
+    events: () => FIVE_GROUPS.map((group, i) => ({
+      time: `11:0${i}:10`, identity: id.legacyDeploy, ip: ATTACKER, agent: 'Boto3/1.34.69', name: 'AuthorizeSecurityGroupIngress',
+      request: authorize(group, tcp(8443, 8443, '0.0.0.0/0')), error: SHORT_DENIAL,
+    })),
+    expected: (ids) => ({
+      action: 'escalate',
+      findings: [{
+        kind: 'attempt', eventIds: [1, 2, 3, 4, 5].map(ids), firstSeen: ctTime('11:00:10'), lastSeen: ctTime('11:04:10'),
+        title: `5 failed attempts to open port 8443 on ${[...FIVE_GROUPS].sort().join(', ')} by arn:aws:iam::${ACCOUNT}:user/svc-legacy-deploy`,
+        decision: leaf('escalate', 'escalate-identity'),
+      }],
+    }),
+  },
+  {
+    name: 'escalate-identity-attempts-two-bursts',
+    description: 'The same key tries two groups at 11:00 and 11:02, then one more at 15:30: two bursts hours apart are two incidents, two attempt findings.',
+    events: () => [['11:00:10', FIVE_GROUPS[0]!], ['11:02:10', FIVE_GROUPS[1]!], ['15:30:10', FIVE_GROUPS[2]!]].map(([time, group]) => ({
+      time: time!, identity: id.legacyDeploy, ip: ATTACKER, agent: BOTO, name: 'AuthorizeSecurityGroupIngress',
+      request: authorize(group!, tcp(8443, 8443, '0.0.0.0/0')), error: denied(id.legacyDeploy),
+    })),
+    expected: (ids) => ({
+      action: 'escalate',
+      findings: [
+        { kind: 'attempt', eventIds: [ids(1), ids(2)], firstSeen: ctTime('11:00:10'), lastSeen: ctTime('11:02:10'), decision: leaf('escalate', 'escalate-identity') },
+        { kind: 'attempt', eventIds: [ids(3)], firstSeen: ctTime('15:30:10'), decision: leaf('escalate', 'escalate-identity') },
+      ],
+    }),
+  },
+  // Exploit then call home: one finding, direction both. Near miss: escalate-outbound-unrelated-host.
+  {
+    name: 'isolate-exploit-then-call-home',
+    description: 'The approved CI role opens 8443 to 0.0.0.0/0; the attacker is accepted on the web host, which then connects to a command-and-control server on 8443: the call-home is part of the intrusion, one exposure finding with direction both (isolate).',
+    events: () => [opens('09:12:07', id.ciDeployer, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0')],
+    flows: [...inbound('09:20:00', WEB, ATTACKER, 52010, 8443, 4800), ...outbound('09:40:00', WEB, C2, 41234, 8443, 3100)],
+    expected: (ids) => ({
+      action: 'isolate',
+      answers: { direction: 'both' },
+      findings: [{
+        kind: 'exposure', eventIds: [ids(1)], direction: 'both', flows: { connections: 2, acceptedConnections: 2, externalPeers: 2 },
+        sources: [src(OFFICE, 'allowed', 'api-caller'), src(ATTACKER, 'suspicious', 'connection-peer'), src(C2, 'suspicious', 'connection-peer')],
+        evidence: [
+          { source_ref: ids(1) },
+          { source_ref: `flow:${WEB.eni}|6|${ATTACKER}|52010|${WEB.ip}|8443` },
+          { source_ref: `flow:${WEB.eni}|6|${WEB.ip}|41234|${C2}|8443`, detail: `${C2}:8443 → ${WEB.ip}:41234 handshake, 40 packets, 5270 bytes; reached-then-outbound: ${WEB.eni} started it after ${ATTACKER} was accepted on 8443 at 2024-06-03T09:20:00Z through ${WEB_SG}: the host called out once reached` },
+        ],
+        decision: leaf('isolate', 'isolate'),
+      }],
+    }),
+  },
+  {
+    name: 'escalate-outbound-unrelated-host',
+    description: 'The same intrusion on the web host, but the connection to the command-and-control server comes from the API host, which nobody reached: it stays its own outbound traffic finding (escalate), the exposure stays inbound (isolate).',
+    events: () => [opens('09:12:07', id.ciDeployer, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0')],
+    flows: [...inbound('09:20:00', WEB, ATTACKER, 52010, 8443, 4800), ...outbound('09:40:00', API, C2, 41234, 8443, 3100)],
+    expected: (ids) => ({
+      action: 'isolate',
+      findings: [
+        { kind: 'exposure', eventIds: [ids(1)], direction: 'inbound', flows: { connections: 1 }, decision: leaf('isolate', 'isolate') },
+        { kind: 'traffic', direction: 'outbound', sources: [src(C2, 'suspicious', 'connection-peer')], decision: leaf('escalate', 'escalate-outbound') },
+      ],
     }),
   },
 ];

@@ -36,6 +36,8 @@ export interface FlowRow {
   account_id?: string | null;
   vpc_id?: string | null;
   subnet_id?: string | null;
+  /** `region` (v5 custom formats); absent from the default format. */
+  region?: string | null;
   srcaddr: string | null;
   dstaddr: string | null;
   srcport: number | null;
@@ -91,6 +93,7 @@ export interface Connection {
   accountId: string | null;
   vpcId: string | null;
   subnetId: string | null;
+  region: string | null;
   /** The request records' action (the reply's when no request record was seen). */
   action: ConnectionAction | null;
   requestPackets: number;
@@ -243,7 +246,7 @@ export function buildConnections(rows: Iterable<FlowRow>, options: ConnectionOpt
           client, clientPort, server, serverPort: port,
           remoteAddress: null, remotePort: null, localAddress: null, localPort: null, remotePacketAddress: null,
           interfaceId: row.interface_id, instanceId: row.instance_id ?? null, accountId: row.account_id ?? null,
-          vpcId: row.vpc_id ?? null, subnetId: row.subnet_id ?? null,
+          vpcId: row.vpc_id ?? null, subnetId: row.subnet_id ?? null, region: row.region ?? null,
           action: null, requestPackets: 0, requestBytes: 0, replyPackets: 0, replyBytes: 0, packets: 0, bytes: 0,
           records: 0, requestRecords: 0, replyRecords: 0, firstSeen: null, lastSeen: null,
           handshake: 'unknown', requestFlags: null, replyFlags: null,
@@ -264,6 +267,7 @@ export function buildConnections(rows: Iterable<FlowRow>, options: ConnectionOpt
     c.accountId ??= row.account_id ?? null;
     c.vpcId ??= row.vpc_id ?? null;
     c.subnetId ??= row.subnet_id ?? null;
+    c.region ??= row.region ?? null;
     c.records++;
     const packets = row.packets ?? 0;
     const bytes = row.bytes ?? 0;

@@ -28,7 +28,18 @@ export function overlayWindows(windows: readonly ExposureWindow[]): OverlayWindo
       fromPort: ranged ? w.fromPort : null,
       toPort: ranged ? w.toPort : null,
       protocol,
+      accountId: w.opened.accountId,
+      region: w.opened.region,
+      resourceType: w.resourceType,
+      peerCidr: w.peer.kind === 'cidr' ? w.peer.value : null,
+      ...targetOf(w.ruleKey),
     };
   });
+}
+
+/** The instance a load-balancer target slot names (`target:i-…:8443`); an IP target names no instance. */
+function targetOf(ruleKey: string | null): { instanceIds?: string[] } {
+  const id = ruleKey?.startsWith('target:') ? ruleKey.split(':')[1] : undefined;
+  return id?.startsWith('i-') ? { instanceIds: [id] } : {};
 }
 

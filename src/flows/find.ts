@@ -18,7 +18,7 @@ export interface FindConnectionsOptions {
 }
 
 const COLUMNS =
-  'interface_id, instance_id, account_id, vpc_id, subnet_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, "end", action, log_status, tcp_flags, flow_direction, pkt_srcaddr, pkt_dstaddr';
+  'interface_id, instance_id, account_id, vpc_id, subnet_id, region, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, "end", action, log_status, tcp_flags, flow_direction, pkt_srcaddr, pkt_dstaddr';
 
 /**
  * The engine scans, TypeScript judges: SQL over `vpc_flow_logs` keeps the records on the port

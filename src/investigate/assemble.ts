@@ -7,7 +7,8 @@ import type { SignalName } from '../decide/fields.js';
 
 /**
  * Rows → findings, pure. Each finding rule groups its step's rows (of its kind) by the groupBy
- * columns; related steps attach their rows on equal `on` columns. The contract fields are then
+ * columns, and with `burst` splits each group where consecutive rows are further apart in time
+ * than the gap (one incident, one finding); related steps attach their rows on equal `on` columns. The contract fields are then
  * read off the rows: CloudTrail eventIDs, times, direction, event sources, the credentials of the
  * first change, every external party with its verdict, and the connections' totals.
  */
@@ -56,7 +57,7 @@ export function assembleFindings(rules: readonly FindingRule[], steps: StepRows,
       if (group) group.push(row);
       else groups.set(key, [row]);
     }
-    for (const [key, group] of groups) {
+    for (const [key, group] of [...groups].flatMap(([key, rows]) => bursts(rule, key, rows))) {
       // A related row belongs when each `on` column equals that column in some row of the group.
       const related = (rule.related ?? []).flatMap((link) => {
         const valuesOf = new Map(link.on.map((column) => [column, new Set(group.map((g) => g[column]))] as const));
@@ -65,13 +66,33 @@ export function assembleFindings(rules: readonly FindingRule[], steps: StepRows,
         );
       });
       const evidenceRows = dedupe([...group, ...related]).sort((a, b) => compareText(String(a['ts']), String(b['ts'])));
-      out.push(buildFinding(rule, `${rule.id}:${hash(key)}`, group[0]!, evidenceRows, context));
+      out.push(buildFinding(rule, `${rule.id}:${hash(key)}`, group, evidenceRows, context));
     }
   }
   return out;
 }
 
-function buildFinding(rule: FindingRule, id: string, first: Row, rows: Row[], context: AssembleContext): AssembledFinding {
+/**
+ * A group as bursts: rows in time order, a new burst where a row's `ts` follows the previous one
+ * by more than `burst.gapMinutes`. Without `burst`, the group is one finding, as before. A burst's
+ * key adds its first time, so each finding keeps a stable id.
+ */
+function bursts(rule: FindingRule, key: string, rows: Row[]): [string, Row[]][] {
+  if (!rule.burst) return [[key, rows]];
+  const gap = rule.burst.gapMinutes * 60_000;
+  const timed = rows.map((row) => ({ row, ms: Date.parse(String(row['ts'] ?? '')) })).sort((a, b) => (a.ms || 0) - (b.ms || 0));
+  const out: [string, Row[]][] = [];
+  let last = Number.NaN;
+  for (const { row, ms } of timed) {
+    // A row without a time sorts first and never splits a burst: it joins the first one.
+    if (out.length === 0 || (Number.isFinite(ms) && Number.isFinite(last) && ms - last > gap)) out.push([`${key}|${String(row['ts'])}`, []]);
+    out.at(-1)![1].push(row);
+    if (Number.isFinite(ms)) last = ms;
+  }
+  return out;
+}
+
+function buildFinding(rule: FindingRule, id: string, group: readonly Row[], rows: Row[], context: AssembleContext): AssembledFinding {
   const apiRows = rows.filter((r) => typeof r['source_ref'] === 'string' && !String(r['source_ref']).startsWith('flow:'));
   const flowRows = rows.filter((r) => String(r['source_ref'] ?? '').startsWith('flow:'));
   const times = rows.flatMap((r) => [r['ts'], r['last_seen']]).filter((t): t is string => typeof t === 'string').sort();
@@ -180,7 +201,7 @@ function buildFinding(rule: FindingRule, id: string, first: Row, rows: Row[], co
   return {
     id,
     kind: rule.kind,
-    title: title(rule, first, rows.length, context.params),
+    title: title(rule, group, rows.length, context.params),
     eventIds,
     firstSeen: times[0] ?? '',
     lastSeen: times.at(-1) ?? '',
@@ -197,16 +218,22 @@ function buildFinding(rule: FindingRule, id: string, first: Row, rows: Row[], co
 
 function detailOf(r: Row): string | undefined {
   if (String(r['source_ref'] ?? '').startsWith('flow:')) {
-    return `${r['remote']} → ${r['local']} ${r['handshake']}, ${r['packets']} packets, ${r['bytes']} bytes`;
+    const flow = `${r['remote']} → ${r['local']} ${r['handshake']}, ${r['packets']} packets, ${r['bytes']} bytes`;
+    return r['attribution_reason'] ? `${flow}; ${r['attribution']}: ${r['attribution_reason']}` : flow;
   }
-  return [r['rule'], r['error_code'] ? `error ${r['error_code']}` : null].filter(Boolean).join('; ') || undefined;
+  return [r['rule'], r['error_code'] ? `error ${r['error_code']}` : null, r['not_fronting']].filter(Boolean).join('; ') || undefined;
 }
 
-function title(rule: FindingRule, row: Row, count: number, params: Readonly<Record<string, unknown>>): string {
-  return rule.title.replace(/\{\{\s*(\$?[A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name: string) => {
+/** The title template over the finding's own rows (`group`; `count` also counts the related rows). */
+function title(rule: FindingRule, group: readonly Row[], count: number, params: Readonly<Record<string, unknown>>): string {
+  return rule.title.replace(/\{\{\s*(\$?[A-Za-z_][A-Za-z0-9_]*(?:\[\])?)\s*\}\}/g, (_, name: string) => {
     if (name === 'rows') return String(count);
+    if (name.endsWith('[]')) {
+      const column = name.slice(0, -2);
+      return unique(group.map((r) => r[column]).filter((v) => v !== null && v !== undefined).map(String)).sort(compareText).join(', ');
+    }
     if (name.startsWith('$')) return String(params[name.slice(1)] ?? '');
-    return String(row[name] ?? '');
+    return String(group[0]?.[name] ?? '');
   });
 }
 

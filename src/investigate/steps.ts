@@ -1,6 +1,9 @@
 import type { Engine, Row } from '../engines/engine.js';
 import { findExposures, isDefaultEgressRule, type ExposureChange, type ExposureWindow } from '../ports/index.js';
-import { findConnections, overlayConnections, overlayWindows, type Connection, type OverlayWindow } from '../flows/index.js';
+import { findConnections, overlayConnections, overlayWindows, type Connection, type ExcludedInterface, type OverlayWindow } from '../flows/index.js';
+import { parsePrefix, prefixCovers } from '../net/address.js';
+import { SPECIAL_RANGES } from '../net/special.js';
+import { findMembership, NO_MEMBERSHIP, type Membership } from '../topology/index.js';
 import { classify, type IntelIndex } from '../intel/index.js';
 import { stepParams, type Plan, type PlanStep } from '../runbook/compile.js';
 import type { CallerIdentity } from './assemble.js';
@@ -59,7 +62,10 @@ async function runStep(step: PlanStep, done: StepRows, windowsByStep: Map<string
       });
       const exposureStep = options['exposures'] as string | undefined;
       const windows = exposureStep ? overlayWindows(windowsByStep.get(exposureStep) ?? []) : [];
-      return connectionRows(connections, windows);
+      const membership = windows.length ? await findMembership(context.engine) : NO_MEMBERSHIP;
+      const { rows, excluded } = attributeConnections(connections, windows, { membership, followOutbound: options['followOutbound'] === true });
+      if (exposureStep) noteExclusions(done.get(exposureStep) ?? [], excluded);
+      return rows;
     }
     case 'intel': {
       const of = (options['of'] as string[]) ?? [];
@@ -117,22 +123,95 @@ function exposureRow(c: ExposureChange, opened: ExposureWindow | undefined): Row
 }
 
 /**
- * Connections as rows. Those inside an exposure window belong to that exposure (`exposed_by`);
- * so do earlier and later connections in the same direction on the same interface — the probes
- * before a group was opened are the first requests that hit the port (DESIGN.md §5, Q1).
+ * The exposures step's rows learn, once the connections are laid over the windows, which
+ * interfaces a window's rule was found not to front (a contradicting REJECT): the row of the
+ * change that opened the window carries it in words (`not_fronting`), so the finding says so.
  */
-export function connectionRows(connections: readonly Connection[], windows: readonly OverlayWindow[]): Row[] {
-  const overlay = overlayConnections(connections, windows);
-  const exposedBy = new Map<Connection, string>();
-  const interfaceExposure = new Map<string, string>();
+function noteExclusions(exposureRows: Row[], excluded: ReadonlyMap<string, readonly ExcludedInterface[]>): void {
+  for (const row of exposureRows) {
+    const list = row['opens_window'] === true ? excluded.get(String(row['source_ref'])) : undefined;
+    if (list?.length) row['not_fronting'] = list.map((e) => `not credited with ${e.interfaceId}: ${e.reason}`).join('; ');
+  }
+}
+
+export interface AttributionOptions {
+  membership?: Membership;
+  /** Fold an interface's outbound connections into the exposure it was reached through (the call-home). */
+  followOutbound?: boolean;
+}
+
+interface Owner {
+  resource: string;
+  basis: string;
+  reason: string;
+}
+
+/**
+ * A remote address that is a public host (not private, shared, loopback… space: the ranges intel
+ * calls `private`, src/net/special.ts): only such a peer "reached" a host from outside.
+ */
+function isExternal(address: string | null): boolean {
+  if (!address) return false;
+  const parsed = parsePrefix(address);
+  return parsed.ok && !SPECIAL_RANGES.some((r) => r.nonPublic && prefixCovers(r.prefix, parsed.value));
+}
+
+/**
+ * Connections as rows. Those a window covers belong to that exposure (`exposed_by`), with how they
+ * were attributed (`attribution`: resource, membership or inference; `attribution_reason` in
+ * words; flows/overlay.ts). Earlier and later connections in the same direction on an interface
+ * a window covered follow it — the probes before a group was opened are the first requests that
+ * hit the port (DESIGN.md §5, Q1). With `followOutbound`, the outbound connections an interface
+ * started after an external peer was accepted through an exposure belong to that exposure: the
+ * call-home is part of the intrusion's story, not a separate finding.
+ */
+export function attributeConnections(
+  connections: readonly Connection[],
+  windows: readonly OverlayWindow[],
+  options: AttributionOptions = {},
+): { rows: Row[]; excluded: Map<string, ExcludedInterface[]> } {
+  const overlay = overlayConnections(connections, windows, options.membership);
+  const owners = new Map<Connection, Owner>();
+  const interfaceOwner = new Map<string, Owner>();
+  const excluded = new Map<string, ExcludedInterface[]>();
   for (const w of overlay.windows) {
+    if (w.excluded.length) excluded.set(w.window.eventId, [...(excluded.get(w.window.eventId) ?? []), ...w.excluded]);
     for (const c of w.connections) {
-      exposedBy.set(c, w.window.resource);
-      if (c.interfaceId) interfaceExposure.set(`${c.interfaceId}|${c.direction}`, w.window.resource);
+      const { basis, reason } = w.attribution.get(c)!;
+      const owner = { resource: w.window.resource, basis, reason };
+      owners.set(c, owner);
+      if (c.interfaceId) interfaceOwner.set(`${c.interfaceId}|${c.direction}`, owner);
     }
   }
-  return connections.map((c) => {
-    const owner = exposedBy.get(c) ?? (c.interfaceId ? interfaceExposure.get(`${c.interfaceId}|${c.direction}`) : undefined) ?? null;
+  for (const c of connections) {
+    if (owners.has(c) || !c.interfaceId) continue;
+    const owner = interfaceOwner.get(`${c.interfaceId}|${c.direction}`);
+    if (owner) owners.set(c, { ...owner, reason: `same interface and direction as connections credited to ${owner.resource} (${owner.reason})` });
+  }
+  if (options.followOutbound) {
+    // The first accepted inbound connection from an external peer through an exposure, per interface.
+    const reached = new Map<string, { connection: Connection; owner: Owner }>();
+    for (const c of connections) {
+      const owner = owners.get(c);
+      if (!owner || !c.interfaceId || c.direction !== 'inbound' || c.action !== 'ACCEPT' || !isExternal(c.remoteAddress) || reached.has(c.interfaceId)) continue;
+      reached.set(c.interfaceId, { connection: c, owner });
+    }
+    for (const c of connections) {
+      const through = c.interfaceId && c.direction === 'outbound' ? reached.get(c.interfaceId) : undefined;
+      if (!through || !c.firstSeen || !through.connection.firstSeen || Date.parse(c.firstSeen) < Date.parse(through.connection.firstSeen)) continue;
+      const { connection: entry, owner } = through;
+      owners.set(c, {
+        resource: owner.resource,
+        basis: 'reached-then-outbound',
+        reason: `${c.interfaceId} started it after ${entry.remoteAddress} was accepted on ${entry.port} at ${entry.firstSeen} through ${owner.resource}: the host called out once reached`,
+      });
+    }
+  }
+  // A connection left out of a window by a contradiction says why on its own (traffic) row too.
+  const contradicted = new Map(overlay.unexposed.filter((u) => u.reason === 'contradicted-exposure').map((u) => [u.connection, u.explanation] as const));
+  const rows = connections.map((c) => {
+    const owner = owners.get(c) ?? null;
+    const contradiction = owner ? undefined : contradicted.get(c);
     return {
       ts: c.firstSeen,
       actor: null,
@@ -140,10 +219,12 @@ export function connectionRows(connections: readonly Connection[], windows: read
       action: `${c.direction} ${c.action}`,
       resource: c.instanceId ?? c.interfaceId,
       account_id: c.accountId,
-      region: null,
+      region: c.region,
       source_ref: `flow:${c.key}`,
       finding_kind: owner ? 'exposure' : 'traffic',
-      exposed_by: owner,
+      exposed_by: owner?.resource ?? null,
+      attribution: owner?.basis ?? (contradiction ? 'contradicted' : null),
+      attribution_reason: owner?.reason ?? contradiction ?? null,
       direction: c.direction,
       accepted: c.action === 'ACCEPT',
       handshake: c.handshake,
@@ -155,4 +236,5 @@ export function connectionRows(connections: readonly Connection[], windows: read
       remote: `${c.remoteAddress}:${c.remotePort}`,
     };
   });
+  return { rows, excluded };
 }

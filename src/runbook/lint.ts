@@ -137,8 +137,9 @@ export function lintMeaning(runbook: Runbook, at: SourceLocator, sqlChecks: Read
     rule.groupBy.forEach((column, j) => requireColumn(rule.step, column, ['findings', i, 'groupBy', j]));
     for (const name of templateNames(rule.title)) {
       if (name.startsWith('$')) useParameter(name.slice(1), ['findings', i, 'title']);
+      else if (name.endsWith('[]')) requireColumn(rule.step, name.slice(0, -2), ['findings', i, 'title']);
       else if (name !== 'rows' && !rule.groupBy.includes(name)) {
-        report('TEMPLATE_UNKNOWN', `{{${name}}} in the title is not a groupBy column, a $parameter or rows`, ['findings', i, 'title']);
+        report('TEMPLATE_UNKNOWN', `{{${name}}} in the title is not a groupBy column, a column[] list, a $parameter or rows`, ['findings', i, 'title']);
       }
     }
     rule.related?.forEach((related, j) => {

@@ -152,6 +152,12 @@ export const FlowsStepSchema = z
       .strictObject({
         port: optionValue(z.int().min(0).max(65535)).describe('Port whose connections are wanted.'),
         exposures: StepId.optional().describe('An exposures step whose windows the connections are overlaid on.'),
+        followOutbound: z
+          .boolean()
+          .optional()
+          .describe(
+            'When true, the outbound connections an interface starts after an external peer was accepted on it through an exposure belong to that exposure (the call-home is part of the intrusion). Default false: they stay traffic of their own.',
+          ),
         from: optionValue(z.string()).optional().describe('Start of the time window (a timestamp parameter).'),
         to: optionValue(z.string()).optional().describe('End of the time window (a timestamp parameter).'),
       })
@@ -194,10 +200,24 @@ export const FindingRuleSchema = z
       .array(z.string().min(1))
       .min(1)
       .describe('Columns of that step: rows with equal values form one finding (one incident reads as one finding).'),
+    burst: z
+      .strictObject({
+        gapMinutes: z
+          .number()
+          .positive()
+          .max(10080)
+          .describe('Rows whose `ts` follows the previous row of the group by more than this many minutes start a new finding.'),
+      })
+      .optional()
+      .describe(
+        'Split each group into bursts in time: one actor trying five groups within minutes is one incident, the same actor hours later is another.',
+      ),
     title: z
       .string()
       .min(1)
-      .describe('Title template: `{{column}}` for a groupBy column, `{{$name}}` for a parameter, `{{rows}}` for the row count.'),
+      .describe(
+        'Title template: `{{column}}` for a groupBy column, `{{column[]}}` for the distinct values of any column over the finding\'s rows (comma-separated), `{{$name}}` for a parameter, `{{rows}}` for the row count.',
+      ),
     related: z
       .array(
         z.strictObject({

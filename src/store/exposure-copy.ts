@@ -2,11 +2,13 @@ import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { sqlList } from '../ports/candidates.js';
 import { EXPOSURE_EVENT_NAMES } from '../ports/normalize/index.js';
+import { TOPOLOGY_EVENT_NAMES } from '../topology/membership.js';
 import { CLOUDTRAIL_EVENTS_COLUMNS, cloudTrailLogsViewSql, createTableSql } from './schema.js';
 
 /**
  * A narrow copy of the events the port semantics read (`EXPOSURE_EVENT_NAMES`, ~0.35% of a
- * typical trail), kept beside `cloudtrail_events` so that `findExposures` on a warm store reads a
+ * typical trail; and the membership events of src/topology, `TOPOLOGY_EVENT_NAMES`), kept beside
+ * `cloudtrail_events` so that `findExposures` on a warm store reads a
  * few thousand rows instead of decompressing every block of the wide columns: those events are
  * spread over the whole table, so a filter on `eventname` alone cannot skip any block (1M
  * events: ~1 s in a fresh process, ~25 ms from the copy).
@@ -26,8 +28,10 @@ interface CopyState {
   rows: number;
 }
 
-const NAMES = EXPOSURE_EVENT_NAMES.join(',');
-const NAME_LIST = sqlList(EXPOSURE_EVENT_NAMES);
+/** The exposure candidates and the events that say which groups an interface carries (src/topology). */
+const COPIED_NAMES = [...new Set([...EXPOSURE_EVENT_NAMES, ...TOPOLOGY_EVENT_NAMES])].sort();
+const NAMES = COPIED_NAMES.join(',');
+const NAME_LIST = sqlList(COPIED_NAMES);
 
 /** The statements that create the copy (and `trailbook_meta`): part of the store's layout. */
 export const EXPOSURE_COPY_DDL: readonly string[] = [

@@ -17,8 +17,9 @@ import { ctEvent, gz, records, runCli, writeTree } from '../helpers/fixtures.js'
  * 15:00 the ingress rule is revoked; a decoy rule on 18443. Flows (default v2, no flow-direction):
  * - 13:00 192.0.2.66 → web:8443 REJECT                 (before any exposure: rejected-without-exposure)
  * - 13:30 198.51.100.20 → api:8443 ACCEPT + reply       (accepted-before-exposure: the group opened at 14:00)
- * - 14:10 198.51.100.7 → web:8443 ACCEPT + reply        (inside the ingress window)
- * - 14:12 192.0.2.99 → web:8443 REJECT                 (inside the ingress window, rejected)
+ * - 14:10 198.51.100.7 → web:8443 ACCEPT + reply        (inside the ingress window…)
+ * - 14:12 192.0.2.99 → web:8443 REJECT                 (…but a peer the 0.0.0.0/0 rule admits is rejected on
+ *                                                       web: the rule does not front it, so neither is credited)
  * - 14:20 web → 203.0.113.9:8443 ACCEPT + reply         (outbound: inside the egress window only)
  * - 15:30 203.0.113.77 → web:8443 ACCEPT + reply        (after the revoke: accepted-without-exposure)
  * - port 22 and 18443 traffic that must not show.
@@ -104,28 +105,29 @@ test('flows --overlay --format json: per window the connections inside it, then 
     ],
   );
   const [ingress, egress] = doc.windows;
-  // Inbound connections inside the ingress window; the outbound call is not admitted by an ingress rule.
-  assert.deepEqual(ingress!.connections.map((c) => [c['first_seen'], c['direction'], c['remote_address'], c['action']]), [
-    ['2024-05-01T14:10:00Z', 'inbound', '198.51.100.7', 'ACCEPT'],
-    ['2024-05-01T14:12:00Z', 'inbound', '192.0.2.99', 'REJECT'],
-  ]);
-  assert.equal(ingress!['accepted'], 1);
-  assert.equal(ingress!['rejected'], 1);
-  assert.equal(ingress!['bytes'], 500 + 9000 + 44);
-  assert.deepEqual(ingress!.peers, ['192.0.2.99', '198.51.100.7']);
-  assert.deepEqual(Object.keys(ingress!.connections[0]!), [...FLOWS_COLUMNS]);
+  // The REJECT at 14:12 of a peer the ingress rule admits contradicts that rule fronting eni-0web
+  // (docs/vpc-flow-logs.md, "Attribution"): nothing on web is credited to it. The outbound call is
+  // credited to the egress rule only.
+  assert.deepEqual(ingress!.connections, []);
   assert.deepEqual(egress!.connections.map((c) => [c['direction'], c['remote_address'], c['remote_port']]), [['outbound', '203.0.113.9', 8443]]);
+  assert.deepEqual(Object.keys(egress!.connections[0]!), [...FLOWS_COLUMNS]);
 
   assert.deepEqual(
     doc.unexposed.map((u) => [u['reason'], u['first_seen'], u['interface_id'], u['remote_address']]),
     [
       ['rejected-without-exposure', '2024-05-01T13:00:00Z', 'eni-0web', '192.0.2.66'],
       ['accepted-before-exposure', '2024-05-01T13:30:00Z', 'eni-0api', '198.51.100.20'],
+      ['contradicted-exposure', '2024-05-01T14:10:00Z', 'eni-0web', '198.51.100.7'],
+      ['contradicted-exposure', '2024-05-01T14:12:00Z', 'eni-0web', '192.0.2.99'],
       ['accepted-without-exposure', '2024-05-01T15:30:00Z', 'eni-0web', '203.0.113.77'],
     ],
   );
   assert.match(String(doc.unexposed[1]!['explanation']), /opened 2024-05-01T14:00:00Z, event open-ingress/);
-  assert.match(String(doc.unexposed[2]!['explanation']), /older than the logs|CloudTrail cannot see/);
+  assert.equal(
+    doc.unexposed[2]!['explanation'],
+    'not credited to an open rule: a REJECT of 192.0.2.99 on 8443 at 2024-05-01T14:12:00Z although sg-0web admits 0.0.0.0/0 (event open-ingress): the rule does not front eni-0web, or a network ACL blocks it',
+  );
+  assert.match(String(doc.unexposed[4]!['explanation']), /older than the logs|CloudTrail cannot see/);
   // Decoys: the 18443 rule is no window, the port 22 / 18443 traffic no connection.
   assert.ok(!/decoy|18443/.test(r.stdout));
   assert.ok(!doc.unexposed.some((u) => u['local_port'] === 22));
@@ -162,9 +164,10 @@ test('flows --overlay (table): window headings, connection tables, reasons spell
   assert.equal(r.status, 0, r.stderr);
   const text = r.stdout;
   assert.match(text, /^Exposure windows on port 8443: 2\n/);
-  assert.match(text, /Window 1 of 2: sg-0web ingress tcp port 8443 from 0\.0\.0\.0\/0 \(internet-exposed\)\n  opened 2024-05-01T14:00:00Z by arn:aws:iam::111122223333:user\/alice \(event open-ingress\); closed 2024-05-01T15:00:00Z \(event close-ingress\)\n  2 connections: 1 accepted, 1 rejected, 9544 bytes, 2 peers/);
+  assert.match(text, /Window 1 of 2: sg-0web ingress tcp port 8443 from 0\.0\.0\.0\/0 \(internet-exposed\)\n  opened 2024-05-01T14:00:00Z by arn:aws:iam::111122223333:user\/alice \(event open-ingress\); closed 2024-05-01T15:00:00Z \(event close-ingress\)\n  no connections inside this window\n/);
   assert.match(text, /Window 2 of 2: sg-0web egress tcp port 8443 to 203\.0\.113\.0\/24\n  opened .* still open\n  1 connection: 1 accepted/);
-  assert.match(text, /Connections with no exposure window: 3\nreason\s+first_seen/);
+  assert.match(text, /Connections with no exposure window: 5\nreason\s+first_seen/);
+  assert.match(text, /\ncontradicted-exposure: not credited to an open rule: a REJECT of 192\.0\.2\.99/);
   assert.match(text, /\nrejected-without-exposure: rejected on port 8443 with no exposure window/);
   assert.match(text, /\naccepted-before-exposure: accepted on port 8443 before the first recorded exposure/);
   assert.match(text, /\naccepted-without-exposure: accepted on port 8443 with no exposure in CloudTrail/);
@@ -177,13 +180,13 @@ test('flows --overlay --format csv: one flat row per (window, connection) and pe
   const lines = r.stdout.split('\r\n').filter(Boolean);
   assert.equal(lines[0], OVERLAY_COLUMNS.join(','));
   assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), [
-    'in-window', 'in-window', 'in-window', 'rejected-without-exposure', 'accepted-before-exposure', 'accepted-without-exposure',
+    'no-connections', 'in-window', 'rejected-without-exposure', 'accepted-before-exposure', 'contradicted-exposure', 'contradicted-exposure', 'accepted-without-exposure',
   ]);
   const nd = flows('--overlay', '--format', 'ndjson', ...API);
   const rows = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(Object.keys(rows[0]!), [...OVERLAY_COLUMNS]);
-  assert.equal(rows[2]!['exposure_direction'], 'egress');
-  assert.equal(rows[2]!['exposure_opened_by_event'], 'open-egress');
+  assert.equal(rows[1]!['exposure_direction'], 'egress');
+  assert.equal(rows[1]!['exposure_opened_by_event'], 'open-egress');
   assert.equal(rows[3]!['exposure_resource'], null);
 });
 

@@ -42,20 +42,21 @@ test('investigate on the sample gives the ground truth, as a valid trailbook.rep
   const decisions = report.findings.map((f) => [f.kind, f.decision.action]);
   assert.deepEqual(decisions, [
     ['exposure', 'isolate'],
-    ['traffic', 'escalate'],
     ['attempt', 'escalate'],
     ['exposure', 'ticket'],
     ['exposure', 'false-positive'],
   ]);
-  const [isolate, outbound, attempts, ticket, listener] = report.findings as [Report['findings'][number], Report['findings'][number], Report['findings'][number], Report['findings'][number], Report['findings'][number]];
+  const [isolate, attempts, ticket, listener] = report.findings as [Report['findings'][number], Report['findings'][number], Report['findings'][number], Report['findings'][number]];
   assert.match(isolate.title, /sg-0a1b2c3d4e5f60718/);
   assert.equal(isolate.firstSeen, '2024-05-14T08:40:05Z');
-  assert.equal(isolate.flows.acceptedConnections, 4);
+  // The web host's call-home to the C2 after the attacker came in is part of the intrusion.
+  assert.equal(isolate.direction, 'both');
+  assert.equal(isolate.flows.acceptedConnections, 5);
+  const callHome = isolate.evidence.find((e) => e.source_ip === '198.51.100.77');
+  assert.match(callHome?.detail ?? '', /reached-then-outbound: .* started it after 198\.51\.100\.23 was accepted on 8443/);
   assert.equal(isolate.windows?.length, 2);
   assert.ok(isolate.windows?.every((w) => w.closedAt !== null));
   assert.equal(isolate.credentials?.accessKeyId, 'AKIAQEXAMPLELEGACY01');
-  assert.equal(outbound.direction, 'outbound');
-  assert.deepEqual(outbound.sources.map((s) => s.ip), ['198.51.100.77']);
   assert.equal(attempts.eventIds.length, 5);
   assert.equal(attempts.credentials?.keyKind, 'session');
   assert.match(ticket.title, /sg-0e5f6a7b8c9d01234/);

@@ -112,6 +112,12 @@ test('meaning: parameters declared and used, in SQL, options, titles and conditi
   );
 });
 
+test('meaning: {{column[]}} in a title lists any column of the step, and must name one', async () => {
+  assert.deepEqual(codes(await lint(minimalWith('{{actor}} changed port {{$port}}', '{{actor}} changed port {{$port}} on {{resource[]}}'))), []);
+  const typo = minimalWith('{{actor}} changed port {{$port}}', '{{actor}} changed port {{$port}} on {{resourse[]}}');
+  assert.deepEqual(codes(await lint(typo)), [`UNKNOWN_COLUMN@${lineOf(typo, 'resourse[]')}:12`]);
+});
+
 test('meaning: defaults and patterns are checked like given values', async () => {
   const yaml = minimalWith('    default: 8443', '    default: 8443\n    max: 1024');
   assert.deepEqual(codes(await lint(yaml)), [`BAD_DEFAULT@${lineOf(yaml, 'default: 8443')}:14`]);

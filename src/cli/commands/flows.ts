@@ -7,6 +7,7 @@ import { findConnections } from '../../flows/find.js';
 import type { Connection } from '../../flows/connections.js';
 import { overlayConnections, type Overlay } from '../../flows/overlay.js';
 import { overlayWindows, type OverlayWindow } from '../../flows/exposure-windows.js';
+import { findMembership } from '../../topology/index.js';
 import { findExposures, windowRow, type ExposureWindow } from '../../ports/index.js';
 import { sanitizeCell } from '../../report/escape.js';
 import { TimeFlags } from '../options.js';
@@ -208,7 +209,7 @@ export function register(program: Command): void {
         // Windows that overlap the time range, judged with the exact port semantics of src/ports
         // (a window opened before --from and still open counts).
         const { windows } = await findExposures(engine, { port, from, to });
-        const overlay = overlayConnections(connections, overlayWindows(windows));
+        const overlay = overlayConnections(connections, overlayWindows(windows), await findMembership(engine));
         process.stdout.write(printOverlay(format, port, overlay));
       } finally {
         await engine.close();

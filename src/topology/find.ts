@@ -1,0 +1,32 @@
+import type { Engine } from '../engines/engine.js';
+import { sqlList } from '../ports/candidates.js';
+import { exposureSource } from '../store/exposure-copy.js';
+import { buildMembership, TOPOLOGY_EVENT_NAMES, type Membership, type TopologyEventRow } from './membership.js';
+
+/**
+ * The membership events, read in one narrow query: event names are this module's constants
+ * (checked plain identifiers; nothing else varies, so nothing is spliced). A local store keeps
+ * these events in its narrow copy (store/exposure-copy.ts), so a warm run reads a few rows, not
+ * the trail. Every event counts, whatever the time range asked: an interface launched before
+ * `from` still carries its groups, and one changed after `to` does not matter because
+ * `Membership.groupsAt` answers for a moment.
+ */
+export function membershipSql(source: string): string {
+  return `SELECT eventid, eventtime, eventname, awsregion, recipientaccountid, errorcode, requestparameters, responseelements
+FROM ${source}
+WHERE eventname IN (${sqlList(TOPOLOGY_EVENT_NAMES)})
+ORDER BY eventtime, eventid`;
+}
+
+export async function findMembership(engine: Engine): Promise<Membership> {
+  const source = await exposureSource(engine);
+  const { rows } = await engine.all(membershipSql(source));
+  const json = (value: unknown) => (value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value));
+  return buildMembership(
+    rows.map((r) => ({
+      ...(r as unknown as TopologyEventRow),
+      requestparameters: json(r['requestparameters']),
+      responseelements: json(r['responseelements']),
+    })),
+  );
+}

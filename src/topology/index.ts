@@ -1,0 +1,3 @@
+/** What CloudTrail says about the estate's shape: interface ↔ group membership and placement. */
+export * from './membership.js';
+export * from './find.js';
