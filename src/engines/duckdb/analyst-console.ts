@@ -61,7 +61,7 @@ export async function checkAnalystStatement(engine: DuckDBEngine, sql: string): 
 export function asConsoleRefusal(error: unknown, options: AnalystConsoleOptions): unknown {
   if (!(error instanceof TrailbookError) || error.code !== 'SQL') return error;
   if (/^Permission Error:.*disabled by configuration/m.test(error.message)) {
-    return refused(`${firstLine(error.message)}`, options.allowFiles ? undefined : 'add --allow-files to let the query read local files');
+    return refused(firstLine(error.message), options.allowFiles ? undefined : 'add --allow-files to let the query read local files');
   }
   if (/^Missing Extension Error:/m.test(error.message) || /configuration has been locked/.test(error.message)) {
     return refused(firstLine(error.message));
