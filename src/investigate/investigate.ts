@@ -73,13 +73,6 @@ function decide(finding: AssembledFinding, runbook: LoadedRunbook, params: Recor
 }
 
 /**
- * The contract has three verdicts; intel has two more. A private address outside every trusted
- * network is internal but unvouched for: known. A value that is not an address cannot be
- * vouched for at all: suspicious. The reasons keep intel's own words.
- */
-const CONTRACT_VERDICT: Record<string, SourceVerdict> = { allowed: 'allowed', known: 'known', suspicious: 'suspicious', private: 'known', invalid: 'suspicious' };
-
-/**
  * `judge`, remembered per address and caller when the intel is timeless (then the time cannot
  * change a verdict): a finding's evidence repeats the same few parties thousands of times.
  */
@@ -96,5 +89,6 @@ function judgeWith(intel: IntelIndex): (value: string, at: string | null, princi
 
 function judge(intel: IntelIndex, value: string, at: string | null, principalArn?: string): SourceAssessment {
   const verdict = classify(intel, value, { ...(at ? { at: new Date(at) } : {}), ...(principalArn ? { principalArn } : {}) });
-  return { ip: value, verdict: CONTRACT_VERDICT[verdict.verdict] ?? 'suspicious', reasons: [...verdict.reasons] };
+  // One classification for intel check and reports: the verdict intel says a report gives it.
+  return { ip: value, verdict: verdict.reportedAs, reasons: [...verdict.reasons] };
 }
