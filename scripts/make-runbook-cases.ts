@@ -200,6 +200,12 @@ function opens(time: string, identity: Identity, ip: string, groupId: string, fr
   };
 }
 
+/** `opens` for a UDP rule (the request only: CloudTrail echoes no rule set for it here). */
+function udpOpens(time: string, identity: Identity, ip: string, groupId: string, port: number, cidr: string): EventSpec {
+  const request = authorize(groupId, { ...tcp(port, port, cidr), ipProtocol: 'udp' });
+  return { time, identity, ip, name: 'AuthorizeSecurityGroupIngress', request, response: { requestId: '0d1e2f30-0000-4000-8000-000000000001', _return: true } };
+}
+
 /** The RevokeSecurityGroupIngress that removes what `opens` added (same request shape). */
 function revokes(time: string, identity: Identity, ip: string, groupId: string, from: number, to: number, cidr: string, more: Partial<EventSpec> = {}): EventSpec {
   return { time, identity, ip, name: 'RevokeSecurityGroupIngress', request: authorize(groupId, tcp(from, to, cidr)), response: { requestId: '0d1e2f30-0000-4000-8000-000000000000', _return: true }, ...more };
@@ -504,6 +510,26 @@ const CASES: CaseSpec[] = [
     expected: () => ({
       answers: { firstSeen: null, direction: 'none', eventSources: [], credentials: [], sources: [] },
       findings: [],
+    }),
+  },
+  // The protocol of the question (docs/port-semantics.md): tcp unless asked. Each the other's near miss.
+  {
+    name: 'no-finding-udp-rule-tcp-question',
+    description: 'A threat-feed caller opens udp/8443 (QUIC) to 0.0.0.0/0: the question is TCP 8443 by default, and a UDP rule does not answer it, so there is no finding.',
+    events: () => [udpOpens('11:00:00', id.legacyDeploy, ATTACKER, WEB_SG, 8443, '0.0.0.0/0')],
+    expected: () => ({
+      answers: { firstSeen: null, direction: 'none' },
+      findings: [],
+    }),
+  },
+  {
+    name: 'isolate-udp-rule-udp-question',
+    description: 'Near miss: the same udp/8443 rule when the question is about UDP (protocol: udp): opened to the internet by a threat-feed caller (isolate).',
+    events: () => [udpOpens('11:00:00', id.legacyDeploy, ATTACKER, WEB_SG, 8443, '0.0.0.0/0')],
+    parameters: { protocol: 'udp' },
+    expected: (ids) => ({
+      action: 'isolate',
+      findings: [{ kind: 'exposure', eventIds: [ids(1)], sources: [src(ATTACKER, 'suspicious', 'api-caller')], decision: leaf('isolate', 'isolate') }],
     }),
   },
   // Non-ISO times (a Lake export merged with S3 delivery): the instant orders, not the text. Each

@@ -1,4 +1,5 @@
 import { TrailbookError } from '../errors.js';
+import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
 
 /** The store every command uses unless told otherwise: next to the investigation, not global. */
 export const DEFAULT_DB = '.trailbook/trailbook.duckdb';
@@ -11,6 +12,16 @@ export function parseTime(value: string, flag: string): Date {
     throw new TrailbookError('USAGE', `${flag} "${value}" is not a time`, { hint: 'use ISO-8601, e.g. 2024-05-01 or 2024-05-01T13:00:00Z' });
   }
   return new Date(ms);
+}
+
+/** `--protocol`: the transport of the port question (ports/protocol.ts), checked once for every command. */
+export const PROTOCOL_HELP = 'transport of the port: tcp | udp | any (default tcp: 8443 is HTTPS; UDP 8443 is QUIC, ask for it by name)';
+
+export function parseProtocolFlag(value: string | undefined): PortProtocol | undefined {
+  if (value === undefined) return undefined;
+  const protocol = parsePortProtocol(value);
+  if (protocol === undefined) throw new TrailbookError('USAGE', `--protocol "${value}" is not tcp, udp or any`, { hint: 'e.g. --protocol udp' });
+  return protocol;
 }
 
 export function collectList(value: string, previous: string[] = []): string[] {

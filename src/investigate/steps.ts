@@ -1,5 +1,5 @@
 import type { Engine, Row } from '../engines/engine.js';
-import { findExposures, type ExposureChange, type ExposureWindow } from '../ports/index.js';
+import { findExposures, type ExposureChange, type ExposureWindow, type PortProtocol } from '../ports/index.js';
 import { findConnections, overlayConnections, overlayWindows, type Connection, type OverlayWindow } from '../flows/index.js';
 import { classify, type IntelIndex } from '../intel/index.js';
 import { stepParams, type Plan, type PlanStep } from '../runbook/compile.js';
@@ -40,6 +40,7 @@ async function runStep(step: PlanStep, done: StepRows, windowsByStep: Map<string
     case 'exposures': {
       const { changes, windows, rows } = await findExposures(context.engine, {
         port: options['port'] as number,
+        protocol: options['protocol'] as PortProtocol | undefined,
         from: (options['from'] as string | undefined) ?? undefined,
         to: (options['to'] as string | undefined) ?? undefined,
         carry: context.identities ? IDENTITY_CARRY : undefined,
@@ -53,6 +54,7 @@ async function runStep(step: PlanStep, done: StepRows, windowsByStep: Map<string
       const port = options['port'] as number;
       const connections = await findConnections(context.engine, {
         port,
+        protocol: options['protocol'] as PortProtocol | undefined,
         from: (options['from'] as string | undefined) ?? undefined,
         to: (options['to'] as string | undefined) ?? undefined,
         vpcCidrs: context.vpcCidrs,

@@ -25,6 +25,7 @@ export type ResourceType =
   | 'classic-elb'
   | 'global-accelerator-listener'
   | 'lightsail-instance'
+  | 'rds-db-security-group'
   | 'network-interface'
   | 'instance';
 

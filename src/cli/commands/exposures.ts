@@ -4,10 +4,11 @@ import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
 import { changeRow, materializeExposures, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, parsePort, windowRow } from '../../ports/index.js';
-import { DEFAULT_DB } from '../options.js';
+import { DEFAULT_DB, parseProtocolFlag, PROTOCOL_HELP } from '../options.js';
 
 interface ExposuresFlags {
   port?: string;
+  protocol?: string;
   from?: string;
   to?: string;
   db: string;
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     .command('exposures')
     .description('config-plane changes that open or close a path to a port (security groups, NACLs, listeners, …), and their windows')
     .option('--port <port>', 'only changes that touch this port (e.g. 8443); all changes when absent')
+    .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'ISO-8601 start (inclusive)')
     .option('--to <time>', 'ISO-8601 end (inclusive)')
     .option('--db <file>', 'the store', DEFAULT_DB)
@@ -32,6 +34,7 @@ export function register(program: Command): void {
     .option('--windows', 'print exposure windows (an open joined to the close that ended it) instead of changes')
     .action(async (flags: ExposuresFlags) => {
       const format = parseTabularFormat(flags.format);
+      const protocol = parseProtocolFlag(flags.protocol);
       let port: number | undefined;
       if (flags.port !== undefined) {
         port = parsePort(flags.port);
@@ -42,7 +45,7 @@ export function register(program: Command): void {
       }
       const engine = await DuckDBEngine.open({ path: flags.db });
       try {
-        const result = await materializeExposures(engine, { port, from: flags.from, to: flags.to });
+        const result = await materializeExposures(engine, { port, protocol, from: flags.from, to: flags.to });
         if (flags.windows) {
           process.stdout.write(formatRows(format, PORT_EXPOSURE_WINDOW_COLUMNS.map(([c]) => c), result.windows.map(windowRow)));
         } else {

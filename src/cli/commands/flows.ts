@@ -9,10 +9,12 @@ import { overlayConnections, type Overlay } from '../../flows/overlay.js';
 import { overlayWindows, type OverlayWindow } from '../../flows/exposure-windows.js';
 import { findExposures, windowRow, type ExposureWindow } from '../../ports/index.js';
 import { sanitizeCell } from '../../report/escape.js';
+import { parseProtocolFlag, PROTOCOL_HELP } from '../options.js';
 import { formatRows, formatTable, parseTabularFormat, type TabularFormat } from '../../report/tabular.js';
 
 interface FlowsFlags {
   port: string;
+  protocol?: string;
   from?: string;
   to?: string;
   vpcCidr: string[];
@@ -175,6 +177,7 @@ export function register(program: Command): void {
     .command('flows')
     .description('connections to or from a port in the VPC flow logs: direction, accept/reject, handshake or probe, bytes')
     .option('--port <port>', 'the port', '8443')
+    .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'ISO-8601 start (records ending before it are left out)')
     .option('--to <time>', 'ISO-8601 end (records starting after it are left out)')
     .option('--vpc-cidr <cidr...>', "the VPC's CIDRs, for direction when records have no flow-direction", [])
@@ -184,6 +187,7 @@ export function register(program: Command): void {
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .action(async (flags: FlowsFlags) => {
       const format = parseTabularFormat(flags.format);
+      const protocol = parseProtocolFlag(flags.protocol);
       const port = Number(flags.port);
       if (!/^\d+$/.test(flags.port) || port > 65535) {
         throw new TrailbookError('USAGE', `--port "${flags.port}" is not a port number`, { hint: 'e.g. --port 8443' });
@@ -206,14 +210,14 @@ export function register(program: Command): void {
             hint: 'ingest flow logs first: `trailbook ingest <folder>` (flow logs are detected by path and header)',
           });
         }
-        const connections = await findConnections(engine, { port, from, to, vpcCidrs, interfaceAddresses });
+        const connections = await findConnections(engine, { port, protocol, from, to, vpcCidrs, interfaceAddresses });
         if (!flags.overlay) {
           process.stdout.write(formatRows(format, FLOWS_COLUMNS, connections.map(connectionRow)));
           return;
         }
         // Windows that overlap the time range, judged with the exact port semantics of src/ports
         // (a window opened before --from and still open counts).
-        const { windows } = await findExposures(engine, { port, from, to });
+        const { windows } = await findExposures(engine, { port, protocol, from, to });
         const overlay = overlayConnections(connections, overlayWindows(windows));
         process.stdout.write(printOverlay(format, port, overlay));
       } finally {

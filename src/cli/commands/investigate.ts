@@ -12,7 +12,7 @@ import { loadRunbook } from '../../runbook/load.js';
 import { TrailbookError } from '../../errors.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
-import { collectList, DEFAULT_DB } from '../options.js';
+import { collectList, DEFAULT_DB, parseProtocolFlag, PROTOCOL_HELP } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
 
 /** The port runbook shipped with trailbook; `--runbook DIR` runs another. */
@@ -21,6 +21,7 @@ const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 interface InvestigateFlags {
   db: string;
   port: string;
+  protocol?: string;
   from?: string;
   to?: string;
   intel?: string[];
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .argument('[paths...]', 'CloudTrail and VPC Flow Log files or folders to ingest first (optional: the store may already hold them)')
     .option('--db <file>', 'the store', DEFAULT_DB)
     .option('--port <port>', 'the port under investigation', '8443')
+    .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start of the window (ISO-8601)')
     .option('--to <time>', 'end of the window (ISO-8601)')
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
@@ -56,6 +58,7 @@ export function register(program: Command): void {
       if (failOn !== undefined && !(ACTIONS as readonly string[]).includes(failOn)) {
         throw new TrailbookError('USAGE', `--fail-on "${failOn}" is not an action`, { hint: `use one of: ${ACTIONS.join(', ')}` });
       }
+      const protocol = parseProtocolFlag(flags.protocol);
       const runbook = await loadRunbook(flags.runbook);
       const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
       // Nothing to ingest: a current store is only read (read-only open, see openForReading).
@@ -77,6 +80,7 @@ export function register(program: Command): void {
           });
         }
         const parameters: Record<string, unknown> = { port: flags.port };
+        if (protocol) parameters['protocol'] = protocol;
         if (flags.from) parameters['from'] = flags.from;
         if (flags.to) parameters['to'] = flags.to;
         const report = await investigate(engine, { runbook, parameters, intel, inputs });
