@@ -9,3 +9,4 @@ export * from './windows.js';
 export * from './normalize/index.js';
 export * from './query.js';
 export { normalizeCandidates, type NormalizedEvent } from './candidates.js';
+export * from './unmodelled.js';

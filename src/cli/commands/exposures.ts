@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
-import { changeRow, materializeExposures, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, parsePort, windowRow } from '../../ports/index.js';
+import { changeRow, findUnmodelledChanges, materializeExposures, type UnmodelledChange, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, parsePort, windowRow } from '../../ports/index.js';
 import { DEFAULT_DB, parseProtocolFlag, PROTOCOL_HELP } from '../options.js';
 
 interface ExposuresFlags {
@@ -14,6 +14,16 @@ interface ExposuresFlags {
   db: string;
   format: string;
   windows?: boolean;
+  unmodelled?: boolean;
+}
+
+const UNMODELLED_COLUMNS = ['event_id', 'event_time', 'event_source', 'event_name', 'actor', 'access_key_id', 'source_ip', 'region', 'account_id', 'error_code', 'why'];
+
+function unmodelledRow(c: UnmodelledChange): Record<string, unknown> {
+  return {
+    event_id: c.eventId, event_time: c.eventTime, event_source: c.eventSource, event_name: c.eventName, actor: c.actor, access_key_id: c.accessKeyId,
+    source_ip: c.sourceIp, region: c.region, account_id: c.accountId, error_code: c.errorCode, why: c.why,
+  };
 }
 
 /**
@@ -32,6 +42,7 @@ export function register(program: Command): void {
     .option('--db <file>', 'the store', DEFAULT_DB)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .option('--windows', 'print exposure windows (an open joined to the close that ended it) instead of changes')
+    .option('--unmodelled', 'print the calls that changed a network path trailbook does not judge port by port (routes, Elastic IPs, public access, …), with what each changes')
     .action(async (flags: ExposuresFlags) => {
       const format = parseTabularFormat(flags.format);
       const protocol = parseProtocolFlag(flags.protocol);
@@ -45,6 +56,11 @@ export function register(program: Command): void {
       }
       const engine = await DuckDBEngine.open({ path: flags.db });
       try {
+        if (flags.unmodelled) {
+          const unmodelled = await findUnmodelledChanges(engine, { from: flags.from, to: flags.to });
+          process.stdout.write(formatRows(format, UNMODELLED_COLUMNS, unmodelled.map(unmodelledRow)));
+          return;
+        }
         const result = await materializeExposures(engine, { port, protocol, from: flags.from, to: flags.to });
         if (flags.windows) {
           process.stdout.write(formatRows(format, PORT_EXPOSURE_WINDOW_COLUMNS.map(([c]) => c), result.windows.map(windowRow)));
