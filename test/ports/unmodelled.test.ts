@@ -34,7 +34,7 @@ test('an event name is either modelled or listed as unmodelled, never both', () 
   assert.deepEqual(UNMODELLED_EVENT_NAMES.filter((name) => EXPOSURE_EVENT_NAMES.includes(name)), []);
 });
 
-test('cli: exposures --unmodelled', (t) => {
+test('cli: exposures --unmodelled lists them; investigate points at them on stderr', (t) => {
   const dir = tempDir(t);
   writeTree(dir, { 'ct.json': records(...calls()) });
   const db = join(dir, 'store.duckdb');
@@ -44,4 +44,8 @@ test('cli: exposures --unmodelled', (t) => {
   const rows = JSON.parse(r.stdout) as { event_name: string; why: string }[];
   assert.equal(rows.length, 4);
   assert.equal(rows[0]!.event_name, 'CreateRoute');
+  const investigate = runCli(['investigate', '--db', db, '--format', 'json']);
+  assert.ok(investigate.status === 0, investigate.stderr);
+  assert.match(investigate.stderr, /note: 4 calls changed a network path trailbook does not model .*trailbook exposures --unmodelled/);
+  JSON.parse(investigate.stdout); // the report on stdout stays whole
 });

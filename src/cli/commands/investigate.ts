@@ -6,6 +6,7 @@ import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { ingestPaths } from '../../ingest/cloudtrail/ingest.js';
 import { loadIntel } from '../../intel/index.js';
 import { investigate } from '../../investigate/investigate.js';
+import { findUnmodelledChanges } from '../../ports/index.js';
 import { storeInputs } from '../../investigate/inputs.js';
 import { renderReport, isReportFormat } from '../../report/render/index.js';
 import { loadRunbook } from '../../runbook/load.js';
@@ -84,6 +85,11 @@ export function register(program: Command): void {
         if (flags.from) parameters['from'] = flags.from;
         if (flags.to) parameters['to'] = flags.to;
         const report = await investigate(engine, { runbook, parameters, intel, inputs });
+        // Not yet a report section: said beside the report, so a path change is never silently absent.
+        const unmodelled = await findUnmodelledChanges(engine, { from: flags.from, to: flags.to });
+        if (unmodelled.length) {
+          process.stderr.write(`trailbook: note: ${unmodelled.length} call${unmodelled.length === 1 ? '' : 's'} changed a network path trailbook does not model (routes, Elastic IPs, public access…): see \`trailbook exposures --unmodelled\`\n`);
+        }
         const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
         const text = renderReport(report, flags.format, { color, width: process.stdout.columns, full: flags.full === true });
         if (flags.out) {
