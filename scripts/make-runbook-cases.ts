@@ -143,6 +143,8 @@ interface EventSpec {
   response?: unknown;
   error?: [code: string, message: string];
   console?: boolean;
+  /** `eventTime` as an export writes it, when not CloudTrail's `…T…Z` (`time` stays the instant). */
+  timeText?: string;
 }
 
 /** Event ids are `c4se…-<case number>-<sequence>`: readable in a diff, unique across cases. */
@@ -155,7 +157,7 @@ function event(caseNo: number, seq: number, spec: EventSpec): Record<string, unk
   const out: Record<string, unknown> = {
     eventVersion: '1.09',
     userIdentity: spec.identity,
-    eventTime: at(spec.time),
+    eventTime: spec.timeText ?? at(spec.time),
     eventSource: source,
     eventName: spec.name,
     awsRegion: REGION,
@@ -206,6 +208,20 @@ function opens(time: string, identity: Identity, ip: string, groupId: string, fr
     ...more,
   };
 }
+
+/** `opens` for a UDP rule (the request only: CloudTrail echoes no rule set for it here). */
+function udpOpens(time: string, identity: Identity, ip: string, groupId: string, port: number, cidr: string): EventSpec {
+  const request = authorize(groupId, { ...tcp(port, port, cidr), ipProtocol: 'udp' });
+  return { time, identity, ip, name: 'AuthorizeSecurityGroupIngress', request, response: { requestId: '0d1e2f30-0000-4000-8000-000000000001', _return: true } };
+}
+
+/** The RevokeSecurityGroupIngress that removes what `opens` added (same request shape). */
+function revokes(time: string, identity: Identity, ip: string, groupId: string, from: number, to: number, cidr: string, more: Partial<EventSpec> = {}): EventSpec {
+  return { time, identity, ip, name: 'RevokeSecurityGroupIngress', request: authorize(groupId, tcp(from, to, cidr)), response: { requestId: '0d1e2f30-0000-4000-8000-000000000000', _return: true }, ...more };
+}
+
+/** CloudTrail Lake and Athena exports (and Panther's fixtures) write `2024-06-03 09:12:07.000`: UTC, no `T`, no zone. */
+const lakeTime = (hhmmss: string) => ({ timeText: `${DAY} ${hhmmss}.000` });
 
 /** CloudFormation creates the internal API's HTTPS listener on 8443. */
 function listener(time: string, identity: Identity): EventSpec {
@@ -770,6 +786,63 @@ const CASES: CaseSpec[] = [
         { kind: 'exposure', eventIds: [ids(1)], direction: 'inbound', flows: { connections: 1 }, decision: leaf('isolate', 'isolate') },
         { kind: 'traffic', direction: 'outbound', sources: [src(C2, 'suspicious', 'connection-peer')], decision: leaf('escalate', 'escalate-outbound') },
       ],
+    }),
+  },
+  // The protocol of the question (docs/port-semantics.md): tcp unless asked. Each the other's near miss.
+  {
+    name: 'no-finding-udp-rule-tcp-question',
+    description: 'A threat-feed caller opens udp/8443 (QUIC) to 0.0.0.0/0: the question is TCP 8443 by default, and a UDP rule does not answer it, so there is no finding.',
+    events: () => [udpOpens('11:00:00', id.legacyDeploy, ATTACKER, WEB_SG, 8443, '0.0.0.0/0')],
+    expected: () => ({
+      answers: { firstSeen: null, direction: 'none' },
+      findings: [],
+    }),
+  },
+  {
+    name: 'isolate-udp-rule-udp-question',
+    description: 'Near miss: the same udp/8443 rule when the question is about UDP (protocol: udp): opened to the internet by a threat-feed caller (isolate).',
+    events: () => [udpOpens('11:00:00', id.legacyDeploy, ATTACKER, WEB_SG, 8443, '0.0.0.0/0')],
+    parameters: { protocol: 'udp' },
+    expected: (ids) => ({
+      action: 'isolate',
+      findings: [{ kind: 'exposure', eventIds: [ids(1)], sources: [src(ATTACKER, 'suspicious', 'api-caller')], decision: leaf('isolate', 'isolate') }],
+    }),
+  },
+  // Non-ISO times (a Lake export merged with S3 delivery): the instant orders, not the text. Each
+  // case is wrong under text order (' ' < 'T'), each the other's near miss.
+  {
+    name: 'ticket-non-iso-times-window-closed',
+    description: 'The approved CI role opens 8443 to 0.0.0.0/0 at 09:12:07 (S3 delivery, ISO time) and revokes it at 10:05:00 (a Lake export: "2024-06-03 10:05:00.000"): the window closes after it opens, and --from 09:00 keeps the revoke (ticket).',
+    events: () => [
+      opens('09:12:07', id.ciDeployer, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0'),
+      revokes('10:05:00', id.ciDeployer, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0', lakeTime('10:05:00')),
+    ],
+    parameters: { from: '2024-06-03T09:00:00Z' },
+    expected: (ids) => ({
+      action: 'ticket',
+      answers: { firstSeen: ctTime('09:12:07') },
+      findings: [{
+        kind: 'exposure', eventIds: [ids(1), ids(2)], firstSeen: ctTime('09:12:07'), lastSeen: ctTime('10:05:00'),
+        windows: [{ resource: WEB_SG, openedAt: ctTime('09:12:07'), closedAt: ctTime('10:05:00') }],
+        decision: leaf('ticket', 'ticket'),
+      }],
+    }),
+  },
+  {
+    name: 'ticket-non-iso-times-revoke-before-open',
+    description: 'Near miss: the revoke (ISO, 09:05:00) comes before the opening (Lake export, "2024-06-03 09:12:07.000"): it removes nothing, and 8443 stays open from 09:12:07 (ticket, window still open).',
+    events: () => [
+      revokes('09:05:00', id.ciDeployer, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0'),
+      opens('09:12:07', id.ciDeployer, OFFICE, WEB_SG, 8443, 8443, '0.0.0.0/0', lakeTime('09:12:07')),
+    ],
+    parameters: { from: '2024-06-03T09:00:00Z' },
+    expected: (ids) => ({
+      action: 'ticket',
+      findings: [{
+        kind: 'exposure', eventIds: [ids(1), ids(2)], lastSeen: ctTime('09:12:07'),
+        windows: [{ resource: WEB_SG, openedAt: ctTime('09:12:07'), closedAt: null }],
+        decision: leaf('ticket', 'ticket'),
+      }],
     }),
   },
 ];

@@ -1,4 +1,6 @@
 import { parseTimeFlag, parseTimeText, utcNote, type ParsedTime } from '../time.js';
+import { TrailbookError } from '../errors.js';
+import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
 
 /** The store every command uses unless told otherwise: next to the investigation, not global. */
 export const DEFAULT_DB = '.trailbook/trailbook.duckdb';
@@ -32,6 +34,16 @@ export class TimeFlags {
     const note = utcNote(this.assumedUtc);
     if (note !== undefined) process.stderr.write(note);
   }
+}
+
+/** `--protocol`: the transport of the port question (ports/protocol.ts), checked once for every command. */
+export const PROTOCOL_HELP = 'transport of the port: tcp | udp | any (default tcp: 8443 is HTTPS; UDP 8443 is QUIC, ask for it by name)';
+
+export function parseProtocolFlag(value: string | undefined): PortProtocol | undefined {
+  if (value === undefined) return undefined;
+  const protocol = parsePortProtocol(value);
+  if (protocol === undefined) throw new TrailbookError('USAGE', `--protocol "${value}" is not tcp, udp or any`, { hint: 'e.g. --protocol udp' });
+  return protocol;
 }
 
 export function collectList(value: string, previous: string[] = []): string[] {

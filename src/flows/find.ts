@@ -2,10 +2,13 @@ import type { Engine, Params } from '../engines/engine.js';
 import { TrailbookError } from '../errors.js';
 import { buildConnections, type Connection, type FlowRow } from './connections.js';
 import { timeBound } from '../time.js';
+import { DEFAULT_PORT_PROTOCOL, flowProtocolAnswers, type PortProtocol } from '../ports/protocol.js';
 
 export interface FindConnectionsOptions {
   /** The port of interest (default 8443 in the CLI). */
   port: number;
+  /** Its transport: records of other protocols are left out (DEFAULT_PORT_PROTOCOL, tcp, when absent). */
+  protocol?: PortProtocol;
   /** ISO-8601 bounds: records whose [start, end] overlaps [from, to]. */
   from?: string;
   to?: string;
@@ -42,7 +45,8 @@ export async function findConnections(engine: Engine, options: FindConnectionsOp
   }
   const timeSql = time.map((t) => ` AND ${t}`).join('');
   const { rows } = await engine.all(portRecordsSql(timeSql), params);
-  const flowRows = rows as unknown as FlowRow[];
+  const asked = options.protocol ?? DEFAULT_PORT_PROTOCOL;
+  const flowRows = (rows as unknown as FlowRow[]).filter((r) => flowProtocolAnswers(r.protocol, asked));
 
   let inferred: Map<string, string> | undefined;
   if (options.inferAddresses !== false) {

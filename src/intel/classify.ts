@@ -14,10 +14,15 @@
  *   3. active threat-intel hit                       → suspicious  (threat-intel)   — an approved principal does not override it
  *   4. approved principal (context.principalArn)     → allowed     (approved-principal)
  *   5. AWS ip-ranges                                 → known       (aws-ip-range)
- *   6. private / special non-public range            → private     (private-range)
- *   7. any other public address                      → suspicious  (untrusted-public)
+ *   6. a range no host sends from (reserved, multicast…) → invalid  (not-a-source)
+ *   7. private / special non-public range            → private     (private-range)
+ *   8. any other public address                      → suspicious  (untrusted-public)
+ *
+ * Reports (investigate) have three verdicts; `reportedAs` is the one a report gives each verdict
+ * (REPORTED_AS), computed here so that `intel check` and `investigate` say the same thing.
  */
 import { type Address, formatAddress, formatPrefix, parseAddress } from '../net/address.js';
+import { type SpecialRange, specialRangeReason } from '../net/special.js';
 import type { IntelIndex } from './intel-index.js';
 import { KIND_VERDICT, type TrustedKind, type TrustedNetwork, principalAliases } from './trusted.js';
 
@@ -38,6 +43,7 @@ export type VerdictRule =
   | 'threat-intel'
   | 'approved-principal'
   | 'aws-ip-range'
+  | 'not-a-source'
   | 'private-range'
   | 'untrusted-public';
 
@@ -69,6 +75,8 @@ export interface Verdict {
   /** The normalised address (IPv4-mapped IPv6 becomes IPv4). */
   readonly address?: string;
   readonly verdict: VerdictKind;
+  /** The verdict a report (investigate) gives this value: REPORTED_AS of `verdict`. */
+  readonly reportedAs: ReportedVerdict;
   /** The rule that decided (see the module comment and docs/intel.md). */
   readonly rule: VerdictRule;
   /** Human-readable reasons, the deciding one first. */
@@ -88,6 +96,22 @@ export interface ClassifyContext {
   /** CloudTrail vpcEndpointId, when the call came through a VPC endpoint. */
   readonly vpcEndpointId?: string;
 }
+
+export type ReportedVerdict = 'allowed' | 'known' | 'suspicious';
+
+/**
+ * The report contract has three verdicts; intel has two more. A private address outside every
+ * trusted network is internal but unvouched for: known. A value that is not an address, or an
+ * address no host sends from, cannot be vouched for at all: suspicious. The reasons keep the
+ * class and intel's own words.
+ */
+export const REPORTED_AS: Readonly<Record<VerdictKind, ReportedVerdict>> = {
+  allowed: 'allowed',
+  known: 'known',
+  suspicious: 'suspicious',
+  private: 'known',
+  invalid: 'suspicious',
+};
 
 /** Severity of verdicts when several addresses are combined: the highest wins. */
 export const VERDICT_SEVERITY: Record<VerdictKind, number> = {
@@ -122,6 +146,13 @@ const KIND_LABEL: Record<TrustedKind, string> = {
 
 /** Classifies one `sourceIPAddress`-like value. Pure: the same index, value and context give the same verdict. */
 export function classify(index: IntelIndex, value: string, context: ClassifyContext = {}): Verdict {
+  const verdict = classifyValue(index, value, context);
+  return { ...verdict, reportedAs: REPORTED_AS[verdict.verdict] };
+}
+
+type Judged = Omit<Verdict, 'reportedAs'>;
+
+function classifyValue(index: IntelIndex, value: string, context: ClassifyContext): Judged {
   const text = value.trim();
   if (AWS_INTERNAL.test(text)) {
     return simple(value, 'aws-internal', 'known', 'aws-service', 'AWS Internal: a call AWS made on its own behalf (not an IP)');
@@ -138,11 +169,11 @@ export function classify(index: IntelIndex, value: string, context: ClassifyCont
   return classifyAddress(index, value, parsed.value, parsed.note, context);
 }
 
-function simple(value: string, type: ValueType, verdict: VerdictKind, rule: VerdictRule, reason: string): Verdict {
+function simple(value: string, type: ValueType, verdict: VerdictKind, rule: VerdictRule, reason: string): Judged {
   return { value, type, verdict, rule, reasons: [reason], matches: [], conflict: false };
 }
 
-function classifyEndpoint(index: IntelIndex, value: string, id: string): Verdict {
+function classifyEndpoint(index: IntelIndex, value: string, id: string): Judged {
   const vpc = index.endpoints.get(id);
   if (vpc) {
     return {
@@ -158,7 +189,7 @@ function classifyEndpoint(index: IntelIndex, value: string, id: string): Verdict
   return simple(value, 'vpc-endpoint', 'private', 'vpc-endpoint', `VPC endpoint ${id}: traffic from inside a VPC, not listed in the trusted file`);
 }
 
-function classifyList(index: IntelIndex, value: string, text: string, context: ClassifyContext): Verdict {
+function classifyList(index: IntelIndex, value: string, text: string, context: ClassifyContext): Judged {
   const parts = text
     .split(',')
     .map((p) => p.trim())
@@ -187,20 +218,20 @@ function windowText(network: TrustedNetwork): string {
   return `${iso(network.from)} to ${iso(network.to)}`;
 }
 
-function classifyAddress(index: IntelIndex, value: string, address: Address, note: string | undefined, context: ClassifyContext): Verdict {
+function classifyAddress(index: IntelIndex, value: string, address: Address, note: string | undefined, context: ClassifyContext): Judged {
   const at = context.at?.getTime();
   const matches: Match[] = [];
   const trusted: Array<{ network: TrustedNetwork; cidr: string }> = [];
   const intel: Match[] = [];
   const aws: Match[] = [];
-  let special: { cidr: string; description: string; nonPublic: boolean } | undefined;
+  let special: SpecialRange | undefined;
   const inactive: string[] = [];
 
   for (const hit of index.table.lookup(address)) {
     const ref = index.ref(hit.payload);
     const cidr = formatPrefix(hit.prefix);
     if (ref.source === 'special') {
-      special ??= { cidr, description: ref.range.description, nonPublic: ref.range.nonPublic };
+      special ??= ref.range;
       matches.push({ source: 'special', name: ref.range.kind, kind: ref.range.kind, cidr, detail: ref.range.description, active: true });
     } else if (ref.source === 'trusted') {
       const n = ref.network;
@@ -308,16 +339,20 @@ function classifyAddress(index: IntelIndex, value: string, address: Address, not
     verdict = 'known';
     rule = 'aws-ip-range';
     reasons.push(awsReason(aws));
+  } else if (special && !special.hostSource) {
+    verdict = 'invalid';
+    rule = 'not-a-source';
+    reasons.push(`${specialRangeReason(special)}: no host sends from it, so this is not a real source address (scrambled, forged or a placeholder)`);
   } else if (special?.nonPublic) {
     verdict = 'private';
     rule = 'private-range';
-    reasons.push(`${special.cidr}: ${special.description}`);
+    reasons.push(specialRangeReason(special));
   } else {
     verdict = 'suspicious';
     rule = 'untrusted-public';
-    reasons.push('public address outside every trusted network, AWS range and feed');
+    reasons.push(`public address: ${consulted(index)}`);
   }
-  if (special && rule !== 'private-range') reasons.push(`${special.cidr}: ${special.description}`);
+  if (special && rule !== 'private-range' && rule !== 'not-a-source') reasons.push(specialRangeReason(special));
   if (context.vpcEndpointId) reasons.push(`request came through VPC endpoint ${context.vpcEndpointId}`);
   if (note) reasons.push(note);
   reasons.push(...inactive);
@@ -332,6 +367,22 @@ function classifyAddress(index: IntelIndex, value: string, address: Address, not
     matches,
     conflict,
   };
+}
+
+/**
+ * What an `untrusted-public` verdict rests on, said as it is: what was loaded and missed, or that
+ * nothing of a kind was loaded ("no AWS ranges loaded" is not "outside every AWS range").
+ */
+function consulted(index: IntelIndex): string {
+  const networks = index.trusted.networks.length;
+  const aws = index.feeds.filter((f) => f.kind === 'aws');
+  const threat = index.feeds.filter((f) => f.kind !== 'aws');
+  const names = (feeds: typeof index.feeds) => feeds.map((f) => f.name).join(', ');
+  return [
+    networks === 0 ? 'no trusted networks given' : `in none of ${networks} trusted network${networks === 1 ? '' : 's'}`,
+    aws.length === 0 ? 'no AWS ranges loaded' : `in no AWS range (${names(aws)})`,
+    threat.length === 0 ? 'no threat feed loaded' : `on none of ${threat.length} threat feed${threat.length === 1 ? '' : 's'} (${names(threat)})`,
+  ].join('; ');
 }
 
 const KIND_ORDER: readonly TrustedKind[] = ['corporate', 'vpc', 'partner', 'health-check', 'scanner', 'pentest'];

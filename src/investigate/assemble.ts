@@ -18,6 +18,8 @@ export interface CallerIdentity {
   arn: string | null;
   accessKeyId: string | null;
   mfa: boolean | null;
+  /** Set when `mfa` is inferred rather than read from the event. */
+  mfaReason?: string;
   via: 'api' | 'console' | 'service';
   issuer: string | null;
   /** An EC2 instance-profile session (`ec2RoleDelivery`, or a role session named after an instance). */
@@ -107,6 +109,7 @@ function buildFinding(rule: FindingRule, id: string, group: readonly Row[], rows
         accessKeyId: identity.accessKeyId,
         keyKind: keyKind(identity.accessKeyId),
         mfa: identity.mfa,
+        ...(identity.mfaReason ? { mfaReason: identity.mfaReason } : {}),
         via: identity.via,
         issuer: identity.issuer,
       }

@@ -36,19 +36,33 @@ export async function lookupIdentities(engine: Engine, eventIds: readonly string
   return out;
 }
 
+const LONG_TERM_KEY = /^AKIA[A-Z0-9]{12,}$/;
+
+/**
+ * A call signed with a long-term access key (AKIA…) itself carries no MFA: AWS has no way to
+ * attach MFA to such a request. MFA with a long-term key means calling GetSessionToken with the
+ * MFA code and using the temporary ASIA… key it returns, which CloudTrail records as a session.
+ */
+const LONG_TERM_NO_MFA =
+  'a long-term access key (AKIA…) used directly: such a call cannot carry MFA (MFA needs a GetSessionToken session, whose key is ASIA…)';
+
 export function identityOf(row: Pick<CloudTrailRow, 'eventid' | 'useridentity' | 'useragent' | 'sourceipaddress' | 'sessioncredentialfromconsole' | 'additionaleventdata'>): CallerIdentity {
   const ui = row.useridentity;
   const session = ui?.sessioncontext;
   const mfaText = session?.attributes?.mfaauthenticated ?? mfaFromLogin(row.additionaleventdata);
   const service = !!ui?.invokedby || /\.amazonaws\.com$/i.test(row.sourceipaddress ?? '') || ui?.type === 'AWSService';
   const console = row.sessioncredentialfromconsole === 'true' || /^(AWS Internal|signin\.amazonaws\.com)/.test(row.useragent ?? '') || /Mozilla\//.test(row.useragent ?? '');
+  const via = service ? 'service' : console ? 'console' : 'api';
+  const stated = mfaText === null || mfaText === undefined ? null : mfaText === 'true' || mfaText === 'Yes';
+  const longTermDirect = stated === null && via === 'api' && LONG_TERM_KEY.test(ui?.accesskeyid ?? '') && (ui?.type === 'IAMUser' || ui?.type === 'Root');
   return {
     eventId: String(row.eventid),
     identityType: ui?.type ?? null,
     arn: ui?.arn ?? ui?.invokedby ?? null,
     accessKeyId: ui?.accesskeyid ?? null,
-    mfa: mfaText === null || mfaText === undefined ? null : mfaText === 'true' || mfaText === 'Yes',
-    via: service ? 'service' : console ? 'console' : 'api',
+    mfa: longTermDirect ? false : stated,
+    ...(longTermDirect ? { mfaReason: LONG_TERM_NO_MFA } : {}),
+    via,
     issuer: session?.sessionissuer?.arn ?? null,
     instanceCredentials: !!session?.ec2roledelivery || /:i-[0-9a-f]{8,17}$/.test(ui?.principalid ?? ''),
   };

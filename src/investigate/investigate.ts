@@ -73,13 +73,6 @@ function decide(finding: AssembledFinding, runbook: LoadedRunbook, params: Recor
 }
 
 /**
- * The contract has three verdicts; intel has two more. A private address outside every trusted
- * network is internal but unvouched for: known. A value that is not an address cannot be
- * vouched for at all: suspicious. The reasons keep intel's own words.
- */
-const CONTRACT_VERDICT: Record<string, SourceVerdict> = { allowed: 'allowed', known: 'known', suspicious: 'suspicious', private: 'known', invalid: 'suspicious' };
-
-/**
  * `judge`, remembered per address and caller when the intel is timeless (then the time cannot
  * change a verdict): a finding's evidence repeats the same few parties thousands of times.
  */
@@ -99,6 +92,7 @@ const HOSTILE_RULES: ReadonlySet<string> = new Set(['threat-intel', 'intel-over-
 
 function judge(intel: IntelIndex, value: string, at: string | null, principalArn?: string): JudgedSource {
   const verdict = classify(intel, value, { ...(at ? { at: new Date(at) } : {}), ...(principalArn ? { principalArn } : {}) });
+  // One classification for intel check and reports: the verdict intel says a report gives it.
   const hostile = HOSTILE_RULES.has(verdict.rule) || (verdict.parts ?? []).some((part) => HOSTILE_RULES.has(part.rule));
-  return { ip: value, verdict: CONTRACT_VERDICT[verdict.verdict] ?? 'suspicious', reasons: [...verdict.reasons], hostile };
+  return { ip: value, verdict: verdict.reportedAs, reasons: [...verdict.reasons], hostile };
 }

@@ -1,5 +1,5 @@
 import type { Engine, Row } from '../engines/engine.js';
-import { findExposures, isDefaultEgressRule, type ExposureChange, type ExposureWindow } from '../ports/index.js';
+import { findExposures, isDefaultEgressRule, type ExposureChange, type ExposureWindow, type PortProtocol } from '../ports/index.js';
 import { findConnections, overlayConnections, overlayWindows, type Connection, type ExcludedInterface, type OverlayWindow } from '../flows/index.js';
 import { parsePrefix, prefixCovers } from '../net/address.js';
 import { SPECIAL_RANGES } from '../net/special.js';
@@ -43,6 +43,7 @@ async function runStep(step: PlanStep, done: StepRows, windowsByStep: Map<string
     case 'exposures': {
       const { changes, windows, rows } = await findExposures(context.engine, {
         port: options['port'] as number,
+        protocol: options['protocol'] as PortProtocol | undefined,
         from: (options['from'] as string | undefined) ?? undefined,
         to: (options['to'] as string | undefined) ?? undefined,
         carry: context.identities ? IDENTITY_CARRY : undefined,
@@ -56,6 +57,7 @@ async function runStep(step: PlanStep, done: StepRows, windowsByStep: Map<string
       const port = options['port'] as number;
       const connections = await findConnections(context.engine, {
         port,
+        protocol: options['protocol'] as PortProtocol | undefined,
         from: (options['from'] as string | undefined) ?? undefined,
         to: (options['to'] as string | undefined) ?? undefined,
         vpcCidrs: context.vpcCidrs,

@@ -26,13 +26,14 @@ export type ResourceType =
   | 'classic-elb'
   | 'global-accelerator-listener'
   | 'lightsail-instance'
+  | 'rds-db-security-group'
   | 'network-interface'
   | 'instance';
 
 /** One change to a path to a port, from one CloudTrail event. An event yields zero or more. */
 export interface ExposureChange {
   eventId: string | null;
-  /** ISO-8601, as CloudTrail wrote it. */
+  /** ISO-8601 UTC to the second, canonical whatever the log wrote (ingest/cloudtrail/event-time.ts). */
   eventTime: string | null;
   action: ExposureAction;
   /** Group id, ACL id, listener / target group ARN, load balancer or instance name. */

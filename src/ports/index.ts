@@ -10,3 +10,4 @@ export * from './acl-windows.js';
 export * from './normalize/index.js';
 export * from './query.js';
 export { normalizeCandidates, type NormalizedEvent } from './candidates.js';
+export * from './unmodelled.js';

@@ -54,6 +54,37 @@ export function enforcesPortRange(protocol: Protocol): boolean {
   return RANGE_ENFORCED.has(protocol);
 }
 
+/** The transport a port question is about (`--protocol`, the runbook's `protocol` parameter). */
+export type PortProtocol = 'tcp' | 'udp' | 'any';
+export const PORT_PROTOCOLS: readonly PortProtocol[] = ['tcp', 'udp', 'any'];
+
+/**
+ * TCP unless asked otherwise: a responder asking about 8443 (or 22, 3389, 5432) means a TCP
+ * service nearly always; UDP 8443 is QUIC (HTTP/3), rare enough to ask for by name (`udp`, or
+ * `any` for both). docs/port-semantics.md "The protocol of the question".
+ */
+export const DEFAULT_PORT_PROTOCOL: PortProtocol = 'tcp';
+
+export function parsePortProtocol(value: unknown): PortProtocol | undefined {
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  return (PORT_PROTOCOLS as readonly string[]).includes(text ?? '') ? (text as PortProtocol) : undefined;
+}
+
+/**
+ * Whether a rule of `protocol` answers a question about `asked`: an all-traffic rule answers
+ * every question; otherwise only its own transport does (a UDP rule never answers a TCP
+ * question), and `any` takes every protocol that has ports (sctp included).
+ */
+export function protocolAnswers(protocol: Protocol | null, asked: PortProtocol): boolean {
+  if (protocol === null) return false;
+  return asked === 'any' || protocol === 'all' || protocol === asked;
+}
+
+/** Whether a flow record's IANA protocol number answers `asked` (an unknown one only `any`). */
+export function flowProtocolAnswers(protocol: number | null, asked: PortProtocol): boolean {
+  return asked === 'any' || (protocol !== null && protocol === NUMBER_BY_NAME[asked]);
+}
+
 export function isIcmp(protocol: Protocol): boolean {
   return protocol === 'icmp' || protocol === 'icmpv6';
 }

@@ -6,6 +6,7 @@ import { timeBound } from '../time.js';
 import { changeMatchesPort, type ExposureChange } from './change.js';
 import { candidateSqlWith, carryColumns, EARLIEST, LATEST, normalizeCandidates, type CandidateRow, type CarryColumn, type NormalizedEvent } from './candidates.js';
 import { aclWindows, type AclWindows } from './acl-windows.js';
+import { DEFAULT_PORT_PROTOCOL, protocolAnswers, type PortProtocol } from './protocol.js';
 import { buildWindows, openWindowsIndex, windowMatchesPort, type ExposureWindow, type OpenWindowsIndex } from './windows.js';
 
 export { candidateSql, candidateSqlWith, CARRY_COLUMNS, type CandidateRow, type CarryColumn } from './candidates.js';
@@ -13,16 +14,13 @@ export { candidateSql, candidateSqlWith, CARRY_COLUMNS, type CandidateRow, type 
 export interface ExposureQuery {
   /** Only changes that touch this port (and attaches of groups open on it); all when absent. */
   port?: number;
+  /** The transport of the port question (DEFAULT_PORT_PROTOCOL, tcp, when absent); ignored without `port`. */
+  protocol?: PortProtocol;
   /** ISO-8601 bounds, inclusive. */
   from?: string;
   to?: string;
   /** Further columns to read with the candidates and return on `rows` (e.g. for the callers' identities). */
   carry?: readonly CarryColumn[];
-  /**
-   * The transports asked about, for evaluating network ACLs (a deny of tcp/8443 does not stop
-   * udp/8443). Default tcp: a question about a port like 8443 is about its TCP service.
-   */
-  protocols?: readonly ('tcp' | 'udp')[];
 }
 
 export interface ExposureResult {
@@ -58,7 +56,9 @@ export async function findExposures(engine: Engine, query: ExposureQuery = {}): 
   const all = events.flatMap((e) => e.changes);
   // Network ACL entries are evaluated in rule-number order for the port (acl-windows.ts); every
   // other resource is replayed by rule content and slot.
-  const acl = aclWindows(all, { ...(query.port === undefined ? {} : { port: query.port }), protocols: query.protocols ?? ['tcp'] });
+  // A network ACL is evaluated per transport (a deny of tcp/8443 does not stop udp/8443).
+  const transport = query.protocol ?? DEFAULT_PORT_PROTOCOL;
+  const acl = aclWindows(all, { ...(query.port === undefined ? {} : { port: query.port }), protocols: transport === 'any' ? ['tcp', 'udp'] : [transport] });
   const windows = mergeByOpening(buildWindows(all.filter((c) => c.resourceType !== 'network-acl')), acl.windows);
   // Indexes over the windows, so judging each change does not scan every window.
   const closedBy = new Map<ExposureChange, ExposureWindow[]>();
@@ -70,20 +70,21 @@ export async function findExposures(engine: Engine, query: ExposureQuery = {}): 
   }
   const openAt = openWindowsIndex(windows);
 
+  const question = query.port === undefined ? undefined : { port: query.port, protocol: query.protocol ?? DEFAULT_PORT_PROTOCOL };
   const inRange = (time: string | null) => time !== null && time >= from && time <= to;
   const changes: ExposureChange[] = [];
   for (const change of all) {
     if (!inRange(change.eventTime)) continue;
     if (change.groupIds !== null) {
-      const judged = judgeAttach(change, openAt, query.port);
+      const judged = judgeAttach(change, openAt, question);
       if (query.port === undefined || judged.admitsPort) changes.push(judged.change);
-    } else if (touchesPort(change, closedBy, query.port)) {
+    } else if (touchesPort(change, closedBy, question)) {
       changes.push(change.resourceType === 'network-acl' ? judgeAclEntry(change, acl, query.port) : change);
     }
   }
   const overlapping = windows.filter((w) =>
     (w.opened.eventTime ?? '') <= to && (w.closed === null || (w.closed.eventTime ?? '') >= from) &&
-    (query.port === undefined || windowMatchesPort(w, query.port)));
+    (question === undefined || windowAnswers(w, question)));
   return { changes, windows: overlapping, candidates: events.length, rows: events.map((e) => e.row) };
 }
 
@@ -118,21 +119,32 @@ function judgeAclEntry(change: ExposureChange, acl: AclWindows, port: number | u
  * Whether a rule change concerns the port: its own range, or — for a close that names a slot or
  * a whole resource and no ports — the windows it ended (`closedBy`: windows by the change that closed them).
  */
-function touchesPort(change: ExposureChange, closedBy: ReadonlyMap<ExposureChange, readonly ExposureWindow[]>, port: number | undefined): boolean {
-  if (port === undefined) return true;
-  if (change.protocol !== null) return changeMatchesPort(change, port);
-  return (closedBy.get(change) ?? []).some((w) => windowMatchesPort(w, port));
+function touchesPort(change: ExposureChange, closedBy: ReadonlyMap<ExposureChange, readonly ExposureWindow[]>, question: PortQuestion | undefined): boolean {
+  if (question === undefined) return true;
+  if (change.protocol !== null) return changeMatchesPort(change, question.port) && protocolAnswers(change.protocol, question.protocol);
+  return (closedBy.get(change) ?? []).some((w) => windowAnswers(w, question));
+}
+
+/** The port asked about and its transport. */
+interface PortQuestion {
+  port: number;
+  protocol: PortProtocol;
+}
+
+/** A window on the port whose protocol answers the question (a UDP rule never answers a TCP one). */
+function windowAnswers(window: ExposureWindow, question: PortQuestion): boolean {
+  return windowMatchesPort(window, question.port) && protocolAnswers(window.protocol, question.protocol);
 }
 
 /**
  * An attach opens what its groups admit at that moment. The groups' open ingress windows (from
  * the events read) are named in `why`; the attach is internet-exposed when one of them is.
  */
-function judgeAttach(change: ExposureChange, openAt: OpenWindowsIndex, port: number | undefined): { change: ExposureChange; admitsPort: boolean } {
+function judgeAttach(change: ExposureChange, openAt: OpenWindowsIndex, question: PortQuestion | undefined): { change: ExposureChange; admitsPort: boolean } {
   const admitted = openAt(change.groupIds ?? [], change.eventTime ?? '')
-    .filter((w) => w.direction === 'ingress' && (port === undefined || windowMatchesPort(w, port)));
+    .filter((w) => w.direction === 'ingress' && (question === undefined || windowAnswers(w, question)));
   if (admitted.length === 0) {
-    const why = `${change.why}; no open ingress rule of these groups${port === undefined ? '' : ` on port ${port}`} was seen in the events read`;
+    const why = `${change.why}; no open ingress rule of these groups${question === undefined ? '' : ` on ${question.protocol === 'any' ? '' : `${question.protocol} `}port ${question.port}`} was seen in the events read`;
     return { change: { ...change, why }, admitsPort: false };
   }
   const words = admitted.map((w) => `${w.resource} admitted ${w.protocol} ${w.fromPort === null ? 'all ports' : `${w.fromPort}-${w.toPort}`} from ${w.peer.value} (event ${w.opened.eventId})`);

@@ -36,6 +36,7 @@ export const CredentialsSchema = z
       .enum(['long-term', 'session', 'none'])
       .describe('AKIA… long-term, ASIA… session, none when the call carried no key (console, service).'),
     mfa: z.boolean().nullable().describe('Whether the session was MFA-authenticated; null when CloudTrail does not say.'),
+    mfaReason: z.string().optional().describe('Why `mfa` has its value when it is inferred rather than read from the event (a long-term key used directly never carries MFA).'),
     via: z.enum(['api', 'console', 'service']).describe('Through the API, the console, or an AWS service acting for a principal.'),
     issuer: z.string().nullable().optional().describe('For assumed roles: the role that issued the session.'),
   })

@@ -22,6 +22,8 @@ export interface Credentials {
   /** AKIA… long-term, ASIA… session, none when the call carried no key (console, service). */
   keyKind: 'long-term' | 'session' | 'none';
   mfa: boolean | null;
+  /** Why `mfa` has its value when inferred, not read (a long-term key used directly never carries MFA). */
+  mfaReason?: string;
   via: 'api' | 'console' | 'service';
   /** For assumed roles: the role that issued the session. */
   issuer?: string | null;

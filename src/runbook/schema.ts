@@ -151,6 +151,9 @@ export const FlowsStepSchema = z
     options: z
       .strictObject({
         port: optionValue(z.int().min(0).max(65535)).describe('Port whose connections are wanted.'),
+        protocol: optionValue(z.enum(['tcp', 'udp', 'any']))
+          .optional()
+          .describe('Protocol of the port; default tcp. Records of other protocols are left out.'),
         exposures: StepId.optional().describe('An exposures step whose windows the connections are overlaid on.'),
         followOutbound: z
           .boolean()

@@ -3,7 +3,7 @@ import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { sqlList } from '../ports/candidates.js';
 import { EXPOSURE_EVENT_NAMES } from '../ports/normalize/index.js';
 import { TOPOLOGY_EVENT_NAMES } from '../topology/membership.js';
-import { CLOUDTRAIL_EVENTS_COLUMNS, cloudTrailLogsViewSql, createTableSql } from './schema.js';
+import { addRawEventTimeSql, CLOUDTRAIL_EVENTS_COLUMNS, cloudTrailLogsViewSql, createTableSql } from './schema.js';
 
 /**
  * A narrow copy of the events the port semantics read (`EXPOSURE_EVENT_NAMES`, ~0.35% of a
@@ -37,8 +37,18 @@ const NAME_LIST = sqlList(COPIED_NAMES);
 export const EXPOSURE_COPY_DDL: readonly string[] = [
   'CREATE TABLE IF NOT EXISTS trailbook_meta (key VARCHAR, value VARCHAR)',
   createTableSql(EXPOSURE_COPY_TABLE, CLOUDTRAIL_EVENTS_COLUMNS),
+  addRawEventTimeSql(EXPOSURE_COPY_TABLE),
   cloudTrailLogsViewSql(EXPOSURE_COPY_VIEW, EXPOSURE_COPY_TABLE),
 ];
+
+/**
+ * Makes the next sync rebuild the copy from scratch: after rows of `cloudtrail_events` were
+ * rewritten in place (store/event-times.ts), which appending cannot notice.
+ */
+export async function forgetExposureCopy(engine: DuckDBEngine): Promise<void> {
+  const { rows } = await engine.all(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'trailbook_meta'`);
+  if (Number(rows[0]?.['n'] ?? 0) > 0) await engine.run('DELETE FROM trailbook_meta WHERE key = $key', { key: META_KEY });
+}
 
 export async function installExposureCopy(engine: DuckDBEngine): Promise<void> {
   for (const statement of EXPOSURE_COPY_DDL) await engine.run(statement);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { exposureChangesCurrent, installExposureCaches } from './exposure-changes.js';
-import { EXPOSURE_COPY_DDL, readMeta, writeMeta } from './exposure-copy.js';
+import { canonicaliseStoredEventTimes } from './event-times.js';
+import { EXPOSURE_COPY_DDL, forgetExposureCopy, readMeta, writeMeta } from './exposure-copy.js';
 import { CLOUDTRAIL_STORE_DDL, installSchema } from './schema.js';
 import { installVpcFlowSchema, VPC_FLOW_DDL } from './vpcflow-schema.js';
 
@@ -21,8 +22,11 @@ export const STORE_LAYOUT = createHash('sha256')
 export async function installStore(engine: DuckDBEngine): Promise<void> {
   await installSchema(engine);
   await installVpcFlowSchema(engine);
+  const current = (await recordedLayout(engine)) === STORE_LAYOUT;
+  // A store from before canonical event times: its rows get theirs once (store/event-times.ts).
+  if (!current && (await canonicaliseStoredEventTimes(engine)) > 0) await forgetExposureCopy(engine);
   await installExposureCaches(engine);
-  if ((await readMeta(engine, LAYOUT_KEY)) === STORE_LAYOUT) return;
+  if (current) return;
   await engine.run('BEGIN TRANSACTION');
   try {
     await writeMeta(engine, LAYOUT_KEY, STORE_LAYOUT);
@@ -30,6 +34,15 @@ export async function installStore(engine: DuckDBEngine): Promise<void> {
   } catch (error) {
     await engine.run('ROLLBACK');
     throw error;
+  }
+}
+
+/** The layout digest the store recorded, or null (none, or no `trailbook_meta` yet). */
+async function recordedLayout(engine: DuckDBEngine): Promise<string | null> {
+  try {
+    return await readMeta(engine, LAYOUT_KEY);
+  } catch {
+    return null;
   }
 }
 

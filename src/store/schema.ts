@@ -9,6 +9,10 @@ import { ATHENA_MACROS } from './athena-macros.js';
  *
  * Internal columns start with `_`: `_key` (eventID, or a content hash when a record has none:
  * the dedupe key), `_time` (eventtime as TIMESTAMP, for pruning), `_file` (where it was read).
+ * `eventtime` is canonical ISO-8601 UTC text whatever the log wrote (ingest/cloudtrail/event-time.ts),
+ * so text comparison orders instants; `eventtime_raw`, last so that older stores gain it by
+ * `ALTER TABLE … ADD COLUMN` (store/event-times.ts), is the text as written. It is not in the
+ * Athena view (Athena's table has no such column); query it from `cloudtrail_events`.
  */
 export const CLOUDTRAIL_EVENTS_COLUMNS: readonly (readonly [name: string, type: string])[] = [
   ['_key', 'VARCHAR'],
@@ -58,6 +62,7 @@ export const CLOUDTRAIL_EVENTS_COLUMNS: readonly (readonly [name: string, type: 
   ['tls_version', 'VARCHAR'],
   ['tls_ciphersuite', 'VARCHAR'],
   ['tls_host', 'VARCHAR'],
+  ['eventtime_raw', 'VARCHAR'],
 ];
 
 const RESOURCES_TYPE = `'[{"arn":"VARCHAR","accountid":"VARCHAR","type":"VARCHAR"}]'`;
@@ -107,6 +112,11 @@ export function createTableSql(name: string, columns: readonly (readonly [string
   return `CREATE TABLE IF NOT EXISTS ${name} (${columns.map(([n, t]) => `${n} ${t}`).join(', ')})`;
 }
 
+/** Gives a table of a store older than `eventtime_raw` the column, last as in a new one. */
+export function addRawEventTimeSql(table: string): string {
+  return `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS eventtime_raw VARCHAR`;
+}
+
 export interface InstallOptions {
   /** Read-only connections get the (temporary) Athena macros only. */
   macrosOnly?: boolean;
@@ -118,6 +128,7 @@ export interface InstallOptions {
  */
 export const CLOUDTRAIL_STORE_DDL: readonly string[] = [
   createTableSql('cloudtrail_events', CLOUDTRAIL_EVENTS_COLUMNS),
+  addRawEventTimeSql('cloudtrail_events'),
   cloudTrailLogsViewSql('cloudtrail_logs', 'cloudtrail_events'),
   // Insights events are not API calls and have none of the Athena columns' meaning; they are kept
   // whole (nothing is lost) in their own table, as AWS keeps them under their own prefix.

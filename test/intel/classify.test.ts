@@ -165,3 +165,37 @@ test('an index is timeless only when no entry depends on time; then the time nev
     for (const v of verdicts) assert.deepEqual(v, verdicts[0], value);
   }
 });
+
+test('address classes: a range no host sends from is not a source; each class is named in the reason; reports give one verdict', async () => {
+  const index = await loadIntel({ trusted: EXAMPLE });
+  const cases: Array<[string, string, string, RegExp]> = [
+    ['253.243.215.253', 'invalid/not-a-source', 'suspicious', /^reserved address \(240\.0\.0\.0\/4\): .*not a real source/], // Stratus caller
+    ['255.255.255.255', 'invalid/not-a-source', 'suspicious', /^broadcast address/],
+    ['224.0.0.251', 'invalid/not-a-source', 'suspicious', /^multicast address \(224\.0\.0\.0\/4\)/],
+    ['0.1.2.3', 'invalid/not-a-source', 'suspicious', /^"this network" address/],
+    ['ff02::1', 'invalid/not-a-source', 'suspicious', /^multicast address \(ff00::\/8\)/],
+    ['100.64.0.1', 'private/private-range', 'known', /^CGNAT address \(100\.64\.0\.0\/10\)/],
+    ['10.21.0.1', 'private/private-range', 'known', /^private address \(10\.0\.0\.0\/8\)/],
+    ['127.0.0.1', 'private/private-range', 'known', /^loopback address/],
+    ['169.254.169.254', 'private/private-range', 'known', /^link-local address/],
+    ['192.0.2.200', 'suspicious/untrusted-public', 'suspicious', /^public address/],
+    // Stratus scrambles addresses into invalid ones: "not an address", never public.
+    ['08.1.250.216', 'invalid/invalid-value', 'suspicious', /^not an IP address.*leading zero/],
+  ];
+  for (const [value, want, reported, reason] of cases) {
+    const v = classify(index, value);
+    assert.equal(brief(v), want, value);
+    assert.equal(v.reportedAs, reported, value);
+    assert.match(v.reasons[0]!, reason, value);
+  }
+  // A documentation address stays public in form, with its class named after the deciding reason.
+  assert.ok(classify(index, '192.0.2.200').reasons.includes('documentation address (192.0.2.0/24): documentation TEST-NET-1 (RFC 5737): never routed, test data'));
+});
+
+test('an unlisted public address: the reason says what was consulted, not more', async () => {
+  const nothing = classify(await loadIntel({}), '8.8.8.8');
+  assert.equal(brief(nothing), 'suspicious/untrusted-public');
+  assert.equal(nothing.reasons[0], 'public address: no trusted networks given; no AWS ranges loaded; no threat feed loaded');
+  const some = classify(buildIntelIndex([await loadFeed(fixture('drop.txt'))], parseTrusted(['version: 1', 'corporate:', '  - name: hq', '    cidrs: [198.51.100.0/28]', ''].join('\n'))), '8.8.8.8');
+  assert.equal(some.reasons[0], 'public address: in none of 1 trusted network; no AWS ranges loaded; on none of 1 threat feed (drop)');
+});

@@ -10,11 +10,12 @@ import { overlayWindows, type OverlayWindow } from '../../flows/exposure-windows
 import { findMembership } from '../../topology/index.js';
 import { findExposures, windowRow, type ExposureWindow } from '../../ports/index.js';
 import { sanitizeCell } from '../../report/escape.js';
-import { TimeFlags } from '../options.js';
+import { parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { formatRows, formatTable, parseTabularFormat, type TabularFormat } from '../../report/tabular.js';
 
 interface FlowsFlags {
   port: string;
+  protocol?: string;
   from?: string;
   to?: string;
   vpcCidr: string[];
@@ -168,6 +169,7 @@ export function register(program: Command): void {
     .command('flows')
     .description('connections to or from a port in the VPC flow logs: direction, accept/reject, handshake or probe, bytes')
     .option('--port <port>', 'the port', '8443')
+    .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start: ISO-8601 (UTC when no zone), now-2h, 7d (records ending before it are left out)')
     .option('--to <time>', 'end: ISO-8601 (UTC when no zone), now (records starting after it are left out)')
     .option('--vpc-cidr <cidr...>', "the VPC's CIDRs, for direction when records have no flow-direction", [])
@@ -177,6 +179,7 @@ export function register(program: Command): void {
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .action(async (flags: FlowsFlags) => {
       const format = parseTabularFormat(flags.format);
+      const protocol = parseProtocolFlag(flags.protocol);
       const port = Number(flags.port);
       if (!/^\d+$/.test(flags.port) || port > 65535) {
         throw new TrailbookError('USAGE', `--port "${flags.port}" is not a port number`, { hint: 'e.g. --port 8443' });
@@ -201,14 +204,14 @@ export function register(program: Command): void {
             hint: 'ingest flow logs first: `trailbook ingest <folder>` (flow logs are detected by path and header)',
           });
         }
-        const connections = await findConnections(engine, { port, from, to, vpcCidrs, interfaceAddresses });
+        const connections = await findConnections(engine, { port, protocol, from, to, vpcCidrs, interfaceAddresses });
         if (!flags.overlay) {
           process.stdout.write(formatRows(format, FLOWS_COLUMNS, connections.map(connectionRow)));
           return;
         }
         // Windows that overlap the time range, judged with the exact port semantics of src/ports
         // (a window opened before --from and still open counts).
-        const { windows } = await findExposures(engine, { port, from, to });
+        const { windows } = await findExposures(engine, { port, protocol, from, to });
         const overlay = overlayConnections(connections, overlayWindows(windows), await findMembership(engine));
         process.stdout.write(printOverlay(format, port, overlay));
       } finally {

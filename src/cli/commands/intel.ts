@@ -43,7 +43,7 @@ function verdictRows(verdicts: readonly Verdict[], wrapped: boolean): Record<str
   for (const v of verdicts) {
     const lines = wrapped ? v.reasons.flatMap((r) => wrap(r)) : [v.reasons.join('; ')];
     lines.forEach((reason, i) =>
-      rows.push(i === 0 ? { value: v.value, verdict: v.verdict, rule: v.rule, reason } : { value: '', verdict: '', rule: '', reason }),
+      rows.push(i === 0 ? { value: v.value, verdict: v.verdict, report: v.reportedAs, rule: v.rule, reason } : { value: '', verdict: '', report: '', rule: '', reason }),
     );
   }
   return rows;
@@ -78,7 +78,7 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
         return;
       }
-      process.stdout.write(formatRows(format, ['value', 'verdict', 'rule', 'reason'], verdictRows(verdicts, format === 'table')));
+      process.stdout.write(formatRows(format, ['value', 'verdict', 'report', 'rule', 'reason'], verdictRows(verdicts, format === 'table')));
     });
 
   intel

@@ -6,13 +6,14 @@ import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { ingestPaths } from '../../ingest/cloudtrail/ingest.js';
 import { loadIntel } from '../../intel/index.js';
 import { investigate } from '../../investigate/investigate.js';
+import { findUnmodelledChanges } from '../../ports/index.js';
 import { storeInputs } from '../../investigate/inputs.js';
 import { renderReport, isReportFormat } from '../../report/render/index.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { TrailbookError } from '../../errors.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
-import { collectList, DEFAULT_DB, TimeFlags } from '../options.js';
+import { collectList, DEFAULT_DB, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
 
 /** The port runbook shipped with trailbook; `--runbook DIR` runs another. */
@@ -21,6 +22,7 @@ const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 interface InvestigateFlags {
   db: string;
   port: string;
+  protocol?: string;
   from?: string;
   to?: string;
   intel?: string[];
@@ -40,6 +42,7 @@ export function register(program: Command): void {
     .argument('[paths...]', 'CloudTrail and VPC Flow Log files or folders to ingest first (optional: the store may already hold them)')
     .option('--db <file>', 'the store', DEFAULT_DB)
     .option('--port <port>', 'the port under investigation', '8443')
+    .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start of the window: ISO-8601 (UTC when no zone), now-2h, 7d')
     .option('--to <time>', 'end of the window: ISO-8601 (UTC when no zone), now')
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
@@ -60,6 +63,7 @@ export function register(program: Command): void {
       const from = times.parse(flags.from, '--from');
       const to = times.parse(flags.to, '--to');
       times.announce();
+      const protocol = parseProtocolFlag(flags.protocol);
       const runbook = await loadRunbook(flags.runbook);
       const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
       // Nothing to ingest: a current store is only read (read-only open, see openForReading).
@@ -81,9 +85,15 @@ export function register(program: Command): void {
           });
         }
         const parameters: Record<string, unknown> = { port: flags.port };
+        if (protocol) parameters['protocol'] = protocol;
         if (from) parameters['from'] = from.iso;
         if (to) parameters['to'] = to.iso;
         const report = await investigate(engine, { runbook, parameters, intel, inputs, now: times.now });
+        // Not yet a report section: said beside the report, so a path change is never silently absent.
+        const unmodelled = await findUnmodelledChanges(engine, { from: from?.iso, to: to?.iso });
+        if (unmodelled.length) {
+          process.stderr.write(`trailbook: note: ${unmodelled.length} call${unmodelled.length === 1 ? '' : 's'} changed a network path trailbook does not model (routes, Elastic IPs, public access…): see \`trailbook exposures --unmodelled\`\n`);
+        }
         const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
         const text = renderReport(report, flags.format, { color, width: process.stdout.columns, full: flags.full === true });
         if (flags.out) {

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { parseEventTime } from './event-time.js';
 
 /**
  * Turns the bytes of one file into CloudTrail records, or says why it cannot. Pure apart from
@@ -180,8 +181,9 @@ function accept(value: unknown, at: string, records: Record<string, unknown>[], 
     skips.push({ code: 'missing-event-time', reason: 'no eventTime', at });
     return;
   }
-  if (typeof time !== 'string' || Number.isNaN(Date.parse(time))) {
-    skips.push({ code: 'invalid-event-time', reason: `eventTime is not an ISO-8601 time: ${JSON.stringify(time).slice(0, 60)}`, at });
+  const parsed = parseEventTime(time);
+  if (!parsed.ok) {
+    skips.push({ code: 'invalid-event-time', reason: parsed.reason, at });
     return;
   }
   records.push(event);

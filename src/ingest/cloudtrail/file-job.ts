@@ -4,6 +4,7 @@ import { detectFlowLog } from '../vpcflow/detect.js';
 import { FlowCleanScanner, type CleanFlowFile } from '../vpcflow/fast.js';
 import { flowFormatOf, type FlowFileFormat } from '../vpcflow/reader.js';
 import { decodeCloudTrailBytes, gunzipIfNeeded, type FileSkipCode, type RecordSkip } from './decode.js';
+import { parseEventTime } from './event-time.js';
 import { eventKey, flattenEvent, isInsightsEvent } from './flatten.js';
 
 /**
@@ -14,7 +15,7 @@ import { eventKey, flattenEvent, isInsightsEvent } from './flatten.js';
  *
  * Packed rows: the flat rows of `cloudtrail_events` as UTF-8 text, one row per record, rows
  * separated by RS (U+001E), fields by US (U+001F), a null field written as GS (U+001D):
- *   fileSeq US ordinal US key US epochMs US value_0 US ... US value_43
+ *   fileSeq US ordinal US key US epochMs US value_0 US ... US value_44
  * One buffer per file crosses the thread boundary instead of thousands of small strings; the
  * main thread splits it and hands the values to DuckDB's appender (ingest.ts `appendBatch`:
  * measured faster than letting DuckDB split the text in SQL, or reading it back as CSV or JSON).
@@ -110,13 +111,14 @@ export function processFileJob(job: FileJob): FileOutcome {
   let filtered = 0;
   let special = false;
   for (const event of records) {
-    const timeMs = Date.parse(event['eventTime'] as string);
+    const time = parseEventTime(event['eventTime']);
+    const timeMs = time.ok ? time.ms : Number.NaN; // decode.ts kept only records whose time parses
     if (timeMs < job.fromMs || timeMs > job.toMs || !selected(event, job)) {
       filtered++;
       continue;
     }
     if (isInsightsEvent(event)) {
-      insights.push(insightRow(event, timeMs));
+      insights.push(insightRow(event, timeMs, time.ok ? time.canonical : null));
       continue;
     }
     const flat = flattenEvent(event);
@@ -194,13 +196,13 @@ function selected(event: Record<string, unknown>, job: FileJob): boolean {
   return true;
 }
 
-function insightRow(event: Record<string, unknown>, timeMs: number): InsightRow {
+function insightRow(event: Record<string, unknown>, timeMs: number, eventTime: string | null): InsightRow {
   const details = event['insightDetails'] as Record<string, unknown> | undefined;
   return {
     key: eventKey(event),
     timeMs,
     eventId: str(event['eventID']),
-    eventTime: str(event['eventTime']),
+    eventTime, // canonical (event-time.ts); the record keeps the text as written
     eventSource: str(event['eventSource'] ?? details?.['eventSource']),
     eventName: str(event['eventName'] ?? details?.['eventName']),
     awsRegion: str(event['awsRegion']),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseEventTime } from './event-time.js';
 
 /**
  * One CloudTrail event (as AWS writes it, camelCase) → the flat values of `cloudtrail_events`, in
@@ -12,7 +13,7 @@ export type FlatValue = string | null;
 
 export interface FlatEvent {
   key: string;
-  /** Epoch milliseconds of eventTime. */
+  /** Epoch milliseconds of eventTime (event-time.ts). */
   timeMs: number;
   values: FlatValue[];
 }
@@ -60,7 +61,14 @@ export function isInsightsEvent(event: Record<string, unknown>): boolean {
   return event['eventType'] === 'AwsCloudTrailInsight' || 'insightDetails' in event;
 }
 
+/**
+ * `eventtime` is the canonical text of the time (event-time.ts) and `eventtime_raw`, the last
+ * column, the text as the log wrote it. The record must have passed decode.ts, which skips
+ * records whose time does not parse.
+ */
 export function flattenEvent(event: Record<string, unknown>): FlatEvent {
+  const time = parseEventTime(event['eventTime']);
+  if (!time.ok) throw new Error(`flattenEvent: a record decode.ts should have skipped: ${time.reason}`);
   const identity = object(event['userIdentity']);
   const session = object(identity['sessionContext']);
   const attributes = object(session['attributes']);
@@ -84,7 +92,7 @@ export function flattenEvent(event: Record<string, unknown>): FlatEvent {
     text(issuer['userName']),
     text(session['ec2RoleDelivery']),
     text(session['sourceIdentity']),
-    text(event['eventTime']),
+    time.canonical,
     text(event['eventSource']),
     text(event['eventName']),
     text(event['awsRegion']),
@@ -111,6 +119,7 @@ export function flattenEvent(event: Record<string, unknown>): FlatEvent {
     text(tls['tlsVersion']),
     text(tls['cipherSuite']),
     text(tls['clientProvidedHostHeader']),
+    text(event['eventTime']),
   ];
-  return { key: eventKey(event), timeMs: Date.parse(event['eventTime'] as string), values };
+  return { key: eventKey(event), timeMs: time.ms, values };
 }

@@ -5,6 +5,7 @@ import { attachChanges } from './attach.js';
 import { classicElbChanges, elbv2Changes, globalAcceleratorChanges } from './load-balancers.js';
 import { lightsailChanges } from './lightsail.js';
 import { networkAclChanges } from './network-acls.js';
+import { dbSecurityGroupChanges } from './rds.js';
 import { modifySecurityGroupRulesChanges, securityGroupRuleChanges, type NormalizeContext } from './security-groups.js';
 
 export type { NormalizeContext } from './security-groups.js';
@@ -30,6 +31,7 @@ export const EXPOSURE_EVENTS = {
     'CreateListener', 'UpdateListener', 'DeleteListener', 'CreateCustomRoutingListener', 'UpdateCustomRoutingListener', 'DeleteCustomRoutingListener',
   ],
   'lightsail.amazonaws.com': ['OpenInstancePublicPorts', 'PutInstancePublicPorts', 'CloseInstancePublicPorts'],
+  'rds.amazonaws.com': ['AuthorizeDBSecurityGroupIngress', 'RevokeDBSecurityGroupIngress'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The distinct event names of EXPOSURE_EVENTS (some names exist in two services). */
@@ -85,6 +87,8 @@ export function normalizeEvent(row: CloudTrailRow, context: NormalizeContext = {
       return globalAcceleratorChanges(event, request, response);
     case 'lightsail.amazonaws.com':
       return lightsailChanges(event, request);
+    case 'rds.amazonaws.com':
+      return dbSecurityGroupChanges(event, request);
   }
   return [];
 }
