@@ -110,6 +110,8 @@ export function conformanceRows(corpusRoot: string): { rows: ConformanceRow[]; m
     // Panther: a successful Authorize/Revoke. Ours: the event made at least one real change.
     rule('AWS.EC2.SecurityGroupModified', (ch) => ch.some((x) => x.action === 'open' || x.action === 'close'));
     rule('AWS.EC2.NetworkACLModified', (ch) => ch.some((x) => x.resourceType === 'network-acl' && (x.action === 'open' || x.action === 'close')));
+    // Panther: a successful AuthorizeDBSecurityGroupIngress. Ours: it opened a path on the DB security group.
+    rule('AWS.RDS.SecurityGroupIngressAuthorized', (ch) => ch.some((x) => x.resourceType === 'rds-db-security-group' && x.action === 'open'));
     // The rule's allowlist (Terraform, accounts) is configuration; what we share: a failed call is an attempt, a success a change.
     for (const c of byId.get('AWS.EC2.ManualSecurityGroupChange').tests) {
       const changes = normalizeEvent(rowFromRecord(c.log));
