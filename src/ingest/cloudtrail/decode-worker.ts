@@ -2,9 +2,9 @@ import { parentPort } from 'node:worker_threads';
 import { processFileJob, type FileJob } from './file-job.js';
 
 /** Worker thread of the decode pool: one FileJob in, one FileOutcome out (buffers transferred, not copied). */
-parentPort?.on('message', (message: { id: number; job: FileJob }) => {
+parentPort?.on('message', async (message: { id: number; job: FileJob }) => {
   try {
-    const outcome = processFileJob(message.job);
+    const outcome = await processFileJob(message.job);
     const transfer: ArrayBuffer[] = [];
     if (outcome.kind === 'read') {
       // Small buffers live in Node's shared pool slab: copy them out before transferring.
