@@ -98,7 +98,7 @@ export const NULL_MARK = '\u001d';
 const SPECIAL = /[\u001d-\u001f]/;
 
 /** Packed rows past this size are handed on as a part: a file of millions of events never sits whole in memory. */
-const PART_BYTES = 16 * 1024 * 1024;
+const PART_BYTES = 8 * 1024 * 1024;
 /** Decompressed bytes looked at before deciding whether a file outside the flow-log layout is a flow log. */
 const SNIFF_BYTES = 4096;
 
@@ -230,15 +230,17 @@ class RowPacker {
     const flat = flattenEvent(event);
     const ordinal = this.ordinal++;
     if (!this.special) {
-      let row = `${job.seq}${FIELD_SEP}${ordinal}${FIELD_SEP}${flat.key}${FIELD_SEP}${flat.timeMs}`;
+      // Joined, not concatenated: a row built with += is a rope of ~90 heap objects until flattened.
+      const fields: (string | number)[] = [job.seq, ordinal, flat.key, flat.timeMs];
       let clean = !SPECIAL.test(flat.key);
       for (const value of flat.values) {
-        if (value === null) row += FIELD_SEP + NULL_MARK;
+        if (value === null) fields.push(NULL_MARK);
         else {
           if (clean && SPECIAL.test(value)) clean = false;
-          row += FIELD_SEP + value;
+          fields.push(value);
         }
       }
+      const row = fields.join(FIELD_SEP);
       if (clean) {
         this.hashes.push(hash53(flat.key));
         this.rows.push(row);

@@ -58,7 +58,8 @@ export interface SkippedRecord {
 
 /**
  * What one ingest run did. The totals add up:
- *   files.seen = read + unchanged + duplicateContent + skipped + pruned
+ *   files.seen = read + unchanged + duplicateContent + skipped + pruned (seen: every file found, and
+ *   every path found that could not be read: those are skipped with their reason)
  *   events.found = accepted + skipped, accepted = inserted + duplicates + insights + filtered
  */
 export interface IngestSummary {
