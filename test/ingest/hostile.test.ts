@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
 import { ingestPaths, type IngestSummary } from '../../src/ingest/cloudtrail/ingest.js';
 import { ctEvent, records, runCli, tempDir, writeTree } from '../helpers/fixtures.js';
+import { writeLargeCloudTrailFile } from '../e2e/generate.js';
 
 /**
  * Issue 12, the ingest half of its hostile-input corpus: every case is generated here (nothing
@@ -197,4 +198,28 @@ test('CLI: unreadable files and folders (EACCES) are listed as skipped; exit 3 o
   assert.equal(nothing.status, 3, nothing.stderr);
   assert.match(nothing.stderr, /every path given is unreadable/);
   assert.doesNotMatch(nothing.stderr, /bug/i);
+});
+
+test('a file of many events is merged in parts as it is read; cut short, it says what was stored, and a re-run adds the rest once', async (t) => {
+  const dir = tempDir(t);
+  const whole = join(dir, 'whole.json');
+  writeLargeCloudTrailFile(whole, 30_000); // ~20 MB of JSON: more than one 8 MB part of packed rows
+  const gz = gzipSync(readFileSync(whole));
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  writeFileSync(join(logs, 'events.json.gz'), gz.subarray(0, Math.floor(gz.length * 0.8)));
+  const engine = await openStore(t, dir);
+  const cut = await ingestPaths(engine, [logs], { workers: 1 });
+  assertTotalsAddUp(cut);
+  assert.equal(cut.skippedFiles.length, 1);
+  const stored = Number(/the (\d+) events before that point are stored/.exec(cut.skippedFiles[0]!.reason)?.[1]);
+  assert.match(cut.skippedFiles[0]!.reason, /^gzip stream ends early/);
+  assert.ok(stored > 0 && stored < 30_000, cut.skippedFiles[0]!.reason);
+  assert.equal(Number((await engine.all('SELECT count(*) AS n FROM cloudtrail_events')).rows[0]!['n']), stored);
+  // The complete file (a re-download): every event once.
+  writeFileSync(join(logs, 'events.json.gz'), gz);
+  const again = await ingestPaths(engine, [logs], { workers: 1 });
+  assertTotalsAddUp(again);
+  assert.deepEqual([again.files.read, again.events.found, again.events.inserted, again.events.duplicates], [1, 30_000, 30_000 - stored, stored]);
+  assert.equal(Number((await engine.all('SELECT count(DISTINCT eventid) AS n FROM cloudtrail_events')).rows[0]!['n']), 30_000);
 });

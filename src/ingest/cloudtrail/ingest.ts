@@ -253,19 +253,30 @@ export async function ingestFiles(
       const plan = plans[index]!;
       if (plan.kind === 'decode') {
         let outcome: FileOutcome;
+        let storeError: unknown = null;
         try {
           outcome = await inFlight.get(index)!;
           // Too many rows to come back from a worker whole: read here, each part merged as it comes.
           if (outcome.kind === 'large') {
             let stored = 0;
-            outcome = await processFileJob(plan.job, (part) => {
-              stored += part.rows;
-              return addRows(file, index, part);
+            outcome = await processFileJob(plan.job, async (part) => {
+              stored += part.rows + part.insights.length;
+              await addRows(file, index, part).catch((error: unknown) => {
+                storeError = error;
+                throw error;
+              });
             });
-            if (outcome.kind === 'skip' && stored > 0) outcome.reason += `; the ${stored} events before that point are stored (a re-run finds them as duplicates)`;
+            if (outcome.kind === 'skip' && stored > 0) {
+              // The file is skipped, but its parts before the failure are stored: counted as accepted.
+              outcome.reason += `; the ${stored} events before that point are stored (a re-run finds them as duplicates)`;
+              summary.events.found += stored;
+              summary.events.accepted += stored;
+            }
           }
         } catch (error) {
-          // Whatever broke on this file is this file's skip; the run goes on with the others.
+          // A merge that failed is the store's problem (other files' rows were in it): not a skip.
+          if (error === storeError) throw error;
+          // Whatever else broke on this file is this file's skip; the run goes on with the others.
           outcome = { seq: index, sha256: '', compressedBytes: 0, kind: 'skip', uncompressedBytes: 0, code: 'read-failed', reason: `reading failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
         } finally {
           inFlight.delete(index);
