@@ -157,6 +157,7 @@ export class CloudTrailDecoder {
   private base = 0;
   private pendingDocument: { text: string | null; skip: RecordSkip | null } | null = null;
   private lineNumber = 0;
+  private newlinesBeforeDocument = 0;
 
   constructor(
     private readonly limits: DecodeLimits,
@@ -189,8 +190,11 @@ export class CloudTrailDecoder {
   end(): DecodeEnd {
     if (this.mode === 'head') this.decideShape();
     if (this.failure) return { ok: false, skip: this.failure };
-    if (this.mode === 'document') this.endDocument();
-    else if (this.mode === 'lines') this.endLine();
+    if (this.mode === 'document') {
+      const lines = this.asLines();
+      if (lines) return lines;
+      this.endDocument();
+    } else if (this.mode === 'lines') this.endLine();
     else if (this.mode === 'after' && this.pendingDocument) return this.singleDocument();
     if (this.failure) return { ok: false, skip: this.failure };
     const skips = this.recordSkips;
@@ -230,6 +234,7 @@ export class CloudTrailDecoder {
     const first = bytes[start];
     const rest = bytes.subarray(start);
     for (let k = 0; k < start; k++) if (bytes[k] === NEWLINE) this.newlines++;
+    this.newlinesBeforeDocument = this.newlines;
     if (first === 0x5b /* [ */ || first === 0x7b /* { */) {
       this.mode = 'document';
       this.topIsObject = first === 0x7b;
@@ -466,6 +471,28 @@ export class CloudTrailDecoder {
     if (!isEventLike(doc) && !isEnvelope(doc)) return { ok: false, skip: { code: 'not-cloudtrail', reason: 'JSON without "Records", events or an EventBridge "detail"' } };
     this.accept(doc, 'document');
     return { ok: true, accepted: this.accepted, recordSkips: this.recordSkips };
+  }
+
+  /**
+   * A top object that never closed, without `Records`: when it was held whole (within the record
+   * limits), it may be JSON lines whose first line is broken; read line by line, the lines after
+   * it are kept (as they were when files were parsed whole). Null when that reads no event.
+   */
+  private asLines(): DecodeEnd | null {
+    if (!this.topIsObject || this.sawRecords || !this.capturing || this.size > this.limits.maxRecordBytes || this.deepest > this.limits.maxDepth) return null;
+    const text = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+    if (text.indexOf(NEWLINE) < 0) return null;
+    const events: Record<string, unknown>[] = [];
+    const lines = new CloudTrailDecoder(this.limits, (event) => events.push(event));
+    lines.mode = 'lines';
+    lines.newlines = this.newlinesBeforeDocument;
+    lines.scan(text);
+    const end = lines.end();
+    if (!end.ok || end.accepted === 0) return null;
+    for (const event of events) this.onEvent(event);
+    this.found = lines.found;
+    this.accepted = lines.accepted;
+    return end;
   }
 
   private endDocument(): void {
