@@ -275,14 +275,29 @@ export class CloudTrailDecoder {
       const c = buf[i]!;
       if (this.inString) {
         // Run to the closing quote (a raw newline in a string is invalid JSON: not counted as a line).
+        // Native indexOf finds each quote; a quote after an odd run of backslashes is escaped.
         let j = i;
         let escaped = this.escaped;
-        while (j < n) {
-          const d = buf[j]!;
-          if (escaped) escaped = false;
-          else if (d === BACKSLASH) escaped = true;
-          else if (d === QUOTE) break;
+        if (escaped && j < n) {
+          escaped = false; // this chunk's first byte was escaped by the last one's backslash
           j++;
+        }
+        for (;;) {
+          const q = buf.indexOf(QUOTE, j);
+          const stop = q < 0 ? n : q;
+          let k = stop;
+          while (k > j && buf[k - 1] === BACKSLASH) k--;
+          const odd = (stop - k) % 2 === 1;
+          if (q < 0) {
+            escaped = odd;
+            j = n;
+            break;
+          }
+          if (!odd) {
+            j = q;
+            break;
+          }
+          j = q + 1;
         }
         this.escaped = escaped;
         if (this.keyState === 'in-key' && this.key.length < 16) this.key += buf.toString('latin1', i, Math.min(j, i + 16));
