@@ -2,7 +2,13 @@ import { parentPort } from 'node:worker_threads';
 import { processFileJob, type FileJob } from './file-job.js';
 
 /** Worker thread of the decode pool: one FileJob in, one FileOutcome out (buffers transferred, not copied). */
-parentPort?.on('message', async (message: { id: number; job: FileJob }) => {
+let queue: Promise<void> = Promise.resolve();
+// Jobs run one after another (each streams its file): the read-ahead queues here, never half-read files.
+parentPort?.on('message', (message: { id: number; job: FileJob }) => {
+  queue = queue.then(() => run(message)).catch(() => {});
+});
+
+async function run(message: { id: number; job: FileJob }): Promise<void> {
   try {
     const outcome = await processFileJob(message.job);
     const transfer: ArrayBuffer[] = [];
@@ -17,4 +23,4 @@ parentPort?.on('message', async (message: { id: number; job: FileJob }) => {
   } catch (error) {
     parentPort!.postMessage({ id: message.id, error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
   }
-});
+}
