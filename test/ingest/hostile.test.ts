@@ -177,8 +177,10 @@ test('CLI: unreadable files and folders (EACCES) are listed as skipped; exit 3 o
     'a-good.json': records(ev('readable-1'), ev('readable-2')),
     'b-secret.json': records(ev('secret-1')),
     'c-closed/inside.json': records(ev('secret-2')),
+    'd-flows/111122223333_vpcflowlogs_us-east-1_fl-0abc_20240501T1000Z_ab12.log': [FLOW_HEADER, flowLine(8443)].join('\n') + '\n',
   });
   chmodSync(join(root, 'b-secret.json'), 0o000);
+  chmodSync(join(root, 'd-flows', '111122223333_vpcflowlogs_us-east-1_fl-0abc_20240501T1000Z_ab12.log'), 0o000);
   chmodSync(join(root, 'c-closed'), 0o000);
   mkdirSync(join(dir, 'store'), { mode: 0o777 });
   chmodSync(join(dir, 'store'), 0o777);
@@ -192,7 +194,11 @@ test('CLI: unreadable files and folders (EACCES) are listed as skipped; exit 3 o
   assert.equal(s.events.inserted, 2);
   assert.deepEqual(
     s.skippedFiles.map((f) => `${f.path.slice(root.length + 1)} ${f.code}: ${f.reason}`).sort(),
-    ['b-secret.json unreadable: cannot read: permission denied (EACCES)', 'c-closed unreadable: cannot read the folder: permission denied (EACCES)'],
+    [
+      'b-secret.json unreadable: cannot read: permission denied (EACCES)',
+      'c-closed unreadable: cannot read the folder: permission denied (EACCES)',
+      'd-flows/111122223333_vpcflowlogs_us-east-1_fl-0abc_20240501T1000Z_ab12.log unreadable: cannot read: permission denied (EACCES)',
+    ],
   );
   const nothing = runCli(['ingest', join(root, 'b-secret.json'), join(root, 'c-closed'), '--db', db, '--no-progress'], asUser);
   assert.equal(nothing.status, 3, nothing.stderr);

@@ -164,6 +164,10 @@ export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => 
     } else decoder.push(bytes);
   }
   const common: Common = { seq: job.seq, sha256: hash.digest('hex'), compressedBytes: info.compressedBytes };
+  if (failure && (failure.code === 'unreadable' || failure.code === 'not-a-regular-file')) {
+    // Nothing was read, whatever kind of log it is: no content hash to remember.
+    return { ...common, sha256: '', kind: 'skip', uncompressedBytes: 0, code: failure.code, reason: failure.message };
+  }
   if (flow) return { ...common, kind: 'flow', format: info.gzip ? 'gzip' : (flow.format ?? 'text'), clean: failure || info.trailing ? null : flow.end() };
   if (failure) return { ...common, kind: 'skip', uncompressedBytes: info.decompressedBytes, code: failure.code, reason: failure.message };
   const end = decoder.end();
