@@ -243,7 +243,7 @@ export class CloudTrailDecoder {
     }
     if (CLOUDWATCH_PREFIX.test(rest.toString('latin1', 0, Math.min(rest.length, 200)))) {
       this.mode = 'lines';
-      this.startLine(rest, 0);
+      this.startLine(0);
       this.scan(rest);
       return;
     }
@@ -269,7 +269,7 @@ export class CloudTrailDecoder {
         }
         // More after the first document: one record per line from here.
         this.mode = 'lines';
-        this.startLine(buf, i);
+        this.startLine(i);
         continue;
       }
       const c = buf[i]!;
@@ -326,7 +326,7 @@ export class CloudTrailDecoder {
         continue;
       }
       if (this.depth === this.recordDepth && !this.capturing && c !== 0x2c && c !== 0x5d) {
-        this.startElement(buf, i, c);
+        this.startElement(i, c);
       }
       if (this.topIsObject && this.depth === 1) this.topObjectByte(c);
       switch (c) {
@@ -337,7 +337,7 @@ export class CloudTrailDecoder {
         case 0x7b:
         case 0x5b:
           if (this.depth === 0 && !this.capturing) {
-            if (this.topIsObject) this.startCapture(buf, i, 0);
+            if (this.topIsObject) this.startCapture(i, 0);
             else {
               this.recordDepth = 1;
               this.recordsLabel = 'record';
@@ -406,20 +406,19 @@ export class CloudTrailDecoder {
     }
   }
 
-  private startCapture(buf: Buffer, at: number, base: number): void {
+  private startCapture(at: number, base: number): void {
     this.capturing = true;
     this.parts = [];
     this.partStart = at;
     this.size = 0;
     this.deepest = 0;
     this.base = base;
-    void buf;
   }
 
-  private startElement(buf: Buffer, at: number, c: number): void {
-    this.startCapture(buf, at, this.recordDepth);
+  /** A record starts at `at` with byte `c`; a string, number or literal ends at its delimiter. */
+  private startElement(at: number, c: number): void {
+    this.startCapture(at, this.recordDepth);
     this.scalar = c !== 0x7b && c !== 0x5b;
-    if (this.scalar && c !== QUOTE) return;
   }
 
   /** Keeps the captured bytes of this chunk (unless the capture is already over a limit). */
@@ -520,7 +519,7 @@ export class CloudTrailDecoder {
 
   // --- One record per line (after the first document, or CloudWatch exports) ---
 
-  private startLine(buf: Buffer, at: number): void {
+  private startLine(at: number): void {
     if (this.pendingDocument) {
       // The first document was the first line's record.
       const pending = this.pendingDocument;
@@ -529,7 +528,7 @@ export class CloudTrailDecoder {
       else this.parseLine(pending.text!, 'line 1');
     }
     this.lineNumber = this.newlines + 1;
-    this.startCapture(buf, at, 0);
+    this.startCapture(at, 0);
     this.depth = 0;
     this.inString = false;
     this.escaped = false;
@@ -539,7 +538,7 @@ export class CloudTrailDecoder {
   private scanLines(buf: Buffer, from: number): number {
     const n = buf.length;
     let i = from;
-    if (!this.capturing) this.startLine(buf, i);
+    if (!this.capturing) this.startLine(i);
     else this.partStart = i;
     // Depth is measured only while it matters; the line ends at the newline either way.
     while (i < n) {
