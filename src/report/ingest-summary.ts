@@ -1,5 +1,22 @@
 import type { IngestSummary } from '../ingest/cloudtrail/ingest.js';
 import { sanitizeForTerminal } from './escape.js';
+import { TrailbookError } from '../errors.js';
+
+/**
+ * The error when a run read nothing at all, or null: INPUT (exit 3) when every path found was
+ * unreadable (permissions, not a regular file), NOTHING_READ (exit 4) when there was nothing to
+ * read or every file was skipped for its content or pruned.
+ */
+export function nothingReadError(s: IngestSummary, message: string, hint?: string): TrailbookError | null {
+  if (s.files.read + s.files.unchanged + s.files.duplicateContent > 0) return null;
+  const unreadable = s.skippedFiles.length > 0 && s.skippedFiles.every((f) => f.code === 'unreadable' || f.code === 'not-a-regular-file');
+  if (unreadable && s.files.skipped === s.files.seen) {
+    return new TrailbookError('INPUT', `${message}: every path given is unreadable`, { hint: hint ?? 'see the reasons above (permissions?)' });
+  }
+  return new TrailbookError('NOTHING_READ', message, {
+    hint: hint ?? (s.files.seen === 0 ? 'no files under the given paths' : 'every file was skipped or pruned: see the reasons above'),
+  });
+}
 
 /** The human summary of an ingest run: every file and record accounted for. */
 export function formatIngestSummary(s: IngestSummary, db: string): string {

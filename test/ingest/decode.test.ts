@@ -98,3 +98,22 @@ test('a 20 MB record is read whole', () => {
   const params = result.file.records[0]!['requestParameters'] as { userData: string };
   assert.equal(params.userData.length, big.length);
 });
+
+test('a JSON-lines file whose first line is broken keeps the lines after it', () => {
+  const result = decode(`{"eventVersion": "1.08", "eventTime": \n${JSON.stringify(ctEvent())}\n${JSON.stringify(ctEvent())}\n`);
+  assert.ok(result.ok);
+  assert.equal(result.file.records.length, 2);
+  assert.deepEqual(result.file.recordSkips.map((s) => [s.at, s.code]), [['line 1', 'invalid-json-line']]);
+});
+
+test('records past the size or depth limit are skipped unparsed, with the limit in the reason', () => {
+  const deep = '[' .repeat(40) + ']'.repeat(40);
+  const text = `{"Records":[${JSON.stringify(ctEvent({ eventID: 'kept' }))},${JSON.stringify(ctEvent({ requestParameters: { blob: 'x'.repeat(5000) } }))},{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","requestParameters":${deep}}]}`;
+  const result = decodeCloudTrailFile(Buffer.from(text), { maxRecordBytes: 4096, maxDepth: 32 });
+  assert.ok(result.ok);
+  assert.deepEqual(result.file.records.map((r) => r['eventID']), ['kept']);
+  assert.deepEqual(
+    result.file.recordSkips.map((s) => `${s.at} ${s.code}: ${s.reason.replace(/of \d+ bytes/, 'of N bytes')}`),
+    ['Records[1] record-too-large: record of N bytes is over limit 4 KiB (--max-record-bytes)', 'Records[2] too-deep: record nested deeper than 32 levels (--max-depth)'],
+  );
+});

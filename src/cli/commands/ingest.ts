@@ -5,8 +5,10 @@ import { ingestPaths } from '../../ingest/cloudtrail/ingest.js';
 import { formatIngestSummary } from '../../report/ingest-summary.js';
 import { collectList, DEFAULT_DB, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
+import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-flags.js';
+import { nothingReadError } from '../../report/ingest-summary.js';
 
-interface IngestFlags {
+interface IngestFlags extends LimitFlags {
   db: string;
   from?: string;
   to?: string;
@@ -19,7 +21,7 @@ interface IngestFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('ingest')
     .description('read CloudTrail and VPC Flow Logs (folders in the S3 layout, files; gzip or not) into the local store')
     .argument('<paths...>', 'files or folders, read recursively')
@@ -31,8 +33,9 @@ export function register(program: Command): void {
     .option('--vpcflow', 'treat every file as a VPC flow log (otherwise detected by path and first line)')
     .option('--strict', 'fail when any file or record is skipped')
     .option('--json', 'print the summary as JSON')
-    .option('--no-progress', 'no progress bar')
-    .action(async (paths: string[], flags: IngestFlags) => {
+    .option('--no-progress', 'no progress bar');
+  addLimitOptions(command).action(async (paths: string[], flags: IngestFlags) => {
+      const limits = limitsFromFlags(flags);
       const times = new TimeFlags();
       const from = times.parse(flags.from, '--from');
       const to = times.parse(flags.to, '--to');
@@ -46,16 +49,13 @@ export function register(program: Command): void {
           accounts: flags.account,
           regions: flags.region,
           kind: flags.vpcflow ? 'vpcflow' : 'auto',
+          limits,
           onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p, { events: true })),
         });
         bar.done();
         process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : formatIngestSummary(summary, flags.db));
-        const examined = summary.files.read + summary.files.unchanged + summary.files.duplicateContent;
-        if (examined === 0) {
-          throw new TrailbookError('NOTHING_READ', 'nothing could be read', {
-            hint: summary.files.seen === 0 ? 'no files under the given paths' : 'every file was skipped or pruned: see the reasons above',
-          });
-        }
+        const nothing = nothingReadError(summary, 'nothing could be read');
+        if (nothing) throw nothing;
         if (flags.strict && (summary.files.skipped > 0 || summary.events.skipped > 0 || summary.flows.bad > 0)) {
           throw new TrailbookError('STRICT_SKIPS', `--strict: ${summary.files.skipped} files and ${summary.events.skipped} records were skipped`);
         }

@@ -15,11 +15,13 @@ import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
 import { collectList, DEFAULT_DB, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
+import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-flags.js';
+import { nothingReadError } from '../../report/ingest-summary.js';
 
 /** The port runbook shipped with trailbook; `--runbook DIR` runs another. */
 const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks', 'port-exposure');
 
-interface InvestigateFlags {
+interface InvestigateFlags extends LimitFlags {
   db: string;
   port: string;
   protocol?: string;
@@ -36,7 +38,7 @@ interface InvestigateFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('investigate')
     .description('ingest what is new, run the port runbook, and print the five answers and a decision per finding')
     .argument('[paths...]', 'CloudTrail and VPC Flow Log files or folders to ingest first (optional: the store may already hold them)')
@@ -52,8 +54,8 @@ export function register(program: Command): void {
     .option('--runbook <dir>', 'the runbook folder', BUNDLED_RUNBOOK)
     .option('--fail-on <action>', 'exit 1 when a finding is this severe or worse: isolate | escalate | ticket | false-positive')
     .option('--full', 'text and md: every evidence row and party (by default long lists show their first and last entries)')
-    .option('--no-progress', 'no progress bar')
-    .action(async (paths: string[], flags: InvestigateFlags) => {
+    .option('--no-progress', 'no progress bar');
+  addLimitOptions(command).action(async (paths: string[], flags: InvestigateFlags) => {
       if (!isReportFormat(flags.format)) throw new TrailbookError('USAGE', `unknown format "${flags.format}"`, { hint: 'use text, json, md or html' });
       const failOn = flags.failOn;
       if (failOn !== undefined && !(ACTIONS as readonly string[]).includes(failOn)) {
@@ -64,6 +66,7 @@ export function register(program: Command): void {
       const to = times.parse(flags.to, '--to');
       times.announce();
       const protocol = parseProtocolFlag(flags.protocol);
+      const limits = limitsFromFlags(flags);
       const runbook = await loadRunbook(flags.runbook);
       const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
       // Nothing to ingest: a current store is only read (read-only open, see openForReading).
@@ -71,12 +74,11 @@ export function register(program: Command): void {
       try {
         if (paths.length) {
           const bar = progressBar('ingest', flags.progress && flags.format === 'text' && !flags.out);
-          const summary = await ingestPaths(engine, paths, { onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)) });
+          const summary = await ingestPaths(engine, paths, { limits, onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)) });
           bar.done();
           for (const warning of summary.warnings) process.stderr.write(`trailbook: warning: ${sanitizeForTerminal(warning)}\n`);
-          if (summary.files.read + summary.files.unchanged + summary.files.duplicateContent === 0) {
-            throw new TrailbookError('NOTHING_READ', 'nothing could be read from the given paths', { hint: 'run `trailbook ingest` on them to see why' });
-          }
+          const nothing = nothingReadError(summary, 'nothing could be read from the given paths', 'run `trailbook ingest` on them to see why');
+          if (nothing) throw nothing;
         }
         const inputs = await storeInputs(engine);
         if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { detectFlowLog } from '../vpcflow/detect.js';
 import { FlowCleanScanner, type CleanFlowFile } from '../vpcflow/fast.js';
 import { flowFormatOf, type FlowFileFormat } from '../vpcflow/reader.js';
-import { decodeCloudTrailBytes, gunzipIfNeeded, type FileSkipCode, type RecordSkip } from './decode.js';
-import { parseEventTime } from './event-time.js';
+import { FileStreamError, newStreamInfo, readDecompressed } from '../file-stream.js';
+import type { IngestLimits } from '../limits.js';
+import { CloudTrailDecoder, type FileSkipCode, type RecordSkip } from './decode.js';
 import { eventKey, flattenEvent, isInsightsEvent } from './flatten.js';
+import { parseEventTime } from './event-time.js';
 
 /**
  * The per-file work of a CloudTrail ingest, run in a worker thread (or in-process for small
@@ -34,6 +35,18 @@ export interface FileJob {
   sniffFlowLog: boolean;
   /** The file is a flow log (by its path, or `--vpcflow`): validate it for the bulk load, do not decode. */
   flowLog?: boolean;
+  limits: IngestLimits;
+}
+
+/** Rows of one file packed for the merge (a whole file, or one part of a large one). */
+export interface RowsPart {
+  insights: InsightRow[];
+  /** Event rows packed (see above). */
+  rows: number;
+  packed: Uint8Array;
+  json: boolean;
+  /** One 53-bit hash per packed row's key, for the run's duplicate filter. */
+  keyHashes: Float64Array;
 }
 
 export interface InsightRow {
@@ -61,119 +74,213 @@ export type FileOutcome =
       /**
        * The validation pass of the flow-log bulk load (vpcflow/fast.ts): the file's counts when
        * DuckDB can load it, null when it must be parsed line by line (or cannot be decompressed:
-       * the line parser reports why), undefined when not scanned here (a file too large to hold
-       * decompressed in a worker is scanned as a stream by the caller).
+       * the line parser reports why).
        */
-      clean: CleanFlowFile | null | undefined;
+      clean: CleanFlowFile | null;
     })
   | (Common & { kind: 'skip'; uncompressedBytes: number; code: FileSkipCode; reason: string })
-  | (Common & {
-      kind: 'read';
-      uncompressedBytes: number;
-      /** Records found (accepted + skipped). */
-      found: number;
-      recordSkips: RecordSkip[];
-      /** Records that decoded as events (= rows + insights + filtered). */
-      accepted: number;
-      filtered: number;
-      insights: InsightRow[];
-      /** Event rows packed (see above). */
-      rows: number;
-      packed: Uint8Array;
-      json: boolean;
-      /** One 53-bit hash per packed row's key, for the run's duplicate filter. */
-      keyHashes: Float64Array;
-    });
+  | (Common &
+      RowsPart & {
+        kind: 'read';
+        uncompressedBytes: number;
+        /** Records found (accepted + skipped). */
+        found: number;
+        recordSkips: RecordSkip[];
+        /** Records that decoded as events (= rows + insights + filtered, over all parts). */
+        accepted: number;
+        filtered: number;
+      })
+  /** Needs more than one part: read again by the caller with `onPart` (a worker does not hold it whole). */
+  | { seq: number; kind: 'large' };
 
 export const FIELD_SEP = '\u001f';
 export const ROW_SEP = '\u001e';
 export const NULL_MARK = '\u001d';
 const SPECIAL = /[\u001d-\u001f]/;
 
-/** Flow logs larger than this (compressed) are validated as a stream by the caller, not here. */
-const MAX_FLOW_SCAN_BYTES = 64 * 1024 * 1024;
+/** Packed rows past this size are handed on as a part: a file of millions of events never sits whole in memory. */
+const PART_BYTES = 8 * 1024 * 1024;
+/** Decompressed bytes looked at before deciding whether a file outside the flow-log layout is a flow log. */
+const SNIFF_BYTES = 4096;
 
-export function processFileJob(job: FileJob): FileOutcome {
-  const raw = readFileSync(job.path);
-  const sha256 = createHash('sha256').update(raw).digest('hex');
-  const common: Common = { seq: job.seq, sha256, compressedBytes: raw.length };
-  if (job.flowLog) return flowOutcome(common, raw, null);
-  const unzipped = gunzipIfNeeded(raw);
-  if (job.sniffFlowLog && unzipped.ok && looksLikeFlowLog(job.path, unzipped.bytes)) return flowOutcome(common, raw, unzipped.bytes);
-  const decoded = unzipped.ok ? decodeCloudTrailBytes(unzipped.bytes) : unzipped;
-  if (!decoded.ok) return { ...common, kind: 'skip', uncompressedBytes: decoded.uncompressedBytes, code: decoded.skip.code, reason: decoded.skip.reason };
-
-  const { records, recordSkips } = decoded.file;
-  const insights: InsightRow[] = [];
-  const rows: string[] = [];
-  const jsonRows: (string | number | null)[][] = [];
-  const hashes: number[] = [];
-  let filtered = 0;
-  let special = false;
-  for (const event of records) {
-    const time = parseEventTime(event['eventTime']);
-    const timeMs = time.ok ? time.ms : Number.NaN; // decode.ts kept only records whose time parses
-    if (timeMs < job.fromMs || timeMs > job.toMs || !selected(event, job)) {
-      filtered++;
-      continue;
+/**
+ * Reads one file as a stream (see file-stream.ts) and decodes it incrementally. Rows are packed in
+ * parts of about PART_BYTES: with `onPart` each full part is handed over (awaited: the caller
+ * merges it, so memory stays bounded whatever the file's size) and the outcome holds the last
+ * one; without it (in a decode worker) a file that needs more than one part is given back as
+ * `large`, for the caller to read in parts itself. A failure of one record skips that record; a
+ * failure of the file (unreadable, broken gzip, over a limit) is the file's skip reason.
+ */
+export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => Promise<void>): Promise<FileOutcome> {
+  const hash = createHash('sha256');
+  const info = newStreamInfo();
+  const stream = readDecompressed(job.path, { maxBytes: job.limits.maxFileBytes, onRaw: (chunk) => hash.update(chunk) }, info);
+  const packer = new RowPacker(job);
+  const recordErrors: RecordSkip[] = [];
+  const decoder = new CloudTrailDecoder(job.limits, (event) => {
+    try {
+      packer.add(event);
+    } catch (error) {
+      // One record that cannot be flattened is that record's skip, not the file's.
+      recordErrors.push({ code: 'record-error', reason: `could not be read: ${(error as Error).message}`, at: `record ${decoder.recordsFound - 1}` });
     }
-    if (isInsightsEvent(event)) {
-      insights.push(insightRow(event, timeMs, time.ok ? time.canonical : null));
-      continue;
-    }
-    const flat = flattenEvent(event);
-    hashes.push(hash53(flat.key));
-    const ordinal = rows.length + jsonRows.length;
-    if (!special) {
-      let row = `${job.seq}${FIELD_SEP}${ordinal}${FIELD_SEP}${flat.key}${FIELD_SEP}${flat.timeMs}`;
-      let clean = !SPECIAL.test(flat.key);
-      for (const value of flat.values) {
-        if (value === null) row += FIELD_SEP + NULL_MARK;
-        else {
-          if (clean && SPECIAL.test(value)) clean = false;
-          row += FIELD_SEP + value;
-        }
-      }
-      if (clean) {
-        rows.push(row);
+  });
+  let head: Buffer[] | null = job.sniffFlowLog && !job.flowLog ? [] : null;
+  let headBytes = 0;
+  let flow: FlowScan | null = job.flowLog ? new FlowScan() : null;
+  let failure: FileStreamError | null = null;
+  try {
+    for await (const chunk of stream) {
+      if (flow) {
+        flow.push(chunk);
         continue;
       }
-      // Switch the whole file to JSON: re-flatten the rows packed so far.
-      special = true;
-      for (const packed of rows.splice(0)) jsonRows.push(unpack(packed));
+      if (head) {
+        head.push(chunk);
+        headBytes += chunk.length;
+        if (headBytes < SNIFF_BYTES) continue;
+        const bytes = Buffer.concat(head);
+        head = null;
+        if (looksLikeFlowLog(job.path, bytes)) {
+          flow = new FlowScan();
+          flow.push(bytes);
+          continue;
+        }
+        decoder.push(bytes);
+      } else decoder.push(chunk);
+      if (packer.bytes >= PART_BYTES) {
+        if (!onPart) return { seq: job.seq, kind: 'large' };
+        await onPart(packer.take());
+      }
     }
-    jsonRows.push([job.seq, ordinal, flat.key, flat.timeMs, ...flat.values]);
+  } catch (error) {
+    if (!(error instanceof FileStreamError)) throw error;
+    failure = error;
   }
-  const packed = special ? Buffer.from(JSON.stringify(jsonRows)) : Buffer.from(rows.join(ROW_SEP));
+  if (head) {
+    const bytes = Buffer.concat(head);
+    if (failure === null && looksLikeFlowLog(job.path, bytes)) {
+      flow = new FlowScan();
+      flow.push(bytes);
+    } else decoder.push(bytes);
+  }
+  const common: Common = { seq: job.seq, sha256: hash.digest('hex'), compressedBytes: info.compressedBytes };
+  if (failure && (failure.code === 'unreadable' || failure.code === 'not-a-regular-file')) {
+    // Nothing was read, whatever kind of log it is: no content hash to remember.
+    return { ...common, sha256: '', kind: 'skip', uncompressedBytes: 0, code: failure.code, reason: failure.message };
+  }
+  if (flow) return { ...common, kind: 'flow', format: info.gzip ? 'gzip' : (flow.format ?? 'text'), clean: failure || info.trailing ? null : flow.end() };
+  if (failure) return { ...common, kind: 'skip', uncompressedBytes: info.decompressedBytes, code: failure.code, reason: failure.message };
+  const end = decoder.end();
+  if (!end.ok) return { ...common, kind: 'skip', uncompressedBytes: info.decompressedBytes, code: end.skip.code, reason: end.skip.reason };
+  const recordSkips = [...end.recordSkips, ...recordErrors];
+  if (info.trailing) {
+    recordSkips.push({
+      code: 'trailing-garbage',
+      reason: `${info.trailing.bytes} bytes after the last gzip member are not gzip data (not read; the members before them were)`,
+      at: `byte ${info.trailing.offset}`,
+    });
+  }
+  const accepted = end.accepted - recordErrors.length;
   return {
     ...common,
     kind: 'read',
-    uncompressedBytes: decoded.file.uncompressedBytes,
-    found: records.length + recordSkips.length,
+    uncompressedBytes: info.decompressedBytes,
+    found: accepted + recordSkips.length,
     recordSkips,
-    accepted: records.length,
-    filtered,
-    insights,
-    rows: rows.length + jsonRows.length,
-    packed,
-    json: special,
-    keyHashes: Float64Array.from(hashes),
+    accepted,
+    filtered: packer.filtered,
+    ...packer.take(),
   };
 }
 
-function flowOutcome(common: Common, raw: Buffer, text: Buffer | null): FileOutcome {
-  const format = flowFormatOf(raw);
-  if (format === 'parquet') return { ...common, kind: 'flow', format, clean: null };
-  if (raw.length > MAX_FLOW_SCAN_BYTES) return { ...common, kind: 'flow', format, clean: undefined };
-  let bytes = text;
-  if (bytes === null) {
-    const unzipped = gunzipIfNeeded(raw);
-    if (!unzipped.ok) return { ...common, kind: 'flow', format, clean: null };
-    bytes = unzipped.bytes;
+/** The flow-log validation pass over a stream (the bulk load's clean check); Parquet is never clean text. */
+class FlowScan {
+  private readonly scanner = new FlowCleanScanner();
+  format: FlowFileFormat | null = null;
+  push(chunk: Buffer): void {
+    if (this.format === null) this.format = flowFormatOf(chunk);
+    if (this.format !== 'parquet') this.scanner.push(chunk);
   }
-  const scanner = new FlowCleanScanner();
-  scanner.push(bytes);
-  return { ...common, kind: 'flow', format, clean: scanner.end() };
+  end(): CleanFlowFile | null {
+    return this.format === 'parquet' ? null : this.scanner.end();
+  }
+}
+
+/** Accepted events → filtered, flattened and packed rows (see the header comment), one part at a time. */
+class RowPacker {
+  filtered = 0;
+  private insights: InsightRow[] = [];
+  private rows: string[] = [];
+  private jsonRows: (string | number | null)[][] = [];
+  private hashes: number[] = [];
+  private special = false;
+  private ordinal = 0;
+  /** Packed bytes held (approximately: UTF-16 length of the rows). */
+  bytes = 0;
+
+  constructor(private readonly job: FileJob) {}
+
+  add(event: Record<string, unknown>): void {
+    const job = this.job;
+    const time = parseEventTime(event['eventTime']);
+    const timeMs = time.ok ? time.ms : Number.NaN; // decode.ts kept only records whose time parses
+    if (timeMs < job.fromMs || timeMs > job.toMs || !selected(event, job)) {
+      this.filtered++;
+      return;
+    }
+    if (isInsightsEvent(event)) {
+      this.insights.push(insightRow(event, timeMs, time.ok ? time.canonical : null));
+      return;
+    }
+    const flat = flattenEvent(event);
+    const ordinal = this.ordinal++;
+    if (!this.special) {
+      // Joined, not concatenated: a row built with += is a rope of ~90 heap objects until flattened.
+      const fields: (string | number)[] = [job.seq, ordinal, flat.key, flat.timeMs];
+      let clean = !SPECIAL.test(flat.key);
+      for (const value of flat.values) {
+        if (value === null) fields.push(NULL_MARK);
+        else {
+          if (clean && SPECIAL.test(value)) clean = false;
+          fields.push(value);
+        }
+      }
+      const row = fields.join(FIELD_SEP);
+      if (clean) {
+        this.hashes.push(hash53(flat.key));
+        this.rows.push(row);
+        this.bytes += row.length;
+        return;
+      }
+      // Switch the rest of the part to JSON: re-flatten the rows packed so far.
+      this.special = true;
+      for (const packed of this.rows.splice(0)) this.jsonRows.push(unpack(packed));
+    }
+    const values = [job.seq, ordinal, flat.key, flat.timeMs, ...flat.values];
+    this.hashes.push(hash53(flat.key));
+    this.jsonRows.push(values);
+    for (const v of flat.values) this.bytes += v === null ? 4 : v.length + 3;
+  }
+
+  /** The rows packed so far, as one part; starts the next. */
+  take(): RowsPart {
+    const packed = this.special ? Buffer.from(JSON.stringify(this.jsonRows)) : Buffer.from(this.rows.join(ROW_SEP));
+    const part: RowsPart = {
+      insights: this.insights,
+      rows: this.rows.length + this.jsonRows.length,
+      packed,
+      json: this.special,
+      keyHashes: Float64Array.from(this.hashes),
+    };
+    this.insights = [];
+    this.rows = [];
+    this.jsonRows = [];
+    this.hashes = [];
+    this.special = false;
+    this.bytes = 0;
+    return part;
+  }
 }
 
 function unpack(row: string): (string | number | null)[] {

@@ -3,14 +3,15 @@ import type { DuckDBAppender } from '@duckdb/node-api';
 import { duckdb } from '../../engines/duckdb/binding.js';
 import type { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { CLOUDTRAIL_EVENTS_COLUMNS } from '../../store/schema.js';
-import { listLocalFiles, type LocalFile } from '../../sources/local.js';
+import { listLocalPaths, type LocalFile, type SkippedPath } from '../../sources/local.js';
 import { parseS3Layout, pruneReason, type PruneFilter } from '../../sources/s3-layout.js';
 import { appendLedger, loadLedgerIndex, type LedgerEntry } from '../ledger.js';
 import type { FileSkipCode, RecordSkipCode } from './decode.js';
-import { FIELD_SEP, NULL_MARK, ROW_SEP, type FileJob, type FileOutcome, type InsightRow } from './file-job.js';
+import { FIELD_SEP, NULL_MARK, ROW_SEP, processFileJob, type FileJob, type FileOutcome, type InsightRow, type RowsPart } from './file-job.js';
 import { KeyHashSet } from './key-filter.js';
 import { createDecodePool } from './pool.js';
-import { detectFlowLog, scanCleanFlowFile } from '../vpcflow/index.js';
+import { detectFlowLog } from '../vpcflow/index.js';
+import { resolveLimits, type IngestLimits } from '../limits.js';
 import { FlowBulkQueue, type FlowFileDone } from '../vpcflow/bulk.js';
 import type { FlowReadStats } from '../vpcflow/parser.js';
 import { installVpcFlowSchema } from '../../store/vpcflow-schema.js';
@@ -24,6 +25,8 @@ export interface IngestOptions extends PruneFilter {
   workers?: number;
   /** Rows per merged batch (one transaction each); default 50,000. */
   batchRows?: number;
+  /** Bounds on one file and one record (docs/limits.md); each unset one has its default. */
+  limits?: Partial<IngestLimits>;
 }
 
 export interface IngestProgress {
@@ -55,7 +58,8 @@ export interface SkippedRecord {
 
 /**
  * What one ingest run did. The totals add up:
- *   files.seen = read + unchanged + duplicateContent + skipped + pruned
+ *   files.seen = read + unchanged + duplicateContent + skipped + pruned (seen: every file found, and
+ *   every path found that could not be read: those are skipped with their reason)
  *   events.found = accepted + skipped, accepted = inserted + duplicates + insights + filtered
  */
 export interface IngestSummary {
@@ -114,8 +118,8 @@ const BULK_LOAD_MEMORY_LIMIT = '512MB';
 
 export async function ingestPaths(engine: DuckDBEngine, paths: readonly string[], options: IngestOptions = {}): Promise<IngestSummary> {
   const started = performance.now();
-  const files = await listLocalFiles(paths);
-  return ingestFiles(engine, files, options, started);
+  const listing = await listLocalPaths(paths);
+  return ingestFiles(engine, listing.files, options, started, listing.skipped);
 }
 
 interface Batch {
@@ -142,8 +146,10 @@ export async function ingestFiles(
   files: readonly LocalFile[],
   options: IngestOptions = {},
   started = performance.now(),
+  unreadable: readonly SkippedPath[] = [],
 ): Promise<IngestSummary> {
-  const summary = emptySummary(files.length);
+  const summary = emptySummary(files.length + unreadable.length);
+  const limits = resolveLimits(options.limits);
   const ledger = await loadLedgerIndex(engine);
   let ledgerEntries: LedgerEntry[] = [];
   const fromMs = options.from?.getTime() ?? -Infinity;
@@ -177,7 +183,7 @@ export async function ingestFiles(
     }
     return {
       kind: 'decode',
-      job: { seq, path: file.path, fromMs, toMs, accounts: options.accounts ?? null, regions: options.regions ?? null, sniffFlowLog: true, flowLog: flowByPath },
+      job: { seq, path: file.path, fromMs, toMs, accounts: options.accounts ?? null, regions: options.regions ?? null, sniffFlowLog: true, flowLog: flowByPath, limits },
     };
   });
 
@@ -210,7 +216,7 @@ export async function ingestFiles(
       const file = byPath.get(path)!;
       skipFile(file, 'invalid-flow-log', error.message, flowHashes.get(path) ?? null, 'vpcflow');
     },
-  });
+  }, undefined, limits);
 
   const inFlight = new Map<number, Promise<FileOutcome>>();
   let nextToSubmit = 0;
@@ -239,22 +245,49 @@ export async function ingestFiles(
   };
 
   try {
+    // Paths the listing could not read are skipped first, in the order found (they have no rows).
+    for (const path of unreadable) skipFile({ path: path.path, displayPath: path.displayPath, size: 0, mtimeMs: 0 }, path.code, path.reason, null);
     for (let index = 0; index < files.length; index++) {
       submitAhead(index + READ_AHEAD);
       const file = files[index]!;
       const plan = plans[index]!;
       if (plan.kind === 'decode') {
-        const outcome = await inFlight.get(index)!;
-        inFlight.delete(index);
+        let outcome: FileOutcome;
+        let storeError: unknown = null;
+        try {
+          outcome = await inFlight.get(index)!;
+          // Too many rows to come back from a worker whole: read here, each part merged as it comes.
+          if (outcome.kind === 'large') {
+            let stored = 0;
+            outcome = await processFileJob(plan.job, async (part) => {
+              stored += part.rows + part.insights.length;
+              await addRows(file, index, part).catch((error: unknown) => {
+                storeError = error;
+                throw error;
+              });
+            });
+            if (outcome.kind === 'skip' && stored > 0) {
+              // The file is skipped, but its parts before the failure are stored: counted as accepted.
+              outcome.reason += `; the ${stored} events before that point are stored (a re-run finds them as duplicates)`;
+              summary.events.found += stored;
+              summary.events.accepted += stored;
+            }
+          }
+        } catch (error) {
+          // A merge that failed is the store's problem (other files' rows were in it): not a skip.
+          if (error === storeError) throw error;
+          // Whatever else broke on this file is this file's skip; the run goes on with the others.
+          outcome = { seq: index, sha256: '', compressedBytes: 0, kind: 'skip', uncompressedBytes: 0, code: 'read-failed', reason: `reading failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+        } finally {
+          inFlight.delete(index);
+        }
         if (outcome.kind === 'flow') {
           summary.bytes.compressed += outcome.compressedBytes;
           if (!duplicateContent(file, outcome.sha256)) {
             flowHashes.set(file.path, outcome.sha256);
-            // Too large to validate in a worker (never Parquet): validated here, as a stream.
-            const clean = outcome.clean !== undefined ? outcome.clean : await scanCleanFlowFile(file.path, outcome.format === 'gzip');
-            await flowQueue.add(file.path, outcome.format, clean);
+            await flowQueue.add(file.path, outcome.format, outcome.clean);
           }
-        } else {
+        } else if (outcome.kind !== 'large') {
           await takeOutcome(file, outcome);
         }
       }
@@ -286,15 +319,15 @@ export async function ingestFiles(
   summary.durationMs = performance.now() - started;
   return summary;
 
-  async function takeOutcome(file: LocalFile, outcome: Exclude<FileOutcome, { kind: 'flow' }>): Promise<void> {
+  async function takeOutcome(file: LocalFile, outcome: Exclude<FileOutcome, { kind: 'flow' | 'large' }>): Promise<void> {
     summary.bytes.compressed += outcome.compressedBytes;
     summary.bytes.uncompressed += outcome.uncompressedBytes;
     const base = { path: file.path, kind: 'cloudtrail', size: file.size, mtimeMs: file.mtimeMs, sha256: outcome.sha256 };
-    if (duplicateContent(file, outcome.sha256)) return;
     if (outcome.kind === 'skip') {
-      skipFile(file, outcome.code, outcome.reason, outcome.sha256);
+      if (outcome.sha256 === '' || !duplicateContent(file, outcome.sha256)) skipFile(file, outcome.code, outcome.reason, outcome.sha256 || null);
       return;
     }
+    if (duplicateContent(file, outcome.sha256)) return;
     summary.files.read++;
     summary.events.found += outcome.found;
     summary.events.skipped += outcome.recordSkips.length;
@@ -305,18 +338,27 @@ export async function ingestFiles(
       if (summary.skippedRecordSamples.length < MAX_RECORD_SAMPLES) summary.skippedRecordSamples.push({ path: file.displayPath, ...skip });
     }
     ledgerEntries.push({ ...base, outcome: 'read', reason: null, records: outcome.accepted - outcome.filtered, recordsSkipped: outcome.recordSkips.length });
-    // A file packed as JSON is merged on its own, keeping file order.
-    if (outcome.json && outcome.rows > 0 && batch.files.length > 0) await startMerge();
-    for (const hash of outcome.keyHashes) if (runKeys.addAndCheck(hash)) batch.check = true;
-    if (outcome.rows > 0) {
-      batch.files.push({ seq: outcome.seq, path: file.path });
-      batch.parts.push(outcome.packed);
-      batch.rows += outcome.rows;
-      batch.bytes += outcome.packed.byteLength;
-      batch.json = outcome.json;
+    await addRows(file, outcome.seq, outcome);
+  }
+
+  /**
+   * A file's rows (or one part of a large file's) into the batch. A large file's earlier parts are
+   * merged before its ledger row: an interrupted run leaves them stored without it, and the re-run
+   * reads the file again and finds them as duplicates (the key dedupes).
+   */
+  async function addRows(file: LocalFile, seq: number, part: RowsPart): Promise<void> {
+    // A part packed as JSON is merged on its own, keeping file order.
+    if (part.json && part.rows > 0 && batch.files.length > 0) await startMerge();
+    for (const hash of part.keyHashes) if (runKeys.addAndCheck(hash)) batch.check = true;
+    if (part.rows > 0) {
+      batch.files.push({ seq, path: file.path });
+      batch.parts.push(part.packed);
+      batch.rows += part.rows;
+      batch.bytes += part.packed.byteLength;
+      batch.json = part.json;
     }
-    for (const insight of outcome.insights) batch.insights.push({ ...insight, path: file.path });
-    if (outcome.json || batch.rows >= (options.batchRows ?? BATCH_ROWS) || batch.bytes >= BATCH_BYTES) await startMerge();
+    for (const insight of part.insights) batch.insights.push({ ...insight, path: file.path });
+    if (part.json || batch.rows >= (options.batchRows ?? BATCH_ROWS) || batch.bytes >= BATCH_BYTES) await startMerge();
   }
 
   /** A file whose content the ledger has already read is not parsed again (recorded as such). */

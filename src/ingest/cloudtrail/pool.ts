@@ -12,13 +12,16 @@ export interface DecodePool {
 
 export function createDecodePool(size: number): DecodePool {
   if (size <= 0) {
+    let chain: Promise<void> = Promise.resolve();
     return {
+      // One job at a time, in submission order, as a worker does: at most one file half-read.
       run: (job) => {
-        try {
-          return Promise.resolve(processFileJob(job));
-        } catch (error) {
-          return Promise.reject(error);
-        }
+        const outcome = chain.then(() => processFileJob(job));
+        chain = outcome.then(
+          () => {},
+          () => {},
+        );
+        return outcome;
       },
       close: async () => {},
     };
@@ -32,35 +35,38 @@ export function createDecodePool(size: number): DecodePool {
   }
   const slots: Slot[] = [];
   let nextId = 0;
-  let failed: Error | null = null;
-  for (let i = 0; i < size; i++) {
+  let closing = false;
+  const spawn = (slot: Slot) => {
     // Under tsx the worker needs the TypeScript loader registered in its own thread.
     const worker =
       extension === '.ts'
         ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
         : new Worker(url);
-    const slot: Slot = { worker, pending: new Map() };
-    slot.worker.on('message', (message: { id: number; outcome?: FileOutcome; error?: string }) => {
+    slot.worker = worker;
+    worker.on('message', (message: { id: number; outcome?: FileOutcome; error?: string }) => {
       const waiter = slot.pending.get(message.id);
       if (!waiter) return;
       slot.pending.delete(message.id);
       if (message.error !== undefined) waiter.reject(new Error(`decode worker: ${message.error}`));
       else waiter.resolve(message.outcome!);
     });
+    // A worker that dies fails only the jobs it held (each file's own skip); a fresh one takes its place.
     const fail = (error: Error) => {
-      failed = error;
+      if (slot.worker !== worker) return;
       for (const waiter of slot.pending.values()) waiter.reject(error);
       slot.pending.clear();
+      if (!closing) spawn(slot);
     };
-    slot.worker.on('error', fail);
-    slot.worker.on('exit', (code) => {
-      if (slot.pending.size > 0) fail(new Error(`decode worker exited with code ${code}`));
-    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`decode worker exited with code ${code}`)));
+  };
+  for (let i = 0; i < size; i++) {
+    const slot = { pending: new Map() } as Slot;
+    spawn(slot);
     slots.push(slot);
   }
   return {
     run(job) {
-      if (failed) return Promise.reject(failed);
       let slot = slots[0]!;
       for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
       const id = nextId++;
@@ -70,6 +76,7 @@ export function createDecodePool(size: number): DecodePool {
       });
     },
     async close() {
+      closing = true;
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };

@@ -3,6 +3,7 @@ import { appendFlowCsvFiles, csvLoadShape, type CsvLoad } from '../../store/vpcf
 import { csvLoadOf, type CleanFlowFile } from './fast.js';
 import { ingestFlowLogFile } from './ingest.js';
 import type { FlowReadStats } from './parser.js';
+import type { IngestLimits } from '../limits.js';
 
 /**
  * Flow logs arrive as many small files (one per interface group per five minutes or hour); a
@@ -44,6 +45,8 @@ export class FlowBulkQueue {
     private readonly engine: DuckDBEngine,
     private readonly hooks: FlowBulkHooks,
     private readonly maxRows = BULK_ROWS,
+    /** For the files read line by line (docs/limits.md). */
+    private readonly limits: Partial<IngestLimits> = {},
   ) {}
 
   /** A validated file: queued when clean (null: read line by line, after what is queued). */
@@ -85,7 +88,7 @@ export class FlowBulkQueue {
   private async readOne(path: string, fast: boolean): Promise<void> {
     await this.hooks.beforeWrite();
     try {
-      const result = await ingestFlowLogFile(this.engine, path, { fast });
+      const result = await ingestFlowLogFile(this.engine, path, { fast, limits: this.limits });
       this.hooks.onRows(result.appended, result.duplicates);
       this.hooks.onFile({ path, stats: result.stats, rowsStored: result.appended + result.duplicates, loadedBy: result.loadedBy ?? 'records' });
     } catch (error) {

@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { FileStreamError, newStreamInfo, readDecompressed } from '../file-stream.js';
+import { DEFAULT_LIMITS } from '../limits.js';
 import { fieldSpec, type FlowFieldSpec } from './fields.js';
-import { FlowLogParser, isHeader, type FlowReadStats, type ParserOptions } from './parser.js';
+import { FlowLogParser, MAX_FLOW_SECONDS, isHeader, type FlowReadStats, type ParserOptions } from './parser.js';
 import type { CsvLoad } from '../../store/vpcflow-schema.js';
 
 /**
@@ -38,6 +37,8 @@ export interface CleanFlowFile {
 }
 
 const INT_MAX = 2147483647;
+/** A clean flow-log line is a few hundred bytes; a longer one is left to the record path, which bounds it. */
+const MAX_CLEAN_LINE = 64 * 1024;
 
 interface Slot {
   numeric: boolean;
@@ -82,7 +83,10 @@ export class FlowCleanScanner {
       if (!this.line(buf, from, nl)) return false;
       from = nl + 1;
     }
-    if (from < buf.length) this.carry = Buffer.from(buf.subarray(from));
+    if (from < buf.length) {
+      if (buf.length - from > MAX_CLEAN_LINE) return this.fail();
+      this.carry = Buffer.from(buf.subarray(from));
+    }
     return true;
   }
 
@@ -137,7 +141,7 @@ export class FlowCleanScanner {
     this.columns = columns;
     this.slots = columns.map((c) => ({
       numeric: c.type !== 'string',
-      max: c.name === 'srcport' || c.name === 'dstport' ? 65535 : c.type === 'int' ? INT_MAX : Number.MAX_SAFE_INTEGER,
+      max: c.name === 'srcport' || c.name === 'dstport' ? 65535 : c.name === 'start' || c.name === 'end' ? MAX_FLOW_SECONDS : c.type === 'int' ? INT_MAX : Number.MAX_SAFE_INTEGER,
     }));
     this.statusIndex = columns.findIndex((c) => c.name === 'log-status');
     this.startIndex = columns.findIndex((c) => c.name === 'start');
@@ -223,27 +227,24 @@ export function csvLoadOf(path: string, format: 'text' | 'gzip', clean: CleanFlo
 }
 
 /**
- * Scans one text or gzip flow log; returns what the fast path needs when the file is clean, or
- * null (not clean, or the stream broke: the record path reads it and reports the break).
+ * Scans one text or gzip flow log (streamed, within `maxFileBytes` decompressed); returns what the
+ * fast path needs when the file is clean, or null (not clean, over the limit, or the stream broke:
+ * the record path reads it and reports why).
  */
-export async function scanCleanFlowFile(path: string, gzip: boolean, options: ParserOptions = {}): Promise<CleanFlowFile | null> {
+export async function scanCleanFlowFile(path: string, options: ParserOptions & { maxFileBytes?: number } = {}): Promise<CleanFlowFile | null> {
   const scanner = new FlowCleanScanner(options);
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  let input: Readable = file;
-  if (gzip) {
-    const gunzip = createGunzip({ chunkSize: 1 << 20 });
-    file.on('error', (e) => gunzip.destroy(e));
-    input = file.pipe(gunzip);
-  }
+  const info = newStreamInfo();
+  const stream = readDecompressed(path, { maxBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes }, info);
   try {
-    for await (const chunk of input) {
-      if (!scanner.push(chunk as Buffer)) return null;
+    for await (const chunk of stream) {
+      if (!scanner.push(chunk)) return null;
     }
-  } catch {
-    return null;
+  } catch (error) {
+    if (error instanceof FileStreamError) return null;
+    throw error;
   } finally {
-    file.destroy();
-    input.destroy();
+    await stream.return(undefined);
   }
-  return scanner.end();
+  // Bytes after the last gzip member: DuckDB would not read the file as the record path does.
+  return info.trailing ? null : scanner.end();
 }

@@ -1,4 +1,5 @@
 import type { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { TrailbookError } from '../../errors.js';
 import { appendFlowCsv, appendFlowRecords, installVpcFlowSchema } from '../../store/vpcflow-schema.js';
 import { csvLoadOf, scanCleanFlowFile } from './fast.js';
 import type { FlowReadStats } from './parser.js';
@@ -44,7 +45,7 @@ export async function ingestFlowLogFile(engine: DuckDBEngine, path: string, opti
       format = null; // the record path reports it
     }
     if (format === 'text' || format === 'gzip') {
-      const clean = await scanCleanFlowFile(path, format === 'gzip', options);
+      const clean = await scanCleanFlowFile(path, { ...options, maxFileBytes: options.limits?.maxFileBytes });
       if (clean && clean.rows > 0) {
         const result = await appendFlowCsv(engine, csvLoadOf(path, format, clean));
         if (result) return { path, format, stats: clean.stats, appended: result.appended, duplicates: result.duplicates, loadedBy: 'csv' };
@@ -54,10 +55,17 @@ export async function ingestFlowLogFile(engine: DuckDBEngine, path: string, opti
   const file = readFlowLogFile(path, { ...options, engine: options.engine ?? engine });
   let appended = 0;
   let duplicates = 0;
-  for await (const batch of file) {
-    const result = await appendFlowRecords(engine, batch, path);
-    appended += result.appended;
-    duplicates += result.duplicates;
+  try {
+    for await (const batch of file) {
+      const result = await appendFlowRecords(engine, batch, path);
+      appended += result.appended;
+      duplicates += result.duplicates;
+    }
+  } catch (error) {
+    // The file is skipped, but what was appended before the break stays: say so.
+    const stored = appended + duplicates;
+    if (!(error instanceof TrailbookError) || stored === 0) throw error;
+    throw new TrailbookError(error.code, `${error.message}; the ${stored} rows before it are stored (a re-run finds them as duplicates)`, { location: error.location, hint: error.hint, cause: error });
   }
   return { path, format: file.format, stats: file.stats, appended, duplicates, loadedBy: 'records' };
 }

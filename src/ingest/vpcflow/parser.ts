@@ -94,6 +94,23 @@ const ISO_PREFIX = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}
 const PORT_FIELDS = new Set(['srcport', 'dstport']);
 /** INTEGER columns (version, ports, tcp-flags, traffic-path) hold at most 2^31 − 1. */
 const INT_MAX = 2147483647;
+/**
+ * `start` and `end` are Unix seconds; the store turns them into timestamps (microseconds in an
+ * INT64) and reports print them as ISO-8601: the last second of year 9999 is the most either holds
+ * (a larger value overflowed INT64 and sank the whole run).
+ */
+export const MAX_FLOW_SECONDS = 253402300799;
+const TIME_FIELDS = new Set(['start', 'end']);
+
+/** A numeric field's value, or why its text cannot be stored. */
+function numericProblem(name: string, type: FlowFieldType, token: string): string | number {
+  if (!UINT.test(token)) return `non-numeric ${name} "${clip(token)}"`;
+  const n = Number(token);
+  if (!Number.isSafeInteger(n) || (type === 'int' && n > INT_MAX)) return `${name} ${clip(token)} is too large`;
+  if (PORT_FIELDS.has(name) && n > 65535) return `${name} ${n} is not a port (0-65535)`;
+  if (TIME_FIELDS.has(name) && n > MAX_FLOW_SECONDS) return `${name} ${n} is past 9999-12-31T23:59:59Z (Unix seconds expected)`;
+  return n;
+}
 
 export function emptyStats(): FlowReadStats {
   return {
@@ -172,10 +189,8 @@ export class FlowLogParser {
       } else if (slot.type === 'string') {
         values[slot.column] = token;
       } else {
-        if (!UINT.test(token)) return this.bad(line, `non-numeric ${slot.name} "${clip(token)}"`);
-        const n = Number(token);
-        if (!Number.isSafeInteger(n) || (slot.type === 'int' && n > INT_MAX)) return this.bad(line, `${slot.name} ${clip(token)} is too large`);
-        if (PORT_FIELDS.has(slot.name) && n > 65535) return this.bad(line, `${slot.name} ${n} is not a port (0-65535)`);
+        const n = numericProblem(slot.name, slot.type, token);
+        if (typeof n === 'string') return this.bad(line, n);
         values[slot.column] = n;
       }
     }
@@ -212,11 +227,8 @@ export class FlowLogParser {
         values[slot.column] = String(raw);
         continue;
       }
-      const text = String(raw);
-      if (!UINT.test(text)) return this.bad(line, `non-numeric ${slot.name} "${clip(text)}"`);
-      const n = Number(text);
-      if (!Number.isSafeInteger(n) || (slot.type === 'int' && n > INT_MAX)) return this.bad(line, `${slot.name} ${clip(text)} is too large`);
-      if (PORT_FIELDS.has(slot.name) && n > 65535) return this.bad(line, `${slot.name} ${n} is not a port (0-65535)`);
+      const n = numericProblem(slot.name, slot.type, String(raw));
+      if (typeof n === 'string') return this.bad(line, n);
       values[slot.column] = n;
     }
     return this.count({ line, kind: this.layout.kind, values, extra });
@@ -274,6 +286,11 @@ export class FlowLogParser {
       ? 'no header: assumed the default v2 format (14 fields)'
       : `no header: ${count} fields, read as ${match.name} in AWS field-table order`;
     return makeLayout([...match.fields], stats.formatSource, 0, this.unknown);
+  }
+
+  /** A line that could not even be split off (over the record limit, bytes after the last gzip member): counted and listed. */
+  skipLine(reason: string): null {
+    return this.bad(++this.stats.lines, reason);
   }
 
   private bad(line: number, reason: string): null {

@@ -1,10 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import type { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
+import { FileStreamError, newStreamInfo, readDecompressed } from '../file-stream.js';
+import { formatBytes, resolveLimits, type IngestLimits } from '../limits.js';
 import { FlowLogParser, type FlowReadStats, type FlowRecord, type ParserOptions } from './parser.js';
 
 export type FlowFileFormat = 'text' | 'gzip' | 'parquet';
@@ -16,6 +14,8 @@ export interface ReadFlowOptions extends ParserOptions {
   engine?: DuckDBEngine;
   /** Force a container format instead of sniffing the first bytes. */
   format?: FlowFileFormat;
+  /** `maxFileBytes` (decompressed) and `maxRecordBytes` (one line) apply; see docs/limits.md. */
+  limits?: Partial<IngestLimits>;
 }
 
 const DEFAULT_BATCH = 50_000;
@@ -62,38 +62,40 @@ export class FlowLogFile implements AsyncIterable<FlowRecord[]> {
     else yield* this.text(format === 'gzip');
   }
 
+  /**
+   * Text and gzip, streamed (file-stream.ts): lines are split here, a line longer than
+   * `maxRecordBytes` is a bad line never held whole, and bytes after the last gzip member are one
+   * more bad line; a file over `maxFileBytes` or a broken stream throws.
+   */
   private async *text(gzip: boolean): AsyncGenerator<FlowRecord[]> {
     const size = this.options.batchSize ?? DEFAULT_BATCH;
-    const file = createReadStream(this.path);
-    let input: Readable = file;
-    if (gzip) {
-      const gunzip = createGunzip();
-      file.on('error', (e) => gunzip.destroy(e));
-      input = file.pipe(gunzip);
-    }
-    const lines = createInterface({ input, crlfDelay: Infinity });
-    let batch: FlowRecord[] = [];
+    const limits = resolveLimits(this.options.limits);
+    const info = newStreamInfo();
+    const lines = new LineSplitter(limits.maxRecordBytes);
+    const batch: FlowRecord[] = [];
+    const take = (line: string | number) => {
+      const record =
+        typeof line === 'number'
+          ? this.parser.skipLine(`line of ${line} bytes is over limit ${formatBytes(limits.maxRecordBytes)} (--max-record-bytes)`)
+          : this.parser.parseLine(line);
+      if (record) batch.push(record);
+    };
     try {
-      for await (const line of lines) {
-        const record = this.parser.parseLine(line);
-        if (record) {
-          batch.push(record);
-          if (batch.length >= size) {
-            yield batch;
-            batch = [];
-          }
-        }
+      for await (const chunk of readDecompressed(this.path, { maxBytes: limits.maxFileBytes }, info)) {
+        lines.push(chunk, take);
+        while (batch.length >= size) yield batch.splice(0, size);
       }
+      lines.end(take);
+      while (batch.length >= size) yield batch.splice(0, size);
     } catch (error) {
-      throw new TrailbookError('INPUT', `cannot read flow log: ${(error as Error).message}`, {
+      if (!(error instanceof FileStreamError)) throw error;
+      throw new TrailbookError('INPUT', `cannot read flow log: ${error.message}`, {
         location: `${this.path}:${this.parser.stats.lines + 1}`,
-        hint: gzip ? 'the gzip stream is damaged or truncated; the lines before this point were read' : undefined,
+        hint: gzip && error.code !== 'too-large' ? 'the gzip stream is damaged or truncated; the lines before this point were read' : undefined,
         cause: error,
       });
-    } finally {
-      lines.close();
-      file.destroy();
     }
+    if (info.trailing) this.parser.skipLine(`${info.trailing.bytes} bytes after the last gzip member (at byte ${info.trailing.offset}) are not gzip data`);
     if (batch.length) yield batch;
   }
 
@@ -155,5 +157,47 @@ export async function sniffFlowFormat(path: string): Promise<FlowFileFormat> {
     return flowFormatOf(buffer.subarray(0, bytesRead));
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Splits decompressed chunks into lines (without the newline) in bounded memory: a line longer than
+ * `maxBytes` is dropped as it comes and reported by its length instead of its text.
+ */
+class LineSplitter {
+  private parts: Buffer[] = [];
+  private length = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  push(chunk: Buffer, onLine: (line: string | number) => void): void {
+    let from = 0;
+    for (;;) {
+      const newline = chunk.indexOf(10, from);
+      if (newline < 0) break;
+      this.add(chunk.subarray(from, newline));
+      this.emit(onLine);
+      from = newline + 1;
+    }
+    if (from < chunk.length) this.add(chunk.subarray(from));
+  }
+
+  end(onLine: (line: string | number) => void): void {
+    if (this.length > 0) this.emit(onLine);
+  }
+
+  private add(piece: Buffer): void {
+    this.length += piece.length;
+    if (this.length <= this.maxBytes) this.parts.push(piece);
+    else this.parts = [];
+  }
+
+  private emit(onLine: (line: string | number) => void): void {
+    const length = this.length;
+    const parts = this.parts;
+    this.parts = [];
+    this.length = 0;
+    if (length > this.maxBytes) onLine(length);
+    else onLine(parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8'));
   }
 }
