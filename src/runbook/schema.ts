@@ -20,6 +20,7 @@ function isCalendarDate(text: string): boolean {
   return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === text;
 }
 
+export const RUNBOOK_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 export const STEP_ID_PATTERN = /^[a-z][a-z0-9_]*$/;
 const StepId = z.string().regex(STEP_ID_PATTERN, 'lowercase letters, digits and underscores, starting with a letter');
 const ParameterName = z.string().regex(PARAMETER_NAME_PATTERN, 'lowercase letters, digits and underscores, starting with a letter');
@@ -276,7 +277,7 @@ export const RunbookSchema = z
   .strictObject({
     id: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes')
+      .regex(RUNBOOK_ID_PATTERN, 'lowercase letters, digits and dashes')
       .describe('Runbook id; the folder name under `runbooks/`.'),
     title: z.string().min(1).describe('One line.'),
     version: z

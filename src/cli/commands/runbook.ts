@@ -8,6 +8,7 @@ import { defaultCaseExecutor } from '../../runbook/case-executor.js';
 import { compile, parseParamArgs } from '../../runbook/compile.js';
 import { listRunbooks } from '../../runbook/catalog.js';
 import { loadRunbook } from '../../runbook/load.js';
+import { scaffoldRunbook } from '../../runbook/scaffold.js';
 import { lintRunbookFolder } from '../../runbook/lint.js';
 import { formatPlanText, planToJson } from '../../runbook/plan-format.js';
 import { formatProblem, hasErrors } from '../../runbook/problems.js';
@@ -19,9 +20,9 @@ import { collectList, TimeFlags } from '../options.js';
 const BUNDLED_RUNBOOKS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks');
 const LOCAL_RUNBOOKS = 'runbooks';
 
-/** `trailbook runbook list|lint|plan|test`: thin wrappers over src/runbook. */
+/** `trailbook runbook list|new|lint|plan|test`: thin wrappers over src/runbook. */
 export function register(program: Command): void {
-  const runbook = program.command('runbook').description('runbooks as code: list, lint, plan and test runbook folders');
+  const runbook = program.command('runbook').description('runbooks as code: list, create, lint, plan and test runbook folders');
 
   runbook
     .command('list')
@@ -37,6 +38,17 @@ export function register(program: Command): void {
       const rows = await listRunbooks(roots, now);
       const columns = ['id', 'version', 'owner', 'reviewed', 'review', 'dir', 'tests', 'status'];
       process.stdout.write(format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : formatTable(columns, rows as unknown as Record<string, unknown>[]));
+    });
+
+  runbook
+    .command('new')
+    .description('create a runbook folder that lints clean and passes its tests: README.md, runbook.yaml, tests/ with a case and a near miss')
+    .argument('<dir>', 'the folder to create (must not exist)')
+    .option('--id <id>', 'runbook id (default: the folder name)')
+    .action(async (dir: string, flags: { id?: string }) => {
+      const written = await scaffoldRunbook(dir, { ...(flags.id ? { id: flags.id } : {}), now: new Date() });
+      for (const file of written) process.stdout.write(`wrote ${file}\n`);
+      process.stdout.write(`next: trailbook runbook lint ${dir} && trailbook runbook test ${dir}\n`);
     });
 
   runbook
