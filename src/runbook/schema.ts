@@ -300,7 +300,7 @@ export const RunbookSchema = z
       .string()
       .regex(REVIEW_INTERVAL_PATTERN, 'a number of days, e.g. `90d`')
       .default(DEFAULT_REVIEW_INTERVAL)
-      .describe(`How often the content must be reviewed, in days (\`90d\`); default \`${DEFAULT_REVIEW_INTERVAL}\`. \`runbook list\` shows when the next review is due.`),
+      .describe('How often the content must be reviewed, in days (`90d`). `runbook list` shows when the next review is due.'),
     parameters: z
       .record(ParameterName, ParameterSchema)
       .default({})
