@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
@@ -38,6 +38,23 @@ test('runbook git source: HEAD commit, and whether the folder itself differs fro
   writeFileSync(join(dir, 'README.md'), '# edited\n');
   assert.deepEqual(runbookGitSource(dir), { commit: head, uncommittedChanges: true }, 'an edited file counts');
   assert.equal(git('status', '--porcelain', '--', 'runbooks'), 'M runbooks/minimal/README.md', 'asking changed nothing in the repository');
+});
+
+test('runbook git source: absent when runbook.yaml is not tracked (an ignored node_modules, an untracked copy)', () => {
+  const { repo, git } = repoWithRunbook();
+  writeFileSync(join(repo, '.gitignore'), 'node_modules\n*.log\n');
+  git('add', '-A');
+  git('commit', '-qm', 'runbook');
+  const installed = join(repo, 'node_modules', 'trailbook', 'runbooks', 'minimal');
+  const copied = join(repo, 'drafts', 'minimal');
+  for (const dir of [installed, copied]) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'runbook.yaml'), MINIMAL);
+    assert.equal(runbookGitSource(dir), undefined, dir);
+  }
+  const tracked = join(repo, 'runbooks', 'minimal');
+  writeFileSync(join(tracked, 'run.log'), 'an ignored file beside the runbook\n');
+  assert.deepEqual(runbookGitSource(tracked), { commit: git('rev-parse', 'HEAD'), uncommittedChanges: false }, 'ignored files are not changes');
 });
 
 test('runbook git source: quietly absent outside a repository', () => {
