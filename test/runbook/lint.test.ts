@@ -1,6 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findRunbookFolders } from '../../src/runbook/load.js';
+import { REPO_ROOT } from '../helpers/corpus.js';
 import { lintRunbookFolder, type LintReport } from '../../src/runbook/lint.js';
 import { SqlChecker } from '../../src/runbook/sql-check.js';
 import { lineOf, MINIMAL, minimalWith, REVIEW_CURRENT_ON, writeTree } from './helpers.js';
@@ -206,3 +209,19 @@ test('review metadata: a date that is not a calendar day and an interval that is
   const badInterval = await lint(minimalWith('reviewInterval: 90d', 'reviewInterval: 3 months'));
   assert.deepEqual(codes(badInterval), [`INVALID_VALUE@${lineOf(MINIMAL, 'reviewInterval:')}:17`]);
 });
+
+test('every bundled runbook lints clean on the day of its last review', async () => {
+  const bundled = await findRunbookFolders(join(REPO_ROOT, 'runbooks'));
+  assert.ok(bundled.length >= 1);
+  for (const dir of bundled) {
+    const report = await lintRunbookFolder(dir, { sql, now: new Date(`${reviewedDay(dir)}T00:00:00Z`) });
+    assert.deepEqual(report.problems, [], dir);
+  }
+});
+
+/** The day a bundled runbook says it was reviewed: on that day its review cannot be overdue. */
+function reviewedDay(dir: string): string {
+  const reviewed = /^reviewed: (\d{4}-\d{2}-\d{2})$/m.exec(readFileSync(join(dir, 'runbook.yaml'), 'utf8'))?.[1];
+  assert.ok(reviewed, `${dir} names the day it was reviewed`);
+  return reviewed;
+}
