@@ -6,7 +6,7 @@ import { TrailbookError } from '../errors.js';
 import type { Report } from '../report/contract.js';
 import { renderReport } from '../report/render/index.js';
 import { validateLogFiles, type IntegrityReport, type ValidateOptions } from './digest/index.js';
-import { ensureRepository, git, hasCommits, identityArgs } from './git.js';
+import { ensureRepository, git, hasCommits, identityArgs } from '../git.js';
 import { lineAt, locateEvents, readSourceFile, sha256, type SourceFile } from './source-records.js';
 
 /**

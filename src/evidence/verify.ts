@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { CASES_DIR, EVIDENCE_SCHEMA, type Manifest } from './bundle.js';
-import { git, gitShow, gitShowMany, hasCommits, isRepository } from './git.js';
+import { git, gitShow, gitShowMany, hasCommits, isRepository } from '../git.js';
 import { sha256 } from './source-records.js';
 
 /**

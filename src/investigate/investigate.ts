@@ -3,6 +3,7 @@ import type { Engine } from '../engines/engine.js';
 import { classify, formatPrefix, type IntelIndex, summarizeFeed } from '../intel/index.js';
 import { compile } from '../runbook/compile.js';
 import type { LoadedRunbook } from '../runbook/load.js';
+import { gitSourceOf } from '../runbook/provenance.js';
 import { evaluate } from '../decide/evaluate.js';
 import { REPORT_SCHEMA, type Finding, type Report, type SourceAssessment, type SourceVerdict } from '../report/contract.js';
 import { compareActions } from '../decide/actions.js';
@@ -47,7 +48,7 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
   return {
     schema: REPORT_SCHEMA,
     generatedAt: now.toISOString(),
-    runbook: { id: runbook.runbook.id, version: `${runbook.runbook.version}+${createHash('sha256').update(runbook.text).digest('hex').slice(0, 12)}` },
+    runbook: runbookIdentity(runbook),
     parameters: { ...params, port: Number(params['port']), from: (params['from'] as string | undefined) ?? null, to: (params['to'] as string | undefined) ?? null },
     inputs: {
       cloudtrail: options.inputs?.cloudtrail ?? { files: 0, events: 0, skipped: [] },
@@ -60,6 +61,14 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
     answers: answersOf(findings),
     findings,
   };
+}
+
+/** The runbook's id, version with content hash, and the git commit it came from when there is one. */
+function runbookIdentity(loaded: LoadedRunbook): Report['runbook'] {
+  const identity: Report['runbook'] = { id: loaded.runbook.id, version: `${loaded.runbook.version}+${createHash('sha256').update(loaded.text).digest('hex').slice(0, 12)}` };
+  const source = gitSourceOf(loaded);
+  if (source) identity.git = source;
+  return identity;
 }
 
 function decide(finding: AssembledFinding, runbook: LoadedRunbook, params: Record<string, unknown>): Finding {

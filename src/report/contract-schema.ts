@@ -105,7 +105,17 @@ export const ReportSchema = z
   .strictObject({
     schema: z.literal(REPORT_SCHEMA),
     generatedAt: UtcTime,
-    runbook: z.strictObject({ id: z.string(), version: z.string().describe('Content hash or git commit of the runbook.') }),
+    runbook: z.strictObject({
+      id: z.string(),
+      version: z.string().describe('The runbook\'s version and the hash of its runbook.yaml: `2.1.0+0123456789ab`.'),
+      git: z
+        .strictObject({
+          commit: z.string().regex(/^[0-9a-f]{40,64}$/, 'a full git object id').describe('HEAD of the git repository holding the runbook folder.'),
+          uncommittedChanges: z.boolean().describe('True when files under the runbook folder differ from that commit (modified, staged, deleted or untracked).'),
+        })
+        .optional()
+        .describe('Present when the runbook folder is inside a git work tree and git is installed.'),
+    }),
     parameters: z
       .object({ port: z.int().min(0).max(65535), from: UtcTime.nullable(), to: UtcTime.nullable() })
       .catchall(z.unknown())

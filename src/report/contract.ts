@@ -88,7 +88,11 @@ export interface Finding {
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   generatedAt: string;
-  runbook: { id: string; version: string };
+  /**
+   * `git`: where the runbook folder came from when it is inside a git work tree (absent when
+   * it is not, or git is not installed): HEAD's commit, and whether the folder differs from it.
+   */
+  runbook: { id: string; version: string; git?: { commit: string; uncommittedChanges: boolean } };
   parameters: { port: number; from: string | null; to: string | null; [name: string]: unknown };
   inputs: {
     cloudtrail: { files: number; events: number; skipped: SkippedInput[] };

@@ -7,6 +7,7 @@ import type { SourceLocator, YamlPath } from './location.js';
 import { checkParameterValue, compilePattern } from './params.js';
 import { problem, sortProblems, type Problem } from './problems.js';
 import { ANSWER_NAMES, SHARED_COLUMNS, type ParameterType, type Runbook } from './schema.js';
+import { reviewState } from './review.js';
 import { isSelect, type SqlCheck, type SqlChecker } from './sql-check.js';
 import { findSqlParameters } from './sql-params.js';
 import { parseRunbookText } from './structure.js';
@@ -27,6 +28,8 @@ export interface LintReport {
 export interface LintOptions {
   /** Checks SQL against the table contract; omit to skip the SQL checks (they are then reported as skipped by the caller). */
   sql?: SqlChecker;
+  /** The day a review is judged overdue against (default: the current time). */
+  now?: Date;
 }
 
 export async function lintRunbookFolder(dir: string, options: LintOptions = {}): Promise<LintReport> {
@@ -39,8 +42,27 @@ export async function lintRunbookFolder(dir: string, options: LintOptions = {}):
   if (parsed.runbook) {
     const sqlChecks = options.sql ? await checkSql(parsed.runbook, options.sql) : new Map<string, SqlCheck>();
     problems.push(...lintMeaning(parsed.runbook, parsed.locator, sqlChecks));
+    problems.push(...lintReview(parsed.runbook, parsed.locator, options.now ?? new Date()));
   }
   return { dir, file: folder.file, runbook: parsed.runbook, problems: sortProblems(problems) };
+}
+
+/**
+ * Review metadata: warnings only, because a stale review is a reminder for the owner, not a
+ * reason to stop an investigation at 3 a.m.
+ */
+export function lintReview(runbook: Runbook, at: SourceLocator, now: Date): Problem[] {
+  const problems: Problem[] = [];
+  const warn = (code: string, message: string, path: YamlPath, hint: string) =>
+    problems.push(problem(code, message, at.at(path, { key: true }), { severity: 'warning', hint }));
+  if (runbook.owner === undefined) warn('MISSING_OWNER', 'no `owner`: name the team or role that answers for this runbook', ['owner'], 'e.g. `owner: security-engineering`');
+  const review = reviewState(runbook, now);
+  if (review.state === 'unknown') {
+    warn('MISSING_REVIEW', 'no `reviewed` date: nobody has said when this runbook was last checked', ['reviewed'], 'add `reviewed: YYYY-MM-DD` after a review');
+  } else if (review.state === 'overdue') {
+    warn('REVIEW_OVERDUE', `review overdue by ${review.days} day${review.days === 1 ? '' : 's'}: reviewed ${runbook.reviewed}, every ${runbook.reviewInterval}, due ${review.dueOn}`, ['reviewed'], 'review the runbook with its owner, then set `reviewed` to the day of the review');
+  }
+  return problems;
 }
 
 /** SQL check results by step id. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FINDING_FIELDS, SIGNALS } from '../decide/fields.js';
 import { ACTIONS, OPERATORS } from '../decide/tree-schema.js';
+import { DUE_SOON_DAYS } from './review.js';
 import { RunbookSchema, SHARED_COLUMNS } from './schema.js';
 
 /**
@@ -41,6 +42,34 @@ export function runbookJsonSchemaText(): string {
   return JSON.stringify(runbookJsonSchema(), null, 2) + '\n';
 }
 
+/** Writing a runbook end to end; the scaffold it starts from is src/runbook/scaffold-files.ts (test/runbook/scaffold.test.ts runs these steps). */
+const WALKTHROUGH: readonly string[] = [
+  '## Writing a runbook',
+  '',
+  '1. **Scaffold.** `trailbook runbook new runbooks/open-to-internet` writes a folder that works as it',
+  '   is (the id is the folder name unless `--id` says otherwise; an existing folder is refused):',
+  '   `README.md` explaining each section, `runbook.yaml` with one SQL step over `cloudtrail_logs`',
+  '   (security-group ingress rules naming `$cidr`, bound, never spliced), one finding rule (one finding',
+  '   per security group), a two-leaf decision tree (root user → `escalate`, anyone else → `ticket`), the',
+  '   review fields, and `tests/` with a case for the escalate leaf and its near miss.',
+  '2. **Edit.** Change the SQL to the events your question needs (keep the shared columns first), the',
+  '   finding rule\'s `groupBy` to what one incident is, and the decision tree to your actions. Raise',
+  '   `version`; set `owner` to the team or role that answers for the runbook.',
+  '3. **Lint.** `trailbook runbook lint runbooks/open-to-internet`: structure errors at `file:line:col`,',
+  '   then meaning (ids, edges, parameters, the SQL bound by DuckDB against the tables). Errors exit 7;',
+  '   warnings (no README, an answer no step backs, no `owner`, no `reviewed` date, a review overdue',
+  '   relative to `--now`) do not.',
+  '4. **Test.** For every leaf, add `tests/<case>/` with the logs of a situation (`cloudtrail.json`, as',
+  '   CloudTrail delivers it) and `expected.yaml` (what a correct run finds, compared as a subset; `now`',
+  '   fixes relative defaults), and a near miss that must land elsewhere. `trailbook runbook test',
+  '   runbooks/open-to-internet` runs each case on a fresh in-memory store and exits 8 on any difference.',
+  '5. **Review.** After each review with the owner, set `reviewed` to that day. `trailbook runbook list`',
+  `   shows every runbook's version, owner and review state: \`ok\`, \`due in N days\` (the due day,`,
+  `   \`reviewed\` + \`reviewInterval\`, is ${DUE_SOON_DAYS} days away or less) or \`overdue by N days\`. Reports record the version, a hash`,
+  '   of `runbook.yaml` and, when the folder is in git, the commit (`runbook.git`, docs/report.md).',
+  '',
+];
+
 export function runbookReferenceMarkdown(): string {
   const defs = runbookJsonSchema().$defs ?? {};
   const out: string[] = [
@@ -52,6 +81,7 @@ export function runbookReferenceMarkdown(): string {
     'false positive) and `tests/<case>/` (fixtures and `expected.yaml`). The JSON Schema of this',
     `format is \`${JSON_SCHEMA_PATH}\` (for editors: \`# yaml-language-server: $schema=…\`).`,
     '',
+    ...WALKTHROUGH,
     '## Conventions',
     '',
     '- **Parameters in SQL** are written `$name` and bound by the engine at execution, never spliced into',

@@ -11,6 +11,16 @@ import { DecisionTreeSchema, PARAMETER_NAME_PATTERN, ParameterRefSchema } from '
 /** Every step's table starts with these columns, in this order, so reports treat any step alike. */
 export const SHARED_COLUMNS = ['ts', 'actor', 'source_ip', 'action', 'resource', 'account_id', 'region', 'source_ref'] as const;
 
+/** Review metadata (see src/runbook/review.ts): a calendar day and an interval in days. */
+export const REVIEW_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+export const REVIEW_INTERVAL_PATTERN = /^[1-9]\d{0,3}d$/;
+export const DEFAULT_REVIEW_INTERVAL = '90d';
+function isCalendarDate(text: string): boolean {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+}
+
+export const RUNBOOK_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 export const STEP_ID_PATTERN = /^[a-z][a-z0-9_]*$/;
 const StepId = z.string().regex(STEP_ID_PATTERN, 'lowercase letters, digits and underscores, starting with a letter');
 const ParameterName = z.string().regex(PARAMETER_NAME_PATTERN, 'lowercase letters, digits and underscores, starting with a letter');
@@ -267,7 +277,7 @@ export const RunbookSchema = z
   .strictObject({
     id: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes')
+      .regex(RUNBOOK_ID_PATTERN, 'lowercase letters, digits and dashes')
       .describe('Runbook id; the folder name under `runbooks/`.'),
     title: z.string().min(1).describe('One line.'),
     version: z
@@ -275,6 +285,22 @@ export const RunbookSchema = z
       .regex(/^\d+\.\d+\.\d+$/, 'MAJOR.MINOR.PATCH')
       .describe('Version of the runbook content (MAJOR.MINOR.PATCH); reports also record its content hash.'),
     description: z.string().min(1).describe('What the runbook answers, in a few sentences.'),
+    owner: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Who answers for the content: a team or role (`security-engineering`), not a person who may leave. `runbook lint` warns when it is missing.'),
+    reviewed: z
+      .string()
+      .regex(REVIEW_DATE_PATTERN, 'a date, YYYY-MM-DD')
+      .refine(isCalendarDate, 'not a calendar date')
+      .optional()
+      .describe('The day (YYYY-MM-DD, UTC) the content was last reviewed against how the team works today. `runbook lint` warns when it is missing or older than `reviewInterval`.'),
+    reviewInterval: z
+      .string()
+      .regex(REVIEW_INTERVAL_PATTERN, 'a number of days, e.g. `90d`')
+      .default(DEFAULT_REVIEW_INTERVAL)
+      .describe('How often the content must be reviewed, in days (`90d`). `runbook list` shows when the next review is due.'),
     parameters: z
       .record(ParameterName, ParameterSchema)
       .default({})

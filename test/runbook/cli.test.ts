@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/corpus.js';
-import { minimalWith, writeTree } from './helpers.js';
+import { MINIMAL, minimalWith, writeTree } from './helpers.js';
 
 /** Runs the real CLI entry (src/cli/main.ts through tsx) as a user would. */
 function trailbook(...args: string[]) {
@@ -31,7 +31,7 @@ test('runbook plan: bad parameter values are a usage error (exit 2)', () => {
 
 test('runbook lint: problems at file:line:col, exit 7 on errors (golden, paths scrubbed)', () => {
   const dir = writeTree({ 'runbook.yaml': minimalWith('      else: ticket', '      else: tikcet').replace('eventsource AS event_source', 'eventsorce AS event_source') });
-  const run = trailbook('runbook', 'lint', dir);
+  const run = trailbook('runbook', 'lint', dir, '--now', '2026-12-10T00:00:00Z');
   assert.equal(run.code, 7, run.stderr);
   const scrubbed = run.stdout.replaceAll(dir, '<dir>');
   const path = join(GOLDEN, 'lint-broken.txt');
@@ -40,17 +40,36 @@ test('runbook lint: problems at file:line:col, exit 7 on errors (golden, paths s
   assert.equal(trailbook('runbook', 'lint', EXAMPLE).code, 0);
 });
 
-test('runbook list shows ids, versions and validity', () => {
-  const root = writeTree({ 'good/runbook.yaml': minimalWith('', ''), 'bad/runbook.yaml': 'id: [', 'not-a-runbook/x.txt': '' });
-  const run = trailbook('runbook', 'list', '--dir', root, '--format', 'json');
+test('runbook list shows ids, versions, owners, review states and validity', () => {
+  const overdue = minimalWith('id: minimal', 'id: stale').replace('reviewed: 2026-12-03', 'reviewed: 2026-06-01');
+  const unowned = minimalWith('id: minimal', 'id: unowned').replace('owner: security-engineering\nreviewed: 2026-12-03\n', '');
+  const root = writeTree({ 'good/runbook.yaml': MINIMAL, 'stale/runbook.yaml': overdue, 'unowned/runbook.yaml': unowned, 'bad/runbook.yaml': 'id: [', 'not-a-runbook/x.txt': '' });
+  const soon = writeTree({ 'runbook.yaml': minimalWith('id: minimal', 'id: soon').replace('reviewed: 2026-12-03', 'reviewed: 2026-09-10') });
+  const run = trailbook('runbook', 'list', root, soon, '--now', '2026-12-03T12:00:00Z', '--format', 'json');
   assert.equal(run.code, 0, run.stderr);
+  const rows = JSON.parse(run.stdout) as { id: string | null; owner: string | null; review: string; reviewState: string | null; reviewDue: string | null; status: string }[];
   assert.deepEqual(
-    (JSON.parse(run.stdout) as { id: string | null; status: string }[]).map((r) => [r.id, r.status]),
+    rows.map((r) => [r.id, r.owner, r.review, r.reviewState, r.reviewDue, r.status]),
     [
-      [null, 'invalid (1 problem)'],
-      ['minimal', 'ok'],
+      [null, null, 'unknown (invalid runbook)', null, null, 'invalid (1 problem)'],
+      ['minimal', 'security-engineering', 'ok', 'ok', '2027-03-03', 'ok'],
+      ['stale', 'security-engineering', 'overdue by 95 days', 'overdue', '2026-08-30', 'ok'],
+      ['unowned', null, 'never reviewed (no `reviewed` date)', 'unknown', null, 'ok'],
+      ['soon', 'security-engineering', 'due in 6 days', 'due', '2026-12-09', 'ok'],
     ],
   );
+  const text = trailbook('runbook', 'list', root, '--now', '2026-12-03T12:00:00Z');
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /stale\s+1\.0\.0\s+security-engineering\s+2026-06-01\s+overdue by 95 days/);
+});
+
+test('runbook list with no folder named lists the bundled runbooks, port-exposure reviewed and owned', () => {
+  const run = trailbook('runbook', 'list', '--format', 'json', '--now', '2026-12-03T00:00:00Z');
+  assert.equal(run.code, 0, run.stderr);
+  const rows = JSON.parse(run.stdout) as { id: string; owner: string; reviewed: string; reviewInterval: string; review: string; dir: string }[];
+  const port = rows.filter((r) => r.id === 'port-exposure');
+  assert.equal(port.length, 1, 'the bundled folder and ./runbooks are the same folder here: listed once');
+  assert.deepEqual([port[0]!.owner, port[0]!.reviewed, port[0]!.reviewInterval, port[0]!.review], ['security-engineering', '2026-12-03', '90d', 'ok']);
 });
 
 test('runbook test fails on a runbook without cases: it has tested nothing', () => {

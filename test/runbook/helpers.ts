@@ -20,6 +20,9 @@ export const MINIMAL = `id: minimal
 title: Minimal
 version: 1.0.0
 description: Smallest valid runbook.
+owner: security-engineering
+reviewed: 2026-12-03
+reviewInterval: 90d
 parameters:
   port:
     type: integer
@@ -64,6 +67,9 @@ decision:
       reasons: [Known sources.]
       verify: Find the change request.
 `;
+
+/** A day on which MINIMAL's review is current, so lint results do not change with the calendar. */
+export const REVIEW_CURRENT_ON = new Date('2026-12-10T00:00:00Z');
 
 /** MINIMAL with one exact substring replaced (throws when absent, so a test cannot silently test nothing). */
 export function minimalWith(from: string, to: string): string {

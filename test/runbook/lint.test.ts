@@ -1,9 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findRunbookFolders } from '../../src/runbook/load.js';
+import { REPO_ROOT } from '../helpers/corpus.js';
 import { lintRunbookFolder, type LintReport } from '../../src/runbook/lint.js';
 import { SqlChecker } from '../../src/runbook/sql-check.js';
-import { lineOf, MINIMAL, minimalWith, writeTree } from './helpers.js';
+import { lineOf, MINIMAL, minimalWith, REVIEW_CURRENT_ON, writeTree } from './helpers.js';
 
 let sql: SqlChecker;
 before(async () => {
@@ -14,7 +17,7 @@ after(async () => {
 });
 
 async function lint(yaml: string, extra: Record<string, string> = { 'README.md': '# x\n' }): Promise<LintReport> {
-  return lintRunbookFolder(writeTree({ 'runbook.yaml': yaml, ...extra }), { sql });
+  return lintRunbookFolder(writeTree({ 'runbook.yaml': yaml, ...extra }), { sql, now: REVIEW_CURRENT_ON });
 }
 
 /** `CODE@line:col` of every problem, file name stripped, for compact assertions. */
@@ -23,7 +26,7 @@ function codes(report: LintReport): string[] {
 }
 
 test('the example fixture and the minimal runbook lint clean', async () => {
-  const example = await lintRunbookFolder(join(import.meta.dirname, 'fixtures', 'example'), { sql });
+  const example = await lintRunbookFolder(join(import.meta.dirname, 'fixtures', 'example'), { sql, now: REVIEW_CURRENT_ON });
   assert.deepEqual(example.problems, []);
   assert.deepEqual((await lint(MINIMAL)).problems, []);
 });
@@ -182,3 +185,43 @@ test('warnings: missing README, missing answers, unknown finding fields, bad con
   const bad = minimalWith('op: eq, value: suspicious', 'op: count-gte, value: many');
   assert.deepEqual(codes(await lint(bad)).map((c) => c.split('@')[0]), ['INVALID_CONDITION']);
 });
+
+test('review metadata: missing owner and reviewed date are warnings at the top of the file', async () => {
+  const report = await lint(minimalWith('owner: security-engineering\nreviewed: 2026-12-03\n', ''));
+  assert.deepEqual(codes(report), ['MISSING_OWNER@1:1', 'MISSING_REVIEW@1:1']);
+  assert.ok(report.problems.every((p) => p.severity === 'warning'));
+});
+
+test('review metadata: an overdue review is a warning at the `reviewed` key, relative to now', async () => {
+  const dir = writeTree({ 'runbook.yaml': MINIMAL, 'README.md': '# x\n' });
+  const line = lineOf(MINIMAL, 'reviewed:');
+  const dueDay = await lintRunbookFolder(dir, { sql, now: new Date('2027-03-03T23:59:00Z') });
+  assert.deepEqual(dueDay.problems, [], 'due on 2026-12-03 + 90 days: not yet overdue on that day');
+  const late = await lintRunbookFolder(dir, { sql, now: new Date('2027-03-05T08:00:00Z') });
+  assert.deepEqual(codes(late), [`REVIEW_OVERDUE@${line}:1`]);
+  assert.equal(late.problems[0]!.severity, 'warning');
+  assert.match(late.problems[0]!.message, /overdue by 2 days: reviewed 2026-12-03, every 90d, due 2027-03-03/);
+});
+
+test('review metadata: a date that is not a calendar day and an interval that is not days are errors', async () => {
+  const badDate = await lint(minimalWith('reviewed: 2026-12-03', 'reviewed: 2026-02-30'));
+  assert.deepEqual(codes(badDate), [`INVALID_VALUE@${lineOf(MINIMAL, 'reviewed:')}:11`]);
+  const badInterval = await lint(minimalWith('reviewInterval: 90d', 'reviewInterval: 3 months'));
+  assert.deepEqual(codes(badInterval), [`INVALID_VALUE@${lineOf(MINIMAL, 'reviewInterval:')}:17`]);
+});
+
+test('every bundled runbook lints clean on the day of its last review', async () => {
+  const bundled = await findRunbookFolders(join(REPO_ROOT, 'runbooks'));
+  assert.ok(bundled.length >= 1);
+  for (const dir of bundled) {
+    const report = await lintRunbookFolder(dir, { sql, now: new Date(`${reviewedDay(dir)}T00:00:00Z`) });
+    assert.deepEqual(report.problems, [], dir);
+  }
+});
+
+/** The day a bundled runbook says it was reviewed: on that day its review cannot be overdue. */
+function reviewedDay(dir: string): string {
+  const reviewed = /^reviewed: (\d{4}-\d{2}-\d{2})$/m.exec(readFileSync(join(dir, 'runbook.yaml'), 'utf8'))?.[1];
+  assert.ok(reviewed, `${dir} names the day it was reviewed`);
+  return reviewed;
+}

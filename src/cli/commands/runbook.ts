@@ -1,57 +1,69 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EXIT_CODES, TrailbookError } from '../../errors.js';
 import { formatTable } from '../../report/tabular.js';
 import { defaultCaseExecutor } from '../../runbook/case-executor.js';
 import { compile, parseParamArgs } from '../../runbook/compile.js';
-import { findRunbookFolders, loadRunbook, readRunbookFolder } from '../../runbook/load.js';
+import { listRunbooks } from '../../runbook/catalog.js';
+import { loadRunbook } from '../../runbook/load.js';
+import { scaffoldRunbook } from '../../runbook/scaffold.js';
 import { lintRunbookFolder } from '../../runbook/lint.js';
 import { formatPlanText, planToJson } from '../../runbook/plan-format.js';
 import { formatProblem, hasErrors } from '../../runbook/problems.js';
 import { SqlChecker } from '../../runbook/sql-check.js';
-import { parseRunbookText } from '../../runbook/structure.js';
 import { formatTestReport, runRunbookTests } from '../../runbook/test-runner.js';
 import { collectList, TimeFlags } from '../options.js';
 
-/** `trailbook runbook list|lint|plan|test`: thin wrappers over src/runbook. */
+/** The runbooks shipped with trailbook (the package's `runbooks/`), and a project's own. */
+const BUNDLED_RUNBOOKS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks');
+const LOCAL_RUNBOOKS = 'runbooks';
+
+/** `trailbook runbook list|new|lint|plan|test`: thin wrappers over src/runbook. */
 export function register(program: Command): void {
-  const runbook = program.command('runbook').description('runbooks as code: list, lint, plan and test runbook folders');
+  const runbook = program.command('runbook').description('runbooks as code: list, create, lint, plan and test runbook folders');
 
   runbook
     .command('list')
-    .description('list the runbook folders under a directory')
-    .option('--dir <dir>', 'directory holding runbook folders', 'runbooks')
-    .option('--format <format>', 'table | json', 'table')
-    .action(async (flags: { dir: string; format: string }) => {
-      const format = oneOf(flags.format, ['table', 'json'], '--format');
-      const rows: Record<string, unknown>[] = [];
-      for (const dir of await findRunbookFolders(flags.dir)) {
-        const folder = await readRunbookFolder(dir);
-        const parsed = parseRunbookText(folder.file, folder.text);
-        const r = parsed.runbook;
-        rows.push({
-          id: r?.id ?? null,
-          version: r?.version ?? null,
-          title: r?.title ?? null,
-          dir,
-          tests: folder.testCases.length,
-          status: r ? 'ok' : `invalid (${parsed.problems.length} problem${parsed.problems.length === 1 ? '' : 's'})`,
-        });
-      }
-      const columns = ['id', 'version', 'title', 'dir', 'tests', 'status'];
-      process.stdout.write(format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : formatTable(columns, rows));
+    .description('list runbooks with their version, owner and review state (ok, due in N days, overdue by N days)')
+    .argument('[dirs...]', 'runbook folders or folders holding them (default: the bundled runbooks and ./runbooks if present)')
+    .option('--now <time>', 'the day review states are judged on (default: the current time)')
+    .option('--format <format>', 'text | json', 'text')
+    .action(async (dirs: string[], flags: { now?: string; format: string }) => {
+      const format = oneOf(flags.format, ['text', 'json'], '--format');
+      const now = announcedNow(flags.now);
+      // The project's own first, so a checkout of trailbook lists `runbooks/…` rather than the same folders by absolute path.
+      const roots = dirs.length > 0 ? dirs : [...(existsSync(LOCAL_RUNBOOKS) ? [LOCAL_RUNBOOKS] : []), BUNDLED_RUNBOOKS];
+      const rows = await listRunbooks(roots, now);
+      const columns = ['id', 'version', 'owner', 'reviewed', 'review', 'dir', 'tests', 'status'];
+      process.stdout.write(format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : formatTable(columns, rows as unknown as Record<string, unknown>[]));
+    });
+
+  runbook
+    .command('new')
+    .description('create a runbook folder that lints clean and passes its tests: README.md, runbook.yaml, tests/ with a case and a near miss')
+    .argument('<dir>', 'the folder to create (must not exist)')
+    .option('--id <id>', 'runbook id (default: the folder name)')
+    .action(async (dir: string, flags: { id?: string }) => {
+      const written = await scaffoldRunbook(dir, { ...(flags.id ? { id: flags.id } : {}), now: new Date() });
+      for (const file of written) process.stdout.write(`wrote ${file}\n`);
+      process.stdout.write(`next: trailbook runbook lint ${dir} && trailbook runbook test ${dir}\n`);
     });
 
   runbook
     .command('lint')
     .description('check runbook folders: structure, then meaning (ids, decision edges, parameters, SQL against the tables)')
     .argument('<dir...>', 'runbook folders')
+    .option('--now <time>', 'the day a review is judged overdue on (default: the current time)')
     .option('--format <format>', 'text | json', 'text')
-    .action(async (dirs: string[], flags: { format: string }) => {
+    .action(async (dirs: string[], flags: { now?: string; format: string }) => {
       const format = oneOf(flags.format, ['text', 'json'], '--format');
+      const now = announcedNow(flags.now);
       const checker = await SqlChecker.open();
       try {
         const reports = [];
-        for (const dir of dirs) reports.push(await lintRunbookFolder(dir, { sql: checker }));
+        for (const dir of dirs) reports.push(await lintRunbookFolder(dir, { sql: checker, now }));
         if (format === 'json') {
           process.stdout.write(JSON.stringify(reports.map((r) => ({ dir: r.dir, file: r.file, problems: r.problems })), null, 2) + '\n');
         } else {
@@ -98,9 +110,7 @@ export function register(program: Command): void {
     .option('--case <names>', 'only these cases (comma-separated)', collectList)
     .option('--now <time>', 'reference time for relative defaults of cases without `now` (default: the current time)')
     .action(async (dirs: string[], flags: { case?: string[]; now?: string }) => {
-      const times = new TimeFlags();
-      const now = timeOrNow(times, flags.now);
-      times.announce();
+      const now = announcedNow(flags.now);
       // Injection point: src/runbook/case-executor.ts. Without an executor nothing can be
       // checked, and a test command that cannot check must fail, never pass.
       const executor = defaultCaseExecutor();
@@ -122,6 +132,14 @@ export function register(program: Command): void {
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new TrailbookError('USAGE', `${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+}
+
+/** `--now` of a command with no other time flag, its UTC note (if any) already on stderr. */
+function announcedNow(value: string | undefined): Date {
+  const times = new TimeFlags();
+  const now = timeOrNow(times, value);
+  times.announce();
+  return now;
 }
 
 /** `--now`: the clock relative parameters count from (the current time when absent). */

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { TrailbookError } from '../errors.js';
+import { TrailbookError } from './errors.js';
 
 /**
- * The evidence repository, through Debian's `git` CLI: the user's own git, so their identity,
- * hooks and commit signing (`commit.gpgsign`) apply, and anyone can check the result with the
- * same tool years later. Arguments are passed as an array, never through a shell.
+ * The one way trailbook runs git: the user's own `git` CLI, so their identity, hooks and commit
+ * signing (`commit.gpgsign`) apply to evidence commits, and anyone can check the result with the
+ * same tool years later. Arguments are passed as an array, never through a shell. Used by the
+ * evidence repository (src/evidence/) and for where a runbook came from (src/runbook/provenance.ts).
  */
 export function git(repo: string, args: readonly string[], input?: string): string {
   try {
