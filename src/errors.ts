@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'INTEL'
   | 'CONFIG'
   | 'SQL_REFUSED'
-  | 'INTEGRITY';
+  | 'INTEGRITY'
+  | 'OUTPUT';
 
 /** Exit codes are part of the CLI contract: scripts depend on them. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -31,6 +32,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   SQL_REFUSED: 11,
   /** An integrity check failed: an evidence bundle does not verify, a log file fails its CloudTrail digest, or git failed. */
   INTEGRITY: 12,
+  /** A file or folder the user named could not be written (src/files.ts): missing folder, permission, full disk. */
+  OUTPUT: 13,
 };
 
 export interface ErrorDetails {

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { TrailbookError } from '../errors.js';
+import { makeOutputDir } from '../files.js';
 
 /**
  * The evidence repository, through Debian's `git` CLI: the user's own git, so their identity,
@@ -62,7 +63,7 @@ export function isRepository(dir: string): boolean {
 }
 
 export function ensureRepository(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  makeOutputDir(dir, 'the evidence repository');
   if (!isRepository(dir)) git(dir, ['init', '-q']);
 }
 

@@ -7,6 +7,7 @@ import { loadPublicKeys, loadSignatureMap } from '../../evidence/digest/index.js
 import { verifyEvidence } from '../../evidence/verify.js';
 import { EXIT_CODES, TrailbookError } from '../../errors.js';
 import { loadIntel } from '../../intel/index.js';
+import { requireStore } from '../../store/location.js';
 import { investigate } from '../../investigate/investigate.js';
 import { storeInputs } from '../../investigate/inputs.js';
 import { judgementFingerprint } from '../../ports/fingerprint.js';
@@ -52,6 +53,7 @@ export function register(program: Command): void {
     .option('--digests <path>', 'with --public-keys: folder holding CloudTrail-Digest/ (repeat; default: none besides the source files)', collectList)
     .option('--signatures <file>', 'with --public-keys: digest signatures saved from S3 metadata (see validate-logs)')
     .action(async (flags: CommitFlags) => {
+      requireStore(flags.db);
       const runbook = await loadRunbook(flags.runbook);
       const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
       const engine = await DuckDBEngine.openForReading({ path: flags.db });

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
+import { requireStore } from '../../store/location.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
 import { changeRow, findUnmodelledChanges, materializeExposures, type UnmodelledChange, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, parsePort, windowRow } from '../../ports/index.js';
 import { DEFAULT_DB, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
@@ -55,9 +55,7 @@ export function register(program: Command): void {
       const from = times.parse(flags.from, '--from')?.iso;
       const to = times.parse(flags.to, '--to')?.iso;
       times.announce();
-      if (!existsSync(flags.db)) {
-        throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
-      }
+      requireStore(flags.db);
       const engine = await DuckDBEngine.open({ path: flags.db });
       try {
         if (flags.unmodelled) {

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
+import { requireStore } from '../../store/location.js';
 import { parseCidr, parseIp } from '../../flows/cidr.js';
 import { findConnections } from '../../flows/find.js';
 import type { Connection } from '../../flows/connections.js';
@@ -193,9 +193,7 @@ export function register(program: Command): void {
       const from = times.parse(flags.from, '--from')?.iso;
       const to = times.parse(flags.to, '--to')?.iso;
       times.announce();
-      if (!existsSync(flags.db)) {
-        throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
-      }
+      requireStore(flags.db);
       const engine = await DuckDBEngine.open({ path: flags.db, readOnly: true });
       try {
         const { rows } = await engine.all("SELECT count(*) AS n FROM duckdb_views() WHERE view_name = 'vpc_flow_logs'");

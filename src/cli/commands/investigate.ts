@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -11,6 +10,8 @@ import { storeInputs } from '../../investigate/inputs.js';
 import { renderReport, isReportFormat } from '../../report/render/index.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { TrailbookError } from '../../errors.js';
+import { writeOutputFile } from '../../files.js';
+import { requireStore } from '../../store/location.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
 import { collectList, DEFAULT_DB, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
@@ -66,6 +67,7 @@ export function register(program: Command): void {
       const protocol = parseProtocolFlag(flags.protocol);
       const runbook = await loadRunbook(flags.runbook);
       const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
+      if (!paths.length) requireStore(flags.db);
       // Nothing to ingest: a current store is only read (read-only open, see openForReading).
       const engine = paths.length ? await DuckDBEngine.open({ path: flags.db }) : await DuckDBEngine.openForReading({ path: flags.db });
       try {
@@ -97,7 +99,7 @@ export function register(program: Command): void {
         const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
         const text = renderReport(report, flags.format, { color, width: process.stdout.columns, full: flags.full === true });
         if (flags.out) {
-          writeFileSync(flags.out, text);
+          writeOutputFile(flags.out, text, '--out');
           process.stderr.write(`report written to ${flags.out}\n`);
         } else process.stdout.write(text);
         // For pipelines and SOAR: the report is printed either way; the exit status says whether to act.

@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { asConsoleRefusal, checkAnalystStatement, lockAnalystEngine } from '../../engines/duckdb/analyst-console.js';
 import { TrailbookError } from '../../errors.js';
+import { requireStore } from '../../store/location.js';
 import { lintQuery } from '../../sqlcheck/lint-query.js';
 import { formatQueryFindings } from '../../sqlcheck/rules.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
 import { DEFAULT_DB } from '../options.js';
-import { existsSync } from 'node:fs';
 
 interface SqlFlags {
   db: string;
@@ -36,9 +36,7 @@ export function register(program: Command): void {
     .action(async (query: string | undefined, flags: SqlFlags) => {
       const format = parseTabularFormat(flags.format);
       const sql = queryText(query, flags.file);
-      if (!existsSync(flags.db)) {
-        throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
-      }
+      requireStore(flags.db);
       const engine = await DuckDBEngine.open({ path: flags.db, readOnly: true });
       const access = { allowFiles: flags.allowFiles === true };
       try {

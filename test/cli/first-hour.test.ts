@@ -1,0 +1,81 @@
+/**
+ * The first mistakes a new user makes (issue 15): a missing folder for a file the user names,
+ * a store that is not there. Each ends in its documented exit status with a message and a hint,
+ * never "this is a bug" (70), and nothing is created that the user did not ask for. Commands run
+ * in-process (test/helpers/in-process.ts) on the bundled sample.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/corpus.js';
+import { runInProcess } from '../helpers/in-process.js';
+
+const SAMPLE = join(REPO_ROOT, 'sample');
+let dir = '';
+let db = '';
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'trailbook-first-hour-'));
+  db = join(dir, 'store.duckdb');
+  const ingest = await runInProcess(['ingest', join(SAMPLE, 'cloudtrail'), join(SAMPLE, 'vpcflow'), '--db', db, '--no-progress', '--json']);
+  assert.equal(ingest.status, 0, ingest.stderr);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function assertRefused(r: { status: number; stderr: string }, status: number, message: RegExp): void {
+  assert.equal(r.status, status, r.stderr);
+  assert.match(r.stderr, message);
+  assert.match(r.stderr, /hint: /);
+  assert.doesNotMatch(r.stderr, /this is a bug|\n\s+at .*\.(ts|js):\d+/);
+}
+
+test('investigate --out into a missing folder: exit 13 naming the path, no stack trace', async () => {
+  const out = join(dir, 'no', 'such', 'dir', 'r.txt');
+  const r = await runInProcess(['investigate', '--db', db, '--out', out]);
+  assertRefused(r, 13, /cannot write --out .*r\.txt: its folder does not exist/);
+  assert.equal(existsSync(join(dir, 'no')), false);
+});
+
+test('every path the user names for writing is refused with exit 13 when the filesystem says no', async () => {
+  // A path through a regular file (ENOTDIR) fails for root too, unlike a permission test.
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'not a folder');
+  const cases: Array<[string, string[], RegExp]> = [
+    ['investigate --out', ['investigate', '--db', db, '--out', join(file, 'r.html'), '--format', 'html'], /cannot write --out/],
+    ['investigate --out a folder', ['investigate', '--db', db, '--out', dir], /cannot write --out .*: it is a folder/],
+    ['ingest --db', ['ingest', join(SAMPLE, 'cloudtrail'), '--db', join(file, 'x', 'store.duckdb'), '--no-progress'], /cannot write the store folder/],
+    ['investigate PATHS --db', ['investigate', join(SAMPLE, 'cloudtrail'), '--db', join(file, 'store.duckdb'), '--no-progress'], /cannot write the store folder/],
+    ['evidence commit --repo', ['evidence', 'commit', '--db', db, '--repo', join(file, 'evidence'), '--to', '2024-05-15T00:00:00Z'], /cannot write the evidence repository/],
+  ];
+  for (const [label, args, message] of cases) {
+    const r = await runInProcess(args);
+    assert.equal(r.status, 13, `${label}: ${r.stderr}`);
+    assertRefused(r, 13, message);
+  }
+});
+
+test('no store, no silent empty answer: every reading command exits 3 and creates nothing', async () => {
+  const empty = mkdtempSync(join(dir, 'empty-'));
+  const missing = join(empty, '.trailbook', 'trailbook.duckdb');
+  const commands: Array<[string, string[]]> = [
+    ['investigate', ['investigate', '--db', missing]],
+    ['investigate --format json', ['investigate', '--db', missing, '--format', 'json']],
+    ['sql', ['sql', 'SELECT count(*) FROM cloudtrail_logs', '--db', missing]],
+    ['exposures', ['exposures', '--db', missing]],
+    ['flows', ['flows', '--db', missing]],
+    ['evidence commit', ['evidence', 'commit', '--db', missing, '--repo', join(empty, 'evidence')]],
+  ];
+  for (const [label, args] of commands) {
+    const r = await runInProcess(args, { cwd: empty });
+    assert.equal(r.status, 3, `${label}: ${r.stderr}`);
+    assertRefused(r, 3, /no store at .*trailbook\.duckdb/);
+    assert.match(r.stderr, /hint: give the logs .*or --db/);
+    assert.deepEqual(readdirSync(empty), [], `${label} created ${readdirSync(empty).join(', ')}`);
+  }
+  // The default store too, relative to where the user stands.
+  const r = await runInProcess(['investigate'], { cwd: empty });
+  assertRefused(r, 3, /no store at \.trailbook\/trailbook\.duckdb/);
+  assert.deepEqual(readdirSync(empty), []);
+});
