@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/corpus.js';
@@ -78,4 +78,22 @@ test('no store, no silent empty answer: every reading command exits 3 and create
   const r = await runInProcess(['investigate'], { cwd: empty });
   assertRefused(r, 3, /no store at \.trailbook\/trailbook\.duckdb/);
   assert.deepEqual(readdirSync(empty), []);
+});
+
+test("the README's second command works right after `npm run demo`: the demo fills the default store", async () => {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const demo = pkg.scripts['demo']!.split(' ');
+  assert.deepEqual(demo.slice(0, 2), ['node', 'bin/trailbook.js']);
+  assert.doesNotMatch(pkg.scripts['demo']!, /--db/);
+  // A fresh place to stand with the repository's sample in it, as in a clone.
+  const clone = mkdtempSync(join(dir, 'clone-'));
+  symlinkSync(SAMPLE, join(clone, 'sample'));
+  const ran = await runInProcess(demo.slice(2), { cwd: clone });
+  assert.equal(ran.status, 0, ran.stderr);
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const second = /^trailbook (investigate --format html --out report\.html)\s+#/m.exec(readme);
+  assert.ok(second, 'the README still shows `trailbook investigate --format html --out report.html`');
+  const r = await runInProcess(second[1]!.split(' '), { cwd: clone });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(readFileSync(join(clone, 'report.html'), 'utf8'), /^<!doctype html>/i);
 });
