@@ -5,6 +5,9 @@ import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
 /** The store every command uses unless told otherwise: next to the investigation, not global. */
 export const DEFAULT_DB = '.trailbook/trailbook.duckdb';
 
+/** The port every port question asks about unless told otherwise (the flagship runbook's). */
+export const DEFAULT_PORT = 8443;
+
 /**
  * The time flags of one command run: each read by the one parser (src/time.ts) against the same
  * `now`, so `--from 24h --to now` is one consistent window; flags given without a zone are

@@ -97,3 +97,25 @@ test("the README's second command works right after `npm run demo`: the demo fil
   assert.equal(r.status, 0, r.stderr);
   assert.match(readFileSync(join(clone, 'report.html'), 'utf8'), /^<!doctype html>/i);
 });
+
+test('a bad --port is worded once, exit 2, on every command that takes one; twice is refused', async () => {
+  const commands: Array<[string, string[]]> = [
+    ['investigate', ['investigate', '--db', db]],
+    ['exposures', ['exposures', '--db', db]],
+    ['flows', ['flows', '--db', db]],
+    ['evidence commit', ['evidence', 'commit', '--db', db, '--repo', join(dir, 'never-evidence')]],
+  ];
+  for (const [label, args] of commands) {
+    for (const bad of ['abc', '0', '70000', '84.43', '-1', '']) {
+      const r = await runInProcess([...args, '--port', bad]);
+      assert.equal(r.status, 2, `${label} --port ${bad}: ${r.stderr}`);
+      assert.equal(r.stderr, `trailbook: error: --port "${bad}" is not a port: a whole number from 1 to 65535\n  hint: e.g. --port 8443\n`, label);
+      assert.equal(r.stdout, '');
+    }
+    const twice = await runInProcess([...args, '--port', '8443', '--port', '443']);
+    assert.equal(twice.status, 2, `${label} twice: ${twice.stderr}`);
+    assert.match(twice.stderr, /--port is given twice \(8443 and 443\)/);
+    assert.doesNotMatch(twice.stderr, /--param/);
+  }
+  assert.equal(existsSync(join(dir, 'never-evidence')), false);
+});

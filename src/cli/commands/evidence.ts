@@ -7,13 +7,14 @@ import { loadPublicKeys, loadSignatureMap } from '../../evidence/digest/index.js
 import { verifyEvidence } from '../../evidence/verify.js';
 import { EXIT_CODES, TrailbookError } from '../../errors.js';
 import { loadIntel } from '../../intel/index.js';
+import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';
 import { investigate } from '../../investigate/investigate.js';
 import { storeInputs } from '../../investigate/inputs.js';
 import { judgementFingerprint } from '../../ports/fingerprint.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { loadRunbook } from '../../runbook/load.js';
-import { collectList, DEFAULT_DB } from '../options.js';
+import { collectList, DEFAULT_DB, DEFAULT_PORT } from '../options.js';
 
 const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks', 'port-exposure');
 const VERSION = '0.1.0';
@@ -23,7 +24,7 @@ interface CommitFlags {
   case?: string;
   finding?: string[];
   db: string;
-  port: string;
+  port?: number;
   from?: string;
   to?: string;
   intel?: string[];
@@ -43,7 +44,7 @@ export function register(program: Command): void {
     .option('--case <id>', 'case id (default: runbook-port-from-to); committing the same case again chains to its last manifest')
     .option('--finding <id>', 'only this finding (repeat)', collectList)
     .option('--db <file>', 'the store', DEFAULT_DB)
-    .option('--port <port>', 'the port under investigation', '8443')
+    .option('--port <port>', 'the port under investigation (default 8443)', portOption)
     .option('--from <time>', 'start of the window (ISO-8601)')
     .option('--to <time>', 'end of the window (ISO-8601)')
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
@@ -62,7 +63,7 @@ export function register(program: Command): void {
         if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {
           throw new TrailbookError('INPUT', `the store ${flags.db} holds no CloudTrail events and no flow records`, { hint: 'ingest or investigate the logs first, or give --db' });
         }
-        const parameters: Record<string, unknown> = { port: flags.port };
+        const parameters: Record<string, unknown> = { port: flags.port ?? DEFAULT_PORT };
         if (flags.from) parameters['from'] = flags.from;
         if (flags.to) parameters['to'] = flags.to;
         const report = await investigate(engine, { runbook, parameters, intel, inputs });

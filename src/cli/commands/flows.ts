@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
+import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';
 import { parseCidr, parseIp } from '../../flows/cidr.js';
 import { findConnections } from '../../flows/find.js';
@@ -10,11 +11,11 @@ import { overlayWindows, type OverlayWindow } from '../../flows/exposure-windows
 import { findMembership } from '../../topology/index.js';
 import { findExposures, windowRow, type ExposureWindow } from '../../ports/index.js';
 import { sanitizeCell } from '../../report/escape.js';
-import { parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { DEFAULT_DB, DEFAULT_PORT, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { formatRows, formatTable, parseTabularFormat, type TabularFormat } from '../../report/tabular.js';
 
 interface FlowsFlags {
-  port: string;
+  port?: number;
   protocol?: string;
   from?: string;
   to?: string;
@@ -168,22 +169,19 @@ export function register(program: Command): void {
   program
     .command('flows')
     .description('connections to or from a port in the VPC flow logs: direction, accept/reject, handshake or probe, bytes')
-    .option('--port <port>', 'the port', '8443')
+    .option('--port <port>', 'the port (default 8443)', portOption)
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start: ISO-8601 (UTC when no zone), now-2h, 7d (records ending before it are left out)')
     .option('--to <time>', 'end: ISO-8601 (UTC when no zone), now (records starting after it are left out)')
     .option('--vpc-cidr <cidr...>', "the VPC's CIDRs, for direction when records have no flow-direction", [])
     .option('--interface-address <eni=addr...>', "interfaces' own addresses, for direction when records have no flow-direction (e.g. eni-0abc=10.0.1.5)", [])
     .option('--overlay', 'lay the connections over the exposure windows in CloudTrail (`trailbook exposures`): per window the connections inside it, then the connections no window covers, with the reason')
-    .option('--db <file>', 'the store', '.trailbook/trailbook.duckdb')
+    .option('--db <file>', 'the store', DEFAULT_DB)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .action(async (flags: FlowsFlags) => {
       const format = parseTabularFormat(flags.format);
       const protocol = parseProtocolFlag(flags.protocol);
-      const port = Number(flags.port);
-      if (!/^\d+$/.test(flags.port) || port > 65535) {
-        throw new TrailbookError('USAGE', `--port "${flags.port}" is not a port number`, { hint: 'e.g. --port 8443' });
-      }
+      const port = flags.port ?? DEFAULT_PORT;
       const vpcCidrs = flags.vpcCidr.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
       // A CIDR that does not parse would silently decide nothing about direction: refuse it.
       const badCidr = vpcCidrs.find((c) => parseCidr(c) === null);

@@ -11,10 +11,11 @@ import { renderReport, isReportFormat } from '../../report/render/index.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { TrailbookError } from '../../errors.js';
 import { writeOutputFile } from '../../files.js';
+import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
-import { collectList, DEFAULT_DB, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { collectList, DEFAULT_DB, DEFAULT_PORT, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
 
 /** The port runbook shipped with trailbook; `--runbook DIR` runs another. */
@@ -22,7 +23,7 @@ const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 
 interface InvestigateFlags {
   db: string;
-  port: string;
+  port?: number;
   protocol?: string;
   from?: string;
   to?: string;
@@ -42,7 +43,7 @@ export function register(program: Command): void {
     .description('ingest what is new, run the port runbook, and print the five answers and a decision per finding')
     .argument('[paths...]', 'CloudTrail and VPC Flow Log files or folders to ingest first (optional: the store may already hold them)')
     .option('--db <file>', 'the store', DEFAULT_DB)
-    .option('--port <port>', 'the port under investigation', '8443')
+    .option('--port <port>', 'the port under investigation (default 8443)', portOption)
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start of the window: ISO-8601 (UTC when no zone), now-2h, 7d')
     .option('--to <time>', 'end of the window: ISO-8601 (UTC when no zone), now')
@@ -86,7 +87,7 @@ export function register(program: Command): void {
             hint: 'give the log folders to investigate (trailbook investigate ./AWSLogs), or --db for another store',
           });
         }
-        const parameters: Record<string, unknown> = { port: flags.port };
+        const parameters: Record<string, unknown> = { port: flags.port ?? DEFAULT_PORT };
         if (protocol) parameters['protocol'] = protocol;
         if (from) parameters['from'] = from.iso;
         if (to) parameters['to'] = to.iso;
