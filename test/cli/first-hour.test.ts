@@ -119,3 +119,27 @@ test('a bad --port is worded once, exit 2, on every command that takes one; twic
   }
   assert.equal(existsSync(join(dir, 'never-evidence')), false);
 });
+
+test('the text report ends with a one-line summary, and --quiet prints only that line and keeps the exit status', async () => {
+  const question = ['investigate', '--db', db, '--intel', join(SAMPLE, 'intel', 'threat-feed.txt'), '--trusted', join(SAMPLE, 'trusted-networks.yaml'), '--to', '2024-05-15T00:00:00Z'];
+  const json = await runInProcess([...question, '--format', 'json']);
+  assert.equal(json.status, 0, json.stderr);
+  const report = JSON.parse(json.stdout) as { findings: Array<{ decision: { action: string } }>; answers: { firstSeen: string } };
+  const counts = ['isolate', 'escalate', 'ticket', 'false-positive']
+    .map((action) => [action, report.findings.filter((f) => f.decision.action === action).length] as const)
+    .filter(([, n]) => n > 0);
+  const [mostSevere] = counts[0]!;
+  const expected = `OUTCOME: ${mostSevere.toUpperCase()} — ${report.findings.length} findings: ${counts.map(([action, n]) => `${n} ${action}`).join(', ')} · first seen ${report.answers.firstSeen} · every row: --full, or --format json | html`;
+
+  const text = await runInProcess(question);
+  assert.equal(text.status, 0, text.stderr);
+  // Piped, the report is 100 columns wide: the summary is the last paragraph, wrapped.
+  const last = text.stdout.trimEnd().split('\n\n').at(-1)!;
+  assert.equal(last.replace(/\n {2}/g, ' '), expected);
+  assert.ok(last.split('\n').every((line) => line.length <= 100), last);
+
+  const quiet = await runInProcess([...question, '--quiet', '--fail-on', 'escalate']);
+  assert.equal(quiet.stdout, `${expected}\n`);
+  assert.equal(quiet.status, 1, 'an isolate finding is at least as severe as escalate');
+  assert.doesNotMatch(quiet.stderr, /note:|report written/);
+});

@@ -7,7 +7,7 @@ import { loadIntel } from '../../intel/index.js';
 import { investigate } from '../../investigate/investigate.js';
 import { findUnmodelledChanges } from '../../ports/index.js';
 import { storeInputs } from '../../investigate/inputs.js';
-import { renderReport, isReportFormat } from '../../report/render/index.js';
+import { renderReport, isReportFormat, summaryLine } from '../../report/render/index.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { TrailbookError } from '../../errors.js';
 import { writeOutputFile } from '../../files.js';
@@ -35,6 +35,7 @@ interface InvestigateFlags {
   progress: boolean;
   failOn?: string;
   full?: boolean;
+  quiet?: boolean;
 }
 
 export function register(program: Command): void {
@@ -54,6 +55,7 @@ export function register(program: Command): void {
     .option('--runbook <dir>', 'the runbook folder', BUNDLED_RUNBOOK)
     .option('--fail-on <action>', 'exit 1 when a finding is this severe or worse: isolate | escalate | ticket | false-positive')
     .option('--full', 'text and md: every evidence row and party (by default long lists show their first and last entries)')
+    .option('--quiet', 'print only the one-line summary (outcome, counts, first seen); the exit status and --out are unchanged')
     .option('--no-progress', 'no progress bar')
     .action(async (paths: string[], flags: InvestigateFlags) => {
       if (!isReportFormat(flags.format)) throw new TrailbookError('USAGE', `unknown format "${flags.format}"`, { hint: 'use text, json, md or html' });
@@ -73,7 +75,7 @@ export function register(program: Command): void {
       const engine = paths.length ? await DuckDBEngine.open({ path: flags.db }) : await DuckDBEngine.openForReading({ path: flags.db });
       try {
         if (paths.length) {
-          const bar = progressBar('ingest', flags.progress && flags.format === 'text' && !flags.out);
+          const bar = progressBar('ingest', flags.progress && !flags.quiet && flags.format === 'text' && !flags.out);
           const summary = await ingestPaths(engine, paths, { onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)) });
           bar.done();
           for (const warning of summary.warnings) process.stderr.write(`trailbook: warning: ${sanitizeForTerminal(warning)}\n`);
@@ -94,15 +96,16 @@ export function register(program: Command): void {
         const report = await investigate(engine, { runbook, parameters, intel, inputs, now: times.now });
         // Not yet a report section: said beside the report, so a path change is never silently absent.
         const unmodelled = await findUnmodelledChanges(engine, { from: from?.iso, to: to?.iso });
-        if (unmodelled.length) {
+        if (unmodelled.length && !flags.quiet) {
           process.stderr.write(`trailbook: note: ${unmodelled.length} call${unmodelled.length === 1 ? '' : 's'} changed a network path trailbook does not model (routes, Elastic IPs, public access…): see \`trailbook exposures --unmodelled\`\n`);
         }
         const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
         const text = renderReport(report, flags.format, { color, width: process.stdout.columns, full: flags.full === true });
         if (flags.out) {
           writeOutputFile(flags.out, text, '--out');
-          process.stderr.write(`report written to ${flags.out}\n`);
-        } else process.stdout.write(text);
+          if (!flags.quiet) process.stderr.write(`report written to ${flags.out}\n`);
+        } else if (!flags.quiet) process.stdout.write(text);
+        if (flags.quiet) process.stdout.write(`${summaryLine(report)}\n`);
         // For pipelines and SOAR: the report is printed either way; the exit status says whether to act.
         if (failOn && report.findings.some((f) => compareActions(f.decision.action, failOn as Action) <= 0)) process.exitCode = 1;
       } finally {
