@@ -1,12 +1,17 @@
 import { parseTimeFlag, parseTimeText, utcNote, type ParsedTime } from '../time.js';
 import { TrailbookError } from '../errors.js';
 import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
+import { DEFAULT_DB, resolveSettings, type GivenFlags, type SettingName, type Settings } from '../config/settings.js';
 
-/** The store every command uses unless told otherwise: next to the investigation, not global. */
-export const DEFAULT_DB = '.trailbook/trailbook.duckdb';
+export { DEFAULT_DB, DEFAULT_PORT } from '../config/settings.js';
 
-/** The port every port question asks about unless told otherwise (the flagship runbook's). */
-export const DEFAULT_PORT = 8443;
+/** `--db` on every command with a store: the default comes from src/config (flag > env > trailbook.yaml > default). */
+export const DB_HELP = `the store (default: TRAILBOOK_DB, else trailbook.yaml's store, else ${DEFAULT_DB})`;
+
+/** The settings of this run (src/config/settings.ts), from the flags the user gave, the environment and trailbook.yaml. */
+export function settingsFor(flags: GivenFlags, uses: readonly SettingName[]): Settings {
+  return resolveSettings(flags, { cwd: process.cwd(), env: process.env, uses });
+}
 
 /**
  * The time flags of one command run: each read by the one parser (src/time.ts) against the same

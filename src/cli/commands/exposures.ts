@@ -4,14 +4,14 @@ import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
 import { changeRow, findUnmodelledChanges, materializeExposures, type UnmodelledChange, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, windowRow } from '../../ports/index.js';
-import { DEFAULT_DB, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { DB_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 
 interface ExposuresFlags {
   port?: number;
   protocol?: string;
   from?: string;
   to?: string;
-  db: string;
+  db?: string;
   format: string;
   windows?: boolean;
   unmodelled?: boolean;
@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start (inclusive): ISO-8601 (UTC when no zone), now-2h, 7d')
     .option('--to <time>', 'end (inclusive): ISO-8601 (UTC when no zone), now')
-    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--db <file>', DB_HELP)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .option('--windows', 'print exposure windows (an open joined to the close that ended it) instead of changes')
     .option('--unmodelled', 'print the calls that changed a network path trailbook does not judge port by port (routes, Elastic IPs, public access, …), with what each changes')
@@ -51,8 +51,9 @@ export function register(program: Command): void {
       const from = times.parse(flags.from, '--from')?.iso;
       const to = times.parse(flags.to, '--to')?.iso;
       times.announce();
-      requireStore(flags.db);
-      const engine = await DuckDBEngine.open({ path: flags.db });
+      const { db } = settingsFor({ db: flags.db }, ['db']);
+      requireStore(db);
+      const engine = await DuckDBEngine.open({ path: db });
       try {
         if (flags.unmodelled) {
           const unmodelled = await findUnmodelledChanges(engine, { from, to });

@@ -11,7 +11,7 @@ import { overlayWindows, type OverlayWindow } from '../../flows/exposure-windows
 import { findMembership } from '../../topology/index.js';
 import { findExposures, windowRow, type ExposureWindow } from '../../ports/index.js';
 import { sanitizeCell } from '../../report/escape.js';
-import { DEFAULT_DB, DEFAULT_PORT, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { DB_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { formatRows, formatTable, parseTabularFormat, type TabularFormat } from '../../report/tabular.js';
 
 interface FlowsFlags {
@@ -22,7 +22,7 @@ interface FlowsFlags {
   vpcCidr: string[];
   interfaceAddress: string[];
   overlay?: boolean;
-  db: string;
+  db?: string;
   format: string;
 }
 
@@ -176,12 +176,12 @@ export function register(program: Command): void {
     .option('--vpc-cidr <cidr...>', "the VPC's CIDRs, for direction when records have no flow-direction", [])
     .option('--interface-address <eni=addr...>', "interfaces' own addresses, for direction when records have no flow-direction (e.g. eni-0abc=10.0.1.5)", [])
     .option('--overlay', 'lay the connections over the exposure windows in CloudTrail (`trailbook exposures`): per window the connections inside it, then the connections no window covers, with the reason')
-    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--db <file>', DB_HELP)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .action(async (flags: FlowsFlags) => {
       const format = parseTabularFormat(flags.format);
-      const protocol = parseProtocolFlag(flags.protocol);
-      const port = flags.port ?? DEFAULT_PORT;
+      const settings = settingsFor({ db: flags.db, port: flags.port, protocol: parseProtocolFlag(flags.protocol) }, ['db', 'port', 'protocol']);
+      const { db, port, protocol } = settings;
       const vpcCidrs = flags.vpcCidr.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
       // A CIDR that does not parse would silently decide nothing about direction: refuse it.
       const badCidr = vpcCidrs.find((c) => parseCidr(c) === null);
@@ -191,12 +191,12 @@ export function register(program: Command): void {
       const from = times.parse(flags.from, '--from')?.iso;
       const to = times.parse(flags.to, '--to')?.iso;
       times.announce();
-      requireStore(flags.db);
-      const engine = await DuckDBEngine.open({ path: flags.db, readOnly: true });
+      requireStore(db);
+      const engine = await DuckDBEngine.open({ path: db, readOnly: true });
       try {
         const { rows } = await engine.all("SELECT count(*) AS n FROM duckdb_views() WHERE view_name = 'vpc_flow_logs'");
         if (Number(rows[0]?.['n'] ?? 0) === 0) {
-          throw new TrailbookError('NOTHING_READ', `the store ${flags.db} has no VPC flow logs`, {
+          throw new TrailbookError('NOTHING_READ', `the store ${db} has no VPC flow logs`, {
             hint: 'ingest flow logs first: `trailbook ingest <folder>` (flow logs are detected by path and header)',
           });
         }

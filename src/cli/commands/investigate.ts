@@ -15,14 +15,14 @@ import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
-import { collectList, DEFAULT_DB, DEFAULT_PORT, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { collectList, DB_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
 
 /** The port runbook shipped with trailbook; `--runbook DIR` runs another. */
 const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks', 'port-exposure');
 
 interface InvestigateFlags {
-  db: string;
+  db?: string;
   port?: number;
   protocol?: string;
   from?: string;
@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .command('investigate')
     .description('ingest what is new, run the port runbook, and print the five answers and a decision per finding')
     .argument('[paths...]', 'CloudTrail and VPC Flow Log files or folders to ingest first (optional: the store may already hold them)')
-    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--db <file>', DB_HELP)
     .option('--port <port>', 'the port under investigation (default 8443)', portOption)
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start of the window: ISO-8601 (UTC when no zone), now-2h, 7d')
@@ -67,12 +67,16 @@ export function register(program: Command): void {
       const from = times.parse(flags.from, '--from');
       const to = times.parse(flags.to, '--to');
       times.announce();
-      const protocol = parseProtocolFlag(flags.protocol);
+      const settings = settingsFor(
+        { db: flags.db, intel: flags.intel, trusted: flags.trusted, port: flags.port, protocol: parseProtocolFlag(flags.protocol) },
+        ['db', 'intel', 'trusted', 'port', 'protocol'],
+      );
+      const { db, port, protocol } = settings;
       const runbook = await loadRunbook(flags.runbook);
-      const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
-      if (!paths.length) requireStore(flags.db);
+      const intel = await loadIntel({ feeds: settings.intel, trusted: settings.trusted });
+      if (!paths.length) requireStore(db);
       // Nothing to ingest: a current store is only read (read-only open, see openForReading).
-      const engine = paths.length ? await DuckDBEngine.open({ path: flags.db }) : await DuckDBEngine.openForReading({ path: flags.db });
+      const engine = paths.length ? await DuckDBEngine.open({ path: db }) : await DuckDBEngine.openForReading({ path: db });
       try {
         if (paths.length) {
           const bar = progressBar('ingest', flags.progress && !flags.quiet && flags.format === 'text' && !flags.out);
@@ -85,15 +89,15 @@ export function register(program: Command): void {
         }
         const inputs = await storeInputs(engine);
         if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {
-          throw new TrailbookError('INPUT', `the store ${flags.db} holds no CloudTrail events and no flow records`, {
+          throw new TrailbookError('INPUT', `the store ${db} holds no CloudTrail events and no flow records`, {
             hint: 'give the log folders to investigate (trailbook investigate ./AWSLogs), or --db for another store',
           });
         }
-        const parameters: Record<string, unknown> = { port: flags.port ?? DEFAULT_PORT };
+        const parameters: Record<string, unknown> = { port };
         if (protocol) parameters['protocol'] = protocol;
         if (from) parameters['from'] = from.iso;
         if (to) parameters['to'] = to.iso;
-        const report = await investigate(engine, { runbook, parameters, intel, inputs, now: times.now });
+        const report = await investigate(engine, { runbook, parameters, intel, inputs: { ...inputs, config: settings.provenance }, now: times.now });
         // Not yet a report section: said beside the report, so a path change is never silently absent.
         const unmodelled = await findUnmodelledChanges(engine, { from: from?.iso, to: to?.iso });
         if (unmodelled.length && !flags.quiet) {
