@@ -1,5 +1,5 @@
 /**
- * Typed errors. Library code throws these; the CLI edge (src/cli/main.ts) sorts them once:
+ * Typed errors. Library code throws these; the CLI edge (src/cli/program.ts) sorts them once:
  * a TrailbookError is a user or input problem and prints its message, location and hint with a
  * stable exit code; anything else is a bug and says so.
  */
