@@ -68,6 +68,10 @@ test('trailbook.yaml found upward remembers the store, feeds and trusted file: t
   ]);
   assert.deepEqual(actions(remembered), actions(explicit));
   assert.deepEqual(explicit.inputs.config?.from, { db: '--db', intel: '--intel', trusted: '--trusted', port: 'default', protocol: 'default' });
+  // The text report names what the command line did not show.
+  const text = await runInProcess(['investigate', '--to', '2024-05-15T00:00:00Z'], { cwd: deeper, env: { TRAILBOOK_PORT: '8443' } });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout.replace(/\n {2}/g, ' '), new RegExp(`\nsettings: db, intel, trusted from ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · port from TRAILBOOK_PORT\n`));
 });
 
 test('a flag beats its environment variable, which beats the file', async () => {

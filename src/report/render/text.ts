@@ -55,6 +55,8 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push(paint(`trailbook · port ${port} · runbook ${plain(report.runbook.id)} (${plain(report.runbook.version)})`, ['bold']));
   para(`time range ${plain(runWindowText(report))} · generated ${plain(report.generatedAt)}`, '');
   para(inputsText(report), '');
+  const settings = settingsText(report);
+  if (settings) para(settings, '', '  ');
   out.push('');
 
   out.push(outcomeText(report, paint));
@@ -123,6 +125,20 @@ export function summaryLine(report: Report): string {
   if (report.answers.firstSeen) parts.push(`first seen ${plain(report.answers.firstSeen)}`);
   parts.push(`every row: ${ELSEWHERE}`);
   return parts.join(' · ');
+}
+
+/**
+ * Settings the command line did not show (docs/config.md): what a TRAILBOOK_* variable or
+ * trailbook.yaml set, so a different outcome on a re-run is never a mystery.
+ */
+function settingsText(report: Report): string | undefined {
+  const bySource = new Map<string, string[]>();
+  for (const [setting, source] of Object.entries(report.inputs.config?.from ?? {})) {
+    if (source === 'default' || source.startsWith('--')) continue;
+    bySource.set(source, [...(bySource.get(source) ?? []), setting]);
+  }
+  if (bySource.size === 0) return undefined;
+  return `settings: ${[...bySource].map(([source, names]) => `${names.join(', ')} from ${plain(source)}`).join(' · ')}`;
 }
 
 function inputsText(report: Report): string {
