@@ -74,6 +74,19 @@ test('trailbook.yaml found upward remembers the store, feeds and trusted file: t
   assert.match(text.stdout.replace(/\n {2}/g, ' '), new RegExp(`\nsettings: db, intel, trusted from ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · port from TRAILBOOK_PORT\n`));
 });
 
+test('intel check and stats read the same feeds and trusted file as investigate', async () => {
+  const check = await runInProcess(['intel', 'check', '198.51.100.23', '--format', 'json'], { cwd: deeper });
+  assert.equal(check.status, 0, check.stderr);
+  const doc = JSON.parse(check.stdout) as { inputs: { intel: unknown[]; trusted: { path: string } | null } };
+  assert.equal(doc.inputs.intel.length, 1);
+  assert.equal(doc.inputs.trusted?.path, join(project, 'trusted-networks.yaml'));
+  const stats = await runInProcess(['intel', 'stats'], { cwd: deeper });
+  assert.equal(stats.status, 0, stats.stderr);
+  const none = await runInProcess(['intel', 'stats'], { cwd: tmpdir() });
+  assert.equal(none.status, 2, none.stderr);
+  assert.match(none.stderr, /TRAILBOOK_INTEL, TRAILBOOK_TRUSTED, or trailbook\.yaml/);
+});
+
 test('a flag beats its environment variable, which beats the file', async () => {
   const env = await investigateJson(deeper, [], { TRAILBOOK_PORT: '443' });
   assert.equal(env.parameters.port, 443);
