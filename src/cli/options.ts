@@ -1,12 +1,15 @@
 import { parseTimeFlag, parseTimeText, utcNote, type ParsedTime } from '../time.js';
 import { TrailbookError } from '../errors.js';
 import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
-import { DEFAULT_DB, resolveSettings, type GivenFlags, type SettingName, type Settings } from '../config/settings.js';
+import { DEFAULT_DB, DEFAULT_PORT, resolveSettings, type GivenFlags, type SettingName, type Settings } from '../config/settings.js';
 
 export { DEFAULT_DB, DEFAULT_PORT } from '../config/settings.js';
 
 /** `--db` on every command with a store: the default comes from src/config (flag > env > trailbook.yaml > default). */
 export const DB_HELP = `the store (default: TRAILBOOK_DB, else trailbook.yaml's store, else ${DEFAULT_DB})`;
+
+/** `--port` of a port question: 1-65535, once (config/port.ts); its default is a setting too. */
+export const PORT_HELP = `the port under investigation (default: TRAILBOOK_PORT, else trailbook.yaml's parameters.port, else ${DEFAULT_PORT})`;
 
 /** The settings of this run (src/config/settings.ts), from the flags the user gave, the environment and trailbook.yaml. */
 export function settingsFor(flags: GivenFlags, uses: readonly SettingName[]): Settings {

@@ -14,7 +14,7 @@ import { storeInputs } from '../../investigate/inputs.js';
 import { judgementFingerprint } from '../../ports/fingerprint.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { loadRunbook } from '../../runbook/load.js';
-import { collectList, DB_HELP, settingsFor } from '../options.js';
+import { collectList, DB_HELP, PORT_HELP, settingsFor } from '../options.js';
 
 const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks', 'port-exposure');
 const VERSION = '0.1.0';
@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--case <id>', 'case id (default: runbook-port-from-to); committing the same case again chains to its last manifest')
     .option('--finding <id>', 'only this finding (repeat)', collectList)
     .option('--db <file>', DB_HELP)
-    .option('--port <port>', 'the port under investigation (default 8443)', portOption)
+    .option('--port <port>', PORT_HELP, portOption)
     .option('--from <time>', 'start of the window (ISO-8601)')
     .option('--to <time>', 'end of the window (ISO-8601)')
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)

@@ -11,7 +11,7 @@ import { overlayWindows, type OverlayWindow } from '../../flows/exposure-windows
 import { findMembership } from '../../topology/index.js';
 import { findExposures, windowRow, type ExposureWindow } from '../../ports/index.js';
 import { sanitizeCell } from '../../report/escape.js';
-import { DB_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { DB_HELP, PORT_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { formatRows, formatTable, parseTabularFormat, type TabularFormat } from '../../report/tabular.js';
 
 interface FlowsFlags {
@@ -169,7 +169,7 @@ export function register(program: Command): void {
   program
     .command('flows')
     .description('connections to or from a port in the VPC flow logs: direction, accept/reject, handshake or probe, bytes')
-    .option('--port <port>', 'the port (default 8443)', portOption)
+    .option('--port <port>', PORT_HELP, portOption)
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start: ISO-8601 (UTC when no zone), now-2h, 7d (records ending before it are left out)')
     .option('--to <time>', 'end: ISO-8601 (UTC when no zone), now (records starting after it are left out)')

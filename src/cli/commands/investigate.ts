@@ -15,7 +15,7 @@ import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../../decide/actions.js';
-import { collectList, DB_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { collectList, DB_HELP, PORT_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
 
 /** The port runbook shipped with trailbook; `--runbook DIR` runs another. */
@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .description('ingest what is new, run the port runbook, and print the five answers and a decision per finding')
     .argument('[paths...]', 'CloudTrail and VPC Flow Log files or folders to ingest first (optional: the store may already hold them)')
     .option('--db <file>', DB_HELP)
-    .option('--port <port>', 'the port under investigation (default 8443)', portOption)
+    .option('--port <port>', PORT_HELP, portOption)
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start of the window: ISO-8601 (UTC when no zone), now-2h, 7d')
     .option('--to <time>', 'end of the window: ISO-8601 (UTC when no zone), now')
