@@ -1,5 +1,5 @@
 /**
- * Typed errors. Library code throws these; the CLI edge (src/cli/main.ts) sorts them once:
+ * Typed errors. Library code throws these; the CLI edge (src/cli/program.ts) sorts them once:
  * a TrailbookError is a user or input problem and prints its message, location and hint with a
  * stable exit code; anything else is a bug and says so.
  */
@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'INTEL'
   | 'CONFIG'
   | 'SQL_REFUSED'
-  | 'INTEGRITY';
+  | 'INTEGRITY'
+  | 'OUTPUT';
 
 /** Exit codes are part of the CLI contract: scripts depend on them. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -31,6 +32,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   SQL_REFUSED: 11,
   /** An integrity check failed: an evidence bundle does not verify, a log file fails its CloudTrail digest, or git failed. */
   INTEGRITY: 12,
+  /** A file or folder the user named could not be written (src/files.ts): missing folder, permission, full disk. */
+  OUTPUT: 13,
 };
 
 export interface ErrorDetails {

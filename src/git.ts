@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { TrailbookError } from './errors.js';
+import { makeOutputDir } from './files.js';
 
 /**
  * The one way trailbook runs git: the user's own `git` CLI, so their identity, hooks and commit
@@ -63,7 +64,7 @@ export function isRepository(dir: string): boolean {
 }
 
 export function ensureRepository(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  makeOutputDir(dir, 'the evidence repository');
   if (!isRepository(dir)) git(dir, ['init', '-q']);
 }
 

@@ -1,9 +1,20 @@
 import { parseTimeFlag, parseTimeText, utcNote, type ParsedTime } from '../time.js';
 import { TrailbookError } from '../errors.js';
 import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
+import { DEFAULT_DB, DEFAULT_PORT, resolveSettings, type GivenFlags, type SettingName, type Settings } from '../config/settings.js';
 
-/** The store every command uses unless told otherwise: next to the investigation, not global. */
-export const DEFAULT_DB = '.trailbook/trailbook.duckdb';
+export { DEFAULT_DB, DEFAULT_PORT } from '../config/settings.js';
+
+/** `--db` on every command with a store: the default comes from src/config (flag > env > trailbook.yaml > default). */
+export const DB_HELP = `the store (default: TRAILBOOK_DB, else trailbook.yaml's store, else ${DEFAULT_DB})`;
+
+/** `--port` of a port question: 1-65535, once (config/port.ts); its default is a setting too. */
+export const PORT_HELP = `the port under investigation (default: TRAILBOOK_PORT, else trailbook.yaml's parameters.port, else ${DEFAULT_PORT})`;
+
+/** The settings of this run (src/config/settings.ts), from the flags the user gave, the environment and trailbook.yaml. */
+export function settingsFor(flags: GivenFlags, uses: readonly SettingName[]): Settings {
+  return resolveSettings(flags, { cwd: process.cwd(), env: process.env, uses });
+}
 
 /**
  * The time flags of one command run: each read by the one parser (src/time.ts) against the same

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Engine } from '../engines/engine.js';
 import { TrailbookError } from '../errors.js';
+import { makeOutputDir, writeOutputFile } from '../files.js';
 import type { Report } from '../report/contract.js';
 import { renderReport } from '../report/render/index.js';
 import { validateLogFiles, type IntegrityReport, type ValidateOptions } from './digest/index.js';
@@ -131,8 +132,8 @@ export async function commitEvidence(engine: Engine, fullReport: Report, options
   const listed: ManifestFile[] = [];
   for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const full = join(caseDir, ...path.split('/'));
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
+    makeOutputDir(dirname(full), 'the evidence folder');
+    writeOutputFile(full, content, 'the evidence file');
     listed.push({ path, sha256: sha256(content), size: content.length });
   }
   const manifest: Manifest = {
@@ -149,7 +150,7 @@ export async function commitEvidence(engine: Engine, fullReport: Report, options
     files: listed,
   };
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-  writeFileSync(previousPath, manifestText);
+  writeOutputFile(previousPath, manifestText, 'the manifest');
 
   git(options.repo, ['add', '-A', '--', caseRel]);
   const counts = report.findings.reduce((n, f) => ({ ...n, [f.decision.action]: (n[f.decision.action] ?? 0) + 1 }), {} as Record<string, number>);

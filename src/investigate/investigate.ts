@@ -57,6 +57,7 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
         const s = summarizeFeed(f);
         return { name: s.name, entries: s.entries, sha256: s.sha256 };
       }),
+      ...(options.inputs?.config ? { config: options.inputs.config } : {}),
     },
     answers: answersOf(findings),
     findings,

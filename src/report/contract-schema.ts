@@ -126,6 +126,13 @@ export const ReportSchema = z
       intel: z.array(
         z.strictObject({ name: z.string(), entries: Count, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256') }),
       ),
+      config: z
+        .strictObject({
+          file: z.string().nullable().describe('The trailbook.yaml found upward from the working directory; null when none.'),
+          from: z.record(z.string(), z.string()).describe('Per setting (db, intel, trusted, port, protocol): the flag, the TRAILBOOK_* variable, the file, or "default" that set it.'),
+        })
+        .optional()
+        .describe('Where each setting of the run came from (docs/config.md).'),
     }),
     answers: z.strictObject({
       firstSeen: UtcTime.nullable().describe('Q1: the earliest firstSeen over all findings; null without findings.'),

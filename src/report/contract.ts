@@ -98,6 +98,8 @@ export interface Report {
     cloudtrail: { files: number; events: number; skipped: SkippedInput[] };
     vpcflow: { files: number; records: number; skipped: SkippedInput[] };
     intel: { name: string; entries: number; sha256: string }[];
+    /** Where each setting of the run came from (src/config/settings.ts); absent when not recorded. */
+    config?: { file: string | null; from: { [setting: string]: string } };
   };
   answers: {
     firstSeen: string | null;

@@ -59,7 +59,7 @@ export class ParameterError extends TrailbookError {
   readonly problems: readonly ParameterProblem[];
   constructor(problems: readonly ParameterProblem[]) {
     super('USAGE', `invalid parameters: ${problems.map((p) => `${p.parameter}: ${p.message}`).join('; ')}`, {
-      hint: 'see the parameters with `trailbook runbook plan <dir>`; pass them as --param name=value',
+      hint: 'see the parameters and their types with `trailbook runbook plan <dir>`',
     });
     this.problems = problems;
   }

@@ -85,12 +85,17 @@ test('investigate prints the five answers first on a terminal, and writes md and
   assert.match(md.stdout, /isolate/i);
 });
 
-test('--fail-on turns the decision into an exit status for pipelines; an empty store is refused', (t) => {
+test('--fail-on turns the decision into an exit status for pipelines; a missing or empty store is refused', async (t) => {
   const dir = tempDir(t);
   const db = join(dir, 'store.duckdb');
   const isolate = runCli([...args(db, 'json'), '--fail-on', 'isolate']);
   assert.equal(isolate.status, 1, isolate.stderr);
   assert.ok(JSON.parse(isolate.stdout).findings.length > 0, 'the report is printed either way');
+  const missing = runCli(['investigate', '--db', join(dir, 'missing.duckdb')]);
+  assert.equal(missing.status, 3);
+  assert.match(missing.stderr, /no store at/);
+  // A store that exists but holds nothing is refused too, with its own reason.
+  await (await DuckDBEngine.open({ path: join(dir, 'empty.duckdb') })).close();
   const empty = runCli(['investigate', '--db', join(dir, 'empty.duckdb')]);
   assert.equal(empty.status, 3);
   assert.match(empty.stderr, /holds no CloudTrail events/);

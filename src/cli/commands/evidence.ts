@@ -7,12 +7,14 @@ import { loadPublicKeys, loadSignatureMap } from '../../evidence/digest/index.js
 import { verifyEvidence } from '../../evidence/verify.js';
 import { EXIT_CODES, TrailbookError } from '../../errors.js';
 import { loadIntel } from '../../intel/index.js';
+import { portOption } from '../../config/port.js';
+import { requireStore } from '../../store/location.js';
 import { investigate } from '../../investigate/investigate.js';
 import { storeInputs } from '../../investigate/inputs.js';
 import { judgementFingerprint } from '../../ports/fingerprint.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { loadRunbook } from '../../runbook/load.js';
-import { collectList, DEFAULT_DB } from '../options.js';
+import { collectList, DB_HELP, PORT_HELP, settingsFor } from '../options.js';
 
 const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks', 'port-exposure');
 const VERSION = '0.1.0';
@@ -21,8 +23,8 @@ interface CommitFlags {
   repo: string;
   case?: string;
   finding?: string[];
-  db: string;
-  port: string;
+  db?: string;
+  port?: number;
   from?: string;
   to?: string;
   intel?: string[];
@@ -41,8 +43,8 @@ export function register(program: Command): void {
     .requiredOption('--repo <dir>', 'the evidence git repository (created when absent)')
     .option('--case <id>', 'case id (default: runbook-port-from-to); committing the same case again chains to its last manifest')
     .option('--finding <id>', 'only this finding (repeat)', collectList)
-    .option('--db <file>', 'the store', DEFAULT_DB)
-    .option('--port <port>', 'the port under investigation', '8443')
+    .option('--db <file>', DB_HELP)
+    .option('--port <port>', PORT_HELP, portOption)
     .option('--from <time>', 'start of the window (ISO-8601)')
     .option('--to <time>', 'end of the window (ISO-8601)')
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
@@ -52,23 +54,26 @@ export function register(program: Command): void {
     .option('--digests <path>', 'with --public-keys: folder holding CloudTrail-Digest/ (repeat; default: none besides the source files)', collectList)
     .option('--signatures <file>', 'with --public-keys: digest signatures saved from S3 metadata (see validate-logs)')
     .action(async (flags: CommitFlags) => {
+      const settings = settingsFor({ db: flags.db, intel: flags.intel, trusted: flags.trusted, port: flags.port }, ['db', 'intel', 'trusted', 'port']);
+      const { db, port } = settings;
+      requireStore(db);
       const runbook = await loadRunbook(flags.runbook);
-      const intel = await loadIntel({ feeds: flags.intel ?? [], trusted: flags.trusted });
-      const engine = await DuckDBEngine.openForReading({ path: flags.db });
+      const intel = await loadIntel({ feeds: settings.intel, trusted: settings.trusted });
+      const engine = await DuckDBEngine.openForReading({ path: db });
       try {
         const inputs = await storeInputs(engine);
         if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {
-          throw new TrailbookError('INPUT', `the store ${flags.db} holds no CloudTrail events and no flow records`, { hint: 'ingest or investigate the logs first, or give --db' });
+          throw new TrailbookError('INPUT', `the store ${db} holds no CloudTrail events and no flow records`, { hint: 'ingest or investigate the logs first, or give --db' });
         }
-        const parameters: Record<string, unknown> = { port: flags.port };
+        const parameters: Record<string, unknown> = { port };
         if (flags.from) parameters['from'] = flags.from;
         if (flags.to) parameters['to'] = flags.to;
-        const report = await investigate(engine, { runbook, parameters, intel, inputs });
+        const report = await investigate(engine, { runbook, parameters, intel, inputs: { ...inputs, config: settings.provenance } });
         const result = await commitEvidence(engine, report, {
           repo: flags.repo,
           ...(flags.case ? { caseId: flags.case } : {}),
           ...(flags.finding ? { findings: flags.finding } : {}),
-          inputs: { intelFiles: flags.intel ?? [], ...(flags.trusted ? { trustedFile: flags.trusted } : {}), runbookDir: flags.runbook },
+          inputs: { intelFiles: settings.intel, ...(settings.trusted ? { trustedFile: settings.trusted } : {}), runbookDir: flags.runbook },
           trailbook: { version: VERSION, judgementFingerprint: judgementFingerprint() },
           ...(flags.publicKeys
             ? { integrity: { paths: flags.digests ?? [], publicKeys: loadPublicKeys(flags.publicKeys), ...(flags.signatures ? { signatures: loadSignatureMap(flags.signatures) } : {}) } }

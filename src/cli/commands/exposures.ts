@@ -1,17 +1,17 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
-import { TrailbookError } from '../../errors.js';
+import { portOption } from '../../config/port.js';
+import { requireStore } from '../../store/location.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
-import { changeRow, findUnmodelledChanges, materializeExposures, type UnmodelledChange, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, parsePort, windowRow } from '../../ports/index.js';
-import { DEFAULT_DB, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { changeRow, findUnmodelledChanges, materializeExposures, type UnmodelledChange, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, windowRow } from '../../ports/index.js';
+import { DB_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 
 interface ExposuresFlags {
-  port?: string;
+  port?: number;
   protocol?: string;
   from?: string;
   to?: string;
-  db: string;
+  db?: string;
   format: string;
   windows?: boolean;
   unmodelled?: boolean;
@@ -35,30 +35,25 @@ export function register(program: Command): void {
   program
     .command('exposures')
     .description('config-plane changes that open or close a path to a port (security groups, NACLs, listeners, …), and their windows')
-    .option('--port <port>', 'only changes that touch this port (e.g. 8443); all changes when absent')
+    .option('--port <port>', 'only changes that touch this port (e.g. 8443); all changes when absent', portOption)
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start (inclusive): ISO-8601 (UTC when no zone), now-2h, 7d')
     .option('--to <time>', 'end (inclusive): ISO-8601 (UTC when no zone), now')
-    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--db <file>', DB_HELP)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .option('--windows', 'print exposure windows (an open joined to the close that ended it) instead of changes')
     .option('--unmodelled', 'print the calls that changed a network path trailbook does not judge port by port (routes, Elastic IPs, public access, …), with what each changes')
     .action(async (flags: ExposuresFlags) => {
       const format = parseTabularFormat(flags.format);
       const protocol = parseProtocolFlag(flags.protocol);
-      let port: number | undefined;
-      if (flags.port !== undefined) {
-        port = parsePort(flags.port);
-        if (port === undefined) throw new TrailbookError('USAGE', `--port "${flags.port}" is not a port`, { hint: 'a whole number from 0 to 65535' });
-      }
+      const port = flags.port;
       const times = new TimeFlags();
       const from = times.parse(flags.from, '--from')?.iso;
       const to = times.parse(flags.to, '--to')?.iso;
       times.announce();
-      if (!existsSync(flags.db)) {
-        throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
-      }
-      const engine = await DuckDBEngine.open({ path: flags.db });
+      const { db } = settingsFor({ db: flags.db }, ['db']);
+      requireStore(db);
+      const engine = await DuckDBEngine.open({ path: db });
       try {
         if (flags.unmodelled) {
           const unmodelled = await findUnmodelledChanges(engine, { from, to });

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
+import { portOption } from '../../config/port.js';
+import { requireStore } from '../../store/location.js';
 import { parseCidr, parseIp } from '../../flows/cidr.js';
 import { findConnections } from '../../flows/find.js';
 import type { Connection } from '../../flows/connections.js';
@@ -10,18 +11,18 @@ import { overlayWindows, type OverlayWindow } from '../../flows/exposure-windows
 import { findMembership } from '../../topology/index.js';
 import { findExposures, windowRow, type ExposureWindow } from '../../ports/index.js';
 import { sanitizeCell } from '../../report/escape.js';
-import { parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { DB_HELP, PORT_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { formatRows, formatTable, parseTabularFormat, type TabularFormat } from '../../report/tabular.js';
 
 interface FlowsFlags {
-  port: string;
+  port?: number;
   protocol?: string;
   from?: string;
   to?: string;
   vpcCidr: string[];
   interfaceAddress: string[];
   overlay?: boolean;
-  db: string;
+  db?: string;
   format: string;
 }
 
@@ -168,22 +169,19 @@ export function register(program: Command): void {
   program
     .command('flows')
     .description('connections to or from a port in the VPC flow logs: direction, accept/reject, handshake or probe, bytes')
-    .option('--port <port>', 'the port', '8443')
+    .option('--port <port>', PORT_HELP, portOption)
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start: ISO-8601 (UTC when no zone), now-2h, 7d (records ending before it are left out)')
     .option('--to <time>', 'end: ISO-8601 (UTC when no zone), now (records starting after it are left out)')
     .option('--vpc-cidr <cidr...>', "the VPC's CIDRs, for direction when records have no flow-direction", [])
     .option('--interface-address <eni=addr...>', "interfaces' own addresses, for direction when records have no flow-direction (e.g. eni-0abc=10.0.1.5)", [])
     .option('--overlay', 'lay the connections over the exposure windows in CloudTrail (`trailbook exposures`): per window the connections inside it, then the connections no window covers, with the reason')
-    .option('--db <file>', 'the store', '.trailbook/trailbook.duckdb')
+    .option('--db <file>', DB_HELP)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .action(async (flags: FlowsFlags) => {
       const format = parseTabularFormat(flags.format);
-      const protocol = parseProtocolFlag(flags.protocol);
-      const port = Number(flags.port);
-      if (!/^\d+$/.test(flags.port) || port > 65535) {
-        throw new TrailbookError('USAGE', `--port "${flags.port}" is not a port number`, { hint: 'e.g. --port 8443' });
-      }
+      const settings = settingsFor({ db: flags.db, port: flags.port, protocol: parseProtocolFlag(flags.protocol) }, ['db', 'port', 'protocol']);
+      const { db, port, protocol } = settings;
       const vpcCidrs = flags.vpcCidr.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
       // A CIDR that does not parse would silently decide nothing about direction: refuse it.
       const badCidr = vpcCidrs.find((c) => parseCidr(c) === null);
@@ -193,14 +191,12 @@ export function register(program: Command): void {
       const from = times.parse(flags.from, '--from')?.iso;
       const to = times.parse(flags.to, '--to')?.iso;
       times.announce();
-      if (!existsSync(flags.db)) {
-        throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
-      }
-      const engine = await DuckDBEngine.open({ path: flags.db, readOnly: true });
+      requireStore(db);
+      const engine = await DuckDBEngine.open({ path: db, readOnly: true });
       try {
         const { rows } = await engine.all("SELECT count(*) AS n FROM duckdb_views() WHERE view_name = 'vpc_flow_logs'");
         if (Number(rows[0]?.['n'] ?? 0) === 0) {
-          throw new TrailbookError('NOTHING_READ', `the store ${flags.db} has no VPC flow logs`, {
+          throw new TrailbookError('NOTHING_READ', `the store ${db} has no VPC flow logs`, {
             hint: 'ingest flow logs first: `trailbook ingest <folder>` (flow logs are detected by path and header)',
           });
         }

@@ -3,6 +3,7 @@ import { register as evidence } from './evidence.js';
 import { register as exposures } from './exposures.js';
 import { register as flows } from './flows.js';
 import { register as ingest } from './ingest.js';
+import { register as init } from './init.js';
 import { register as intel } from './intel.js';
 import { register as investigate } from './investigate.js';
 import { register as runbook } from './runbook.js';
@@ -13,4 +14,4 @@ import { register as validateLogs } from './validate-logs.js';
 export type RegisterCommand = (program: Command) => void;
 
 // In the order a user meets them: the main job first, then the building blocks.
-export const COMMANDS: RegisterCommand[] = [investigate, ingest, exposures, flows, intel, runbook, sql, evidence, validateLogs];
+export const COMMANDS: RegisterCommand[] = [investigate, ingest, exposures, flows, intel, runbook, sql, evidence, validateLogs, init];

@@ -3,13 +3,13 @@ import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
 import { ingestPaths } from '../../ingest/cloudtrail/ingest.js';
 import { formatIngestSummary } from '../../report/ingest-summary.js';
-import { collectList, DEFAULT_DB, TimeFlags } from '../options.js';
+import { collectList, DB_HELP, settingsFor, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-flags.js';
 import { nothingReadError } from '../../report/ingest-summary.js';
 
 interface IngestFlags extends LimitFlags {
-  db: string;
+  db?: string;
   from?: string;
   to?: string;
   account?: string[];
@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .command('ingest')
     .description('read CloudTrail and VPC Flow Logs (folders in the S3 layout, files; gzip or not) into the local store')
     .argument('<paths...>', 'files or folders, read recursively')
-    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--db <file>', DB_HELP)
     .option('--from <time>', 'skip events before this time (and folders delivered before it): ISO-8601 (UTC when no zone), now-2h, 7d')
     .option('--to <time>', 'skip events after this time: ISO-8601 (UTC when no zone), now')
     .option('--account <id>', 'only these accounts (repeat or comma-separate)', collectList)
@@ -40,7 +40,8 @@ export function register(program: Command): void {
       const from = times.parse(flags.from, '--from');
       const to = times.parse(flags.to, '--to');
       times.announce();
-      const engine = await DuckDBEngine.open({ path: flags.db });
+      const { db } = settingsFor({ db: flags.db }, ['db']);
+      const engine = await DuckDBEngine.open({ path: db });
       const bar = progressBar('ingest', flags.progress && !flags.json);
       try {
         const summary = await ingestPaths(engine, paths, {
@@ -53,7 +54,7 @@ export function register(program: Command): void {
           onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p, { events: true })),
         });
         bar.done();
-        process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : formatIngestSummary(summary, flags.db));
+        process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : formatIngestSummary(summary, db));
         const nothing = nothingReadError(summary, 'nothing could be read');
         if (nothing) throw nothing;
         if (flags.strict && (summary.files.skipped > 0 || summary.events.skipped > 0 || summary.flows.bad > 0)) {

@@ -3,7 +3,7 @@ import { TrailbookError } from '../../errors.js';
 import { classify, loadIntel, summarizeFeed, type IntelIndex, type Verdict } from '../../intel/index.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
-import { TimeFlags } from '../options.js';
+import { settingsFor, TimeFlags } from '../options.js';
 
 interface IntelFlags {
   intel: string[];
@@ -56,6 +56,12 @@ function inputsOf(index: IntelIndex) {
   };
 }
 
+/** Feeds and trusted file as investigate sees them: the flags, else TRAILBOOK_* or trailbook.yaml (docs/config.md). */
+function loadIntelSettings(flags: IntelFlags): Promise<IntelIndex> {
+  const settings = settingsFor({ ...(flags.intel.length ? { intel: flags.intel } : {}), ...(flags.trusted ? { trusted: flags.trusted } : {}) }, ['intel', 'trusted']);
+  return loadIntel({ feeds: settings.intel, ...(settings.trusted ? { trusted: settings.trusted } : {}) });
+}
+
 export function register(program: Command): void {
   const intel = program.command('intel').description('threat intel and trusted networks: verdicts known / allowed / suspicious, with reasons');
 
@@ -71,7 +77,7 @@ export function register(program: Command): void {
     .action(async (values: string[], flags: IntelFlags & { at?: string; principal?: string }) => {
       const format = parseTabularFormat(flags.format);
       const at = parseAt(flags.at);
-      const index = await loadIntel({ feeds: flags.intel, ...(flags.trusted ? { trusted: flags.trusted } : {}) });
+      const index = await loadIntelSettings(flags);
       const verdicts = values.map((value) => classify(index, value, { at, ...(flags.principal ? { principalArn: flags.principal } : {}) }));
       if (format === 'json') {
         const doc = { schema: 'trailbook.intel-check/v1', at: at.toISOString(), inputs: inputsOf(index), verdicts };
@@ -89,10 +95,10 @@ export function register(program: Command): void {
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .action(async (flags: IntelFlags) => {
       const format = parseTabularFormat(flags.format);
-      if (flags.intel.length === 0 && !flags.trusted) {
-        throw new TrailbookError('USAGE', 'give at least one --intel FILE or --trusted FILE');
+      const index = await loadIntelSettings(flags);
+      if (index.feeds.length === 0 && !index.trusted.path) {
+        throw new TrailbookError('USAGE', 'give at least one --intel FILE or --trusted FILE', { hint: 'or set them once: TRAILBOOK_INTEL, TRAILBOOK_TRUSTED, or trailbook.yaml (docs/config.md)' });
       }
-      const index = await loadIntel({ feeds: flags.intel, ...(flags.trusted ? { trusted: flags.trusted } : {}) });
       if (format === 'json') {
         const doc = {
           schema: 'trailbook.intel-stats/v1',

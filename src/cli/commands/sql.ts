@@ -3,14 +3,14 @@ import type { Command } from 'commander';
 import { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { asConsoleRefusal, checkAnalystStatement, lockAnalystEngine } from '../../engines/duckdb/analyst-console.js';
 import { TrailbookError } from '../../errors.js';
+import { requireStore } from '../../store/location.js';
 import { lintQuery } from '../../sqlcheck/lint-query.js';
 import { formatQueryFindings } from '../../sqlcheck/rules.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
-import { DEFAULT_DB } from '../options.js';
-import { existsSync } from 'node:fs';
+import { DB_HELP, settingsFor } from '../options.js';
 
 interface SqlFlags {
-  db: string;
+  db?: string;
   format: string;
   file?: string;
   lint: boolean;
@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .command('sql')
     .description('run Athena SQL on the local store (cloudtrail_logs, vpc_flow_logs, port_exposures)')
     .argument('[query]', 'the SQL text (or --file)')
-    .option('--db <file>', 'the store', DEFAULT_DB)
+    .option('--db <file>', DB_HELP)
     .option('--file <file>', 'read the query from a file (- for stdin)')
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .option('--no-lint', 'do not warn about port-matching mistakes')
@@ -36,10 +36,9 @@ export function register(program: Command): void {
     .action(async (query: string | undefined, flags: SqlFlags) => {
       const format = parseTabularFormat(flags.format);
       const sql = queryText(query, flags.file);
-      if (!existsSync(flags.db)) {
-        throw new TrailbookError('INPUT', `no store at ${flags.db}`, { hint: 'run `trailbook ingest <folder>` first, or pass --db' });
-      }
-      const engine = await DuckDBEngine.open({ path: flags.db, readOnly: true });
+      const { db } = settingsFor({ db: flags.db }, ['db']);
+      requireStore(db);
+      const engine = await DuckDBEngine.open({ path: db, readOnly: true });
       const access = { allowFiles: flags.allowFiles === true };
       try {
         // A read-only analyst console (engines/duckdb/analyst-console.ts): locked before the

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckdb } from './binding.js';
+import { makeOutputDir } from '../../files.js';
 import type { Dialect, Engine, Params, QueryResult, Row } from '../engine.js';
 import { TrailbookError } from '../../errors.js';
 import { installSchema } from '../../store/schema.js';
@@ -39,7 +40,7 @@ export class DuckDBEngine implements Engine {
   ) {}
 
   static async open(options: DuckDBEngineOptions): Promise<DuckDBEngine> {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:' && !options.readOnly) makeOutputDir(dirname(options.path), 'the store folder');
     const config: Record<string, string> = {};
     if (options.readOnly) config['access_mode'] = 'READ_ONLY';
     if (options.memoryLimit) config['memory_limit'] = options.memoryLimit;

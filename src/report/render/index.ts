@@ -1,7 +1,7 @@
 import type { Report } from '../contract.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
-import { renderText, type TextOptions } from './text.js';
+import { renderText, summaryLine, type TextOptions } from './text.js';
 
 /**
  * The report surfaces of `trailbook investigate --format …`. All take the same `Report`
@@ -31,5 +31,5 @@ export function renderReport(report: Report, format: ReportFormat, options: Rend
   }
 }
 
-export { renderHtml, renderMarkdown, renderText, type TextOptions };
+export { renderHtml, renderMarkdown, renderText, summaryLine, type TextOptions };
 export { CONTENT_SECURITY_POLICY } from './html.js';

@@ -55,15 +55,11 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push(paint(`trailbook · port ${port} · runbook ${plain(report.runbook.id)} (${plain(report.runbook.version)})`, ['bold']));
   para(`time range ${plain(runWindowText(report))} · generated ${plain(report.generatedAt)}`, '');
   para(inputsText(report), '');
+  const settings = settingsText(report);
+  if (settings) para(settings, '', '  ');
   out.push('');
 
-  const outcome = overallAction(report);
-  const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
-  out.push(
-    outcome
-      ? `${paint(`OUTCOME: ${outcome.toUpperCase()}`, ACTION_STYLE[outcome])} — ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}: ${counts}`
-      : paint(`OUTCOME: nothing found on port ${port}`, ['bold', 'green']),
-  );
+  out.push(outcomeText(report, paint));
   out.push('');
 
   // The five answers.
@@ -102,7 +98,47 @@ export function renderText(report: Report, options: TextOptions): string {
     out.push('');
     out.push(...findingLines(f, i + 1, findings.length, width, paint, options.full === true));
   });
+  // What a scrolled terminal or a ticket shows last: the whole outcome once more (wrapped to the
+  // width here; `investigate --quiet` prints it as one line).
+  out.push('');
+  para(summaryLine(report), '', '  ');
   return out.join('\n') + '\n';
+}
+
+const noPaint: Paint = (text) => text;
+
+/** `OUTCOME: ISOLATE — 4 findings: 1 isolate, …`, or that nothing was found. */
+function outcomeText(report: Report, paint: Paint): string {
+  const outcome = overallAction(report);
+  if (!outcome) return paint(`OUTCOME: nothing found on port ${report.parameters.port}`, ['bold', 'green']);
+  const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
+  const n = report.findings.length;
+  return `${paint(`OUTCOME: ${outcome.toUpperCase()}`, ACTION_STYLE[outcome])} — ${n} finding${n === 1 ? '' : 's'}: ${counts}`;
+}
+
+/**
+ * The report in one line (the end of the text report, and all `investigate --quiet` prints):
+ * the outcome with its counts, when the port was first seen, and where every row is.
+ */
+export function summaryLine(report: Report): string {
+  const parts = [outcomeText(report, noPaint)];
+  if (report.answers.firstSeen) parts.push(`first seen ${plain(report.answers.firstSeen)}`);
+  parts.push(`every row: ${ELSEWHERE}`);
+  return parts.join(' · ');
+}
+
+/**
+ * Settings the command line did not show (docs/config.md): what a TRAILBOOK_* variable or
+ * trailbook.yaml set, so a different outcome on a re-run is never a mystery.
+ */
+function settingsText(report: Report): string | undefined {
+  const bySource = new Map<string, string[]>();
+  for (const [setting, source] of Object.entries(report.inputs.config?.from ?? {})) {
+    if (source === 'default' || source.startsWith('--')) continue;
+    bySource.set(source, [...(bySource.get(source) ?? []), setting]);
+  }
+  if (bySource.size === 0) return undefined;
+  return `settings: ${[...bySource].map(([source, names]) => `${names.join(', ')} from ${plain(source)}`).join(' · ')}`;
 }
 
 function inputsText(report: Report): string {
