@@ -7,6 +7,7 @@ import { parseFeedSpec } from '../intel/feeds.js';
 import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
 import { SourceLocator } from '../runbook/location.js';
 import { parseQuestionPort } from './port.js';
+import { yamlValue } from '../yaml-value.js';
 
 /** The project file, found like `.git`: in the working directory or the nearest folder above it. */
 export const CONFIG_FILE_NAME = 'trailbook.yaml';
@@ -59,7 +60,9 @@ export function readConfigFile(path: string): ProjectConfig {
   const locator = new SourceLocator(path, text, document, lines);
   const syntax = document.errors[0];
   if (syntax) throw invalid(`${CONFIG_FILE_NAME}: ${syntax.message.split('\n')[0]}`, locator.atOffset(syntax.pos[0]));
-  const raw: unknown = document.toJS() ?? {};
+  const value = yamlValue(document);
+  if (!value.ok) throw invalid(`${CONFIG_FILE_NAME}: ${value.reason}`, `${path}:1:1`);
+  const raw: unknown = value.value ?? {};
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { SourceLocator, type YamlPath } from './location.js';
 import { problem, type Problem } from './problems.js';
 import { RunbookSchema, type Runbook } from './schema.js';
+import { yamlValue } from '../yaml-value.js';
 
 /**
  * Tier one of checking: YAML syntax and the zod schema, each problem at `file:line:col`. Pure:
@@ -22,7 +23,9 @@ export function parseRunbookText(file: string, text: string): ParsedRunbook {
     problem('YAML_SYNTAX', firstLine(error.message), locator.atOffset(error.pos[0])),
   );
   if (problems.length > 0) return { runbook: undefined, problems, locator };
-  const result = RunbookSchema.safeParse(document.toJS());
+  const value = yamlValue(document);
+  if (!value.ok) return { runbook: undefined, problems: [problem('YAML_SYNTAX', value.reason, `${file}:1:1`)], locator };
+  const result = RunbookSchema.safeParse(value.value);
   if (result.success) return { runbook: result.data, problems, locator };
   problems.push(...zodProblems(result.error.issues, locator));
   return { runbook: undefined, problems, locator };

@@ -7,6 +7,7 @@ import { SourceLocator } from './location.js';
 import { problem, type Problem } from './problems.js';
 import { ANSWER_NAMES } from './schema.js';
 import { zodProblems } from './structure.js';
+import { yamlValue } from '../yaml-value.js';
 
 /**
  * A runbook test case: a folder `runbooks/<id>/tests/<case>/` holding fixture files (CloudTrail
@@ -60,7 +61,9 @@ export async function loadTestCase(dir: string, name: string): Promise<LoadedCas
   if (document.errors.length > 0) {
     return { ok: false, name, dir, problems: document.errors.map((e) => problem('YAML_SYNTAX', e.message.split('\n')[0]!, locator.atOffset(e.pos[0]))) };
   }
-  const parsed = ExpectedSchema.safeParse(document.toJS());
+  const value = yamlValue(document);
+  if (!value.ok) return { ok: false, name, dir, problems: [problem('YAML_SYNTAX', value.reason, `${file}:1:1`)] };
+  const parsed = ExpectedSchema.safeParse(value.value);
   if (!parsed.success) {
     return { ok: false, name, dir, problems: zodProblems(parsed.error.issues, locator) };
   }
