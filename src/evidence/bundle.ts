@@ -5,6 +5,7 @@ import type { Engine } from '../engines/engine.js';
 import { TrailbookError } from '../errors.js';
 import { makeOutputDir, writeOutputFile } from '../files.js';
 import type { Report } from '../report/contract.js';
+import { parseFeedSpec } from '../intel/index.js';
 import { renderReport } from '../report/render/index.js';
 import { validateLogFiles, type IntegrityReport, type ValidateOptions } from './digest/index.js';
 import { ensureRepository, git, hasCommits, identityArgs } from '../git.js';
@@ -322,7 +323,7 @@ function inputFiles(inputs: EvidenceInputs): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   const large: { file: string; sha256: string; size: number; modified: string }[] = [];
   for (const spec of inputs.intelFiles) {
-    const path = spec.includes(':') && !existsSync(spec) ? spec.slice(spec.indexOf(':') + 1) : spec;
+    const { path } = parseFeedSpec(spec);
     const content = readFileSync(path);
     if (content.length <= MAX_COPIED_INPUT) out.set(`inputs/intel/${safeName(basename(path))}`, content);
     else large.push({ file: basename(path), sha256: sha256(content), size: content.length, modified: statSync(path).mtime.toISOString() });

@@ -27,6 +27,8 @@ export interface AclWindows {
   windows: ExposureWindow[];
   /** Why an allow entry opened no window for the port (shadowed by which lower entry), in words. */
   shadowed: Map<ExposureChange, string>;
+  /** The window an allow entry opened when it was written (absent: shadowed, or no port asked). */
+  openedBy: Map<ExposureChange, ExposureWindow>;
 }
 
 interface Entry {
@@ -48,6 +50,7 @@ export function aclWindows(changes: readonly ExposureChange[], question: AclQues
   const open = new Map<string, Map<string, { window: ExposureWindow; entry: ExposureChange }>>(); // `acl|direction` → slot → window
   const windows: ExposureWindow[] = [];
   const shadowed = new Map<ExposureChange, string>();
+  const openedBy = new Map<ExposureChange, ExposureWindow>();
 
   for (const change of sortChanges(changes)) {
     if (change.resourceType !== 'network-acl' || change.ruleKey === null) continue;
@@ -85,10 +88,11 @@ export function aclWindows(changes: readonly ExposureChange[], question: AclQues
         internetExposed: internet, ruleKey: slot, opened: change, closed: null, closedHow: null,
       };
       windows.push(window);
+      if (entry.change === change) openedBy.set(change, window);
       slots.set(slot, { window, entry: entry.change });
     }
   }
-  return { windows, shadowed };
+  return { windows, shadowed, openedBy };
 }
 
 function ruleNumberOf(ruleKey: string): number {

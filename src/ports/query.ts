@@ -110,8 +110,7 @@ function judgeAclEntry(change: ExposureChange, acl: AclWindows, port: number | u
   const shadow = acl.shadowed.get(change);
   if (shadow !== undefined) return { ...change, internetExposed: false, why: `${change.why}; shadowed: ${shadow}` };
   if (port === undefined) return change;
-  const opened = acl.windows.find((w) => w.opened === change);
-  const internetExposed = opened?.internetExposed ?? false;
+  const internetExposed = acl.openedBy.get(change)?.internetExposed ?? false;
   return internetExposed === change.internetExposed ? change : { ...change, internetExposed, why: `${change.why}; for port ${port}, lower-numbered entries leave less than a broad range of the internet allowed` };
 }
 
