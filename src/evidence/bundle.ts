@@ -98,8 +98,9 @@ export interface CommitResult {
 /** The default case id: the runbook and its question, so re-running the same question updates the same case. */
 export function defaultCaseId(report: Report): string {
   const p = report.parameters;
-  const day = (t: string | null) => (t ? t.slice(0, 10).replaceAll('-', '') : 'all');
-  return `${report.runbook.id}-${p.port}-${day(p.from)}-${day(p.to)}`;
+  const day = (t: unknown) => (typeof t === 'string' && t ? t.slice(0, 10).replaceAll('-', '') : 'all');
+  const port = typeof p['port'] === 'number' ? [String(p['port'])] : [];
+  return [report.runbook.id, ...port, day(p['from']), day(p['to'])].join('-');
 }
 
 export async function commitEvidence(engine: Engine, fullReport: Report, options: CommitOptions): Promise<CommitResult> {

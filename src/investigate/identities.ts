@@ -1,7 +1,20 @@
 import type { Engine } from '../engines/engine.js';
 import type { CarryColumn } from '../ports/index.js';
 import type { CloudTrailRow } from '../tables/cloudtrail.js';
-import type { CallerIdentity } from './assemble.js';
+
+export interface CallerIdentity {
+  eventId: string;
+  identityType: string | null;
+  arn: string | null;
+  accessKeyId: string | null;
+  mfa: boolean | null;
+  /** Set when `mfa` is inferred rather than read from the event. */
+  mfaReason?: string;
+  via: 'api' | 'console' | 'service';
+  issuer: string | null;
+  /** An EC2 instance-profile session (`ec2RoleDelivery`, or a role session named after an instance). */
+  instanceCredentials: boolean;
+}
 
 /** The columns `identityOf` reads beyond those `findExposures` reads anyway (`useridentity`, `sourceipaddress`). */
 export const IDENTITY_CARRY: readonly CarryColumn[] = ['useragent', 'sessioncredentialfromconsole', 'additionaleventdata'];

@@ -5,11 +5,13 @@ import { compile } from '../runbook/compile.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import { gitSourceOf } from '../runbook/provenance.js';
 import { evaluate } from '../decide/evaluate.js';
-import { REPORT_SCHEMA, type Finding, type Report, type SourceAssessment, type SourceVerdict } from '../report/contract.js';
+import { REPORT_SCHEMA, type Finding, type Report } from '../report/contract.js';
 import { compareActions } from '../decide/actions.js';
-import { assembleFindings, type AssembledFinding, type CallerIdentity, type JudgedSource } from './assemble.js';
-import { answersOf } from './answers.js';
-import { lookupIdentities } from './identities.js';
+import { assembleFindings, title, type AssembledFinding } from './assemble.js';
+import { computeAnswers, reportQuestions } from './answers.js';
+import { enrichRows, type JudgedSource } from './enrich.js';
+import { lookupIdentities, type CallerIdentity } from './identities.js';
+import { computeSignals } from './signals.js';
 import { runSteps } from './steps.js';
 import { compareText } from '../text.js';
 
@@ -23,33 +25,39 @@ export interface InvestigateOptions {
   inputs?: Partial<Report['inputs']>;
 }
 
-/** Load → compile → execute → group → decide → report: the runbook's whole run on one engine. */
+/**
+ * Load → compile → execute → enrich → group → signals → decide → answers → report: any runbook's
+ * whole run on one engine. What the runbook asks, groups, tests and decides is its YAML's; this
+ * function only runs it.
+ */
 export async function investigate(engine: Engine, options: InvestigateOptions): Promise<Report> {
   const { runbook, intel } = options;
+  const content = runbook.runbook;
   const now = options.now ?? new Date();
-  const plan = compile(runbook.runbook, options.parameters, { now });
+  const plan = compile(content, options.parameters, { now });
   const params = Object.fromEntries(Object.entries(plan.parameters).map(([k, p]) => [k, p.value]));
   const vpcCidrs = intel.trusted.networks.filter((n) => n.kind === 'vpc').flatMap((n) => n.cidrs.map(formatPrefix));
   const known = new Map<string, CallerIdentity>();
   const steps = await runSteps(plan, { engine, intel, vpcCidrs, identities: known });
   const eventIds = [...steps.values()].flat().map((r) => r['source_ref']).filter((v): v is string => typeof v === 'string' && !v.startsWith('flow:'));
   const identities = await lookupIdentities(engine, [...new Set(eventIds)], known);
-
-  const assembled = assembleFindings(runbook.runbook.findings, steps, {
+  enrichRows(steps, {
     identities,
-    params,
     judge: judgeWith(intel),
     isApprovedPrincipal: (arn) => classify(intel, '0.0.0.0', { principalArn: arn }).matches.some((m) => m.source === 'principal'),
   });
-  const findings = assembled.map((f) => decide(f, runbook, params)).sort(
-    (a, b) => compareActions(a.decision.action, b.decision.action) || compareText(a.firstSeen, b.firstSeen),
-  );
+
+  const decided = assembleFindings(content.findings, steps, { identities, params })
+    .map((assembled) => ({ finding: decide(assembled, runbook, params), rows: assembled.rows }))
+    .sort((a, b) => compareActions(a.finding.decision.action, b.finding.decision.action) || compareText(a.finding.firstSeen, b.finding.firstSeen));
+  const findings = decided.map((d) => d.finding);
 
   return {
     schema: REPORT_SCHEMA,
     generatedAt: now.toISOString(),
-    runbook: runbookIdentity(runbook),
-    parameters: { ...params, port: Number(params['port']), from: (params['from'] as string | undefined) ?? null, to: (params['to'] as string | undefined) ?? null },
+    runbook: { ...runbookIdentity(runbook), title: content.title },
+    subject: content.report ? title(content.report.subject, [], 0, params) : null,
+    parameters: params,
     inputs: {
       cloudtrail: options.inputs?.cloudtrail ?? { files: 0, events: 0, skipped: [] },
       vpcflow: options.inputs?.vpcflow ?? { files: 0, records: 0, skipped: [] },
@@ -59,26 +67,28 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
       }),
       ...(options.inputs?.config ? { config: options.inputs.config } : {}),
     },
-    answers: answersOf(findings),
+    steps: plan.steps.map((step) => ({ id: step.id, kind: step.kind, title: step.title, rows: steps.get(step.id)?.length ?? 0 })),
+    questions: reportQuestions(content.questions, content.answers, params),
+    ...computeAnswers(content.answers, decided, params),
     findings,
   };
 }
 
 /** The runbook's id, version with content hash, and the git commit it came from when there is one. */
-function runbookIdentity(loaded: LoadedRunbook): Report['runbook'] {
-  const identity: Report['runbook'] = { id: loaded.runbook.id, version: `${loaded.runbook.version}+${createHash('sha256').update(loaded.text).digest('hex').slice(0, 12)}` };
+function runbookIdentity(loaded: LoadedRunbook): Omit<Report['runbook'], 'title'> {
+  const identity: Omit<Report['runbook'], 'title'> = { id: loaded.runbook.id, version: `${loaded.runbook.version}+${createHash('sha256').update(loaded.text).digest('hex').slice(0, 12)}` };
   const source = gitSourceOf(loaded);
   if (source) identity.git = source;
   return identity;
 }
 
-function decide(finding: AssembledFinding, runbook: LoadedRunbook, params: Record<string, unknown>): Finding {
-  const decision = evaluate(runbook.runbook.decision, finding as unknown as Record<string, unknown>, { params });
-  // The signals are what the tree tested; the decision path says which held, in words.
-  const { signals: _signals, ...contractFields } = finding;
+function decide({ finding, rows }: AssembledFinding, runbook: LoadedRunbook, params: Record<string, unknown>): Finding {
+  const signals = computeSignals(runbook.runbook.signals, finding, rows, params);
+  const decision = evaluate(runbook.runbook.decision, { ...finding, rows: rows.length, signals }, { params });
   return {
-    ...contractFields,
+    ...finding,
     decision: { action: decision.action, path: decision.trace.map((t) => (t.label ? `${t.label} ${t.result === undefined ? '' : t.result ? 'yes' : 'no'}`.trim() : t.node)), reasons: decision.reasons, verify: decision.verify.trim() },
+    signals,
   };
 }
 

@@ -6,14 +6,13 @@ import { SPECIAL_RANGES } from '../net/special.js';
 import { findMembership, NO_MEMBERSHIP, type Membership } from '../topology/index.js';
 import { classify, type IntelIndex } from '../intel/index.js';
 import { stepParams, type Plan, type PlanStep } from '../runbook/compile.js';
-import type { CallerIdentity } from './assemble.js';
-import { IDENTITY_CARRY, identityOf } from './identities.js';
+import { IDENTITY_CARRY, identityOf, type CallerIdentity } from './identities.js';
 
 /**
  * Runs a plan's steps on an engine. SQL steps run as written with their bound parameters; the
  * built-in steps turn the judged objects of ports/, flows/ and intel/ into rows with the shared
- * leading columns, so findings treat every step alike. Rows of built-in steps carry a
- * `finding_kind` column: a finding rule of kind K takes only the rows of kind K.
+ * leading columns, so findings treat every step alike. Their `detail` column is the evidence
+ * row's detail in reports; which rows become which findings is the runbook's (`where`).
  */
 export type StepRows = Map<string, Row[]>;
 
@@ -99,12 +98,12 @@ function exposureRow(c: ExposureChange, opened: ExposureWindow | undefined): Row
     ts: c.eventTime,
     actor: c.actor,
     source_ip: c.sourceIp,
-    action: c.eventName,
+    // A change that is not an opening says what it was: `AuthorizeSecurityGroupIngress (attempt)`.
+    action: c.action === 'open' ? c.eventName : `${c.eventName} (${c.action})`,
     resource: c.resource,
     account_id: c.accountId,
     region: c.region,
     source_ref: c.eventId,
-    finding_kind: c.action === 'attempt' ? 'attempt' : 'exposure',
     change: c.action,
     event_source: c.eventSource,
     access_key_id: c.accessKeyId,
@@ -121,6 +120,7 @@ function exposureRow(c: ExposureChange, opened: ExposureWindow | undefined): Row
     window_closed_at: opened ? (opened.closed?.eventTime ?? null) : null,
     window_closed_by: opened ? (opened.closed?.eventId ?? null) : null,
     opens_window: opened !== undefined,
+    detail: [describeRule(c), c.errorCode ? `error ${c.errorCode}` : null].filter(Boolean).join('; '),
   };
 }
 
@@ -132,7 +132,9 @@ function exposureRow(c: ExposureChange, opened: ExposureWindow | undefined): Row
 function noteExclusions(exposureRows: Row[], excluded: ReadonlyMap<string, readonly ExcludedInterface[]>): void {
   for (const row of exposureRows) {
     const list = row['opens_window'] === true ? excluded.get(String(row['source_ref'])) : undefined;
-    if (list?.length) row['not_fronting'] = list.map((e) => `not credited with ${e.interfaceId}: ${e.reason}`).join('; ');
+    if (!list?.length) continue;
+    row['not_fronting'] = list.map((e) => `not credited with ${e.interfaceId}: ${e.reason}`).join('; ');
+    row['detail'] = [row['detail'], row['not_fronting']].filter(Boolean).join('; ');
   }
 }
 
@@ -214,6 +216,9 @@ export function attributeConnections(
   const rows = connections.map((c) => {
     const owner = owners.get(c) ?? null;
     const contradiction = owner ? undefined : contradicted.get(c);
+    const attribution = owner?.basis ?? (contradiction ? 'contradicted' : null);
+    const attributionReason = owner?.reason ?? contradiction ?? null;
+    const flow = `${c.remoteAddress}:${c.remotePort} → ${c.localAddress}:${c.localPort} ${c.handshake}, ${c.packets} packets, ${c.bytes} bytes`;
     return {
       ts: c.firstSeen,
       actor: null,
@@ -223,10 +228,9 @@ export function attributeConnections(
       account_id: c.accountId,
       region: c.region,
       source_ref: `flow:${c.key}`,
-      finding_kind: owner ? 'exposure' : 'traffic',
       exposed_by: owner?.resource ?? null,
-      attribution: owner?.basis ?? (contradiction ? 'contradicted' : null),
-      attribution_reason: owner?.reason ?? contradiction ?? null,
+      attribution,
+      attribution_reason: attributionReason,
       direction: c.direction,
       accepted: c.action === 'ACCEPT',
       handshake: c.handshake,
@@ -236,6 +240,7 @@ export function attributeConnections(
       interface_id: c.interfaceId,
       local: `${c.localAddress}:${c.localPort}`,
       remote: `${c.remoteAddress}:${c.remotePort}`,
+      detail: attributionReason ? `${flow}; ${attribution}: ${attributionReason}` : flow,
     };
   });
   return { rows, excluded };

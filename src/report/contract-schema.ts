@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { REPORT_SCHEMA, type Report } from './contract.js';
+import { REPORT_SCHEMA, REPORT_SCHEMA_V1, type Report, type ReportV1 } from './contract.js';
 
 /**
- * A zod schema of the `trailbook.report/v1` contract (src/report/contract.ts). contract.ts stays
- * the source of the types; this file mirrors it so that a report can be validated at run time and
- * a JSON Schema published (schemas/report-v1.schema.json). The type-equality checks at the bottom
- * make any drift between the two a typecheck error.
+ * Zod schemas of the `trailbook.report/v1` and `/v2` contracts (src/report/contract.ts).
+ * contract.ts stays the source of the types; this file mirrors it so that a report can be
+ * validated at run time and JSON Schemas published (schemas/report-v1.schema.json,
+ * report-v2.schema.json). The type-equality checks at the bottom make any drift between the two a
+ * typecheck error.
  *
  * Objects are closed (unknown keys are errors): a field added to the contract must be added here
  * too, which the equality checks force, so the published schema always lists every field.
@@ -20,7 +21,7 @@ export const ActionSchema = z
   .enum(['isolate', 'escalate', 'ticket', 'false-positive'])
   .describe('What to do, most severe first: isolate > escalate > ticket > false-positive.');
 export const DirectionSchema = z.enum(['inbound', 'outbound', 'both']);
-export const FindingKindSchema = z.enum(['exposure', 'attempt', 'traffic']);
+export const FindingKindV1Schema = z.enum(['exposure', 'attempt', 'traffic']);
 export const SourceVerdictSchema = z.enum(['known', 'allowed', 'suspicious']);
 
 export const SkippedInputSchema = z
@@ -82,10 +83,8 @@ export const ExposureWindowSchema = z
   .strictObject({ resource: z.string(), openedAt: UtcTime, closedAt: UtcTime.nullable(), rule: z.string() })
   .meta({ id: 'ExposureWindow', description: 'A time the port was reachable through a resource; closedAt null when still open.' });
 
-export const FindingSchema = z
-  .strictObject({
+const findingFields = {
     id: z.string(),
-    kind: FindingKindSchema,
     title: z.string(),
     eventIds: z.array(z.string()).describe('The CloudTrail eventIDs the finding rests on.'),
     firstSeen: UtcTime.describe('Q1: earliest CloudTrail event or flow record to or from the port in the finding.'),
@@ -98,14 +97,21 @@ export const FindingSchema = z
     decision: DecisionSchema,
     evidence: z.array(EvidenceRowSchema).describe('The rows the finding rests on, in time order.'),
     windows: z.array(ExposureWindowSchema).optional(),
+};
+
+export const FindingV1Schema = z.strictObject({ ...findingFields, kind: FindingKindV1Schema }).meta({ id: 'FindingV1' });
+
+export const FindingSchema = z
+  .strictObject({
+    ...findingFields,
+    kind: z.string().regex(/^[a-z][a-z0-9-]*$/).describe("The runbook's kind of finding (exposure, attempt, persistence…)."),
+    label: z.string().optional().describe('How the runbook names that kind.'),
+    signals: z.record(z.string(), z.union([z.boolean(), z.number()])).describe("The runbook's signals for this finding: the facts its decision tested."),
   })
   .meta({ id: 'Finding' });
 
-export const ReportSchema = z
-  .strictObject({
-    schema: z.literal(REPORT_SCHEMA),
-    generatedAt: UtcTime,
-    runbook: z.strictObject({
+
+const RunbookIdentitySchema = z.strictObject({
       id: z.string(),
       version: z.string().describe('The runbook\'s version and the hash of its runbook.yaml: `2.1.0+0123456789ab`.'),
       git: z
@@ -115,12 +121,9 @@ export const ReportSchema = z
         })
         .optional()
         .describe('Present when the runbook folder is inside a git work tree and git is installed.'),
-    }),
-    parameters: z
-      .object({ port: z.int().min(0).max(65535), from: UtcTime.nullable(), to: UtcTime.nullable() })
-      .catchall(z.unknown())
-      .describe('The runbook parameters the run used; other parameters may follow.'),
-    inputs: z.strictObject({
+    });
+
+const InputsSchema = z.strictObject({
       cloudtrail: z.strictObject({ files: Count, events: Count, skipped: z.array(SkippedInputSchema) }),
       vpcflow: z.strictObject({ files: Count, records: Count, skipped: z.array(SkippedInputSchema) }),
       intel: z.array(
@@ -133,7 +136,18 @@ export const ReportSchema = z
         })
         .optional()
         .describe('Where each setting of the run came from (docs/config.md).'),
-    }),
+    });
+
+export const ReportV1Schema = z
+  .strictObject({
+    schema: z.literal(REPORT_SCHEMA_V1),
+    generatedAt: UtcTime,
+    runbook: RunbookIdentitySchema,
+    parameters: z
+      .object({ port: z.int().min(0).max(65535), from: UtcTime.nullable(), to: UtcTime.nullable() })
+      .catchall(z.unknown())
+      .describe('The runbook parameters the run used; other parameters may follow.'),
+    inputs: InputsSchema,
     answers: z.strictObject({
       firstSeen: UtcTime.nullable().describe('Q1: the earliest firstSeen over all findings; null without findings.'),
       firstRequest: UtcTime.nullable().describe('Q1: the earliest connection to or from the port (rejected probes count); null without flow records.'),
@@ -143,12 +157,54 @@ export const ReportSchema = z
       credentials: z.array(CredentialsSchema).describe('Q4 over all findings, one entry per distinct identity.'),
       sources: z.array(SourceAssessmentSchema).describe('Q5 over all findings, one entry per party.'),
     }),
+    findings: z.array(FindingV1Schema),
+  })
+  .meta({
+    id: 'ReportV1',
+    title: 'trailbook.report/v1',
+    description: 'What `trailbook investigate --format json` prints for the port runbook (until 2027-12-31): the five answers and the findings with their decisions.',
+  });
+
+const AnswerTypeSchema = z.enum(['time', 'list', 'number', 'direction', 'credentials', 'parties']);
+
+export const ReportSchema = z
+  .strictObject({
+    schema: z.literal(REPORT_SCHEMA),
+    generatedAt: UtcTime,
+    runbook: RunbookIdentitySchema.extend({ title: z.string() }),
+    subject: z.string().nullable().describe("What was investigated, from the runbook's report.subject (`port 8443`)."),
+    parameters: z.record(z.string(), z.unknown()).describe('The runbook parameters the run used, typed as the runbook declares them.'),
+    inputs: InputsSchema,
+    steps: z
+      .array(z.strictObject({ id: z.string(), kind: z.string(), title: z.string(), rows: Count }))
+      .describe('Each step of the runbook as run, with how many rows it gave.'),
+    questions: z
+      .array(
+        z.strictObject({
+          id: z.string(),
+          label: z.string(),
+          answer: z.string().describe('A key of `answers`.'),
+          type: AnswerTypeSchema.describe('How the answer reads: time (ISO-8601 or null), list (strings), number, direction, credentials, parties.'),
+          answerLabel: z.string().optional().describe('What the answer itself is, when details follow it.'),
+          details: z.array(z.strictObject({ label: z.string(), answer: z.string(), type: AnswerTypeSchema })),
+        }),
+      )
+      .describe("The runbook's questions, in order."),
+    answers: z
+      .record(
+        z.string(),
+        z.union([UtcTime, z.null(), z.number(), z.array(z.string()), z.array(CredentialsSchema), z.array(SourceAssessmentSchema), z.string()]),
+      )
+      .describe('Each answer by id; its type is the one the questions give.'),
+    answerRows: z
+      .record(z.string(), z.strictObject({ finding: z.string(), source_ref: z.string() }))
+      .describe('For an answer read from an evidence row: the finding id and the row.'),
     findings: z.array(FindingSchema),
   })
   .meta({
     id: 'Report',
-    title: 'trailbook.report/v1',
-    description: 'What `trailbook investigate --format json` prints: the five answers and the findings with their decisions.',
+    title: 'trailbook.report/v2',
+    description: 'What `trailbook run --format json` prints for any runbook: its questions and answers, and the findings with their signals and decisions.',
   });
 
 // --- Drift checks: a difference between the zod schema and contract.ts fails typecheck. ---------
@@ -157,16 +213,28 @@ export const ReportSchema = z
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Assert<T extends true> = T;
 
+type ParsedV1 = z.output<typeof ReportV1Schema>;
 type Parsed = z.output<typeof ReportSchema>;
 export type ContractChecks = [
+  Assert<Equals<ParsedV1['schema'], ReportV1['schema']>>,
+  Assert<Equals<ParsedV1['runbook'], ReportV1['runbook']>>,
+  Assert<Equals<ParsedV1['inputs'], ReportV1['inputs']>>,
+  Assert<Equals<ParsedV1['answers'], ReportV1['answers']>>,
+  Assert<Equals<ParsedV1['findings'], ReportV1['findings']>>,
+  Assert<Equals<ParsedV1['generatedAt'], ReportV1['generatedAt']>>,
+  Assert<Equals<keyof ParsedV1, keyof ReportV1>>,
+  // `parameters` has an index signature, which zod expresses as an intersection: compare both ways.
+  Assert<ParsedV1['parameters'] extends ReportV1['parameters'] ? true : false>,
+  Assert<ReportV1['parameters'] extends ParsedV1['parameters'] ? true : false>,
   Assert<Equals<Parsed['schema'], Report['schema']>>,
   Assert<Equals<Parsed['runbook'], Report['runbook']>>,
   Assert<Equals<Parsed['inputs'], Report['inputs']>>,
-  Assert<Equals<Parsed['answers'], Report['answers']>>,
+  Assert<Equals<Parsed['steps'], Report['steps']>>,
+  Assert<Equals<Parsed['questions'], Report['questions']>>,
+  Assert<Equals<Parsed['answerRows'], Report['answerRows']>>,
   Assert<Equals<Parsed['findings'], Report['findings']>>,
-  Assert<Equals<Parsed['generatedAt'], Report['generatedAt']>>,
+  Assert<Equals<Parsed['subject'], Report['subject']>>,
   Assert<Equals<keyof Parsed, keyof Report>>,
-  // `parameters` has an index signature, which zod expresses as an intersection: compare both ways.
-  Assert<Parsed['parameters'] extends Report['parameters'] ? true : false>,
-  Assert<Report['parameters'] extends Parsed['parameters'] ? true : false>,
+  Assert<Parsed['answers'] extends Report['answers'] ? true : false>,
+  Assert<Report['answers'] extends Parsed['answers'] ? true : false>,
 ];

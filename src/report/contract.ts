@@ -1,13 +1,21 @@
 /**
- * The `trailbook.report/v1` contract (DESIGN.md §5): what `investigate --format json` prints and
- * what SOAR/SIEM/CI tools parse. Field names and meanings are a promise: add fields, never
- * rename or repurpose them. Times are ISO-8601 UTC.
+ * The report contracts: what `--format json` prints and what SOAR/SIEM/CI tools parse. Field
+ * names and meanings are a promise: add fields, never rename or repurpose them. Times are
+ * ISO-8601 UTC.
+ *
+ * `trailbook.report/v2` (`Report`) is the generic contract every runbook's run produces: its
+ * parameters are a map, its questions and answers are the runbook's own, each finding carries the
+ * signals its decision tested. `trailbook.report/v1` (`ReportV1`) is the port runbook's contract
+ * of before: `toV1` (v1.ts) projects a v2 report of the port runbook onto it, so its consumers keep
+ * working; `investigate` prints it by default until 2027-12-31 (docs/report.md).
  */
-export const REPORT_SCHEMA = 'trailbook.report/v1';
+export const REPORT_SCHEMA = 'trailbook.report/v2';
+export const REPORT_SCHEMA_V1 = 'trailbook.report/v1';
 
 export type Action = 'isolate' | 'escalate' | 'ticket' | 'false-positive';
 export type Direction = 'inbound' | 'outbound' | 'both';
-export type FindingKind = 'exposure' | 'attempt' | 'traffic';
+/** The finding kinds of trailbook.report/v1 (the port runbook's); v2 kinds are the runbook's own. */
+export type FindingKindV1 = 'exposure' | 'attempt' | 'traffic';
 export type SourceVerdict = 'known' | 'allowed' | 'suspicious';
 
 export interface SkippedInput {
@@ -66,9 +74,9 @@ export interface EvidenceRow {
   detail?: string;
 }
 
-export interface Finding {
+export interface FindingV1 {
   id: string;
-  kind: FindingKind;
+  kind: FindingKindV1;
   title: string;
   eventIds: string[];
   firstSeen: string;
@@ -85,32 +93,89 @@ export interface Finding {
   windows?: { resource: string; openedAt: string; closedAt: string | null; rule: string }[];
 }
 
+export interface ReportInputs {
+  cloudtrail: { files: number; events: number; skipped: SkippedInput[] };
+  vpcflow: { files: number; records: number; skipped: SkippedInput[] };
+  intel: { name: string; entries: number; sha256: string }[];
+  /** Where each setting of the run came from (src/config/settings.ts); absent when not recorded. */
+  config?: { file: string | null; from: { [setting: string]: string } };
+}
+
+/**
+ * `git`: where the runbook folder came from when it is inside a git work tree (absent when
+ * it is not, or git is not installed): HEAD's commit, and whether the folder differs from it.
+ */
+export interface RunbookIdentity {
+  id: string;
+  version: string;
+  git?: { commit: string; uncommittedChanges: boolean };
+}
+
+/** The port runbook's five answers as v1 has them. */
+export interface AnswersV1 {
+  firstSeen: string | null;
+  /** Q1, first half: the earliest connection to or from the port (a rejected probe counts). */
+  firstRequest: string | null;
+  /** Q1, second half: the earliest CloudTrail change of an exposure finding. */
+  firstChange: string | null;
+  direction: Direction | 'none';
+  eventSources: string[];
+  credentials: Credentials[];
+  sources: SourceAssessment[];
+}
+
+export interface ReportV1 {
+  schema: typeof REPORT_SCHEMA_V1;
+  generatedAt: string;
+  runbook: RunbookIdentity;
+  parameters: { port: number; from: string | null; to: string | null; [name: string]: unknown };
+  inputs: ReportInputs;
+  answers: AnswersV1;
+  findings: FindingV1[];
+}
+
+/** How an answer's value reads, by the reducer that computed it (runbook/schema.ts REDUCERS). */
+export type AnswerType = 'time' | 'list' | 'number' | 'direction' | 'credentials' | 'parties';
+export type AnswerValue = string | null | number | string[] | Credentials[] | SourceAssessment[];
+
+export interface ReportQuestion {
+  id: string;
+  /** The runbook's question, parameters filled in. */
+  label: string;
+  /** The id of the answer (a key of `answers`) and how it reads. */
+  answer: string;
+  type: AnswerType;
+  /** What the answer itself is, when details follow it. */
+  answerLabel?: string;
+  details: { label: string; answer: string; type: AnswerType }[];
+}
+
+export interface RunbookWithTitle extends RunbookIdentity {
+  title: string;
+}
+
+export interface Finding extends Omit<FindingV1, 'kind'> {
+  /** The runbook's kind of finding. */
+  kind: string;
+  /** How the runbook names that kind, when it says. */
+  label?: string;
+  /** The runbook's signals as computed for this finding: what its decision tested. */
+  signals: Record<string, boolean | number>;
+}
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   generatedAt: string;
-  /**
-   * `git`: where the runbook folder came from when it is inside a git work tree (absent when
-   * it is not, or git is not installed): HEAD's commit, and whether the folder differs from it.
-   */
-  runbook: { id: string; version: string; git?: { commit: string; uncommittedChanges: boolean } };
-  parameters: { port: number; from: string | null; to: string | null; [name: string]: unknown };
-  inputs: {
-    cloudtrail: { files: number; events: number; skipped: SkippedInput[] };
-    vpcflow: { files: number; records: number; skipped: SkippedInput[] };
-    intel: { name: string; entries: number; sha256: string }[];
-    /** Where each setting of the run came from (src/config/settings.ts); absent when not recorded. */
-    config?: { file: string | null; from: { [setting: string]: string } };
-  };
-  answers: {
-    firstSeen: string | null;
-    /** Q1, first half: the earliest connection to or from the port (a rejected probe counts). */
-    firstRequest: string | null;
-    /** Q1, second half: the earliest CloudTrail change of an exposure finding. */
-    firstChange: string | null;
-    direction: Direction | 'none';
-    eventSources: string[];
-    credentials: Credentials[];
-    sources: SourceAssessment[];
-  };
+  runbook: RunbookWithTitle;
+  /** What was investigated, from the runbook's `report.subject` (`port 8443`); null when it has none. */
+  subject: string | null;
+  parameters: { [name: string]: unknown };
+  inputs: ReportInputs;
+  /** Each step of the runbook as run, with how many rows it gave. */
+  steps: { id: string; kind: string; title: string; rows: number }[];
+  questions: ReportQuestion[];
+  answers: { [id: string]: AnswerValue };
+  /** For an answer read from an evidence row: the finding and row it came from. */
+  answerRows: { [id: string]: { finding: string; source_ref: string } };
   findings: Finding[];
 }

@@ -1,28 +1,29 @@
 import { z } from 'zod';
-import type { Report } from './contract.js';
-import { ReportSchema } from './contract-schema.js';
+import { REPORT_SCHEMA_V1, type Report, type ReportV1 } from './contract.js';
+import { ReportSchema, ReportV1Schema } from './contract-schema.js';
 
 /**
- * The published JSON Schema of `trailbook.report/v1` and the validator the end-to-end tests use.
- * schemas/report-v1.schema.json is this function's output, committed so that tools that never run
- * trailbook can validate reports; test/report/json-schema.test.ts fails when the two differ
- * (UPDATE_GOLDEN=1 rewrites the file).
+ * The published JSON Schemas of `trailbook.report/v1` and `/v2`, and the validator the
+ * end-to-end tests use. schemas/report-v1.schema.json and report-v2.schema.json are this
+ * module's output, committed so that tools that never run trailbook can validate reports;
+ * test/report/json-schema.test.ts fails when they differ (UPDATE_GOLDEN=1 rewrites them).
  */
+export type ReportVersion = 'v1' | 'v2';
 
 /** A URN, not a URL: the schema is found in the repository, not fetched from a host. */
-export const REPORT_JSON_SCHEMA_ID = 'urn:trailbook:schema:report:v1';
-export const REPORT_JSON_SCHEMA_FILE = 'schemas/report-v1.schema.json';
+export const reportJsonSchemaId = (version: ReportVersion) => `urn:trailbook:schema:report:${version}`;
+export const reportJsonSchemaFile = (version: ReportVersion) => `schemas/report-${version}.schema.json`;
 
-export function reportJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(ReportSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+export function reportJsonSchema(version: ReportVersion): Record<string, unknown> {
+  const generated = z.toJSONSchema(version === 'v1' ? ReportV1Schema : ReportSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
   // $schema and $id first: they are what a reader looks for at the top of the file.
   const { $schema, ...rest } = generated;
-  return { $schema, $id: REPORT_JSON_SCHEMA_ID, ...rest };
+  return { $schema, $id: reportJsonSchemaId(version), ...rest };
 }
 
 /** The committed file's exact text (stable key order, two-space indent, final newline). */
-export function reportJsonSchemaText(): string {
-  return JSON.stringify(reportJsonSchema(), null, 2) + '\n';
+export function reportJsonSchemaText(version: ReportVersion): string {
+  return JSON.stringify(reportJsonSchema(version), null, 2) + '\n';
 }
 
 export type ValidationResult = { ok: true } | { ok: false; errors: string[] };
@@ -32,11 +33,12 @@ export type ValidationResult = { ok: true } | { ok: false; errors: string[] };
  * then the meanings that a JSON Schema cannot say (DESIGN.md §5). Errors are `path: message`.
  */
 export function validateReport(value: unknown): ValidationResult {
-  const parsed = ReportSchema.safeParse(value);
+  const v1 = typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === REPORT_SCHEMA_V1;
+  const parsed = (v1 ? ReportV1Schema : ReportSchema).safeParse(value);
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map((issue) => `${pathText(issue.path)}: ${issue.message}`) };
   }
-  const errors = meaningErrors(parsed.data as Report);
+  const errors = v1 ? meaningErrorsV1(parsed.data as ReportV1) : meaningErrors(parsed.data as Report);
   return errors.length ? { ok: false, errors } : { ok: true };
 }
 
@@ -46,8 +48,37 @@ function pathText(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
-/** Cross-field rules of the contract. Each is a promise a consumer may rely on. */
+/** Cross-field rules of v2. Each is a promise a consumer may rely on. */
 function meaningErrors(report: Report): string[] {
+  const errors: string[] = [];
+  for (const q of report.questions) {
+    for (const id of [q.answer, ...q.details.map((d) => d.answer)]) {
+      if (!Object.hasOwn(report.answers, id)) errors.push(`questions.${q.id}: answer "${id}" is not in answers`);
+    }
+  }
+  const findings = new Map(report.findings.map((f) => [f.id, f] as const));
+  for (const [id, from] of Object.entries(report.answerRows)) {
+    const finding = findings.get(from.finding);
+    if (!finding) errors.push(`answerRows.${id}: no finding ${from.finding}`);
+    else if (!finding.evidence.some((row) => row.source_ref === from.source_ref)) errors.push(`answerRows.${id}: finding ${from.finding} has no evidence row ${from.source_ref}`);
+  }
+  report.findings.forEach((f, i) => errors.push(...findingErrors(f, `findings[${i}]`)));
+  return errors;
+}
+
+function findingErrors(f: Report['findings'][number] | ReportV1['findings'][number], at: string): string[] {
+  const errors: string[] = [];
+  if (Date.parse(f.firstSeen) > Date.parse(f.lastSeen)) errors.push(`${at}.firstSeen: later than lastSeen`);
+  if (f.flows.acceptedConnections > f.flows.connections) errors.push(`${at}.flows.acceptedConnections: more than connections`);
+  if (f.credentials) errors.push(...keyKindErrors(f.credentials, `${at}.credentials`));
+  f.evidence.forEach((row, j) => {
+    if (j > 0 && Date.parse(row.ts) < Date.parse(f.evidence[j - 1]!.ts)) errors.push(`${at}.evidence[${j}].ts: evidence is not in time order`);
+  });
+  return errors;
+}
+
+/** Cross-field rules of v1 (the port runbook's five answers). */
+function meaningErrorsV1(report: ReportV1): string[] {
   const errors: string[] = [];
   // Compare instants, not strings: `…05Z` and `…05.000Z` are the same time.
   const times = report.findings.map((f) => Date.parse(f.firstSeen));
@@ -66,13 +97,8 @@ function meaningErrors(report: Report): string[] {
   const sources = new Set(report.answers.eventSources);
   report.findings.forEach((f, i) => {
     const at = `findings[${i}]`;
-    if (Date.parse(f.firstSeen) > Date.parse(f.lastSeen)) errors.push(`${at}.firstSeen: later than lastSeen`);
-    if (f.flows.acceptedConnections > f.flows.connections) errors.push(`${at}.flows.acceptedConnections: more than connections`);
+    errors.push(...findingErrors(f, at));
     for (const s of f.eventSources) if (!sources.has(s)) errors.push(`${at}.eventSources: ${s} is missing from answers.eventSources`);
-    if (f.credentials) errors.push(...keyKindErrors(f.credentials, `${at}.credentials`));
-    f.evidence.forEach((row, j) => {
-      if (j > 0 && Date.parse(row.ts) < Date.parse(f.evidence[j - 1]!.ts)) errors.push(`${at}.evidence[${j}].ts: evidence is not in time order`);
-    });
   });
   report.answers.credentials.forEach((c, i) => errors.push(...keyKindErrors(c, `answers.credentials[${i}]`)));
   const directions = new Set(report.findings.map((f) => f.direction).filter((d) => d !== null));

@@ -6,7 +6,8 @@ import { readRunbookFolder, README_FILE } from './load.js';
 import type { SourceLocator, YamlPath } from './location.js';
 import { checkParameterValue, compilePattern } from './params.js';
 import { problem, sortProblems, type Problem } from './problems.js';
-import { ANSWER_NAMES, SHARED_COLUMNS, type ParameterType, type Runbook } from './schema.js';
+import { FIELD_REDUCERS, SHARED_COLUMNS, type ParameterType, type Runbook } from './schema.js';
+import { BUILTIN_STEP_COLUMNS, ROW_COLUMNS } from './row-columns.js';
 import { reviewState } from './review.js';
 import { isSelect, type SqlCheck, type SqlChecker } from './sql-check.js';
 import { findSqlParameters } from './sql-params.js';
@@ -160,7 +161,7 @@ export function lintMeaning(runbook: Runbook, at: SourceLocator, sqlChecks: Read
     for (const name of templateNames(rule.title)) {
       if (name.startsWith('$')) useParameter(name.slice(1), ['findings', i, 'title']);
       else if (name.endsWith('[]')) requireColumn(rule.step, name.slice(0, -2), ['findings', i, 'title']);
-      else if (name !== 'rows' && !rule.groupBy.includes(name)) {
+      else if (name !== 'rows' && !name.startsWith('rows|') && !rule.groupBy.includes(name)) {
         report('TEMPLATE_UNKNOWN', `{{${name}}} in the title is not a groupBy column, a column[] list, a $parameter or rows`, ['findings', i, 'title']);
       }
     }
@@ -173,21 +174,71 @@ export function lintMeaning(runbook: Runbook, at: SourceLocator, sqlChecks: Read
     });
   });
 
-  // Answers: each of the five is backed by named step columns.
-  for (const name of ANSWER_NAMES) {
-    const answer = runbook.answers[name];
-    if (!answer) {
-      report('MISSING_ANSWER', `no step backs the answer "${name}"`, ['answers'], { severity: 'warning' });
-      continue;
+  // Row conditions: the fields a row can have (its step's columns, the shared ones, the ones the
+  // engine adds). Only known when the columns are (SQL checked, or a built-in step).
+  const rowFieldsOf = (stepIds: readonly string[]): Set<string> | undefined => {
+    const fields = new Set<string>([...SHARED_COLUMNS, ...Object.keys(ROW_COLUMNS)]);
+    for (const id of stepIds) {
+      const kind = stepKinds.get(id);
+      const columns = kind === undefined ? undefined : kind === 'sql' ? columnsOf(id) : BUILTIN_STEP_COLUMNS[kind];
+      if (!columns) return undefined;
+      for (const c of columns) fields.add(c);
     }
-    answer.from.forEach((ref, j) => {
-      const [stepId = '', column = ''] = ref.split('.');
-      requireStep(stepId, ['answers', name, 'from', j]);
-      requireColumn(stepId, column, ['answers', name, 'from', j]);
-    });
+    return fields;
+  };
+  const findingRowSteps = (rule: Runbook['findings'][number]) => [rule.step, ...(rule.related ?? []).map((r) => r.step)];
+  const allFindingSteps = [...new Set(runbook.findings.flatMap(findingRowSteps))];
+  const lintRowCondition = (condition: Condition | undefined, path: YamlPath, fields: Set<string> | undefined) => {
+    if (condition) problems.push(...lintCondition(condition, path, at, useParameter, { kind: 'row', fields }));
+  };
+  runbook.findings.forEach((rule, i) => {
+    lintRowCondition(rule.where, ['findings', i, 'where'], rowFieldsOf([rule.step]));
+    lintRowCondition(rule.credentials, ['findings', i, 'credentials'], rowFieldsOf(findingRowSteps(rule)));
+    lintRowCondition(rule.parties, ['findings', i, 'parties'], rowFieldsOf(findingRowSteps(rule)));
+  });
+
+  // Signals: exactly one way to compute each; `when` sees only the signals written above it.
+  const signalNames = Object.keys(runbook.signals);
+  const findingFields = (upTo: number) => [...FINDING_FIELDS, ...signalNames.slice(0, upTo).map((n) => `signals.${n}`)];
+  signalNames.forEach((name, i) => {
+    const signal = runbook.signals[name]!;
+    const path: YamlPath = ['signals', name];
+    const ways = (['any', 'every', 'count', 'when'] as const).filter((k) => signal[k] !== undefined);
+    if (ways.length !== 1) report('SIGNAL_SHAPE', `signal "${name}" needs exactly one of any, every, count, when (it has ${ways.length ? ways.join(', ') : 'none'})`, path);
+    if (signal.of !== undefined && signal.every === undefined && signal.count === undefined) report('SIGNAL_SHAPE', `signal "${name}": \`of\` goes with every or count`, [...path, 'of']);
+    const rowFields = rowFieldsOf(allFindingSteps);
+    for (const key of ['any', 'every', 'count', 'of'] as const) lintRowCondition(signal[key], [...path, key], rowFields);
+    if (signal.when) problems.push(...lintCondition(signal.when, [...path, 'when'], at, useParameter, { kind: 'finding', fields: findingFields(i), signals: signalNames, signalsBefore: i }));
+  });
+
+  // Answers and questions.
+  for (const [id, answer] of Object.entries(runbook.answers)) {
+    const path: YamlPath = ['answers', id];
+    if (FIELD_REDUCERS.includes(answer.reduce) && answer.field === undefined) report('ANSWER_FIELD', `answer "${id}": ${answer.reduce} needs a field`, path);
+    if (!FIELD_REDUCERS.includes(answer.reduce) && answer.field !== undefined) report('ANSWER_FIELD', `answer "${id}": ${answer.reduce} reads no field`, [...path, 'field'], { severity: 'warning' });
+    if (answer.findings) problems.push(...lintCondition(answer.findings, [...path, 'findings'], at, useParameter, { kind: 'finding', fields: findingFields(signalNames.length) }));
+    lintRowCondition(answer.rows, [...path, 'rows'], rowFieldsOf(allFindingSteps));
+    if (answer.field !== undefined && answer.rows === undefined && !isKnownFindingField(answer.field, FINDING_FIELDS)) {
+      report('UNKNOWN_FINDING_FIELD', `answer "${id}": "${answer.field}" is not a field of a finding`, [...path, 'field'], { severity: 'warning', hint: 'give `rows` to read a row column' });
+    }
+  }
+  duplicateIds(runbook.questions.map((q) => q.id), (i) => ['questions', i, 'id'], 'question', report);
+  runbook.questions.forEach((q, i) => {
+    const answerIds = [{ id: q.answer, path: ['questions', i, 'answer'] as YamlPath }, ...(q.details ?? []).map((d, j) => ({ id: d.answer, path: ['questions', i, 'details', j, 'answer'] as YamlPath }))];
+    for (const { id, path } of answerIds) if (!Object.hasOwn(runbook.answers, id)) report('UNKNOWN_ANSWER', `no answer "${id}" under answers:`, path);
+    for (const name of templateNames(q.label)) {
+      if (name.startsWith('$')) useParameter(name.slice(1), ['questions', i, 'label']);
+      else report('TEMPLATE_UNKNOWN', `{{${name}}} in a question can only be a $parameter`, ['questions', i, 'label']);
+    }
+  });
+  if (runbook.questions.length === 0) report('NO_QUESTIONS', 'the runbook asks no question: its report will show findings but no answers', ['questions'], { severity: 'warning' });
+  for (const name of templateNames(runbook.report?.subject ?? '')) {
+    if (name.startsWith('$')) useParameter(name.slice(1), ['report', 'subject']);
+    else report('TEMPLATE_UNKNOWN', `{{${name}}} in the subject can only be a $parameter`, ['report', 'subject']);
   }
 
-  problems.push(...lintDecisionTree(runbook.decision, at, useParameter));
+  problems.push(...lintDecisionTree(runbook.decision, at, useParameter, findingFields(signalNames.length), signalNames));
+
 
   for (const name of Object.keys(runbook.parameters)) {
     if (!usedParameters.has(name)) report('UNUSED_PARAMETER', `parameter "${name}" is used by no step, title or condition`, ['parameters', name], { hint: 'remove it, or use it' });
@@ -238,6 +289,8 @@ function lintDecisionTree(
   tree: DecisionTree,
   at: SourceLocator,
   useParameter: (name: string, path: YamlPath) => void,
+  fields: readonly string[],
+  signals: readonly string[],
 ): Problem[] {
   const problems: Problem[] = [];
   const ids = new Set(tree.nodes.map((n) => n.id));
@@ -247,7 +300,7 @@ function lintDecisionTree(
     for (const edge of ['then', 'else'] as const) {
       if (!ids.has(node[edge])) problems.push(problem('UNKNOWN_NODE', `${edge} of "${node.id}" goes to "${node[edge]}", which is not a node`, at.at(['decision', 'nodes', i, edge])));
     }
-    problems.push(...lintCondition(node.when, ['decision', 'nodes', i, 'when'], at, useParameter));
+    problems.push(...lintCondition(node.when, ['decision', 'nodes', i, 'when'], at, useParameter, { kind: 'finding', fields, signals, signalsBefore: signals.length }));
   });
 
   // Reachability and cycles, by depth-first walk from the root.
@@ -280,18 +333,44 @@ function lintDecisionTree(
 const NEEDS_NUMBER = new Set(['count-gte', 'count-lte']);
 const NEEDS_STRING = new Set(['starts-with', 'ends-with']);
 
-function lintCondition(condition: Condition, path: YamlPath, at: SourceLocator, useParameter: (name: string, path: YamlPath) => void): Problem[] {
-  if ('all' in condition) return condition.all.flatMap((c, i) => lintCondition(c, [...path, 'all', i], at, useParameter));
-  if ('any' in condition) return condition.any.flatMap((c, i) => lintCondition(c, [...path, 'any', i], at, useParameter));
-  if ('not' in condition) return lintCondition(condition.not, [...path, 'not'], at, useParameter);
+/**
+ * What a condition is over: a finding (contract fields and the signals before it) or a row (its
+ * columns; `fields` undefined when they cannot be known without running the SQL).
+ */
+type ConditionSubject =
+  | { kind: 'finding'; fields: readonly string[]; signals?: readonly string[]; signalsBefore?: number }
+  | { kind: 'row'; fields: Set<string> | undefined };
+
+function lintCondition(condition: Condition, path: YamlPath, at: SourceLocator, useParameter: (name: string, path: YamlPath) => void, subject: ConditionSubject): Problem[] {
+  if ('all' in condition) return condition.all.flatMap((c, i) => lintCondition(c, [...path, 'all', i], at, useParameter, subject));
+  if ('any' in condition) return condition.any.flatMap((c, i) => lintCondition(c, [...path, 'any', i], at, useParameter, subject));
+  if ('not' in condition) return lintCondition(condition.not, [...path, 'not'], at, useParameter, subject);
   const problems: Problem[] = [];
   const bad = (message: string, where: YamlPath = [...path, 'value']) => problems.push(problem('INVALID_CONDITION', message, at.at(where)));
   const { op, value, field } = condition;
-  if (!isKnownFindingField(field)) {
+  if (subject.kind === 'row') {
+    const column = field.split('.')[0]!.replace('[]', '');
+    if (subject.fields && !subject.fields.has(column)) {
+      problems.push(
+        problem('UNKNOWN_ROW_FIELD', `"${column}" is not a column of these rows`, at.at([...path, 'field']), {
+          severity: 'warning',
+          hint: `columns: ${[...subject.fields].join(', ')}`,
+        }),
+      );
+    }
+  } else if (field.startsWith('signals.')) {
+    // A misspelt signal would silently make a branch never fire: an error, not a warning.
+    const name = field.slice('signals.'.length);
+    const index = (subject.signals ?? []).indexOf(name);
+    if (index < 0) problems.push(problem('UNKNOWN_SIGNAL', `no signal "${name}" is declared under signals:`, at.at([...path, 'field'])));
+    else if (subject.signalsBefore !== undefined && index >= subject.signalsBefore) {
+      problems.push(problem('SIGNAL_ORDER', `signal "${name}" is computed later: a signal's \`when\` sees only the signals written above it`, at.at([...path, 'field'])));
+    }
+  } else if (!isKnownFindingField(field, subject.fields)) {
     problems.push(
       problem('UNKNOWN_FINDING_FIELD', `"${field}" is not a field of a finding in the report contract`, at.at([...path, 'field']), {
         severity: 'warning',
-        hint: `known fields: ${FINDING_FIELDS.join(', ')}`,
+        hint: `known fields: ${subject.fields.join(', ')}`,
       }),
     );
   }

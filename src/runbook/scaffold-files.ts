@@ -57,19 +57,38 @@ findings:
     groupBy: [resource]
     title: "{{resource}} opened to {{$cidr}} by {{actor[]}}"
 
+# Facts the decision tree tests, computed per finding from its rows (\`any\`, \`every\`, \`count\`)
+# or from the finding (\`when\`). docs/runbook-format.md lists the columns every row carries.
+signals:
+  byRoot:
+    description: the root user made the change
+    when: { field: credentials.identityType, op: eq, value: Root }
+  groups:
+    description: how many changes the finding holds
+    count: { field: evidence, op: eq, value: cloudtrail }
+
+# Values over all findings (the report's answers), and the questions the report asks with them.
 answers:
-  firstSeen: { from: [ingress_opened.ts] }
-  direction: { from: [ingress_opened.action] }
-  eventSources: { from: [ingress_opened.event_source] }
-  credentials: { from: [ingress_opened.actor] }
-  sources: { from: [ingress_opened.source_ip] }
+  firstSeen: { reduce: earliest, field: firstSeen, description: The first opening of any finding. }
+  eventSources: { reduce: distinct, field: "eventSources[]" }
+  credentials: { reduce: credentials }
+  sources: { reduce: parties }
+
+questions:
+  - { id: first, label: "When was a group first opened to {{$cidr}}?", answer: firstSeen }
+  - { id: logged, label: Which AWS service logged it?, answer: eventSources }
+  - { id: who, label: Which credentials made the change?, answer: credentials }
+  - { id: from, label: "From where: known, allowed or suspicious?", answer: sources }
+
+report:
+  subject: "ingress open to {{$cidr}}"
 
 decision:
   root: by-root
   nodes:
     - id: by-root
       label: Did the root user open it?
-      when: { field: credentials.identityType, op: eq, value: Root }
+      when: { field: signals.byRoot, op: eq, value: true }
       then: escalate-root
       else: ticket-change
     - id: escalate-root
@@ -98,7 +117,10 @@ Written by \`trailbook runbook new\`: a working runbook to change into yours. Ea
 - **steps**: the evidence tables. Every step starts with the shared columns \`ts, actor,
   source_ip, action, resource, account_id, region, source_ref\`.
 - **findings**: how the rows of a step group into findings (here: one per security group).
-- **answers**: which step columns back the report's answers.
+- **signals**: the facts the decision tree tests, computed per finding from its rows or from the
+  finding itself (\`signals.byRoot\` below) — YAML, reviewed like the rest, no code.
+- **answers** and **questions**: the values computed over all findings, and the questions the
+  report asks with them, in every format.
 - **decision**: the tree evaluated per finding; each leaf is an action with its reasons and what
   to verify.
 

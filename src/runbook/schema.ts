@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DecisionTreeSchema, PARAMETER_NAME_PATTERN, ParameterRefSchema } from '../decide/tree-schema.js';
+import { ConditionSchema, DecisionTreeSchema, FIELD_PATH_PATTERN, PARAMETER_NAME_PATTERN, ParameterRefSchema } from '../decide/tree-schema.js';
 
 /**
  * The one schema of `runbook.yaml`. Everything else derives from it: the TypeScript types
@@ -202,13 +202,19 @@ export const StepSchema = z
   .discriminatedUnion('kind', [SqlStepSchema, ExposuresStepSchema, FlowsStepSchema, IntelStepSchema])
   .meta({ id: 'Step', description: 'One table of evidence. `kind` chooses SQL or a built-in step.' });
 
-export const FINDING_KINDS = ['exposure', 'attempt', 'traffic'] as const;
+/** A finding kind: named by the runbook (exposure, attempt, first-use, persistence…). */
+export const FINDING_KIND_PATTERN = /^[a-z][a-z0-9-]*$/;
 
 export const FindingRuleSchema = z
   .strictObject({
     id: StepId.describe('Unique id of the rule.'),
-    kind: z.enum(FINDING_KINDS).describe('exposure (a path was opened), attempt (a change was tried and failed), traffic (connections).'),
+    kind: z
+      .string()
+      .regex(FINDING_KIND_PATTERN, 'lowercase letters, digits and dashes')
+      .describe('The kind of incident a finding of this rule is, named by the runbook (e.g. `exposure`, `attempt`, `persistence`); reports show it and conditions test it as `kind`.'),
+    label: z.string().min(1).optional().describe('How reports name this kind of finding, in a few words (default: the kind).'),
     step: StepId.describe('The step whose rows become findings.'),
+    where: ConditionSchema.optional().describe('Only the rows of the step that meet this condition (over a row: its columns and the columns every row carries).'),
     groupBy: z
       .array(z.string().min(1))
       .min(1)
@@ -229,7 +235,7 @@ export const FindingRuleSchema = z
       .string()
       .min(1)
       .describe(
-        'Title template: `{{column}}` for a groupBy column, `{{column[]}}` for the distinct values of any column over the finding\'s rows (comma-separated), `{{$name}}` for a parameter, `{{rows}}` for the row count.',
+        'Title template: `{{column}}` for a groupBy column, `{{column[]}}` for the distinct values of any column over the finding\'s rows (comma-separated), `{{$name}}` for a parameter, `{{rows}}` for the row count, `{{rows|one|many}}` for the word that fits the count.',
       ),
     related: z
       .array(
@@ -240,38 +246,81 @@ export const FindingRuleSchema = z
       )
       .optional()
       .describe('Rows of other steps attached to each finding as evidence (e.g. the connections through an exposure).'),
+    credentials: ConditionSchema.optional().describe(
+      "Which row's caller is the finding's `credentials`: the first row in time that meets this condition (default, or when none does: the finding's first CloudTrail row).",
+    ),
+    parties: ConditionSchema.optional().describe(
+      "Rows whose `source_ip` is a party of the finding (its `sources`, each with a verdict). Default: every row. The credentials row always is.",
+    ),
   })
   .meta({ id: 'FindingRule', description: 'How rows of one step group into findings.' });
 
-export const ANSWER_NAMES = ['firstSeen', 'direction', 'eventSources', 'credentials', 'sources'] as const;
-export type AnswerName = (typeof ANSWER_NAMES)[number];
-const ANSWER_QUESTIONS: Record<AnswerName, string> = {
-  firstSeen: 'Q1: when did the first request hit the port?',
-  direction: 'Q2: inbound, outbound, or both?',
-  eventSources: 'Q3: which AWS service logged it?',
-  credentials: 'Q4: which credentials, tokens or API requests did it carry?',
-  sources: 'Q5: was the source known, allowed, or suspicious?',
-};
+export const SIGNAL_NAME_PATTERN = /^[a-z][A-Za-z0-9]*$/;
+const RowCondition = ConditionSchema;
 
-export const STEP_COLUMN_PATTERN = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
-
-export const AnswerSourceSchema = z
+export const SignalSchema = z
   .strictObject({
-    from: z
-      .array(z.string().regex(STEP_COLUMN_PATTERN, '`step.column`'))
-      .min(1)
-      .describe('The `step.column` values the answer is computed from.'),
-    description: z.string().min(1).optional().describe('How the answer is read from them.'),
+    description: z.string().min(1).describe('What the signal means, in one sentence: reports and `runbook plan` print it.'),
+    any: RowCondition.optional().describe('True when some row of the finding meets this condition.'),
+    every: RowCondition.optional().describe('True when every row of `of` meets this condition, and there is at least one such row.'),
+    count: RowCondition.optional().describe('The number of rows of `of` that meet this condition (a number: test it with `gte`, `lt`…).'),
+    of: RowCondition.optional().describe('With `every` or `count`: the rows considered (default: every row of the finding).'),
+    when: ConditionSchema.optional().describe('True when this condition over the finding holds: its fields, and the signals declared above as `signals.<name>`.'),
   })
-  .meta({ id: 'AnswerSource', description: 'The evidence behind one answer.' });
+  .meta({
+    id: 'Signal',
+    description:
+      'A fact the decision tree tests, computed per finding from its rows (`any`, `every`, `count`) or from the finding and earlier signals (`when`). Exactly one of `any`, `every`, `count`, `when`.',
+  });
 
-export const AnswersSchema = z
-  .strictObject(
-    Object.fromEntries(
-      ANSWER_NAMES.map((name) => [name, AnswerSourceSchema.optional().describe(ANSWER_QUESTIONS[name])]),
-    ) as Record<AnswerName, z.ZodOptional<typeof AnswerSourceSchema>>,
-  )
-  .meta({ id: 'Answers', description: 'Which step columns back each of the five answers.' });
+export const REDUCERS = {
+  earliest: 'the earliest time of `field` (a time, or null)',
+  latest: 'the latest time of `field` (a time, or null)',
+  distinct: 'the distinct values of `field`, sorted (a list)',
+  count: 'the number of findings, or of rows when `rows` is given',
+  sum: 'the sum of the number `field`',
+  direction: "inbound, outbound, both or none, from the findings' `direction`",
+  credentials: "the findings' distinct credentials (identity, key, MFA, how)",
+  parties: "every finding's parties, each address once with its verdict, most suspicious first",
+} as const;
+export type Reducer = keyof typeof REDUCERS;
+const REDUCER_NAMES = Object.keys(REDUCERS) as [Reducer, ...Reducer[]];
+/** Reducers that read a `field`. */
+export const FIELD_REDUCERS: readonly Reducer[] = ['earliest', 'latest', 'distinct', 'sum'];
+
+export const ANSWER_ID_PATTERN = /^[a-z][A-Za-z0-9]*$/;
+
+export const AnswerSchema = z
+  .strictObject({
+    reduce: z.enum(REDUCER_NAMES).describe('How the value is computed; see the reducer table.'),
+    field: z
+      .string()
+      .regex(FIELD_PATH_PATTERN, 'a field path')
+      .optional()
+      .describe('For earliest, latest, distinct and sum: a finding field (`firstSeen`, `eventSources[]`), or a row column when `rows` is given.'),
+    findings: ConditionSchema.optional().describe('Only the findings that meet this condition.'),
+    rows: ConditionSchema.optional().describe("Read `field` from the findings' rows that meet this condition instead of from the findings."),
+    description: z.string().min(1).optional().describe('How the answer is read, for the reference and the reviewer.'),
+  })
+  .meta({ id: 'Answer', description: 'A value computed over all findings of a run: the keys of the report\'s `answers`.' });
+
+export const QuestionSchema = z
+  .strictObject({
+    id: z.string().regex(ANSWER_ID_PATTERN, 'letters and digits, starting with a lowercase letter').describe('Unique question id.'),
+    label: z.string().min(1).describe('The question as the report prints it; `{{$name}}` inserts a parameter.'),
+    answer: z.string().regex(ANSWER_ID_PATTERN).describe('The answer that replies to it (an id under `answers`).'),
+    answerLabel: z.string().min(1).optional().describe('What the answer itself is, in a few words, when details follow it (`first seen`).'),
+    details: z
+      .array(
+        z.strictObject({
+          label: z.string().min(1).describe('What the value is, in a few words.'),
+          answer: z.string().regex(ANSWER_ID_PATTERN).describe('An id under `answers`.'),
+        }),
+      )
+      .optional()
+      .describe('Further answers printed under it (e.g. the first connection and the first change behind "first seen").'),
+  })
+  .meta({ id: 'Question', description: 'A question the report asks and answers, in the order written.' });
 
 export const RunbookSchema = z
   .strictObject({
@@ -307,7 +356,21 @@ export const RunbookSchema = z
       .describe('Typed parameters by name (lowercase, digits, underscores); SQL refers to them as `$name`.'),
     steps: z.array(StepSchema).min(1).describe('Evidence tables, in order.'),
     findings: z.array(FindingRuleSchema).min(1).describe('How step rows group into findings.'),
-    answers: AnswersSchema.default({}).describe('Which step columns back the five answers.'),
+    signals: z
+      .record(z.string().regex(SIGNAL_NAME_PATTERN, 'camelCase letters and digits'), SignalSchema)
+      .default({})
+      .describe('The facts the decision tree tests, by name, computed per finding in the order written (`signals.<name>` in conditions).'),
+    answers: z
+      .record(z.string().regex(ANSWER_ID_PATTERN, 'letters and digits, starting with a lowercase letter'), AnswerSchema)
+      .default({})
+      .describe("Values computed over all findings of a run, by id: the report's `answers`."),
+    questions: z.array(QuestionSchema).default([]).describe('What the report asks, in order; each names the answer that replies.'),
+    report: z
+      .strictObject({
+        subject: z.string().min(1).describe('What is investigated, in a few words, for the report header (`port {{$port}}`).'),
+      })
+      .optional()
+      .describe('How reports present the run.'),
     decision: DecisionTreeSchema.describe('The decision tree, evaluated per finding.'),
   })
   .meta({ id: 'Runbook', title: 'trailbook runbook', description: 'The `runbook.yaml` of a runbook folder.' });
@@ -317,4 +380,6 @@ export type Parameter = z.infer<typeof ParameterSchema>;
 export type Step = z.infer<typeof StepSchema>;
 export type SqlStep = z.infer<typeof SqlStepSchema>;
 export type FindingRule = z.infer<typeof FindingRuleSchema>;
-export type AnswerSource = z.infer<typeof AnswerSourceSchema>;
+export type Signal = z.infer<typeof SignalSchema>;
+export type Answer = z.infer<typeof AnswerSchema>;
+export type Question = z.infer<typeof QuestionSchema>;

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { ACTIONS } from '../decide/tree-schema.js';
 import { SourceLocator } from './location.js';
 import { problem, type Problem } from './problems.js';
-import { ANSWER_NAMES } from './schema.js';
 import { zodProblems } from './structure.js';
 import { yamlValue } from '../yaml-value.js';
 
@@ -25,9 +24,9 @@ export const ExpectedSchema = z.strictObject({
   parameters: z.record(z.string(), ParameterValueSchema).default({}).describe('Parameter values for this case.'),
   action: z.enum(ACTIONS).optional().describe('The most severe action over all findings.'),
   answers: z
-    .partialRecord(z.enum(ANSWER_NAMES), z.unknown())
+    .record(z.string(), z.unknown())
     .optional()
-    .describe('Expected answers (DESIGN §5 `answers`), compared as a subset.'),
+    .describe("Expected answers, by the runbook's answer ids, compared as a subset."),
   findings: z
     .array(z.record(z.string(), z.unknown()))
     .default([])

@@ -25,8 +25,6 @@ const KNOWN_CYCLES: readonly string[] = [
   // ingest/vpcflow appends through store/vpcflow-schema.ts; store/ reuses ingest's event-time
   // parser (event-times.ts) and flow-log field list and record type (vpcflow-schema.ts).
   'ingest -> store -> ingest',
-  // investigate/ executes plans (compile, load); runbook/case-executor.ts hands test cases to investigate/case.ts.
-  'investigate -> runbook -> investigate',
   // ports/query.ts reads the exposure caches of store/; store/ computes them with ports/ (exposure-changes.ts, exposure-copy.ts).
   'ports -> store -> ports',
   // store/exposure-copy.ts copies the membership events topology/ names; topology/find.ts reads that copy.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Report } from '../../src/report/contract.js';
+import type { ReportV1 as Report } from '../../src/report/contract.js';
 import { corpusFile } from '../helpers/corpus.js';
 import { runCli, tempDir } from '../helpers/fixtures.js';
 

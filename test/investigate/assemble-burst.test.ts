@@ -5,22 +5,17 @@ import { assembleFindings, type AssembleContext } from '../../src/investigate/as
 import type { FindingRule } from '../../src/runbook/schema.js';
 
 // Finding rules with `burst`: one actor's rows split where they are further apart than the gap.
-const context: AssembleContext = {
-  identities: new Map(),
-  judge: (ip) => ({ ip, verdict: 'suspicious', reasons: ['test'], hostile: false }),
-  isApprovedPrincipal: () => false,
-  params: { port: 8443 },
-};
+const context: AssembleContext = { identities: new Map(), params: { port: 8443 } };
 const attempt = (ts: string | null, actor: string, resource: string, n: number): Row => ({
   ts, actor, source_ip: '198.51.100.23', action: 'AuthorizeSecurityGroupIngress', resource, account_id: '111122223333', region: 'us-east-1',
-  source_ref: `ev-${n}`, finding_kind: 'attempt', change: 'attempt', direction: 'inbound',
+  source_ref: `ev-${n}`, change: 'attempt', direction: 'inbound',
 });
 const rule = (burst?: number): FindingRule => ({
-  id: 'attempt', kind: 'attempt', step: 'exposures', groupBy: ['actor'], title: '{{rows}} attempts on {{resource[]}} by {{actor}}',
+  id: 'attempt', kind: 'attempt', step: 'exposures', groupBy: ['actor'], title: '{{rows}} {{rows|attempt|attempts}} on {{resource[]}} by {{actor}}',
   ...(burst === undefined ? {} : { burst: { gapMinutes: burst } }),
 });
 const summary = (rows: Row[], r: FindingRule) =>
-  assembleFindings([r], new Map([['exposures', rows]]), context).map((f) => [f.title, f.eventIds, f.firstSeen]);
+  assembleFindings([r], new Map([['exposures', rows]]), context).map(({ finding: f }) => [f.title, f.eventIds, f.firstSeen]);
 
 test('burst: gaps up to the threshold stay one finding, a longer gap starts another, per actor; ids are stable', () => {
   const rows = [
@@ -31,14 +26,14 @@ test('burst: gaps up to the threshold stay one finding, a longer gap starts anot
   ];
   assert.deepEqual(summary(rows, rule(15)), [
     ['2 attempts on sg-1, sg-2 by alice', ['ev-1', 'ev-2'], '2024-06-03T11:00:00Z'],
-    ['1 attempts on sg-1 by alice', ['ev-3'], '2024-06-03T11:30:01Z'],
-    ['1 attempts on sg-9 by bob', ['ev-4'], '2024-06-03T11:05:00Z'],
+    ['1 attempt on sg-1 by alice', ['ev-3'], '2024-06-03T11:30:01Z'],
+    ['1 attempt on sg-9 by bob', ['ev-4'], '2024-06-03T11:05:00Z'],
   ]);
-  const ids = () => assembleFindings([rule(15)], new Map([['exposures', rows]]), context).map((f) => f.id);
+  const ids = () => assembleFindings([rule(15)], new Map([['exposures', rows]]), context).map(({ finding: f }) => f.id);
   assert.deepEqual(ids(), ids());
   assert.equal(new Set(ids()).size, 3);
   // Without burst, one finding per actor, as before.
-  assert.deepEqual(summary(rows, rule()).map(([title]) => title), ['3 attempts on sg-1, sg-2 by alice', '1 attempts on sg-9 by bob']);
+  assert.deepEqual(summary(rows, rule()).map(([title]) => title), ['3 attempts on sg-1, sg-2 by alice', '1 attempt on sg-9 by bob']);
 });
 
 test('burst: a row without a time joins the first burst instead of splitting one', () => {

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { executeCase, partitionCaseFiles } from '../../src/investigate/case.js';
-import { defaultCaseExecutor } from '../../src/runbook/case-executor.js';
 import { runRunbookTests } from '../../src/runbook/test-runner.js';
 
 // The executor of `trailbook runbook test`: case folder → investigate → findings and answers.
@@ -17,10 +16,6 @@ test('case files: feeds under intel/ and the trusted file are loaded, notes igno
     feeds: ['intel/threat-feed.txt', 'intel/stix.json'],
     trusted: 'trusted-networks.yaml',
   });
-});
-
-test('runbook test is wired to the investigate executor', () => {
-  assert.equal(defaultCaseExecutor(), executeCase);
 });
 
 test('a case runs investigate on its own files and reports the decision leaf of each finding', async () => {

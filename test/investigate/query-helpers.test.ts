@@ -8,7 +8,7 @@ import { addressesInEveryRecordSql, inferredFromCounts, portRecordsSql } from '.
 import { inferInterfaceAddresses } from '../../src/flows/connections.js';
 import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
 import { ingestFlowLogFile } from '../../src/ingest/vpcflow/index.js';
-import type { CallerIdentity } from '../../src/investigate/assemble.js';
+import type { CallerIdentity } from '../../src/investigate/identities.js';
 import { EVENTS_BY_ID_SQL, identityOf, lookupIdentities } from '../../src/investigate/identities.js';
 import { tempDir } from '../helpers/fixtures.js';
 

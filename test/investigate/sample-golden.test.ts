@@ -48,14 +48,15 @@ function scrub(report: Report): Report {
   return JSON.parse(JSON.stringify(copy).split(JSON.stringify(REPO_ROOT).slice(1, -1)).join('<repo>')) as Report;
 }
 
-async function golden(name: string, format: ReportFormat): Promise<void> {
-  const actual = renderReport(await sampleRun(), format, { color: false, width: 120 });
+async function golden(name: string, format: ReportFormat, schema?: 'v1'): Promise<void> {
+  const actual = renderReport(await sampleRun(), format, { color: false, width: 120, ...(schema ? { schema } : {}) });
   const path = join(GOLDEN, name);
   if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(path, actual);
   assert.equal(actual, readFileSync(path, 'utf8'), `${name} differs from the golden file (UPDATE_GOLDEN=1 to accept, then review the git diff)`);
 }
 
-test('golden run: the port runbook on the bundled sample as JSON', () => golden('sample-run.json', 'json'));
+test('golden run: the port runbook on the bundled sample as JSON (trailbook.report/v2)', () => golden('sample-run.json', 'json'));
+test('golden run: the same as trailbook.report/v1, what investigate prints for its consumers', () => golden('sample-run.v1.json', 'json', 'v1'));
 test('golden run: terminal text', () => golden('sample-run.txt', 'text'));
 test('golden run: Markdown', () => golden('sample-run.md', 'md'));
 test('golden run: HTML', () => golden('sample-run.html', 'html'));

@@ -5,7 +5,7 @@ import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { runCli, tempDir } from '../helpers/fixtures.js';
 import { validateReport } from '../../src/report/json-schema.js';
-import type { Report } from '../../src/report/contract.js';
+import type { ReportV1 as Report } from '../../src/report/contract.js';
 
 // End to end on the bundled sample, checked against sample/GROUND_TRUTH.md.
 const sample = (p: string) => join(REPO_ROOT, 'sample', p);

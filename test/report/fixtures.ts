@@ -1,7 +1,7 @@
-import type { EvidenceRow, Finding, Report } from '../../src/report/contract.js';
+import type { Credentials, EvidenceRow, Finding, Report, SourceAssessment } from '../../src/report/contract.js';
 
 /**
- * A `trailbook.report/v1` report for the bundled sample incident (scripts/make-sample.ts), built
+ * A `trailbook.report/v2` report of the port runbook for the bundled sample incident (scripts/make-sample.ts), built
  * by hand so that the renderers can be tested before the investigation exists. Event ids follow
  * the sample script's sequence (each event draws a request id, then its event id).
  *
@@ -44,7 +44,7 @@ function flow(time: string, host: { instance: string; eni: string }, peer: strin
 }
 const probe = (time: string) => flow(time, WEB, ATTACKER, 'inbound REJECT', '1 packet, 60 bytes, SYN only');
 
-const isolate: Finding = {
+const isolate: Omit<Finding, 'signals'> = {
   id: 'exposure-sg-0a1b2c3d4e5f60718-20240514T091207Z',
   kind: 'exposure',
   title: `Port 8443 opened to the internet on ${WEB_SG} with a leaked long-term key; the attacker connected`,
@@ -95,7 +95,7 @@ const isolate: Finding = {
 const denied = (time: string, n: number) =>
   call(time, n, ARN.webRole, ATTACKER, 'AuthorizeSecurityGroupIngress', 'sg-0d4c3b2a1f0e98765', 'denied: Client.UnauthorizedOperation');
 
-const escalate: Finding = {
+const escalate: Omit<Finding, 'signals'> = {
   id: 'attempt-web-app-instance-role-sg-0d4c3b2a1f0e98765',
   kind: 'attempt',
   title: 'Five denied attempts to open 8443 with the web host\'s instance-role session, from a threat-feed address',
@@ -127,7 +127,7 @@ const escalate: Finding = {
   evidence: [denied('11:02:10', 5), denied('11:02:17', 6), denied('11:03:24', 7), denied('11:03:31', 8), denied('11:04:38', 9)],
 };
 
-const ticket: Finding = {
+const ticket: Omit<Finding, 'signals'> = {
   id: 'exposure-sg-0e5f6a7b8c9d01234-20240514T132005Z',
   kind: 'exposure',
   title: 'Port 8443 opened to the VPC (10.0.0.0/16) on sg-0e5f6a7b8c9d01234 by the CI pipeline',
@@ -156,7 +156,7 @@ const ticket: Finding = {
 
 const healthCheck = (time: string) => flow(time, API, '10.0.2.17', 'inbound ACCEPT', 'handshake; health check, 720 bytes');
 
-const falsePositive: Finding = {
+const falsePositive: Omit<Finding, 'signals'> = {
   id: 'exposure-listener-internal-api-20240514T140012Z',
   kind: 'exposure',
   title: 'HTTPS listener on 8443 deployed by CloudFormation on the internal API load balancer',
@@ -191,13 +191,38 @@ const falsePositive: Finding = {
   windows: [{ resource: LISTENER, openedAt: at('14:00:12'), closedAt: null, rule: 'HTTPS listener on 8443 (internal load balancer)' }],
 };
 
+/** The port runbook's questions as its report lists them (runbooks/port-exposure/runbook.yaml). */
+export const PORT_QUESTIONS: Report['questions'] = [
+  {
+    id: 'q1', label: 'When did the first request hit port 8443?', answer: 'firstSeen', type: 'time', answerLabel: 'first seen',
+    details: [{ label: 'first request', answer: 'firstRequest', type: 'time' }, { label: 'first exposure change', answer: 'firstChange', type: 'time' }],
+  },
+  { id: 'q2', label: 'Inbound, outbound, or both?', answer: 'direction', type: 'direction', details: [] },
+  { id: 'q3', label: 'Which AWS service logged it?', answer: 'eventSources', type: 'list', details: [] },
+  { id: 'q4', label: 'Did it carry credentials, tokens or API requests?', answer: 'credentials', type: 'credentials', details: [] },
+  { id: 'q5', label: 'Was the source known, allowed, or suspicious?', answer: 'sources', type: 'parties', details: [] },
+];
+
 /** The sample report. Findings are deliberately NOT in severity order: the renderers sort. */
 export function sampleReport(): Report {
-  const findings = [ticket, falsePositive, isolate, escalate];
+  const findings: Finding[] = [ticket, falsePositive, isolate, escalate].map((f) => ({ ...f, signals: {} }));
+  const rowAt = (ts: string | null, flow: boolean) => {
+    for (const f of findings) for (const row of f.evidence) if (row.ts === ts && row.source_ref.startsWith('flow:') === flow) return { finding: f.id, source_ref: row.source_ref };
+    return undefined;
+  };
   return structuredClone({
-    schema: 'trailbook.report/v1',
+    schema: 'trailbook.report/v2',
     generatedAt: '2024-05-15T03:12:00Z',
-    runbook: { id: 'port-exposure', version: 'git:4d5d372' },
+    runbook: { id: 'port-exposure', version: 'git:4d5d372', title: 'Port exposure — who opened it, who came through, what to do' },
+    subject: 'port 8443',
+    steps: [
+      { id: 'exposures', kind: 'exposures', title: 'Changes that opened, closed or tried to open a path to the port', rows: 11 },
+      { id: 'connections', kind: 'flows', title: 'Connections to and from the port', rows: 21 },
+    ],
+    questions: PORT_QUESTIONS,
+    answerRows: Object.fromEntries(
+      [['firstRequest', rowAt(at('08:40:05'), true)], ['firstChange', rowAt(at('09:12:07'), false)]].filter((e): e is [string, { finding: string; source_ref: string }] => e[1] !== undefined),
+    ),
     parameters: { port: 8443, from: '2024-05-14T00:00:00Z', to: '2024-05-15T00:00:00Z' },
     inputs: {
       cloudtrail: { files: 62, events: 253, skipped: [] },
@@ -235,10 +260,13 @@ export function hostileReport(): Report {
   const all = Object.values(HOSTILE).join(' ');
   r.runbook.id = HOSTILE.style;
   r.parameters['note'] = HOSTILE.script;
+  // Parameters reach the subject and question labels through templates (`{{$name}}`).
+  r.subject = `${r.subject} ${HOSTILE.script}`;
+  r.questions[1]!.label = `${r.questions[1]!.label} ${HOSTILE.img} ${HOSTILE.ansi}`;
   r.inputs.cloudtrail.skipped.push({ path: `AWSLogs/${HOSTILE.img}.json.gz`, reason: HOSTILE.ansi });
-  r.answers.eventSources.push(HOSTILE.markdown);
-  r.answers.sources.push({ ip: HOSTILE.img, verdict: 'suspicious', reasons: [all] });
-  r.answers.credentials[0]!.arn = `arn:aws:iam::1:user/${HOSTILE.script}`;
+  (r.answers['eventSources'] as string[]).push(HOSTILE.markdown);
+  (r.answers['sources'] as SourceAssessment[]).push({ ip: HOSTILE.img, verdict: 'suspicious', reasons: [all] });
+  (r.answers['credentials'] as Credentials[])[0]!.arn = `arn:aws:iam::1:user/${HOSTILE.script}`;
   for (const f of r.findings) {
     f.title = `${f.title} ${HOSTILE.script} ${HOSTILE.carriage}`;
     f.decision.reasons.push(all);
@@ -251,6 +279,7 @@ export function hostileReport(): Report {
       row.actor = HOSTILE.img;
       row.resource = HOSTILE.style;
       row.detail = all;
+      for (const from of Object.values(r.answerRows)) if (from.source_ref === row.source_ref) from.source_ref = `${row.source_ref}${HOSTILE.markdown}`;
       row.source_ref = `${row.source_ref}${HOSTILE.markdown}`;
     }
     if (f.evidence[0]) f.evidence[0].action = `${f.evidence[0].action} ${HOSTILE.ansi}`;

@@ -45,11 +45,13 @@ findings:
     groupBy: [actor]
     title: "{{actor}} changed port {{$port}}"
 answers:
-  firstSeen: { from: [changes.ts] }
-  direction: { from: [changes.action] }
-  eventSources: { from: [changes.event_source] }
-  credentials: { from: [changes.actor] }
-  sources: { from: [changes.source_ip] }
+  firstSeen: { reduce: earliest, field: firstSeen }
+  eventSources: { reduce: distinct, field: "eventSources[]" }
+  sources: { reduce: parties }
+questions:
+  - { id: first, label: When was it first seen?, answer: firstSeen }
+  - { id: logged, label: Which AWS service logged it?, answer: eventSources }
+  - { id: from, label: "Known, allowed or suspicious?", answer: sources }
 decision:
   root: external
   nodes:

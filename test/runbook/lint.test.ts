@@ -129,12 +129,12 @@ test('meaning: defaults and patterns are checked like given values', async () =>
 });
 
 test('meaning: steps, columns and answers that are referenced must exist', async () => {
-  const yaml = minimalWith('groupBy: [actor]', 'groupBy: [actr]').replace('from: [changes.event_source]', 'from: [change.event_source]');
+  const yaml = minimalWith('groupBy: [actor]', 'groupBy: [actr]').replace('answer: eventSources', 'answer: eventSource');
   assert.deepEqual(codes(await lint(yaml)), [
     `UNKNOWN_COLUMN@${lineOf(yaml, 'actr]')}:15`,
     // the title's {{actor}} is no longer a groupBy column either
     `TEMPLATE_UNKNOWN@${lineOf(yaml, 'title: "{{actor}}')}:12`,
-    `UNKNOWN_STEP@${lineOf(yaml, 'change.event_source')}:26`,
+    `UNKNOWN_ANSWER@${lineOf(yaml, 'answer: eventSource }')}:${yaml.split('\n')[lineOf(yaml, 'answer: eventSource }') - 1]!.indexOf('eventSource }') + 1}`,
   ]);
   const wrongStep = minimalWith('    step: changes', '    step: change');
   assert.deepEqual(codes(await lint(wrongStep)), [`UNKNOWN_STEP@${lineOf(wrongStep, 'step: change')}:11`]);
@@ -175,12 +175,12 @@ test('meaning: the classic port-substring mistake is flagged in step SQL', async
   assert.ok(report.problems.some((p) => p.code.startsWith('SQL_SUBSTRING')), JSON.stringify(report.problems));
 });
 
-test('warnings: missing README, missing answers, unknown finding fields, bad condition values', async () => {
-  const yaml = minimalWith('  sources: { from: [changes.source_ip] }\n', '').replace('"sources[].verdict"', '"sources[].verdikt"');
+test('warnings: missing README, no questions, unknown finding fields, bad condition values', async () => {
+  const yaml = minimalWith(MINIMAL.slice(MINIMAL.indexOf('questions:\n'), MINIMAL.indexOf('decision:')), '').replace('"sources[].verdict"', '"sources[].verdikt"');
   const report = await lint(yaml, {});
   assert.deepEqual(
     report.problems.map((p) => `${p.severity}:${p.code}`),
-    ['warning:MISSING_README', 'warning:MISSING_ANSWER', 'warning:UNKNOWN_FINDING_FIELD'],
+    ['warning:MISSING_README', 'warning:NO_QUESTIONS', 'warning:UNKNOWN_FINDING_FIELD'],
   );
   const bad = minimalWith('op: eq, value: suspicious', 'op: count-gte, value: many');
   assert.deepEqual(codes(await lint(bad)).map((c) => c.split('@')[0]), ['INVALID_CONDITION']);

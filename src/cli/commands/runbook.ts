@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EXIT_CODES, TrailbookError } from '../../errors.js';
 import { formatTable } from '../../report/tabular.js';
-import { defaultCaseExecutor } from '../../runbook/case-executor.js';
+import { caseExecutor } from '../../investigate/case.js';
 import { compile, parseParamArgs } from '../../runbook/compile.js';
 import { listRunbooks } from '../../runbook/catalog.js';
 import { loadRunbook } from '../../runbook/load.js';
@@ -111,14 +111,9 @@ export function register(program: Command): void {
     .option('--now <time>', 'reference time for relative defaults of cases without `now` (default: the current time)')
     .action(async (dirs: string[], flags: { case?: string[]; now?: string }) => {
       const now = announcedNow(flags.now);
-      // Injection point: src/runbook/case-executor.ts. Without an executor nothing can be
-      // checked, and a test command that cannot check must fail, never pass.
-      const executor = defaultCaseExecutor();
-      if (!executor) {
-        throw new TrailbookError('RUNBOOK_TEST_FAILED', 'runbook test cannot run cases yet: no case executor is wired', {
-          hint: 'the executor (ingest fixtures, run the plan, decide) is provided in src/runbook/case-executor.ts',
-        });
-      }
+      // The runner (runbook/) takes the executor as an argument; the CLI wires the one that runs
+      // investigate itself (investigate/case.ts), so runbook/ never imports investigate/.
+      const executor = caseExecutor;
       let failed = false;
       for (const dir of dirs) {
         const report = await runRunbookTests(dir, { executor, now: () => now, ...(flags.case ? { only: flags.case } : {}) });

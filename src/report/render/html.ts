@@ -2,8 +2,8 @@ import type { Credentials, Finding, Report, SourceAssessment } from '../contract
 import { html, trusted, type Markup } from './html-template.js';
 import { STYLE } from './html-style.js';
 import {
-  QUESTIONS, actionCounts, durationText, firstSeenParts, flowsText, keyKindText, mfaText, overallAction, runWindowText,
-  sortFindings, viaText,
+  actionCounts, answersHeading, durationText, flowsText, keyKindText, mfaText, overallAction, questionViews, readRow, readsFlows, runWindowText,
+  sortFindings, subjectText, viaText, type AnswerView,
 } from './model.js';
 import { ACTION_COLOR, renderTimeline } from './timeline.js';
 
@@ -17,11 +17,12 @@ import { ACTION_COLOR, renderTimeline } from './timeline.js';
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 export function renderHtml(report: Report): string {
-  const port = report.parameters.port;
+  const subject = subjectText(report);
   const outcome = overallAction(report);
+  const window = runWindowText(report);
   const findings = sortFindings(report.findings);
   const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
-  const title = `trailbook · port ${port} · ${outcome ? outcome.toUpperCase() : 'nothing found'}`;
+  const title = `trailbook · ${subject} · ${outcome ? outcome.toUpperCase() : 'nothing found'}`;
   const page = html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -34,9 +35,9 @@ export function renderHtml(report: Report): string {
 </head>
 <body>
 <header>
-<h1>trailbook · port ${port} ${outcome ? html`<span class="badge" style="background:${ACTION_COLOR[outcome]}">${outcome}</span>` : html`<span class="badge none">nothing found</span>`}</h1>
+<h1>trailbook · ${subject} ${outcome ? html`<span class="badge" style="background:${ACTION_COLOR[outcome]}">${outcome}</span>` : html`<span class="badge none">nothing found</span>`}</h1>
 <p class="summary">${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}</p>
-<p class="meta">Runbook <code>${report.runbook.id}</code> (<code>${report.runbook.version}</code>) · time range ${runWindowText(report)} · generated ${report.generatedAt}</p>
+<p class="meta">Runbook <code>${report.runbook.id}</code> (<code>${report.runbook.version}</code>) · ${window === null ? '' : html`time range ${window} · `}generated ${report.generatedAt}</p>
 ${inputs(report)}
 </header>
 <main>
@@ -48,10 +49,10 @@ ${legend()}
 ${answers(report)}
 <section id="findings">
 <h2>Findings (${findings.length}, most severe first)</h2>
-${findings.map((f, i) => finding(f, i + 1))}
+${findings.map((f, i) => finding(f, i + 1, readsFlows(report)))}
 </section>
 </main>
-<footer>trailbook.report/v1 · this file is self-contained and runs no script.</footer>
+<footer>${report.schema} · this file is self-contained and runs no script.</footer>
 </body>
 </html>
 `;
@@ -78,22 +79,45 @@ ${skipped.length ? html`<details class="skipped"><summary>${skipped.length} skip
 }
 
 function answers(report: Report): Markup {
-  const a = report.answers;
-  const first = firstSeenParts(report);
-  const port = report.parameters.port;
+  const heading = answersHeading(report);
   return html`<section id="answers">
-<h2>The five answers</h2>
-<div class="q"><h3>Q1. ${QUESTIONS.q1(port)}</h3>
-<dl>
-<dt>First seen</dt><dd><time>${a.firstSeen ?? 'never (no finding)'}</time></dd>
-${first.request ? html`<dt>First request</dt><dd><time>${first.request.row.ts}</time> <code>${first.request.row.action}</code> from <code>${first.request.row.source_ip}</code> to <code>${first.request.row.resource}</code> <span class="ref">${first.request.row.source_ref}</span></dd>` : ''}
-${first.change ? html`<dt>First exposure change</dt><dd><time>${first.change.row.ts}</time> <code>${first.change.row.action}</code> on <code>${first.change.row.resource}</code> by <code>${first.change.row.actor}</code> from <code>${first.change.row.source_ip}</code></dd>` : ''}
-</dl></div>
-<div class="q"><h3>Q2. ${QUESTIONS.q2}</h3><p class="answer">${a.direction}</p></div>
-<div class="q"><h3>Q3. ${QUESTIONS.q3}</h3><p class="answer">${a.eventSources.length ? a.eventSources.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`) : 'none'}</p></div>
-<div class="q"><h3>Q4. ${QUESTIONS.q4}</h3>${a.credentials.length ? credentialsTable(a.credentials) : html`<p>none</p>`}</div>
-<div class="q"><h3>Q5. ${QUESTIONS.q5}</h3>${a.sources.length ? sourcesTable(a.sources) : html`<p>none</p>`}</div>
-</section>`;
+<h2>${heading[0]!.toUpperCase()}${heading.slice(1)}</h2>
+${questionViews(report).map((q) => html`<div class="q"><h3>Q${q.n}. ${q.label}</h3>
+${q.details.length ? html`<dl>
+<dt>${capitalized(q.answer.label ?? 'answer')}</dt><dd>${answerValue(q.answer)}</dd>
+${q.details.map((d) => (d.type === 'time' && d.value === null ? '' : html`<dt>${capitalized(d.label ?? '')}</dt><dd>${answerValue(d)}</dd>
+`))}</dl>` : answerValue(q.answer, true)}</div>
+`)}</section>`;
+}
+
+function capitalized(text: string): string {
+  return text ? text[0]!.toUpperCase() + text.slice(1) : text;
+}
+
+/** One answer's value; `block` wraps a short value as a paragraph of its own. */
+function answerValue(view: AnswerView, block = false): Markup {
+  const wrap = (inner: Markup | string): Markup => (block ? html`<p class="answer">${inner}</p>` : html`${inner}`);
+  switch (view.type) {
+    case 'time': {
+      if (view.value === null) return wrap('never (no finding)');
+      const r = view.row;
+      if (!r) return wrap(html`<time>${view.value}</time>`);
+      return wrap(
+        readRow(r).kind === 'connection'
+          ? html`<time>${r.ts}</time> <code>${r.action}</code> from <code>${r.source_ip}</code> to <code>${r.resource}</code> <span class="ref">${r.source_ref}</span>`
+          : html`<time>${r.ts}</time> <code>${r.action}</code> on <code>${r.resource}</code> by <code>${r.actor}</code> from <code>${r.source_ip}</code>`,
+      );
+    }
+    case 'list':
+      return wrap(view.value.length ? html`${view.value.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`)}` : 'none');
+    case 'number':
+    case 'direction':
+      return wrap(String(view.value));
+    case 'credentials':
+      return view.value.length ? credentialsTable(view.value) : html`<p>none</p>`;
+    case 'parties':
+      return view.value.length ? sourcesTable(view.value) : html`<p>none</p>`;
+  }
 }
 
 function credentialsTable(list: readonly Credentials[]): Markup {
@@ -108,7 +132,7 @@ ${list.map((s) => html`<tr><td><span class="verdict ${s.verdict}">${s.verdict}</
 `)}</tbody></table></div>`;
 }
 
-function finding(f: Finding, n: number): Markup {
+function finding(f: Finding, n: number, flows: boolean): Markup {
   const d = f.decision;
   const c = f.credentials;
   // Account and region are usually the same on every row: said once, columns only when they vary.
@@ -118,14 +142,14 @@ function finding(f: Finding, n: number): Markup {
   const where = !varying && only ? [only.account_id && `account ${only.account_id}`, only.region].filter(Boolean).join(' · ') : '';
   return html`<article class="finding" id="finding-${n}" style="border-left-color:${ACTION_COLOR[d.action]}">
 <h3><span class="badge" style="background:${ACTION_COLOR[d.action]}">${d.action}</span> ${n}. ${f.title}</h3>
-<p class="meta">${f.kind} · <time>${f.firstSeen}</time> → <time>${f.lastSeen}</time> · direction ${f.direction ?? 'unknown'} · logged by ${f.eventSources.length ? f.eventSources.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`) : 'no CloudTrail event'} · id <code>${f.id}</code></p>
+<p class="meta">${f.label ?? f.kind} · <time>${f.firstSeen}</time> → <time>${f.lastSeen}</time> · direction ${f.direction ?? 'unknown'} · logged by ${f.eventSources.length ? f.eventSources.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`) : 'no CloudTrail event'} · id <code>${f.id}</code></p>
 <p class="path">Decision path: ${d.path.map((p, i) => html`${i ? ' → ' : ''}<code>${p}</code>`)}</p>
 <ul class="reasons">${d.reasons.map((r) => html`<li>${r}</li>`)}</ul>
 ${d.verify ? html`<p class="verify"><strong>Verify:</strong> ${d.verify}</p>` : ''}
 <dl class="facts">
 <dt>Credentials</dt><dd>${c ? html`${c.identityType} <code>${c.arn}</code> · ${c.accessKeyId ? html`<code>${c.accessKeyId}</code> ` : ''}${keyKindText(c)} · ${mfaText(c.mfa)} · ${viaText(c.via)}${c.issuer ? html` · issued by <code>${c.issuer}</code>` : ''}` : 'none'}</dd>
 <dt>Sources</dt><dd>${f.sources.length ? f.sources.map((s) => html`<div><span class="verdict ${s.verdict}">${s.verdict}</span> <code>${s.ip}</code>${s.role ? ` (${s.role})` : ''}: ${s.reasons.join('; ')}</div>`) : 'none'}</dd>
-<dt>Flows</dt><dd>${flowsText(f)}</dd>
+${flows ? html`<dt>Flows</dt><dd>${flowsText(f)}</dd>` : ''}
 ${f.windows?.length ? html`<dt>Exposure windows</dt><dd>${f.windows.map((w) => html`<div><time>${w.openedAt}</time> → ${w.closedAt ? html`<time>${w.closedAt}</time> (${durationText(w.openedAt, w.closedAt)})` : 'still open'}: <code>${w.resource}</code> ${w.rule}</div>`)}</dd>` : ''}
 </dl>
 <details open><summary>Evidence (${f.evidence.length} rows${where ? `, ${where}` : ''})</summary>

@@ -1,4 +1,5 @@
 import type { Report } from '../contract.js';
+import { toV1 } from '../v1.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { renderText, summaryLine, type TextOptions } from './text.js';
@@ -15,15 +16,18 @@ export function isReportFormat(value: string): value is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(value);
 }
 
-/** Options for the terminal (`full` also for Markdown); the other formats ignore them. */
-export type RenderOptions = Partial<TextOptions>;
+/**
+ * Options for the terminal (`full` also for Markdown); `schema` chooses the JSON contract:
+ * v2 (default, any runbook) or v1 (the port runbook's, kept for its consumers until 2027-12-31).
+ */
+export type RenderOptions = Partial<TextOptions> & { schema?: 'v1' | 'v2' };
 
 export function renderReport(report: Report, format: ReportFormat, options: RenderOptions = {}): string {
   switch (format) {
     case 'text':
       return renderText(report, { color: options.color ?? false, full: options.full ?? false, ...(options.width !== undefined ? { width: options.width } : {}) });
     case 'json':
-      return JSON.stringify(report, null, 2) + '\n';
+      return JSON.stringify(options.schema === 'v1' ? toV1(report) : report, null, 2) + '\n';
     case 'md':
       return renderMarkdown(report, { full: options.full ?? false });
     case 'html':

@@ -1,13 +1,14 @@
 import type { Credentials, EvidenceRow, Finding, Report, SourceAssessment } from '../contract.js';
 import {
-  EVIDENCE_LIMIT, PARTY_LIMIT, QUESTIONS, WINDOW_LIMIT, windowsLeftText, actionCounts, durationText, evidenceSpanText, firstSeenParts, flowsText, keyKindText,
-  mfaText, overallAction, runWindowText, shorten, sortFindings, verdictCountsText, viaText, type ListLimit,
+  EVIDENCE_LIMIT, PARTY_LIMIT, WINDOW_LIMIT, windowsLeftText, actionCounts, answersHeading, durationText, evidenceSpanText, flowsText, keyKindText,
+  mfaText, overallAction, questionViews, readRow, readsFlows, runWindowText, shorten, sortFindings, subjectText, verdictCountsText, viaText,
+  type AnswerView, type ListLimit,
 } from './model.js';
 import { plain } from './safe.js';
 
 /**
  * The report as GitHub-flavoured Markdown, for pasting into a ticket. Same order as the terminal:
- * outcome, the five answers, findings most severe first with their evidence tables.
+ * outcome, the runbook's answers, findings most severe first with their evidence tables.
  *
  * Log-derived values are either prose (escaped so that no Markdown or HTML in them is
  * interpreted) or identifiers (in code spans, which render literally and do not autolink).
@@ -50,47 +51,64 @@ const ELSEWHERE = 'every one: `--full`, or `--format json` / `html`';
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const limit = (l: ListLimit) => (options.full ? null : l);
   const out: string[] = [];
-  const port = report.parameters.port;
   const outcome = overallAction(report);
   const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
 
-  out.push(`# trailbook: port ${port} — ${outcome ? outcome.toUpperCase() : 'nothing found'}`, '');
+  out.push(`# trailbook: ${mdText(subjectText(report))} — ${outcome ? outcome.toUpperCase() : 'nothing found'}`, '');
+  const window = runWindowText(report);
   out.push(
     outcome ? `**Outcome: ${outcome}** · ${report.findings.length} findings: ${counts}` : '**Outcome:** no finding',
     '',
-    `Runbook ${mdCode(report.runbook.id)} (${mdCode(report.runbook.version)}) · time range ${mdText(runWindowText(report))} · generated ${mdText(report.generatedAt)}`,
+    `Runbook ${mdCode(report.runbook.id)} (${mdCode(report.runbook.version)}) ·${window === null ? '' : ` time range ${mdText(window)} ·`} generated ${mdText(report.generatedAt)}`,
     '',
     inputsText(report),
     '',
   );
 
-  out.push('## The five answers', '');
-  const a = report.answers;
-  const first = firstSeenParts(report);
-  out.push(`### Q1. ${QUESTIONS.q1(port)}`, '');
-  out.push(`- **First seen:** ${mdText(a.firstSeen ?? 'never (no finding)')}`);
-  if (first.request) {
-    const r = first.request.row;
-    out.push(`- **First request:** ${mdText(r.ts)} — ${mdCode(r.action)} from ${mdCode(r.source_ip)} to ${mdCode(r.resource)} (${mdCode(r.source_ref)})`);
+  const heading = answersHeading(report);
+  out.push(`## ${heading[0]!.toUpperCase()}${heading.slice(1)}`, '');
+  for (const q of questionViews(report)) {
+    out.push(`### Q${q.n}. ${mdText(q.label)}`, '');
+    const list = q.details.length > 0 || q.answer.type === 'time';
+    out.push(...answerBlock(q.answer, list));
+    for (const detail of q.details) out.push(...answerBlock(detail, true));
+    out.push('');
   }
-  if (first.change) {
-    const r = first.change.row;
-    out.push(`- **First exposure change:** ${mdText(r.ts)} — ${mdCode(r.action)} on ${mdCode(r.resource)} by ${mdCode(r.actor)} from ${mdCode(r.source_ip)}`);
+
+  function answerBlock(view: AnswerView, asList: boolean): string[] {
+    const label = view.label ? `**${mdText(view.label[0]!.toUpperCase() + view.label.slice(1))}:** ` : '';
+    switch (view.type) {
+      case 'time': {
+        if (view.value === null) return view.label ? [] : ['- never (no finding)'];
+        const r = view.row;
+        const reading = !r ? '' : readRow(r).kind === 'connection'
+          ? ` — ${mdCode(r.action)} from ${mdCode(r.source_ip)} to ${mdCode(r.resource)} (${mdCode(r.source_ref)})`
+          : ` — ${mdCode(r.action)} on ${mdCode(r.resource)} by ${mdCode(r.actor)} from ${mdCode(r.source_ip)}`;
+        return [`${asList ? '- ' : ''}${label}${mdText(view.value)}${reading}`];
+      }
+      case 'list':
+        return [`${asList ? '- ' : ''}${label}${view.value.length ? view.value.map((s) => mdCode(s)).join(', ') : 'none'}`];
+      case 'number':
+      case 'direction':
+        return [`${asList ? '- ' : ''}${label}**${mdText(String(view.value))}**`];
+      case 'credentials': {
+        const shown = shorten(view.value, limit(PARTY_LIMIT));
+        const lines = [...(label ? [label, ''] : []), ...(view.value.length ? credentialsTable([...shown.head]) : ['none'])];
+        if (shown.omitted.length) lines.push('', `… ${shown.omitted.length} more identities (${ELSEWHERE}).`);
+        return lines;
+      }
+      case 'parties': {
+        const shown = shorten(view.value, limit(PARTY_LIMIT));
+        const lines = [...(label ? [label, ''] : []), ...(view.value.length ? sourcesTable(shown.head) : ['none'])];
+        if (shown.omitted.length) lines.push('', `… ${shown.omitted.length} more (${verdictCountsText(shown.omitted)}; ${ELSEWHERE}).`);
+        return lines;
+      }
+    }
   }
-  out.push('', `### Q2. ${QUESTIONS.q2}`, '', `**${a.direction}**`, '');
-  out.push(`### Q3. ${QUESTIONS.q3}`, '', a.eventSources.length ? a.eventSources.map((s) => mdCode(s)).join(', ') : 'none', '');
-  out.push(`### Q4. ${QUESTIONS.q4}`, '');
-  const credentials = shorten(a.credentials, limit(PARTY_LIMIT));
-  out.push(...(a.credentials.length ? credentialsTable([...credentials.head]) : ['none']), '');
-  if (credentials.omitted.length) out.push(`… ${credentials.omitted.length} more identities (${ELSEWHERE}).`, '');
-  out.push(`### Q5. ${QUESTIONS.q5}`, '');
-  const sources = shorten(a.sources, limit(PARTY_LIMIT));
-  out.push(...(a.sources.length ? sourcesTable(sources.head) : ['none']), '');
-  if (sources.omitted.length) out.push(`… ${sources.omitted.length} more (${verdictCountsText(sources.omitted)}; ${ELSEWHERE}).`, '');
 
   const findings = sortFindings(report.findings);
   out.push(`## Findings (${findings.length}, most severe first)`, '');
-  findings.forEach((f, i) => out.push(...findingLines(f, i + 1, options.full === true), ''));
+  findings.forEach((f, i) => out.push(...findingLines(f, i + 1, options.full === true, readsFlows(report)), ''));
   return out.join('\n').replace(/\n+$/, '\n');
 }
 
@@ -126,11 +144,11 @@ function credentialsText(c: Credentials): string {
   return parts.join(' · ');
 }
 
-function findingLines(f: Finding, n: number, full: boolean): string[] {
+function findingLines(f: Finding, n: number, full: boolean, flows: boolean): string[] {
   const d = f.decision;
   const out = [`### ${n}. ${d.action.toUpperCase()} — ${mdText(f.title)}`, ''];
   out.push(
-    `- **Kind:** ${f.kind} · **seen** ${mdText(f.firstSeen)} → ${mdText(f.lastSeen)} · **direction** ${f.direction ?? 'unknown'} · ` +
+    `- **Kind:** ${mdText(f.label ?? f.kind)} · **seen** ${mdText(f.firstSeen)} → ${mdText(f.lastSeen)} · **direction** ${f.direction ?? 'unknown'} · ` +
       `**logged by** ${f.eventSources.length ? f.eventSources.map((s) => mdCode(s)).join(', ') : 'no CloudTrail event'}`,
     `- **Finding id:** ${mdCode(f.id)}`,
     `- **Decision path:** ${d.path.map((p) => mdCode(p)).join(' → ') || '—'}`,
@@ -143,7 +161,7 @@ function findingLines(f: Finding, n: number, full: boolean): string[] {
   const sources = shorten(f.sources, full ? null : PARTY_LIMIT);
   for (const s of sources.head) out.push(`  - **${s.verdict}** ${mdCode(s.ip)}${s.role ? ` (${s.role})` : ''}: ${s.reasons.map(mdText).join('; ') || '—'}`);
   if (sources.omitted.length) out.push(`  - … ${sources.omitted.length} more (${verdictCountsText(sources.omitted)}; ${ELSEWHERE})`);
-  out.push(`- **Flows:** ${flowsText(f)}`);
+  if (flows) out.push(`- **Flows:** ${flowsText(f)}`);
   if (f.windows?.length) {
     out.push('- **Exposure windows:**');
     const windows = shorten(f.windows, full ? null : WINDOW_LIMIT);

@@ -1,21 +1,90 @@
-import type { Action, Credentials, EvidenceRow, Finding, Report, SourceAssessment } from '../contract.js';
+import type { Action, AnswerType, AnswerValue, Credentials, EvidenceRow, Finding, Report, SourceAssessment } from '../contract.js';
 
 /**
- * What every renderer derives from a report the same way: severity order, the two halves of
- * Q1, how an evidence row reads (API call or connection), and the labels of the questions.
+ * What every renderer derives from a report the same way: severity order, the runbook's
+ * questions with their answers (and the evidence row an answer was read from), how an evidence
+ * row reads (API call or connection).
  * Keeping it here means text, Markdown and HTML cannot disagree about what they show.
  */
 
 /** Most severe first (DESIGN.md §5). */
 export const ACTION_ORDER: readonly Action[] = ['isolate', 'escalate', 'ticket', 'false-positive'];
 
-export const QUESTIONS = {
-  q1: (port: number) => `When did the first request hit port ${port}?`,
-  q2: 'Inbound, outbound, or both?',
-  q3: 'Which AWS service logged it?',
-  q4: 'Did it carry credentials, tokens or API requests?',
-  q5: 'Was the source known, allowed, or suspicious?',
-} as const;
+/** One answer as a renderer shows it: typed value, and the evidence row it was read from, if any. */
+export type AnswerView =
+  | { label?: string; type: 'time'; value: string | null; row: EvidenceRow | null }
+  | { label?: string; type: 'list'; value: string[] }
+  | { label?: string; type: 'number'; value: number }
+  | { label?: string; type: 'direction'; value: string }
+  | { label?: string; type: 'credentials'; value: Credentials[] }
+  | { label?: string; type: 'parties'; value: SourceAssessment[] };
+
+export interface QuestionView {
+  n: number;
+  label: string;
+  answer: AnswerView;
+  details: AnswerView[];
+}
+
+/** The runbook's questions in order, each with its answer and details, typed for rendering. */
+export function questionViews(report: Report): QuestionView[] {
+  return report.questions.map((q, i) => ({
+    n: i + 1,
+    label: q.label,
+    answer: { ...answerView(report, q.answer, q.type), ...(q.answerLabel ? { label: q.answerLabel } : {}) },
+    details: q.details.map((d) => ({ ...answerView(report, d.answer, d.type), label: d.label })),
+  }));
+}
+
+function answerView(report: Report, id: string, type: AnswerType): AnswerView {
+  const value: AnswerValue | undefined = report.answers[id];
+  switch (type) {
+    case 'time':
+      return { type, value: typeof value === 'string' ? value : null, row: answerRow(report, id) };
+    case 'list':
+      return { type, value: Array.isArray(value) ? (value as unknown[]).map(String) : [] };
+    case 'number':
+      return { type, value: typeof value === 'number' ? value : 0 };
+    case 'direction':
+      return { type, value: typeof value === 'string' ? value : 'none' };
+    case 'credentials':
+      return { type, value: Array.isArray(value) ? (value as Credentials[]) : [] };
+    case 'parties':
+      return { type, value: Array.isArray(value) ? (value as SourceAssessment[]) : [] };
+  }
+}
+
+function answerRow(report: Report, id: string): EvidenceRow | null {
+  const from = report.answerRows[id];
+  if (!from) return null;
+  const finding = report.findings.find((f) => f.id === from.finding);
+  return finding?.evidence.find((row) => row.source_ref === from.source_ref) ?? null;
+}
+
+/** "THE FIVE ANSWERS": the heading names how many questions the runbook asks. */
+export function answersHeading(report: Report): string {
+  const words = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+  const n = report.questions.length;
+  return n === 1 ? 'the answer' : `the ${words[n] ?? String(n)} answers`;
+}
+
+/** The first time answer of the first question, for one-line summaries ("first seen …"). */
+export function firstSeenOf(report: Report): string | null {
+  const first = report.questions[0];
+  if (!first || first.type !== 'time') return null;
+  const value = report.answers[first.answer];
+  return typeof value === 'string' ? value : null;
+}
+
+/** What was investigated: the runbook's subject (`port 8443`), else the runbook's title. */
+export function subjectText(report: Report): string {
+  return report.subject ?? report.runbook.title;
+}
+
+/** True when the runbook read flow logs: only then does "no connections" mean something. */
+export function readsFlows(report: Report): boolean {
+  return report.steps.some((s) => s.kind === 'flows') || report.findings.some((f) => f.flows.connections > 0);
+}
 
 const time = (iso: string) => Date.parse(iso);
 
@@ -63,27 +132,6 @@ export function readRow(row: EvidenceRow): RowReading {
   return { kind: 'connection', direction, accepted };
 }
 
-export interface FirstSeen {
-  /** The earliest flow record to or from the port, any verdict: rejected probes count. */
-  request: { row: EvidenceRow; finding: Finding } | null;
-  /** The earliest CloudTrail event of an exposure finding: the change that opened a path. */
-  change: { row: EvidenceRow; finding: Finding } | null;
-}
-
-/** Q1 in two halves. The contract gives only the earliest time; the rows say what it was. */
-export function firstSeenParts(report: Report): FirstSeen {
-  let request: FirstSeen['request'] = null;
-  let change: FirstSeen['change'] = null;
-  for (const finding of report.findings) {
-    for (const row of finding.evidence) {
-      const kind = readRow(row).kind;
-      if (kind === 'connection' && (!request || time(row.ts) < time(request.row.ts))) request = { row, finding };
-      if (kind === 'event' && finding.kind === 'exposure' && (!change || time(row.ts) < time(change.row.ts))) change = { row, finding };
-    }
-  }
-  return { request, change };
-}
-
 export function keyKindText(c: Credentials): string {
   if (c.keyKind === 'long-term') return 'long-term key (AKIA)';
   if (c.keyKind === 'session') return 'session key (ASIA)';
@@ -129,9 +177,11 @@ export function durationText(fromIso: string, toIso: string): string {
   return `${Math.floor(hours / 24)}d${hours % 24}h`;
 }
 
-export function runWindowText(report: Report): string {
+/** The run's time range when the runbook has `from`/`to` parameters; null when it has neither. */
+export function runWindowText(report: Report): string | null {
   const { from, to } = report.parameters;
-  return `${from ?? 'beginning'} → ${to ?? 'now'}`;
+  if (from === undefined && to === undefined) return null;
+  return `${typeof from === 'string' ? from : 'beginning'} → ${typeof to === 'string' ? to : 'now'}`;
 }
 
 /**

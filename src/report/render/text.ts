@@ -1,13 +1,14 @@
-import type { Action, Credentials, Finding, Report, SourceAssessment, SourceVerdict } from '../contract.js';
+import type { Action, Credentials, EvidenceRow, Finding, Report, SourceAssessment, SourceVerdict } from '../contract.js';
 import {
-  EVIDENCE_LIMIT, PARTY_LIMIT, QUESTIONS, WINDOW_LIMIT, windowsLeftText, actionCounts, durationText, evidenceSpanText, firstSeenParts, flowsText, keyKindText,
-  mfaText, overallAction, runWindowText, shorten, sortFindings, verdictCountsText, viaText, type ListLimit,
+  EVIDENCE_LIMIT, PARTY_LIMIT, WINDOW_LIMIT, windowsLeftText, actionCounts, answersHeading, durationText, evidenceSpanText, firstSeenOf, flowsText, keyKindText,
+  mfaText, overallAction, questionViews, readRow, readsFlows, runWindowText, shorten, sortFindings, subjectText, verdictCountsText, viaText,
+  type AnswerView, type ListLimit,
 } from './model.js';
 import { plain as oneLine } from './safe.js';
 import { clipValue, cutEnd, layoutTable, pad, wrap, type Column } from './text-layout.js';
 
 /**
- * The terminal report, for an analyst at 3 a.m.: the outcome, the five answers, then the
+ * The terminal report, for an analyst at 3 a.m.: the outcome, the runbook's answers, then the
  * findings most severe first, each with its decision path, reasons, how to verify, and evidence.
  * Every log-derived value goes through `plain` (no escape sequence from a log reaches the
  * terminal); colour codes are added afterwards, only when the caller asks.
@@ -51,9 +52,9 @@ export function renderText(report: Report, options: TextOptions): string {
   const para = (text: string, first: string, rest?: string) => out.push(...wrap(text, width, first, rest));
 
   // Header: what ran, over what.
-  const port = report.parameters.port;
-  out.push(paint(`trailbook · port ${port} · runbook ${plain(report.runbook.id)} (${plain(report.runbook.version)})`, ['bold']));
-  para(`time range ${plain(runWindowText(report))} · generated ${plain(report.generatedAt)}`, '');
+  out.push(paint(`trailbook · ${plain(subjectText(report))} · runbook ${plain(report.runbook.id)} (${plain(report.runbook.version)})`, ['bold']));
+  const window = runWindowText(report);
+  para(`${window === null ? '' : `time range ${plain(window)} · `}generated ${plain(report.generatedAt)}`, '');
   para(inputsText(report), '');
   const settings = settingsText(report);
   if (settings) para(settings, '', '  ');
@@ -62,41 +63,58 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push(outcomeText(report, paint));
   out.push('');
 
-  // The five answers.
-  out.push(paint('THE FIVE ANSWERS', ['bold']));
-  const question = (n: number, text: string) => out.push(paint(`Q${n}  ${text}`, ['bold']));
-  const a = report.answers;
-
-  question(1, QUESTIONS.q1(port));
-  const first = firstSeenParts(report);
-  out.push(`    ${plain(a.firstSeen ?? 'never (no finding)')}  first seen`);
-  if (first.request) {
-    const r = first.request.row;
-    para(`${plain(r.ts)}  first request: ${plain(r.action)} ${plain(r.source_ip)} → ${plain(r.resource)} (${plain(r.source_ref)})`, '    ', '                          ');
+  // The runbook's questions, answered.
+  out.push(paint(answersHeading(report).toUpperCase(), ['bold']));
+  for (const q of questionViews(report)) {
+    out.push(paint(`Q${q.n}  ${plain(q.label)}`, ['bold']));
+    out.push(...answerLines(q.answer, true));
+    for (const detail of q.details) out.push(...answerLines(detail, false));
   }
-  if (first.change) {
-    const r = first.change.row;
-    para(`${plain(r.ts)}  first exposure change: ${plain(r.action)} on ${plain(r.resource)} by ${plain(r.actor)} from ${plain(r.source_ip)}`, '    ', '                          ');
-  }
-  question(2, QUESTIONS.q2);
-  out.push(`    ${plain(a.direction)}`);
-  question(3, QUESTIONS.q3);
-  para(a.eventSources.length ? a.eventSources.map(plain).join(', ') : 'none (no CloudTrail event in any finding)', '    ');
-  question(4, QUESTIONS.q4);
-  if (!a.credentials.length) out.push('    none');
-  const credentials = shorten(a.credentials, limit(PARTY_LIMIT));
-  for (const c of credentials.head) out.push(...credentialLines(c, width, '    '));
-  if (credentials.omitted.length) para(`… ${credentials.omitted.length} more identities (${ELSEWHERE})`, '    ');
-  question(5, QUESTIONS.q5);
-  out.push(...sourceList(a.sources, width, '    ', paint, limit(PARTY_LIMIT)));
   out.push('');
+
+  function answerLines(view: AnswerView, main: boolean): string[] {
+    const lines: string[] = [];
+    const put = (text: string, first = '    ', rest?: string) => lines.push(...wrap(text, width, first, rest));
+    const label = view.label ? `${plain(view.label)}: ` : '';
+    switch (view.type) {
+      case 'time': {
+        if (view.value === null) {
+          if (main) put(`never (no finding)`);
+          break;
+        }
+        const reading = view.row ? rowReading(view.row) : '';
+        put(`${plain(view.value)}  ${view.label ? plain(view.label) : ''}${view.label && reading ? ': ' : ''}${reading}`.trimEnd(), '    ', '                          ');
+        break;
+      }
+      case 'list':
+        put(`${label}${view.value.length ? view.value.map(plain).join(', ') : 'none'}`);
+        break;
+      case 'number':
+      case 'direction':
+        put(`${label}${plain(String(view.value))}`);
+        break;
+      case 'credentials': {
+        if (label) put(label.trimEnd());
+        if (!view.value.length) put('none');
+        const credentials = shorten(view.value, limit(PARTY_LIMIT));
+        for (const c of credentials.head) lines.push(...credentialLines(c, width, '    '));
+        if (credentials.omitted.length) put(`… ${credentials.omitted.length} more identities (${ELSEWHERE})`);
+        break;
+      }
+      case 'parties':
+        if (label) put(label.trimEnd());
+        lines.push(...sourceList(view.value, width, '    ', paint, limit(PARTY_LIMIT)));
+        break;
+    }
+    return lines;
+  }
 
   // Findings, most severe first.
   const findings = sortFindings(report.findings);
   out.push(paint(`FINDINGS (${findings.length}, most severe first)`, ['bold']));
   findings.forEach((f, i) => {
     out.push('');
-    out.push(...findingLines(f, i + 1, findings.length, width, paint, options.full === true));
+    out.push(...findingLines(f, i + 1, findings.length, width, paint, options.full === true, readsFlows(report)));
   });
   // What a scrolled terminal or a ticket shows last: the whole outcome once more (wrapped to the
   // width here; `investigate --quiet` prints it as one line).
@@ -110,10 +128,16 @@ const noPaint: Paint = (text) => text;
 /** `OUTCOME: ISOLATE — 4 findings: 1 isolate, …`, or that nothing was found. */
 function outcomeText(report: Report, paint: Paint): string {
   const outcome = overallAction(report);
-  if (!outcome) return paint(`OUTCOME: nothing found on port ${report.parameters.port}`, ['bold', 'green']);
+  if (!outcome) return paint(`OUTCOME: nothing found on ${plain(subjectText(report))}`, ['bold', 'green']);
   const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
   const n = report.findings.length;
   return `${paint(`OUTCOME: ${outcome.toUpperCase()}`, ACTION_STYLE[outcome])} — ${n} finding${n === 1 ? '' : 's'}: ${counts}`;
+}
+
+/** An evidence row in words: a connection as `inbound REJECT peer → host (ref)`, an event as `Action on resource by actor from address`. */
+function rowReading(r: EvidenceRow): string {
+  if (readRow(r).kind === 'connection') return `${plain(r.action)} ${plain(r.source_ip)} → ${plain(r.resource)} (${plain(r.source_ref)})`;
+  return `${plain(r.action)} on ${plain(r.resource)} by ${plain(r.actor)} from ${plain(r.source_ip)}`;
 }
 
 /**
@@ -122,7 +146,8 @@ function outcomeText(report: Report, paint: Paint): string {
  */
 export function summaryLine(report: Report): string {
   const parts = [outcomeText(report, noPaint)];
-  if (report.answers.firstSeen) parts.push(`first seen ${plain(report.answers.firstSeen)}`);
+  const first = firstSeenOf(report);
+  if (first) parts.push(`first seen ${plain(first)}`);
   parts.push(`every row: ${ELSEWHERE}`);
   return parts.join(' · ');
 }
@@ -177,7 +202,7 @@ function sourceList(sources: readonly SourceAssessment[], width: number, indent:
   return out;
 }
 
-function findingLines(f: Finding, n: number, total: number, width: number, paint: Paint, full: boolean): string[] {
+function findingLines(f: Finding, n: number, total: number, width: number, paint: Paint, full: boolean, flows: boolean): string[] {
   const out: string[] = [];
   const action = f.decision.action;
   const badge = `[${n}/${total}] ${action.toUpperCase()}`;
@@ -185,7 +210,7 @@ function findingLines(f: Finding, n: number, total: number, width: number, paint
   titleLines[0] = paint(badge, ACTION_STYLE[action]) + paint(titleLines[0]!.slice(badge.length), ['bold']);
   out.push(...titleLines);
   const sources = f.eventSources.length ? f.eventSources.map(plain).join(', ') : 'no CloudTrail event';
-  out.push(...wrap(`${f.kind} · ${plain(f.firstSeen)} → ${plain(f.lastSeen)} · direction ${f.direction ?? 'unknown'} · ${sources}`, width, '  '));
+  out.push(...wrap(`${plain(f.label ?? f.kind)} · ${plain(f.firstSeen)} → ${plain(f.lastSeen)} · direction ${f.direction ?? 'unknown'} · ${sources}`, width, '  '));
   out.push(...wrap(`id ${plain(f.id)}`, width, '  '));
   out.push(...wrap(`decision path: ${f.decision.path.map(plain).join(' → ')}`, width, '  ', '    '));
   out.push('  reasons:');
@@ -199,7 +224,7 @@ function findingLines(f: Finding, n: number, total: number, width: number, paint
   out.push(...(f.credentials ? credentialLines(f.credentials, width, '    ') : ['    none (no CloudTrail identity)']));
   out.push('  sources:');
   out.push(...sourceList(f.sources, width, '    ', paint, full ? null : PARTY_LIMIT));
-  out.push(`  flows: ${flowsText(f)}`);
+  if (flows) out.push(`  flows: ${flowsText(f)}`);
   if (f.windows?.length) {
     out.push('  exposure windows:');
     const windows = shorten(f.windows, full ? null : WINDOW_LIMIT);
