@@ -21,6 +21,7 @@ export const ANSWER_TYPES: Record<Reducer, AnswerType> = {
   latest: 'time',
   distinct: 'list',
   count: 'number',
+  exists: 'yes-no',
   sum: 'number',
   direction: 'direction',
   credentials: 'credentials',
@@ -82,6 +83,8 @@ function reduce(answer: Answer, findings: readonly FindingWithRows[], params: Re
       return { value: [...new Set(valuesOf(answer, findings, params).map((v) => String(v.value)))].sort(compareText) };
     case 'count':
       return { value: answer.rows ? findings.reduce((n, f) => n + f.rows.filter((r) => evaluateCondition(answer.rows!, r, params).result).length, 0) : findings.length };
+    case 'exists':
+      return { value: answer.rows ? findings.some((f) => f.rows.some((r) => evaluateCondition(answer.rows!, r, params).result)) : findings.length > 0 };
     case 'sum':
       return { value: valuesOf(answer, findings, params).reduce((n, v) => n + (Number(v.value) || 0), 0) };
     case 'direction': {

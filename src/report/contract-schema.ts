@@ -165,7 +165,7 @@ export const ReportV1Schema = z
     description: 'What `trailbook investigate --format json` prints for the port runbook (until 2027-12-31): the five answers and the findings with their decisions.',
   });
 
-const AnswerTypeSchema = z.enum(['time', 'list', 'number', 'direction', 'credentials', 'parties']);
+const AnswerTypeSchema = z.enum(['time', 'list', 'number', 'yes-no', 'direction', 'credentials', 'parties']);
 
 export const ReportSchema = z
   .strictObject({
@@ -184,7 +184,7 @@ export const ReportSchema = z
           id: z.string(),
           label: z.string(),
           answer: z.string().describe('A key of `answers`.'),
-          type: AnswerTypeSchema.describe('How the answer reads: time (ISO-8601 or null), list (strings), number, direction, credentials, parties.'),
+          type: AnswerTypeSchema.describe('How the answer reads: time (ISO-8601 or null), list (strings), number, yes-no (a boolean), direction, credentials, parties.'),
           answerLabel: z.string().optional().describe('What the answer itself is, when details follow it.'),
           details: z.array(z.strictObject({ label: z.string(), answer: z.string(), type: AnswerTypeSchema })),
         }),
@@ -193,7 +193,7 @@ export const ReportSchema = z
     answers: z
       .record(
         z.string(),
-        z.union([UtcTime, z.null(), z.number(), z.array(z.string()), z.array(CredentialsSchema), z.array(SourceAssessmentSchema), z.string()]),
+        z.union([UtcTime, z.null(), z.number(), z.boolean(), z.array(z.string()), z.array(CredentialsSchema), z.array(SourceAssessmentSchema), z.string()]),
       )
       .describe('Each answer by id; its type is the one the questions give.'),
     answerRows: z

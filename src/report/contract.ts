@@ -135,8 +135,8 @@ export interface ReportV1 {
 }
 
 /** How an answer's value reads, by the reducer that computed it (runbook/schema.ts REDUCERS). */
-export type AnswerType = 'time' | 'list' | 'number' | 'direction' | 'credentials' | 'parties';
-export type AnswerValue = string | null | number | string[] | Credentials[] | SourceAssessment[];
+export type AnswerType = 'time' | 'list' | 'number' | 'yes-no' | 'direction' | 'credentials' | 'parties';
+export type AnswerValue = string | null | number | boolean | string[] | Credentials[] | SourceAssessment[];
 
 export interface ReportQuestion {
   id: string;

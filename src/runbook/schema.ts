@@ -278,6 +278,7 @@ export const REDUCERS = {
   latest: 'the latest time of `field` (a time, or null)',
   distinct: 'the distinct values of `field`, sorted (a list)',
   count: 'the number of findings, or of rows when `rows` is given',
+  exists: 'true when some finding (or row, when `rows` is given) is there: a yes-or-no answer (`is it still active?`)',
   sum: 'the sum of the number `field`',
   direction: "inbound, outbound, both or none, from the findings' `direction`",
   credentials: "the findings' distinct credentials (identity, key, MFA, how)",

@@ -50,7 +50,8 @@ test('a runbook copied out of the repo and edited (finding kind, signal, questio
   }));
   doc.setIn(['signals', 'refusedCalls'], doc.createNode({ description: 'how many calls AWS refused', count: { field: 'error_code', op: 'exists' } }));
   doc.setIn(['answers', 'refused'], doc.createNode({ reduce: 'count', rows: { field: 'error_code', op: 'exists' } }));
-  doc.addIn(['questions'], doc.createNode({ id: 'refused', label: 'How many root calls were refused?', answer: 'refused' }));
+  doc.setIn(['answers', 'anyRefused'], doc.createNode({ reduce: 'exists', findings: { field: 'kind', op: 'eq', value: 'root-denied' } }));
+  doc.addIn(['questions'], doc.createNode({ id: 'refused', label: 'How many root calls were refused?', answer: 'refused', answerLabel: 'refused calls', details: [{ label: 'any refused', answer: 'anyRefused' }] }));
   doc.setIn(['decision', 'root'], 'refused-storm');
   doc.addIn(['decision', 'nodes'], doc.createNode({
     id: 'refused-storm', label: 'Three or more refused root calls?',
@@ -102,7 +103,8 @@ test('a runbook copied out of the repo and edited (finding kind, signal, questio
   const text = await runInProcess(['run', dir, '--db', db]);
   assert.match(text.stdout, /^trailbook · the root user · runbook root-use \(1\.1\.0\+/);
   assert.match(text.stdout, /THE FOUR ANSWERS\nQ1  When did the root user first act\?/);
-  assert.match(text.stdout, /Q4  How many root calls were refused\?\n {4}3\n/);
+  assert.match(text.stdout, /Q4  How many root calls were refused\?\n {4}refused calls: 3\n {4}any refused: yes\n/);
+  assert.equal(report.answers['anyRefused'], true);
   assert.doesNotMatch(text.stdout, /port 8443|flows:/);
   // v1 is the port runbook's contract: asking it of another runbook is refused, not bent.
   const v1 = await runInProcess(['run', dir, '--db', db, '--format', 'json', '--schema', 'v1']);

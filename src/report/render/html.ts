@@ -113,6 +113,8 @@ function answerValue(view: AnswerView, block = false): Markup {
     case 'number':
     case 'direction':
       return wrap(String(view.value));
+    case 'yes-no':
+      return wrap(view.value ? 'yes' : 'no');
     case 'credentials':
       return view.value.length ? credentialsTable(view.value) : html`<p>none</p>`;
     case 'parties':

@@ -91,6 +91,8 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
       case 'number':
       case 'direction':
         return [`${asList ? '- ' : ''}${label}**${mdText(String(view.value))}**`];
+      case 'yes-no':
+        return [`${asList ? '- ' : ''}${label}**${view.value ? 'yes' : 'no'}**`];
       case 'credentials': {
         const shown = shorten(view.value, limit(PARTY_LIMIT));
         const lines = [...(label ? [label, ''] : []), ...(view.value.length ? credentialsTable([...shown.head]) : ['none'])];

@@ -15,6 +15,7 @@ export type AnswerView =
   | { label?: string; type: 'time'; value: string | null; row: EvidenceRow | null }
   | { label?: string; type: 'list'; value: string[] }
   | { label?: string; type: 'number'; value: number }
+  | { label?: string; type: 'yes-no'; value: boolean }
   | { label?: string; type: 'direction'; value: string }
   | { label?: string; type: 'credentials'; value: Credentials[] }
   | { label?: string; type: 'parties'; value: SourceAssessment[] };
@@ -45,6 +46,8 @@ function answerView(report: Report, id: string, type: AnswerType): AnswerView {
       return { type, value: Array.isArray(value) ? (value as unknown[]).map(String) : [] };
     case 'number':
       return { type, value: typeof value === 'number' ? value : 0 };
+    case 'yes-no':
+      return { type, value: value === true };
     case 'direction':
       return { type, value: typeof value === 'string' ? value : 'none' };
     case 'credentials':

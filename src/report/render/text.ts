@@ -93,6 +93,9 @@ export function renderText(report: Report, options: TextOptions): string {
       case 'direction':
         put(`${label}${plain(String(view.value))}`);
         break;
+      case 'yes-no':
+        put(`${label}${view.value ? 'yes' : 'no'}`);
+        break;
       case 'credentials': {
         if (label) put(label.trimEnd());
         if (!view.value.length) put('none');
