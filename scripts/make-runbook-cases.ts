@@ -845,6 +845,38 @@ const CASES: CaseSpec[] = [
       }],
     }),
   },
+
+  // ---- A refused change by a known party (found on ../shared/corpus: a developer's denied
+  // AuthorizeDBSecurityGroupIngress from a VPC address escalated as "a path changed") ----
+  // ticket-refused-known ← refused, caller inside the VPC. Near miss: the same from a public address on no list.
+  {
+    name: 'ticket-refused-known-caller-inside',
+    description: 'A contractor key, used from an address inside the VPC, tries to open 8443 to 0.0.0.0/0 and is refused: nothing changed and the caller is one of ours (ticket to confirm it was them, not a page).',
+    events: () => [{
+      time: '11:02:10', identity: id.contractor, ip: '10.0.3.77', agent: CLI, name: 'AuthorizeSecurityGroupIngress',
+      request: authorize(API_SG, tcp(8443, 8443, '0.0.0.0/0')), error: denied(id.contractor),
+    }],
+    expected: (ids) => ({
+      action: 'ticket',
+      findings: [{
+        kind: 'attempt', eventIds: [ids(1)], title: `1 failed attempt to open port 8443 on ${API_SG} by ${id.contractor.arn}`,
+        sources: [src('10.0.3.77', 'allowed', 'api-caller')],
+        decision: leaf('ticket', 'ticket-refused-known'),
+      }],
+    }),
+  },
+  {
+    name: 'escalate-identity-refused-caller-outside',
+    description: 'Near miss: the same refused change from a public address on no list: a key failing from an unknown place behaves like a stolen one (escalate).',
+    events: () => [{
+      time: '11:02:10', identity: id.contractor, ip: STRANGER, agent: CLI, name: 'AuthorizeSecurityGroupIngress',
+      request: authorize(API_SG, tcp(8443, 8443, '0.0.0.0/0')), error: denied(id.contractor),
+    }],
+    expected: () => ({
+      action: 'escalate',
+      findings: [{ kind: 'attempt', sources: [src(STRANGER, 'suspicious', 'api-caller')], decision: leaf('escalate', 'escalate-identity') }],
+    }),
+  },
 ];
 
 function write(path: string, content: string): void {

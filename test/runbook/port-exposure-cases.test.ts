@@ -43,7 +43,7 @@ test('every decision leaf has a case, and every case a description and fixtures'
   const expected = cases.map((c) => readFileSync(join(TESTS, c, 'expected.yaml'), 'utf8'));
   const runbook = readFileSync(join(RUNBOOK, 'runbook.yaml'), 'utf8');
   const leaves = [...runbook.matchAll(/- id: ([a-z-]+)\n\s+action:/g)].map((m) => m[1]!);
-  assert.equal(leaves.length, 11);
+  assert.equal(leaves.length, 12);
   for (const leaf of leaves) assert.ok(expected.some((e) => e.includes(`leaf: ${leaf}\n`)), `no case reaches leaf ${leaf}`);
   for (const c of cases) assert.ok(filesUnder(join(TESTS, c)).some((f) => f === 'cloudtrail.json' || f === 'flows.log'), `${c} has no log fixture`);
 });
