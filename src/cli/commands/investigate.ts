@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { DuckDBEngine } from '../../engines/duckdb/engine.js';
-import { ingestPaths } from '../../ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../../local-store.js';
+import { ingestPaths } from '../../ingest/ingest.js';
 import { loadIntel } from '../../intel/index.js';
 import { investigate } from '../../investigate/investigate.js';
 import { findUnmodelledChanges } from '../../ports/index.js';
