@@ -64,7 +64,7 @@ export class DuckDBEngine implements Engine {
     } catch (error) {
       throw new TrailbookError('INPUT', `cannot open the store ${options.path}: ${(error as Error).message}`, {
         location: options.path,
-        hint: 'is another trailbook process writing to it? Use --db to choose another store.',
+        hint: 'is another trailbook process writing to it? Wait for it, or choose another store.',
         cause: error,
       });
     }
