@@ -17,9 +17,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { DuckDBEngine } from '../local-store.js';
 import type { Dialect, Engine, Params, QueryResult, Row } from '../engines/engine.js';
-import { ingestPaths } from '../ingest/cloudtrail/ingest.js';
+import { ingestPaths } from '../ingest/ingest.js';
 import {
   changeRow,
   findExposures,

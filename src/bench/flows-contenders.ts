@@ -20,9 +20,9 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { fieldSpec } from '../ingest/vpcflow/fields.js';
-import { ingestPaths } from '../ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../local-store.js';
+import { fieldSpec } from '../store/vpcflow-fields.js';
+import { ingestPaths } from '../ingest/ingest.js';
 import { timeWriteToStoreFile } from './floor.js';
 
 export const FLOW_CONTENDERS = ['gzip', 'read-csv', 'store-floor', 'trailbook'] as const;

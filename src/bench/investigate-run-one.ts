@@ -6,7 +6,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { DuckDBEngine } from '../local-store.js';
 import { loadIntel } from '../intel/index.js';
 import { storeInputs } from '../investigate/inputs.js';
 import { investigate } from '../investigate/investigate.js';

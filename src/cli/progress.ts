@@ -1,4 +1,4 @@
-import type { IngestProgress } from '../ingest/cloudtrail/ingest.js';
+import type { IngestProgress } from '../ingest/ingest.js';
 
 /**
  * A one-line progress bar on stderr, only when stderr is a terminal (quiet when piped, in CI, or

@@ -1,6 +1,6 @@
-import { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { DuckDBEngine } from '../local-store.js';
 import type { Engine } from '../engines/engine.js';
-import { ingestPaths } from '../ingest/cloudtrail/ingest.js';
+import { ingestPaths } from '../ingest/ingest.js';
 import { loadIntel } from '../intel/index.js';
 import { investigate } from '../investigate/investigate.js';
 import { storeInputs } from '../investigate/inputs.js';

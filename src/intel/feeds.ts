@@ -130,10 +130,10 @@ export function parseFeedSpec(spec: string): FeedSpec {
     if (key === 'name') name = value;
     else if (key === 'column') options.column = value;
     else if (key === 'min') {
-      if (!/^[0-9]+$/.test(value)) throw new TrailbookError('USAGE', `--intel ${spec}: min must be a whole number`);
+      if (!/^[0-9]+$/.test(value)) throw new TrailbookError('USAGE', `intel feed ${spec}: min must be a whole number`);
       options.min = Number(value);
     } else {
-      throw new TrailbookError('USAGE', `--intel ${spec}: unknown option "${key}"`, {
+      throw new TrailbookError('USAGE', `intel feed ${spec}: unknown option "${key}"`, {
         hint: 'options are name=, column= (csv) and min= (ipsum)',
       });
     }
@@ -201,7 +201,7 @@ export function detectFormat(path: string, text: string): FeedFormat {
       }
       throw new TrailbookError('INTEL', 'intel feed looks like JSON but does not parse', {
         location: path,
-        hint: 'name the format explicitly: --intel FORMAT:PATH',
+        hint: 'name the format explicitly in the feed: FORMAT:PATH',
       });
     }
     if (isObject(doc)) {
@@ -214,7 +214,7 @@ export function detectFormat(path: string, text: string): FeedFormat {
     if (Array.isArray(doc) && doc.some((v) => isObject(v) && ('Event' in v || 'Attribute' in v))) return 'misp';
     throw new TrailbookError('INTEL', 'unrecognised JSON intel feed (not STIX, MISP, Spamhaus or AWS ip-ranges)', {
       location: path,
-      hint: 'name the format explicitly: --intel FORMAT:PATH',
+      hint: 'name the format explicitly in the feed: FORMAT:PATH',
     });
   }
   if (lower.endsWith('.csv')) return 'csv';
@@ -447,7 +447,7 @@ function parseCsv(text: string, options: FeedOptions): ParsedFeed {
         throw new TrailbookError(
           'INTEL',
           wanted !== undefined ? `CSV has no column "${wanted}"` : 'CSV: no IP column found in the header',
-          { hint: `choose one with --intel csv,column=NAME:FILE (columns: ${fields.join(', ')})` },
+          { hint: `choose one in the feed: csv,column=NAME:FILE (columns: ${fields.join(', ')})` },
         );
       }
       column = index;

@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
-import { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { ingestPaths, type IngestSummary } from '../ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../local-store.js';
+import { ingestPaths, type IngestSummary } from '../ingest/ingest.js';
 import { loadIntel } from '../intel/index.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { CaseOutput } from '../runbook/test-compare.js';

@@ -3,18 +3,14 @@ import type { CloudTrailRow } from '../tables/cloudtrail.js';
 import type { Direction, ExposureChange } from './change.js';
 import { createdRuleDirections, EXPOSURE_EVENT_NAMES, normalizeEvent } from './normalize/index.js';
 import { parseJsonObject } from './json.js';
+import { sqlList } from '../store/sql.js';
 
 /**
  * The engine scans, TypeScript judges (DESIGN.md §2). The SQL below only narrows by the event
  * names that can carry a port and by time, so it runs unchanged on DuckDB and Athena; it never
  * looks inside `requestparameters`. Event names are this module's own constants (checked to be
- * plain identifiers), the times are bound parameters.
+ * plain identifiers by `sqlList`, store/sql.ts), the times are bound parameters.
  */
-const SAFE_NAME = /^[A-Za-z0-9]+$/;
-export function sqlList(values: readonly string[]): string {
-  for (const value of values) if (!SAFE_NAME.test(value)) throw new Error(`not a plain identifier: ${value}`);
-  return values.map((v) => `'${v}'`).join(', ');
-}
 
 /**
  * The columns the judgement reads. `useridentity` is read whole: through the Athena-shaped view a
@@ -71,7 +67,7 @@ export interface NormalizedEvent {
  * from the event that created it, for `ModifySecurityGroupRules` — is taken from every row given,
  * whatever its time: a rule id is only ever modified after it was created, and taking it from all
  * rows makes each event's changes a function of the set of candidates, not of the time window
- * asked for (so they can be computed once and kept: store/exposure-changes.ts).
+ * asked for (so they can be computed once and kept: ports/exposure-changes.ts).
  */
 export function normalizeCandidates(rows: readonly Row[]): NormalizedEvent[] {
   return judgeCandidateRows(rows).events;

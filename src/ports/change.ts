@@ -33,7 +33,7 @@ export type ResourceType =
 /** One change to a path to a port, from one CloudTrail event. An event yields zero or more. */
 export interface ExposureChange {
   eventId: string | null;
-  /** ISO-8601 UTC to the second, canonical whatever the log wrote (ingest/cloudtrail/event-time.ts). */
+  /** ISO-8601 UTC to the second, canonical whatever the log wrote (store/event-time.ts). */
   eventTime: string | null;
   action: ExposureAction;
   /** Group id, ACL id, listener / target group ARN, load balancer or instance name. */

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * A digest of the code that turns CloudTrail events into exposure changes: this folder (ports/)
  * and the address semantics it uses (net/). Changes kept in the store
- * (store/exposure-changes.ts) are trusted only when code with the same digest computed them, so
+ * (ports/exposure-changes.ts) are trusted only when code with the same digest computed them, so
  * a new version of trailbook recomputes them rather than serving what older code judged. Any
  * edit in those folders counts, even one that changes nothing: a needless recomputation costs
  * a second, a stale judgement costs trust.

@@ -1,11 +1,12 @@
 import { exposureSource } from '../store/exposure-copy.js';
-import { keptExposureEvents } from '../store/exposure-changes.js';
+import { keptExposureEvents } from './exposure-changes.js';
 import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { timeBound } from '../time.js';
 import { changeMatchesPort, type ExposureChange } from './change.js';
 import { candidateSqlWith, carryColumns, EARLIEST, LATEST, normalizeCandidates, type CandidateRow, type CarryColumn, type NormalizedEvent } from './candidates.js';
 import { aclWindows, type AclWindows } from './acl-windows.js';
+import { EXPOSURE_EVENT_NAMES } from './normalize/index.js';
 import { DEFAULT_PORT_PROTOCOL, protocolAnswers, type PortProtocol } from './protocol.js';
 import { buildWindows, openWindowsIndex, windowMatchesPort, type ExposureWindow, type OpenWindowsIndex } from './windows.js';
 
@@ -45,7 +46,7 @@ export function normalizeTimeBound(value: string, name: string): string {
  * Exposure changes and windows from `cloudtrail_logs`. Windows need history: a rule opened
  * before `from` and still open is part of the answer, so every candidate up to `to` is judged,
  * and only the output is limited to the time range (changes inside it, windows overlapping it).
- * A local store answers from the changes it keeps (store/exposure-changes.ts) when they are
+ * A local store answers from the changes it keeps (ports/exposure-changes.ts) when they are
  * current; otherwise the candidate rows are read and judged now. Both give the same result.
  */
 export async function findExposures(engine: Engine, query: ExposureQuery = {}): Promise<ExposureResult> {
@@ -157,7 +158,7 @@ function judgeAttach(change: ExposureChange, openAt: OpenWindowsIndex, question:
  * are returned. A local store reads them from its narrow copy (store/exposure-copy.ts).
  */
 async function judgeCandidates(engine: Engine, to: string, carry: readonly CarryColumn[]): Promise<NormalizedEvent[]> {
-  const source = await exposureSource(engine);
+  const source = await exposureSource(engine, EXPOSURE_EVENT_NAMES);
   const { rows } = await engine.all(candidateSqlWith(carry, source), { from: EARLIEST, to: LATEST });
   return normalizeCandidates(rows).filter((e) => e.row.eventtime !== null && e.row.eventtime <= to);
 }

@@ -1,6 +1,7 @@
 import type { Engine } from '../engines/engine.js';
 import type { CloudTrailRow } from '../tables/cloudtrail.js';
-import { EARLIEST, LATEST, sqlList } from './candidates.js';
+import { EARLIEST, LATEST } from './candidates.js';
+import { sqlList } from '../store/sql.js';
 import { eventColumns, type EventColumns } from './change.js';
 import { field, parseJsonObject, type JsonObject } from './json.js';
 import { normalizeTimeBound } from './query.js';

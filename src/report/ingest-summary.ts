@@ -1,4 +1,4 @@
-import type { IngestSummary } from '../ingest/cloudtrail/ingest.js';
+import type { IngestSummary } from '../ingest/ingest.js';
 import { sanitizeForTerminal } from './escape.js';
 import { TrailbookError } from '../errors.js';
 

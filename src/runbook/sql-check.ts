@@ -1,4 +1,4 @@
-import { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { DuckDBEngine } from '../local-store.js';
 import { installVpcFlowSchema } from '../store/vpcflow-schema.js';
 import { lintQueryTree, type QueryFinding } from '../sqlcheck/rules.js';
 import type { ParameterType } from './schema.js';

@@ -70,8 +70,8 @@ export function pruneReason(path: string, filter: PruneFilter): string | null {
   if (day) {
     const dayStart = Date.parse(`${day}T00:00:00Z`);
     const dayEnd = dayStart + 24 * 60 * 60 * 1000;
-    if (filter.from && dayEnd <= filter.from.getTime()) return `delivered on ${day}, before --from`;
-    if (filter.to && dayStart - DELIVERY_LAG_MS > filter.to.getTime()) return `delivered on ${day}, after --to`;
+    if (filter.from && dayEnd <= filter.from.getTime()) return `delivered on ${day}, before the time range`;
+    if (filter.to && dayStart - DELIVERY_LAG_MS > filter.to.getTime()) return `delivered on ${day}, after the time range`;
   }
   return null;
 }

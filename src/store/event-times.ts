@@ -1,9 +1,9 @@
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { parseEventTime } from '../ingest/cloudtrail/event-time.js';
+import { parseEventTime } from './event-time.js';
 import { isoUtc } from '../time.js';
 
 /**
- * Stores written before ingest canonicalised event times (ingest/cloudtrail/event-time.ts) hold
+ * Stores written before ingest canonicalised event times (store/event-time.ts) hold
  * `eventtime` as the log wrote it, and Lake-style text (`2021-01-24 04:55:45.000`) mixed with
  * CloudTrail's (`…T…Z`) compares wrongly as text: windows close before they open and `--from`
  * drops events. A writable open of such a store (its `eventtime_raw` column is new, so its rows

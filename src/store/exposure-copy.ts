@@ -1,17 +1,16 @@
 import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { sqlList } from '../ports/candidates.js';
-import { EXPOSURE_EVENT_NAMES } from '../ports/normalize/index.js';
-import { TOPOLOGY_EVENT_NAMES } from '../topology/membership.js';
+import { META_DDL, readMeta, writeMeta } from './meta.js';
 import { addRawEventTimeSql, CLOUDTRAIL_EVENTS_COLUMNS, cloudTrailLogsViewSql, createTableSql } from './schema.js';
+import { sqlList } from './sql.js';
 
 /**
- * A narrow copy of the events the port semantics read (`EXPOSURE_EVENT_NAMES`, ~0.35% of a
- * typical trail; and the membership events of src/topology, `TOPOLOGY_EVENT_NAMES`), kept beside
- * `cloudtrail_events` so that `findExposures` on a warm store reads a
- * few thousand rows instead of decompressing every block of the wide columns: those events are
- * spread over the whole table, so a filter on `eventname` alone cannot skip any block (1M
- * events: ~1 s in a fresh process, ~25 ms from the copy).
+ * A narrow copy of the events of a few names (the events the port semantics read, ~0.35% of a
+ * typical trail, and the membership events of src/topology: the list is given by caches/, which
+ * keeps the copy up to date), kept beside `cloudtrail_events` so that `findExposures` on a warm
+ * store reads a few thousand rows instead of decompressing every block of the wide columns: those
+ * events are spread over the whole table, so a filter on `eventname` alone cannot skip any block
+ * (1M events: ~1 s in a fresh process, ~25 ms from the copy).
  *
  * The copy is a cache and is only used when it is provably current: `trailbook_meta` records
  * which event names it holds and how many rows of `cloudtrail_events` it covers (rows are only
@@ -28,14 +27,14 @@ interface CopyState {
   rows: number;
 }
 
-/** The exposure candidates and the events that say which groups an interface carries (src/topology). */
-const COPIED_NAMES = [...new Set([...EXPOSURE_EVENT_NAMES, ...TOPOLOGY_EVENT_NAMES])].sort();
-const NAMES = COPIED_NAMES.join(',');
-const NAME_LIST = sqlList(COPIED_NAMES);
+/** The names as the copy's state records them: sorted, without repeats, joined by commas. */
+function namesKey(names: readonly string[]): string {
+  return [...new Set(names)].sort().join(',');
+}
 
 /** The statements that create the copy (and `trailbook_meta`): part of the store's layout. */
 export const EXPOSURE_COPY_DDL: readonly string[] = [
-  'CREATE TABLE IF NOT EXISTS trailbook_meta (key VARCHAR, value VARCHAR)',
+  META_DDL,
   createTableSql(EXPOSURE_COPY_TABLE, CLOUDTRAIL_EVENTS_COLUMNS),
   addRawEventTimeSql(EXPOSURE_COPY_TABLE),
   cloudTrailLogsViewSql(EXPOSURE_COPY_VIEW, EXPOSURE_COPY_TABLE),
@@ -50,22 +49,10 @@ export async function forgetExposureCopy(engine: DuckDBEngine): Promise<void> {
   if (Number(rows[0]?.['n'] ?? 0) > 0) await engine.run('DELETE FROM trailbook_meta WHERE key = $key', { key: META_KEY });
 }
 
-export async function installExposureCopy(engine: DuckDBEngine): Promise<void> {
+/** Creates the copy if missing and brings it up to date, holding the events named `names`. */
+export async function installExposureCopy(engine: DuckDBEngine, names: readonly string[]): Promise<void> {
   for (const statement of EXPOSURE_COPY_DDL) await engine.run(statement);
-  await syncExposureCopy(engine);
-}
-
-/** The text `trailbook_meta` keeps under `key`, or null. */
-export async function readMeta(engine: Engine, key: string): Promise<string | null> {
-  const { rows } = await engine.all('SELECT value FROM trailbook_meta WHERE key = $key', { key });
-  const value = rows[0]?.['value'];
-  return typeof value === 'string' ? value : null;
-}
-
-/** Replaces what `trailbook_meta` keeps under `key` (inside the caller's transaction). */
-export async function writeMeta(engine: DuckDBEngine, key: string, value: string): Promise<void> {
-  await engine.run('DELETE FROM trailbook_meta WHERE key = $key', { key });
-  await engine.run('INSERT INTO trailbook_meta VALUES ($key, $value)', { key, value });
+  await syncExposureCopy(engine, names);
 }
 
 async function readState(engine: Engine): Promise<CopyState | null> {
@@ -81,26 +68,31 @@ async function tableSize(engine: Engine): Promise<{ rows: number; dense: boolean
   return { rows: n, dense: Number(rows[0]?.['next'] ?? 0) === n };
 }
 
-/** Brings the copy up to date with `cloudtrail_events` (one transaction; a no-op when current). */
-export async function syncExposureCopy(engine: DuckDBEngine): Promise<void> {
+/**
+ * Brings the copy up to date with `cloudtrail_events`, holding the events named `names` (one
+ * transaction; a no-op when current; rebuilt when it held other names).
+ */
+export async function syncExposureCopy(engine: DuckDBEngine, names: readonly string[]): Promise<void> {
+  const key = namesKey(names);
+  const list = sqlList(key.split(','));
   await engine.run('BEGIN TRANSACTION');
   try {
     const state = await readState(engine);
     const size = await tableSize(engine);
-    let covered = state?.names === NAMES ? state.rows : -1;
+    let covered = state?.names === key ? state.rows : -1;
     // Other names, rows removed, or rowids with gaps: rebuild from scratch (never happens through ingest).
     if (covered < 0 || covered > size.rows || !size.dense) {
       await engine.run(`DELETE FROM ${EXPOSURE_COPY_TABLE}`);
-      await engine.run(`INSERT INTO ${EXPOSURE_COPY_TABLE} SELECT * FROM cloudtrail_events WHERE eventname IN (${NAME_LIST})`);
+      await engine.run(`INSERT INTO ${EXPOSURE_COPY_TABLE} SELECT * FROM cloudtrail_events WHERE eventname IN (${list})`);
       covered = size.rows;
     } else if (covered < size.rows) {
-      await engine.run(`INSERT INTO ${EXPOSURE_COPY_TABLE} SELECT * FROM cloudtrail_events WHERE rowid >= $covered AND eventname IN (${NAME_LIST})`, {
+      await engine.run(`INSERT INTO ${EXPOSURE_COPY_TABLE} SELECT * FROM cloudtrail_events WHERE rowid >= $covered AND eventname IN (${list})`, {
         covered,
       });
       covered = size.rows;
     }
-    if (state?.names !== NAMES || state.rows !== covered) {
-      await writeMeta(engine, META_KEY, JSON.stringify({ names: NAMES, rows: covered }));
+    if (state?.names !== key || state.rows !== covered) {
+      await writeMeta(engine, META_KEY, JSON.stringify({ names: key, rows: covered }));
     }
     await engine.run('COMMIT');
   } catch (error) {
@@ -110,17 +102,32 @@ export async function syncExposureCopy(engine: DuckDBEngine): Promise<void> {
 }
 
 /**
- * The relation `findExposures` reads its candidates from: the copy's Athena-shaped view when the
- * engine keeps a local store and the copy is current, else `cloudtrail_logs` itself.
+ * The relation to read the events named `names` from: the copy's Athena-shaped view when the
+ * engine keeps a local store and the copy is current and holds every event of those names,
+ * else `cloudtrail_logs` itself. (`findExposures` reads its candidates, `findMembership` its
+ * membership events this way.)
  */
-export async function exposureSource(engine: Engine): Promise<string> {
-  if (!engine.dialect.localStore) return 'cloudtrail_logs';
+export async function exposureSource(engine: Engine, names: readonly string[]): Promise<string> {
+  return (await copyHolds(engine, (held) => names.every((name) => held.includes(name)))) ? EXPOSURE_COPY_VIEW : 'cloudtrail_logs';
+}
+
+/**
+ * Whether the copy is current and holds exactly the events named `names`: what a sync with
+ * those names would leave unchanged (a store that needs no writable open, store/layout.ts).
+ */
+export async function exposureCopyCurrent(engine: Engine, names: readonly string[]): Promise<boolean> {
+  const wanted = namesKey(names);
+  return copyHolds(engine, (_held, key) => key === wanted);
+}
+
+async function copyHolds(engine: Engine, namesFit: (held: readonly string[], key: string) => boolean): Promise<boolean> {
+  if (!engine.dialect.localStore) return false;
   try {
     const state = await readState(engine);
-    if (state?.names !== NAMES) return 'cloudtrail_logs';
+    if (state === null || !namesFit(state.names.split(','), state.names)) return false;
     const size = await tableSize(engine);
-    return size.dense && size.rows === state.rows ? EXPOSURE_COPY_VIEW : 'cloudtrail_logs';
+    return size.dense && size.rows === state.rows;
   } catch {
-    return 'cloudtrail_logs'; // a store written before the copy existed, opened read-only
+    return false; // a store written before the copy existed, opened read-only
   }
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { exposureChangesCurrent, installExposureCaches } from './exposure-changes.js';
 import { canonicaliseStoredEventTimes } from './event-times.js';
-import { EXPOSURE_COPY_DDL, forgetExposureCopy, readMeta, writeMeta } from './exposure-copy.js';
+import { EXPOSURE_COPY_DDL, forgetExposureCopy } from './exposure-copy.js';
+import { readMeta, writeMeta } from './meta.js';
 import { CLOUDTRAIL_STORE_DDL, installSchema } from './schema.js';
 import { installVpcFlowSchema, VPC_FLOW_DDL } from './vpcflow-schema.js';
 
@@ -18,14 +18,25 @@ export const STORE_LAYOUT = createHash('sha256')
   .digest('hex')
   .slice(0, 32);
 
+/**
+ * The caches kept beside the tables (caches/): computed from the tables by code outside store/,
+ * so the store takes them as given.
+ */
+export interface StoreCaches {
+  /** Create the caches if missing and bring them up to date with the tables. */
+  install(engine: DuckDBEngine): Promise<unknown>;
+  /** Whether they are current: what `install` would leave unchanged. */
+  isCurrent(engine: DuckDBEngine): Promise<boolean>;
+}
+
 /** On a writable open: tables, views and caches created or brought up to date, and the layout recorded. */
-export async function installStore(engine: DuckDBEngine): Promise<void> {
+export async function installStore(engine: DuckDBEngine, caches: StoreCaches): Promise<void> {
   await installSchema(engine);
   await installVpcFlowSchema(engine);
   const current = (await recordedLayout(engine)) === STORE_LAYOUT;
   // A store from before canonical event times: its rows get theirs once (store/event-times.ts).
   if (!current && (await canonicaliseStoredEventTimes(engine)) > 0) await forgetExposureCopy(engine);
-  await installExposureCaches(engine);
+  await caches.install(engine);
   if (current) return;
   await engine.run('BEGIN TRANSACTION');
   try {
@@ -47,11 +58,11 @@ async function recordedLayout(engine: DuckDBEngine): Promise<string | null> {
 }
 
 /** Whether a writable open would change nothing: the layout is this code's and the caches are current. */
-export async function storeIsCurrent(engine: DuckDBEngine): Promise<boolean> {
+export async function storeIsCurrent(engine: DuckDBEngine, caches: StoreCaches): Promise<boolean> {
   try {
     if ((await readMeta(engine, LAYOUT_KEY)) !== STORE_LAYOUT) return false;
   } catch {
     return false; // no trailbook_meta: a store from before it
   }
-  return exposureChangesCurrent(engine);
+  return caches.isCurrent(engine);
 }

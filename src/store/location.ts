@@ -9,6 +9,6 @@ import { TrailbookError } from '../errors.js';
 export function requireStore(path: string): void {
   if (existsSync(path)) return;
   throw new TrailbookError('INPUT', `no store at ${path}`, {
-    hint: 'give the logs to read first (trailbook ingest ./AWSLogs, or trailbook investigate ./AWSLogs), or --db for an existing store',
+    hint: 'give the logs to read first (trailbook ingest ./AWSLogs, or trailbook investigate ./AWSLogs), or choose an existing store',
   });
 }

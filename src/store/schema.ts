@@ -9,7 +9,7 @@ import { ATHENA_MACROS } from './athena-macros.js';
  *
  * Internal columns start with `_`: `_key` (eventID, or a content hash when a record has none:
  * the dedupe key), `_time` (eventtime as TIMESTAMP, for pruning), `_file` (where it was read).
- * `eventtime` is canonical ISO-8601 UTC text whatever the log wrote (ingest/cloudtrail/event-time.ts),
+ * `eventtime` is canonical ISO-8601 UTC text whatever the log wrote (store/event-time.ts),
  * so text comparison orders instants; `eventtime_raw`, last so that older stores gain it by
  * `ALTER TABLE … ADD COLUMN` (store/event-times.ts), is the text as written. It is not in the
  * Athena view (Athena's table has no such column); query it from `cloudtrail_events`.

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DuckDBType } from '@duckdb/node-api';
 import { duckdb } from '../engines/duckdb/binding.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { VPC_COLUMNS, type FlowFieldSpec, type FlowFieldType } from '../ingest/vpcflow/fields.js';
-import type { FlowRecord } from '../ingest/vpcflow/parser.js';
+import { VPC_COLUMNS, type FlowFieldSpec, type FlowFieldType, type FlowRecord } from './vpcflow-fields.js';
 
 const { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR } = duckdb;
 

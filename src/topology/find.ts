@@ -1,6 +1,6 @@
 import type { Engine } from '../engines/engine.js';
-import { sqlList } from '../ports/candidates.js';
 import { exposureSource } from '../store/exposure-copy.js';
+import { sqlList } from '../store/sql.js';
 import { buildMembership, TOPOLOGY_EVENT_NAMES, type Membership, type TopologyEventRow } from './membership.js';
 
 /**
@@ -19,7 +19,7 @@ ORDER BY eventtime, eventid`;
 }
 
 export async function findMembership(engine: Engine): Promise<Membership> {
-  const source = await exposureSource(engine);
+  const source = await exposureSource(engine, TOPOLOGY_EVENT_NAMES);
   const { rows } = await engine.all(membershipSql(source));
   const json = (value: unknown) => (value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value));
   return buildMembership(

@@ -19,22 +19,6 @@ import { REPO_ROOT } from '../helpers/corpus.js';
  * shrinks.
  */
 const KNOWN_CYCLES: readonly string[] = [
-  // engines/duckdb/engine.ts installs the store's schema and layout (store/schema.ts, layout.ts);
-  // store/ takes a DuckDBEngine and the DuckDB binding (event-times.ts, vpcflow-schema.ts, exposure-copy.ts).
-  'engines -> store -> engines',
-  // ingest/vpcflow appends through store/vpcflow-schema.ts; store/ reuses ingest's event-time
-  // parser (event-times.ts) and flow-log field list and record type (vpcflow-schema.ts).
-  'ingest -> store -> ingest',
-  // ports/query.ts reads the exposure caches of store/; store/ computes them with ports/ (exposure-changes.ts, exposure-copy.ts).
-  'ports -> store -> ports',
-  // store/exposure-copy.ts copies the membership events topology/ names; topology/find.ts reads that copy.
-  'store -> topology -> store',
-  // The same knots, seen through longer paths (each closes through one of the pairs above).
-  'engines -> store -> ingest -> engines',
-  'engines -> store -> ports -> engines',
-  'engines -> store -> topology -> engines',
-  'engines -> store -> topology -> ports -> engines',
-  'ports -> store -> topology -> ports',
 ];
 
 const SRC = join(REPO_ROOT, 'src');

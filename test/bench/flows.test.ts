@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../src/local-store.js';
 import { ingestFlowLogFile } from '../../src/ingest/vpcflow/index.js';
 import { flowFiles, readCsvSql } from '../../src/bench/flows-contenders.js';
 import { FLOW_V2_HEADER, FLOW_V5_HEADER, generateFlowCorpus } from '../../src/bench/flows-generate.js';

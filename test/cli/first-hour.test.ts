@@ -71,7 +71,7 @@ test('no store, no silent empty answer: every reading command exits 3 and create
     const r = await runInProcess(args, { cwd: empty });
     assert.equal(r.status, 3, `${label}: ${r.stderr}`);
     assertRefused(r, 3, /no store at .*trailbook\.duckdb/);
-    assert.match(r.stderr, /hint: give the logs .*or --db/);
+    assert.match(r.stderr, /hint: give the logs .*or choose an existing store/);
     assert.deepEqual(readdirSync(empty), [], `${label} created ${readdirSync(empty).join(', ')}`);
   }
   // The default store too, relative to where the user stands.

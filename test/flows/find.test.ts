@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../src/local-store.js';
 import { TrailbookError } from '../../src/errors.js';
 import { findConnections, overlayConnections, type ExposureWindowLike } from '../../src/flows/index.js';
 import { ingestFlowLogFile } from '../../src/ingest/vpcflow/index.js';

@@ -6,8 +6,8 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { CloudTrailDecoder, decodeCloudTrailFile, type DecodeEnd } from '../../src/ingest/cloudtrail/decode.js';
 import { FlowLogParser } from '../../src/ingest/vpcflow/parser.js';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
-import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../../src/local-store.js';
+import { ingestPaths } from '../../src/ingest/ingest.js';
 import { CORPUS_ROOT } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/fixtures.js';
 

@@ -4,8 +4,8 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
-import { ingestPaths, type IngestSummary } from '../../src/ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../../src/local-store.js';
+import { ingestPaths, type IngestSummary } from '../../src/ingest/ingest.js';
 import { ctEvent, records, runCli, tempDir, writeTree } from '../helpers/fixtures.js';
 import { writeLargeCloudTrailFile } from '../e2e/generate.js';
 

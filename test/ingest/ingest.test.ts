@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
-import { ingestPaths, type IngestSummary } from '../../src/ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../../src/local-store.js';
+import { ingestPaths, type IngestSummary } from '../../src/ingest/ingest.js';
 import { corpusFile } from '../helpers/corpus.js';
 import { ctEvent, gz, records, runCli, tempDir, writeTree } from '../helpers/fixtures.js';
 

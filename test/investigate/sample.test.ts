@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../src/local-store.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { runCli, tempDir } from '../helpers/fixtures.js';
 import { validateReport } from '../../src/report/json-schema.js';

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
-import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../../src/local-store.js';
+import { ingestPaths } from '../../src/ingest/ingest.js';
 import { findExposures } from '../../src/ports/index.js';
 import { EXPOSURE_EVENT_NAMES } from '../../src/ports/normalize/index.js';
 import { EXPOSURE_COPY_TABLE, EXPOSURE_COPY_VIEW, exposureSource } from '../../src/store/exposure-copy.js';
@@ -36,14 +36,14 @@ test('the exposure copy holds exactly the candidate events, follows every ingest
 
   let engine = await DuckDBEngine.open({ path: db });
   await ingestPaths(engine, [join(dir, 'day1.json')]);
-  assert.equal(await exposureSource(engine), EXPOSURE_COPY_VIEW);
+  assert.equal(await exposureSource(engine, EXPOSURE_EVENT_NAMES), EXPOSURE_COPY_VIEW);
   assert.deepEqual(await wideRows(engine, EXPOSURE_COPY_VIEW), await wideRows(engine, 'cloudtrail_logs'), 'same rows, every column, as the Athena-shaped view');
   assert.equal((await wideRows(engine, EXPOSURE_COPY_VIEW)).length, 4);
 
   // An incremental ingest adds the new file's candidates and nothing twice.
   writeFileSync(join(dir, 'day2.json'), JSON.stringify({ Records: day(2) }));
   await ingestPaths(engine, [dir]);
-  assert.equal(await exposureSource(engine), EXPOSURE_COPY_VIEW);
+  assert.equal(await exposureSource(engine, EXPOSURE_EVENT_NAMES), EXPOSURE_COPY_VIEW);
   assert.deepEqual(await wideRows(engine, EXPOSURE_COPY_VIEW), await wideRows(engine, 'cloudtrail_logs'));
   assert.equal((await wideRows(engine, EXPOSURE_COPY_VIEW)).length, 8);
   const fromCopy = await findExposures(engine, { port: 8443 });
@@ -51,26 +51,26 @@ test('the exposure copy holds exactly the candidate events, follows every ingest
 
   // A row written past the copy (not through ingest): the copy is behind, so it is not used.
   await engine.run(`INSERT INTO cloudtrail_events SELECT * REPLACE ('late|x|y' AS _key, 'late' AS eventid) FROM cloudtrail_events WHERE eventid = 'open-2-3'`);
-  assert.equal(await exposureSource(engine), 'cloudtrail_logs');
+  assert.equal(await exposureSource(engine, EXPOSURE_EVENT_NAMES), 'cloudtrail_logs');
   const behind = await findExposures(engine, { port: 8443 });
   assert.deepEqual(ids(behind), [...ids(fromCopy), 'late'].sort(), 'the late row is found by the full scan');
   await engine.close();
 
   // Read-only, the stale copy stays stale and is not used; a writable open catches it up.
   engine = await DuckDBEngine.open({ path: db, readOnly: true });
-  assert.equal(await exposureSource(engine), 'cloudtrail_logs');
+  assert.equal(await exposureSource(engine, EXPOSURE_EVENT_NAMES), 'cloudtrail_logs');
   await engine.close();
   engine = await DuckDBEngine.open({ path: db });
-  assert.equal(await exposureSource(engine), EXPOSURE_COPY_VIEW);
+  assert.equal(await exposureSource(engine, EXPOSURE_EVENT_NAMES), EXPOSURE_COPY_VIEW);
   assert.deepEqual(ids(await findExposures(engine, { port: 8443 })), ids(behind));
 
   // A copy made for another list of event names is rebuilt, not trusted.
   await engine.run(`UPDATE trailbook_meta SET value = '{"names":"SomethingElse","rows":81}' WHERE key = 'exposure-copy'`);
   await engine.run(`DELETE FROM ${EXPOSURE_COPY_TABLE} WHERE eventid LIKE 'open-1-%'`);
-  assert.equal(await exposureSource(engine), 'cloudtrail_logs');
+  assert.equal(await exposureSource(engine, EXPOSURE_EVENT_NAMES), 'cloudtrail_logs');
   await engine.close();
   engine = await DuckDBEngine.open({ path: db });
-  assert.equal(await exposureSource(engine), EXPOSURE_COPY_VIEW);
+  assert.equal(await exposureSource(engine, EXPOSURE_EVENT_NAMES), EXPOSURE_COPY_VIEW);
   assert.deepEqual(await wideRows(engine, EXPOSURE_COPY_VIEW), await wideRows(engine, 'cloudtrail_logs'));
   await engine.close();
 });
@@ -88,11 +88,11 @@ test('a store written before the copy existed gets it on its first writable open
   await engine.close();
 
   engine = await DuckDBEngine.open({ path: db, readOnly: true });
-  assert.equal(await exposureSource(engine), 'cloudtrail_logs');
+  assert.equal(await exposureSource(engine, EXPOSURE_EVENT_NAMES), 'cloudtrail_logs');
   assert.equal((await findExposures(engine, { port: 8443 })).changes.length, 4, 'read-only: answered by the full scan');
   await engine.close();
   engine = await DuckDBEngine.open({ path: db });
-  assert.equal(await exposureSource(engine), EXPOSURE_COPY_VIEW);
+  assert.equal(await exposureSource(engine, EXPOSURE_EVENT_NAMES), EXPOSURE_COPY_VIEW);
   assert.equal((await findExposures(engine, { port: 8443 })).changes.length, 4);
   await engine.close();
 });

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
-import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../../src/local-store.js';
+import { ingestPaths } from '../../src/ingest/ingest.js';
 import {
   buildWindows,
   CARRY_COLUMNS,

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
-import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../../src/local-store.js';
+import { ingestPaths } from '../../src/ingest/ingest.js';
 import { changeMatchesPort, findExposures, normalizeEvent } from '../../src/ports/index.js';
 import { corpusFile } from '../helpers/corpus.js';
 import { records, tempDir, writeTree } from '../helpers/fixtures.js';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
-import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../../src/local-store.js';
+import { ingestPaths } from '../../src/ingest/ingest.js';
 import { EXPOSURE_EVENT_NAMES, findUnmodelledChanges, UNMODELLED_EVENT_NAMES } from '../../src/ports/index.js';
 import { records, runCli, tempDir, writeTree } from '../helpers/fixtures.js';
 import { event } from './records.js';

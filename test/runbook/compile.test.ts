@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../src/local-store.js';
 import { TrailbookError } from '../../src/errors.js';
 import { installVpcFlowSchema } from '../../src/store/vpcflow-schema.js';
 import { compile, ParameterError, parseParamArgs, stepParams, type SqlPlanStep } from '../../src/runbook/compile.js';

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../src/local-store.js';
 import { loadIntel } from '../../src/intel/index.js';
 import { investigate } from '../../src/investigate/investigate.js';
 import { validateReport } from '../../src/report/json-schema.js';

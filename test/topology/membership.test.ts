@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
-import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../../src/local-store.js';
+import { ingestPaths } from '../../src/ingest/ingest.js';
 import { buildMembership, findMembership, type TopologyEventRow } from '../../src/topology/index.js';
 import { ctEvent, records, tempDir, writeTree } from '../helpers/fixtures.js';
 import { join } from 'node:path';

@@ -5,14 +5,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../src/local-store.js';
 import { FlowCleanScanner, ingestFlowLogFile, scanCleanFlowFile, type FlowFileIngest } from '../../src/ingest/vpcflow/index.js';
 import { FlowBulkQueue, type FlowFileDone } from '../../src/ingest/vpcflow/bulk.js';
 import { flowFiles } from '../../src/bench/flows-contenders.js';
 import { generateFlowCorpus } from '../../src/bench/flows-generate.js';
 import { CORPUS_ROOT } from '../helpers/corpus.js';
 import { existsSync, readdirSync } from 'node:fs';
-import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { ingestPaths } from '../../src/ingest/ingest.js';
 import { listLocalFiles } from '../../src/sources/local.js';
 import { formatIngestSummary } from '../../src/report/ingest-summary.js';
 

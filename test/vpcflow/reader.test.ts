@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../src/local-store.js';
 import { TrailbookError } from '../../src/errors.js';
 import { detectFlowLog, flowLogLocation, looksLikeFlowLogLine, readFlowLogFile, type FlowRecord } from '../../src/ingest/vpcflow/index.js';
 import { corpusFile } from '../helpers/corpus.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../src/local-store.js';
 import { FlowLogParser, appendFlowRecords, flowRecordKey, ingestFlowLogFile, installVpcFlowSchema } from '../../src/ingest/vpcflow/index.js';
 import { VPC_FLOW_LOGS_COLUMNS } from '../../src/store/vpcflow-schema.js';
 import { corpusFile } from '../helpers/corpus.js';

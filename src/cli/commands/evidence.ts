@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../local-store.js';
 import { commitEvidence } from '../../evidence/bundle.js';
 import { loadPublicKeys, loadSignatureMap } from '../../evidence/digest/index.js';
 import { verifyEvidence } from '../../evidence/verify.js';

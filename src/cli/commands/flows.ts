@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../local-store.js';
 import { TrailbookError } from '../../errors.js';
 import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../local-store.js';
 import { TrailbookError } from '../../errors.js';
-import { ingestPaths } from '../../ingest/cloudtrail/ingest.js';
+import { ingestPaths } from '../../ingest/ingest.js';
 import { formatIngestSummary } from '../../report/ingest-summary.js';
 import { collectList, DB_HELP, settingsFor, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DuckDBEngine } from '../../engines/duckdb/engine.js';
+import { DuckDBEngine } from '../../local-store.js';
 import { asConsoleRefusal, checkAnalystStatement, lockAnalystEngine } from '../../engines/duckdb/analyst-console.js';
 import { TrailbookError } from '../../errors.js';
 import { requireStore } from '../../store/location.js';

@@ -5,8 +5,6 @@ import { duckdb } from './binding.js';
 import { makeOutputDir } from '../../files.js';
 import type { Dialect, Engine, Params, QueryResult, Row } from '../engine.js';
 import { TrailbookError } from '../../errors.js';
-import { installSchema } from '../../store/schema.js';
-import { installStore, storeIsCurrent } from '../../store/layout.js';
 import { toPlainRow } from './values.js';
 
 export const duckdbDialect: Dialect = {
@@ -25,7 +23,21 @@ export interface DuckDBEngineOptions {
   threads?: number;
 }
 
-/** The embedded engine: owns the local store (ingested tables, ledger, Athena macros). */
+/**
+ * What an open installs on the DuckDB database, given by the caller: the engine knows DuckDB,
+ * not the tables kept in it. The local store's installer (src/local-store.ts) creates the
+ * store's tables, views and caches (store/, caches/).
+ */
+export interface StoreInstaller {
+  /** On a writable open: create every table and view, or bring them up to date. */
+  install(engine: DuckDBEngine): Promise<void>;
+  /** On a read-only open: what the connection needs to read (temporary objects only). */
+  installReader(engine: DuckDBEngine): Promise<void>;
+  /** Whether a writable open would change nothing, so a read-only one can serve (openForReading). */
+  isCurrent(engine: DuckDBEngine): Promise<boolean>;
+}
+
+/** The embedded engine: a DuckDB database, with what the installer it is opened with puts in it. */
 export class DuckDBEngine implements Engine {
   readonly name = 'duckdb';
   readonly dialect = duckdbDialect;
@@ -39,7 +51,8 @@ export class DuckDBEngine implements Engine {
     readonly path: string,
   ) {}
 
-  static async open(options: DuckDBEngineOptions): Promise<DuckDBEngine> {
+  /** Opens the database; `store` (absent: nothing) is installed on the new connection. */
+  static async open(options: DuckDBEngineOptions, store?: StoreInstaller): Promise<DuckDBEngine> {
     if (options.path !== ':memory:' && !options.readOnly) makeOutputDir(dirname(options.path), 'the store folder');
     const config: Record<string, string> = {};
     if (options.readOnly) config['access_mode'] = 'READ_ONLY';
@@ -51,30 +64,30 @@ export class DuckDBEngine implements Engine {
     } catch (error) {
       throw new TrailbookError('INPUT', `cannot open the store ${options.path}: ${(error as Error).message}`, {
         location: options.path,
-        hint: 'is another trailbook process writing to it? Use --db to choose another store.',
+        hint: 'is another trailbook process writing to it? Wait for it, or choose another store.',
         cause: error,
       });
     }
     const connection = await instance.connect();
     const engine = new DuckDBEngine(instance, options.readOnly === true, connection, options.path);
-    if (!options.readOnly) await installStore(engine);
-    else await installSchema(engine, { macrosOnly: true });
+    if (store && !options.readOnly) await store.install(engine);
+    else if (store) await store.installReader(engine);
     return engine;
   }
 
   /**
    * For commands that only read: read-only when the store exists and a writable open would change
-   * nothing in it (store/layout.ts); otherwise a writable open, which brings it up to date.
+   * nothing in it (`store.isCurrent`); otherwise a writable open, which brings it up to date.
    */
-  static async openForReading(options: Omit<DuckDBEngineOptions, 'readOnly'>): Promise<DuckDBEngine> {
+  static async openForReading(options: Omit<DuckDBEngineOptions, 'readOnly'>, store: StoreInstaller): Promise<DuckDBEngine> {
     if (options.path !== ':memory:' && existsSync(options.path)) {
-      const reader = await DuckDBEngine.open({ ...options, readOnly: true }).catch(() => undefined);
+      const reader = await DuckDBEngine.open({ ...options, readOnly: true }, store).catch(() => undefined);
       if (reader) {
-        if (await storeIsCurrent(reader)) return reader;
+        if (await store.isCurrent(reader)) return reader;
         await reader.close();
       }
     }
-    return DuckDBEngine.open(options);
+    return DuckDBEngine.open(options, store);
   }
 
   async run(sql: string, params?: Params): Promise<void> {

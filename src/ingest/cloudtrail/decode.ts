@@ -1,7 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { DEFAULT_LIMITS, formatBytes, type IngestLimits } from '../limits.js';
-import { parseEventTime } from './event-time.js';
+import { parseEventTime } from '../../store/event-time.js';
 
 /**
  * Turns the bytes of one file into CloudTrail records, or says why it cannot. Incremental: bytes

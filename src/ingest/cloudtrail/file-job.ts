@@ -6,7 +6,7 @@ import { FileStreamError, newStreamInfo, readDecompressed } from '../file-stream
 import type { IngestLimits } from '../limits.js';
 import { CloudTrailDecoder, type FileSkipCode, type RecordSkip } from './decode.js';
 import { eventKey, flattenEvent, isInsightsEvent } from './flatten.js';
-import { parseEventTime } from './event-time.js';
+import { parseEventTime } from '../../store/event-time.js';
 
 /**
  * The per-file work of a CloudTrail ingest, run in a worker thread (or in-process for small
@@ -309,7 +309,7 @@ function insightRow(event: Record<string, unknown>, timeMs: number, eventTime: s
     key: eventKey(event),
     timeMs,
     eventId: str(event['eventID']),
-    eventTime, // canonical (event-time.ts); the record keeps the text as written
+    eventTime, // canonical (store/event-time.ts); the record keeps the text as written
     eventSource: str(event['eventSource'] ?? details?.['eventSource']),
     eventName: str(event['eventName'] ?? details?.['eventName']),
     awsRegion: str(event['awsRegion']),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseEventTime } from './event-time.js';
+import { parseEventTime } from '../../store/event-time.js';
 
 /**
  * One CloudTrail event (as AWS writes it, camelCase) → the flat values of `cloudtrail_events`, in
@@ -13,7 +13,7 @@ export type FlatValue = string | null;
 
 export interface FlatEvent {
   key: string;
-  /** Epoch milliseconds of eventTime (event-time.ts). */
+  /** Epoch milliseconds of eventTime (store/event-time.ts). */
   timeMs: number;
   values: FlatValue[];
 }
@@ -62,7 +62,7 @@ export function isInsightsEvent(event: Record<string, unknown>): boolean {
 }
 
 /**
- * `eventtime` is the canonical text of the time (event-time.ts) and `eventtime_raw`, the last
+ * `eventtime` is the canonical text of the time (store/event-time.ts) and `eventtime_raw`, the last
  * column, the text as the log wrote it. The record must have passed decode.ts, which skips
  * records whose time does not parse.
  */

@@ -1,4 +1,4 @@
-import { HEADERLESS_LAYOUTS } from './fields.js';
+import { HEADERLESS_LAYOUTS } from '../../store/vpcflow-fields.js';
 import { isHeader } from './parser.js';
 
 /**

@@ -1,6 +1,6 @@
 import { FileStreamError, newStreamInfo, readDecompressed } from '../file-stream.js';
 import { DEFAULT_LIMITS } from '../limits.js';
-import { fieldSpec, type FlowFieldSpec } from './fields.js';
+import { fieldSpec, type FlowFieldSpec } from '../../store/vpcflow-fields.js';
 import { FlowLogParser, MAX_FLOW_SECONDS, isHeader, type FlowReadStats, type ParserOptions } from './parser.js';
 import type { CsvLoad } from '../../store/vpcflow-schema.js';
 

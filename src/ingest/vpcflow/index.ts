@@ -1,5 +1,5 @@
 /** VPC Flow Logs ingestion: detection, streaming parsing, file readers, store appends. */
-export * from './fields.js';
+export * from '../../store/vpcflow-fields.js';
 export * from './parser.js';
 export * from './reader.js';
 export * from './detect.js';

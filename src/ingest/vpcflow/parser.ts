@@ -1,4 +1,4 @@
-import { DEFAULT_V2_FIELDS, HEADERLESS_LAYOUTS, fieldSpec, parseFormatString, type FlowFieldType } from './fields.js';
+import { DEFAULT_V2_FIELDS, HEADERLESS_LAYOUTS, fieldSpec, parseFormatString, type FlowFieldType, type FlowRecord, type FlowValue } from '../../store/vpcflow-fields.js';
 
 /**
  * The streaming flow-log line parser: pure and synchronous, one line in, at most one record out,
@@ -19,19 +19,6 @@ import { DEFAULT_V2_FIELDS, HEADERLESS_LAYOUTS, fieldSpec, parseFormatString, ty
  * - without a header, the format is the one given, or else chosen by field count among
  *   `HEADERLESS_LAYOUTS` (14 fields: the default v2 format is assumed, and the stats say so).
  */
-
-export type FlowValue = string | number | null;
-
-export interface FlowRecord {
-  /** 1-based line (text) or row (Parquet) number in the file. */
-  line: number;
-  /** `vpc` for VPC flow logs; `tgw` when the format carries Transit Gateway fields. */
-  kind: 'vpc' | 'tgw';
-  /** Values by Athena column name (`srcport`, `log_status`, …); only the columns the format has. */
-  values: Record<string, FlowValue>;
-  /** Fields that are not `vpc_flow_logs` columns (unknown names, Transit Gateway fields), by field name. */
-  extra: Record<string, string> | null;
-}
 
 export interface BadLine {
   line: number;

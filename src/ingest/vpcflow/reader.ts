@@ -3,7 +3,8 @@ import type { DuckDBEngine } from '../../engines/duckdb/engine.js';
 import { TrailbookError } from '../../errors.js';
 import { FileStreamError, newStreamInfo, readDecompressed } from '../file-stream.js';
 import { formatBytes, resolveLimits, type IngestLimits } from '../limits.js';
-import { FlowLogParser, type FlowReadStats, type FlowRecord, type ParserOptions } from './parser.js';
+import type { FlowRecord } from '../../store/vpcflow-fields.js';
+import { FlowLogParser, type FlowReadStats, type ParserOptions } from './parser.js';
 
 export type FlowFileFormat = 'text' | 'gzip' | 'parquet';
 

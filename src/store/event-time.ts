@@ -1,4 +1,4 @@
-import { isoUtc } from '../../time.js';
+import { isoUtc } from '../time.js';
 
 /**
  * The one parser of CloudTrail `eventTime` (pure). Ingest parses every record's time once with it:

@@ -141,3 +141,17 @@ export function parseFormatString(format: string): string[] {
     .map((t) => t.replace(/^\$\{(.*)\}$/, '$1'))
     .filter((t) => t.length > 0);
 }
+
+/** A value of a parsed flow-log field: text, a number, or null for `-`. */
+export type FlowValue = string | number | null;
+
+export interface FlowRecord {
+  /** 1-based line (text) or row (Parquet) number in the file. */
+  line: number;
+  /** `vpc` for VPC flow logs; `tgw` when the format carries Transit Gateway fields. */
+  kind: 'vpc' | 'tgw';
+  /** Values by Athena column name (`srcport`, `log_status`, …); only the columns the format has. */
+  values: Record<string, FlowValue>;
+  /** Fields that are not `vpc_flow_logs` columns (unknown names, Transit Gateway fields), by field name. */
+  extra: Record<string, string> | null;
+}

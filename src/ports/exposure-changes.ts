@@ -1,23 +1,25 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { CARRY_COLUMNS, candidateSqlWith, EARLIEST, judgeCandidateRows, LATEST, sqlList, type CarryColumn, type NormalizedEvent } from '../ports/candidates.js';
-import type { Direction } from '../ports/change.js';
-import { EXPOSURE_EVENT_NAMES } from '../ports/normalize/index.js';
-import { judgementFingerprint } from '../ports/fingerprint.js';
-import { EXPOSURE_COPY_TABLE, EXPOSURE_COPY_VIEW, exposureSource, installExposureCopy, readMeta, syncExposureCopy, writeMeta } from './exposure-copy.js';
+import { EXPOSURE_COPY_TABLE, EXPOSURE_COPY_VIEW, exposureSource } from '../store/exposure-copy.js';
+import { readMeta, writeMeta } from '../store/meta.js';
+import { cloudTrailLogsViewSql } from '../store/schema.js';
+import { sqlList } from '../store/sql.js';
+import { CARRY_COLUMNS, candidateSqlWith, EARLIEST, judgeCandidateRows, LATEST, type CarryColumn, type NormalizedEvent } from './candidates.js';
+import type { Direction } from './change.js';
+import { EXPOSURE_EVENT_NAMES } from './normalize/index.js';
+import { judgementFingerprint } from './fingerprint.js';
 import { CODEC_DIGEST, decodeChunk, encodeChunk } from './exposure-entries.js';
-import { cloudTrailLogsViewSql } from './schema.js';
 
 /**
- * The exposure changes of every event of the exposure copy, judged once and kept, so that a
+ * The exposure changes of every event of the exposure copy (store/exposure-copy.ts), judged once and kept, so that a
  * warm `findExposures` parses JSON text instead of converting and normalising thousands of rows
  * on every run (1M events: ~0.4 s of a fresh process's ~1.1 s; the share grows with the trail).
  * What stays per run is what depends on the question: the windows, the port, the time range.
  *
  * The events are kept in candidate order (eventtime, eventid), in chunks of `CHUNK` events: a
  * chunk is the JSON text of its `NormalizedEvent`s (the row, less the request and response, with
- * every carryable column; and its changes), written compactly by store/exposure-entries.ts, so a
+ * every carryable column; and its changes), written compactly by ports/exposure-entries.ts, so a
  * read is a few large strings in chunk order — no sort, no per-event value conversion (an ordered
  * `string_agg` over one row per event took 0.24 s of 0.46 s at 5M events). Like the copy it is a
  * cache, trusted only when `trailbook_meta` proves it current: computed from the copy as it is now
@@ -45,26 +47,14 @@ interface ChangesState {
   code: string;
   /** The Athena-shaped view the rows were read through: its definition shapes every kept row. */
   view: string;
-  /** The code that writes and reads a chunk's text (store/exposure-entries.ts). */
+  /** The code that writes and reads a chunk's text (ports/exposure-entries.ts). */
   codec: string;
 }
 
 const VIEW_DIGEST = createHash('sha256').update(cloudTrailLogsViewSql(EXPOSURE_COPY_VIEW, EXPOSURE_COPY_TABLE)).digest('hex').slice(0, 32);
 
-/** How `syncExposureCaches` found the kept changes: current, extended by the new events, or judged again whole. */
+/** How `syncExposureChanges` found the kept changes: current, extended by the new events, or judged again whole. */
 export type KeptChangesUpdate = 'current' | 'appended' | 'recomputed';
-
-/** On a writable open: the copy and the kept changes, created if missing and brought up to date. */
-export async function installExposureCaches(engine: DuckDBEngine): Promise<KeptChangesUpdate> {
-  await installExposureCopy(engine);
-  return syncExposureChanges(engine);
-}
-
-/** After an ingest added events: the copy first, then the changes judged from it. */
-export async function syncExposureCaches(engine: DuckDBEngine): Promise<KeptChangesUpdate> {
-  await syncExposureCopy(engine);
-  return syncExposureChanges(engine);
-}
 
 /** The state the kept changes must have been computed from to be trusted now, as kept. */
 async function wantedState(engine: Engine): Promise<string> {
@@ -99,7 +89,7 @@ interface RuleMemory {
  * are judged and appended; otherwise everything is judged again. Either way the table ends as a
  * whole recomputation would leave it (tested). The copy must be up to date first.
  */
-async function syncExposureChanges(engine: DuckDBEngine): Promise<KeptChangesUpdate> {
+export async function syncExposureChanges(engine: DuckDBEngine): Promise<KeptChangesUpdate> {
   const wanted = await wantedState(engine);
   const kept = await readMeta(engine, META_KEY);
   if (kept === wanted) return 'current';
@@ -221,7 +211,7 @@ export async function exposureChangesCurrent(engine: Engine): Promise<boolean> {
   if (!engine.dialect.localStore) return false;
   if (provenCurrent.has(engine)) return true;
   try {
-    if ((await exposureSource(engine)) !== EXPOSURE_COPY_VIEW) return false;
+    if ((await exposureSource(engine, EXPOSURE_EVENT_NAMES)) !== EXPOSURE_COPY_VIEW) return false;
     const current = (await readMeta(engine, META_KEY)) === (await wantedState(engine));
     if (current && (engine as { readOnly?: boolean }).readOnly === true) provenCurrent.add(engine);
     return current;

@@ -6,7 +6,7 @@ import { eventColumns, type EventColumns, type ExposureChange } from '../ports/c
 import type { CloudTrailRow } from '../tables/cloudtrail.js';
 
 /**
- * How one chunk of kept exposure changes is written (store/exposure-changes.ts): JSON that
+ * How one chunk of kept exposure changes is written (ports/exposure-changes.ts): JSON that
  * decodes to `NormalizedEvent`s equal to the ones encoded, key order included, in about half the
  * text of the plain JSON array — a warm run parses every chunk, so its size is time.
  *

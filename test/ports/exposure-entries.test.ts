@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DuckDBEngine } from '../../src/engines/duckdb/engine.js';
-import { ingestPaths } from '../../src/ingest/cloudtrail/ingest.js';
+import { DuckDBEngine } from '../../src/local-store.js';
+import { ingestPaths } from '../../src/ingest/ingest.js';
 import { CARRY_COLUMNS, candidateSqlWith, EARLIEST, LATEST, normalizeCandidates, type NormalizedEvent } from '../../src/ports/candidates.js';
-import { EXPOSURE_CHANGES_TABLE } from '../../src/store/exposure-changes.js';
-import { decodeChunk, encodeChunk } from '../../src/store/exposure-entries.js';
+import { EXPOSURE_CHANGES_TABLE } from '../../src/ports/exposure-changes.js';
+import { decodeChunk, encodeChunk } from '../../src/ports/exposure-entries.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { ctEvent, records, tempDir, writeTree } from '../helpers/fixtures.js';
 
