@@ -59,7 +59,7 @@ export class ParameterError extends TrailbookError {
   readonly problems: readonly ParameterProblem[];
   constructor(problems: readonly ParameterProblem[]) {
     super('USAGE', `invalid parameters: ${problems.map((p) => `${p.parameter}: ${p.message}`).join('; ')}`, {
-      hint: 'see the parameters and their types with `trailbook runbook plan <dir>`',
+      hint: 'see the parameters and their types with `trailbook runbook plan <runbook>`; give them with `trailbook run <runbook> --param name=value` (`investigate` gives the port runbook\'s as flags)',
     });
     this.problems = problems;
   }
