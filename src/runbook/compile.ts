@@ -47,6 +47,10 @@ export interface Plan {
   now: string;
   parameters: Record<string, PlanParameter>;
   steps: PlanStep[];
+  /** The questions the report will ask, parameters filled in. */
+  questions: { id: string; label: string }[];
+  /** The signals the decision tree tests, with what each means. */
+  signals: Record<string, string>;
 }
 
 export interface ParameterProblem {
@@ -77,7 +81,14 @@ export function compile(runbook: Runbook, given: Readonly<Record<string, unknown
     now: isoUtc(options.now),
     parameters,
     steps: runbook.steps.map((step) => planStep(step, parameters)),
+    questions: runbook.questions.map((q) => ({ id: q.id, label: fillParameters(q.label, parameters) })),
+    signals: Object.fromEntries(Object.entries(runbook.signals).map(([name, signal]) => [name, signal.description])),
   };
+}
+
+/** `{{$name}}` in a label → the parameter's value. */
+function fillParameters(template: string, parameters: Record<string, PlanParameter>): string {
+  return template.replace(/\{\{\s*\$([a-z][a-z0-9_]*)\s*\}\}/g, (_, name: string) => String(parameters[name]?.value ?? ''));
 }
 
 export function resolveParameters(runbook: Runbook, given: Readonly<Record<string, unknown>>, now: Date): Record<string, PlanParameter> {

@@ -28,5 +28,15 @@ export function formatPlanText(plan: Plan): string {
       for (const [key, value] of Object.entries(step.options)) out.push(`    ${key} = ${JSON.stringify(value)}`);
     }
   });
+  if (plan.questions.length) {
+    out.push('', 'questions the report answers:');
+    plan.questions.forEach((q, i) => out.push(`  Q${i + 1}  ${q.label}`));
+  }
+  const signals = Object.entries(plan.signals);
+  if (signals.length) {
+    out.push('', 'signals the decision tests, per finding:');
+    const width = Math.max(...signals.map(([n]) => n.length));
+    for (const [name, meaning] of signals) out.push(`  ${name.padEnd(width)}  ${meaning}`);
+  }
   return out.join('\n') + '\n';
 }
