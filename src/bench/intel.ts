@@ -8,7 +8,7 @@
  * (the most specific covering prefix) and the sample is cross-checked.
  */
 import { PrefixTable, type PrefixInput } from '../intel/prefix-table.js';
-import { NaiveV4Scan } from '../intel/naive.js';
+import { NaiveV4Scan } from './naive-prefix-scan.js';
 import { formatIPv4 } from '../intel/address.js';
 
 /** mulberry32: small, seeded, identical on every machine. */

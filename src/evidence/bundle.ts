@@ -155,7 +155,8 @@ export async function commitEvidence(engine: Engine, fullReport: Report, options
   writeOutputFile(previousPath, manifestText, 'the manifest');
 
   git(options.repo, ['add', '-A', '--', caseRel]);
-  const counts = report.findings.reduce((n, f) => ({ ...n, [f.decision.action]: (n[f.decision.action] ?? 0) + 1 }), {} as Record<string, number>);
+  const counts: Record<string, number> = {};
+  for (const f of report.findings) counts[f.decision.action] = (counts[f.decision.action] ?? 0) + 1;
   const summary = Object.entries(counts).map(([action, n]) => `${n} ${action}`).join(', ') || 'no findings';
   const message = `evidence ${caseId}: ${report.runbook.id} port ${report.parameters.port}, ${summary}\n\n` +
     `${report.findings.length} findings, ${records.entries.length} source records (${records.missing} missing); manifest sha256 ${sha256(manifestText)}\n`;

@@ -5,7 +5,7 @@ import { parseS3Layout, pruneReason, type PruneFilter } from '../sources/s3-layo
 import { loadLedgerIndex, type LedgerEntry } from './ledger.js';
 import type { FileSkipCode, RecordSkipCode } from './cloudtrail/decode.js';
 import { processFileJob, type FileJob, type FileOutcome, type RowsPart } from './cloudtrail/file-job.js';
-import { count, mergeBatch, newBatch, type Batch } from './cloudtrail/merge.js';
+import { count, mergeBatch, newBatch } from './cloudtrail/merge.js';
 import { KeyHashSet } from './cloudtrail/key-filter.js';
 import { createDecodePool } from './cloudtrail/pool.js';
 import { detectFlowLog } from './vpcflow/index.js';

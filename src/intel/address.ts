@@ -1,7 +1,7 @@
 /**
  * Adapter: the address module is `src/net/address.ts` now. This file keeps the old intel names and
  * signatures (`parsePrefix(text, { strict })`) for the modules that still import it
- * (`naive.ts`, `intel-index.ts`, `bench/intel.ts`, the intel barrel); new code imports `src/net`.
+ * (`bench/naive-prefix-scan.ts`, `intel-index.ts`, `bench/intel.ts`, the intel barrel); new code imports `src/net`.
  */
 import { type ParseResult, type Prefix, parsePrefix as parseNetPrefix } from '../net/address.js';
 

@@ -3,7 +3,7 @@
  * longest-prefix table, so one lookup gives every prefix that covers an address. Immutable once
  * built; `classify` (classify.ts) is a pure function over it.
  */
-import { type Prefix } from './address.js';
+import type { Prefix } from './address.js';
 import { type FeedEntry, type FeedSpec, type LoadedFeed, loadFeed } from './feeds.js';
 import { type PrefixHit, PrefixTable, type TableStats } from './prefix-table.js';
 import { SPECIAL_RANGES, type SpecialRange } from './special.js';

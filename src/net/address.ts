@@ -16,7 +16,7 @@
  * - `lenientLength`: accept a prefix length with leading zeros (`/08`), as ports and flows always did.
  *
  * The deliberate differences from the three parsers this module replaced are listed, with
- * reasons, in `docs/net.md` and in `test/net/equivalence.test.ts`.
+ * reasons, in `docs/net.md`, each asserted in `test/net/address.test.ts`.
  */
 
 export type Family = 4 | 6;

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/corpus.js';
-import { runCli } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const SAMPLE = join(REPO_ROOT, 'sample');
 const TZS = ['America/New_York', 'Asia/Tokyo'];
@@ -21,10 +21,10 @@ const EXPLICIT = '2024-05-14T10:00:00Z';
 let dir = '';
 let db = '';
 
-before(() => {
+before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trailbook-time-flags-'));
   db = join(dir, 'store.duckdb');
-  const ingest = runCli(['ingest', join(SAMPLE, 'cloudtrail'), join(SAMPLE, 'vpcflow'), '--db', db, '--no-progress', '--json']);
+  const ingest = await runInProcess(['ingest', join(SAMPLE, 'cloudtrail'), join(SAMPLE, 'vpcflow'), '--db', db, '--no-progress', '--json']);
   assert.equal(ingest.status, 0, ingest.stderr);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,9 +47,9 @@ const TIME_FLAGS: Array<[string, () => string[], string]> = [
 ];
 
 for (const [label, args, flag] of TIME_FLAGS) {
-  test(`${label}: free text, a month 13 and "May 14" are usage errors naming the flag, with an example`, () => {
+  test(`${label}: free text, a month 13 and "May 14" are usage errors naming the flag, with an example`, async () => {
     for (const bad of ["x' or 1=1", 'May 14', '2024-13-01']) {
-      const r = runCli([...args(), flag, bad]);
+      const r = await runInProcess([...args(), flag, bad]);
       assert.equal(r.status, 2, `${label} ${bad}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`${flag}: "`), r.stderr);
       assert.match(r.stderr, /2024-05-01T13:00:00Z/, r.stderr);
@@ -58,76 +58,76 @@ for (const [label, args, flag] of TIME_FLAGS) {
   });
 }
 
-test('a zone-less --from is UTC under any TZ: exposures, flows, ingest and investigate count the same as with Z', () => {
-  const exposures = (from: string, env?: Record<string, string>) =>
-    runCli(['exposures', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
-  const flows = (from: string, env?: Record<string, string>) =>
-    runCli(['flows', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
-  const investigate = (from: string, env?: Record<string, string>) =>
-    runCli(['investigate', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
-  const ingest = (from: string, name: string, env?: Record<string, string>) =>
-    runCli(['ingest', join(SAMPLE, 'cloudtrail'), '--db', join(dir, name), '--no-progress', '--json', '--from', from], env ? { env } : {});
+test('a zone-less --from is UTC under any TZ: exposures, flows, ingest and investigate count the same as with Z', async () => {
+  const exposures = async (from: string, env?: Record<string, string>) =>
+    await runInProcess(['exposures', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
+  const flows = async (from: string, env?: Record<string, string>) =>
+    await runInProcess(['flows', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
+  const investigate = async (from: string, env?: Record<string, string>) =>
+    await runInProcess(['investigate', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
+  const ingest = async (from: string, name: string, env?: Record<string, string>) =>
+    await runInProcess(['ingest', join(SAMPLE, 'cloudtrail'), '--db', join(dir, name), '--no-progress', '--json', '--from', from], env ? { env } : {});
 
   const reference = {
-    exposures: jsonRows(exposures(EXPLICIT).stdout).length,
-    flows: jsonRows(flows(EXPLICIT).stdout).length,
-    findings: (JSON.parse(investigate(EXPLICIT).stdout) as { findings: unknown[] }).findings.length,
-    events: (JSON.parse(ingest(EXPLICIT, 'ref.duckdb').stdout) as { events: { inserted: number } }).events.inserted,
+    exposures: jsonRows((await exposures(EXPLICIT)).stdout).length,
+    flows: jsonRows((await flows(EXPLICIT)).stdout).length,
+    findings: (JSON.parse((await investigate(EXPLICIT)).stdout) as { findings: unknown[] }).findings.length,
+    events: (JSON.parse((await ingest(EXPLICIT, 'ref.duckdb')).stdout) as { events: { inserted: number } }).events.inserted,
   };
   // The bound splits the day, so a bound read in another zone would count differently.
-  assert.ok(reference.exposures > 0 && reference.exposures < jsonRows(exposures('2024-05-14T00:00:00Z').stdout).length);
-  assert.ok(reference.flows > 0 && reference.flows < jsonRows(flows('2024-05-14T00:00:00Z').stdout).length);
+  assert.ok(reference.exposures > 0 && reference.exposures < jsonRows((await exposures('2024-05-14T00:00:00Z')).stdout).length);
+  assert.ok(reference.flows > 0 && reference.flows < jsonRows((await flows('2024-05-14T00:00:00Z')).stdout).length);
   for (const TZ of TZS) {
     const env = { TZ };
-    const e = exposures(ZONELESS, env);
+    const e = await exposures(ZONELESS, env);
     assert.equal(e.status, 0, e.stderr);
     assert.equal(jsonRows(e.stdout).length, reference.exposures, `exposures under ${TZ}`);
     // Said once, on stderr; stdout stays pure JSON (it parsed above).
     assert.equal(e.stderr.match(/read as UTC/g)?.length, 1, e.stderr);
     assert.match(e.stderr, /--from 2024-05-14T10:00:00/);
-    const f = flows(ZONELESS, env);
+    const f = await flows(ZONELESS, env);
     assert.equal(jsonRows(f.stdout).length, reference.flows, `flows under ${TZ}`);
-    const i = investigate(ZONELESS, env);
+    const i = await investigate(ZONELESS, env);
     assert.equal(i.status, 0, i.stderr);
     assert.equal((JSON.parse(i.stdout) as { findings: unknown[] }).findings.length, reference.findings, `investigate under ${TZ}`);
-    const g = ingest(ZONELESS, `tz-${TZ.replace('/', '-')}.duckdb`, env);
+    const g = await ingest(ZONELESS, `tz-${TZ.replace('/', '-')}.duckdb`, env);
     assert.equal(g.status, 0, g.stderr);
     assert.equal((JSON.parse(g.stdout) as { events: { inserted: number } }).events.inserted, reference.events, `ingest under ${TZ}`);
   }
 });
 
-test('a time with an explicit zone says nothing about UTC; both flags zone-less are named in one note', () => {
-  const explicit = runCli(['exposures', '--db', db, '--format', 'json', '--from', EXPLICIT]);
+test('a time with an explicit zone says nothing about UTC; both flags zone-less are named in one note', async () => {
+  const explicit = await runInProcess(['exposures', '--db', db, '--format', 'json', '--from', EXPLICIT]);
   assert.equal(explicit.status, 0, explicit.stderr);
   assert.doesNotMatch(explicit.stderr, /read as UTC/);
-  const both = runCli(['exposures', '--db', db, '--format', 'json', '--from', '2024-05-14', '--to', '2024-05-15']);
+  const both = await runInProcess(['exposures', '--db', db, '--format', 'json', '--from', '2024-05-14', '--to', '2024-05-15']);
   assert.equal(both.status, 0, both.stderr);
   assert.equal(both.stderr.match(/read as UTC/g)?.length, 1, both.stderr);
   assert.match(both.stderr, /--from 2024-05-14, --to 2024-05-15/);
 });
 
-test('an offset is honoured: 12:00+02:00 is 10:00Z', () => {
-  const offset = runCli(['exposures', '--db', db, '--format', 'json', '--from', '2024-05-14T12:00:00+02:00']);
-  const utc = runCli(['exposures', '--db', db, '--format', 'json', '--from', EXPLICIT]);
+test('an offset is honoured: 12:00+02:00 is 10:00Z', async () => {
+  const offset = await runInProcess(['exposures', '--db', db, '--format', 'json', '--from', '2024-05-14T12:00:00+02:00']);
+  const utc = await runInProcess(['exposures', '--db', db, '--format', 'json', '--from', EXPLICIT]);
   assert.deepEqual(JSON.parse(offset.stdout), JSON.parse(utc.stdout));
 });
 
-test('relative forms count from the run\'s now: runbook plan --now with from=now-2h and from=24h', () => {
-  const plan = (...params: string[]) => {
-    const r = runCli(['runbook', 'plan', join(REPO_ROOT, 'runbooks', 'port-exposure'), '--now', '2024-05-14T12:00:00Z', '--format', 'json', ...params.flatMap((p) => ['--param', p])]);
+test('relative forms count from the run\'s now: runbook plan --now with from=now-2h and from=24h', async () => {
+  const plan = async (...params: string[]) => {
+    const r = await runInProcess(['runbook', 'plan', join(REPO_ROOT, 'runbooks', 'port-exposure'), '--now', '2024-05-14T12:00:00Z', '--format', 'json', ...params.flatMap((p) => ['--param', p])]);
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as { parameters: Record<string, { value: unknown }> };
   };
-  assert.equal(plan('from=now-2h').parameters['from']?.value, '2024-05-14T10:00:00Z');
-  assert.equal(plan('from=24h').parameters['from']?.value, '2024-05-13T12:00:00Z');
+  assert.equal((await plan('from=now-2h')).parameters['from']?.value, '2024-05-14T10:00:00Z');
+  assert.equal((await plan('from=24h')).parameters['from']?.value, '2024-05-13T12:00:00Z');
 });
 
-test('runbook plan: a timestamp --param goes through the same parser (refused by name, UTC named once)', () => {
-  const plan = (...args: string[]) => runCli(['runbook', 'plan', join(REPO_ROOT, 'runbooks', 'port-exposure'), '--format', 'json', ...args]);
-  const bad = plan('--param', 'from=May 14');
+test('runbook plan: a timestamp --param goes through the same parser (refused by name, UTC named once)', async () => {
+  const plan = async (...args: string[]) => await runInProcess(['runbook', 'plan', join(REPO_ROOT, 'runbooks', 'port-exposure'), '--format', 'json', ...args]);
+  const bad = await plan('--param', 'from=May 14');
   assert.equal(bad.status, 2, bad.stderr);
   assert.match(bad.stderr, /from: "May 14" is not an ISO-8601 time/);
-  const zoneless = plan('--now', '2024-05-14', '--param', 'from=2024-05-13 12:00');
+  const zoneless = await plan('--now', '2024-05-14', '--param', 'from=2024-05-13 12:00');
   assert.equal(zoneless.status, 0, zoneless.stderr);
   assert.equal((JSON.parse(zoneless.stdout) as { parameters: Record<string, { value: unknown }> }).parameters['from']?.value, '2024-05-13T12:00:00Z');
   assert.equal(zoneless.stderr.match(/read as UTC/g)?.length, 1, zoneless.stderr);

@@ -1,61 +1,25 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import fc from 'fast-check';
 import { DuckDBEngine } from '../../src/local-store.js';
 import { commitEvidence, type Manifest, type SourceRecordEntry } from '../../src/evidence/bundle.js';
 import { locateEvents, recordRanges, sha256 } from '../../src/evidence/source-records.js';
 import { verifyEvidence } from '../../src/evidence/verify.js';
 import { ingestPaths } from '../../src/ingest/ingest.js';
-import { loadIntel } from '../../src/intel/index.js';
-import { investigate } from '../../src/investigate/investigate.js';
-import { loadRunbook } from '../../src/runbook/load.js';
 import type { Report } from '../../src/report/contract.js';
-import { REPO_ROOT } from '../helpers/corpus.js';
-import { runCli } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { loadPublicKeys } from '../../src/evidence/digest/index.js';
 import { makeKeyPair, writeKeysFile, writeSidecar, writeTree } from './digest-tree.js';
+import { sample, root, report, runbookDir, commit } from './bundle-fixture.js';
 
 /**
  * Evidence bundles on the bundled sample, in a real git repository: the copied records are the
  * bytes AWS delivered, verify passes on an untouched bundle, and every kind of tampering is
  * named (a flipped byte anywhere, a file removed or added, the manifest edited, history rewritten).
  */
-const sample = (p: string) => join(REPO_ROOT, 'sample', p);
-let root: string;
-let engine: DuckDBEngine;
-let report: Report;
-let runbookDir: string;
-
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), 'trailbook-evidence-'));
-  // The runbook's own files, without its test fixtures: a small bundle keeps the property test quick.
-  runbookDir = join(root, 'runbook');
-  mkdirSync(runbookDir);
-  for (const name of ['runbook.yaml', 'README.md']) copyFileSync(join(REPO_ROOT, 'runbooks', 'port-exposure', name), join(runbookDir, name));
-  engine = await DuckDBEngine.open({ path: ':memory:' });
-  await ingestPaths(engine, [sample('cloudtrail'), sample('vpcflow')]);
-  const intel = await loadIntel({ feeds: [sample('intel/threat-feed.txt')], trusted: sample('trusted-networks.yaml') });
-  report = await investigate(engine, { runbook: await loadRunbook(runbookDir), parameters: { port: 8443, to: '2024-05-15T00:00:00Z' }, intel, now: new Date('2024-05-15T00:00:00Z') });
-});
-after(async () => {
-  await engine.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-let counter = 0;
-async function commit(caseId = 'case-1', repo = join(root, `repo-${++counter}`), findings?: string[]) {
-  const result = await commitEvidence(engine, report, {
-    repo, caseId, ...(findings ? { findings } : {}),
-    inputs: { intelFiles: [sample('intel/threat-feed.txt')], trustedFile: sample('trusted-networks.yaml'), runbookDir },
-    trailbook: { version: 'test', judgementFingerprint: 'test' },
-  });
-  return { ...result, repo };
-}
 const gitIn = (repo: string, ...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 test('a bundle of the sample: every evidence row has its record, byte for byte as delivered, and verify passes', async () => {
@@ -138,31 +102,6 @@ test('rewriting an older commit of a case is detected (the later manifest names 
   assert.ok(kinds.includes('chain-broken'), kinds.join(', '));
 });
 
-test('property: flipping any one byte of any file of a bundle is detected and names that file', async () => {
-  const { repo, caseDir } = await commit();
-  const files = (readdirSync(caseDir, { recursive: true }) as string[]).filter((f) => statSync(join(caseDir, f)).isFile()).sort();
-  await fc.assert(
-    fc.property(fc.nat({ max: files.length - 1 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (fileIndex, offset, mask) => {
-      const name = files[fileIndex]!;
-      const path = join(caseDir, name);
-      const original = readFileSync(path);
-      if (original.length === 0) return;
-      const flipped = Buffer.from(original);
-      flipped[offset % flipped.length]! ^= mask;
-      writeFileSync(path, flipped);
-      try {
-        const problems = verifyEvidence(repo).problems;
-        const named = name.split('\\').join('/');
-        assert.ok(problems.some((p) => p.path === named || (named === 'manifest.json' && p.kind === 'manifest-invalid') || p.path === `${named}`), `${named}: ${JSON.stringify(problems)}`);
-      } finally {
-        writeFileSync(path, original);
-      }
-    }),
-    { numRuns: 25, seed: 8443 },
-  );
-  assert.deepEqual(verifyEvidence(repo).problems, [], 'restored: verifies again');
-});
-
 test('record ranges: Records wrapper, bare array and NDJSON, with braces and quotes inside strings', () => {
   const a = '{"eventID":"a","userAgent":"x}\\"{["}';
   const b = '{"eventID":"b","requestParameters":{"n":[1,{"k":"]"}]}}';
@@ -183,19 +122,19 @@ test('a repository folder inside another repository gets a repository of its own
   assert.equal(gitIn(outer, 'status', '--porcelain').trim(), '?? evidence/', 'the outer repository only sees a nested repository');
 });
 
-test('CLI: evidence commit on a store, verify exits 0, then 12 naming a changed file', () => {
+test('CLI: evidence commit on a store, verify exits 0, then 12 naming a changed file', async () => {
   const dir = join(root, 'cli');
   mkdirSync(dir);
   const db = join(dir, 'store.duckdb');
   const repo = join(dir, 'evidence');
   const common = ['--db', db, '--intel', sample('intel/threat-feed.txt'), '--trusted', sample('trusted-networks.yaml'), '--to', '2024-05-15T00:00:00Z'];
-  assert.equal(runCli(['ingest', sample('cloudtrail'), sample('vpcflow'), '--db', db, '--no-progress']).status, 0);
-  const committed = runCli(['evidence', 'commit', '--repo', repo, '--case', 'sample-8443', ...common]);
+  assert.equal((await runInProcess(['ingest', sample('cloudtrail'), sample('vpcflow'), '--db', db, '--no-progress'])).status, 0);
+  const committed = await runInProcess(['evidence', 'commit', '--repo', repo, '--case', 'sample-8443', ...common]);
   assert.equal(committed.status, 0, committed.stderr);
   assert.match(committed.stdout, /case sample-8443: \d+ files and the manifest, \d+ source records copied\ncommitted [0-9a-f]{40} in /);
-  assert.equal(runCli(['evidence', 'verify', repo]).status, 0);
+  assert.equal((await runInProcess(['evidence', 'verify', repo])).status, 0);
   appendFileSync(join(repo, 'cases', 'sample-8443', 'report.json'), ' ');
-  const broken = runCli(['evidence', 'verify', repo]);
+  const broken = await runInProcess(['evidence', 'verify', repo]);
   assert.equal(broken.status, 12);
   assert.match(broken.stdout, /FILE-CHANGED {2}sample-8443: report\.json/);
 });

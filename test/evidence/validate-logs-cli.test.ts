@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { REPO_ROOT } from '../helpers/corpus.js';
-import { runCli } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { makeKeyPair, writeKeysFile, writeLog, writeSidecar, writeTree } from './digest-tree.js';
 
 // The CLI tests run bin/trailbook.js, which loads dist/: `npm run build` first (npm test does).
@@ -20,50 +20,50 @@ function setup(t: { after: (fn: () => void) => void }) {
   return { dir, tree, keys };
 }
 
-test('validate-logs: an untouched tree exits 0 and says so; --format json lists every file', (t) => {
+test('validate-logs: an untouched tree exits 0 and says so; --format json lists every file', async (t) => {
   const { tree, keys } = setup(t);
   writeSidecar(tree.digests[2]!);
-  const run = runCli(['validate-logs', tree.root, '--public-keys', keys]);
+  const run = await runInProcess(['validate-logs', tree.root, '--public-keys', keys]);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^digests: {3}3 valid$/m);
   assert.match(run.stdout, /^log files: 6 valid$/m);
   assert.match(run.stdout, /result: {4}every file given is valid/);
-  const json = JSON.parse(runCli(['validate-logs', tree.root, '--public-keys', keys, '--format', 'json']).stdout);
+  const json = JSON.parse((await runInProcess(['validate-logs', tree.root, '--public-keys', keys, '--format', 'json'])).stdout);
   assert.equal(json.schema, 'trailbook.log-integrity/v1');
   assert.equal(json.ok, true);
   assert.equal(json.logFiles.length, 6);
 });
 
-test('validate-logs: a tampered log file exits 12 and names the file and why', (t) => {
+test('validate-logs: a tampered log file exits 12 and names the file and why', async (t) => {
   const { tree, keys } = setup(t);
   writeSidecar(tree.digests[2]!);
   const target = tree.logs[4]!;
   writeFileSync(target.path, gzipSync(Buffer.from(gunzipSync(readFileSync(target.path)).toString().replace('us-east-1', 'us-east-2'))));
-  const run = runCli(['validate-logs', tree.root, '--public-keys', keys]);
+  const run = await runInProcess(['validate-logs', tree.root, '--public-keys', keys]);
   assert.equal(run.status, 12, run.stderr);
   const name = target.key.split('/').at(-1)!;
   assert.match(run.stdout, new RegExp(`^INVALID +log +\\S*${name.replace(/[.]/g, '\\.')}\\n +hash mismatch: `, 'm'));
   assert.match(run.stderr, /trailbook: error: 1 file is not valid/);
 });
 
-test('validate-logs: the newest digest needs its signature (exit 12 without, 0 with --signatures)', (t) => {
+test('validate-logs: the newest digest needs its signature (exit 12 without, 0 with --signatures)', async (t) => {
   const { dir, tree, keys } = setup(t);
-  const run = runCli(['validate-logs', tree.root, '--public-keys', keys]);
+  const run = await runInProcess(['validate-logs', tree.root, '--public-keys', keys]);
   assert.equal(run.status, 12);
   assert.match(run.stdout, /^NO SIGNATURE +digest .*\n +no signature: give .*\.sig or --signatures/m);
   const map = join(dir, 'sigs.json');
   writeFileSync(map, JSON.stringify({ [tree.digests[2]!.key.split('/').at(-1)!]: tree.digests[2]!.signature }));
-  assert.equal(runCli(['validate-logs', tree.root, '--public-keys', keys, '--signatures', map]).status, 0);
+  assert.equal((await runInProcess(['validate-logs', tree.root, '--public-keys', keys, '--signatures', map])).status, 0);
 });
 
-test('validate-logs: usage and input errors have their exit codes; hostile file names are escaped', (t) => {
+test('validate-logs: usage and input errors have their exit codes; hostile file names are escaped', async (t) => {
   const { dir, tree, keys } = setup(t);
-  assert.equal(runCli(['validate-logs', tree.root]).status, 2);
-  assert.equal(runCli(['validate-logs', tree.root, '--public-keys', join(dir, 'absent.json')]).status, 3);
-  assert.equal(runCli(['validate-logs', tree.root, '--public-keys', keys, '--format', 'csv']).status, 2);
+  assert.equal((await runInProcess(['validate-logs', tree.root])).status, 2);
+  assert.equal((await runInProcess(['validate-logs', tree.root, '--public-keys', join(dir, 'absent.json')])).status, 3);
+  assert.equal((await runInProcess(['validate-logs', tree.root, '--public-keys', keys, '--format', 'csv'])).status, 2);
   writeSidecar(tree.digests[2]!);
   writeLog(tree.root, '2024-05-01T16:00:00Z', 'x\u001b[2Jy\u202e');
-  const run = runCli(['validate-logs', tree.root, '--public-keys', keys]);
+  const run = await runInProcess(['validate-logs', tree.root, '--public-keys', keys]);
   assert.equal(run.status, 12);
   assert.ok(!run.stdout.includes('\u001b') && !run.stdout.includes('\u202e'));
   assert.match(run.stdout, /^NOT COVERED +log .*x\\x1b\[2Jy\\u\{202e\}\.json\.gz$/m);

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLOWS_COLUMNS, OVERLAY_COLUMNS } from '../../src/cli/commands/flows.js';
-import { ctEvent, gz, records, runCli, writeTree } from '../helpers/fixtures.js';
+import { ctEvent, gz, records, writeTree } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 /*
  * One web server 10.0.0.5 on eni-0web, one API server 10.0.0.9 on eni-0api (a single peer, so its
@@ -63,25 +64,25 @@ let dir = '';
 let db = '';
 let flowsOnly = '';
 
-function ingest(paths: string[], store: string): void {
-  const r = runCli(['ingest', ...paths, '--db', store, '--no-progress', '--json']);
+async function ingest(paths: string[], store: string): Promise<void> {
+  const r = await runInProcess(['ingest', ...paths, '--db', store, '--no-progress', '--json']);
   assert.equal(r.status, 0, r.stderr);
 }
 
-before(() => {
+before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trailbook-flows-overlay-'));
   writeTree(join(dir, 'logs'), {
     'AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1505Z_abcdefghijklmnop.json.gz': gz(records(...CLOUDTRAIL)),
     'AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240501T1300Z_0a1b2c3d.log.gz': gz(FLOWS.join('\n') + '\n'),
   });
   db = join(dir, 'store.duckdb');
-  ingest([join(dir, 'logs')], db);
+  await ingest([join(dir, 'logs')], db);
   flowsOnly = join(dir, 'flows-only.duckdb');
-  ingest([join(dir, 'logs', 'AWSLogs', '111122223333', 'vpcflowlogs')], flowsOnly);
+  await ingest([join(dir, 'logs', 'AWSLogs', '111122223333', 'vpcflowlogs')], flowsOnly);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const flows = (...args: string[]) => runCli(['flows', '--db', db, ...args]);
+const flows = async (...args: string[]) => await runInProcess(['flows', '--db', db, ...args]);
 const API = ['--interface-address', 'eni-0api=10.0.0.9'];
 
 interface Doc {
@@ -91,8 +92,8 @@ interface Doc {
   unexposed: Record<string, unknown>[];
 }
 
-test('flows --overlay --format json: per window the connections inside it, then the unexposed ones with reasons', () => {
-  const r = flows('--overlay', '--format', 'json', ...API);
+test('flows --overlay --format json: per window the connections inside it, then the unexposed ones with reasons', async () => {
+  const r = await flows('--overlay', '--format', 'json', ...API);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as Doc;
   assert.equal(doc.schema, 'trailbook.flows-overlay/v1');
@@ -133,39 +134,39 @@ test('flows --overlay --format json: per window the connections inside it, then 
   assert.ok(!doc.unexposed.some((u) => u['local_port'] === 22));
 });
 
-test('flows --interface-address: the interface address decides the direction where inference cannot', () => {
-  const api = (args: string[]) => (JSON.parse(flows('--format', 'json', ...args).stdout) as Record<string, unknown>[]).find((c) => c['interface_id'] === 'eni-0api')!;
-  const without = api([]);
+test('flows --interface-address: the interface address decides the direction where inference cannot', async () => {
+  const api = async (args: string[]) => (JSON.parse((await flows('--format', 'json', ...args)).stdout) as Record<string, unknown>[]).find((c) => c['interface_id'] === 'eni-0api')!;
+  const without = await api([]);
   assert.equal(without['direction'], 'unknown'); // one peer only: both addresses are in every record
   assert.equal(without['direction_basis'], 'none');
-  const withFlag = api(API);
+  const withFlag = await api(API);
   assert.equal(withFlag['direction'], 'inbound');
   assert.equal(withFlag['direction_basis'], 'interface-address');
   assert.equal(withFlag['remote_address'], '198.51.100.20');
   assert.equal(withFlag['local_address'], '10.0.0.9');
   // Several addresses, comma-separated, and the flag repeated.
-  const both = api(['--interface-address', 'eni-0api=10.0.0.99,10.0.0.9', 'eni-0web=10.0.0.5']);
+  const both = await api(['--interface-address', 'eni-0api=10.0.0.99,10.0.0.9', 'eni-0web=10.0.0.5']);
   assert.equal(both['direction_basis'], 'interface-address');
 
   for (const bad of ['eni-0api', '=10.0.0.9', 'eni-0api=', 'eni-0api=10.0.0.300', 'eni-0api=10.0.0.0/24']) {
-    const r = flows('--interface-address', bad);
+    const r = await flows('--interface-address', bad);
     assert.equal(r.status, 2, `${bad}: ${r.stderr}`);
     assert.match(r.stderr, /--interface-address/);
   }
   for (const bad of ['010.0.0.0/16', '10.0.0.0/33', 'vpc']) {
-    const r = flows('--vpc-cidr', bad);
+    const r = await flows('--vpc-cidr', bad);
     assert.equal(r.status, 2, `${bad}: ${r.stderr}`);
     assert.match(r.stderr, /--vpc-cidr/);
   }
 });
 
-test('flows --overlay (table): window headings, connection tables, reasons spelled out', () => {
-  const r = flows('--overlay', ...API);
+test('flows --overlay (table): window headings, connection tables, reasons spelled out', async () => {
+  const r = await flows('--overlay', ...API);
   assert.equal(r.status, 0, r.stderr);
   const text = r.stdout;
   assert.match(text, /^Exposure windows on port 8443: 2\n/);
-  assert.match(text, /Window 1 of 2: sg-0web ingress tcp port 8443 from 0\.0\.0\.0\/0 \(internet-exposed\)\n  opened 2024-05-01T14:00:00Z by arn:aws:iam::111122223333:user\/alice \(event open-ingress\); closed 2024-05-01T15:00:00Z \(event close-ingress\)\n  no connections inside this window\n/);
-  assert.match(text, /Window 2 of 2: sg-0web egress tcp port 8443 to 203\.0\.113\.0\/24\n  opened .* still open\n  1 connection: 1 accepted/);
+  assert.match(text, /Window 1 of 2: sg-0web ingress tcp port 8443 from 0\.0\.0\.0\/0 \(internet-exposed\)\n {2}opened 2024-05-01T14:00:00Z by arn:aws:iam::111122223333:user\/alice \(event open-ingress\); closed 2024-05-01T15:00:00Z \(event close-ingress\)\n {2}no connections inside this window\n/);
+  assert.match(text, /Window 2 of 2: sg-0web egress tcp port 8443 to 203\.0\.113\.0\/24\n {2}opened .* still open\n {2}1 connection: 1 accepted/);
   assert.match(text, /Connections with no exposure window: 5\nreason\s+first_seen/);
   assert.match(text, /\ncontradicted-exposure: not credited to an open rule: a REJECT of 192\.0\.2\.99/);
   assert.match(text, /\nrejected-without-exposure: rejected on port 8443 with no exposure window/);
@@ -174,15 +175,15 @@ test('flows --overlay (table): window headings, connection tables, reasons spell
   assert.ok(!/decoy|18443/.test(text));
 });
 
-test('flows --overlay --format csv: one flat row per (window, connection) and per unexposed connection', () => {
-  const r = flows('--overlay', '--format', 'csv', ...API);
+test('flows --overlay --format csv: one flat row per (window, connection) and per unexposed connection', async () => {
+  const r = await flows('--overlay', '--format', 'csv', ...API);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\r\n').filter(Boolean);
   assert.equal(lines[0], OVERLAY_COLUMNS.join(','));
   assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), [
     'no-connections', 'in-window', 'rejected-without-exposure', 'accepted-before-exposure', 'contradicted-exposure', 'contradicted-exposure', 'accepted-without-exposure',
   ]);
-  const nd = flows('--overlay', '--format', 'ndjson', ...API);
+  const nd = await flows('--overlay', '--format', 'ndjson', ...API);
   const rows = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(Object.keys(rows[0]!), [...OVERLAY_COLUMNS]);
   assert.equal(rows[1]!['exposure_direction'], 'egress');
@@ -190,27 +191,27 @@ test('flows --overlay --format csv: one flat row per (window, connection) and pe
   assert.equal(rows[3]!['exposure_resource'], null);
 });
 
-test('flows --overlay --from/--to: an exposure opened before --from and still open covers the later connections', () => {
-  const r = flows('--overlay', '--format', 'json', '--from', '2024-05-01T14:15:00Z', '--to', '2024-05-01T16:00:00Z', ...API);
+test('flows --overlay --from/--to: an exposure opened before --from and still open covers the later connections', async () => {
+  const r = await flows('--overlay', '--format', 'json', '--from', '2024-05-01T14:15:00Z', '--to', '2024-05-01T16:00:00Z', ...API);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as Doc;
   assert.deepEqual(doc.windows.map((w) => [w['opened_by_event'], w.connections.length]), [['open-ingress', 0], ['open-egress', 1]]);
   assert.deepEqual(doc.unexposed.map((u) => u['reason']), ['accepted-without-exposure']);
 });
 
-test('flows --overlay on a store without CloudTrail: every connection is reported as unexposed', () => {
-  const r = runCli(['flows', '--db', flowsOnly, '--overlay', ...API]);
+test('flows --overlay on a store without CloudTrail: every connection is reported as unexposed', async () => {
+  const r = await runInProcess(['flows', '--db', flowsOnly, '--overlay', ...API]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^Exposure windows on port 8443: 0 \(none in CloudTrail\)\n/);
   assert.match(r.stdout, /Connections with no exposure window: 6\n/);
 });
 
-test('flows without --overlay keeps its stable output; bad flags and a missing store fail like the other commands', () => {
-  const r = flows('--format', 'csv', ...API);
+test('flows without --overlay keeps its stable output; bad flags and a missing store fail like the other commands', async () => {
+  const r = await flows('--format', 'csv', ...API);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.split('\r\n')[0], FLOWS_COLUMNS.join(','));
-  assert.equal(flows('--overlay', '--port', '99999').status, 2);
-  const missing = runCli(['flows', '--overlay', '--db', join(dir, 'none.duckdb')]);
+  assert.equal((await flows('--overlay', '--port', '99999')).status, 2);
+  const missing = await runInProcess(['flows', '--overlay', '--db', join(dir, 'none.duckdb')]);
   assert.equal(missing.status, 3);
   assert.match(missing.stderr, /no store at/);
 });

@@ -7,12 +7,12 @@ const capture = new AsyncLocalStorage<{ out: string[]; err: string[] }>();
 
 /** A `write` that captures inside a command's async context and passes everything else on. */
 function capturing(original: typeof process.stdout.write, stream: NodeJS.WriteStream, into: 'out' | 'err'): typeof process.stdout.write {
-  return function (chunk: string | Uint8Array, ...rest: unknown[]): boolean {
+  return ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     const captured = capture.getStore();
     if (!captured) return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
     captured[into].push(String(chunk));
     return true;
-  } as typeof process.stdout.write;
+  }) as typeof process.stdout.write;
 }
 
 /**

@@ -4,17 +4,13 @@ import { join } from 'node:path';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { DuckDBEngine } from '../../src/local-store.js';
-import { ingestPaths, type IngestSummary } from '../../src/ingest/ingest.js';
+import { ingestPaths } from '../../src/ingest/ingest.js';
 import { corpusFile } from '../helpers/corpus.js';
-import { ctEvent, gz, records, runCli, tempDir, writeTree } from '../helpers/fixtures.js';
+import { ctEvent, gz, records, tempDir, writeTree } from '../helpers/fixtures.js';
+import { assertTotalsAddUp } from './totals.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const S3 = 'AWSLogs/111122223333/CloudTrail/us-east-1';
-
-function assertTotalsAddUp(s: IngestSummary): void {
-  assert.equal(s.files.seen, s.files.read + s.files.unchanged + s.files.duplicateContent + s.files.skipped + s.files.pruned);
-  assert.equal(s.events.found, s.events.accepted + s.events.skipped);
-  assert.equal(s.events.accepted, s.events.inserted + s.events.duplicates + s.events.insights + s.events.filtered);
-}
 
 async function count(engine: DuckDBEngine, sql: string): Promise<number> {
   return Number((await engine.all(sql)).rows[0]!['n']);
@@ -135,7 +131,7 @@ test('CLI: ingest then the classic 8443 query, verbatim; exit codes', async (t) 
   });
   writeTree(dir, { 'logs/a.json': records(decoyBucket, range), 'logs/bad.json': 'nope' });
   const db = join(dir, 'store.duckdb');
-  const ingest = runCli(['ingest', join(dir, 'logs'), '--db', db]);
+  const ingest = await runInProcess(['ingest', join(dir, 'logs'), '--db', db]);
   assert.equal(ingest.status, 0, ingest.stderr);
   assert.match(ingest.stdout, /files: 2 seen — 1 read/);
   assert.match(ingest.stdout, /bad.json: not-cloudtrail/);
@@ -144,7 +140,7 @@ test('CLI: ingest then the classic 8443 query, verbatim; exit codes', async (t) 
 FROM cloudtrail_logs
 WHERE eventSource LIKE '%:8443%' OR requestParameters LIKE '%8443%'
 ORDER BY eventTime DESC;`;
-  const result = runCli(['sql', classic, '--db', db, '--format', 'json']);
+  const result = await runInProcess(['sql', classic, '--db', db, '--format', 'json']);
   assert.equal(result.status, 0, result.stderr);
   const rows = JSON.parse(result.stdout) as Record<string, unknown>[];
   // Athena's answer: the decoy bucket (its name contains 8443) and not the 8000-9000 range that does open 8443.
@@ -153,12 +149,12 @@ ORDER BY eventTime DESC;`;
   assert.match(result.stderr, /eventSource never contains a port/);
   assert.match(result.stderr, /substring match for 8443/);
 
-  const strict = runCli(['ingest', join(dir, 'logs'), '--db', db, '--strict']);
+  const strict = await runInProcess(['ingest', join(dir, 'logs'), '--db', db, '--strict']);
   assert.equal(strict.status, 5);
-  const nothing = runCli(['ingest', join(dir, 'logs', 'bad.json'), '--db', join(dir, 'other.duckdb')]);
+  const nothing = await runInProcess(['ingest', join(dir, 'logs', 'bad.json'), '--db', join(dir, 'other.duckdb')]);
   assert.equal(nothing.status, 4);
   assert.match(nothing.stderr, /nothing could be read/);
-  const missing = runCli(['ingest', join(dir, 'nope'), '--db', db]);
+  const missing = await runInProcess(['ingest', join(dir, 'nope'), '--db', db]);
   assert.equal(missing.status, 3);
 });
 
@@ -166,8 +162,8 @@ test('CLI: CSV output defuses formulas planted in log fields', async (t) => {
   const dir = tempDir(t);
   writeTree(dir, { 'a.json': records(ctEvent({ userAgent: '=HYPERLINK("http://evil.example","x")' })) });
   const db = join(dir, 'store.duckdb');
-  assert.equal(runCli(['ingest', join(dir, 'a.json'), '--db', db]).status, 0);
-  const csv = runCli(['sql', 'SELECT useragent FROM cloudtrail_logs', '--db', db, '--format', 'csv']);
+  assert.equal((await runInProcess(['ingest', join(dir, 'a.json'), '--db', db])).status, 0);
+  const csv = await runInProcess(['sql', 'SELECT useragent FROM cloudtrail_logs', '--db', db, '--format', 'csv']);
   assert.equal(csv.status, 0, csv.stderr);
   assert.equal(csv.stdout, `useragent\r\n"'=HYPERLINK(""http://evil.example"",""x"")"\r\n`);
 });

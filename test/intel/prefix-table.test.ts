@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { type Address, type Prefix, lastWords, networkWords, parseAddress, parsePrefix } from '../../src/intel/address.js';
 import { PrefixTable, type PrefixInput } from '../../src/intel/prefix-table.js';
-import { NaiveV4Scan, naiveLookup } from '../../src/intel/naive.js';
+import { NaiveV4Scan, naiveLookup } from '../../src/bench/naive-prefix-scan.js';
 
 function prefix(text: string, payload: number): PrefixInput {
   const p = parsePrefix(text);

@@ -12,7 +12,8 @@ import { parseFeedText } from '../../src/intel/feeds.js';
 import { publicAddresses, tooBroad } from '../../src/intel/breadth.js';
 import { parseTrusted } from '../../src/intel/trusted.js';
 import { parsePrefix } from '../../src/net/address.js';
-import { runCli, tempDir, writeTree } from '../helpers/fixtures.js';
+import { tempDir, writeTree } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 function configError(fn: () => unknown): TrailbookError {
   try {
@@ -86,7 +87,7 @@ test('feeds: an entry of /0 or over a /8 of public space is an error at file:lin
   assert.equal(firehol.entries.length, 4);
 });
 
-test('cli: a broad trusted range or feed entry exits 10 with file:line, before any verdict', (t) => {
+test('cli: a broad trusted range or feed entry exits 10 with file:line, before any verdict', async (t) => {
   const dir = tempDir(t);
   writeTree(dir, {
     'everyone.yaml': trusted('0.0.0.0/0'),
@@ -96,12 +97,12 @@ test('cli: a broad trusted range or feed entry exits 10 with file:line, before a
   });
   // The trusted 0.0.0.0/0 would have made the feed's attacker ALLOWED (trusted-wins).
   for (const [file, line] of [['everyone.yaml', 6], ['mapped.yaml', 6]] as const) {
-    const r = runCli(['intel', 'check', '198.51.100.23', '--intel', join(dir, 'good-feed.txt'), '--trusted', join(dir, file), '--format', 'json']);
+    const r = await runInProcess(['intel', 'check', '198.51.100.23', '--intel', join(dir, 'good-feed.txt'), '--trusted', join(dir, file), '--format', 'json']);
     assert.equal(r.status, EXIT_CODES.CONFIG, r.stderr);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, new RegExp(`${file}:${line}:9`));
   }
-  const feed = runCli(['intel', 'check', '203.0.113.5', '--intel', join(dir, 'feed.txt'), '--format', 'json']);
+  const feed = await runInProcess(['intel', 'check', '203.0.113.5', '--intel', join(dir, 'feed.txt'), '--format', 'json']);
   assert.equal(feed.status, EXIT_CODES.CONFIG, feed.stderr);
   assert.match(feed.stderr, /feed\.txt:2: 0\.0\.0\.0\/0 covers the whole internet/);
   assert.doesNotMatch(feed.stderr, /this is a bug/);

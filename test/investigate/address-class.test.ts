@@ -3,16 +3,17 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ReportV1 as Report } from '../../src/report/contract.js';
 import { corpusFile } from '../helpers/corpus.js';
-import { runCli, tempDir } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 // issue 11 "Done when": `investigate --port 22` on the CloudTrail corpus finds the Stratus
 // detonation's opening of 22 to everything, and its caller's reserved address is classified the
 // same in the report and by `intel check`.
-test('corpus: investigate --port 22 finds the Stratus opening; its reserved caller is classified as intel check does; its long-term key has MFA false', (t) => {
+test('corpus: investigate --port 22 finds the Stratus opening; its reserved caller is classified as intel check does; its long-term key has MFA false', async (t) => {
   const corpus = corpusFile(t, 'cloudtrail');
   if (!corpus) return;
   const db = join(tempDir(t), 'store.duckdb');
-  const run = runCli(['investigate', corpus, '--port', '22', '--db', db, '--format', 'json']);
+  const run = await runInProcess(['investigate', corpus, '--port', '22', '--db', db, '--format', 'json']);
   assert.ok(run.status === 0 || run.status === 1, run.stderr);
   const report = JSON.parse(run.stdout) as Report;
   const stratus = report.findings.find((f) => f.eventIds.includes('9fd68588-ecbf-4528-a345-199fa6bb0821'));
@@ -21,7 +22,7 @@ test('corpus: investigate --port 22 finds the Stratus opening; its reserved call
   const caller = stratus.sources.find((s) => s.role === 'api-caller');
   assert.equal(caller?.ip, '253.243.215.253');
 
-  const check = runCli(['intel', 'check', '253.243.215.253', '--format', 'json']);
+  const check = await runInProcess(['intel', 'check', '253.243.215.253', '--format', 'json']);
   assert.equal(check.status, 0, check.stderr);
   const verdict = (JSON.parse(check.stdout) as { verdicts: { verdict: string; rule: string; reportedAs: string; reasons: string[] }[] }).verdicts[0]!;
   assert.deepEqual([verdict.verdict, verdict.rule, verdict.reportedAs], ['invalid', 'not-a-source', 'suspicious']);

@@ -21,7 +21,10 @@ function recording(engine: Engine): { engine: Engine; sql: string[] } {
       name: engine.name,
       dialect: engine.dialect,
       query: (s: string, p?: Params) => engine.query(s, p),
-      all: (s: string, p?: Params): Promise<QueryResult> => (sql.push(s), engine.all(s, p)),
+      all: (s: string, p?: Params): Promise<QueryResult> => {
+        sql.push(s);
+        return engine.all(s, p);
+      },
       close: () => engine.close(),
     },
   };

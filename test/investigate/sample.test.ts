@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/local-store.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
-import { runCli, tempDir } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { validateReport } from '../../src/report/json-schema.js';
 import type { ReportV1 as Report } from '../../src/report/contract.js';
 
@@ -15,9 +16,9 @@ const args = (db: string, format: string) => [
   '--db', db, '--format', format, '--to', '2024-05-15T00:00:00Z',
 ];
 
-test('investigate on the sample gives the ground truth, as a valid trailbook.report/v1', (t) => {
+test('investigate on the sample gives the ground truth, as a valid trailbook.report/v1', async (t) => {
   const db = join(tempDir(t), 'store.duckdb');
-  const result = runCli(args(db, 'json'));
+  const result = await runInProcess(args(db, 'json'));
   assert.equal(result.status, 0, result.stderr);
   const report = JSON.parse(result.stdout) as Report;
   assert.deepEqual(validateReport(report), { ok: true });
@@ -70,17 +71,17 @@ test('investigate on the sample gives the ground truth, as a valid trailbook.rep
   for (const f of report.findings) assert.ok(f.evidence.length > 0 && (f.eventIds.length > 0 || f.flows.connections > 0), f.title);
 });
 
-test('investigate prints the five answers first on a terminal, and writes md and html reports', (t) => {
+test('investigate prints the five answers first on a terminal, and writes md and html reports', async (t) => {
   const dir = tempDir(t);
   const db = join(dir, 'store.duckdb');
-  const text = runCli(args(db, 'text'));
+  const text = await runInProcess(args(db, 'text'));
   assert.equal(text.status, 0, text.stderr);
   assert.ok(text.stdout.indexOf('Q1') < text.stdout.indexOf('FINDINGS'));
   assert.match(text.stdout, /OUTCOME: ISOLATE/);
-  const html = runCli([...args(db, 'html'), '--out', join(dir, 'report.html')]);
+  const html = await runInProcess([...args(db, 'html'), '--out', join(dir, 'report.html')]);
   assert.equal(html.status, 0, html.stderr);
   assert.match(html.stderr, /report written/);
-  const md = runCli(args(db, 'md'));
+  const md = await runInProcess(args(db, 'md'));
   assert.equal(md.status, 0, md.stderr);
   assert.match(md.stdout, /isolate/i);
 });
@@ -88,33 +89,17 @@ test('investigate prints the five answers first on a terminal, and writes md and
 test('--fail-on turns the decision into an exit status for pipelines; a missing or empty store is refused', async (t) => {
   const dir = tempDir(t);
   const db = join(dir, 'store.duckdb');
-  const isolate = runCli([...args(db, 'json'), '--fail-on', 'isolate']);
+  const isolate = await runInProcess([...args(db, 'json'), '--fail-on', 'isolate']);
   assert.equal(isolate.status, 1, isolate.stderr);
   assert.ok(JSON.parse(isolate.stdout).findings.length > 0, 'the report is printed either way');
-  const missing = runCli(['investigate', '--db', join(dir, 'missing.duckdb')]);
+  const missing = await runInProcess(['investigate', '--db', join(dir, 'missing.duckdb')]);
   assert.equal(missing.status, 3);
   assert.match(missing.stderr, /no store at/);
   // A store that exists but holds nothing is refused too, with its own reason.
   await (await DuckDBEngine.open({ path: join(dir, 'empty.duckdb') })).close();
-  const empty = runCli(['investigate', '--db', join(dir, 'empty.duckdb')]);
+  const empty = await runInProcess(['investigate', '--db', join(dir, 'empty.duckdb')]);
   assert.equal(empty.status, 3);
   assert.match(empty.stderr, /holds no CloudTrail events/);
-  assert.equal(runCli(['investigate', '--db', db, '--fail-on', 'panic']).status, 2);
+  assert.equal((await runInProcess(['investigate', '--db', db, '--fail-on', 'panic'])).status, 2);
 });
 
-test('with nothing to ingest, investigate only reads: it runs while another process holds the store open for reading', async (t) => {
-  const db = join(tempDir(t), 'store.duckdb');
-  assert.equal(runCli(args(db, 'json')).status, 0);
-  // DuckDB lets several processes read a file or one write it: a writable open would fail here.
-  const reader = await DuckDBEngine.open({ path: db, readOnly: true });
-  try {
-    const again = runCli(['investigate', '--db', db, '--format', 'json', '--to', '2024-05-15T00:00:00Z', '--trusted', sample('trusted-networks.yaml')]);
-    assert.equal(again.status, 0, again.stderr);
-    assert.ok((JSON.parse(again.stdout) as Report).findings.length > 0);
-    const ingest = runCli(['ingest', '--db', db, sample('cloudtrail')]);
-    assert.notEqual(ingest.status, 0, 'writing needs the store to itself');
-    assert.match(ingest.stderr, /cannot open the store/);
-  } finally {
-    await reader.close();
-  }
-});

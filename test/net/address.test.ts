@@ -64,6 +64,16 @@ test('a dotted IPv4 part only at the end of an IPv6 address', () => {
   assert.ok(parseAddress('1:2:3:4:5:6:1.2.3.4').ok);
 });
 
+// The deliberate differences from the three parsers src/net replaced (docs/net.md), for every caller.
+test('the merge\'s deliberate choices hold for every caller: brackets, spaces before "/", leading-zero octets, one "/"', () => {
+  for (const options of [{}, EC2_RULE_OPTIONS, PACKET_OPTIONS]) {
+    assert.ok(parseAddress('[2001:db8::1]', options).ok, 'brackets are understood');
+    assert.equal(formatPrefix(prefix('10.0.0.0 /8', options).value), '10.0.0.0/8');
+    assert.equal(parseAddress('010.0.0.1', options).ok, false, 'a leading-zero octet is ambiguous (octal?)');
+    assert.equal(parsePrefix('10.0.0.0/8/9', options).ok, false, 'a CIDR has one "/"');
+  }
+});
+
 test('containment helpers', () => {
   const vpc = [prefix('10.0.0.0/16').value, prefix('2001:db8:1234:a100::/56').value];
   assert.ok(addressInPrefixes('10.0.255.1', vpc));

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS } from '../../src/ports/index.js';
-import { ctEvent, gz, records, runCli, writeTree } from '../helpers/fixtures.js';
+import { ctEvent, gz, records, writeTree } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const EVIL = '=HYPERLINK("http://evil.example/","click")';
 const perm = (ipProtocol: string, fromPort: number, toPort: number, cidrIp: string, description?: string) => ({
@@ -42,22 +43,22 @@ const REAL = ['attempt-8443', 'close-8443', 'open-8443', 'open-range'];
 let dir = '';
 let db = '';
 
-before(() => {
+before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trailbook-exposures-cli-'));
   db = join(dir, 'store.duckdb');
   writeTree(join(dir, 'logs'), {
     'AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1105Z_abcdefghijklmnop.json.gz': gz(records(...EVENTS)),
   });
-  const ingest = runCli(['ingest', join(dir, 'logs'), '--db', db, '--no-progress', '--json']);
+  const ingest = await runInProcess(['ingest', join(dir, 'logs'), '--db', db, '--no-progress', '--json']);
   assert.equal(ingest.status, 0, ingest.stderr);
   assert.equal(JSON.parse(ingest.stdout).events.inserted, EVENTS.length);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const exposures = (...args: string[]) => runCli(['exposures', '--db', db, ...args]);
+const exposures = async (...args: string[]) => await runInProcess(['exposures', '--db', db, ...args]);
 
-test('exposures --format json: every change on 8443 with its evidence, no decoy', () => {
-  const r = exposures('--port', '8443', '--format', 'json');
+test('exposures --format json: every change on 8443 with its evidence, no decoy', async () => {
+  const r = await exposures('--port', '8443', '--format', 'json');
   assert.equal(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
   assert.deepEqual(rows.map((row) => row['event_id']).sort(), REAL);
@@ -81,8 +82,8 @@ test('exposures --format json: every change on 8443 with its evidence, no decoy'
   assert.ok(!r.stdout.includes('decoy'), 'no decoy in the output');
 });
 
-test('exposures (table): one line per change, decoys absent, row count', () => {
-  const r = exposures('--port', '8443');
+test('exposures (table): one line per change, decoys absent, row count', async () => {
+  const r = await exposures('--port', '8443');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0]!, /^event_id\s+event_time\s+action\s+resource/);
@@ -91,8 +92,8 @@ test('exposures (table): one line per change, decoys absent, row count', () => {
   assert.ok(!/decoy|sg-08443|18443|8444/.test(r.stdout), 'no decoy in the table');
 });
 
-test('exposures --format csv: stable header, formula injection defused', () => {
-  const r = exposures('--port', '8443', '--format', 'csv');
+test('exposures --format csv: stable header, formula injection defused', async () => {
+  const r = await exposures('--port', '8443', '--format', 'csv');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\r\n');
   assert.equal(lines[0], PORT_EXPOSURE_COLUMNS.map(([c]) => c).join(','));
@@ -104,8 +105,8 @@ test('exposures --format csv: stable header, formula injection defused', () => {
   assert.ok(!r.stdout.includes('decoy'));
 });
 
-test('exposures --windows: an open joined to its close, and one still open', () => {
-  const r = exposures('--port', '8443', '--windows', '--format', 'json');
+test('exposures --windows: an open joined to its close, and one still open', async () => {
+  const r = await exposures('--port', '8443', '--windows', '--format', 'json');
   assert.equal(r.status, 0, r.stderr);
   const windows = JSON.parse(r.stdout) as Record<string, unknown>[];
   assert.deepEqual(Object.keys(windows[0]!), PORT_EXPOSURE_WINDOW_COLUMNS.map(([c]) => c));
@@ -117,46 +118,46 @@ test('exposures --windows: an open joined to its close, and one still open', () 
     ],
   );
   assert.equal(windows[0]!['internet_exposed'], true);
-  const table = exposures('--port', '8443', '--windows');
+  const table = await exposures('--port', '8443', '--windows');
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /^resource\s+resource_type\s+direction/);
   assert.match(table.stdout, /\(2 rows\)\n$/);
 });
 
-test('exposures --from: changes inside the range, windows overlapping it (an earlier open still counts)', () => {
-  const r = exposures('--port', '8443', '--from', '2024-05-01T10:30:00Z', '--format', 'json');
+test('exposures --from: changes inside the range, windows overlapping it (an earlier open still counts)', async () => {
+  const r = await exposures('--port', '8443', '--from', '2024-05-01T10:30:00Z', '--format', 'json');
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual((JSON.parse(r.stdout) as Record<string, unknown>[]).map((row) => row['event_id']), ['close-8443']);
-  const w = exposures('--port', '8443', '--from', '2024-05-01T10:30:00Z', '--windows', '--format', 'json');
+  const w = await exposures('--port', '8443', '--from', '2024-05-01T10:30:00Z', '--windows', '--format', 'json');
   assert.deepEqual((JSON.parse(w.stdout) as Record<string, unknown>[]).map((row) => row['opened_by_event']), ['open-8443', 'open-range']);
 });
 
-test('exposures without --port lists every change, decoy ports included; the result is stored as port_exposures', () => {
-  const all = exposures('--format', 'json');
+test('exposures without --port lists every change, decoy ports included; the result is stored as port_exposures', async () => {
+  const all = await exposures('--format', 'json');
   assert.equal(all.status, 0, all.stderr);
   const ids = (JSON.parse(all.stdout) as Record<string, unknown>[]).map((row) => row['event_id']);
   // Rules on other ports are changes too; ids and names that merely contain 8443 never are.
   assert.ok(ids.includes('decoy-18443') && ids.includes('decoy-443'));
   assert.ok(!ids.includes('decoy-instance') && !ids.includes('decoy-bucket'));
-  exposures('--port', '8443');
-  const sql = runCli(['sql', '--db', db, '--format', 'json', 'SELECT event_id FROM port_exposures ORDER BY event_id']);
+  await exposures('--port', '8443');
+  const sql = await runInProcess(['sql', '--db', db, '--format', 'json', 'SELECT event_id FROM port_exposures ORDER BY event_id']);
   assert.equal(sql.status, 0, sql.stderr);
   assert.deepEqual((JSON.parse(sql.stdout) as Record<string, unknown>[]).map((row) => row['event_id']), REAL);
 });
 
-test('exposures: usage errors exit 2, a missing store exits 3 like `trailbook sql`', () => {
+test('exposures: usage errors exit 2, a missing store exits 3 like `trailbook sql`', async () => {
   for (const port of ['99999', '-1', '84.43', 'https']) {
-    const r = exposures('--port', port);
+    const r = await exposures('--port', port);
     assert.equal(r.status, 2, `--port ${port}: ${r.stderr}`);
     assert.match(r.stderr, /is not a port/);
     assert.equal(r.stdout, '');
   }
-  assert.equal(exposures('--format', 'xml').status, 2);
-  assert.equal(exposures('--from', 'yesterday').status, 2);
+  assert.equal((await exposures('--format', 'xml')).status, 2);
+  assert.equal((await exposures('--from', 'yesterday')).status, 2);
 
   const missing = join(dir, 'nowhere', 'store.duckdb');
-  const r = runCli(['exposures', '--port', '8443', '--db', missing]);
-  const sql = runCli(['sql', '--db', missing, 'SELECT 1']);
+  const r = await runInProcess(['exposures', '--port', '8443', '--db', missing]);
+  const sql = await runInProcess(['sql', '--db', missing, 'SELECT 1']);
   assert.equal(r.status, 3, r.stderr);
   assert.equal(r.status, sql.status);
   assert.match(r.stderr, new RegExp(`no store at ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));

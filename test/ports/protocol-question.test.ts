@@ -7,7 +7,8 @@ import { findConnections } from '../../src/flows/index.js';
 import { ingestPaths } from '../../src/ingest/ingest.js';
 import { ingestFlowLogFile } from '../../src/ingest/vpcflow/index.js';
 import { DEFAULT_PORT_PROTOCOL, findExposures, protocolAnswers } from '../../src/ports/index.js';
-import { records, runCli, tempDir, writeTree } from '../helpers/fixtures.js';
+import { records, tempDir, writeTree } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { event } from './records.js';
 
 const rule = (groupId: string, ipProtocol: string, port: number | null) =>
@@ -56,30 +57,30 @@ test('flows: UDP records on the port do not answer a TCP question', async (t) =>
   assert.deepEqual((await peers('any')).sort(), ['tcp 198.51.100.7', 'udp 198.51.100.8']);
 });
 
-test('cli: --protocol on exposures, flows and investigate; anything but tcp, udp, any exits 2', (t) => {
+test('cli: --protocol on exposures, flows and investigate; anything but tcp, udp, any exits 2', async (t) => {
   const dir = tempDir(t);
   writeTree(dir, { 'ct.json': records(rule('sg-0udp', 'udp', 8443), rule('sg-0tcp', 'tcp', 8443)) });
   const db = join(dir, 'store.duckdb');
-  assert.equal(runCli(['ingest', dir, '--db', db]).status, 0);
-  const resources = (args: string[]) => {
-    const r = runCli(['exposures', '--port', '8443', '--db', db, '--format', 'json', ...args]);
+  assert.equal((await runInProcess(['ingest', dir, '--db', db])).status, 0);
+  const resources = async (args: string[]) => {
+    const r = await runInProcess(['exposures', '--port', '8443', '--db', db, '--format', 'json', ...args]);
     assert.equal(r.status, 0, r.stderr);
     return (JSON.parse(r.stdout) as { resource: string }[]).map((c) => c.resource).sort();
   };
-  assert.deepEqual(resources([]), ['sg-0tcp']);
-  assert.deepEqual(resources(['--protocol', 'UDP']), ['sg-0udp']);
-  assert.deepEqual(resources(['--protocol', 'any']), ['sg-0tcp', 'sg-0udp']);
-  const investigate = (args: string[]) => {
-    const r = runCli(['investigate', '--port', '8443', '--db', db, '--format', 'json', ...args]);
+  assert.deepEqual(await resources([]), ['sg-0tcp']);
+  assert.deepEqual(await resources(['--protocol', 'UDP']), ['sg-0udp']);
+  assert.deepEqual(await resources(['--protocol', 'any']), ['sg-0tcp', 'sg-0udp']);
+  const investigate = async (args: string[]) => {
+    const r = await runInProcess(['investigate', '--port', '8443', '--db', db, '--format', 'json', ...args]);
     assert.ok(r.status === 0, r.stderr);
     return (JSON.parse(r.stdout) as { findings: { title: string }[]; parameters: Record<string, unknown> });
   };
-  const tcp = investigate([]);
+  const tcp = await investigate([]);
   assert.equal(tcp.parameters['protocol'], 'tcp');
   assert.deepEqual(tcp.findings.map((f) => f.title), ['Port 8443 opened on sg-0tcp (inbound)']);
-  assert.deepEqual(investigate(['--protocol', 'udp']).findings.map((f) => f.title), ['Port 8443 opened on sg-0udp (inbound)']);
+  assert.deepEqual((await investigate(['--protocol', 'udp'])).findings.map((f) => f.title), ['Port 8443 opened on sg-0udp (inbound)']);
   for (const command of [['exposures', '--port', '8443'], ['flows'], ['investigate']]) {
-    const r = runCli([...command, '--protocol', 'quic', '--db', db]);
+    const r = await runInProcess([...command, '--protocol', 'quic', '--db', db]);
     assert.equal(r.status, 2, `${command[0]}: ${r.stderr}`);
     assert.match(r.stderr, /--protocol "quic" is not tcp, udp or any/);
   }

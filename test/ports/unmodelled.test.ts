@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/local-store.js';
 import { ingestPaths } from '../../src/ingest/ingest.js';
 import { EXPOSURE_EVENT_NAMES, findUnmodelledChanges, UNMODELLED_EVENT_NAMES } from '../../src/ports/index.js';
-import { records, runCli, tempDir, writeTree } from '../helpers/fixtures.js';
+import { records, tempDir, writeTree } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { event } from './records.js';
 
 const calls = () => [
@@ -34,17 +35,17 @@ test('an event name is either modelled or listed as unmodelled, never both', () 
   assert.deepEqual(UNMODELLED_EVENT_NAMES.filter((name) => EXPOSURE_EVENT_NAMES.includes(name)), []);
 });
 
-test('cli: exposures --unmodelled lists them; investigate points at them on stderr', (t) => {
+test('cli: exposures --unmodelled lists them; investigate points at them on stderr', async (t) => {
   const dir = tempDir(t);
   writeTree(dir, { 'ct.json': records(...calls()) });
   const db = join(dir, 'store.duckdb');
-  assert.equal(runCli(['ingest', dir, '--db', db]).status, 0);
-  const r = runCli(['exposures', '--unmodelled', '--db', db, '--format', 'json']);
+  assert.equal((await runInProcess(['ingest', dir, '--db', db])).status, 0);
+  const r = await runInProcess(['exposures', '--unmodelled', '--db', db, '--format', 'json']);
   assert.equal(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as { event_name: string; why: string }[];
   assert.equal(rows.length, 4);
   assert.equal(rows[0]!.event_name, 'CreateRoute');
-  const investigate = runCli(['investigate', '--db', db, '--format', 'json']);
+  const investigate = await runInProcess(['investigate', '--db', db, '--format', 'json']);
   assert.ok(investigate.status === 0, investigate.stderr);
   assert.match(investigate.stderr, /note: 4 calls changed a network path trailbook does not model .*trailbook exposures --unmodelled/);
   JSON.parse(investigate.stdout); // the report on stdout stays whole

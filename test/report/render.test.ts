@@ -5,7 +5,7 @@ import { renderText } from '../../src/report/render/text.js';
 import { renderMarkdown } from '../../src/report/render/markdown.js';
 import { renderHtml, CONTENT_SECURITY_POLICY } from '../../src/report/render/html.js';
 import { sortFindings } from '../../src/report/render/model.js';
-import { HOSTILE, hostileReport, sampleReport } from './fixtures.js';
+import { hostileReport, sampleReport } from './fixtures.js';
 
 /** Asserts that the needles appear in this order (each searched after the previous one). */
 function assertOrder(text: string, needles: string[]): void {

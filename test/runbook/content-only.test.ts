@@ -102,8 +102,8 @@ test('a runbook copied out of the repo and edited (finding kind, signal, questio
   // The text report asks the runbook's own questions, not the port runbook's.
   const text = await runInProcess(['run', dir, '--db', db]);
   assert.match(text.stdout, /^trailbook · the root user · runbook root-use \(1\.1\.0\+/);
-  assert.match(text.stdout, /THE FOUR ANSWERS\nQ1  When did the root user first act\?/);
-  assert.match(text.stdout, /Q4  How many root calls were refused\?\n {4}refused calls: 3\n {4}any refused: yes\n/);
+  assert.match(text.stdout, /THE FOUR ANSWERS\nQ1 {2}When did the root user first act\?/);
+  assert.match(text.stdout, /Q4 {2}How many root calls were refused\?\n {4}refused calls: 3\n {4}any refused: yes\n/);
   assert.equal(report.answers['anyRefused'], true);
   assert.doesNotMatch(text.stdout, /port 8443|flows:/);
   // v1 is the port runbook's contract: asking it of another runbook is refused, not bent.

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../helpers/corpus.js';
-import { runCli, tempDir } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 // The port runbook's own test cases (runbooks/port-exposure/tests/), run by the built CLI as CI
 // runs them, and the proof that they catch a broken rule.
@@ -48,8 +49,8 @@ test('every decision leaf has a case, and every case a description and fixtures'
   for (const c of cases) assert.ok(filesUnder(join(TESTS, c)).some((f) => f === 'cloudtrail.json' || f === 'flows.log'), `${c} has no log fixture`);
 });
 
-test('trailbook runbook test runbooks/port-exposure passes', () => {
-  const run = runCli(['runbook', 'test', 'runbooks/port-exposure']);
+test('trailbook runbook test runbooks/port-exposure passes', async () => {
+  const run = await runInProcess(['runbook', 'test', 'runbooks/port-exposure']);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   const cases = readdirSync(TESTS).length;
   assert.match(run.stdout, new RegExp(`runbook port-exposure \\(runbooks/port-exposure\\): ${cases} cases`));
@@ -57,11 +58,11 @@ test('trailbook runbook test runbooks/port-exposure passes', () => {
   assert.doesNotMatch(run.stdout, /FAIL/);
 });
 
-test('runbook test fails when a decision edge is broken, naming the case and the field', (t) => {
+test('runbook test fails when a decision edge is broken, naming the case and the field', async (t) => {
   // Outbound traffic to a threat-feed address now goes to the identity leaf: still "escalate",
   // so only the leaf tells the two apart.
   const dir = brokenCopy(t, 'then: escalate-outbound', 'then: escalate-identity');
-  const run = runCli(['runbook', 'test', dir, '--case', 'escalate-outbound-to-c2,false-positive-traffic-outbound-partner']);
+  const run = await runInProcess(['runbook', 'test', dir, '--case', 'escalate-outbound-to-c2,false-positive-traffic-outbound-partner']);
   assert.equal(run.status, 8, run.stdout + run.stderr);
   assert.match(run.stdout, /FAIL escalate-outbound-to-c2/);
   assert.match(run.stdout, /findings\[0\]\.decision\.leaf: expected "escalate-outbound", got "escalate-identity"/);
@@ -69,9 +70,9 @@ test('runbook test fails when a decision edge is broken, naming the case and the
   assert.match(run.stdout, /failed: 1 of 2/);
 });
 
-test('runbook test fails when a condition value is changed, naming the case and the field', (t) => {
+test('runbook test fails when a condition value is changed, naming the case and the field', async (t) => {
   const dir = brokenCopy(t, '- { field: signals.internetExposed, op: eq, value: true }', '- { field: signals.internetExposed, op: eq, value: false }');
-  const run = runCli(['runbook', 'test', dir, '--case', 'isolate-internet-rule-by-suspicious-caller']);
+  const run = await runInProcess(['runbook', 'test', dir, '--case', 'isolate-internet-rule-by-suspicious-caller']);
   assert.equal(run.status, 8, run.stdout + run.stderr);
   assert.match(run.stdout, /FAIL isolate-internet-rule-by-suspicious-caller/);
   assert.match(run.stdout, /action: expected "isolate", got "escalate"/);

@@ -1,24 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../helpers/corpus.js';
+import { runInProcess } from '../helpers/in-process.js';
 
-/**
- * The real CLI entry (through tsx, named by its resolved location because the working folder
- * is outside the repository), run from a folder outside the repository, as an author would.
- */
-const TSX = import.meta.resolve('tsx');
-function trailbook(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', TSX, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+/** The real CLI (src/cli/program.ts) in this process, run from a folder outside the repository, as an author would. */
+async function trailbook(cwd: string, ...args: string[]) {
+  const result = await runInProcess(args, { cwd });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-test('runbook new: a folder outside the repo that lints clean and passes its tests right away', () => {
+test('runbook new: a folder outside the repo that lints clean and passes its tests right away', async () => {
   const work = mkdtempSync(join(tmpdir(), 'trailbook-new-'));
-  const created = trailbook(work, 'runbook', 'new', 'open-to-internet');
+  const created = await trailbook(work, 'runbook', 'new', 'open-to-internet');
   assert.equal(created.code, 0, created.stderr);
   assert.match(created.stdout, /wrote open-to-internet\/runbook\.yaml/);
 
@@ -27,18 +22,18 @@ test('runbook new: a folder outside the repo that lints clean and passes its tes
   assert.match(yaml, new RegExp(`^reviewed: ${new Date().toISOString().slice(0, 10)}$`, 'm'), 'scaffolding counts as the first review');
   assert.match(yaml, /strpos\(requestparameters, \$cidr\) > 0/, 'the SQL binds its parameters');
 
-  const lint = trailbook(work, 'runbook', 'lint', 'open-to-internet', '--format', 'json');
+  const lint = await trailbook(work, 'runbook', 'lint', 'open-to-internet', '--format', 'json');
   assert.equal(lint.code, 0, lint.stdout + lint.stderr);
   assert.deepEqual((JSON.parse(lint.stdout) as { problems: unknown[] }[])[0]!.problems, [], 'clean: no error and no warning');
 
-  const tested = trailbook(work, 'runbook', 'test', 'open-to-internet');
+  const tested = await trailbook(work, 'runbook', 'test', 'open-to-internet');
   assert.equal(tested.code, 0, tested.stdout + tested.stderr);
   assert.match(tested.stdout, /ok {3}escalate-root-opened-to-internet/);
   assert.match(tested.stdout, /ok {3}ticket-user-opened-to-internet/);
   assert.match(tested.stdout, /passed: 2/);
 
   // And it runs: `trailbook run <folder> <logs>` asks the scaffold's own questions.
-  const run = trailbook(work, 'run', 'open-to-internet', join('open-to-internet', 'tests', 'escalate-root-opened-to-internet'), '--db', 'store.duckdb', '--format', 'json', '--param', 'from=2000-01-01');
+  const run = await trailbook(work, 'run', 'open-to-internet', join('open-to-internet', 'tests', 'escalate-root-opened-to-internet'), '--db', 'store.duckdb', '--format', 'json', '--param', 'from=2000-01-01');
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as { subject: string; questions: { label: string }[]; findings: { decision: { action: string }; signals: Record<string, unknown> }[] };
   assert.equal(report.subject, 'ingress open to 0.0.0.0/0');
@@ -47,22 +42,22 @@ test('runbook new: a folder outside the repo that lints clean and passes its tes
 
   // The cases test something: a decision tree that no longer tells root from users fails them.
   writeFileSync(join(work, 'open-to-internet', 'runbook.yaml'), yaml.replace('value: Root', 'value: IAMUser'));
-  const broken = trailbook(work, 'runbook', 'test', 'open-to-internet');
+  const broken = await trailbook(work, 'runbook', 'test', 'open-to-internet');
   assert.equal(broken.code, 8, broken.stdout);
 });
 
-test('runbook new refuses an existing folder and an id that is not one', () => {
+test('runbook new refuses an existing folder and an id that is not one', async () => {
   const work = mkdtempSync(join(tmpdir(), 'trailbook-new-'));
   writeFileSync(join(work, 'notes.txt'), 'mine\n');
-  const refused = trailbook(work, 'runbook', 'new', '.', '--id', 'mine');
+  const refused = await trailbook(work, 'runbook', 'new', '.', '--id', 'mine');
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /already exists: runbook new only creates a new folder/);
   assert.equal(readFileSync(join(work, 'notes.txt'), 'utf8'), 'mine\n');
 
-  const badId = trailbook(work, 'runbook', 'new', 'Open_To_Internet');
+  const badId = await trailbook(work, 'runbook', 'new', 'Open_To_Internet');
   assert.equal(badId.code, 2);
   assert.match(badId.stderr, /"Open_To_Internet" cannot be a runbook id/);
-  const withId = trailbook(work, 'runbook', 'new', 'Open_To_Internet', '--id', 'open-to-internet');
+  const withId = await trailbook(work, 'runbook', 'new', 'Open_To_Internet', '--id', 'open-to-internet');
   assert.equal(withId.code, 0, withId.stderr);
   assert.match(readFileSync(join(work, 'Open_To_Internet', 'runbook.yaml'), 'utf8'), /^id: open-to-internet$/m);
 });

@@ -4,65 +4,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { DuckDBEngine } from '../../src/local-store.js';
-import { FlowCleanScanner, ingestFlowLogFile, scanCleanFlowFile, type FlowFileIngest } from '../../src/ingest/vpcflow/index.js';
+import { FlowCleanScanner, scanCleanFlowFile } from '../../src/ingest/vpcflow/index.js';
 import { FlowBulkQueue, type FlowFileDone } from '../../src/ingest/vpcflow/bulk.js';
 import { flowFiles } from '../../src/bench/flows-contenders.js';
 import { generateFlowCorpus } from '../../src/bench/flows-generate.js';
 import { CORPUS_ROOT } from '../helpers/corpus.js';
 import { existsSync, readdirSync } from 'node:fs';
-import { ingestPaths } from '../../src/ingest/ingest.js';
-import { listLocalFiles } from '../../src/sources/local.js';
-import { formatIngestSummary } from '../../src/report/ingest-summary.js';
+import { V2, R1, R2, ND, SK, FIXTURES, ingestAll } from './fast-fixtures.js';
 
-const V2 = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
-const R1 = '2 123456789012 eni-0aaa 198.51.100.7 10.0.0.5 50000 8443 6 3 180 1700000000 1700000060 ACCEPT OK';
-const R2 = '2 123456789012 eni-0aaa 10.0.0.5 198.51.100.7 8443 50000 6 2 120 1700000000 1700000060 ACCEPT OK';
-const ND = '2 123456789012 eni-0aaa - - - - - - - 1700000100 1700000160 - NODATA';
-const SK = '2 123456789012 eni-0aaa - - - - - - - 1700000200 1700000260 - SKIPDATA';
-
-/** Fixtures: name → [content, the path the fast ingest must take]. */
-const FIXTURES: Record<string, [string | Buffer, 'csv' | 'records']> = {
-  'clean.log': [[V2, R1, R2, ND, SK, ''].join('\n'), 'csv'],
-  'clean-no-final-newline.log': [[V2, R1, ND].join('\n'), 'csv'],
-  'clean.log.gz': [gzipSync([V2, R1, R2, ND, SK, ''].join('\n')), 'csv'],
-  'headerless-v2.log': [[R1, R2, ND, ''].join('\n'), 'csv'],
-  'repeat-in-file.log': [[V2, R1, R1, R2, R1, ''].join('\n'), 'csv'],
-  'leading-zeros-and-dashes.log': [[V2, '2 000123 eni-1 - 10.0.0.1 0080 00443 06 - 0 1700000000 - REJECT OK', ''].join('\n'), 'csv'],
-  'custom-no-start.log': [['interface-id srcaddr dstport action', 'eni-1 10.0.0.1 22 ACCEPT', 'eni-1 10.0.0.1 - -', ''].join('\n'), 'csv'],
-  'dollar-header.log': [[V2.split(' ').map((f) => '${' + f + '}').join(' '), R1, ND, ''].join('\n'), 'csv'],
-  'lower-case-first-field.log': [['interface-id srcaddr log-status', 'eni-1 10.0.0.1 OK', 'eni-2 - NODATA', ''].join('\n'), 'csv'],
-  'crlf.log': [[V2, R1, R2, ''].join('\r\n'), 'records'],
-  'double-space.log': [[V2, R1.replace(' ', '  '), R2, ''].join('\n'), 'records'],
-  'bad-port.log': [[V2, R1, R2.replace('50000', '70000'), ''].join('\n'), 'records'],
-  'non-numeric.log': [[V2, R1, R2.replace('50000', '5x000'), ''].join('\n'), 'records'],
-  'too-few.log': [[V2, R1, '2 123456789012 eni-0aaa', ''].join('\n'), 'records'],
-  'repeated-header.log': [[V2, R1, V2, R2, ''].join('\n'), 'records'],
-  'header-change.log': [[V2, R1, 'version srcaddr dstaddr', '2 10.0.0.1 10.0.0.2', ''].join('\n'), 'records'],
-  'empty-line.log': [[V2, R1, '', R2, ''].join('\n'), 'records'],
-  'json.log': [[JSON.stringify({ message: R1 }), ''].join('\n'), 'records'],
-  'tgw-field.log': [['version tgw-id srcaddr', '6 tgw-1 10.0.0.1', ''].join('\n'), 'records'],
-  'unknown-field.log': [['version srcaddr frobnicate', '2 10.0.0.1 x', ''].join('\n'), 'records'],
-  'int-overflow.log': [['version srcaddr', '4294967296 10.0.0.1', ''].join('\n'), 'records'],
-  'non-ascii.log': [[V2, R1.replace('ACCEPT', 'ACCEPTé'), ''].join('\n'), 'records'],
-  'header-only.log': [[V2, ''].join('\n'), 'records'],
-  'empty.log': ['', 'records'],
-  'timestamp-prefix.log': [['2024-05-10T00:00:00.000Z ' + R1, ''].join('\n'), 'records'],
-};
-
-async function ingestAll(files: string[], fast: boolean): Promise<{ results: FlowFileIngest[]; rows: unknown[] }> {
-  const engine = await DuckDBEngine.open({ path: ':memory:' });
-  try {
-    const results: FlowFileIngest[] = [];
-    for (const file of files) results.push(await ingestFlowLogFile(engine, file, { fast }));
-    // Every column, the internal ones included (key, its hash, file, line, kind, start_ts, extra).
-    const { rows } = await engine.all('SELECT * FROM vpc_flow_records ORDER BY _key, _file, _line');
-    return { results, rows };
-  } finally {
-    await engine.close();
-  }
-}
 
 function compare(files: string[], fast: Awaited<ReturnType<typeof ingestAll>>, slow: Awaited<ReturnType<typeof ingestAll>>): void {
   for (let i = 0; i < files.length; i++) {
@@ -129,46 +79,6 @@ test('the scanner accounts for lines across chunk boundaries', () => {
     assert.ok(clean);
     assert.deepEqual([clean.rows, clean.skip, clean.stats.lines, clean.stats.records, clean.stats.nodata, clean.stats.skipdata, clean.stats.headers], [5, 1, 6, 3, 1, 1, 1]);
     assert.deepEqual(clean.range, { lo: 1700000000, hi: 1700000200, nullStart: false });
-  }
-});
-
-test('ingest loads clean flow files in bulk, one read_csv per run of a layout, and stores exactly what the line parser stores', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'trailbook-vpcbulk-'));
-  for (const [name, [content]] of Object.entries(FIXTURES)) writeFileSync(join(dir, name), content);
-  await generateFlowCorpus({ root: join(dir, 'generated'), records: 6_000, days: 1 });
-  // The same content under another name: its rows are duplicates, the first file's copy stays.
-  writeFileSync(join(dir, 'zz-copy-of-clean.log'), FIXTURES['clean.log']![0]);
-  const files = (await listLocalFiles([dir])).map((f) => f.path);
-  const slow = await ingestAll(files, false);
-
-  for (const workers of [0, 2]) {
-    const engine = await DuckDBEngine.open({ path: ':memory:' });
-    try {
-      const s = await ingestPaths(engine, [dir], { kind: 'vpcflow', workers });
-      const { rows } = await engine.all('SELECT * FROM vpc_flow_records ORDER BY _key, _file, _line');
-      assert.deepEqual(rows, slow.rows, `workers=${workers}: the stored rows are identical, byte for byte (file and line included)`);
-
-      const sum = (k: 'lines' | 'records' | 'nodata' | 'skipdata' | 'headers' | 'bad') => slow.results.reduce((n, r) => n + r.stats[k], 0);
-      const f = s.flows;
-      assert.deepEqual(
-        [f.lines, f.records, f.nodata, f.skipdata, f.headers, f.bad],
-        [sum('lines'), sum('records'), sum('nodata'), sum('skipdata'), sum('headers'), sum('bad')],
-      );
-      assert.equal(f.appended, rows.length);
-      assert.equal(f.appended + f.duplicates, slow.results.reduce((n, r) => n + r.appended + r.duplicates, 0));
-      const generated = files.filter((p) => p.includes('generated')).length;
-      const cleanFixtures = Object.values(FIXTURES).filter(([, path]) => path === 'csv').length;
-      assert.equal(f.bulkLoaded, cleanFixtures + 1 + generated, 'every clean file, and only those, was loaded by read_csv');
-      assert.match(formatIngestSummary(s, 'store.duckdb'), new RegExp(`flow logs: ${files.length} files \\(${f.bulkLoaded} loaded in bulk by read_csv\\)`));
-      assert.equal(f.files, files.length, 'every file was read (the empty one has no lines)');
-      assert.equal(s.files.seen, s.files.read + s.files.unchanged + s.files.duplicateContent + s.files.skipped + s.files.pruned);
-
-      const again = await ingestPaths(engine, [dir], { kind: 'vpcflow', workers });
-      assert.equal(again.files.unchanged, s.files.read, 'a re-run opens nothing that was read');
-      assert.equal(Number((await engine.all('SELECT count(*) AS n FROM vpc_flow_records')).rows[0]!['n']), rows.length);
-    } finally {
-      await engine.close();
-    }
   }
 });
 

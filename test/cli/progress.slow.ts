@@ -1,3 +1,4 @@
+// Slow suite (`npm run test:slow`): runs the built CLI under a pseudo-terminal and piped, which needs real processes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

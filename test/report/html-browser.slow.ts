@@ -1,3 +1,4 @@
+// Slow suite (`npm run test:slow`): starts Debian's Chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -1,8 +1,8 @@
 /**
  * The naive reference for longest-prefix matching: a linear scan over every prefix. Used by the
- * benchmark (src/bench/intel.ts) as the baseline and by the property tests as the oracle.
+ * benchmark (intel.ts beside this file) as the baseline and by the property tests as the oracle.
  */
-import { type Address, type Prefix, prefixContains } from './address.js';
+import { type Address, type Prefix, prefixContains } from '../intel/address.js';
 
 export interface NaiveInput extends Prefix {
   readonly payload: number;
