@@ -130,6 +130,8 @@ const expireBucketAfterTrail = (bucket: string): Call[] => [
 
 interface CaseSpec {
   name: string;
+  /** The leaf whose case this one differs from in one fact, landing elsewhere (its description says so). */
+  nearMissOf?: string;
   description: string;
   parameters?: Record<string, string | number>;
   calls: Call[];
@@ -150,7 +152,8 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'escalate-refused-stop-from-stranger',
-    description: 'Near miss: the same refused StopLogging from a public address on no list: nothing went dark and no feed names it (escalate, not isolate).',
+    nearMissOf: 'isolate-hostile',
+    description: 'The same refused StopLogging from a public address on no list: nothing went dark and no feed names it (escalate, not isolate).',
     calls: [['02:14:05', who.legacy, STRANGER, CT, 'StopLogging', trail, 'AccessDenied']],
     expected: () => ({
       action: 'escalate',
@@ -186,7 +189,8 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'escalate-stranger-stopped-and-restarted-trail',
-    description: 'Near miss: the stranger stops the trail and starts it again four minutes later: no longer dark, but nobody vouches for who did either (escalate).',
+    nearMissOf: 'isolate-still-dark',
+    description: 'The stranger stops the trail and starts it again four minutes later: no longer dark, but nobody vouches for who did either (escalate).',
     calls: stopStart(['03:01:10', who.legacy, STRANGER], ['03:05:10', who.legacy, STRANGER]),
     expected: (id) => ({
       action: 'escalate',
@@ -247,7 +251,8 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'ticket-refused-burst-from-office',
-    description: 'Near miss: the same refused calls from head office: nothing went dark and the place is ours (ticket).',
+    nearMissOf: 'escalate-refused-suspicious',
+    description: 'The same refused calls from head office: nothing went dark and the place is ours (ticket).',
     calls: refusedBurst(who.alice, OFFICE),
     expected: () => ({
       action: 'ticket',
@@ -256,7 +261,8 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'no-finding-refused-widening',
-    description: 'Near miss: a refused UpdateTrail that would have widened logging is no attempt to reduce it: no finding.',
+    nearMissOf: 'ticket-refused-known',
+    description: 'A refused UpdateTrail that would have widened logging is no attempt to reduce it: no finding.',
     calls: [['05:10:00', who.alice, OFFICE, CT, 'UpdateTrail', { ...trail, isMultiRegionTrail: true }, 'AccessDenied']],
     expected: () => ({ answers: { stillDark: false, actions: [] }, findings: [] }),
   },
@@ -274,7 +280,8 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'ticket-trail-narrowed-from-office',
-    description: 'Near miss: the same UpdateTrail turning multi-region logging off, from head office by an engineer: a reduction from a trusted network (ticket).',
+    nearMissOf: 'false-positive-no-reduction',
+    description: 'The same UpdateTrail turning multi-region logging off, from head office by an engineer: a reduction from a trusted network (ticket).',
     calls: [['06:00:00', who.alice, OFFICE, CT, 'UpdateTrail', { ...trail, isMultiRegionTrail: false }]],
     expected: () => ({
       action: 'ticket',
@@ -299,7 +306,8 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'ticket-pipeline-replaced-flow-log-slowly',
-    description: 'Near miss: the same replacement forty minutes later (past restore_within_minutes, 15): an approved change with a gap in the flow logs (ticket).',
+    nearMissOf: 'false-positive-replaced',
+    description: 'The same replacement forty minutes later (past restore_within_minutes, 15): an approved change with a gap in the flow logs (ticket).',
     calls: pipelineReplacesFlowLog('07:40:00'),
     expected: () => ({
       action: 'ticket',
@@ -308,7 +316,8 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'false-positive-pipeline-replaced-slowly-longer-limit',
-    description: 'Near miss of the near miss: the forty-minute replacement with restore_within_minutes=60 is quick again (false positive).',
+    nearMissOf: 'ticket-trusted-change',
+    description: 'The forty-minute replacement with restore_within_minutes=60 is quick again (false positive).',
     parameters: { restore_within_minutes: 60 },
     calls: pipelineReplacesFlowLog('07:40:00'),
     expected: () => ({ action: 'false-positive', findings: [{ kind: 'tampering', decision: leaf('false-positive', 'false-positive-replaced') }] }),
@@ -326,7 +335,8 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'ticket-engineer-trail-restarted-by-colleague',
-    description: 'Near miss: a colleague at head office starts it again, not the engineer who stopped it: still a trusted change (ticket), not the same-actor leaf.',
+    nearMissOf: 'ticket-restored-quickly',
+    description: 'A colleague at head office starts it again, not the engineer who stopped it: still a trusted change (ticket), not the same-actor leaf.',
     calls: stopStart(['08:00:00', who.alice, OFFICE], ['08:05:00', who.bob, OFFICE]),
     expected: () => ({
       action: 'ticket',
@@ -347,7 +357,8 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'isolate-unapproved-role-deleted-trail',
-    description: 'Near miss: the same DeleteTrail from the same runner by a role the trusted file does not approve: a stranger blinded the account (isolate).',
+    nearMissOf: 'ticket-trusted-change',
+    description: 'The same DeleteTrail from the same runner by a role the trusted file does not approve: a stranger blinded the account (isolate).',
     calls: [['09:00:00', who.builder, RUNNER, CT, 'DeleteTrail', { name: 'legacy-trail' }]],
     expected: () => ({ action: 'isolate', findings: [{ kind: 'tampering', signals: { approvedPrincipal: false }, decision: leaf('isolate', 'isolate-still-dark') }] }),
   },
@@ -365,13 +376,15 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'no-finding-retention-thirty-days',
-    description: 'Near miss: the same call keeping 30 days is above short_retention_days (7): no finding.',
+    nearMissOf: 'escalate-unlisted',
+    description: 'The same call keeping 30 days is above short_retention_days (7): no finding.',
     calls: [['10:00:00', who.builder, BUILD_HOST, LOGS, 'PutRetentionPolicy', { logGroupName: '/aws/cloudtrail/org-audit', retentionInDays: 30 }]],
     expected: () => ({ action: undefined, findings: [] }),
   },
   {
     name: 'escalate-stranger-stopped-pipeline-restored',
-    description: 'The stranger stops the trail and the approved pipeline starts it again (drift remediation): not dark any more, but a stranger did it (escalate).',
+    nearMissOf: 'escalate-unknown-restorer',
+    description: 'The same stop by the stranger, but the approved pipeline starts the trail again (drift remediation): the restorer is vouched for, the stopper is not (escalate as unlisted).',
     calls: stopStart(['11:00:00', who.legacy, STRANGER], ['11:03:00', who.pipeline, RUNNER]),
     expected: () => ({
       action: 'escalate',
@@ -392,7 +405,8 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'no-finding-lifecycle-other-bucket',
-    description: 'Near miss: the same lifecycle rule on a bucket no trail delivers to is not about logging: no finding.',
+    nearMissOf: 'isolate-still-dark',
+    description: 'The same lifecycle rule on a bucket no trail delivers to is not about logging: no finding.',
     calls: expireBucketAfterTrail('build-artifacts-111122223333'),
     expected: () => ({ findings: [] }),
   },
@@ -404,7 +418,7 @@ const HEADER = '# Generated by scripts/make-logging-tampering-cases.ts: edit the
 const files = new Map<string, string>();
 for (const [index, spec] of CASES.entries()) {
   const caseNo = index + 1;
-  const expected: Record<string, unknown> = { description: spec.description, now: NOW };
+  const expected: Record<string, unknown> = { description: spec.nearMissOf ? `Near miss of ${spec.nearMissOf}: ${spec.description}` : spec.description, now: NOW };
   if (spec.parameters) expected['parameters'] = spec.parameters;
   for (const [key, value] of Object.entries(spec.expected((seq) => idOf(caseNo, seq)))) if (value !== undefined) expected[key] = value;
   files.set(join(spec.name, 'cloudtrail.json'), JSON.stringify({ Records: spec.calls.map((call, i) => record(caseNo, i + 1, call)) }, null, 2) + '\n');
