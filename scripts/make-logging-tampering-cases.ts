@@ -122,10 +122,10 @@ const refusedBurst = (identity: Identity, ip: string): Call[] => [
   ['05:00:00', identity, ip, GD, 'DeleteDetector', detector, 'AccessDeniedException'],
   ['05:02:00', identity, ip, EC2, 'DeleteFlowLogs', flowLog, 'Client.UnauthorizedOperation'],
 ];
-/** The trail is created on its bucket at 01:00; at 12:00 the stranger expires `bucket`'s objects after a day. */
-const expireBucketAfterTrail = (bucket: string): Call[] => [
+/** The trail is created on its bucket at 01:00; at 12:00 the stranger expires `bucket`'s objects after `days`. */
+const expireBucketAfterTrail = (bucket: string, days = 1): Call[] => [
   ['01:00:00', who.pipeline, RUNNER, CT, 'CreateTrail', { name: TRAIL, s3BucketName: TRAIL_BUCKET, isMultiRegionTrail: true }],
-  ['12:00:00', who.legacy, STRANGER, 's3.amazonaws.com', 'PutBucketLifecycle', { bucketName: bucket, LifecycleConfiguration: { Rule: { ID: 'expire', Status: 'Enabled', Expiration: { Days: 1 } } } }],
+  ['12:00:00', who.legacy, STRANGER, 's3.amazonaws.com', 'PutBucketLifecycle', { bucketName: bucket, LifecycleConfiguration: { Rule: { ID: 'expire', Status: 'Enabled', Expiration: { Days: days } } } }],
 ];
 
 interface CaseSpec {
@@ -408,6 +408,13 @@ const CASES: CaseSpec[] = [
     nearMissOf: 'isolate-still-dark',
     description: 'The same lifecycle rule on a bucket no trail delivers to is not about logging: no finding.',
     calls: expireBucketAfterTrail('build-artifacts-111122223333'),
+    expected: () => ({ findings: [] }),
+  },
+  {
+    name: 'no-finding-trail-bucket-long-lifecycle',
+    nearMissOf: 'isolate-still-dark',
+    description: 'The same caller puts a 400-day expiration on the trail bucket: longer than short_retention_days (7), a retention policy, not a purge: no finding.',
+    calls: expireBucketAfterTrail(TRAIL_BUCKET, 400),
     expected: () => ({ findings: [] }),
   },
 ];
