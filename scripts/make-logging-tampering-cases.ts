@@ -225,6 +225,23 @@ const CASES: CaseSpec[] = [
     }),
   },
   {
+    name: 'escalate-stranger-dropped-selectors-office-restored',
+    nearMissOf: 'isolate-still-dark',
+    description: 'The stranger drops management events and an engineer at head office puts them back five minutes later: the restoring call is evidence of the one finding, not a finding of its own; a stranger did it (escalate).',
+    calls: [
+      ['04:00:00', who.legacy, STRANGER, CT, 'PutEventSelectors', { trailName: TRAIL, eventSelectors: [{ includeManagementEvents: false, readWriteType: 'All' }] }],
+      ['04:05:00', who.alice, OFFICE, CT, 'PutEventSelectors', { trailName: TRAIL, eventSelectors: [{ includeManagementEvents: true, readWriteType: 'All' }] }],
+    ],
+    expected: (id) => ({
+      action: 'escalate',
+      answers: { stillDark: false, restoredList: [`trail ${TRAIL}: dark 5.0 min, restored by ${String(who.alice['arn'])}`] },
+      findings: [{
+        kind: 'tampering', eventIds: [id(1), id(2)], title: `trail ${TRAIL}: weakened by ${String(who.legacy['arn'])}`,
+        signals: { restored: true, restorerKnown: true, callersAllowed: false }, decision: leaf('escalate', 'escalate-unlisted'),
+      }],
+    }),
+  },
+  {
     name: 'isolate-stranger-disabled-guardduty',
     description: 'The stranger disables the GuardDuty detector (UpdateDetector enable=false): detection stopped and not re-enabled (isolate).',
     calls: [['04:10:00', who.legacy, STRANGER, GD, 'UpdateDetector', { ...detector, enable: false }]],
