@@ -76,6 +76,13 @@ const roleSession = (role: string, session: string, key: string): Identity => ({
   },
 });
 
+/** An EC2 instance profile's session: the role session named after the instance, delivered by the instance metadata service. */
+const instanceSession = (role: string, instance: string, key: string): Identity => {
+  const session = roleSession(role, instance, key);
+  const context = session['sessionContext'] as Record<string, unknown>;
+  return { ...session, sessionContext: { ...context, ec2RoleDelivery: '2.0' } };
+};
+
 const service = (name: string): Identity => ({ type: 'AWSService', invokedBy: name });
 
 const id = {
@@ -84,6 +91,7 @@ const id = {
   ci: roleSession('ci-deployer', 'pipeline-run-4711', 'ASIAQEXAMPLECIRUN001'),
   app: roleSession('app-reporting', 'reporting-job', 'ASIAQEXAMPLEAPPREP01'),
   config: service('config.amazonaws.com'),
+  web: instanceSession('web-instance-role', 'i-0a12b34c56d78e901', 'ASIAQEXAMPLEWEBINST1'),
 };
 
 const CLI = 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.5 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe';
@@ -389,6 +397,43 @@ const CASES: CaseSpec[] = [
     expected: {
       action: 'isolate',
       findings: [{ kind: 'credential', credentials: key(id.alice), signals: { evasion: true, persistence: true, compromiseEvidence: true }, decision: leaf('isolate', 'isolate-stolen-key') }],
+    },
+  },
+  // --- escalate-instance-credentials ----------------------------------------------------------
+  {
+    name: 'escalate-instance-credentials-outside',
+    description: "The web instance's role credentials call GetCallerIdentity and DescribeInstances from a public address on no list: they left the instance, or the instance's address is unlisted (escalate).",
+    events: [
+      { time: '08:20:52', identity: id.web, ip: STRANGER, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', readOnly: true },
+      { time: '08:21:03', identity: id.web, ip: STRANGER, source: 'ec2.amazonaws.com', name: 'DescribeInstances', readOnly: true },
+    ],
+    expected: {
+      action: 'escalate',
+      findings: [{ kind: 'credential', credentials: key(id.web), signals: { instanceCredentialsOutside: true, reconBurst: false }, decision: leaf('escalate', 'escalate-instance-credentials') }],
+    },
+  },
+  {
+    name: 'false-positive-trusted-instance-credentials-inside',
+    description: 'Near miss: the same calls from the instance\'s own address in the production VPC (false positive).',
+    events: [
+      { time: '08:20:52', identity: id.web, ip: '10.0.1.25', source: 'sts.amazonaws.com', name: 'GetCallerIdentity', readOnly: true },
+      { time: '08:21:03', identity: id.web, ip: '10.0.1.25', source: 'ec2.amazonaws.com', name: 'DescribeInstances', readOnly: true },
+    ],
+    expected: {
+      action: 'false-positive',
+      findings: [{ kind: 'credential', credentials: key(id.web), signals: { instanceCredentialsOutside: false }, decision: leaf('false-positive', 'false-positive-trusted') }],
+    },
+  },
+  {
+    name: 'isolate-stolen-key-instance-credentials-create-user',
+    description: "The web instance's role credentials, from a public address on no list, create a user with an access key: a foothold by credentials that left their instance (isolate).",
+    events: [
+      { time: '08:20:52', identity: id.web, ip: STRANGER, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', readOnly: true },
+      ...backdoorUser(id.web, STRANGER, ['08:22:00', '08:22:01', '08:22:02']),
+    ],
+    expected: {
+      action: 'isolate',
+      findings: [{ kind: 'credential', credentials: key(id.web), signals: { instanceCredentialsOutside: true, reconBurst: false, persistence: true }, decision: leaf('isolate', 'isolate-stolen-key') }],
     },
   },
   // --- escalate-probing ---------------------------------------------------------------------
