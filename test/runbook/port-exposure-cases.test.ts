@@ -1,33 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { runCli, tempDir } from '../helpers/fixtures.js';
+import { brokenCopy, filesUnder } from '../helpers/runbooks.js';
 
 // The port runbook's own test cases (runbooks/port-exposure/tests/), run by the built CLI as CI
 // runs them, and the proof that they catch a broken rule.
 const RUNBOOK = join(REPO_ROOT, 'runbooks', 'port-exposure');
 const TESTS = join(RUNBOOK, 'tests');
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => statSync(join(dir, f)).isFile())
-    .map((f) => f.split('\\').join('/'))
-    .sort();
-}
-
-/** A copy of the runbook folder with one edit to runbook.yaml (the edited text must occur exactly once). */
-function brokenCopy(t: Parameters<typeof tempDir>[0], from: string, to: string): string {
-  const dir = join(tempDir(t), 'port-exposure');
-  cpSync(RUNBOOK, dir, { recursive: true });
-  const file = join(dir, 'runbook.yaml');
-  const text = readFileSync(file, 'utf8');
-  assert.equal(text.split(from).length, 2, `"${from}" must occur once in runbook.yaml`);
-  writeFileSync(file, text.replace(from, to));
-  return dir;
-}
 
 test('the committed cases are what scripts/make-runbook-cases.ts writes', (t) => {
   const out = join(tempDir(t), 'tests');
@@ -60,7 +43,7 @@ test('trailbook runbook test runbooks/port-exposure passes', () => {
 test('runbook test fails when a decision edge is broken, naming the case and the field', (t) => {
   // Outbound traffic to a threat-feed address now goes to the identity leaf: still "escalate",
   // so only the leaf tells the two apart.
-  const dir = brokenCopy(t, 'then: escalate-outbound', 'then: escalate-identity');
+  const dir = brokenCopy(t, RUNBOOK, 'then: escalate-outbound', 'then: escalate-identity');
   const run = runCli(['runbook', 'test', dir, '--case', 'escalate-outbound-to-c2,false-positive-traffic-outbound-partner']);
   assert.equal(run.status, 8, run.stdout + run.stderr);
   assert.match(run.stdout, /FAIL escalate-outbound-to-c2/);
@@ -70,7 +53,7 @@ test('runbook test fails when a decision edge is broken, naming the case and the
 });
 
 test('runbook test fails when a condition value is changed, naming the case and the field', (t) => {
-  const dir = brokenCopy(t, '- { field: signals.internetExposed, op: eq, value: true }', '- { field: signals.internetExposed, op: eq, value: false }');
+  const dir = brokenCopy(t, RUNBOOK, '- { field: signals.internetExposed, op: eq, value: true }', '- { field: signals.internetExposed, op: eq, value: false }');
   const run = runCli(['runbook', 'test', dir, '--case', 'isolate-internet-rule-by-suspicious-caller']);
   assert.equal(run.status, 8, run.stdout + run.stderr);
   assert.match(run.stdout, /FAIL isolate-internet-rule-by-suspicious-caller/);
