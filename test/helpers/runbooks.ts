@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
+import { REPO_ROOT } from './corpus.js';
 import { tempDir } from './fixtures.js';
 
 /** Every file under `dir`, relative and `/`-separated, sorted. */
@@ -20,4 +22,14 @@ export function brokenCopy(t: Parameters<typeof tempDir>[0], runbookDir: string,
   assert.equal(text.split(from).length, 2, `"${from}" must occur once in runbook.yaml`);
   writeFileSync(file, text.replace(from, to));
   return dir;
+}
+
+/** Runs a case generator (scripts/<script>) into a temporary folder and asserts it writes exactly the committed `testsDir`. */
+export function assertGeneratorWrites(t: Parameters<typeof tempDir>[0], script: string, testsDir: string): void {
+  const out = join(tempDir(t), 'tests');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', script), out], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const committed = filesUnder(testsDir);
+  assert.deepEqual(filesUnder(out), committed, 'regenerating adds or removes files: re-run the script and commit its output');
+  for (const file of committed) assert.equal(readFileSync(join(out, file), 'utf8'), readFileSync(join(testsDir, file), 'utf8'), `${file} differs from the script's output`);
 }

@@ -6,7 +6,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -21,7 +20,7 @@ import { runRunbookTests } from '../../src/runbook/test-runner.js';
 import type { Finding, Report } from '../../src/report/contract.js';
 import { corpusFile, REPO_ROOT } from '../helpers/corpus.js';
 import { runCli, tempDir } from '../helpers/fixtures.js';
-import { brokenCopy, filesUnder } from '../helpers/runbooks.js';
+import { assertGeneratorWrites, brokenCopy, filesUnder } from '../helpers/runbooks.js';
 
 const RUNBOOK = join(REPO_ROOT, 'runbooks', 'credential-compromise');
 const TESTS = join(RUNBOOK, 'tests');
@@ -30,12 +29,7 @@ const STRATUS = 'cloudtrail/stratus-red-team-detonation-logs';
 const failuresOf = (report: Awaited<ReturnType<typeof runRunbookTests>>) => report.cases.flatMap((c) => c.failures.map((f) => `${c.name}: ${f}`)).join('\n');
 
 test('the committed cases are what scripts/make-credential-cases.ts writes', (t) => {
-  const out = join(tempDir(t), 'tests');
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'make-credential-cases.ts'), out], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  const committed = filesUnder(TESTS);
-  assert.deepEqual(filesUnder(out), committed, 'regenerating adds or removes files: re-run the script and commit its output');
-  for (const file of committed) assert.equal(readFileSync(join(out, file), 'utf8'), readFileSync(join(TESTS, file), 'utf8'), `${file} differs from the script's output`);
+  assertGeneratorWrites(t, 'make-credential-cases.ts', TESTS);
 });
 
 /** Each leaf: a case that reaches it, and a near miss — a case a small change away — that must land elsewhere. */

@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../helpers/corpus.js';
-import { runCli, tempDir } from '../helpers/fixtures.js';
-import { brokenCopy, filesUnder } from '../helpers/runbooks.js';
+import { runCli } from '../helpers/fixtures.js';
+import { assertGeneratorWrites, brokenCopy, filesUnder } from '../helpers/runbooks.js';
 
 // The port runbook's own test cases (runbooks/port-exposure/tests/), run by the built CLI as CI
 // runs them, and the proof that they catch a broken rule.
@@ -13,12 +12,7 @@ const RUNBOOK = join(REPO_ROOT, 'runbooks', 'port-exposure');
 const TESTS = join(RUNBOOK, 'tests');
 
 test('the committed cases are what scripts/make-runbook-cases.ts writes', (t) => {
-  const out = join(tempDir(t), 'tests');
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'make-runbook-cases.ts'), out], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  const committed = filesUnder(TESTS);
-  assert.deepEqual(filesUnder(out), committed, 'regenerating adds or removes files: re-run the script and commit its output');
-  for (const file of committed) assert.equal(readFileSync(join(out, file), 'utf8'), readFileSync(join(TESTS, file), 'utf8'), `${file} differs from the script's output`);
+  assertGeneratorWrites(t, 'make-runbook-cases.ts', TESTS);
 });
 
 test('every decision leaf has a case, and every case a description and fixtures', () => {
