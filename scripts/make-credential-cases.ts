@@ -109,8 +109,11 @@ interface EventSpec {
 }
 
 const ADMIN_POLICY = 'arn:aws:iam::aws:policy/AdministratorAccess';
-const trustPolicy = (account: string) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }] }, null, 2);
+/** A trust policy: an account id becomes its root ARN; any other principal (`*`, a bare account id) is written as given. */
+const trustPolicy = (principal: string) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: /^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal }, Action: 'sts:AssumeRole' }] }, null, 2);
+const ANYONE = '*';
+const BARE_OWN_ACCOUNT = `"${ACCOUNT}"`;
 
 /** A recon sweep: GetCallerIdentity, then List/Describe calls on iam, s3 and ec2, seconds apart. */
 function sweep(identity: Identity, ip: string, times: [string, string, string, string]): EventSpec[] {
@@ -151,9 +154,9 @@ const stopLogging = (identity: Identity, ip: string, time: string, error?: Event
   request: { name: `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/org-trail` }, ...(error ? { error } : {}),
 });
 
-const createRole = (identity: Identity, ip: string, time: string, trustedAccount: string): EventSpec => ({
+const createRole = (identity: Identity, ip: string, time: string, trusted: string): EventSpec => ({
   time, identity, ip, source: 'iam.amazonaws.com', name: 'CreateRole',
-  request: { roleName: 'support-access', assumeRolePolicyDocument: trustPolicy(trustedAccount) },
+  request: { roleName: 'support-access', assumeRolePolicyDocument: trusted === BARE_OWN_ACCOUNT ? trustPolicy('x').replace('"x"', BARE_OWN_ACCOUNT) : trustPolicy(trusted) },
   response: { role: { roleName: 'support-access', arn: `arn:aws:iam::${ACCOUNT}:role/support-access`, path: '/' } },
 });
 
@@ -311,6 +314,26 @@ const CASES: CaseSpec[] = [
       action: 'escalate',
       answers: { created: [] },
       findings: [{ kind: 'credential', credentials: key(id.alice), signals: { reconBurst: true, persistence: false }, decision: leaf('escalate', 'escalate-probing') }],
+    },
+  },
+  {
+    name: 'escalate-change-role-trusts-anyone',
+    description: 'A role whose trust policy lets any AWS principal assume it, created from an unlisted address, nothing else: a foothold without further evidence (escalate).',
+    events: [createRole(id.alice, STRANGER, '05:12:00', ANYONE)],
+    expected: {
+      action: 'escalate',
+      answers: { created: ['CreateRole support-access (trusts a principal outside the account)'] },
+      findings: [{ kind: 'credential', credentials: key(id.alice), signals: { persistence: true }, decision: leaf('escalate', 'escalate-change') }],
+    },
+  },
+  {
+    name: 'ticket-used-outside-role-trusts-own-account-id',
+    description: 'Near miss: the same role trusted by the account itself, written as its bare account id: not a foothold (ticket).',
+    events: [createRole(id.alice, STRANGER, '05:12:00', BARE_OWN_ACCOUNT)],
+    expected: {
+      action: 'ticket',
+      answers: { created: [] },
+      findings: [{ kind: 'credential', credentials: key(id.alice), signals: { persistence: false }, decision: leaf('ticket', 'ticket-used-outside') }],
     },
   },
   // --- false-positive-service -----------------------------------------------------------------
