@@ -226,3 +226,27 @@ test('Stratus Red Team: with AWS ip-ranges loaded, stolen instance credentials u
   assert.equal(stolen.signals?.['instanceCredentialsOutside'], false);
   assert.equal(leafOf(stolen), 'false-positive-trusted');
 });
+
+test('the bundled sample: the two credentials sample/GROUND_TRUTH.md calls stolen are isolated, every other one is not', async () => {
+  const engine = await DuckDBEngine.open({ path: ':memory:' });
+  try {
+    const summary = await ingestPaths(engine, [join(REPO_ROOT, 'sample', 'cloudtrail')]);
+    assert.equal(summary.skippedFiles.length, 0);
+    const intel = await loadIntel({ feeds: [join(REPO_ROOT, 'sample', 'intel', 'threat-feed.txt')], trusted: join(REPO_ROOT, 'sample', 'trusted-networks.yaml') });
+    const runbook = await loadRunbook(RUNBOOK);
+    const report = await investigate(engine, { runbook, parameters: {}, intel, now: new Date('2025-01-01T00:00:00Z') });
+    const decided = Object.fromEntries(report.findings.map((f) => [f.credentials?.accessKeyId ?? f.title, leafOf(f)]));
+    assert.deepEqual(decided, {
+      // The legacy deploy key and the web host's instance-role session, both from the feed's address.
+      AKIAQEXAMPLELEGACY01: 'isolate-threat-feed',
+      ASIAQEXAMPLEWEBAPP01: 'isolate-threat-feed',
+      ASIAQEXAMPLECIDEPLOY: 'false-positive-trusted',
+      ASIAQEXAMPLEANALYST1: 'false-positive-trusted',
+      ASIAQEXAMPLERESPOND1: 'false-positive-trusted',
+      ASIAQEXAMPLECFNEXEC1: 'false-positive-service',
+      'ec2.amazonaws.com (ec2.amazonaws.com): 88 calls': 'false-positive-service',
+    });
+  } finally {
+    await engine.close();
+  }
+});
