@@ -459,6 +459,37 @@ const CASES: CaseSpec[] = [
       findings: [{ kind: 'credential', credentials: key(id.web), signals: { instanceCredentialsOutside: true, reconBurst: false, persistence: true }, decision: leaf('isolate', 'isolate-stolen-key') }],
     },
   },
+  // --- escalate-minted-key --------------------------------------------------------------------
+  {
+    name: 'escalate-minted-key-backdoor-key-used',
+    description: "Alice's key creates a new access key for bob from an unlisted address, and the new key calls GetCallerIdentity from there minutes later: the foothold is in use (escalate both).",
+    events: [
+      { time: '01:31:00', identity: id.alice, ip: STRANGER, source: 'iam.amazonaws.com', name: 'CreateAccessKey', request: { userName: 'bob' }, response: { accessKey: { accessKeyId: 'AKIAQEXAMPLEBOBNEW01', status: 'Active', userName: 'bob' } } },
+      { time: '01:33:00', identity: user('bob', 'AKIAQEXAMPLEBOBNEW01'), ip: STRANGER, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', readOnly: true },
+    ],
+    expected: {
+      action: 'escalate',
+      findings: [
+        { kind: 'credential', credentials: key(id.alice), decision: leaf('escalate', 'escalate-change') },
+        { kind: 'credential', credentials: { accessKeyId: 'AKIAQEXAMPLEBOBNEW01' }, signals: { mintedByFoothold: true }, decision: leaf('escalate', 'escalate-minted-key') },
+      ],
+    },
+  },
+  {
+    name: 'false-positive-trusted-minted-key-used-from-office',
+    description: 'Near miss: an admin creates the key for bob from the office and bob uses it from the office: a rotation (ticket for the change, nothing for the key).',
+    events: [
+      { time: '01:31:00', identity: id.admin, ip: OFFICE, source: 'iam.amazonaws.com', name: 'CreateAccessKey', request: { userName: 'bob' }, response: { accessKey: { accessKeyId: 'AKIAQEXAMPLEBOBNEW01', status: 'Active', userName: 'bob' } } },
+      { time: '01:33:00', identity: user('bob', 'AKIAQEXAMPLEBOBNEW01'), ip: OFFICE, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', readOnly: true },
+    ],
+    expected: {
+      action: 'ticket',
+      findings: [
+        { kind: 'credential', credentials: key(id.admin), decision: leaf('ticket', 'ticket-allowed-change') },
+        { kind: 'credential', credentials: { accessKeyId: 'AKIAQEXAMPLEBOBNEW01' }, signals: { mintedByFoothold: true, callersAllowed: true }, decision: leaf('false-positive', 'false-positive-trusted') },
+      ],
+    },
+  },
   // --- escalate-probing ---------------------------------------------------------------------
   {
     name: 'escalate-probing-denied-storm',

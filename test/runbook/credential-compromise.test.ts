@@ -40,6 +40,7 @@ const PAIRS: Record<string, [string, string]> = {
   'ticket-allowed-change': ['ticket-allowed-change-pipeline-creates-user', 'escalate-change-unlisted-private-address'],
   'escalate-change': ['escalate-change-stop-logging-outside', 'ticket-allowed-change-stop-logging-office'],
   'escalate-instance-credentials': ['escalate-instance-credentials-outside', 'false-positive-trusted-instance-credentials-inside'],
+  'escalate-minted-key': ['escalate-minted-key-backdoor-key-used', 'false-positive-trusted-minted-key-used-from-office'],
   'escalate-probing': ['escalate-probing-denied-storm', 'ticket-used-outside-denied-spread'],
   'ticket-used-outside': ['ticket-used-outside-caller-check', 'isolate-threat-feed-caller-check'],
   'false-positive-trusted': ['false-positive-trusted-recon-from-office', 'escalate-probing-recon-burst'],
@@ -138,26 +139,28 @@ async function runStratus(t: TestContext, intel: { feeds?: string[] } = {}): Pro
 
 const leafOf = (f: Finding) => f.decision.path.at(-1);
 
-/** The techniques this runbook is about: detonation → [the credential that did it, the leaf, a signal that must hold]. */
-const CAUGHT: Record<string, [string, string, string]> = {
-  'aws.defense-evasion.cloudtrail-stop': ['AKIAGGWFBBHBE7D3M9WI', 'escalate-change', 'evasion'],
-  'aws.defense-evasion.cloudtrail-delete': ['AKIAFBJ48BV9CGRBRKGM', 'escalate-change', 'evasion'],
-  'aws.defense-evasion.cloudtrail-event-selectors': ['AKIA2I0BSXU5LNRWIN0K', 'escalate-change', 'evasion'],
-  'aws.defense-evasion.vpc-remove-flow-logs': ['AKIA5Q8Z0GHOBYSEN9D6', 'escalate-change', 'evasion'],
-  'aws.defense-evasion.dns-delete-logs': ['AKIADT99GZBZR7NVDT0D', 'escalate-change', 'evasion'],
-  'aws.defense-evasion.organizations-leave': ['ASIA36EV31F1RB3OA8IG', 'escalate-probing', 'changeRefused'],
-  'aws.persistence.iam-create-admin-user': ['AKIAOZUDECYXYM4ONAN4', 'escalate-change', 'persistence'],
-  'aws.persistence.iam-backdoor-user': ['AKIA30BEZSJBVKOFKZW0', 'escalate-change', 'persistence'],
-  'aws.persistence.iam-backdoor-role': ['AKIAMUV7B57OZM0RV05D', 'escalate-change', 'persistence'],
-  'aws.persistence.iam-create-backdoor-role': ['AKIA0W5KI69TY8X86BGT', 'escalate-change', 'persistence'],
-  'aws.persistence.iam-create-user-login-profile': ['AKIAE18PGYHCY2CYMTFK', 'escalate-change', 'persistence'],
-  'aws.privilege-escalation.iam-update-user-login-profile': ['AKIAV1MIS7NGMDMR83FC', 'escalate-change', 'persistence'],
-  'aws.persistence.rolesanywhere-create-trust-anchor': ['AKIA3SBEM4QSKES6Z5F9', 'escalate-change', 'persistence'],
-  'aws.persistence.sts-federation-token': ['AKIA6V1GNZTT65XQH36M', 'escalate-change', 'persistence'],
-  'aws.credential-access.ec2-get-password-data': ['ASIANQQHHS551LWULIWD', 'escalate-probing', 'deniedStorm'],
-  'aws.discovery.ec2-download-user-data': ['ASIA4URVX2JM5MT0ZGK8', 'escalate-probing', 'deniedStorm'],
-  'aws.credential-access.ec2-steal-instance-credentials': ['ASIAP5CT9NN8EYVU1FXV', 'escalate-instance-credentials', 'instanceCredentialsOutside'],
-};
+/** The techniques this runbook is about: [detonation, the credential that did it, the leaf, a signal that must hold]. */
+const CAUGHT: [string, string, string, string][] = [
+  ['aws.defense-evasion.cloudtrail-stop', 'AKIAGGWFBBHBE7D3M9WI', 'escalate-change', 'evasion'],
+  ['aws.defense-evasion.cloudtrail-delete', 'AKIAFBJ48BV9CGRBRKGM', 'escalate-change', 'evasion'],
+  ['aws.defense-evasion.cloudtrail-event-selectors', 'AKIA2I0BSXU5LNRWIN0K', 'escalate-change', 'evasion'],
+  ['aws.defense-evasion.vpc-remove-flow-logs', 'AKIA5Q8Z0GHOBYSEN9D6', 'escalate-change', 'evasion'],
+  ['aws.defense-evasion.dns-delete-logs', 'AKIADT99GZBZR7NVDT0D', 'escalate-change', 'evasion'],
+  ['aws.defense-evasion.organizations-leave', 'ASIA36EV31F1RB3OA8IG', 'escalate-probing', 'changeRefused'],
+  ['aws.persistence.iam-create-admin-user', 'AKIAOZUDECYXYM4ONAN4', 'escalate-change', 'persistence'],
+  ['aws.persistence.iam-backdoor-user', 'AKIA30BEZSJBVKOFKZW0', 'escalate-change', 'persistence'],
+  ['aws.persistence.iam-backdoor-role', 'AKIAMUV7B57OZM0RV05D', 'escalate-change', 'persistence'],
+  ['aws.persistence.iam-create-backdoor-role', 'AKIA0W5KI69TY8X86BGT', 'escalate-change', 'persistence'],
+  ['aws.persistence.iam-create-user-login-profile', 'AKIAE18PGYHCY2CYMTFK', 'escalate-change', 'persistence'],
+  ['aws.privilege-escalation.iam-update-user-login-profile', 'AKIAV1MIS7NGMDMR83FC', 'escalate-change', 'persistence'],
+  ['aws.persistence.rolesanywhere-create-trust-anchor', 'AKIA3SBEM4QSKES6Z5F9', 'escalate-change', 'persistence'],
+  ['aws.persistence.sts-federation-token', 'AKIA6V1GNZTT65XQH36M', 'escalate-change', 'persistence'],
+  // The federated session the token gave out, calling from the same address: the foothold in use.
+  ['aws.persistence.sts-federation-token', 'ASIASTJKC5GCM7ZE6LUP', 'escalate-minted-key', 'mintedByFoothold'],
+  ['aws.credential-access.ec2-get-password-data', 'ASIANQQHHS551LWULIWD', 'escalate-probing', 'deniedStorm'],
+  ['aws.discovery.ec2-download-user-data', 'ASIA4URVX2JM5MT0ZGK8', 'escalate-probing', 'deniedStorm'],
+  ['aws.credential-access.ec2-steal-instance-credentials', 'ASIAP5CT9NN8EYVU1FXV', 'escalate-instance-credentials', 'instanceCredentialsOutside'],
+];
 
 test('Stratus Red Team detonations: each technique the runbook is about gets its finding and decision, nothing is isolated on absence from a list', async (t) => {
   const run = await runStratus(t);
@@ -169,7 +172,7 @@ test('Stratus Red Team detonations: each technique the runbook is about gets its
   const keys = report.findings.map((f) => f.credentials?.accessKeyId ?? f.credentials?.arn);
   assert.equal(new Set(keys).size, keys.length, 'one finding per credential');
 
-  for (const [file, [key, leaf, signal]] of Object.entries(CAUGHT)) {
+  for (const [file, key, leaf, signal] of CAUGHT) {
     const finding = report.findings.find((f) => f.credentials?.accessKeyId === key);
     assert.ok(finding, `${file}: a finding for ${key}`);
     assert.equal(fileOf(finding), file);
@@ -183,7 +186,7 @@ test('Stratus Red Team detonations: each technique the runbook is about gets its
   // The techniques that are not about credentials (lambda, sharing, instances, sessions, the
   // model invocation, the console login) and the keys that only assumed the attack roles are
   // tickets: used from an unlisted address, nothing more.
-  const caughtKeys = new Set(Object.values(CAUGHT).map(([key]) => key));
+  const caughtKeys = new Set(CAUGHT.map(([, key]) => key));
   for (const f of report.findings.filter((f) => !caughtKeys.has(f.credentials?.accessKeyId ?? ''))) {
     assert.equal(leafOf(f), 'ticket-used-outside', `${fileOf(f)}: ${f.title}`);
   }
