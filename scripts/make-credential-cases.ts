@@ -149,6 +149,12 @@ function deniedCalls(identity: Identity, ip: string, start: string, count: numbe
   });
 }
 
+/** `creator` makes bob a new access key, and the new key calls GetCallerIdentity two minutes later, both from `ip`. */
+const mintAndUse = (creator: Identity, ip: string): EventSpec[] => [
+  { time: '01:31:00', identity: creator, ip, source: 'iam.amazonaws.com', name: 'CreateAccessKey', request: { userName: 'bob' }, response: { accessKey: { accessKeyId: 'AKIAQEXAMPLEBOBNEW01', status: 'Active', userName: 'bob' } } },
+  { time: '01:33:00', identity: user('bob', 'AKIAQEXAMPLEBOBNEW01'), ip, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', readOnly: true },
+];
+
 const stopLogging = (identity: Identity, ip: string, time: string, error?: EventSpec['error']): EventSpec => ({
   time, identity, ip, source: 'cloudtrail.amazonaws.com', name: 'StopLogging',
   request: { name: `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/org-trail` }, ...(error ? { error } : {}),
@@ -463,10 +469,7 @@ const CASES: CaseSpec[] = [
   {
     name: 'escalate-minted-key-backdoor-key-used',
     description: "Alice's key creates a new access key for bob from an unlisted address, and the new key calls GetCallerIdentity from there minutes later: the foothold is in use (escalate both).",
-    events: [
-      { time: '01:31:00', identity: id.alice, ip: STRANGER, source: 'iam.amazonaws.com', name: 'CreateAccessKey', request: { userName: 'bob' }, response: { accessKey: { accessKeyId: 'AKIAQEXAMPLEBOBNEW01', status: 'Active', userName: 'bob' } } },
-      { time: '01:33:00', identity: user('bob', 'AKIAQEXAMPLEBOBNEW01'), ip: STRANGER, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', readOnly: true },
-    ],
+    events: mintAndUse(id.alice, STRANGER),
     expected: {
       action: 'escalate',
       findings: [
@@ -478,10 +481,7 @@ const CASES: CaseSpec[] = [
   {
     name: 'false-positive-trusted-minted-key-used-from-office',
     description: 'Near miss: an admin creates the key for bob from the office and bob uses it from the office: a rotation (ticket for the change, nothing for the key).',
-    events: [
-      { time: '01:31:00', identity: id.admin, ip: OFFICE, source: 'iam.amazonaws.com', name: 'CreateAccessKey', request: { userName: 'bob' }, response: { accessKey: { accessKeyId: 'AKIAQEXAMPLEBOBNEW01', status: 'Active', userName: 'bob' } } },
-      { time: '01:33:00', identity: user('bob', 'AKIAQEXAMPLEBOBNEW01'), ip: OFFICE, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', readOnly: true },
-    ],
+    events: mintAndUse(id.admin, OFFICE),
     expected: {
       action: 'ticket',
       findings: [
