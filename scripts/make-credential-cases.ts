@@ -286,7 +286,7 @@ const CASES: CaseSpec[] = [
     expected: {
       action: 'isolate',
       answers: { denied: 12, errors: 12, created: ['CreateLoginProfile bob'] },
-      findings: [{ kind: 'credential', credentials: key(id.app), signals: { deniedStorm: true, deniedCalls: 12, persistence: true }, decision: leaf('isolate', 'isolate-stolen-key') }],
+      findings: [{ kind: 'credential', credentials: key(id.app), signals: { deniedStorm: true, persistence: true }, decision: leaf('isolate', 'isolate-stolen-key') }],
     },
   },
   {
@@ -299,7 +299,7 @@ const CASES: CaseSpec[] = [
     expected: {
       action: 'escalate',
       answers: { denied: 9 },
-      findings: [{ kind: 'credential', credentials: key(id.app), signals: { deniedStorm: false, deniedCalls: 9, persistence: true }, decision: leaf('escalate', 'escalate-change') }],
+      findings: [{ kind: 'credential', credentials: key(id.app), signals: { deniedStorm: false, persistence: true }, decision: leaf('escalate', 'escalate-change') }],
     },
   },
   {
@@ -353,7 +353,7 @@ const CASES: CaseSpec[] = [
     ],
     expected: {
       action: 'false-positive',
-      findings: [{ kind: 'credential', title: 'config.amazonaws.com (config.amazonaws.com): 3 calls', signals: { serviceOnly: true, reconBurst: true }, decision: leaf('false-positive', 'false-positive-service') }],
+      findings: [{ kind: 'credential', title: 'config.amazonaws.com (config.amazonaws.com)', signals: { serviceOnly: true, reconBurst: true }, decision: leaf('false-positive', 'false-positive-service') }],
     },
   },
   {
@@ -498,7 +498,7 @@ const CASES: CaseSpec[] = [
     expected: {
       action: 'escalate',
       answers: { denied: 12 },
-      findings: [{ kind: 'credential', credentials: key(id.app), signals: { deniedStorm: true, deniedCalls: 12 }, decision: leaf('escalate', 'escalate-probing') }],
+      findings: [{ kind: 'credential', credentials: key(id.app), signals: { deniedStorm: true }, decision: leaf('escalate', 'escalate-probing') }],
     },
   },
   {
@@ -508,7 +508,7 @@ const CASES: CaseSpec[] = [
     expected: {
       action: 'ticket',
       answers: { denied: 12 },
-      findings: [{ kind: 'credential', credentials: key(id.app), signals: { deniedStorm: false, deniedCalls: 12 }, decision: leaf('ticket', 'ticket-used-outside') }],
+      findings: [{ kind: 'credential', credentials: key(id.app), signals: { deniedStorm: false }, decision: leaf('ticket', 'ticket-used-outside') }],
     },
   },
   {

@@ -247,7 +247,7 @@ test('the bundled sample: the two credentials sample/GROUND_TRUTH.md calls stole
       ASIAQEXAMPLEANALYST1: 'false-positive-trusted',
       ASIAQEXAMPLERESPOND1: 'false-positive-trusted',
       ASIAQEXAMPLECFNEXEC1: 'false-positive-service',
-      'ec2.amazonaws.com (ec2.amazonaws.com): 88 calls': 'false-positive-service',
+      'ec2.amazonaws.com (ec2.amazonaws.com)': 'false-positive-service',
     });
   } finally {
     await engine.close();
