@@ -385,6 +385,18 @@ const CASES: CaseSpec[] = [
     },
   },
   {
+    name: 'ticket-allowed-change-pipeline-through-cloudformation',
+    description: 'The approved CI role starts a stack from a hosted runner, and CloudFormation, acting for the same session, creates the user: an AWS service acting for an allowed caller is no unlisted place (ticket).',
+    events: [
+      { time: '10:00:00', identity: id.ci, ip: RUNNER, source: 'cloudformation.amazonaws.com', name: 'CreateStack', request: { stackName: 'reporting-users' } },
+      { time: '10:00:30', identity: { ...id.ci, invokedBy: 'cloudformation.amazonaws.com' }, ip: 'cloudformation.amazonaws.com', source: 'iam.amazonaws.com', name: 'CreateUser', request: { userName: 'report-reader' } },
+    ],
+    expected: {
+      action: 'ticket',
+      findings: [{ kind: 'credential', credentials: key(id.ci), signals: { callersAllowed: true, serviceOnly: false, persistence: true }, decision: leaf('ticket', 'ticket-allowed-change') }],
+    },
+  },
+  {
     name: 'escalate-change-unlisted-private-address',
     description: "Near miss: alice's key creates the same user from a private address in no trusted VPC: known, but not allowed — a foothold needs an allowed place to be a ticket (escalate).",
     events: [
