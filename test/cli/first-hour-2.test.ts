@@ -1,0 +1,60 @@
+/**
+ * The first hour, continued (issue 15 items 1-3): shell completion, examples in every --help,
+ * exit codes in --help and docs/, and the other rough edges a new user meets. Commands run
+ * in-process (test/helpers/in-process.ts) on the bundled sample, with real files and DuckDB.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProgram } from '../../src/cli/program.js';
+import { commandTree } from '../../src/cli/completion.js';
+import { REPO_ROOT } from '../helpers/corpus.js';
+import { runInProcess } from '../helpers/in-process.js';
+
+const SAMPLE = join(REPO_ROOT, 'sample');
+let dir = '';
+let db = '';
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'trailbook-first-hour-2-'));
+  db = join(dir, 'store.duckdb');
+  const ingest = await runInProcess(['ingest', join(SAMPLE, 'cloudtrail'), join(SAMPLE, 'vpcflow'), '--db', db, '--no-progress', '--json']);
+  assert.equal(ingest.status, 0, ingest.stderr);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const topCommands = () => buildProgram().commands.map((c) => c.name());
+
+test('completion bash: a script bash parses, completing commands, subcommands, options and runbook ids', async () => {
+  const r = await runInProcess(['completion', 'bash']);
+  assert.equal(r.status, 0, r.stderr);
+  const script = join(dir, 'trailbook.bash');
+  writeFileSync(script, r.stdout);
+  execFileSync('bash', ['-n', script]);
+  // Completion as bash runs it: COMP_WORDS/COMP_CWORD in, COMPREPLY out.
+  const complete = (...words: string[]): string =>
+    execFileSync('bash', ['-c', `source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _trailbook_complete; echo "\${COMPREPLY[*]}"`, script, ...words], { encoding: 'utf8' }).trim();
+  assert.deepEqual(complete('trailbook', '').split(' '), topCommands());
+  assert.equal(complete('trailbook', 'inv'), 'investigate');
+  assert.equal(complete('trailbook', 'intel', ''), 'check stats');
+  assert.equal(complete('trailbook', 'investigate', '--db', 'x.duckdb', '--po'), '--port');
+  assert.equal(complete('trailbook', 'intel', 'check', '--tr'), '--trusted');
+  assert.equal(complete('trailbook', 'run', ''), 'port-exposure');
+  assert.equal(complete('trailbook', 'run', 'port-exposure', '--fo'), '--format');
+});
+
+test('completion zsh and fish name every command and subcommand; an unknown shell is a usage error', async () => {
+  const paths = commandTree(buildProgram()).filter((n) => n.path);
+  for (const shell of ['zsh', 'fish']) {
+    const r = await runInProcess(['completion', shell]);
+    assert.equal(r.status, 0, r.stderr);
+    for (const node of paths) assert.match(r.stdout, new RegExp(`'${node.name}${shell === 'zsh' ? ':' : "'"}`), `${shell}: ${node.path}`);
+    assert.match(r.stdout, /port-exposure/);
+  }
+  const bad = await runInProcess(['completion', 'powershell']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /no completion for shell "powershell"\n {2}hint: use one of: bash, zsh, fish/);
+});
