@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { TrailbookError } from '../errors.js';
+import { exitStatusHelp, TrailbookError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
 import { writeError } from './output.js';
 
@@ -15,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   for (const register of COMMANDS) register(program);
+  program.addHelpText('after', `\n${exitStatusHelp()}`);
   return program;
 }
 

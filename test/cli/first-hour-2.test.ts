@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram } from '../../src/cli/program.js';
@@ -57,4 +57,24 @@ test('completion zsh and fish name every command and subcommand; an unknown shel
   const bad = await runInProcess(['completion', 'powershell']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /no completion for shell "powershell"\n {2}hint: use one of: bash, zsh, fish/);
+});
+
+test('exit codes: every status in src/errors.ts is in `trailbook --help` and docs/exit-codes.md, and nothing else is', async () => {
+  const { EXIT_CODES, EXIT_STATUSES } = await import('../../src/errors.js');
+  // Every error code has a documented status, and the table holds no code errors.ts lacks.
+  for (const [code, status] of Object.entries(EXIT_CODES)) {
+    assert.ok(EXIT_STATUSES.some((e) => e.code === code && e.status === status), `${code} (${status}) is not in EXIT_STATUSES`);
+  }
+  assert.deepEqual(EXIT_STATUSES.filter((e) => e.code).map((e) => e.code).sort(), Object.keys(EXIT_CODES).sort());
+  const help = await runInProcess(['--help']);
+  assert.equal(help.status, 0);
+  const listed = /Exit codes \(docs\/exit-codes\.md\):\n((?: +\d+ {2}.*\n?)+)/.exec(help.stdout);
+  assert.ok(listed, help.stdout);
+  assert.deepEqual(
+    listed[1]!.trimEnd().split('\n').map((line) => line.trim()),
+    EXIT_STATUSES.map((e) => `${e.status}  ${e.meaning}`),
+  );
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'exit-codes.md'), 'utf8');
+  const rows = [...doc.matchAll(/^\| (\d+) \| ?(\w*) ?\| (.*) \|$/gm)].map((m) => ({ status: Number(m[1]), code: m[2] || undefined, meaning: m[3] }));
+  assert.deepEqual(rows, EXIT_STATUSES.map((e) => ({ status: e.status, code: e.code, meaning: e.meaning })));
 });
