@@ -78,3 +78,72 @@ test('exit codes: every status in src/errors.ts is in `trailbook --help` and doc
   const rows = [...doc.matchAll(/^\| (\d+) \| ?(\w*) ?\| (.*) \|$/gm)].map((m) => ({ status: Number(m[1]), code: m[2] || undefined, meaning: m[3] }));
   assert.deepEqual(rows, EXIT_STATUSES.map((e) => ({ status: e.status, code: e.code, meaning: e.meaning })));
 });
+
+test('every command has examples in its --help, and each example names a real command', async () => {
+  const { EXAMPLES } = await import('../../src/cli/examples.js');
+  const nodes = commandTree(buildProgram());
+  const byPath = new Map(nodes.map((n) => [n.path, n]));
+  // The command path an example runs: `trailbook` then the longest run of subcommand names.
+  const pathOf = (example: string): string => {
+    const words = /\btrailbook ([^|&;#"]*)/.exec(example)?.[1]?.trim().split(/\s+/) ?? [];
+    let path = '';
+    for (const word of words) {
+      const next = path ? `${path} ${word}` : word;
+      if (!byPath.get(path)?.subcommands.includes(word)) break;
+      path = next;
+    }
+    return path;
+  };
+  for (const node of nodes) {
+    const examples = EXAMPLES[node.path] ?? [];
+    assert.ok(examples.length > 0, `no examples for "${node.path || 'trailbook'}"`);
+    for (const example of examples) {
+      const path = pathOf(example);
+      assert.ok(path !== '', `"${example}" runs no trailbook command`);
+      assert.ok(node.path === '' || path === node.path || (path.startsWith(`${node.path} `) && node.subcommands.length > 0), `"${example}" under "${node.path}" runs "${path}"`);
+    }
+    const help = await runInProcess([...(node.path ? node.path.split(' ') : []), '--help']);
+    assert.equal(help.status, 0, node.path);
+    assert.ok(help.stdout.includes(`Examples:\n${examples.map((e) => `  ${e}`).join('\n')}`), `help of "${node.path}":\n${help.stdout}`);
+  }
+  assert.deepEqual(Object.keys(EXAMPLES).filter((path) => !byPath.has(path)), [], 'examples for commands that do not exist');
+});
+
+test('--since 24h is --from 24h on investigate, run, exposures, flows; with --from it is a usage error', async () => {
+  // The sample is from May 2024: a window since a day ago holds none of it, the whole window holds it all.
+  const since = await runInProcess(['exposures', '--db', db, '--since', '24h', '--format', 'json']);
+  assert.equal(since.status, 0, since.stderr);
+  assert.deepEqual(JSON.parse(since.stdout), []);
+  const all = await runInProcess(['exposures', '--db', db, '--since', '2024-05-01T00:00:00Z', '--format', 'json']);
+  assert.ok((JSON.parse(all.stdout) as unknown[]).length > 0);
+  const flows = await runInProcess(['flows', '--db', db, '--since', '24h', '--format', 'json']);
+  assert.equal(flows.status, 0, flows.stderr);
+  assert.equal(JSON.stringify(JSON.parse(flows.stdout)).includes('198.51.100.23'), false);
+  const report = await runInProcess(['investigate', '--db', db, '--since', '24h', '--format', 'json']);
+  assert.equal(report.status, 0, report.stderr);
+  const parsed = JSON.parse(report.stdout) as { findings: unknown[]; parameters?: Record<string, unknown> };
+  assert.equal(parsed.findings.length, 0);
+  const ran = await runInProcess(['run', 'port-exposure', '--db', db, '--since', '7d', '--format', 'json']);
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.equal((JSON.parse(ran.stdout) as { findings: unknown[] }).findings.length, 0);
+
+  for (const args of [['investigate'], ['exposures'], ['flows'], ['evidence', 'commit', '--repo', join(dir, 'never')]]) {
+    const both = await runInProcess([...args, '--db', db, '--since', '24h', '--from', '2024-05-01']);
+    assert.equal(both.status, 2, `${args[0]}: ${both.stderr}`);
+    assert.match(both.stderr, /--since 24h and --from 2024-05-01 both set the start of the window\n {2}hint: give one of them/);
+  }
+  const param = await runInProcess(['run', 'port-exposure', '--db', db, '--since', '24h', '--param', 'from=2024-05-01']);
+  assert.equal(param.status, 2, param.stderr);
+  assert.match(param.stderr, /--since 24h and --param from=2024-05-01 both set the start/);
+  const bad = await runInProcess(['investigate', '--db', db, '--since', 'yesterday']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--since/);
+});
+
+test('investigate and evidence commit --help show the bundled runbook by name, not a path on this machine', async () => {
+  for (const args of [['investigate', '--help'], ['evidence', 'commit', '--help']]) {
+    const help = await runInProcess(args);
+    assert.match(help.stdout, /--runbook <dir> +the runbook folder \(default: port-exposure\s+\(bundled\)\)/);
+    assert.equal(help.stdout.includes(REPO_ROOT), false, help.stdout);
+  }
+});
