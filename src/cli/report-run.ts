@@ -3,7 +3,7 @@ import type { Engine } from '../engines/engine.js';
 import { ingestPaths } from '../ingest/ingest.js';
 import { loadIntel } from '../intel/index.js';
 import { investigate } from '../investigate/investigate.js';
-import { storeInputs } from '../investigate/inputs.js';
+import { logsCoverage, storeInputs } from '../investigate/inputs.js';
 import type { Report } from '../report/contract.js';
 import { renderReport, isReportFormat, summaryLine } from '../report/render/index.js';
 import { loadRunbook } from '../runbook/load.js';
@@ -87,7 +87,9 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
     const report = await investigate(engine, { runbook, parameters: run.parameters, intel, inputs: { ...inputs, config: run.settings.provenance }, now: run.now });
     if (!flags.quiet) for (const note of (await run.notes?.(engine, report)) ?? []) process.stderr.write(`trailbook: note: ${note}\n`);
     const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
-    const text = renderReport(report, flags.format, { color, width: process.stdout.columns, full: flags.full === true, schema });
+    // The header says "all logs" for a start the user did not give, and the span the logs cover.
+    const coverage = { fromGiven: run.parameters['from'] !== undefined, logs: await logsCoverage(engine) };
+    const text = renderReport(report, flags.format, { color, width: process.stdout.columns, full: flags.full === true, schema, coverage });
     if (flags.out) {
       writeOutputFile(flags.out, text, '--out');
       if (!flags.quiet) process.stderr.write(`report written to ${flags.out}\n`);

@@ -147,3 +147,20 @@ test('investigate and evidence commit --help show the bundled runbook by name, n
     assert.equal(help.stdout.includes(REPO_ROOT), false, help.stdout);
   }
 });
+
+test('the report header says "all logs" for a start the user did not give, and the span the logs cover; never 2000-01-01', async () => {
+  const { rows } = await (async () => {
+    const r = await runInProcess(['sql', 'SELECT min(eventtime) AS first, max(eventtime) AS last FROM cloudtrail_events', '--db', db, '--format', 'json']);
+    return { rows: JSON.parse(r.stdout) as Array<{ first: string; last: string }> };
+  })();
+  const span = `(logs cover ${rows[0]!.first} → ${rows[0]!.last})`;
+  for (const format of ['text', 'md', 'html']) {
+    const r = await runInProcess(['investigate', '--db', db, '--to', '2024-05-15T00:00:00Z', '--format', format]);
+    assert.equal(r.status, 0, r.stderr);
+    const flat = r.stdout.replace(/\s+/g, ' ');
+    assert.ok(flat.includes(`time range all logs → 2024-05-15T00:00:00Z ${span}`), `${format}: ${r.stdout.slice(0, 400)}`);
+    assert.doesNotMatch(r.stdout, /2000-01-01/);
+  }
+  const given = await runInProcess(['investigate', '--db', db, '--from', '2024-05-14T09:00:00Z', '--to', '2024-05-15T00:00:00Z']);
+  assert.ok(given.stdout.replace(/\s+/g, ' ').includes(`time range 2024-05-14T09:00:00Z → 2024-05-15T00:00:00Z ${span}`), given.stdout.slice(0, 300));
+});

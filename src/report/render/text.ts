@@ -4,6 +4,7 @@ import {
   mfaText, overallAction, questionViews, readRow, readsFlows, runWindowText, shorten, sortFindings, subjectText, verdictCountsText, viaText,
   type AnswerView, type ListLimit,
 } from './model.js';
+import type { Coverage } from './model.js';
 import { plain as oneLine } from './safe.js';
 import { clipValue, cutEnd, layoutTable, pad, wrap, type Column } from './text-layout.js';
 
@@ -21,6 +22,8 @@ export interface TextOptions {
   width?: number;
   /** Every evidence row and party; by default long lists are cut (`EVIDENCE_LIMIT`, `PARTY_LIMIT`). */
   full?: boolean;
+  /** The window the user asked for and the span of the logs (model.ts Coverage); absent: the parameters as they are. */
+  coverage?: Coverage;
 }
 
 /** Where the rows a cut list leaves out can be read. */
@@ -53,7 +56,7 @@ export function renderText(report: Report, options: TextOptions): string {
 
   // Header: what ran, over what.
   out.push(paint(`trailbook · ${plain(subjectText(report))} · runbook ${plain(report.runbook.id)} (${plain(report.runbook.version)})`, ['bold']));
-  const window = runWindowText(report);
+  const window = runWindowText(report, options.coverage);
   para(`${window === null ? '' : `time range ${plain(window)} · `}generated ${plain(report.generatedAt)}`, '');
   para(inputsText(report), '');
   const settings = settingsText(report);
