@@ -164,3 +164,21 @@ test('the report header says "all logs" for a start the user did not give, and t
   const given = await runInProcess(['investigate', '--db', db, '--from', '2024-05-14T09:00:00Z', '--to', '2024-05-15T00:00:00Z']);
   assert.ok(given.stdout.replace(/\s+/g, ' ').includes(`time range 2024-05-14T09:00:00Z → 2024-05-15T00:00:00Z ${span}`), given.stdout.slice(0, 300));
 });
+
+test('sql on a table that does not exist: exit 6 naming the store\'s real tables, not DuckDB\'s catalog guess', async () => {
+  const r = await runInProcess(['sql', 'SELECT * FROM cloudtrail', '--db', db]);
+  assert.equal(r.status, 6, r.stderr);
+  assert.doesNotMatch(r.stderr, /Did you mean|pg_|duckdb_/);
+  const listed = /no table "cloudtrail" in the store; its tables: (.*)\n/.exec(r.stderr);
+  assert.ok(listed, r.stderr);
+  const tables = listed[1]!.split(', ');
+  for (const table of ['cloudtrail_logs', 'cloudtrail_events', 'vpc_flow_logs']) assert.ok(tables.includes(table), table);
+  assert.match(r.stderr, /hint: e\.g\. SELECT \* FROM cloudtrail_logs LIMIT 10; DESCRIBE cloudtrail_logs lists its columns/);
+  // Each table named is one the store answers.
+  for (const table of tables) assert.equal((await runInProcess(['sql', `SELECT count(*) FROM ${table}`, '--db', db])).status, 0, table);
+  // A store where exposures has run lists port_exposures too.
+  assert.equal((await runInProcess(['exposures', '--db', db, '--format', 'json'])).status, 0);
+  const after = await runInProcess(['sql', 'SELECT * FROM exposures', '--db', db]);
+  assert.match(after.stderr, /its tables: .*port_exposure_windows, port_exposures/);
+  assert.doesNotMatch(after.stderr, /appear once/);
+});
