@@ -14,6 +14,7 @@ import { requireStore } from '../store/location.js';
 import { sanitizeForTerminal } from '../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../decide/actions.js';
 import { ingestProgressText, progressBar } from './progress.js';
+import { outputWidth } from './output.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from './limit-flags.js';
 import { nothingReadError } from '../report/ingest-summary.js';
 import type { Command } from 'commander';
@@ -89,7 +90,7 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
     const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
     // The header says "all logs" for a start the user did not give, and the span the logs cover.
     const coverage = { fromGiven: run.parameters['from'] !== undefined, logs: await logsCoverage(engine) };
-    const text = renderReport(report, flags.format, { color, width: process.stdout.columns, full: flags.full === true, schema, coverage });
+    const text = renderReport(report, flags.format, { color, width: outputWidth(), full: flags.full === true, schema, coverage });
     if (flags.out) {
       writeOutputFile(flags.out, text, '--out');
       if (!flags.quiet) process.stderr.write(`report written to ${flags.out}\n`);

@@ -182,3 +182,48 @@ test('sql on a table that does not exist: exit 6 naming the store\'s real tables
   assert.match(after.stderr, /its tables: .*port_exposure_windows, port_exposures/);
   assert.doesNotMatch(after.stderr, /appear once/);
 });
+
+/** The sample investigated as `npm run demo` does, in the given format, piped (no terminal). */
+const demo = (...extra: string[]) =>
+  runInProcess(['investigate', '--db', db, '--intel', join(SAMPLE, 'intel', 'threat-feed.txt'), '--trusted', join(SAMPLE, 'trusted-networks.yaml'), '--to', '2024-05-15T00:00:00Z', ...extra]);
+
+test('text evidence: the detail that matters comes first and whole; flow keys read as connections; ARNs break between their parts', async () => {
+  const json = JSON.parse((await demo('--format', 'json', '--schema', 'v2')).stdout) as { findings: Array<{ evidence: Array<{ detail: string | null; source_ref: string; resource: string | null }> }> };
+  for (const full of [[], ['--full']]) {
+    const r = await demo(...full);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.ok(lines.every((l) => Array.from(l).length <= 100), 'piped, the report is 100 columns wide');
+    // Every CloudTrail row's detail (the rule: "tcp port 8443 from 0.0.0.0/0") stands whole at the start of the line under its row.
+    const events = json.findings.flatMap((f) => f.evidence).filter((e) => !e.source_ref.startsWith('flow:') && e.detail);
+    assert.ok(events.length >= 8);
+    for (const e of events) assert.ok(lines.some((l) => `${l.trim()} `.startsWith(`${e.detail} `)), `${full.join('')}: "${e.detail}" is not whole`);
+    assert.ok(r.stdout.includes('tcp port 8443 from 0.0.0.0/0 · user/svc-legacy-deploy'));
+    // No opaque flow keys: the first request names protocol, addresses, ports and interface.
+    assert.doesNotMatch(r.stdout, /flow:eni-|\|6\|/);
+    assert.match(r.stdout.replace(/\s+/g, ' '), /first request: inbound REJECT 198\.51\.100\.23 → i-0a12b34c56d78e901 \(tcp 198\.51\.100\.23:51000 → 10\.0\.1\.25:8443 on eni-0f1e2d3c4b5a69788\)/);
+    // A long ARN wider than the page is cut only after a separator, never inside an id.
+    const arns = [...new Set(json.findings.flatMap((f) => f.evidence.map((e) => e.resource)))].filter((a): a is string => !!a?.startsWith('arn:'));
+    assert.ok(arns.some((a) => a.length > 90), 'the sample has a listener ARN longer than a line');
+    for (const [i, line] of lines.entries()) {
+      const last = line.trimEnd().split(' ').at(-1) ?? '';
+      const next = lines[i + 1]?.trimStart().split(' ')[0] ?? '';
+      for (const arn of arns) if (last.startsWith('arn:') && arn.startsWith(last) && arn !== last && arn.startsWith(last + next)) assert.match(last, /[/:|]$/, `ARN cut inside a part: ${line}`);
+    }
+  }
+});
+
+test('COLUMNS sets the width of piped text output; intel check counts values, not wrapped lines', async () => {
+  for (const columns of [80, 140]) {
+    const r = await demo();
+    const wide = await runInProcess(['investigate', '--db', db, '--to', '2024-05-15T00:00:00Z'], { env: { COLUMNS: String(columns) } });
+    const longest = Math.max(...wide.stdout.split('\n').map((l) => Array.from(l).length));
+    assert.ok(longest <= columns && longest > columns - 10, `COLUMNS=${columns}: longest line ${longest}`);
+    assert.equal(r.status, 0);
+  }
+  const values = ['198.51.100.23', '52.95.128.179', 'ec2.amazonaws.com', '10.0.0.1', '8.8.8.8'];
+  const r = await runInProcess(['intel', 'check', ...values]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.stdout.split('\n').length > values.length + 4, 'some reasons wrap onto a second line');
+  assert.match(r.stdout, /\n\(5 values\)\n$/);
+});

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { TrailbookError } from '../../errors.js';
 import { classify, loadIntel, summarizeFeed, type IntelIndex, type Verdict } from '../../intel/index.js';
-import { formatRows, parseTabularFormat } from '../../report/tabular.js';
+import { formatRows, formatTable, parseTabularFormat } from '../../report/tabular.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { settingsFor, TimeFlags } from '../options.js';
 
@@ -84,7 +84,14 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
         return;
       }
-      process.stdout.write(formatRows(format, ['value', 'verdict', 'report', 'rule', 'reason'], verdictRows(verdicts, format === 'table')));
+      const columns = ['value', 'verdict', 'report', 'rule', 'reason'];
+      // On the terminal a long reason takes several lines: the count is of values, not lines.
+      const n = verdicts.length;
+      process.stdout.write(
+        format === 'table'
+          ? formatTable(columns, verdictRows(verdicts, true), { countLine: `(${n} value${n === 1 ? '' : 's'})` })
+          : formatRows(format, columns, verdictRows(verdicts, false)),
+      );
     });
 
   intel

@@ -180,6 +180,22 @@ export function durationText(fromIso: string, toIso: string): string {
   return `${Math.floor(hours / 24)}d${hours % 24}h`;
 }
 
+const PROTOCOL_NAMES: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'icmpv6' };
+
+/**
+ * A flow row's `source_ref` (`flow:eni|protocol|src|srcport|dst|dstport`, the key the JSON keeps)
+ * for a person: `tcp 198.51.100.23:51000 → 10.0.1.25:8443 on eni-…`. Where the row's detail already
+ * says the addresses and ports (`withTuple` false), only the protocol and the interface. Other
+ * references (CloudTrail event ids) are returned as they are.
+ */
+export function refText(ref: string, withTuple = true): string {
+  const parts = ref.startsWith('flow:') ? ref.slice(5).split('|') : [];
+  if (parts.length !== 6) return ref;
+  const [eni, protocol, src, srcPort, dst, dstPort] = parts as [string, string, string, string, string, string];
+  const name = PROTOCOL_NAMES[protocol] ?? `protocol ${protocol}`;
+  return withTuple ? `${name} ${src}:${srcPort} → ${dst}:${dstPort} on ${eni}` : `${name} on ${eni}`;
+}
+
 /**
  * What the run covered, beside the report (the CLI knows it; the report contract does not hold
  * it): whether the user gave the window's start, and the first and last time in the logs read.
