@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram } from '../../src/cli/program.js';
@@ -226,4 +226,38 @@ test('COLUMNS sets the width of piped text output; intel check counts values, no
   assert.equal(r.status, 0, r.stderr);
   assert.ok(r.stdout.split('\n').length > values.length + 4, 'some reasons wrap onto a second line');
   assert.match(r.stdout, /\n\(5 values\)\n$/);
+});
+
+test('flow-only findings from default v2 flow logs: a direction, the peer as source, no null:null, no "path changed" wording', async () => {
+  const logs = join(dir, 'v2', 'AWSLogs', '111122223333', 'vpcflowlogs', 'us-east-1', '2024', '05', '14');
+  mkdirSync(logs, { recursive: true });
+  // The default format (version 2): no flow-direction, no instance id, no tcp-flags; one public peer, and one VPC-internal pair.
+  writeFileSync(join(logs, '111122223333_vpcflowlogs_us-east-1_fl-0123_20240514T0840Z_v2.log'), [
+    'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+    '2 111122223333 eni-0f1e2d3c4b5a69788 198.51.100.23 10.0.1.25 51000 8443 6 10 6000 1715676005 1715676060 ACCEPT OK',
+    '2 111122223333 eni-0f1e2d3c4b5a69788 10.0.1.25 198.51.100.23 8443 51000 6 10 6000 1715676005 1715676060 ACCEPT OK',
+    '2 111122223333 eni-0b23c45d67e89f012 10.0.2.17 10.0.3.40 40000 8443 6 4 720 1715677500 1715677560 ACCEPT OK',
+    '2 111122223333 eni-0f1e2d3c4b5a69788 - - - - - - - 1715676005 1715676060 - NODATA',
+    '',
+  ].join('\n'));
+  const store = join(dir, 'v2.duckdb');
+  const json = await runInProcess(['investigate', join(dir, 'v2'), '--db', store, '--no-progress', '--format', 'json', '--schema', 'v2']);
+  assert.equal(json.status, 0, json.stderr);
+  const report = JSON.parse(json.stdout) as { findings: Array<{ title: string; direction: string; decision: { reasons: string[] }; evidence: Array<{ source_ip: string | null; resource: string | null; detail: string }> }> };
+  const external = report.findings.find((f) => f.title.includes('eni-0f1e2d3c4b5a69788'));
+  assert.ok(external, JSON.stringify(report.findings.map((f) => f.title)));
+  assert.equal(external.title, 'inbound traffic on port 8443 at eni-0f1e2d3c4b5a69788 with no exposure in CloudTrail');
+  assert.equal(external.direction, 'inbound');
+  assert.equal(external.evidence[0]!.source_ip, '198.51.100.23');
+  assert.match(external.evidence[0]!.detail, /^198\.51\.100\.23:51000 → 10\.0\.1\.25:8443 /);
+  const internal = report.findings.find((f) => f.title.includes('eni-0b23c45d67e89f012'))!;
+  assert.match(internal.evidence[0]!.detail, /^10\.0\.2\.17:40000 → 10\.0\.3\.40:8443 \(direction unknown\) /);
+  assert.equal(internal.evidence[0]!.source_ip, '10.0.2.17');
+  for (const f of report.findings) {
+    assert.doesNotMatch(JSON.stringify(f), /null:null|A path to the port changed/, f.title);
+    assert.ok(f.evidence.every((e) => e.resource), `${f.title}: a blank resource`);
+  }
+  const text = await runInProcess(['investigate', '--db', store]);
+  assert.doesNotMatch(text.stdout, /null:null|A path to the port changed/);
+  assert.match(text.stdout, /Q2 {2}Inbound, outbound, or both\?\n {4}inbound\n/);
 });
