@@ -34,10 +34,14 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'trailbook flows --port 8443 --vpc-cidr 10.0.0.0/16',
     'trailbook flows --port 8443 --overlay --since 30d',
   ],
-  intel: ['trailbook intel check 198.51.100.23 --intel sample/intel/threat-feed.txt', 'trailbook intel stats --intel sample/intel/threat-feed.txt'],
+  intel: ['trailbook intel check 198.51.100.23 --intel sample/intel/threat-feed.txt', 'trailbook intel update ip-ranges.json'],
   'intel check': [
     'trailbook intel check 198.51.100.23 ec2.amazonaws.com --intel sample/intel/threat-feed.txt --trusted sample/trusted-networks.yaml',
     'trailbook intel check 52.95.128.179 --format json',
+  ],
+  'intel update': [
+    'curl -sSfO https://ip-ranges.amazonaws.com/ip-ranges.json && trailbook intel update ip-ranges.json',
+    'trailbook intel update ip-ranges.json --db cases/2024-05/trailbook.duckdb',
   ],
   'intel stats': ['trailbook intel stats --intel sample/intel/threat-feed.txt --trusted sample/trusted-networks.yaml'],
   runbook: ['trailbook runbook list', 'trailbook runbook test runbooks/port-exposure'],

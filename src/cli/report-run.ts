@@ -2,6 +2,7 @@ import { DuckDBEngine } from '../local-store.js';
 import type { Engine } from '../engines/engine.js';
 import { ingestPaths } from '../ingest/ingest.js';
 import { loadIntel } from '../intel/index.js';
+import { feedsWithInstalledRanges } from '../intel/aws-ranges.js';
 import { investigate } from '../investigate/investigate.js';
 import { logsCoverage, storeInputs } from '../investigate/inputs.js';
 import type { Report } from '../report/contract.js';
@@ -66,7 +67,8 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   const { db } = run.settings;
   const limits = limitsFromFlags(flags);
   const runbook = await loadRunbook(run.runbookDir);
-  const intel = await loadIntel({ feeds: run.settings.intel, trusted: run.settings.trusted });
+  // The AWS ranges `trailbook intel update` installed beside the store count as a feed.
+  const intel = await loadIntel({ feeds: feedsWithInstalledRanges(run.settings.intel, db), trusted: run.settings.trusted });
   if (!paths.length) requireStore(db);
   // Nothing to ingest: a current store is only read (read-only open, see openForReading).
   const engine = paths.length ? await DuckDBEngine.open({ path: db }) : await DuckDBEngine.openForReading({ path: db });

@@ -6,12 +6,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram } from '../../src/cli/program.js';
 import { commandTree } from '../../src/cli/completion.js';
-import { REPO_ROOT } from '../helpers/corpus.js';
+import { corpusFile, REPO_ROOT } from '../helpers/corpus.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 const SAMPLE = join(REPO_ROOT, 'sample');
@@ -39,7 +39,7 @@ test('completion bash: a script bash parses, completing commands, subcommands, o
     execFileSync('bash', ['-c', `source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _trailbook_complete; echo "\${COMPREPLY[*]}"`, script, ...words], { encoding: 'utf8' }).trim();
   assert.deepEqual(complete('trailbook', '').split(' '), topCommands());
   assert.equal(complete('trailbook', 'inv'), 'investigate');
-  assert.equal(complete('trailbook', 'intel', ''), 'check stats');
+  assert.equal(complete('trailbook', 'intel', ''), 'check stats update');
   assert.equal(complete('trailbook', 'investigate', '--db', 'x.duckdb', '--po'), '--port');
   assert.equal(complete('trailbook', 'intel', 'check', '--tr'), '--trusted');
   assert.equal(complete('trailbook', 'run', ''), 'port-exposure');
@@ -260,4 +260,98 @@ test('flow-only findings from default v2 flow logs: a direction, the peer as sou
   const text = await runInProcess(['investigate', '--db', store]);
   assert.doesNotMatch(text.stdout, /null:null|A path to the port changed/);
   assert.match(text.stdout, /Q2 {2}Inbound, outbound, or both\?\n {4}inbound\n/);
+});
+
+/** A small file in the format of AWS's ip-ranges.json (hand-written: AWS's own file is not shipped). */
+function ipRanges(syncToken: string, createDate: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    syncToken,
+    createDate,
+    prefixes: [
+      { ip_prefix: '52.95.128.0/21', region: 'ap-southeast-2', service: 'S3', network_border_group: 'ap-southeast-2' },
+      { ip_prefix: '3.5.140.0/22', region: 'ap-northeast-2', service: 'AMAZON', network_border_group: 'ap-northeast-2' },
+    ],
+    ipv6_prefixes: [{ ipv6_prefix: '2406:daba:f000::/40', region: 'ap-southeast-4', service: 'AMAZON', network_border_group: 'ap-southeast-4' }],
+    ...extra,
+  }, null, 2);
+}
+
+test('intel update installs a valid ip-ranges.json beside the store; AWS addresses are then known everywhere, and the reasons say what was checked', async () => {
+  const project = mkdtempSync(join(dir, 'aws-'));
+  const store = join(project, 'store', 'trailbook.duckdb');
+  const check = (...args: string[]) => runInProcess(['intel', 'check', '52.95.128.179', '8.8.8.8', '--db', store, '--format', 'json', ...args]);
+  const reasons = async () => (JSON.parse((await check()).stdout) as { verdicts: Array<{ verdict: string; rule: string; reasons: string[] }> }).verdicts;
+
+  // Before: an S3 address is suspicious, and the reason says no AWS ranges were loaded (nothing claims they were checked).
+  const before = await reasons();
+  assert.equal(before[0]!.verdict, 'suspicious');
+  assert.match(before[0]!.reasons[0]!, /no AWS ranges loaded/);
+
+  const file = join(project, 'ip-ranges.json');
+  writeFileSync(file, ipRanges('1787433425', '2026-08-22-21-17-05'));
+  const r = await runInProcess(['intel', 'update', file, '--db', store]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^installed AWS ip-ranges of 2026-08-22T21:17:05Z \(syncToken 1787433425\): 2 IPv4 and 1 IPv6 prefixes\n/);
+  assert.equal(readFileSync(join(project, 'store', 'aws-ip-ranges.json'), 'utf8'), readFileSync(file, 'utf8'));
+
+  const after = await reasons();
+  assert.equal(after[0]!.verdict, 'known');
+  assert.equal(after[0]!.rule, 'aws-ip-range');
+  assert.match(after[0]!.reasons.join(' '), /AWS ip-ranges: S3 ap-southeast-2 \(52\.95\.128\.0\/21\)/);
+  assert.equal(after[1]!.verdict, 'suspicious');
+  assert.match(after[1]!.reasons[0]!, /in no AWS range \(aws-ip-ranges\)/);
+
+  // investigate on that store lists the ranges among its inputs.
+  assert.equal((await runInProcess(['ingest', join(SAMPLE, 'cloudtrail'), '--db', store, '--no-progress'])).status, 0);
+  const report = JSON.parse((await runInProcess(['investigate', '--db', store, '--format', 'json'])).stdout) as { inputs: { intel: Array<{ name: string; entries: number }> } };
+  assert.deepEqual(report.inputs.intel.map((i) => [i.name, i.entries]), [['aws-ip-ranges', 3]]);
+
+  // Older ranges are refused unless --force; the installed file is unchanged.
+  writeFileSync(file, ipRanges('1700000000', '2023-11-14-22-13-20'));
+  const older = await runInProcess(['intel', 'update', file, '--db', store]);
+  assert.equal(older.status, 9, older.stderr);
+  assert.match(older.stderr, /is older than the installed ranges \(syncToken 1787433425, 2026-08-22T21:17:05Z\)\n {2}hint: .*--force/);
+  const forced = await runInProcess(['intel', 'update', file, '--db', store, '--force']);
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.match(forced.stdout, /replaced the ranges of 2026-08-22T21:17:05Z, syncToken 1787433425/);
+});
+
+test('intel update refuses a file that is not AWS ip-ranges.json (exit 9, nothing installed)', async () => {
+  const project = mkdtempSync(join(dir, 'aws-bad-'));
+  const store = join(project, 'trailbook.duckdb');
+  const good = JSON.parse(ipRanges('1787433425', '2026-08-22-21-17-05')) as Record<string, unknown>;
+  const cases: Array<[string, string, RegExp]> = [
+    ['not json', '{"syncToken": "1', /invalid JSON/],
+    ['no syncToken', JSON.stringify({ ...good, syncToken: undefined }), /"syncToken" is not a string of digits/],
+    ['bad date', JSON.stringify({ ...good, createDate: '2026-08-22' }), /"createDate" is not YYYY-MM-DD-hh-mm-ss/],
+    ['no prefixes', JSON.stringify({ ...good, prefixes: undefined }), /"prefixes" is not an array/],
+    ['no region', JSON.stringify({ ...good, prefixes: [{ ip_prefix: '52.95.128.0/21', service: 'S3' }] }), /prefixes\[0\] has no "region" string/],
+    ['bad prefix', JSON.stringify({ ...good, prefixes: [{ ip_prefix: '52.95.128.0/33', region: 'x', service: 'S3' }] }), /prefixes\[0\]\.ip_prefix "52\.95\.128\.0\/33" is not an IPv4 prefix/],
+    ['v6 in v4', JSON.stringify({ ...good, prefixes: [{ ip_prefix: '2406:daba:f000::/40', region: 'x', service: 'S3' }] }), /is not an IPv4 prefix/],
+    ['no v6 list', JSON.stringify({ ...good, ipv6_prefixes: undefined }), /"ipv6_prefixes" is not an array/],
+  ];
+  for (const [label, text, message] of cases) {
+    const file = join(project, `${label.replace(/ /g, '-')}.json`);
+    writeFileSync(file, text);
+    const r = await runInProcess(['intel', 'update', file, '--db', store]);
+    assert.equal(r.status, 9, `${label}: ${r.stderr}`);
+    assert.match(r.stderr, message, label);
+    assert.match(r.stderr, /hint: download it again: curl -sSfO https:\/\/ip-ranges\.amazonaws\.com\/ip-ranges\.json/);
+  }
+  const missing = await runInProcess(['intel', 'update', join(project, 'nope.json'), '--db', store]);
+  assert.equal(missing.status, 3, missing.stderr);
+  assert.deepEqual(readdirSync(project).filter((f) => f.startsWith('aws-ip-ranges')), []);
+});
+
+test('corpus: the real ip-ranges.json installs, and S3 52.95.128.179 is known', async (t) => {
+  const path = corpusFile(t, 'threatintel/aws-ip-ranges/ip-ranges.json.gz');
+  if (!path) return;
+  const store = join(mkdtempSync(join(dir, 'aws-real-')), 'trailbook.duckdb');
+  const r = await runInProcess(['intel', 'update', path, '--db', store]);
+  assert.equal(r.status, 0, r.stderr);
+  const [ipv4, ipv6] = /: (\d+) IPv4 and (\d+) IPv6 prefixes/.exec(r.stdout)!.slice(1).map(Number);
+  assert.ok(ipv4! > 5000 && ipv6! > 1000, r.stdout);
+  const check = JSON.parse((await runInProcess(['intel', 'check', '52.95.128.179', '--db', store, '--format', 'json'])).stdout) as { verdicts: Array<{ verdict: string; reasons: string[] }> };
+  assert.equal(check.verdicts[0]!.verdict, 'known');
+  assert.match(check.verdicts[0]!.reasons.join(' '), /S3 /);
 });

@@ -5,6 +5,7 @@ import { loadPublicKeys, loadSignatureMap } from '../../evidence/digest/index.js
 import { verifyEvidence } from '../../evidence/verify.js';
 import { EXIT_CODES, TrailbookError } from '../../errors.js';
 import { loadIntel } from '../../intel/index.js';
+import { feedsWithInstalledRanges } from '../../intel/aws-ranges.js';
 import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';
 import { investigate } from '../../investigate/investigate.js';
@@ -61,7 +62,8 @@ export function register(program: Command): void {
       const { db, port } = settings;
       requireStore(db);
       const runbook = await loadRunbook(flags.runbook);
-      const intel = await loadIntel({ feeds: settings.intel, trusted: settings.trusted });
+      const feeds = feedsWithInstalledRanges(settings.intel, db);
+      const intel = await loadIntel({ feeds, trusted: settings.trusted });
       const engine = await DuckDBEngine.openForReading({ path: db });
       try {
         const inputs = await storeInputs(engine);
@@ -77,7 +79,7 @@ export function register(program: Command): void {
           repo: flags.repo,
           ...(flags.case ? { caseId: flags.case } : {}),
           ...(flags.finding ? { findings: flags.finding } : {}),
-          inputs: { intelFiles: settings.intel, ...(settings.trusted ? { trustedFile: settings.trusted } : {}), runbookDir: flags.runbook },
+          inputs: { intelFiles: feeds, ...(settings.trusted ? { trustedFile: settings.trusted } : {}), runbookDir: flags.runbook },
           trailbook: { version: VERSION, judgementFingerprint: judgementFingerprint() },
           ...(flags.publicKeys
             ? { integrity: { paths: flags.digests ?? [], publicKeys: loadPublicKeys(flags.publicKeys), ...(flags.signatures ? { signatures: loadSignatureMap(flags.signatures) } : {}) } }
