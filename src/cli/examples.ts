@@ -62,7 +62,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   'evidence verify': ['trailbook evidence verify .trailbook/evidence', 'trailbook evidence verify .trailbook/evidence --format json'],
   'validate-logs': ['trailbook validate-logs ./AWSLogs --public-keys keys.json   # keys.json: aws cloudtrail list-public-keys > keys.json'],
-  init: ['trailbook init', 'trailbook init ./case-2024-05'],
+  init: ['trailbook init', 'mkdir -p case-2024-05 && trailbook init case-2024-05'],
   completion: ['eval "$(trailbook completion bash)"      # in ~/.bashrc', 'trailbook completion fish > ~/.config/fish/completions/trailbook.fish'],
 };
 
