@@ -61,3 +61,31 @@ export class TrailbookError extends Error {
     return EXIT_CODES[this.code];
   }
 }
+
+/**
+ * Every exit status trailbook can return, with its meaning: the error codes above plus success,
+ * `--fail-on` and a bug. `trailbook --help` prints this list and docs/exit-codes.md states it
+ * (a test checks both against this table).
+ */
+export const EXIT_STATUSES: ReadonlyArray<{ status: number; code?: ErrorCode; meaning: string }> = [
+  { status: 0, meaning: 'success' },
+  { status: 1, meaning: '--fail-on: a finding that severe or worse (the report is still printed); lint-query: an error' },
+  { status: EXIT_CODES.USAGE, code: 'USAGE', meaning: 'usage: an unknown command or option, a bad value (--port, a time, a format)' },
+  { status: EXIT_CODES.INPUT, code: 'INPUT', meaning: 'input not found or unreadable (a path, a runbook, no store at --db)' },
+  { status: EXIT_CODES.NOTHING_READ, code: 'NOTHING_READ', meaning: 'nothing could be read from the given paths' },
+  { status: EXIT_CODES.STRICT_SKIPS, code: 'STRICT_SKIPS', meaning: '--strict and something was skipped' },
+  { status: EXIT_CODES.SQL, code: 'SQL', meaning: 'SQL error (a table or column that does not exist, a syntax error)' },
+  { status: EXIT_CODES.RUNBOOK_INVALID, code: 'RUNBOOK_INVALID', meaning: 'invalid runbook' },
+  { status: EXIT_CODES.RUNBOOK_TEST_FAILED, code: 'RUNBOOK_TEST_FAILED', meaning: 'runbook tests failed' },
+  { status: EXIT_CODES.INTEL, code: 'INTEL', meaning: 'intel feed error (or an ip-ranges file `intel update` refuses)' },
+  { status: EXIT_CODES.CONFIG, code: 'CONFIG', meaning: 'configuration error (trailbook.yaml, TRAILBOOK_* variables)' },
+  { status: EXIT_CODES.SQL_REFUSED, code: 'SQL_REFUSED', meaning: '`sql` statement or access refused (read-only console)' },
+  { status: EXIT_CODES.INTEGRITY, code: 'INTEGRITY', meaning: 'an integrity check failed (evidence verify, validate-logs; or git failed)' },
+  { status: EXIT_CODES.OUTPUT, code: 'OUTPUT', meaning: 'a file or folder you named cannot be written (--out, --db, --repo, init)' },
+  { status: 70, meaning: 'a bug in trailbook (please report it with the command and the trace)' },
+];
+
+/** The list `trailbook --help` ends with. */
+export function exitStatusHelp(): string {
+  return `Exit codes (docs/exit-codes.md):\n${EXIT_STATUSES.map((e) => `  ${String(e.status).padStart(2)}  ${e.meaning}`).join('\n')}`;
+}

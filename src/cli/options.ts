@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { Option } from 'commander';
+import { BUNDLED_RUNBOOKS } from '../runbook/resolve.js';
 import { parseTimeFlag, parseTimeText, utcNote, type ParsedTime } from '../time.js';
 import { TrailbookError } from '../errors.js';
 import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
@@ -40,6 +43,19 @@ export class TimeFlags {
     if (parsed.ok && parsed.assumedUtc) this.assumedUtc.push(`${flag} ${value.trim()}`);
   }
 
+  /**
+   * The start of the window: `--from`, or `--since` (the same parser: `--since 24h` is
+   * `--from 24h`, that long before now). Both at once is a usage error, never a silent choice.
+   */
+  start(flags: { from?: string; since?: string }): ParsedTime | undefined {
+    if (flags.from !== undefined && flags.since !== undefined) {
+      throw new TrailbookError('USAGE', `--since ${flags.since} and --from ${flags.from} both set the start of the window`, {
+        hint: 'give one of them: --since 24h is the same as --from 24h (from 24 hours ago)',
+      });
+    }
+    return flags.since !== undefined ? this.parse(flags.since, '--since') : this.parse(flags.from, '--from');
+  }
+
   /** Prints the UTC note, if any; call once, after every flag is parsed. */
   announce(): void {
     const note = utcNote(this.assumedUtc);
@@ -59,4 +75,15 @@ export function parseProtocolFlag(value: string | undefined): PortProtocol | und
 
 export function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/** `--since`: the start of the window as a time back from now; the same parser as `--from` (TimeFlags.start). */
+export const SINCE_HELP = 'start of the window, back from now: 24h, 7d, 30m (or any --from time); not with --from';
+
+/** The port runbook shipped with trailbook. */
+export const PORT_RUNBOOK = join(BUNDLED_RUNBOOKS, 'port-exposure');
+
+/** `--runbook <dir>`, defaulting to the bundled port runbook; help names it, not this machine's path. */
+export function runbookOption(): Option {
+  return new Option('--runbook <dir>', 'the runbook folder').default(PORT_RUNBOOK, 'port-exposure (bundled)');
 }

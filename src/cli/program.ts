@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { TrailbookError } from '../errors.js';
+import { exitStatusHelp, TrailbookError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
+import { addExamples } from './examples.js';
 import { writeError } from './output.js';
 
 /**
@@ -15,6 +16,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   for (const register of COMMANDS) register(program);
+  addExamples(program);
+  program.addHelpText('after', `\n${exitStatusHelp()}`);
   return program;
 }
 

@@ -2,8 +2,9 @@ import { DuckDBEngine } from '../local-store.js';
 import type { Engine } from '../engines/engine.js';
 import { ingestPaths } from '../ingest/ingest.js';
 import { loadIntel } from '../intel/index.js';
+import { feedsWithInstalledRanges } from '../intel/aws-ranges.js';
 import { investigate } from '../investigate/investigate.js';
-import { storeInputs } from '../investigate/inputs.js';
+import { logsCoverage, storeInputs } from '../investigate/inputs.js';
 import type { Report } from '../report/contract.js';
 import { renderReport, isReportFormat, summaryLine } from '../report/render/index.js';
 import { loadRunbook } from '../runbook/load.js';
@@ -14,6 +15,7 @@ import { requireStore } from '../store/location.js';
 import { sanitizeForTerminal } from '../report/escape.js';
 import { ACTIONS, compareActions, type Action } from '../decide/actions.js';
 import { ingestProgressText, progressBar } from './progress.js';
+import { outputWidth } from './output.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from './limit-flags.js';
 import { nothingReadError } from '../report/ingest-summary.js';
 import type { Command } from 'commander';
@@ -65,7 +67,8 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   const { db } = run.settings;
   const limits = limitsFromFlags(flags);
   const runbook = await loadRunbook(run.runbookDir);
-  const intel = await loadIntel({ feeds: run.settings.intel, trusted: run.settings.trusted });
+  // The AWS ranges `trailbook intel update` installed beside the store count as a feed.
+  const intel = await loadIntel({ feeds: feedsWithInstalledRanges(run.settings.intel, db), trusted: run.settings.trusted });
   if (!paths.length) requireStore(db);
   // Nothing to ingest: a current store is only read (read-only open, see openForReading).
   const engine = paths.length ? await DuckDBEngine.open({ path: db }) : await DuckDBEngine.openForReading({ path: db });
@@ -87,7 +90,9 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
     const report = await investigate(engine, { runbook, parameters: run.parameters, intel, inputs: { ...inputs, config: run.settings.provenance }, now: run.now });
     if (!flags.quiet) for (const note of (await run.notes?.(engine, report)) ?? []) process.stderr.write(`trailbook: note: ${note}\n`);
     const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
-    const text = renderReport(report, flags.format, { color, width: process.stdout.columns, full: flags.full === true, schema });
+    // The header says "all logs" for a start the user did not give, and the span the logs cover.
+    const coverage = { fromGiven: run.parameters['from'] !== undefined, logs: await logsCoverage(engine) };
+    const text = renderReport(report, flags.format, { color, width: outputWidth(), full: flags.full === true, schema, coverage });
     if (flags.out) {
       writeOutputFile(flags.out, text, '--out');
       if (!flags.quiet) process.stderr.write(`report written to ${flags.out}\n`);

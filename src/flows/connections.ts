@@ -26,6 +26,10 @@ import { compareText } from '../text.js';
  *    reverse ingress (traffic inside the VPC is not decided here);
  * 4. the interface's inferred address: the one address present in every record of the
  *    interface (`inferInterfaceAddresses`);
+ * 5. private addresses: when exactly one side is private (RFC 1918, 100.64.0.0/10, fc00::/7),
+ *    that side is the interface's own (an interface's address is a VPC address, and VPCs use
+ *    private ranges): default v2 records, with no flow-direction and no CIDRs given, get a
+ *    direction for traffic with the internet; private-to-private traffic stays undecided;
  * otherwise the direction is `unknown` (client and server are still known from the port).
  */
 
@@ -56,7 +60,10 @@ export interface FlowRow {
 }
 
 export type ConnectionDirection = 'inbound' | 'outbound' | 'unknown';
-export type DirectionBasis = 'flow-direction' | 'interface-address' | 'vpc-cidr' | 'inferred-interface-address' | 'none';
+export type DirectionBasis = 'flow-direction' | 'interface-address' | 'vpc-cidr' | 'inferred-interface-address' | 'private-address' | 'none';
+
+/** Private ranges a VPC's own addresses come from (basis 5 of the direction). */
+const PRIVATE_RANGES: readonly Cidr[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'].map((c) => parseCidr(c)!);
 /**
  * - `handshake`: the server answered SYN-ACK (TCP flag 18) — a connection was established;
  * - `syn-only`: SYNs (flag 2) and no SYN-ACK or RST back — a probe, or a blocked attempt;
@@ -127,10 +134,11 @@ export interface ConnectionOptions {
 
 const PROTOCOLS: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6', 132: 'sctp' };
 const BASIS_RANK: Record<DirectionBasis, number> = {
-  'flow-direction': 4,
-  'interface-address': 3,
-  'vpc-cidr': 2,
-  'inferred-interface-address': 1,
+  'flow-direction': 5,
+  'interface-address': 4,
+  'vpc-cidr': 3,
+  'inferred-interface-address': 2,
+  'private-address': 1,
   none: 0,
 };
 
@@ -168,6 +176,10 @@ export function recordTraffic(
     if (row.srcaddr === inferred) return { traffic: 'egress', basis: 'inferred-interface-address' };
     if (row.dstaddr === inferred) return { traffic: 'ingress', basis: 'inferred-interface-address' };
   }
+  const srcPrivate = inCidrs(row.srcaddr, PRIVATE_RANGES);
+  const dstPrivate = inCidrs(row.dstaddr, PRIVATE_RANGES);
+  if (srcPrivate && !dstPrivate && row.dstaddr) return { traffic: 'egress', basis: 'private-address' };
+  if (dstPrivate && !srcPrivate && row.srcaddr) return { traffic: 'ingress', basis: 'private-address' };
   return { traffic: null, basis: 'none' };
 }
 

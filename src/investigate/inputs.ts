@@ -27,3 +27,16 @@ export async function storeInputs(engine: Engine): Promise<Pick<Report['inputs']
     vpcflow: { files: count('files', 'vpcflow'), records: count('records'), skipped: skippedOf('vpcflow') },
   };
 }
+
+/** The first and last time in the logs the store holds (CloudTrail event times, flow record start and end); null when empty. */
+export async function logsCoverage(engine: Engine): Promise<{ first: string; last: string } | null> {
+  const { rows } = await engine.all(
+    `SELECT min(eventtime) AS first, max(eventtime) AS last FROM cloudtrail_events
+     UNION ALL
+     SELECT strftime(to_timestamp(min(start)), '%Y-%m-%dT%H:%M:%SZ'), strftime(to_timestamp(max("end")), '%Y-%m-%dT%H:%M:%SZ') FROM vpc_flow_logs`,
+  );
+  const times = (key: string) => rows.map((r) => r[key]).filter((t): t is string => typeof t === 'string').sort();
+  const first = times('first')[0];
+  const last = times('last').at(-1);
+  return first && last ? { first, last } : null;
+}

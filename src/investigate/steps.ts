@@ -218,11 +218,15 @@ export function attributeConnections(
     const contradiction = owner ? undefined : contradicted.get(c);
     const attribution = owner?.basis ?? (contradiction ? 'contradicted' : null);
     const attributionReason = owner?.reason ?? contradiction ?? null;
-    const flow = `${c.remoteAddress}:${c.remotePort} → ${c.localAddress}:${c.localPort} ${c.handshake}, ${c.packets} packets, ${c.bytes} bytes`;
+    // Direction unknown: no remote or local side, but the client (who sent to the port) and the server still are.
+    const ends = c.direction === 'unknown'
+      ? `${c.client}:${c.clientPort} → ${c.server}:${c.serverPort} (direction unknown)`
+      : `${c.remoteAddress}:${c.remotePort} → ${c.localAddress}:${c.localPort}`;
+    const flow = `${ends} ${c.handshake}, ${c.packets} packets, ${c.bytes} bytes`;
     return {
       ts: c.firstSeen,
       actor: null,
-      source_ip: c.remoteAddress,
+      source_ip: c.remoteAddress ?? (c.direction === 'unknown' ? c.client : null),
       action: `${c.direction} ${c.action}`,
       resource: c.instanceId ?? c.interfaceId,
       account_id: c.accountId,
@@ -238,8 +242,8 @@ export function attributeConnections(
       packets: c.packets,
       last_seen: c.lastSeen,
       interface_id: c.interfaceId,
-      local: `${c.localAddress}:${c.localPort}`,
-      remote: `${c.remoteAddress}:${c.remotePort}`,
+      local: c.localAddress === null ? null : `${c.localAddress}:${c.localPort}`,
+      remote: c.remoteAddress === null ? null : `${c.remoteAddress}:${c.remotePort}`,
       detail: attributionReason ? `${flow}; ${attribution}: ${attributionReason}` : flow,
     };
   });

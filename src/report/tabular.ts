@@ -21,6 +21,8 @@ export function cellText(value: unknown): string {
 export interface TableOptions {
   /** Longest cell shown in table format before it is cut with an ellipsis. */
   maxCellWidth?: number;
+  /** The closing count when a thing takes more than one line (`(5 values)`); default `(N rows)`. */
+  countLine?: string;
 }
 
 export function formatTable(columns: readonly string[], rows: readonly Record<string, unknown>[], options: TableOptions = {}): string {
@@ -35,7 +37,7 @@ export function formatTable(columns: readonly string[], rows: readonly Record<st
   const widths = columns.map((c, i) => cells.reduce((w, r) => Math.max(w, r[i]!.length), c.length));
   const line = (values: readonly string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   const out = [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
-  out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
+  out.push(options.countLine ?? `(${rows.length} row${rows.length === 1 ? '' : 's'})`);
   return out.join('\n') + '\n';
 }
 

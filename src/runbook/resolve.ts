@@ -27,9 +27,18 @@ export function resolveRunbook(reference: string, cwd = process.cwd()): string {
 }
 
 function bundledIds(): string[] {
+  return runbookIdsIn(BUNDLED_RUNBOOKS);
+}
+
+/** The ids `run` resolves without a path: ./runbooks/<id> and the bundled ones (shell completion lists them). */
+export function knownRunbookIds(cwd = process.cwd()): string[] {
+  return [...new Set([...runbookIdsIn(join(cwd, 'runbooks')), ...bundledIds()])].sort();
+}
+
+function runbookIdsIn(root: string): string[] {
   try {
-    return readdirSync(BUNDLED_RUNBOOKS, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && existsSync(join(BUNDLED_RUNBOOKS, e.name, RUNBOOK_FILE)))
+    return readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && RUNBOOK_ID_PATTERN.test(e.name) && existsSync(join(root, e.name, RUNBOOK_FILE)))
       .map((e) => e.name)
       .sort();
   } catch {

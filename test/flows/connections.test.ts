@@ -68,14 +68,23 @@ test('without flow-direction or CIDRs: the interface address present in every re
   assert.deepEqual(cs.map((c) => [c.direction, c.directionBasis]), [['inbound', 'inferred-interface-address'], ['outbound', 'inferred-interface-address']]);
 });
 
-test('with one peer only and no other hint, the direction is unknown — but client and server are still told by the port', () => {
+test('with one peer only and no other hint, the private side is the interface (default v2 records); two private peers stay unknown, client and server still told by the port', () => {
   const rows = [inboundRequest, inboundReply];
   assert.equal(inferInterfaceAddresses(rows).size, 0, 'two addresses in every record: ambiguous');
   const [c] = buildConnections(rows, { port: 8443, inferredAddresses: inferInterfaceAddresses(rows) });
-  assert.equal(c!.direction, 'unknown');
-  assert.equal(c!.directionBasis, 'none');
-  assert.deepEqual([c!.client, c!.clientPort, c!.server, c!.serverPort], [REMOTE, 50000, LOCAL, 8443]);
-  assert.equal(c!.remoteAddress, null);
+  assert.equal(c!.direction, 'inbound');
+  assert.equal(c!.directionBasis, 'private-address');
+  assert.deepEqual([c!.remoteAddress, c!.localAddress], [REMOTE, LOCAL]);
+  // Outbound: the private host called a public server on the port.
+  const out = buildConnections([row({ srcaddr: LOCAL, dstaddr: REMOTE, srcport: 41000, dstport: 8443 })], { port: 8443 });
+  assert.deepEqual([out[0]!.direction, out[0]!.directionBasis, out[0]!.remoteAddress], ['outbound', 'private-address', REMOTE]);
+
+  const internal = [row({ srcaddr: '10.0.1.9', dstaddr: LOCAL }), row({ srcaddr: LOCAL, dstaddr: '10.0.1.9', srcport: 8443, dstport: 50000 })];
+  const [u] = buildConnections(internal, { port: 8443, inferredAddresses: inferInterfaceAddresses(internal) });
+  assert.equal(u!.direction, 'unknown');
+  assert.equal(u!.directionBasis, 'none');
+  assert.deepEqual([u!.client, u!.clientPort, u!.server, u!.serverPort], ['10.0.1.9', 50000, LOCAL, 8443]);
+  assert.equal(u!.remoteAddress, null);
 });
 
 test('configured interface addresses beat the CIDRs (traffic inside the VPC)', () => {
@@ -165,9 +174,10 @@ test('corpus: the AWS tcp-flags example gives three inbound handshakes to port 5
   assert.equal(big.records, 4);
   assert.equal(big.requestBytes, 100701 + 23294588);
   assert.equal(big.replyBytes, 632 + 63388);
-  // One peer only: both addresses are in every record, so without the CIDRs nothing is inferred.
+  // One peer only: both addresses are in every record, so without the CIDRs no address is inferred;
+  // the private side (10.0.0.62) is still the interface's.
   assert.equal(inferInterfaceAddresses(rows).size, 0);
-  assert.ok(buildConnections(rows, { port: 5001 }).every((c) => c.direction === 'unknown' && c.server === '10.0.0.62'));
+  assert.ok(buildConnections(rows, { port: 5001 }).every((c) => c.direction === 'inbound' && c.directionBasis === 'private-address' && c.server === '10.0.0.62'));
 });
 
 test('corpus: the v5 S3 example (flow-direction present) is an outbound connection to remote port 80, not an inbound one', async (t) => {

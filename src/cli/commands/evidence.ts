@@ -1,5 +1,3 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DuckDBEngine } from '../../local-store.js';
 import { commitEvidence } from '../../evidence/bundle.js';
@@ -7,6 +5,7 @@ import { loadPublicKeys, loadSignatureMap } from '../../evidence/digest/index.js
 import { verifyEvidence } from '../../evidence/verify.js';
 import { EXIT_CODES, TrailbookError } from '../../errors.js';
 import { loadIntel } from '../../intel/index.js';
+import { feedsWithInstalledRanges } from '../../intel/aws-ranges.js';
 import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';
 import { investigate } from '../../investigate/investigate.js';
@@ -14,9 +13,8 @@ import { storeInputs } from '../../investigate/inputs.js';
 import { judgementFingerprint } from '../../ports/fingerprint.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { loadRunbook } from '../../runbook/load.js';
-import { collectList, DB_HELP, PORT_HELP, settingsFor } from '../options.js';
+import { collectList, DB_HELP, PORT_HELP, runbookOption, settingsFor, SINCE_HELP, TimeFlags } from '../options.js';
 
-const BUNDLED_RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'runbooks', 'port-exposure');
 const VERSION = '0.1.0';
 
 interface CommitFlags {
@@ -26,6 +24,7 @@ interface CommitFlags {
   db?: string;
   port?: number;
   from?: string;
+  since?: string;
   to?: string;
   intel?: string[];
   trusted?: string;
@@ -46,19 +45,25 @@ export function register(program: Command): void {
     .option('--db <file>', DB_HELP)
     .option('--port <port>', PORT_HELP, portOption)
     .option('--from <time>', 'start of the window (ISO-8601)')
+    .option('--since <duration>', SINCE_HELP)
     .option('--to <time>', 'end of the window (ISO-8601)')
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
     .option('--trusted <file>', 'trusted-networks YAML')
-    .option('--runbook <dir>', 'the runbook folder', BUNDLED_RUNBOOK)
+    .addOption(runbookOption())
     .option('--public-keys <file>', 'validate the CloudTrail source files against their digests: the JSON of `aws cloudtrail list-public-keys`')
     .option('--digests <path>', 'with --public-keys: folder holding CloudTrail-Digest/ (repeat; default: none besides the source files)', collectList)
     .option('--signatures <file>', 'with --public-keys: digest signatures saved from S3 metadata (see validate-logs)')
     .action(async (flags: CommitFlags) => {
+      const times = new TimeFlags();
+      // --since is read here (a time back from now); --from stays as given, for the runbook's own check.
+      const since = times.start(flags);
+      times.announce();
       const settings = settingsFor({ db: flags.db, intel: flags.intel, trusted: flags.trusted, port: flags.port }, ['db', 'intel', 'trusted', 'port']);
       const { db, port } = settings;
       requireStore(db);
       const runbook = await loadRunbook(flags.runbook);
-      const intel = await loadIntel({ feeds: settings.intel, trusted: settings.trusted });
+      const feeds = feedsWithInstalledRanges(settings.intel, db);
+      const intel = await loadIntel({ feeds, trusted: settings.trusted });
       const engine = await DuckDBEngine.openForReading({ path: db });
       try {
         const inputs = await storeInputs(engine);
@@ -66,14 +71,15 @@ export function register(program: Command): void {
           throw new TrailbookError('INPUT', `the store ${db} holds no CloudTrail events and no flow records`, { hint: 'ingest or investigate the logs first, or give --db' });
         }
         const parameters: Record<string, unknown> = { port };
-        if (flags.from) parameters['from'] = flags.from;
+        if (flags.since !== undefined && since) parameters['from'] = since.iso;
+        else if (flags.from) parameters['from'] = flags.from;
         if (flags.to) parameters['to'] = flags.to;
         const report = await investigate(engine, { runbook, parameters, intel, inputs: { ...inputs, config: settings.provenance } });
         const result = await commitEvidence(engine, report, {
           repo: flags.repo,
           ...(flags.case ? { caseId: flags.case } : {}),
           ...(flags.finding ? { findings: flags.finding } : {}),
-          inputs: { intelFiles: settings.intel, ...(settings.trusted ? { trustedFile: settings.trusted } : {}), runbookDir: flags.runbook },
+          inputs: { intelFiles: feeds, ...(settings.trusted ? { trustedFile: settings.trusted } : {}), runbookDir: flags.runbook },
           trailbook: { version: VERSION, judgementFingerprint: judgementFingerprint() },
           ...(flags.publicKeys
             ? { integrity: { paths: flags.digests ?? [], publicKeys: loadPublicKeys(flags.publicKeys), ...(flags.signatures ? { signatures: loadSignatureMap(flags.signatures) } : {}) } }

@@ -4,12 +4,13 @@ import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
 import { changeRow, findUnmodelledChanges, materializeExposures, type UnmodelledChange, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, windowRow } from '../../ports/index.js';
-import { DB_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { DB_HELP, settingsFor, SINCE_HELP, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 
 interface ExposuresFlags {
   port?: number;
   protocol?: string;
   from?: string;
+  since?: string;
   to?: string;
   db?: string;
   format: string;
@@ -38,6 +39,7 @@ export function register(program: Command): void {
     .option('--port <port>', 'only changes that touch this port (e.g. 8443); all changes when absent', portOption)
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start (inclusive): ISO-8601 (UTC when no zone), now-2h, 7d')
+    .option('--since <duration>', SINCE_HELP)
     .option('--to <time>', 'end (inclusive): ISO-8601 (UTC when no zone), now')
     .option('--db <file>', DB_HELP)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
@@ -48,7 +50,7 @@ export function register(program: Command): void {
       const protocol = parseProtocolFlag(flags.protocol);
       const port = flags.port;
       const times = new TimeFlags();
-      const from = times.parse(flags.from, '--from')?.iso;
+      const from = times.start(flags)?.iso;
       const to = times.parse(flags.to, '--to')?.iso;
       times.announce();
       const { db } = settingsFor({ db: flags.db }, ['db']);

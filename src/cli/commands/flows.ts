@@ -11,13 +11,14 @@ import { overlayWindows, type OverlayWindow } from '../../flows/exposure-windows
 import { findMembership } from '../../topology/index.js';
 import { findExposures, windowRow, type ExposureWindow } from '../../ports/index.js';
 import { sanitizeCell } from '../../report/escape.js';
-import { DB_HELP, PORT_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { DB_HELP, PORT_HELP, settingsFor, SINCE_HELP, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { formatRows, formatTable, parseTabularFormat, type TabularFormat } from '../../report/tabular.js';
 
 interface FlowsFlags {
   port?: number;
   protocol?: string;
   from?: string;
+  since?: string;
   to?: string;
   vpcCidr: string[];
   interfaceAddress: string[];
@@ -172,6 +173,7 @@ export function register(program: Command): void {
     .option('--port <port>', PORT_HELP, portOption)
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start: ISO-8601 (UTC when no zone), now-2h, 7d (records ending before it are left out)')
+    .option('--since <duration>', SINCE_HELP)
     .option('--to <time>', 'end: ISO-8601 (UTC when no zone), now (records starting after it are left out)')
     .option('--vpc-cidr <cidr...>', "the VPC's CIDRs, for direction when records have no flow-direction", [])
     .option('--interface-address <eni=addr...>', "interfaces' own addresses, for direction when records have no flow-direction (e.g. eni-0abc=10.0.1.5)", [])
@@ -188,7 +190,7 @@ export function register(program: Command): void {
       if (badCidr !== undefined) throw new TrailbookError('USAGE', `--vpc-cidr "${badCidr}" is not a CIDR`, { hint: 'e.g. 10.0.0.0/16 (no leading zeros in octets)' });
       const interfaceAddresses = parseInterfaceAddresses(flags.interfaceAddress);
       const times = new TimeFlags();
-      const from = times.parse(flags.from, '--from')?.iso;
+      const from = times.start(flags)?.iso;
       const to = times.parse(flags.to, '--to')?.iso;
       times.announce();
       requireStore(db);

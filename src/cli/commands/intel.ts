@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
 import { TrailbookError } from '../../errors.js';
 import { classify, loadIntel, summarizeFeed, type IntelIndex, type Verdict } from '../../intel/index.js';
-import { formatRows, parseTabularFormat } from '../../report/tabular.js';
+import { formatRows, formatTable, parseTabularFormat } from '../../report/tabular.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
-import { settingsFor, TimeFlags } from '../options.js';
+import { DB_HELP, settingsFor, TimeFlags } from '../options.js';
+import { feedsWithInstalledRanges, installAwsRanges } from '../../intel/aws-ranges.js';
 
 interface IntelFlags {
   intel: string[];
   trusted?: string;
   format: string;
+  db?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -56,11 +58,19 @@ function inputsOf(index: IntelIndex) {
   };
 }
 
-/** Feeds and trusted file as investigate sees them: the flags, else TRAILBOOK_* or trailbook.yaml (docs/config.md). */
+/**
+ * Feeds and trusted file as investigate sees them: the flags, else TRAILBOOK_* or trailbook.yaml
+ * (docs/config.md), and the AWS ranges installed beside the store (`intel update`).
+ */
 function loadIntelSettings(flags: IntelFlags): Promise<IntelIndex> {
-  const settings = settingsFor({ ...(flags.intel.length ? { intel: flags.intel } : {}), ...(flags.trusted ? { trusted: flags.trusted } : {}) }, ['intel', 'trusted']);
-  return loadIntel({ feeds: settings.intel, ...(settings.trusted ? { trusted: settings.trusted } : {}) });
+  const settings = settingsFor(
+    { ...(flags.intel.length ? { intel: flags.intel } : {}), ...(flags.trusted ? { trusted: flags.trusted } : {}), ...(flags.db ? { db: flags.db } : {}) },
+    ['intel', 'trusted', 'db'],
+  );
+  return loadIntel({ feeds: feedsWithInstalledRanges(settings.intel, settings.db), ...(settings.trusted ? { trusted: settings.trusted } : {}) });
 }
+
+const AWS_RANGES_DB_HELP = `${DB_HELP}; AWS ranges installed by \`intel update\` are read from its folder`;
 
 export function register(program: Command): void {
   const intel = program.command('intel').description('threat intel and trusted networks: verdicts known / allowed / suspicious, with reasons');
@@ -73,6 +83,7 @@ export function register(program: Command): void {
     .option('--trusted <file>', 'trusted-networks YAML (see examples/trusted-networks.yaml)')
     .option('--at <iso>', 'when the source was seen (pentest windows, STIX validity); default: now')
     .option('--principal <arn>', 'the caller ARN, for approved principals')
+    .option('--db <file>', AWS_RANGES_DB_HELP)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .action(async (values: string[], flags: IntelFlags & { at?: string; principal?: string }) => {
       const format = parseTabularFormat(flags.format);
@@ -84,7 +95,14 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
         return;
       }
-      process.stdout.write(formatRows(format, ['value', 'verdict', 'report', 'rule', 'reason'], verdictRows(verdicts, format === 'table')));
+      const columns = ['value', 'verdict', 'report', 'rule', 'reason'];
+      // On the terminal a long reason takes several lines: the count is of values, not lines.
+      const n = verdicts.length;
+      process.stdout.write(
+        format === 'table'
+          ? formatTable(columns, verdictRows(verdicts, true), { countLine: `(${n} value${n === 1 ? '' : 's'})` })
+          : formatRows(format, columns, verdictRows(verdicts, false)),
+      );
     });
 
   intel
@@ -92,6 +110,7 @@ export function register(program: Command): void {
     .description('load feeds (and a trusted file) and report what was read: entries, bad lines, sha256, dates')
     .option('--intel <spec>', INTEL_HELP, collect, [] as string[])
     .option('--trusted <file>', 'trusted-networks YAML')
+    .option('--db <file>', AWS_RANGES_DB_HELP)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .action(async (flags: IntelFlags) => {
       const format = parseTabularFormat(flags.format);
@@ -154,5 +173,20 @@ export function register(program: Command): void {
           if (f.bad.length > shown.length) process.stderr.write(sanitizeForTerminal(`${f.path}: … ${f.bad.length - shown.length} more bad records (--format json lists 100)`) + '\n');
         }
       }
+    });
+
+  intel
+    .command('update')
+    .description("install AWS's published ip-ranges.json (checked against its format) beside the store, where every command loads it: AWS addresses become known")
+    .argument('<file>', 'ip-ranges.json (or .json.gz), from https://ip-ranges.amazonaws.com/ip-ranges.json')
+    .option('--db <file>', `${DB_HELP}; the ranges are installed in its folder`)
+    .option('--force', 'install even when the file is older (a smaller syncToken) than the installed one')
+    .action((file: string, flags: { db?: string; force?: boolean }) => {
+      const { db } = settingsFor({ ...(flags.db ? { db: flags.db } : {}) }, ['db']);
+      const { installed, replaced } = installAwsRanges(file, db, { force: flags.force === true });
+      process.stdout.write(
+        `installed AWS ip-ranges of ${installed.created} (syncToken ${installed.syncToken}): ${installed.ipv4} IPv4 and ${installed.ipv6} IPv6 prefixes\n` +
+          `  ${sanitizeForTerminal(installed.path)}${replaced ? ` (replaced the ranges of ${replaced.created}, syncToken ${replaced.syncToken})` : ''}\n`,
+      );
     });
 }

@@ -1,19 +1,15 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { findUnmodelledChanges } from '../../ports/index.js';
 import { portOption } from '../../config/port.js';
-import { BUNDLED_RUNBOOKS } from '../../runbook/resolve.js';
-import { collectList, DB_HELP, PORT_HELP, settingsFor, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
+import { collectList, DB_HELP, PORT_HELP, runbookOption, settingsFor, SINCE_HELP, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { addReportOptions, runReport, type ReportFlags } from '../report-run.js';
-
-/** The port runbook shipped with trailbook; `--runbook DIR` runs another with the same parameters. */
-const PORT_RUNBOOK = join(BUNDLED_RUNBOOKS, 'port-exposure');
 
 interface InvestigateFlags extends ReportFlags {
   db?: string;
   port?: number;
   protocol?: string;
   from?: string;
+  since?: string;
   to?: string;
   intel?: string[];
   trusted?: string;
@@ -33,13 +29,14 @@ export function register(program: Command): void {
     .option('--port <port>', PORT_HELP, portOption)
     .option('--protocol <protocol>', PROTOCOL_HELP)
     .option('--from <time>', 'start of the window: ISO-8601 (UTC when no zone), now-2h, 7d')
+    .option('--since <duration>', SINCE_HELP)
     .option('--to <time>', 'end of the window: ISO-8601 (UTC when no zone), now')
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
     .option('--trusted <file>', 'trusted-networks YAML')
-    .option('--runbook <dir>', 'the runbook folder', PORT_RUNBOOK);
+    .addOption(runbookOption());
   addReportOptions(command, 'v1').action(async (paths: string[], flags: InvestigateFlags) => {
     const times = new TimeFlags();
-    const from = times.parse(flags.from, '--from');
+    const from = times.start(flags);
     const to = times.parse(flags.to, '--to');
     times.announce();
     const settings = settingsFor(

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { parseParamArgs } from '../../runbook/compile.js';
 import { resolveRunbook } from '../../runbook/resolve.js';
-import { collectList, DB_HELP, settingsFor, TimeFlags } from '../options.js';
+import { collectList, DB_HELP, settingsFor, SINCE_HELP, TimeFlags } from '../options.js';
+import { TrailbookError } from '../../errors.js';
 import { addReportOptions, runReport, type ReportFlags } from '../report-run.js';
 
 interface RunFlags extends ReportFlags {
@@ -9,6 +10,7 @@ interface RunFlags extends ReportFlags {
   intel?: string[];
   trusted?: string;
   param?: string[];
+  since?: string;
 }
 
 /** `trailbook run <runbook> [paths…] --param k=v`: any runbook, by folder or id, on the store. */
@@ -19,22 +21,24 @@ export function register(program: Command): void {
     .argument('<runbook>', 'a runbook folder (holding runbook.yaml), or an id: ./runbooks/<id>, else a bundled runbook (`trailbook runbook list`)')
     .argument('[paths...]', 'CloudTrail and VPC Flow Log files or folders to ingest first (optional: the store may already hold them)')
     .option('--param <name=value>', "a runbook parameter (repeat); `trailbook runbook plan <runbook>` lists them with their types and defaults", collectList)
+    .option('--since <duration>', `${SINCE_HELP} (sets the runbook's from parameter)`)
     .option('--db <file>', DB_HELP)
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
-    .option('--trusted <file>', 'trusted-networks YAML')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  trailbook run port-exposure ./AWSLogs --param port=3389 --param from=now-7d
-  trailbook run credential-compromise ./AWSLogs --param from=2024-05-01 --trusted trusted-networks.yaml
-  trailbook run ./my-runbooks/s3-exfil --format json --out report.json`,
-    );
+    .option('--trusted <file>', 'trusted-networks YAML');
   addReportOptions(command, 'v2').action(async (reference: string, paths: string[], flags: RunFlags) => {
     const runbookDir = resolveRunbook(reference);
     const times = new TimeFlags();
+    const parameters = parseParamArgs(flags.param ?? []);
+    if (flags.since !== undefined) {
+      if (parameters['from'] !== undefined) {
+        throw new TrailbookError('USAGE', `--since ${flags.since} and --param from=${String(parameters['from'])} both set the start of the window`, {
+          hint: 'give one of them: --since 24h is the same as --param from=24h',
+        });
+      }
+      parameters['from'] = times.start({ since: flags.since })!.iso;
+    }
     times.announce();
     const settings = settingsFor({ db: flags.db, intel: flags.intel, trusted: flags.trusted }, ['db', 'intel', 'trusted']);
-    await runReport(paths, flags, { runbookDir, parameters: parseParamArgs(flags.param ?? []), settings, now: times.now });
+    await runReport(paths, flags, { runbookDir, parameters, settings, now: times.now });
   });
 }

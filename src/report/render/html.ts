@@ -5,6 +5,7 @@ import {
   actionCounts, answersHeading, durationText, flowsText, keyKindText, mfaText, overallAction, questionViews, readRow, readsFlows, runWindowText,
   sortFindings, subjectText, viaText, type AnswerView,
 } from './model.js';
+import type { Coverage } from './model.js';
 import { ACTION_COLOR, renderTimeline } from './timeline.js';
 
 /**
@@ -16,10 +17,10 @@ import { ACTION_COLOR, renderTimeline } from './timeline.js';
 
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-export function renderHtml(report: Report): string {
+export function renderHtml(report: Report, coverage?: Coverage): string {
   const subject = subjectText(report);
   const outcome = overallAction(report);
-  const window = runWindowText(report);
+  const window = runWindowText(report, coverage);
   const findings = sortFindings(report.findings);
   const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
   const title = `trailbook · ${subject} · ${outcome ? outcome.toUpperCase() : 'nothing found'}`;

@@ -25,15 +25,21 @@ export type RenderOptions = Partial<TextOptions> & { schema?: 'v1' | 'v2' };
 export function renderReport(report: Report, format: ReportFormat, options: RenderOptions = {}): string {
   switch (format) {
     case 'text':
-      return renderText(report, { color: options.color ?? false, full: options.full ?? false, ...(options.width !== undefined ? { width: options.width } : {}) });
+      return renderText(report, {
+        color: options.color ?? false,
+        full: options.full ?? false,
+        ...(options.width !== undefined ? { width: options.width } : {}),
+        ...(options.coverage ? { coverage: options.coverage } : {}),
+      });
     case 'json':
       return JSON.stringify(options.schema === 'v1' ? toV1(report) : report, null, 2) + '\n';
     case 'md':
-      return renderMarkdown(report, { full: options.full ?? false });
+      return renderMarkdown(report, { full: options.full ?? false, ...(options.coverage ? { coverage: options.coverage } : {}) });
     case 'html':
-      return renderHtml(report);
+      return renderHtml(report, options.coverage);
   }
 }
 
+export type { Coverage } from './model.js';
 export { renderHtml, renderMarkdown, renderText, summaryLine, type TextOptions };
 export { CONTENT_SECURITY_POLICY } from './html.js';

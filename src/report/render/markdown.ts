@@ -4,6 +4,7 @@ import {
   mfaText, overallAction, questionViews, readRow, readsFlows, runWindowText, shorten, sortFindings, subjectText, verdictCountsText, viaText,
   type AnswerView, type ListLimit,
 } from './model.js';
+import type { Coverage } from './model.js';
 import { plain } from './safe.js';
 
 /**
@@ -43,6 +44,8 @@ const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() 
 export interface MarkdownOptions {
   /** Every evidence row and party; by default long lists are cut as on the terminal (model.ts). */
   full?: boolean;
+  /** See TextOptions.coverage. */
+  coverage?: Coverage;
 }
 
 /** Where the rows a cut list leaves out can be read. */
@@ -55,7 +58,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
 
   out.push(`# trailbook: ${mdText(subjectText(report))} — ${outcome ? outcome.toUpperCase() : 'nothing found'}`, '');
-  const window = runWindowText(report);
+  const window = runWindowText(report, options.coverage);
   out.push(
     outcome ? `**Outcome: ${outcome}** · ${report.findings.length} findings: ${counts}` : '**Outcome:** no finding',
     '',

@@ -180,11 +180,42 @@ export function durationText(fromIso: string, toIso: string): string {
   return `${Math.floor(hours / 24)}d${hours % 24}h`;
 }
 
-/** The run's time range when the runbook has `from`/`to` parameters; null when it has neither. */
-export function runWindowText(report: Report): string | null {
+const PROTOCOL_NAMES: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'icmpv6' };
+
+/**
+ * A flow row's `source_ref` (`flow:eni|protocol|src|srcport|dst|dstport`, the key the JSON keeps)
+ * for a person: `tcp 198.51.100.23:51000 → 10.0.1.25:8443 on eni-…`. Where the row's detail already
+ * says the addresses and ports (`withTuple` false), only the protocol and the interface. Other
+ * references (CloudTrail event ids) are returned as they are.
+ */
+export function refText(ref: string, withTuple = true): string {
+  const parts = ref.startsWith('flow:') ? ref.slice(5).split('|') : [];
+  if (parts.length !== 6) return ref;
+  const [eni, protocol, src, srcPort, dst, dstPort] = parts as [string, string, string, string, string, string];
+  const name = PROTOCOL_NAMES[protocol] ?? `protocol ${protocol}`;
+  return withTuple ? `${name} ${src}:${srcPort} → ${dst}:${dstPort} on ${eni}` : `${name} on ${eni}`;
+}
+
+/**
+ * What the run covered, beside the report (the CLI knows it; the report contract does not hold
+ * it): whether the user gave the window's start, and the first and last time in the logs read.
+ */
+export interface Coverage {
+  fromGiven: boolean;
+  logs: { first: string; last: string } | null;
+}
+
+/**
+ * The run's time range when the runbook has `from`/`to` parameters; null when it has neither.
+ * With `coverage`, a start the user did not give (the runbook's default, e.g. 2000-01-01) is
+ * "all logs", and the span the logs really cover follows.
+ */
+export function runWindowText(report: Report, coverage?: Coverage): string | null {
   const { from, to } = report.parameters;
   if (from === undefined && to === undefined) return null;
-  return `${typeof from === 'string' ? from : 'beginning'} → ${typeof to === 'string' ? to : 'now'}`;
+  const start = coverage && !coverage.fromGiven ? 'all logs' : typeof from === 'string' ? from : 'beginning';
+  const span = coverage?.logs ? ` (logs cover ${coverage.logs.first} → ${coverage.logs.last})` : '';
+  return `${start} → ${typeof to === 'string' ? to : 'now'}${span}`;
 }
 
 /**

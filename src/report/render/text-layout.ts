@@ -29,6 +29,9 @@ export function cutEnd(text: string, max: number): string {
  * number (re-measuring the line or the rest of a long word per piece cost 12.6 s for one 64 KB
  * word, 88M characters read).
  */
+/** Where a word longer than a line is best cut (after these): ARN and path separators. */
+const BREAK_AFTER = new Set(['/', ':', '|']);
+
 export function wrap(text: string, width: number, first: string, rest: string = ' '.repeat(length(first))): string[] {
   const lines: string[] = [];
   const restWidth = length(rest);
@@ -49,12 +52,21 @@ export function wrap(text: string, width: number, first: string, rest: string = 
     }
     const chars = Array.from(token);
     if (used && lineWidth + gap.length + chars.length > width) breakLine('');
-    // A word longer than a whole line (a long ARN) is cut rather than overflowing.
+    // A word longer than a whole line (a long ARN) is cut rather than overflowing: after a
+    // separator (/ : |) in the last half of the line when there is one, so an ARN breaks between
+    // its parts, not inside an id. The look back reads at most half a line per piece.
     let start = 0;
     while (!used && lineWidth + (chars.length - start) > width && chars.length - start > 1) {
       const room = Math.max(1, width - lineWidth);
-      breakLine(chars.slice(start, start + room).join(''));
-      start += room;
+      let cut = room;
+      for (let i = start + room - 1; i > start + room / 2; i--) {
+        if (BREAK_AFTER.has(chars[i]!)) {
+          cut = i + 1 - start;
+          break;
+        }
+      }
+      breakLine(chars.slice(start, start + cut).join(''));
+      start += cut;
     }
     const piece = start === 0 ? token : chars.slice(start).join('');
     if (used) {

@@ -1,9 +1,10 @@
 import type { Action, Credentials, EvidenceRow, Finding, Report, SourceAssessment, SourceVerdict } from '../contract.js';
 import {
   EVIDENCE_LIMIT, PARTY_LIMIT, WINDOW_LIMIT, windowsLeftText, actionCounts, answersHeading, durationText, evidenceSpanText, firstSeenOf, flowsText, keyKindText,
-  mfaText, overallAction, questionViews, readRow, readsFlows, runWindowText, shorten, sortFindings, subjectText, verdictCountsText, viaText,
+  mfaText, overallAction, questionViews, readRow, readsFlows, refText, runWindowText, shorten, sortFindings, subjectText, verdictCountsText, viaText,
   type AnswerView, type ListLimit,
 } from './model.js';
+import type { Coverage } from './model.js';
 import { plain as oneLine } from './safe.js';
 import { clipValue, cutEnd, layoutTable, pad, wrap, type Column } from './text-layout.js';
 
@@ -21,6 +22,8 @@ export interface TextOptions {
   width?: number;
   /** Every evidence row and party; by default long lists are cut (`EVIDENCE_LIMIT`, `PARTY_LIMIT`). */
   full?: boolean;
+  /** The window the user asked for and the span of the logs (model.ts Coverage); absent: the parameters as they are. */
+  coverage?: Coverage;
 }
 
 /** Where the rows a cut list leaves out can be read. */
@@ -53,7 +56,7 @@ export function renderText(report: Report, options: TextOptions): string {
 
   // Header: what ran, over what.
   out.push(paint(`trailbook · ${plain(subjectText(report))} · runbook ${plain(report.runbook.id)} (${plain(report.runbook.version)})`, ['bold']));
-  const window = runWindowText(report);
+  const window = runWindowText(report, options.coverage);
   para(`${window === null ? '' : `time range ${plain(window)} · `}generated ${plain(report.generatedAt)}`, '');
   para(inputsText(report), '');
   const settings = settingsText(report);
@@ -139,7 +142,7 @@ function outcomeText(report: Report, paint: Paint): string {
 
 /** An evidence row in words: a connection as `inbound REJECT peer → host (ref)`, an event as `Action on resource by actor from address`. */
 function rowReading(r: EvidenceRow): string {
-  if (readRow(r).kind === 'connection') return `${plain(r.action)} ${plain(r.source_ip)} → ${plain(r.resource)} (${plain(r.source_ref)})`;
+  if (readRow(r).kind === 'connection') return `${plain(r.action)} ${plain(r.source_ip)} → ${plain(r.resource)} (${plain(refText(r.source_ref))})`;
   return `${plain(r.action)} on ${plain(r.resource)} by ${plain(r.actor)} from ${plain(r.source_ip)}`;
 }
 
@@ -255,6 +258,9 @@ function shortActor(actor: string): string {
  * (first, so it stays whole: it is what one greps for), the actor and the row's detail. A long
  * list shows its first and last rows and one line for those between.
  */
+/** Lines under an evidence row in the narrow layout, unless --full. */
+const UNDER_LINES = 2;
+
 function evidenceTable(f: Finding, width: number, paint: Paint, limit: ListLimit | null): string[] {
   if (!f.evidence.length) return ['(none)'];
   const days = new Set(f.evidence.map((r) => r.ts.slice(0, 10)));
@@ -263,7 +269,8 @@ function evidenceTable(f: Finding, width: number, paint: Paint, limit: ListLimit
   const shown = shorten(f.evidence, limit);
   const rows = [...shown.head, ...shown.tail].map((r) => ({
     ts: plain(ts(r.ts)), actor: plain(shortActor(r.actor ?? '')), ip: plain(r.source_ip), action: plain(r.action),
-    resource: plain(r.resource), ref: plain(r.source_ref), detail: plain(r.detail),
+    // A flow's key as words; where the detail already gives its addresses, only protocol and interface.
+    resource: plain(r.resource), ref: plain(refText(r.source_ref, !r.detail?.includes(' → '))), detail: plain(r.detail),
   }));
   const total = f.evidence.length;
   const heading = `  evidence (${total} row${total === 1 ? '' : 's'}${days.size === 1 ? `, times on ${plain([...days][0])}` : ''}${shown.omitted.length ? `, ${rows.length} shown` : ''}):`;
@@ -287,9 +294,15 @@ function evidenceTable(f: Finding, width: number, paint: Paint, limit: ListLimit
   const narrow: Column[] = [{ name: 'ts', min: 20 }, { name: 'action', min: 20 }, { name: 'source_ip', min: 15 }, { name: 'resource', min: 19 }];
   const { widths, cells } = layoutTable(narrow, rows.map((r) => [r.ts, r.action, r.ip, r.resource]), width);
   const under = ' '.repeat(widths[0]! + 2);
-  const body = rows.flatMap((r, i) => [
-    line(cells[i + 1]!, widths),
-    paint(cutEnd(`${under}${[r.ref, r.actor, r.detail].filter(Boolean).join(' · ')}`, width), ['dim']),
-  ]);
-  return [heading, paint(line(cells[0]!, widths), ['dim']), paint(`${under}source_ref · actor · detail`, ['dim']), ...withGap(body, 2)];
+  // Under each row its detail first (the rule, the connection: the value that matters), then the
+  // actor and the reference, wrapped; two lines at most unless every row is asked for (--full).
+  const underLines = (text: string): string[] => {
+    const lines = wrap(text, width, under);
+    return limit === null || lines.length <= UNDER_LINES ? lines : [...lines.slice(0, UNDER_LINES - 1), cutEnd(`${lines[UNDER_LINES - 1]} ${lines[UNDER_LINES]!.trimStart()}`, width)];
+  };
+  const rowLines = rows.map((r, i) => [line(cells[i + 1]!, widths), ...underLines([r.detail, r.actor, r.ref].filter(Boolean).join(' · ')).map((l) => paint(l, ['dim']))]);
+  const headLines = rowLines.slice(0, shown.head.length).flat();
+  const tailLines = rowLines.slice(shown.head.length).flat();
+  const body = gap === undefined ? [...headLines, ...tailLines] : [...headLines, gap, ...tailLines];
+  return [heading, paint(line(cells[0]!, widths), ['dim']), paint(`${under}detail · actor · source_ref`, ['dim']), ...body];
 }
