@@ -42,7 +42,9 @@ test('completion bash: a script bash parses, completing commands, subcommands, o
   assert.equal(complete('trailbook', 'intel', ''), 'check stats update');
   assert.equal(complete('trailbook', 'investigate', '--db', 'x.duckdb', '--po'), '--port');
   assert.equal(complete('trailbook', 'intel', 'check', '--tr'), '--trusted');
-  assert.equal(complete('trailbook', 'run', ''), 'port-exposure');
+  // Every bundled runbook folder, and nothing else.
+  assert.equal(complete('trailbook', 'run', ''), readdirSync(join(REPO_ROOT, 'runbooks')).sort().join(' '));
+  assert.equal(complete('trailbook', 'run', 'port'), 'port-exposure');
   assert.equal(complete('trailbook', 'run', 'port-exposure', '--fo'), '--format');
 });
 

@@ -7,6 +7,10 @@ import { DuckDBEngine } from '../../src/local-store.js';
 import { ingestPaths } from '../../src/ingest/ingest.js';
 import { findExposures } from '../../src/ports/index.js';
 import { EXPOSURE_CHANGES_TABLE } from '../../src/ports/exposure-changes.js';
+import { LATEST } from '../../src/ports/candidates.js';
+import { keptExposureEvents } from '../../src/ports/exposure-changes.js';
+import { ingestInTurns } from './ingest-in-turns.js';
+import { mixedRecords } from './mixed-records.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { event } from './records.js';
 
@@ -34,4 +38,25 @@ test('kept in several chunks, the events come back in order and are cut at any `
   await engine.run(`DELETE FROM trailbook_meta WHERE key = 'exposure-changes'`);
   const judged = await Promise.all(cuts.map((to) => findExposures(engine, { port: 8443, to })));
   cuts.forEach((to, i) => assert.deepStrictEqual(kept[i], judged[i], `same result up to ${to}`));
+});
+
+test('a later ingest judges only its own events and appends them; the kept changes end as a recomputation leaves them', async (t) => {
+  // 4,500 candidates in three runs: every run after the first appends, across chunk boundaries.
+  const base = Date.UTC(2024, 7, 1);
+  const records = Array.from({ length: 4500 }, (_, i) => ({
+    ...event(i % 3 === 2 ? 'RevokeSecurityGroupIngress' : 'AuthorizeSecurityGroupIngress', { groupId: `sg-0${i % 7}`, ipPermissions: { items: [perm(8443, 8443, `198.51.${i % 5}.0/24`)] } }),
+    eventID: `e-${String(i).padStart(5, '0')}`,
+    eventTime: new Date(base + i * 1000).toISOString().replace('.000Z', 'Z'),
+  }));
+  const { engine, updates } = await ingestInTurns(t, { a: records.slice(0, 1700), b: records.slice(1700, 3300), c: records.slice(3300) });
+  // (A new store's open keeps an empty judgement, so even the first run appends.)
+  assert.deepEqual(updates, ['appended', 'appended', 'appended']);
+  assert.equal((await keptExposureEvents(engine, LATEST, []))?.length, 4500);
+
+  // The mixed trail in time order: the modify learns its direction from the create in the run before.
+  const mixed = mixedRecords();
+  const inOrder = await ingestInTurns(t, { day1: mixed.slice(0, 1), day2: mixed.slice(1, 6), day3: mixed.slice(6) });
+  assert.deepEqual(inOrder.updates, ['appended', 'appended', 'appended']);
+  const modify = (await keptExposureEvents(inOrder.engine, LATEST, []))!.find((e) => e.row.eventid === 'modify-egress')!;
+  assert.equal(modify.changes[0]!.direction, 'egress');
 });

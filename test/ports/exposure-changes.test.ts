@@ -14,33 +14,9 @@ import { EXPOSURE_COPY_TABLE } from '../../src/store/exposure-copy.js';
 import { formatIngestSummary } from '../../src/report/ingest-summary.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { event } from './records.js';
+import { ingestInTurns } from './ingest-in-turns.js';
+import { mixedRecords } from './mixed-records.js';
 
-const at = (minute: number) => `2024-08-01T12:${String(minute).padStart(2, '0')}:00Z`;
-const perm = (from: number, to: number, cidr: string) => ({ ipProtocol: 'tcp', fromPort: from, toPort: to, ipRanges: { items: [{ cidrIp: cidr }] } });
-
-/**
- * Every kind of change the judgement knows, including the one that needs another event: a
- * ModifySecurityGroupRules whose rule's direction is known only from the Authorize that created it.
- */
-function mixedRecords(): Record<string, any>[] {
-  return [
-    {
-      ...event('AuthorizeSecurityGroupEgress', { groupId: 'sg-0eg', ipPermissions: { items: [perm(8443, 8443, '0.0.0.0/0')] } }),
-      eventID: 'create-egress', eventTime: at(1),
-      responseElements: { _return: true, securityGroupRuleSet: { items: [{ groupId: 'sg-0eg', securityGroupRuleId: 'sgr-0eg', isEgress: true, ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, cidrIpv4: '0.0.0.0/0' }] } },
-    },
-    { ...event('ModifySecurityGroupRules', { ModifySecurityGroupRulesRequest: { GroupId: 'sg-0eg', SecurityGroupRule: { SecurityGroupRuleId: 'sgr-0eg', SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 8400, ToPort: 8500, CidrIpv4: '0.0.0.0/0' } } } }), eventID: 'modify-egress', eventTime: at(2) },
-    { ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0all', ipPermissions: { items: [{ ipProtocol: '-1', ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }), eventID: 'open-all', eventTime: at(3), userAgent: '=HYPERLINK("x")' },
-    { ...event('CreateNetworkAclEntry', { networkAclId: 'acl-1', ruleNumber: 90, egress: false, aclProtocol: '6', portRange: { from: 1024, to: 65535 }, ruleAction: 'allow', cidrBlock: '0.0.0.0/0' }), eventID: 'open-nacl', eventTime: at(4) },
-    { ...event('CreateListener', { loadBalancerArn: 'arn:lb', protocol: 'HTTPS', port: 8443 }), eventSource: 'elasticloadbalancing.amazonaws.com', eventID: 'open-listener', eventTime: at(5), responseElements: { listeners: [{ listenerArn: 'arn:listener/1', port: 8443, protocol: 'HTTPS' }] } },
-    { ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0all', ipPermissions: { items: [perm(8443, 8443, '203.0.113.0/24')] } }), eventID: 'attempt', eventTime: at(6), errorCode: 'Client.UnauthorizedOperation', errorMessage: 'not "you"\n', responseElements: null },
-    { ...event('ModifyNetworkInterfaceAttribute', { networkInterfaceId: 'eni-1', groupSet: { items: [{ groupId: 'sg-0all' }] } }), eventID: 'attach', eventTime: at(7) },
-    { ...event('RevokeSecurityGroupIngress', { groupId: 'sg-0all', ipPermissions: { items: [{ ipProtocol: '-1', ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }), eventID: 'close-all', eventTime: at(8) },
-    { ...event('DeleteListener', { listenerArn: 'arn:listener/1' }), eventSource: 'elasticloadbalancing.amazonaws.com', eventID: 'close-listener', eventTime: at(9) },
-    { ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0dec', ipPermissions: { items: [perm(18443, 18443, '0.0.0.0/0')] } }), eventID: 'decoy', eventTime: at(10) },
-    { ...event('DescribeInstances', {}), eventID: 'noise', eventTime: at(11) },
-  ];
-}
 
 const QUERIES: ExposureQuery[] = [
   { port: 8443 },
@@ -154,50 +130,6 @@ test('when the kept changes cannot be recomputed, ingest still stores everything
   assert.deepStrictEqual(await findExposures(engine, {}), judged);
 });
 
-/** Everything the kept changes consist of: the table and both metadata rows. */
-async function keptTable(engine: DuckDBEngine) {
-  const chunks = (await engine.all(`SELECT chunk, first_time, last_time, events, entries FROM ${EXPOSURE_CHANGES_TABLE} ORDER BY chunk`)).rows;
-  const meta = (await engine.all(`SELECT key, value FROM trailbook_meta WHERE key LIKE 'exposure-changes%' ORDER BY key`)).rows;
-  return { chunks, meta };
-}
-
-/** Ingests the files one run each, then all of them into a fresh store: the kept changes must end alike. */
-async function ingestInTurns(t: { after: (fn: () => void) => void }, files: Record<string, Record<string, any>[]>) {
-  const dir = tempDir(t);
-  const engine = await DuckDBEngine.open({ path: ':memory:' });
-  t.after(() => void engine.close());
-  const updates: (string | undefined)[] = [];
-  for (const [name, records] of Object.entries(files)) {
-    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ Records: records }));
-    updates.push((await ingestPaths(engine, [join(dir, `${name}.json`)])).exposureChanges);
-  }
-  const whole = await DuckDBEngine.open({ path: ':memory:' });
-  t.after(() => void whole.close());
-  await ingestPaths(whole, Object.keys(files).map((name) => join(dir, `${name}.json`)));
-  assert.deepStrictEqual(await keptTable(engine), await keptTable(whole), 'as one recomputation of all the events leaves them');
-  return { engine, updates };
-}
-
-test('a later ingest judges only its own events and appends them; the kept changes end as a recomputation leaves them', async (t) => {
-  // 4,500 candidates in three runs: every run after the first appends, across chunk boundaries.
-  const base = Date.UTC(2024, 7, 1);
-  const records = Array.from({ length: 4500 }, (_, i) => ({
-    ...event(i % 3 === 2 ? 'RevokeSecurityGroupIngress' : 'AuthorizeSecurityGroupIngress', { groupId: `sg-0${i % 7}`, ipPermissions: { items: [perm(8443, 8443, `198.51.${i % 5}.0/24`)] } }),
-    eventID: `e-${String(i).padStart(5, '0')}`,
-    eventTime: new Date(base + i * 1000).toISOString().replace('.000Z', 'Z'),
-  }));
-  const { engine, updates } = await ingestInTurns(t, { a: records.slice(0, 1700), b: records.slice(1700, 3300), c: records.slice(3300) });
-  // (A new store's open keeps an empty judgement, so even the first run appends.)
-  assert.deepEqual(updates, ['appended', 'appended', 'appended']);
-  assert.equal((await keptExposureEvents(engine, LATEST, []))?.length, 4500);
-
-  // The mixed trail in time order: the modify learns its direction from the create in the run before.
-  const mixed = mixedRecords();
-  const inOrder = await ingestInTurns(t, { day1: mixed.slice(0, 1), day2: mixed.slice(1, 6), day3: mixed.slice(6) });
-  assert.deepEqual(inOrder.updates, ['appended', 'appended', 'appended']);
-  const modify = (await keptExposureEvents(inOrder.engine, LATEST, []))!.find((e) => e.row.eventid === 'modify-egress')!;
-  assert.equal(modify.changes[0]!.direction, 'egress');
-});
 
 test('a later ingest that would change what was judged before makes the kept changes be judged again whole', async (t) => {
   const mixed = mixedRecords();

@@ -6,6 +6,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/local-store.js';
+import { flowFiles } from '../../src/bench/flows-contenders.js';
+import { compare } from './fast-compare.js';
 import { generateFlowCorpus } from '../../src/bench/flows-generate.js';
 import { ingestPaths } from '../../src/ingest/ingest.js';
 import { listLocalFiles } from '../../src/sources/local.js';
@@ -51,4 +53,17 @@ test('ingest loads clean flow files in bulk, one read_csv per run of a layout, a
       await engine.close();
     }
   }
+});
+
+test('fast and record paths agree on the generated benchmark corpus (gzip, v2 and custom v5, NODATA/SKIPDATA) and on re-ingest', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'trailbook-vpcfast-gen-'));
+  await generateFlowCorpus({ root, records: 6_000, days: 1 });
+  const files = await flowFiles(root);
+  const twice = [...files, files[0]!, files[files.length - 1]!];
+  const fast = await ingestAll(twice, true);
+  const slow = await ingestAll(twice, false);
+  compare(twice, fast, slow);
+  assert.ok(fast.results.every((r) => r.loadedBy === 'csv'));
+  assert.equal(fast.results[files.length]!.appended, 0, 'a re-ingested file adds nothing');
+  assert.ok(fast.results[files.length]!.duplicates > 0);
 });

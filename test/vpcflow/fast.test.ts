@@ -7,25 +7,12 @@ import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/local-store.js';
 import { FlowCleanScanner, scanCleanFlowFile } from '../../src/ingest/vpcflow/index.js';
 import { FlowBulkQueue, type FlowFileDone } from '../../src/ingest/vpcflow/bulk.js';
-import { flowFiles } from '../../src/bench/flows-contenders.js';
-import { generateFlowCorpus } from '../../src/bench/flows-generate.js';
 import { CORPUS_ROOT } from '../helpers/corpus.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { V2, R1, R2, ND, SK, FIXTURES, ingestAll } from './fast-fixtures.js';
+import { compare } from './fast-compare.js';
 
 
-function compare(files: string[], fast: Awaited<ReturnType<typeof ingestAll>>, slow: Awaited<ReturnType<typeof ingestAll>>): void {
-  for (let i = 0; i < files.length; i++) {
-    const f = fast.results[i]!;
-    const s = slow.results[i]!;
-    assert.deepEqual(f.stats, s.stats, `stats of ${files[i]}`);
-    assert.deepEqual([f.appended, f.duplicates, f.format], [s.appended, s.duplicates, s.format], `counts of ${files[i]}`);
-    const st = f.stats;
-    assert.equal(st.records + st.nodata + st.skipdata + st.headers + st.bad, st.lines, `accounting of ${files[i]}`);
-  }
-  assert.equal(fast.rows.length, slow.rows.length);
-  assert.deepEqual(fast.rows, slow.rows, 'the stored rows are identical, byte for byte');
-}
 
 test('fast path (validate, then DuckDB read_csv) and record path store identical rows and stats; unclean files take the record path', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'trailbook-vpcfast-'));
@@ -44,19 +31,6 @@ test('fast path (validate, then DuckDB read_csv) and record path store identical
     assert.equal(slow.results[i]!.loadedBy, 'records');
   }
   assert.ok(fast.rows.length > 10);
-});
-
-test('fast and record paths agree on the generated benchmark corpus (gzip, v2 and custom v5, NODATA/SKIPDATA) and on re-ingest', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'trailbook-vpcfast-gen-'));
-  await generateFlowCorpus({ root, records: 6_000, days: 1 });
-  const files = await flowFiles(root);
-  const twice = [...files, files[0]!, files[files.length - 1]!];
-  const fast = await ingestAll(twice, true);
-  const slow = await ingestAll(twice, false);
-  compare(twice, fast, slow);
-  assert.ok(fast.results.every((r) => r.loadedBy === 'csv'));
-  assert.equal(fast.results[files.length]!.appended, 0, 'a re-ingested file adds nothing');
-  assert.ok(fast.results[files.length]!.duplicates > 0);
 });
 
 test('fast and record paths agree on the shared corpus files', async (t) => {
