@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { REPO_ROOT } from '../helpers/corpus.js';
+import { CHECKOUT as REPO_ROOT } from '../helpers/corpus.js';
 
 /**
  * One-way dependencies between the top-level folders of `src/` (issue 13 item 4,
