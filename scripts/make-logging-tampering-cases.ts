@@ -48,14 +48,27 @@ principals:
 
 type Identity = Record<string, unknown>;
 const user = (name: string, key: string): Identity => ({
-  type: 'IAMUser', principalId: `AIDAQEXAMPLE${name.toUpperCase().padEnd(8, '0').slice(0, 8)}`, arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
-  accountId: ACCOUNT, accessKeyId: key, userName: name,
+  type: 'IAMUser',
+  principalId: `AIDAQEXAMPLE${name.toUpperCase().padEnd(8, '0').slice(0, 8)}`,
+  arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+  accountId: ACCOUNT,
+  accessKeyId: key,
+  userName: name,
 });
 const role = (name: string, session: string, key: string): Identity => ({
-  type: 'AssumedRole', principalId: `AROAQEXAMPLE${key.slice(12)}:${session}`, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/${session}`,
-  accountId: ACCOUNT, accessKeyId: key,
+  type: 'AssumedRole',
+  principalId: `AROAQEXAMPLE${key.slice(12)}:${session}`,
+  arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/${session}`,
+  accountId: ACCOUNT,
+  accessKeyId: key,
   sessionContext: {
-    sessionIssuer: { type: 'Role', principalId: `AROAQEXAMPLE${key.slice(12)}`, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, accountId: ACCOUNT, userName: name },
+    sessionIssuer: {
+      type: 'Role',
+      principalId: `AROAQEXAMPLE${key.slice(12)}`,
+      arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+      accountId: ACCOUNT,
+      userName: name,
+    },
     attributes: { creationDate: '2024-06-03T08:00:00Z', mfaAuthenticated: 'false' },
   },
 });
@@ -104,7 +117,9 @@ function idOf(caseNo: number, seq: number): string {
 
 const trail = { name: TRAIL };
 const flowLog = { DeleteFlowLogsRequest: { FlowLogId: { content: 'fl-0a1b2c3d4e5f60718', tag: 1 } } };
-const createFlowLog = { CreateFlowLogsRequest: { ResourceId: { content: 'vpc-0a1b2c3d4e5f67890', tag: 1 }, ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 's3' } };
+const createFlowLog = {
+  CreateFlowLogsRequest: { ResourceId: { content: 'vpc-0a1b2c3d4e5f67890', tag: 1 }, ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 's3' },
+};
 const detector = { detectorId: '12abc34d567e8fa901bc2d34e56789f0' };
 const leaf = (action: string, id: string) => ({ action, leaf: id });
 /** The trail stopped at `stop` and started again at `start` (hh:mm:ss), each by its caller. */
@@ -125,7 +140,14 @@ const refusedBurst = (identity: Identity, ip: string): Call[] => [
 /** The trail is created on its bucket at 01:00; at 12:00 the stranger expires `bucket`'s objects after `days`. */
 const expireBucketAfterTrail = (bucket: string, days = 1): Call[] => [
   ['01:00:00', who.pipeline, RUNNER, CT, 'CreateTrail', { name: TRAIL, s3BucketName: TRAIL_BUCKET, isMultiRegionTrail: true }],
-  ['12:00:00', who.legacy, STRANGER, 's3.amazonaws.com', 'PutBucketLifecycle', { bucketName: bucket, LifecycleConfiguration: { Rule: { ID: 'expire', Status: 'Enabled', Expiration: { Days: days } } } }],
+  [
+    '12:00:00',
+    who.legacy,
+    STRANGER,
+    's3.amazonaws.com',
+    'PutBucketLifecycle',
+    { bucketName: bucket, LifecycleConfiguration: { Rule: { ID: 'expire', Status: 'Enabled', Expiration: { Days: days } } } },
+  ],
 ];
 
 interface CaseSpec {
@@ -167,24 +189,36 @@ const CASES: CaseSpec[] = [
     expected: (id) => ({
       action: 'isolate',
       answers: { firstDark: '2024-06-03T02:20:00Z', wentDark: ['flow-logs fl-0a1b2c3d4e5f60718'], stillDark: true },
-      findings: [{ kind: 'tampering', eventIds: [id(1)], title: `flow-logs fl-0a1b2c3d4e5f60718: deleted by ${String(who.legacy['arn'])}`, decision: leaf('isolate', 'isolate-hostile') }],
+      findings: [
+        {
+          kind: 'tampering',
+          eventIds: [id(1)],
+          title: `flow-logs fl-0a1b2c3d4e5f60718: deleted by ${String(who.legacy['arn'])}`,
+          decision: leaf('isolate', 'isolate-hostile'),
+        },
+      ],
     }),
   },
 
   // isolate-still-dark: a stranger reduced logging and nothing restored it.
   {
     name: 'isolate-stranger-stopped-trail',
-    description: 'A long-term key from a public address on no list stops the trail and nothing starts it again (isolate): every later answer from these logs may be blind.',
+    description:
+      'A long-term key from a public address on no list stops the trail and nothing starts it again (isolate): every later answer from these logs may be blind.',
     calls: [['03:01:10', who.legacy, STRANGER, CT, 'StopLogging', { name: `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${TRAIL}` }]],
     expected: (id) => ({
       action: 'isolate',
       answers: { firstDark: '2024-06-03T03:01:10Z', wentDark: [`trail ${TRAIL}`], stillDark: true, stillDarkList: [`trail ${TRAIL}`], restoredList: [] },
-      findings: [{
-        kind: 'tampering', eventIds: [id(1)], title: `trail ${TRAIL}: stopped by ${String(who.legacy['arn'])}`,
-        credentials: { arn: String(who.legacy['arn']), keyKind: 'long-term' },
-        signals: { reduced: true, stillDark: true, restored: false, callerSuspicious: true },
-        decision: leaf('isolate', 'isolate-still-dark'),
-      }],
+      findings: [
+        {
+          kind: 'tampering',
+          eventIds: [id(1)],
+          title: `trail ${TRAIL}: stopped by ${String(who.legacy['arn'])}`,
+          credentials: { arn: String(who.legacy['arn']), keyKind: 'long-term' },
+          signals: { reduced: true, stillDark: true, restored: false, callerSuspicious: true },
+          decision: leaf('isolate', 'isolate-still-dark'),
+        },
+      ],
     }),
   },
   {
@@ -195,11 +229,14 @@ const CASES: CaseSpec[] = [
     expected: (id) => ({
       action: 'escalate',
       answers: { stillDark: false, stillDarkList: [], restoredList: [`trail ${TRAIL}: dark 4.0 min, restored by ${String(who.legacy['arn'])}`] },
-      findings: [{
-        kind: 'tampering', eventIds: [id(1), id(2)],
-        signals: { restored: true, restoredQuickly: true, restoredBySameActor: true, restorerKnown: false },
-        decision: leaf('escalate', 'escalate-unknown-restorer'),
-      }],
+      findings: [
+        {
+          kind: 'tampering',
+          eventIds: [id(1), id(2)],
+          signals: { restored: true, restoredQuickly: true, restoredBySameActor: true, restorerKnown: false },
+          decision: leaf('escalate', 'escalate-unknown-restorer'),
+        },
+      ],
     }),
   },
   {
@@ -214,11 +251,28 @@ const CASES: CaseSpec[] = [
   },
   {
     name: 'isolate-stranger-dropped-management-events',
-    description: 'The stranger keeps the trail running but its event selectors drop management events (Stratus cloudtrail-event-selectors): a weakening still in force (isolate).',
-    calls: [['04:00:00', who.legacy, STRANGER, CT, 'PutEventSelectors', {
-      trailName: TRAIL,
-      eventSelectors: [{ dataResources: [{ type: 'AWS::S3::Object', values: [] }], excludeManagementEventSources: [], includeManagementEvents: false, readWriteType: 'ReadOnly' }],
-    }]],
+    description:
+      'The stranger keeps the trail running but its event selectors drop management events (Stratus cloudtrail-event-selectors): a weakening still in force (isolate).',
+    calls: [
+      [
+        '04:00:00',
+        who.legacy,
+        STRANGER,
+        CT,
+        'PutEventSelectors',
+        {
+          trailName: TRAIL,
+          eventSelectors: [
+            {
+              dataResources: [{ type: 'AWS::S3::Object', values: [] }],
+              excludeManagementEventSources: [],
+              includeManagementEvents: false,
+              readWriteType: 'ReadOnly',
+            },
+          ],
+        },
+      ],
+    ],
     expected: () => ({
       action: 'isolate',
       findings: [{ kind: 'tampering', title: `trail ${TRAIL}: weakened by ${String(who.legacy['arn'])}`, decision: leaf('isolate', 'isolate-still-dark') }],
@@ -227,18 +281,31 @@ const CASES: CaseSpec[] = [
   {
     name: 'escalate-stranger-dropped-selectors-office-restored',
     nearMissOf: 'isolate-still-dark',
-    description: 'The stranger drops management events and an engineer at head office puts them back five minutes later: the restoring call is evidence of the one finding, not a finding of its own; a stranger did it (escalate).',
+    description:
+      'The stranger drops management events and an engineer at head office puts them back five minutes later: the restoring call is evidence of the one finding, not a finding of its own; a stranger did it (escalate).',
     calls: [
-      ['04:00:00', who.legacy, STRANGER, CT, 'PutEventSelectors', { trailName: TRAIL, eventSelectors: [{ includeManagementEvents: false, readWriteType: 'All' }] }],
+      [
+        '04:00:00',
+        who.legacy,
+        STRANGER,
+        CT,
+        'PutEventSelectors',
+        { trailName: TRAIL, eventSelectors: [{ includeManagementEvents: false, readWriteType: 'All' }] },
+      ],
       ['04:05:00', who.alice, OFFICE, CT, 'PutEventSelectors', { trailName: TRAIL, eventSelectors: [{ includeManagementEvents: true, readWriteType: 'All' }] }],
     ],
     expected: (id) => ({
       action: 'escalate',
       answers: { stillDark: false, restoredList: [`trail ${TRAIL}: dark 5.0 min, restored by ${String(who.alice['arn'])}`] },
-      findings: [{
-        kind: 'tampering', eventIds: [id(1), id(2)], title: `trail ${TRAIL}: weakened by ${String(who.legacy['arn'])}`,
-        signals: { restored: true, restorerKnown: true, callersAllowed: false }, decision: leaf('escalate', 'escalate-unlisted'),
-      }],
+      findings: [
+        {
+          kind: 'tampering',
+          eventIds: [id(1), id(2)],
+          title: `trail ${TRAIL}: weakened by ${String(who.legacy['arn'])}`,
+          signals: { restored: true, restorerKnown: true, callersAllowed: false },
+          decision: leaf('escalate', 'escalate-unlisted'),
+        },
+      ],
     }),
   },
   {
@@ -260,10 +327,14 @@ const CASES: CaseSpec[] = [
     expected: (id) => ({
       action: 'escalate',
       answers: { firstAttempt: '2024-06-03T05:00:00Z', stillDark: false, actions: ['DeleteDetector', 'DeleteFlowLogs'] },
-      findings: [{
-        kind: 'attempt', eventIds: [id(1), id(2)], title: `2 refused attempts to reduce logging (DeleteDetector, DeleteFlowLogs) by ${String(who.legacy['arn'])}`,
-        decision: leaf('escalate', 'escalate-refused-suspicious'),
-      }],
+      findings: [
+        {
+          kind: 'attempt',
+          eventIds: [id(1), id(2)],
+          title: `2 refused attempts to reduce logging (DeleteDetector, DeleteFlowLogs) by ${String(who.legacy['arn'])}`,
+          decision: leaf('escalate', 'escalate-refused-suspicious'),
+        },
+      ],
     }),
   },
   {
@@ -292,7 +363,14 @@ const CASES: CaseSpec[] = [
     expected: () => ({
       action: 'false-positive',
       answers: { wentDark: [], stillDark: false },
-      findings: [{ kind: 'tampering', title: `trail ${TRAIL}: no-reduction by ${String(who.alice['arn'])}`, signals: { reduced: false }, decision: leaf('false-positive', 'false-positive-no-reduction') }],
+      findings: [
+        {
+          kind: 'tampering',
+          title: `trail ${TRAIL}: no-reduction by ${String(who.alice['arn'])}`,
+          signals: { reduced: false },
+          decision: leaf('false-positive', 'false-positive-no-reduction'),
+        },
+      ],
     }),
   },
   {
@@ -302,7 +380,14 @@ const CASES: CaseSpec[] = [
     calls: [['06:00:00', who.alice, OFFICE, CT, 'UpdateTrail', { ...trail, isMultiRegionTrail: false }]],
     expected: () => ({
       action: 'ticket',
-      findings: [{ kind: 'tampering', title: `trail ${TRAIL}: weakened by ${String(who.alice['arn'])}`, signals: { reduced: true, callersAllowed: true }, decision: leaf('ticket', 'ticket-trusted-change') }],
+      findings: [
+        {
+          kind: 'tampering',
+          title: `trail ${TRAIL}: weakened by ${String(who.alice['arn'])}`,
+          signals: { reduced: true, callersAllowed: true },
+          decision: leaf('ticket', 'ticket-trusted-change'),
+        },
+      ],
     }),
   },
 
@@ -314,11 +399,14 @@ const CASES: CaseSpec[] = [
     expected: (id) => ({
       action: 'false-positive',
       answers: { stillDark: false, restoredList: [`flow-logs fl-0a1b2c3d4e5f60718: dark 2.0 min, restored by arn:aws:iam::${ACCOUNT}:role/platform-deployer`] },
-      findings: [{
-        kind: 'tampering', eventIds: [id(1), id(2)],
-        signals: { restored: true, restoredQuickly: true, approvedPrincipal: true, restorerApproved: true },
-        decision: leaf('false-positive', 'false-positive-replaced'),
-      }],
+      findings: [
+        {
+          kind: 'tampering',
+          eventIds: [id(1), id(2)],
+          signals: { restored: true, restoredQuickly: true, approvedPrincipal: true, restorerApproved: true },
+          decision: leaf('false-positive', 'false-positive-replaced'),
+        },
+      ],
     }),
   },
   {
@@ -347,7 +435,13 @@ const CASES: CaseSpec[] = [
     calls: stopStart(['08:00:00', who.alice, OFFICE], ['08:05:00', who.alice, OFFICE]),
     expected: () => ({
       action: 'ticket',
-      findings: [{ kind: 'tampering', signals: { restoredBySameActor: true, restoredQuickly: true, restorerKnown: true }, decision: leaf('ticket', 'ticket-restored-quickly') }],
+      findings: [
+        {
+          kind: 'tampering',
+          signals: { restoredBySameActor: true, restoredQuickly: true, restorerKnown: true },
+          decision: leaf('ticket', 'ticket-restored-quickly'),
+        },
+      ],
     }),
   },
   {
@@ -369,7 +463,13 @@ const CASES: CaseSpec[] = [
     expected: () => ({
       action: 'ticket',
       answers: { stillDark: true, stillDarkList: ['trail legacy-trail'] },
-      findings: [{ kind: 'tampering', signals: { stillDark: true, approvedPrincipal: true, callerSuspicious: false }, decision: leaf('ticket', 'ticket-trusted-change') }],
+      findings: [
+        {
+          kind: 'tampering',
+          signals: { stillDark: true, approvedPrincipal: true, callerSuspicious: false },
+          decision: leaf('ticket', 'ticket-trusted-change'),
+        },
+      ],
     }),
   },
   {
@@ -377,7 +477,10 @@ const CASES: CaseSpec[] = [
     nearMissOf: 'ticket-trusted-change',
     description: 'The same DeleteTrail from the same runner by a role the trusted file does not approve: a stranger blinded the account (isolate).',
     calls: [['09:00:00', who.builder, RUNNER, CT, 'DeleteTrail', { name: 'legacy-trail' }]],
-    expected: () => ({ action: 'isolate', findings: [{ kind: 'tampering', signals: { approvedPrincipal: false }, decision: leaf('isolate', 'isolate-still-dark') }] }),
+    expected: () => ({
+      action: 'isolate',
+      findings: [{ kind: 'tampering', signals: { approvedPrincipal: false }, decision: leaf('isolate', 'isolate-still-dark') }],
+    }),
   },
 
   // escalate-unlisted: a known (private) but unvouched caller shortens retention.
@@ -401,11 +504,14 @@ const CASES: CaseSpec[] = [
   {
     name: 'escalate-stranger-stopped-pipeline-restored',
     nearMissOf: 'escalate-unknown-restorer',
-    description: 'The same stop by the stranger, but the approved pipeline starts the trail again (drift remediation): the restorer is vouched for, the stopper is not (escalate as unlisted).',
+    description:
+      'The same stop by the stranger, but the approved pipeline starts the trail again (drift remediation): the restorer is vouched for, the stopper is not (escalate as unlisted).',
     calls: stopStart(['11:00:00', who.legacy, STRANGER], ['11:03:00', who.pipeline, RUNNER]),
     expected: () => ({
       action: 'escalate',
-      findings: [{ kind: 'tampering', signals: { restored: true, restorerApproved: true, approvedPrincipal: false }, decision: leaf('escalate', 'escalate-unlisted') }],
+      findings: [
+        { kind: 'tampering', signals: { restored: true, restorerApproved: true, approvedPrincipal: false }, decision: leaf('escalate', 'escalate-unlisted') },
+      ],
     }),
   },
 
@@ -430,7 +536,8 @@ const CASES: CaseSpec[] = [
   {
     name: 'no-finding-trail-bucket-long-lifecycle',
     nearMissOf: 'isolate-still-dark',
-    description: 'The same caller puts a 400-day expiration on the trail bucket: longer than short_retention_days (7), a retention policy, not a purge: no finding.',
+    description:
+      'The same caller puts a 400-day expiration on the trail bucket: longer than short_retention_days (7), a retention policy, not a purge: no finding.',
     calls: expireBucketAfterTrail(TRAIL_BUCKET, 400),
     expected: () => ({ findings: [] }),
   },
@@ -442,7 +549,10 @@ const HEADER = '# Generated by scripts/make-logging-tampering-cases.ts: edit the
 const files = new Map<string, string>();
 for (const [index, spec] of CASES.entries()) {
   const caseNo = index + 1;
-  const expected: Record<string, unknown> = { description: spec.nearMissOf ? `Near miss of ${spec.nearMissOf}: ${spec.description}` : spec.description, now: NOW };
+  const expected: Record<string, unknown> = {
+    description: spec.nearMissOf ? `Near miss of ${spec.nearMissOf}: ${spec.description}` : spec.description,
+    now: NOW,
+  };
   if (spec.parameters) expected['parameters'] = spec.parameters;
   for (const [key, value] of Object.entries(spec.expected((seq) => idOf(caseNo, seq)))) if (value !== undefined) expected[key] = value;
   files.set(join(spec.name, 'cloudtrail.json'), JSON.stringify({ Records: spec.calls.map((call, i) => record(caseNo, i + 1, call)) }, null, 2) + '\n');

@@ -59,5 +59,8 @@ const tests = sources
   .filter((f) => f.endsWith(suffix))
   .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
   .map((f) => join('.tsbuild', f.replace(/\.ts$/, '.js')));
-const run = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-concurrency=2', ...tests], { cwd: root, stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-concurrency=2', ...tests], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(run.status ?? 1);

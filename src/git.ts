@@ -15,7 +15,8 @@ export function git(repo: string, args: readonly string[], input?: string): stri
     return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string; status?: number };
-    if (e.code === 'ENOENT') throw new TrailbookError('CONFIG', 'git is not installed', { hint: 'install git (apt-get install git): evidence is committed to a git repository' });
+    if (e.code === 'ENOENT')
+      throw new TrailbookError('CONFIG', 'git is not installed', { hint: 'install git (apt-get install git): evidence is committed to a git repository' });
     throw new TrailbookError('INTEGRITY', `git ${args[0]} failed in ${repo}: ${(e.stderr ?? e.message).trim().split('\n')[0]}`);
   }
 }
@@ -32,7 +33,11 @@ export function gitShow(repo: string, commit: string, path: string): Buffer {
 export function gitShowMany(repo: string, specs: readonly string[]): Map<string, Buffer | null> {
   const out = new Map<string, Buffer | null>();
   if (specs.length === 0) return out;
-  const raw = execFileSync('git', ['-C', repo, 'cat-file', '--batch'], { input: `${specs.join('\n')}\n`, maxBuffer: 1024 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+  const raw = execFileSync('git', ['-C', repo, 'cat-file', '--batch'], {
+    input: `${specs.join('\n')}\n`,
+    maxBuffer: 1024 * 1024 * 1024,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let at = 0;
   for (const spec of specs) {
     const eol = raw.indexOf(0x0a, at);

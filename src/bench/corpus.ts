@@ -1,12 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  DEFAULTS,
-  GENERATOR_VERSION,
-  generateCloudTrailCorpus,
-  type CloudTrailCorpusResult,
-} from './generate/cloudtrail.js';
+import { DEFAULTS, GENERATOR_VERSION, generateCloudTrailCorpus, type CloudTrailCorpusResult } from './generate/cloudtrail.js';
 
 /**
  * Benchmark corpora are cached under the data directory, one folder per parameter set, with a

@@ -20,14 +20,7 @@ import { join, resolve } from 'node:path';
 import { DuckDBEngine } from '../local-store.js';
 import type { Dialect, Engine, Params, QueryResult, Row } from '../engines/engine.js';
 import { ingestPaths } from '../ingest/ingest.js';
-import {
-  changeRow,
-  findExposures,
-  normalizeEvent,
-  windowRow,
-  type ExposureChange,
-  type ExposureResult,
-} from '../ports/index.js';
+import { changeRow, findExposures, normalizeEvent, windowRow, type ExposureChange, type ExposureResult } from '../ports/index.js';
 import type { CloudTrailRow } from '../tables/cloudtrail.js';
 import { CLASSIC_QUERY } from './classic.js';
 import { corpusName, corpusParams, ensureCorpus, type Corpus } from './corpus.js';
@@ -318,9 +311,9 @@ export async function benchmarkExposures(options: { quick: boolean }): Promise<{
     'corpus above: 1 event in 2,000 is a planted 8443 change or decoy). "Rows read by SQL" is what the',
     'engine reads (no index: every row); "rows judged in TypeScript" is what reaches the port semantics.',
     'Correctness is checked, not assumed: the narrowed and full-scan answers are compared change for',
-    'change and window for window, and both against the planted counts; the classic query\'s rows',
-    'against the generator\'s prediction. The classic query\'s split into correct, false positive and',
-    'missed is the generator\'s ground truth (its rows carry no rule to judge).',
+    "change and window for window, and both against the planted counts; the classic query's rows",
+    "against the generator's prediction. The classic query's split into correct, false positive and",
+    "missed is the generator's ground truth (its rows carry no rule to judge).",
     '',
     table(results),
     '',

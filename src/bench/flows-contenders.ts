@@ -145,7 +145,20 @@ async function runTrailbook(root: string, db: string): Promise<FlowRunResult> {
     ms: ingested - started,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     rows: f.records + f.nodata + f.skipdata,
-    detail: { files: f.files, bulkLoaded: f.bulkLoaded, lines: f.lines, records: f.records, nodata: f.nodata, skipdata: f.skipdata, headers: f.headers, bad: f.bad, appended: f.appended, duplicates: f.duplicates, stored, port8443 },
+    detail: {
+      files: f.files,
+      bulkLoaded: f.bulkLoaded,
+      lines: f.lines,
+      records: f.records,
+      nodata: f.nodata,
+      skipdata: f.skipdata,
+      headers: f.headers,
+      bad: f.bad,
+      appended: f.appended,
+      duplicates: f.duplicates,
+      stored,
+      port8443,
+    },
   };
 }
 

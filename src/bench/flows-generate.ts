@@ -191,7 +191,17 @@ export function flowFileText(log: FlowLog, hourStart: number, rows: number, seed
 export async function generateFlowCorpus(options: FlowCorpusOptions): Promise<FlowCorpusResult> {
   const o = { ...FLOW_DEFAULTS, ...options };
   const result: FlowCorpusResult = {
-    files: 0, rows: 0, records: 0, nodata: 0, skipdata: 0, lines: 0, v2Rows: 0, v5Rows: 0, port8443Records: 0, bytesCompressed: 0, bytesUncompressed: 0,
+    files: 0,
+    rows: 0,
+    records: 0,
+    nodata: 0,
+    skipdata: 0,
+    lines: 0,
+    v2Rows: 0,
+    v5Rows: 0,
+    port8443Records: 0,
+    bytesCompressed: 0,
+    bytesUncompressed: 0,
   };
   const pending: Promise<void>[] = [];
   for (const file of flowCorpusPlan(o)) {

@@ -59,20 +59,19 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFracti
 const LABELS: Record<FlowContender, string> = {
   gzip: '`gzip -dc` (floor)',
   'read-csv': 'DuckDB `read_csv` of the files (baseline)',
-  'store-floor': 'DuckDB writing the baseline\'s rows, already in memory, to a store file (floor)',
+  'store-floor': "DuckDB writing the baseline's rows, already in memory, to a store file (floor)",
   trailbook: 'trailbook `ingestPaths` (`trailbook ingest`) into a fresh store',
 };
 
 function notes(corpus: FlowCorpus, run: FlowRunResult): string {
   const d = run.detail;
   if (run.contender === 'gzip') return `${d['files']} files; RSS is gzip's own`;
-  if (run.contender === 'store-floor') return `${fmt(Number(run.rows))} rows copied from in-memory tables into a fresh database file, checkpoint included; no reading or parsing (RSS: the process holds the corpus by design)`;
+  if (run.contender === 'store-floor')
+    return `${fmt(Number(run.rows))} rows copied from in-memory tables into a fresh database file, checkpoint included; no reading or parsing (RSS: the process holds the corpus by design)`;
   if (run.contender === 'read-csv') return `${d['formats']} header groups, one \`read_csv\` each, every column typed and aggregated; in memory`;
   const f = (k: string) => Number(d[k]);
   const ok =
-    f('lines') === corpus.result.lines &&
-    f('lines') === f('records') + f('nodata') + f('skipdata') + f('headers') + f('bad') &&
-    f('stored') === f('appended');
+    f('lines') === corpus.result.lines && f('lines') === f('records') + f('nodata') + f('skipdata') + f('headers') + f('bad') && f('stored') === f('appended');
   return (
     `${fmt(Number(d['lines']))} lines = ${fmt(Number(d['records']))} records + ${fmt(Number(d['nodata']))} NODATA + ${fmt(Number(d['skipdata']))} SKIPDATA + ` +
     `${fmt(Number(d['headers']))} headers + ${fmt(Number(d['bad']))} bad; ${fmt(Number(d['appended']))} rows stored, ${fmt(Number(d['duplicates']))} duplicates; ` +
@@ -82,10 +81,7 @@ function notes(corpus: FlowCorpus, run: FlowRunResult): string {
 }
 
 export function flowResultsMarkdown(done: { corpus: FlowCorpus; runs: FlowRunResult[] }[]): string {
-  const lines = [
-    '| Rows | Contender | Time (s) | Records/s | MB/s | trailbook ÷ this | Peak RSS (MB) | Notes |',
-    '|---:|---|---:|---:|---:|---:|---:|---|',
-  ];
+  const lines = ['| Rows | Contender | Time (s) | Records/s | MB/s | trailbook ÷ this | Peak RSS (MB) | Notes |', '|---:|---|---:|---:|---:|---:|---:|---|'];
   const targets: string[] = [];
   for (const { corpus, runs } of done) {
     const tb = runs.find((r) => r.contender === 'trailbook');
@@ -100,11 +96,15 @@ export function flowResultsMarkdown(done: { corpus: FlowCorpus; runs: FlowRunRes
     const csv = runs.find((r) => r.contender === 'read-csv');
     if (tb && csv) {
       const ratio = rate(tb) / rate(csv);
-      targets.push(`- ${fmt(corpus.rows)} rows: trailbook ÷ \`read_csv\` ${fmt(ratio, 2)} (target ≥ 0.9: ${ratio >= 0.9 ? 'met' : 'not met'}); trailbook peak RSS ${tb.peakRssBytes === null ? 'n/a' : `${fmt(tb.peakRssBytes / MB)} MB`}`);
+      targets.push(
+        `- ${fmt(corpus.rows)} rows: trailbook ÷ \`read_csv\` ${fmt(ratio, 2)} (target ≥ 0.9: ${ratio >= 0.9 ? 'met' : 'not met'}); trailbook peak RSS ${tb.peakRssBytes === null ? 'n/a' : `${fmt(tb.peakRssBytes / MB)} MB`}`,
+      );
       const floor = runs.find((r) => r.contender === 'store-floor');
       const gzip = runs.find((r) => r.contender === 'gzip');
       if (floor && gzip) {
-        targets.push(unavoidableWorkLine({ decompress: '`gzip -dc`', store: 'floor', baseline: '`read_csv`' }, { decompress: gzip.ms, store: floor.ms, baseline: csv.ms }));
+        targets.push(
+          unavoidableWorkLine({ decompress: '`gzip -dc`', store: 'floor', baseline: '`read_csv`' }, { decompress: gzip.ms, store: floor.ms, baseline: csv.ms }),
+        );
       }
     }
   }

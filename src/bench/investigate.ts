@@ -164,14 +164,14 @@ const secs = (ms: number) => (ms / 1000).toFixed(2);
 const load = (n: number) => n.toFixed(2);
 
 function actionsText(facts: ReportFacts): string {
-  return Object.entries(facts.actions).sort().map(([a, n]) => `${n} ${a}`).join(', ');
+  return Object.entries(facts.actions)
+    .sort()
+    .map(([a, n]) => `${n} ${a}`)
+    .join(', ');
 }
 
 function table(results: SizeResult[]): string {
-  const lines = [
-    '| Events | Flow records | Run | Time (s) | ÷ DuckDB direct | Target | Load (1 min) | Result |',
-    '|---:|---:|---|---:|---:|---|---:|---|',
-  ];
+  const lines = ['| Events | Flow records | Run | Time (s) | ÷ DuckDB direct | Target | Load (1 min) | Result |', '|---:|---:|---|---:|---:|---|---:|---|'];
   for (const r of results) {
     const base = r.baseline.ms;
     const warm = median(r.warm, (x) => x.ms);
@@ -192,9 +192,11 @@ function table(results: SizeResult[]): string {
 
 function corpora(results: SizeResult[]): string {
   return results
-    .map((r) =>
-      `- ${int(r.events)} events: CloudTrail ${r.corpus.result.files} files, ${(r.corpus.result.bytesUncompressed / 1e6).toFixed(1)} MB JSON (${r.corpus.reused ? 'cached' : `generated in ${((r.corpus.generateMs ?? 0) / 1000).toFixed(0)} s`}); ` +
-      `flows ${int(r.flows.rows)} rows in ${r.flows.result.files} files, ${(r.flows.result.bytesUncompressed / 1e6).toFixed(1)} MB text, ${r.flows.result.port8443Records} planted 8443 records (${r.flows.reused ? 'cached' : `generated in ${(r.flows.generateMs / 1000).toFixed(0)} s`})`)
+    .map(
+      (r) =>
+        `- ${int(r.events)} events: CloudTrail ${r.corpus.result.files} files, ${(r.corpus.result.bytesUncompressed / 1e6).toFixed(1)} MB JSON (${r.corpus.reused ? 'cached' : `generated in ${((r.corpus.generateMs ?? 0) / 1000).toFixed(0)} s`}); ` +
+        `flows ${int(r.flows.rows)} rows in ${r.flows.result.files} files, ${(r.flows.result.bytesUncompressed / 1e6).toFixed(1)} MB text, ${r.flows.result.port8443Records} planted 8443 records (${r.flows.reused ? 'cached' : `generated in ${(r.flows.generateMs / 1000).toFixed(0)} s`})`,
+    )
     .join('\n');
 }
 
@@ -207,7 +209,7 @@ export async function benchmarkInvestigate(options: { quick: boolean }): Promise
   const results: SizeResult[] = [];
   for (const events of sizes) results.push(await benchmarkSize(dataDir, events));
   const markdown = [
-    'The port runbook (port 8443, bundled `runbooks/port-exposure`, no intel feeds) over the synthetic CloudTrail corpus of the ingest benchmark, then with VPC flow records of `flows-generate.ts` added to the store (N/5 rows; their accounts and days differ from the trail\'s, so their 8443 connections are traffic findings). ' +
+    "The port runbook (port 8443, bundled `runbooks/port-exposure`, no intel feeds) over the synthetic CloudTrail corpus of the ingest benchmark, then with VPC flow records of `flows-generate.ts` added to the store (N/5 rows; their accounts and days differ from the trail's, so their 8443 connections are traffic findings). " +
       'CLI times are wall-clock from spawn to exit, Node start-up and the JSON report included; DuckDB direct is timed inside its process. "÷ DuckDB direct" is the time over the baseline\'s (target for cold: ≤ 1.2×).',
     '',
     table(results),

@@ -29,7 +29,9 @@ export async function describeMachine(): Promise<Machine> {
     duckdb,
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     // Other work on the machine skews timings; say how busy it was when the run started.
-    load: loadavg().map((n) => n.toFixed(2)).join(' '),
+    load: loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' '),
   };
 }
 

@@ -61,7 +61,9 @@ async function benchmarkCloudTrail(sizes: number[], dataDir: string, repeat: num
   for (const events of sizes) {
     log(`corpus of ${events} events...`);
     const corpus = await ensureCorpus(dataDir, corpusParams(events));
-    log(`${corpus.reused ? 'reused' : 'generated'} ${corpus.result.files} files, ${(corpus.result.bytesUncompressed / 1e6).toFixed(1)} MB JSON at ${corpus.root}`);
+    log(
+      `${corpus.reused ? 'reused' : 'generated'} ${corpus.result.files} files, ${(corpus.result.bytesUncompressed / 1e6).toFixed(1)} MB JSON at ${corpus.root}`,
+    );
     const runs: RunResult[] = [];
     for (const contender of INGEST_CONTENDERS) {
       const attempts: RunResult[] = [];
@@ -70,7 +72,9 @@ async function benchmarkCloudTrail(sizes: number[], dataDir: string, repeat: num
         const result = await runChild(contender, corpus.root, db);
         await rm(db, { force: true });
         await rm(`${db}.wal`, { force: true });
-        log(`${contender}: ${(result.ms / 1000).toFixed(2)} s, peak RSS ${result.peakRssBytes === null ? 'n/a' : `${(result.peakRssBytes / 1e6).toFixed(0)} MB`}${result.rows === null ? '' : `, ${result.rows} rows`}`);
+        log(
+          `${contender}: ${(result.ms / 1000).toFixed(2)} s, peak RSS ${result.peakRssBytes === null ? 'n/a' : `${(result.peakRssBytes / 1e6).toFixed(0)} MB`}${result.rows === null ? '' : `, ${result.rows} rows`}`,
+        );
         attempts.push(result);
       }
       runs.push(median(attempts));

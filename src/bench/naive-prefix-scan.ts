@@ -33,7 +33,7 @@ export class NaiveV4Scan {
     let bestLength = -1;
     const { networks, masks, lengths } = this;
     for (let i = 0; i < networks.length; i++) {
-      if (((address & masks[i]!) >>> 0) === networks[i] && lengths[i]! > bestLength) {
+      if ((address & masks[i]!) >>> 0 === networks[i] && lengths[i]! > bestLength) {
         best = i;
         bestLength = lengths[i]!;
       }

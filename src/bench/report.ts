@@ -19,7 +19,7 @@ const LABELS: Record<RunResult['contender'], string> = {
   'duckdb-direct': 'DuckDB `read_json` + classic query (baseline B)',
   'duckdb-candidates': 'DuckDB `read_json` of the exposure candidates only (floor of a cold answer)',
   'duckdb-ingest': 'DuckDB `CREATE TABLE AS read_json` + classic query (reference C)',
-  'store-floor': 'DuckDB writing C\'s rows, already in memory, to a store file (floor D)',
+  'store-floor': "DuckDB writing C's rows, already in memory, to a store file (floor D)",
   trailbook: 'trailbook `ingestPaths` + classic query',
 };
 
@@ -70,7 +70,10 @@ export function resultsTable(sizes: SizeResult[]): string {
           run.peakRssBytes === null ? 'n/a' : fmt(run.peakRssBytes / MB, 0),
           run.rows === null ? '' : `${run.rows} (${expected})`,
           notes(run),
-        ].join(' | ').replace(/^/, '| ').replace(/$/, ' |'),
+        ]
+          .join(' | ')
+          .replace(/^/, '| ')
+          .replace(/$/, ' |'),
       );
     }
   }
@@ -96,7 +99,9 @@ export function targetLines(sizes: SizeResult[]): string {
     const d = runs.find((r) => r.contender === 'duckdb-direct');
     if (!t || !d) continue;
     const ratio = d.ms / t.ms;
-    out.push(`- ${corpus.result.events.toLocaleString('en-US')} events: ingest ratio vs DuckDB direct ${fmt(ratio, 2)} (target ≥ 1.0: ${ratio >= 1 ? 'met' : 'not met'}); peak RSS ${t.peakRssBytes === null ? 'n/a' : `${fmt(t.peakRssBytes / MB, 0)} MB`} (target < 1000 MB at 1M events)`);
+    out.push(
+      `- ${corpus.result.events.toLocaleString('en-US')} events: ingest ratio vs DuckDB direct ${fmt(ratio, 2)} (target ≥ 1.0: ${ratio >= 1 ? 'met' : 'not met'}); peak RSS ${t.peakRssBytes === null ? 'n/a' : `${fmt(t.peakRssBytes / MB, 0)} MB`} (target < 1000 MB at 1M events)`,
+    );
     const floor = runs.find((r) => r.contender === 'store-floor');
     const gzip = runs.find((r) => r.contender === 'gzip');
     if (floor && gzip) {

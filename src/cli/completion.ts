@@ -56,8 +56,7 @@ export function completionScript(shell: Shell, program: Command, runbookIds: rea
 
 function bashScript(name: string, nodes: Node[], runbookIds: readonly string[]): string {
   const fn = `_${name}_complete`;
-  const cases = (pick: (n: Node) => string[]) =>
-    nodes.map((n) => `    ${sq(n.path)}) echo ${sq(pick(n).join(' '))} ;;`).join('\n');
+  const cases = (pick: (n: Node) => string[]) => nodes.map((n) => `    ${sq(n.path)}) echo ${sq(pick(n).join(' '))} ;;`).join('\n');
   return `# bash completion for ${name}: eval "$(${name} completion bash)", or save it in
 # ~/.local/share/bash-completion/completions/${name}
 ${fn}_subcommands() {
@@ -107,8 +106,7 @@ const zshPair = (word: string, description: string): string => sq(`${word.replac
 
 function zshScript(name: string, nodes: Node[], runbookIds: readonly string[]): string {
   const fn = `_${name}`;
-  const block = (pick: (n: Node) => string[]) =>
-    nodes.map((n) => `    ${sq(n.path)}) items=(${pick(n).join(' ')}) ;;`).join('\n');
+  const block = (pick: (n: Node) => string[]) => nodes.map((n) => `    ${sq(n.path)}) items=(${pick(n).join(' ')}) ;;`).join('\n');
   return `#compdef ${name}
 # zsh completion for ${name}: save as _${name} in a folder on $fpath, or: source <(${name} completion zsh)
 ${fn}() {
@@ -163,7 +161,10 @@ function fishScript(name: string, nodes: Node[], runbookIds: readonly string[]):
     `# fish completion for ${name}: ${name} completion fish > ~/.config/fish/completions/${name}.fish`,
     `function ${fn}_subcommands`,
     `    switch "$argv[1]"`,
-    ...nodes.flatMap((n) => [`        case ${sq(n.path)}`, n.subcommands.length ? `            printf '%s\\n' ${n.subcommands.map(sq).join(' ')}` : '            true']),
+    ...nodes.flatMap((n) => [
+      `        case ${sq(n.path)}`,
+      n.subcommands.length ? `            printf '%s\\n' ${n.subcommands.map(sq).join(' ')}` : '            true',
+    ]),
     `    end`,
     `end`,
     `# The command path typed so far ('', 'intel', 'intel check', ...).`,

@@ -21,19 +21,9 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'trailbook run port-exposure --param port=3389 --param from=now-7d --format json',
     'trailbook run ./runbooks/my-runbook --format md --out report.md',
   ],
-  ingest: [
-    'trailbook ingest sample/cloudtrail sample/vpcflow',
-    'trailbook ingest ./AWSLogs --from 2024-05-01 --to 2024-05-15 --region us-east-1 --strict',
-  ],
-  exposures: [
-    'trailbook exposures --port 8443 --windows',
-    'trailbook exposures --since 7d --format csv',
-    'trailbook exposures --unmodelled',
-  ],
-  flows: [
-    'trailbook flows --port 8443 --vpc-cidr 10.0.0.0/16',
-    'trailbook flows --port 8443 --overlay --since 30d',
-  ],
+  ingest: ['trailbook ingest sample/cloudtrail sample/vpcflow', 'trailbook ingest ./AWSLogs --from 2024-05-01 --to 2024-05-15 --region us-east-1 --strict'],
+  exposures: ['trailbook exposures --port 8443 --windows', 'trailbook exposures --since 7d --format csv', 'trailbook exposures --unmodelled'],
+  flows: ['trailbook flows --port 8443 --vpc-cidr 10.0.0.0/16', 'trailbook flows --port 8443 --overlay --since 30d'],
   intel: ['trailbook intel check 198.51.100.23 --intel sample/intel/threat-feed.txt', 'trailbook intel update ip-ranges.json'],
   'intel check': [
     'trailbook intel check 198.51.100.23 ec2.amazonaws.com --intel sample/intel/threat-feed.txt --trusted sample/trusted-networks.yaml',
@@ -55,7 +45,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'trailbook sql --file sample/classic-8443.sql --format csv',
     'trailbook sql "SHOW TABLES"',
   ],
-  'lint-query': ['trailbook lint-query --file sample/classic-8443.sql', `trailbook lint-query "SELECT * FROM cloudtrail_logs WHERE requestparameters LIKE '%8443%'"`],
+  'lint-query': [
+    'trailbook lint-query --file sample/classic-8443.sql',
+    `trailbook lint-query "SELECT * FROM cloudtrail_logs WHERE requestparameters LIKE '%8443%'"`,
+  ],
   evidence: ['trailbook evidence commit --repo .trailbook/evidence --to 2024-05-15T00:00:00Z', 'trailbook evidence verify .trailbook/evidence'],
   'evidence commit': [
     'trailbook evidence commit --repo .trailbook/evidence --intel sample/intel/threat-feed.txt --trusted sample/trusted-networks.yaml --to 2024-05-15T00:00:00Z',

@@ -74,7 +74,13 @@ export function parseProtocolFlag(value: string | undefined): PortProtocol | und
 }
 
 export function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
 }
 
 /** `--since`: the start of the window as a time back from now; the same parser as `--from` (TimeFlags.start). */

@@ -34,11 +34,8 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     process.stderr.write(
-      `trailbook: this is a bug. Please report it with the command you ran and this trace:\n${
-        error instanceof Error ? error.stack : String(error)
-      }\n`,
+      `trailbook: this is a bug. Please report it with the command you ran and this trace:\n${error instanceof Error ? error.stack : String(error)}\n`,
     );
     return 70;
   }
 }
-

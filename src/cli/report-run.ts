@@ -87,7 +87,13 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
         hint: 'give the log folders to read first (trailbook run <runbook> ./AWSLogs), or --db for another store',
       });
     }
-    const report = await investigate(engine, { runbook, parameters: run.parameters, intel, inputs: { ...inputs, config: run.settings.provenance }, now: run.now });
+    const report = await investigate(engine, {
+      runbook,
+      parameters: run.parameters,
+      intel,
+      inputs: { ...inputs, config: run.settings.provenance },
+      now: run.now,
+    });
     if (!flags.quiet) for (const note of (await run.notes?.(engine, report)) ?? []) process.stderr.write(`trailbook: note: ${note}\n`);
     const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
     // The header says "all logs" for a start the user did not give, and the span the logs cover.

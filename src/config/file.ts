@@ -106,7 +106,8 @@ export function readConfigFile(path: string): ProjectConfig {
   }
   if (parameters.protocol !== undefined) {
     const protocol = parsePortProtocol(parameters.protocol);
-    if (!protocol) throw invalid(`${CONFIG_FILE_NAME}: parameters.protocol "${parameters.protocol}" is not tcp, udp or any`, locator.at(['parameters', 'protocol']));
+    if (!protocol)
+      throw invalid(`${CONFIG_FILE_NAME}: parameters.protocol "${parameters.protocol}" is not tcp, udp or any`, locator.at(['parameters', 'protocol']));
     config.protocol = protocol;
   }
   return config;

@@ -71,7 +71,11 @@ function fromEnvironment(env: SettingsContext['env']): Values {
   const db = value('db');
   if (db) out.db = db;
   const intel = value('intel');
-  if (intel) out.intel = intel.split(',').map((v) => v.trim()).filter(Boolean);
+  if (intel)
+    out.intel = intel
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   const trusted = value('trusted');
   if (trusted) out.trusted = trusted;
   const port = value('port');
@@ -79,7 +83,8 @@ function fromEnvironment(env: SettingsContext['env']): Values {
   const protocol = value('protocol');
   if (protocol) {
     out.protocol = parsePortProtocol(protocol);
-    if (!out.protocol) throw new TrailbookError('CONFIG', `${ENVIRONMENT.protocol} "${protocol}" is not tcp, udp or any`, { hint: 'unset it, or e.g. TRAILBOOK_PROTOCOL=udp' });
+    if (!out.protocol)
+      throw new TrailbookError('CONFIG', `${ENVIRONMENT.protocol} "${protocol}" is not tcp, udp or any`, { hint: 'unset it, or e.g. TRAILBOOK_PROTOCOL=udp' });
   }
   return out;
 }

@@ -1,12 +1,5 @@
 import type { Action } from './actions.js';
-import {
-  isLeaf,
-  type Comparison,
-  type Condition,
-  type DecisionNode,
-  type DecisionTree,
-  type ParameterRef,
-} from './tree-schema.js';
+import { isLeaf, type Comparison, type Condition, type DecisionNode, type DecisionTree, type ParameterRef } from './tree-schema.js';
 
 /**
  * The decision-tree evaluator: pure (finding in, decision out), no IO, no eval. A finding is any
@@ -203,9 +196,7 @@ function testOne(op: Comparison['op'], actual: unknown, expected: unknown): bool
 }
 
 function order(op: 'gt' | 'gte' | 'lt' | 'lte', actual: unknown, expected: unknown): boolean {
-  const comparable =
-    (typeof actual === 'number' && typeof expected === 'number') ||
-    (typeof actual === 'string' && typeof expected === 'string');
+  const comparable = (typeof actual === 'number' && typeof expected === 'number') || (typeof actual === 'string' && typeof expected === 'string');
   if (!comparable) return false;
   const a = actual as number | string;
   const b = expected as number | string;
@@ -223,8 +214,5 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
   const ak = Object.keys(a);
   const bk = Object.keys(b);
-  return (
-    ak.length === bk.length &&
-    ak.every((k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-  );
+  return ak.length === bk.length && ak.every((k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }

@@ -59,7 +59,9 @@ export const ComparisonSchema = z
     quantifier: z
       .enum(['any', 'all'])
       .optional()
-      .describe('When the field goes through `[]` (several values): `any` (default) holds if one value matches, `all` if every value does. `all` over no values is false: no evidence is not proof.'),
+      .describe(
+        'When the field goes through `[]` (several values): `any` (default) holds if one value matches, `all` if every value does. `all` over no values is false: no evidence is not proof.',
+      ),
   })
   .meta({ id: 'Comparison', description: 'One test of one finding field.' });
 
@@ -103,10 +105,7 @@ export const LeafNodeSchema = z
     label: z.string().min(1).optional().describe('Short name of the outcome.'),
     action: z.enum(ACTIONS).describe('What to do: isolate, escalate, ticket or false-positive.'),
     reasons: z.array(z.string().min(1)).min(1).describe('Why, in the words the report prints.'),
-    verify: z
-      .string()
-      .min(1)
-      .describe('How an analyst checks, by hand, whether this outcome is a false positive.'),
+    verify: z.string().min(1).describe('How an analyst checks, by hand, whether this outcome is a false positive.'),
   })
   .meta({ id: 'LeafNode', description: 'An outcome: an action with its reasons.' });
 

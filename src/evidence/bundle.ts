@@ -157,8 +157,12 @@ export async function commitEvidence(engine: Engine, fullReport: Report, options
   git(options.repo, ['add', '-A', '--', caseRel]);
   const counts: Record<string, number> = {};
   for (const f of report.findings) counts[f.decision.action] = (counts[f.decision.action] ?? 0) + 1;
-  const summary = Object.entries(counts).map(([action, n]) => `${n} ${action}`).join(', ') || 'no findings';
-  const message = `evidence ${caseId}: ${report.runbook.id} port ${report.parameters.port}, ${summary}\n\n` +
+  const summary =
+    Object.entries(counts)
+      .map(([action, n]) => `${n} ${action}`)
+      .join(', ') || 'no findings';
+  const message =
+    `evidence ${caseId}: ${report.runbook.id} port ${report.parameters.port}, ${summary}\n\n` +
     `${report.findings.length} findings, ${records.entries.length} source records (${records.missing} missing); manifest sha256 ${sha256(manifestText)}\n`;
   git(options.repo, [...identityArgs(options.repo), 'commit', '-q', '-m', message, '--', caseRel]);
   return {
@@ -180,7 +184,10 @@ function lastCommitOf(repo: string, path: string): string | null {
 function selectFindings(report: Report, ids: readonly string[] | undefined): Report {
   if (!ids || ids.length === 0) return report;
   const unknown = ids.filter((id) => !report.findings.some((f) => f.id === id));
-  if (unknown.length) throw new TrailbookError('USAGE', `no finding ${unknown.join(', ')} in this report`, { hint: `finding ids: ${report.findings.map((f) => f.id).join(', ') || 'none'}` });
+  if (unknown.length)
+    throw new TrailbookError('USAGE', `no finding ${unknown.join(', ')} in this report`, {
+      hint: `finding ids: ${report.findings.map((f) => f.id).join(', ') || 'none'}`,
+    });
   return { ...report, findings: report.findings.filter((f) => ids.includes(f.id)) };
 }
 
@@ -216,24 +223,43 @@ async function sourceRecords(engine: Engine, report: Report): Promise<{ entries:
   const entries: SourceRecordEntry[] = [];
   const bytes = new Map<string, Buffer>();
   const entry = (sourceRef: string, kind: SourceRecordEntry['kind'], path: string, file: SourceFile | string): SourceRecordEntry => ({
-    sourceRef, kind, file: path, s3Key: s3KeyOf(path),
+    sourceRef,
+    kind,
+    file: path,
+    s3Key: s3KeyOf(path),
     fileSha256: typeof file === 'string' ? null : file.sha256,
     ledgerSha256: ledger.get(path) ?? null,
     contentSha256: typeof file === 'string' ? null : file.contentSha256,
     compressed: typeof file === 'string' ? null : file.compressed,
-    location: null, bundlePath: null,
+    location: null,
+    bundlePath: null,
   });
 
   const fileOfEvent = new Map<string, string>();
   if (eventIds.length) {
-    const { rows } = await engine.all('SELECT eventid, any_value(_file) AS file FROM cloudtrail_events WHERE eventid IN (SELECT unnest(CAST(json($ids) AS VARCHAR[]))) GROUP BY eventid', { ids: JSON.stringify(eventIds) });
+    const { rows } = await engine.all(
+      'SELECT eventid, any_value(_file) AS file FROM cloudtrail_events WHERE eventid IN (SELECT unnest(CAST(json($ids) AS VARCHAR[]))) GROUP BY eventid',
+      { ids: JSON.stringify(eventIds) },
+    );
     for (const row of rows) fileOfEvent.set(String(row['eventid']), String(row['file']));
   }
   const located = new Map<string, ReturnType<typeof locateEvents>>();
   for (const id of eventIds) {
     const path = fileOfEvent.get(id);
     if (!path) {
-      entries.push({ sourceRef: id, kind: 'cloudtrail', file: '', s3Key: null, fileSha256: null, ledgerSha256: null, contentSha256: null, compressed: null, location: null, bundlePath: null, missing: 'no event with this id in the store' });
+      entries.push({
+        sourceRef: id,
+        kind: 'cloudtrail',
+        file: '',
+        s3Key: null,
+        fileSha256: null,
+        ledgerSha256: null,
+        contentSha256: null,
+        compressed: null,
+        location: null,
+        bundlePath: null,
+        missing: 'no event with this id in the store',
+      });
       continue;
     }
     const file = open(path);
@@ -258,7 +284,9 @@ async function sourceRecords(engine: Engine, report: Report): Promise<{ entries:
     const port = Number(report.parameters.port);
     const { rows } = await engine.all(
       `SELECT _file, _line, interface_id, protocol, srcaddr, srcport, dstaddr, dstport FROM vpc_flow_records
-       WHERE _kind = 'vpc' AND (dstport = $port OR srcport = $port) ORDER BY _file, _line`, { port });
+       WHERE _kind = 'vpc' AND (dstport = $port OR srcport = $port) ORDER BY _file, _line`,
+      { port },
+    );
     for (const row of rows) {
       const key = flowConnectionKey(row, port);
       if (!wanted.has(key)) continue;
@@ -289,7 +317,8 @@ async function sourceRecords(engine: Engine, report: Report): Promise<{ entries:
 async function digestValidation(entries: SourceRecordEntry[], integrity: CommitOptions['integrity']): Promise<IntegrityReport | null> {
   const cloudtrail = entries.filter((e) => e.kind === 'cloudtrail' && e.file !== '');
   if (!integrity) {
-    for (const e of cloudtrail) e.digestValidation = { status: 'not-checked', reason: 'no public keys given (evidence commit --public-keys, docs/evidence.md)', digest: null };
+    for (const e of cloudtrail)
+      e.digestValidation = { status: 'not-checked', reason: 'no public keys given (evidence commit --public-keys, docs/evidence.md)', digest: null };
     return null;
   }
   const report = await validateLogFiles([...integrity.paths, ...new Set(cloudtrail.map((e) => e.file))], integrity);

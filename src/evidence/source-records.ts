@@ -35,7 +35,13 @@ export interface ByteRange {
   end: number;
 }
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d, NEWLINE = 0x0a;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  OPEN_BRACE = 0x7b,
+  CLOSE_BRACE = 0x7d,
+  OPEN_BRACKET = 0x5b,
+  CLOSE_BRACKET = 0x5d,
+  NEWLINE = 0x0a;
 
 /**
  * The byte ranges of the JSON objects that are elements of the file's record array: the

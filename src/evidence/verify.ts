@@ -10,7 +10,15 @@ import { sha256 } from './source-records.js';
  * committed version of a case's manifest against its files at that commit and against the
  * version before it (hash and commit), which is how a rewritten history shows.
  */
-export type ProblemKind = 'file-changed' | 'file-added' | 'file-removed' | 'manifest-invalid' | 'uncommitted' | 'chain-broken' | 'history-rewritten' | 'repository-corrupt';
+export type ProblemKind =
+  | 'file-changed'
+  | 'file-added'
+  | 'file-removed'
+  | 'manifest-invalid'
+  | 'uncommitted'
+  | 'chain-broken'
+  | 'history-rewritten'
+  | 'repository-corrupt';
 
 export interface Problem {
   kind: ProblemKind;
@@ -38,9 +46,14 @@ export function verifyEvidence(target: string, options: { caseId?: string } = {}
     const fsck = tryGit(repository, ['fsck', '--no-progress', '--no-dangling', '--full']);
     if (fsck.error) problems.push({ kind: 'repository-corrupt', caseId: null, path: null, detail: `git fsck: ${fsck.error}` });
   }
-  const ids = casesRoot ? readdirSync(casesRoot).filter((name) => statSync(join(casesRoot, name)).isDirectory()).sort() : [];
+  const ids = casesRoot
+    ? readdirSync(casesRoot)
+        .filter((name) => statSync(join(casesRoot, name)).isDirectory())
+        .sort()
+    : [];
   const wanted = options.caseId ? ids.filter((id) => id === options.caseId) : ids;
-  if (options.caseId && wanted.length === 0) problems.push({ kind: 'file-removed', caseId: options.caseId, path: null, detail: `no case ${options.caseId} under ${CASES_DIR}/` });
+  if (options.caseId && wanted.length === 0)
+    problems.push({ kind: 'file-removed', caseId: options.caseId, path: null, detail: `no case ${options.caseId} under ${CASES_DIR}/` });
   const cases: VerifyResult['cases'] = [];
   for (const caseId of wanted) {
     const dir = join(casesRoot!, caseId);
@@ -74,10 +87,12 @@ function parseManifest(bytes: Buffer, caseId: string | null, where: string, prob
 /** Files on disk against the manifest; returns how many files the manifest lists. */
 function checkFolder(dir: string, manifest: Manifest | null, caseId: string | null, problems: Problem[]): number {
   if (!manifest) return 0;
-  const onDisk = new Set((readdirSync(dir, { recursive: true }) as string[])
-    .filter((name) => statSync(join(dir, name)).isFile())
-    .map((name) => relative(dir, join(dir, name)).split(sep).join('/'))
-    .filter((name) => name !== 'manifest.json'));
+  const onDisk = new Set(
+    (readdirSync(dir, { recursive: true }) as string[])
+      .filter((name) => statSync(join(dir, name)).isFile())
+      .map((name) => relative(dir, join(dir, name)).split(sep).join('/'))
+      .filter((name) => name !== 'manifest.json'),
+  );
   for (const file of manifest.files) {
     const full = join(dir, ...file.path.split('/'));
     if (!onDisk.has(file.path)) {
@@ -86,7 +101,13 @@ function checkFolder(dir: string, manifest: Manifest | null, caseId: string | nu
     }
     onDisk.delete(file.path);
     const content = readFileSync(full);
-    if (sha256(content) !== file.sha256) problems.push({ kind: 'file-changed', caseId, path: file.path, detail: `sha256 ${sha256(content)} (${content.length} bytes), manifest says ${file.sha256} (${file.size} bytes)` });
+    if (sha256(content) !== file.sha256)
+      problems.push({
+        kind: 'file-changed',
+        caseId,
+        path: file.path,
+        detail: `sha256 ${sha256(content)} (${content.length} bytes), manifest says ${file.sha256} (${file.size} bytes)`,
+      });
   }
   for (const extra of [...onDisk].sort()) problems.push({ kind: 'file-added', caseId, path: extra, detail: 'on disk, not in the manifest' });
   return manifest.files.length;
@@ -96,8 +117,18 @@ function checkFolder(dir: string, manifest: Manifest | null, caseId: string | nu
 function checkHistory(repo: string, caseId: string, problems: Problem[]): number {
   const caseRel = `${CASES_DIR}/${caseId}`;
   const status = git(repo, ['status', '--porcelain=v1', '--untracked-files=all', '--', caseRel]).split('\n').filter(Boolean);
-  for (const line of status) problems.push({ kind: 'uncommitted', caseId, path: line.slice(3).replace(`${caseRel}/`, ''), detail: `differs from the last commit (git status: ${line.slice(0, 2).trim()})` });
-  const commits = hasCommits(repo) ? git(repo, ['log', '--reverse', '--format=%H', '--', `${caseRel}/manifest.json`]).split('\n').filter(Boolean) : [];
+  for (const line of status)
+    problems.push({
+      kind: 'uncommitted',
+      caseId,
+      path: line.slice(3).replace(`${caseRel}/`, ''),
+      detail: `differs from the last commit (git status: ${line.slice(0, 2).trim()})`,
+    });
+  const commits = hasCommits(repo)
+    ? git(repo, ['log', '--reverse', '--format=%H', '--', `${caseRel}/manifest.json`])
+        .split('\n')
+        .filter(Boolean)
+    : [];
   if (commits.length === 0) problems.push({ kind: 'uncommitted', caseId, path: 'manifest.json', detail: 'the case was never committed' });
   let previous: { commit: string; sha: string } | null = null;
   for (const commit of commits) {
@@ -112,14 +143,32 @@ function checkHistory(repo: string, caseId: string, problems: Problem[]): number
     if (manifest) {
       const expected = previous ? previous.sha : null;
       if (manifest.previousManifestSha256 !== expected) {
-        problems.push({ kind: 'chain-broken', caseId, path: commit, detail: `the manifest of ${commit.slice(0, 12)} names previous manifest ${manifest.previousManifestSha256 ?? 'none'}, history has ${expected ?? 'none'}` });
+        problems.push({
+          kind: 'chain-broken',
+          caseId,
+          path: commit,
+          detail: `the manifest of ${commit.slice(0, 12)} names previous manifest ${manifest.previousManifestSha256 ?? 'none'}, history has ${expected ?? 'none'}`,
+        });
       }
       if ((manifest.previousCommit ?? null) !== (previous ? previous.commit : null)) {
-        problems.push({ kind: 'history-rewritten', caseId, path: commit, detail: `the manifest of ${commit.slice(0, 12)} was written after commit ${manifest.previousCommit ?? 'none'}, but history has ${previous ? previous.commit : 'none'} before it` });
+        problems.push({
+          kind: 'history-rewritten',
+          caseId,
+          path: commit,
+          detail: `the manifest of ${commit.slice(0, 12)} was written after commit ${manifest.previousCommit ?? 'none'}, but history has ${previous ? previous.commit : 'none'} before it`,
+        });
       }
-      const committed = new Set(git(repo, ['ls-tree', '-r', '--name-only', commit, '--', caseRel]).split('\n').filter(Boolean).map((p) => p.slice(caseRel.length + 1)));
+      const committed = new Set(
+        git(repo, ['ls-tree', '-r', '--name-only', commit, '--', caseRel])
+          .split('\n')
+          .filter(Boolean)
+          .map((p) => p.slice(caseRel.length + 1)),
+      );
       committed.delete('manifest.json');
-      const blobs = gitShowMany(repo, manifest.files.filter((f) => committed.has(f.path)).map((f) => `${commit}:${caseRel}/${f.path}`));
+      const blobs = gitShowMany(
+        repo,
+        manifest.files.filter((f) => committed.has(f.path)).map((f) => `${commit}:${caseRel}/${f.path}`),
+      );
       for (const file of manifest.files) {
         if (!committed.has(file.path)) {
           problems.push({ kind: 'file-removed', caseId, path: file.path, detail: `not in commit ${commit.slice(0, 12)}` });
@@ -127,9 +176,11 @@ function checkHistory(repo: string, caseId: string, problems: Problem[]): number
         }
         committed.delete(file.path);
         const blob = blobs.get(`${commit}:${caseRel}/${file.path}`);
-        if (!blob || sha256(blob) !== file.sha256) problems.push({ kind: 'file-changed', caseId, path: file.path, detail: `differs from its manifest in commit ${commit.slice(0, 12)}` });
+        if (!blob || sha256(blob) !== file.sha256)
+          problems.push({ kind: 'file-changed', caseId, path: file.path, detail: `differs from its manifest in commit ${commit.slice(0, 12)}` });
       }
-      for (const extra of committed) problems.push({ kind: 'file-added', caseId, path: extra, detail: `in commit ${commit.slice(0, 12)}, not in its manifest` });
+      for (const extra of committed)
+        problems.push({ kind: 'file-added', caseId, path: extra, detail: `in commit ${commit.slice(0, 12)}, not in its manifest` });
     }
     previous = { commit, sha: sha256(bytes) };
   }

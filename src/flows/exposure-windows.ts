@@ -42,4 +42,3 @@ function targetOf(ruleKey: string | null): { instanceIds?: string[] } {
   const id = ruleKey?.startsWith('target:') ? ruleKey.split(':')[1] : undefined;
   return id?.startsWith('i-') ? { instanceIds: [id] } : {};
 }
-

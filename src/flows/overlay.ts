@@ -188,14 +188,21 @@ function attributeWindow(
     if (!inScope(window, c, spans[i]!, membership)) return;
     const named = namedResourceMatches(window, c);
     if (named !== null) {
-      if (named) attribution.set(c, { basis: 'resource', reason: `the change names ${window.resource.startsWith('eni-') ? c.interfaceId : (c.instanceId ?? c.interfaceId)} itself` });
+      if (named)
+        attribution.set(c, {
+          basis: 'resource',
+          reason: `the change names ${window.resource.startsWith('eni-') ? c.interfaceId : (c.instanceId ?? c.interfaceId)} itself`,
+        });
       return;
     }
     const setting = isGroup ? membership.groupsAt(c.interfaceId, c.instanceId, c.firstSeen ?? window.openedAt) : null;
     if (setting) {
       if (setting.groups.includes(window.resource)) {
         const blocked = c.action === 'REJECT' ? '; rejected although the group admits it: a network ACL or another path blocked it' : '';
-        attribution.set(c, { basis: 'membership', reason: `${c.interfaceId ?? c.instanceId} carries ${window.resource} since ${setting.eventName} at ${setting.at}${blocked}` });
+        attribution.set(c, {
+          basis: 'membership',
+          reason: `${c.interfaceId ?? c.instanceId} carries ${window.resource} since ${setting.eventName} at ${setting.at}${blocked}`,
+        });
       }
       return;
     }
@@ -208,8 +215,13 @@ function attributeWindow(
   const opened = Date.parse(window.openedAt);
   const admitted = window.peerCidr ? parseCidr(window.peerCidr) : null;
   const contradicts = (c: Connection) =>
-    FILTERS_AT_INTERFACE.has(window.resourceType ?? '') && admitted !== null && c.action === 'REJECT' && c.direction === window.direction &&
-    c.firstSeen !== null && Date.parse(c.firstSeen) >= opened && inCidrs(c.remoteAddress, [admitted]);
+    FILTERS_AT_INTERFACE.has(window.resourceType ?? '') &&
+    admitted !== null &&
+    c.action === 'REJECT' &&
+    c.direction === window.direction &&
+    c.firstSeen !== null &&
+    Date.parse(c.firstSeen) >= opened &&
+    inCidrs(c.remoteAddress, [admitted]);
   const what = isGroup ? `membership of ${window.resource} unknown` : `which interfaces ${window.resource} fronts is not in CloudTrail`;
   for (const [key, list] of unknown) {
     const against = list.find(contradicts);
@@ -228,7 +240,11 @@ function attributeWindow(
   return { attribution, excluded, contradicted };
 }
 
-export function overlayConnections<W extends ExposureWindowLike>(connections: readonly Connection[], windows: readonly W[], membership: Membership = NO_MEMBERSHIP): Overlay<W> {
+export function overlayConnections<W extends ExposureWindowLike>(
+  connections: readonly Connection[],
+  windows: readonly W[],
+  membership: Membership = NO_MEMBERSHIP,
+): Overlay<W> {
   // Every window is checked against every connection: the times are parsed once, not per pair.
   const spans = connections.map(spanOf);
   const covered = new Set<Connection>();
@@ -238,7 +254,10 @@ export function overlayConnections<W extends ExposureWindowLike>(connections: re
     const inside = connections.filter((c) => attribution.has(c));
     for (const c of inside) covered.add(c);
     for (const [c, reason] of contradicted) if (!contradictions.has(c)) contradictions.set(c, reason);
-    const seen = inside.flatMap((c) => [c.firstSeen, c.lastSeen]).filter((t): t is string => t !== null).sort();
+    const seen = inside
+      .flatMap((c) => [c.firstSeen, c.lastSeen])
+      .filter((t): t is string => t !== null)
+      .sort();
     return {
       window,
       connections: inside,

@@ -171,7 +171,17 @@ export async function ingestFiles(
     }
     return {
       kind: 'decode',
-      job: { seq, path: file.path, fromMs, toMs, accounts: options.accounts ?? null, regions: options.regions ?? null, sniffFlowLog: true, flowLog: flowByPath, limits },
+      job: {
+        seq,
+        path: file.path,
+        fromMs,
+        toMs,
+        accounts: options.accounts ?? null,
+        regions: options.regions ?? null,
+        sniffFlowLog: true,
+        flowLog: flowByPath,
+        limits,
+      },
     };
   });
 
@@ -182,29 +192,34 @@ export async function ingestFiles(
   const restoreMemory = await limitIngestMemory(engine);
   const byPath = new Map(files.map((f) => [f.path, f]));
   const flowHashes = new Map<string, string>();
-  const flowQueue = new FlowBulkQueue(engine, {
-    beforeWrite: async () => {
-      if (merging) await merging;
+  const flowQueue = new FlowBulkQueue(
+    engine,
+    {
+      beforeWrite: async () => {
+        if (merging) await merging;
+      },
+      bulkLoad: async (load) => {
+        if (engine.path === ':memory:') return load();
+        await engine.run(`SET memory_limit = '${BULK_LOAD_MEMORY_LIMIT}'`);
+        try {
+          return await load();
+        } finally {
+          await engine.run(`SET memory_limit = '${INGEST_MEMORY_LIMIT}'`);
+        }
+      },
+      onFile: (done) => recordFlowFile(done),
+      onRows: (appended, duplicates) => {
+        summary.flows.appended += appended;
+        summary.flows.duplicates += duplicates;
+      },
+      onError: (path, error) => {
+        const file = byPath.get(path)!;
+        skipFile(file, 'invalid-flow-log', error.message, flowHashes.get(path) ?? null, 'vpcflow');
+      },
     },
-    bulkLoad: async (load) => {
-      if (engine.path === ':memory:') return load();
-      await engine.run(`SET memory_limit = '${BULK_LOAD_MEMORY_LIMIT}'`);
-      try {
-        return await load();
-      } finally {
-        await engine.run(`SET memory_limit = '${INGEST_MEMORY_LIMIT}'`);
-      }
-    },
-    onFile: (done) => recordFlowFile(done),
-    onRows: (appended, duplicates) => {
-      summary.flows.appended += appended;
-      summary.flows.duplicates += duplicates;
-    },
-    onError: (path, error) => {
-      const file = byPath.get(path)!;
-      skipFile(file, 'invalid-flow-log', error.message, flowHashes.get(path) ?? null, 'vpcflow');
-    },
-  }, undefined, limits);
+    undefined,
+    limits,
+  );
 
   const inFlight = new Map<number, Promise<FileOutcome>>();
   let nextToSubmit = 0;
@@ -265,7 +280,15 @@ export async function ingestFiles(
           // A merge that failed is the store's problem (other files' rows were in it): not a skip.
           if (error === storeError) throw error;
           // Whatever else broke on this file is this file's skip; the run goes on with the others.
-          outcome = { seq: index, sha256: '', compressedBytes: 0, kind: 'skip', uncompressedBytes: 0, code: 'read-failed', reason: `reading failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+          outcome = {
+            seq: index,
+            sha256: '',
+            compressedBytes: 0,
+            kind: 'skip',
+            uncompressedBytes: 0,
+            code: 'read-failed',
+            reason: `reading failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+          };
         } finally {
           inFlight.delete(index);
         }
@@ -293,7 +316,9 @@ export async function ingestFiles(
       try {
         summary.exposureChanges = await syncExposureCaches(engine);
       } catch (error) {
-        summary.warnings.push(`the exposure caches could not be brought up to date (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); queries read cloudtrail_logs directly until the next writable open updates them`);
+        summary.warnings.push(
+          `the exposure caches could not be brought up to date (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); queries read cloudtrail_logs directly until the next writable open updates them`,
+        );
       }
     }
     // Write what the WAL holds while DuckDB is still capped: closing the store would do it under
@@ -354,7 +379,17 @@ export async function ingestFiles(
     const sameContent = ledger.readWithHash(sha256);
     if (sameContent === undefined) return false;
     summary.files.duplicateContent++;
-    ledgerEntries.push({ path: file.path, kind: 'cloudtrail', size: file.size, mtimeMs: file.mtimeMs, sha256, outcome: 'duplicate-content', reason: `same content as ${sameContent}`, records: 0, recordsSkipped: 0 });
+    ledgerEntries.push({
+      path: file.path,
+      kind: 'cloudtrail',
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      sha256,
+      outcome: 'duplicate-content',
+      reason: `same content as ${sameContent}`,
+      records: 0,
+      recordsSkipped: 0,
+    });
     return true;
   }
 
@@ -375,13 +410,33 @@ export async function ingestFiles(
       if (f.badSamples.length >= MAX_RECORD_SAMPLES) break;
       f.badSamples.push({ path: file.displayPath, at: `line ${bad.line}`, code: 'invalid-flow-line', reason: bad.reason });
     }
-    ledgerEntries.push({ path: file.path, kind: 'vpcflow', size: file.size, mtimeMs: file.mtimeMs, sha256: flowHashes.get(file.path) ?? null, outcome: 'read', reason: null, records: done.rowsStored, recordsSkipped: stats.bad });
+    ledgerEntries.push({
+      path: file.path,
+      kind: 'vpcflow',
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      sha256: flowHashes.get(file.path) ?? null,
+      outcome: 'read',
+      reason: null,
+      records: done.rowsStored,
+      recordsSkipped: stats.bad,
+    });
   }
 
   function skipFile(file: LocalFile, code: SkippedFile['code'], reason: string, sha256: string | null, kind = 'cloudtrail'): void {
     summary.files.skipped++;
     summary.skippedFiles.push({ path: file.displayPath, code, reason });
-    ledgerEntries.push({ path: file.path, kind, size: file.size, mtimeMs: file.mtimeMs, sha256, outcome: 'skipped', reason: `${code}: ${reason}`, records: 0, recordsSkipped: 0 });
+    ledgerEntries.push({
+      path: file.path,
+      kind,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      sha256,
+      outcome: 'skipped',
+      reason: `${code}: ${reason}`,
+      records: 0,
+      recordsSkipped: 0,
+    });
   }
 }
 

@@ -28,9 +28,7 @@ export interface LedgerIndex {
 }
 
 export async function loadLedgerIndex(engine: DuckDBEngine): Promise<LedgerIndex> {
-  const { rows } = await engine.all(
-    `SELECT path, size, mtime_ms, sha256 FROM ingest_ledger WHERE outcome IN ('read', 'duplicate-content')`,
-  );
+  const { rows } = await engine.all(`SELECT path, size, mtime_ms, sha256 FROM ingest_ledger WHERE outcome IN ('read', 'duplicate-content')`);
   const byPath = new Map<string, string[]>();
   const byHash = new Map<string, string>();
   for (const row of rows) {

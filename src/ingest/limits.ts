@@ -30,7 +30,18 @@ export function resolveLimits(given: Partial<IngestLimits> | undefined): IngestL
   return { ...DEFAULT_LIMITS, ...Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined)) };
 }
 
-const UNITS: Record<string, number> = { '': 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 /** A byte count for a limit flag: `1048576`, `512K`, `32MB`, `4GiB` (binary units). A usage error otherwise. */
 export function parseByteSize(text: string, flag: string): number {
@@ -38,7 +49,9 @@ export function parseByteSize(text: string, flag: string): number {
   const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
   const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : NaN;
   if (!Number.isSafeInteger(bytes) || bytes < 1) {
-    throw new TrailbookError('USAGE', `${flag} "${text}" is not a byte size`, { hint: 'a positive number of bytes, optionally with K, M or G (binary units): 64M, 4G' });
+    throw new TrailbookError('USAGE', `${flag} "${text}" is not a byte size`, {
+      hint: 'a positive number of bytes, optionally with K, M or G (binary units): 64M, 4G',
+    });
   }
   return bytes;
 }
@@ -52,7 +65,11 @@ export function parseCount(text: string, flag: string): number {
 
 /** `33554432` → `32 MiB` (limits are said in the unit they were likely given in). */
 export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
   }
   return `${bytes} bytes`;

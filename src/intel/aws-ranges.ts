@@ -68,7 +68,8 @@ export function validateAwsRanges(text: string, location: string): AwsRangesSumm
         if (typeof record[field] !== 'string' || record[field] === '') throw fail(`${at} has no "${field}" string`, location);
       }
       const prefix = parsePrefix(record[key] as string, STRICT_OPTIONS);
-      if (!prefix.ok || prefix.value.family !== family) throw fail(`${at}.${key} "${String(record[key]).slice(0, 60)}" is not an IPv${family} prefix`, location);
+      if (!prefix.ok || prefix.value.family !== family)
+        throw fail(`${at}.${key} "${String(record[key]).slice(0, 60)}" is not an IPv${family} prefix`, location);
       counts[family]++;
     });
   }
@@ -113,9 +114,13 @@ export function installAwsRanges(source: string, db: string, options: { force?: 
   const target = installedAwsRangesPath(db);
   const current = existsSync(target) ? validateAwsRanges(readFileSync(target, 'utf8'), target) : null;
   if (current && !options.force && BigInt(summary.syncToken) < BigInt(current.syncToken)) {
-    throw new TrailbookError('INTEL', `${source} (syncToken ${summary.syncToken}, ${summary.created}) is older than the installed ranges (syncToken ${current.syncToken}, ${current.created})`, {
-      hint: 'fetch the current file, or add --force to install the older one anyway',
-    });
+    throw new TrailbookError(
+      'INTEL',
+      `${source} (syncToken ${summary.syncToken}, ${summary.created}) is older than the installed ranges (syncToken ${current.syncToken}, ${current.created})`,
+      {
+        hint: 'fetch the current file, or add --force to install the older one anyway',
+      },
+    );
   }
   makeOutputDir(dirname(target), 'the store folder');
   // Written beside and renamed over: a reader never sees half a file.

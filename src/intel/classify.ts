@@ -289,8 +289,7 @@ function classifyAddress(index: IntelIndex, value: string, address: Address, not
     }
   }
 
-  const intelReason = (m: Match) =>
-    `threat intel: feed ${m.name} line ${m.line} lists ${m.cidr}${m.detail ? ` (${m.detail})` : ''}`;
+  const intelReason = (m: Match) => `threat intel: feed ${m.name} line ${m.line} lists ${m.cidr}${m.detail ? ` (${m.detail})` : ''}`;
   const trustedReason = (t: { network: TrustedNetwork; cidr: string }) =>
     `trusted ${KIND_LABEL[t.network.kind]} "${t.network.name}" (${t.cidr})${t.network.note ? `: ${t.network.note}` : ''}`;
   const awsReason = (list: Match[]) => `AWS ip-ranges: ${list.map((m) => `${m.detail ?? '?'} (${m.cidr})`).join('; ')}`;

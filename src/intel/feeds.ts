@@ -15,17 +15,7 @@ import { type Prefix, parsePrefix } from '../net/address.js';
 import { PatternError, extractPatternIps } from './stix-pattern.js';
 import { tooBroad } from './breadth.js';
 
-export const FEED_FORMATS = [
-  'plain',
-  'ipsum',
-  'netset',
-  'spamhaus',
-  'spamhaus-json',
-  'stix',
-  'misp',
-  'csv',
-  'aws',
-] as const;
+export const FEED_FORMATS = ['plain', 'ipsum', 'netset', 'spamhaus', 'spamhaus-json', 'stix', 'misp', 'csv', 'aws'] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
 
 /** `threat`: a hit makes an address suspicious. `aws`: AWS's own ranges, a hit makes it known. */
@@ -165,7 +155,11 @@ export async function loadFeed(input: FeedSpec | string): Promise<LoadedFeed> {
       cause: error,
     });
   }
-  const name = spec.name ?? basename(spec.path).replace(/(\.gz)?$/, '').replace(/\.[A-Za-z0-9]+$/, '');
+  const name =
+    spec.name ??
+    basename(spec.path)
+      .replace(/(\.gz)?$/, '')
+      .replace(/\.[A-Za-z0-9]+$/, '');
   const parsed = parseFeedText(text, { ...spec.options, format: spec.format ?? detectFormat(spec.path, text), location: spec.path });
   return {
     name,
@@ -338,7 +332,13 @@ function parseLines(text: string, format: 'plain' | 'netset' | 'ipsum' | 'spamha
     // inline comments: "1.2.3.0/24 ; SBL123", "1.2.3.4 # scanner"
     const commentAt = trimmed.search(/\s[#;]|;/);
     const data = (commentAt >= 0 ? trimmed.slice(0, commentAt) : trimmed).trim();
-    const comment = commentAt >= 0 ? trimmed.slice(commentAt).replace(/^\s*[#;]\s*/, '').trim() : '';
+    const comment =
+      commentAt >= 0
+        ? trimmed
+            .slice(commentAt)
+            .replace(/^\s*[#;]\s*/, '')
+            .trim()
+        : '';
     const fields = data.split(/\s+/);
     let detail: string | undefined = comment || undefined;
     if (format === 'ipsum') {
@@ -441,14 +441,11 @@ function parseCsv(text: string, options: FeedOptions): ParsedFeed {
     if (column === undefined) {
       // the first data line is the header: find the column by name
       header = fields.map((f) => f.toLowerCase());
-      const index =
-        wanted !== undefined ? header.indexOf(wanted.toLowerCase()) : header.findIndex((h) => CSV_IP_HEADERS.includes(h));
+      const index = wanted !== undefined ? header.indexOf(wanted.toLowerCase()) : header.findIndex((h) => CSV_IP_HEADERS.includes(h));
       if (index < 0) {
-        throw new TrailbookError(
-          'INTEL',
-          wanted !== undefined ? `CSV has no column "${wanted}"` : 'CSV: no IP column found in the header',
-          { hint: `choose one in the feed: csv,column=NAME:FILE (columns: ${fields.join(', ')})` },
-        );
+        throw new TrailbookError('INTEL', wanted !== undefined ? `CSV has no column "${wanted}"` : 'CSV: no IP column found in the header', {
+          hint: `choose one in the feed: csv,column=NAME:FILE (columns: ${fields.join(', ')})`,
+        });
       }
       column = index;
       tally.skip('header');

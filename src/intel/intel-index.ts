@@ -7,14 +7,7 @@ import type { Prefix } from './address.js';
 import { type FeedEntry, type FeedSpec, type LoadedFeed, loadFeed } from './feeds.js';
 import { type PrefixHit, PrefixTable, type TableStats } from './prefix-table.js';
 import { SPECIAL_RANGES, type SpecialRange } from './special.js';
-import {
-  type ApprovedPrincipal,
-  NO_TRUSTED,
-  type TrustedConfig,
-  type TrustedNetwork,
-  arnPatternToRegExp,
-  loadTrusted,
-} from './trusted.js';
+import { type ApprovedPrincipal, NO_TRUSTED, type TrustedConfig, type TrustedNetwork, arnPatternToRegExp, loadTrusted } from './trusted.js';
 
 /** What the report's `inputs.intel` lists for each feed. */
 export interface FeedSummary {
@@ -106,8 +99,7 @@ export function buildIntelIndex(feeds: readonly LoadedFeed[], trusted: TrustedCo
     ref,
     stats: table.stats,
     timeless:
-      !trusted.networks.some((n) => n.kind === 'pentest') &&
-      !feeds.some((f) => f.entries.some((e) => e.validFrom !== undefined || e.validUntil !== undefined)),
+      !trusted.networks.some((n) => n.kind === 'pentest') && !feeds.some((f) => f.entries.some((e) => e.validFrom !== undefined || e.validUntil !== undefined)),
   };
 }
 

@@ -282,13 +282,7 @@ export class PrefixTable {
   }
 }
 
-function compareWords(
-  a: Uint32Array | readonly number[],
-  aOffset: number,
-  b: Uint32Array | readonly number[],
-  bOffset: number,
-  width: number,
-): number {
+function compareWords(a: Uint32Array | readonly number[], aOffset: number, b: Uint32Array | readonly number[], bOffset: number, width: number): number {
   for (let w = 0; w < width; w++) {
     const x = a[aOffset + w]!;
     const y = b[bOffset + w]!;

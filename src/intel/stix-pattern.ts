@@ -172,9 +172,12 @@ export function extractPatternIps(pattern: string): PatternIp[] {
   };
   const qualifiers = () => {
     for (;;) {
-      if (isWord('WITHIN')) pos += 3; // WITHIN n SECONDS
-      else if (isWord('START')) pos += 4; // START t'..' STOP t'..'
-      else if (isWord('REPEATS')) pos += 3; // REPEATS n TIMES
+      if (isWord('WITHIN'))
+        pos += 3; // WITHIN n SECONDS
+      else if (isWord('START'))
+        pos += 4; // START t'..' STOP t'..'
+      else if (isWord('REPEATS'))
+        pos += 3; // REPEATS n TIMES
       else return;
       if (pos > tokens.length) throw new PatternError('truncated qualifier');
     }

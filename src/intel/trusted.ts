@@ -104,13 +104,11 @@ const network = z.strictObject({
   note: z.string().optional(),
 });
 
-const pentest = network
-  .extend({ from: TIME, to: TIME })
-  .superRefine((value, ctx) => {
-    if (timeMs(value.from) >= timeMs(value.to)) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: '"to" must be after "from"' });
-    }
-  });
+const pentest = network.extend({ from: TIME, to: TIME }).superRefine((value, ctx) => {
+  if (timeMs(value.from) >= timeMs(value.to)) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: '"to" must be after "from"' });
+  }
+});
 
 const vpc = network.extend({
   endpoints: z.array(z.string().regex(/^vpce-[0-9a-f]{8,17}$/, 'a VPC endpoint id looks like vpce-0123456789abcdef0')).optional(),
@@ -268,7 +266,10 @@ function locate(root: unknown, path: readonly (string | number)[], key?: string)
 
 /** A glob over ARNs: `*` any run of characters, `?` one character; everything else literal. */
 export function arnPatternToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 

@@ -36,7 +36,9 @@ export function computeAnswers(
   const out: Report['answers'] = {};
   const answerRows: Report['answerRows'] = {};
   for (const [id, answer] of Object.entries(answers)) {
-    const chosen = answer.findings ? findings.filter((f) => evaluateCondition(answer.findings!, f.finding as unknown as Record<string, unknown>, params).result) : findings;
+    const chosen = answer.findings
+      ? findings.filter((f) => evaluateCondition(answer.findings!, f.finding as unknown as Record<string, unknown>, params).result)
+      : findings;
     const { value, from } = reduce(answer, chosen, params);
     out[id] = value;
     if (from) answerRows[id] = from;
@@ -50,7 +52,11 @@ interface Reduced {
 }
 
 /** The values an answer reads: each with the finding (and row) it came from. */
-function valuesOf(answer: Answer, findings: readonly FindingWithRows[], params: Readonly<Record<string, unknown>>): { value: unknown; finding: Finding; row?: Row }[] {
+function valuesOf(
+  answer: Answer,
+  findings: readonly FindingWithRows[],
+  params: Readonly<Record<string, unknown>>,
+): { value: unknown; finding: Finding; row?: Row }[] {
   const field = answer.field ?? '';
   const out: { value: unknown; finding: Finding; row?: Row }[] = [];
   for (const f of findings) {
@@ -82,7 +88,9 @@ function reduce(answer: Answer, findings: readonly FindingWithRows[], params: Re
     case 'distinct':
       return { value: [...new Set(valuesOf(answer, findings, params).map((v) => String(v.value)))].sort(compareText) };
     case 'count':
-      return { value: answer.rows ? findings.reduce((n, f) => n + f.rows.filter((r) => evaluateCondition(answer.rows!, r, params).result).length, 0) : findings.length };
+      return {
+        value: answer.rows ? findings.reduce((n, f) => n + f.rows.filter((r) => evaluateCondition(answer.rows!, r, params).result).length, 0) : findings.length,
+      };
     case 'exists':
       return { value: answer.rows ? findings.some((f) => f.rows.some((r) => evaluateCondition(answer.rows!, r, params).result)) : findings.length > 0 };
     case 'sum':
@@ -120,7 +128,11 @@ function reduce(answer: Answer, findings: readonly FindingWithRows[], params: Re
 }
 
 /** The runbook's questions with parameters filled in and each answer's type. */
-export function reportQuestions(questions: readonly Question[], answers: Readonly<Record<string, Answer>>, params: Readonly<Record<string, unknown>>): ReportQuestion[] {
+export function reportQuestions(
+  questions: readonly Question[],
+  answers: Readonly<Record<string, Answer>>,
+  params: Readonly<Record<string, unknown>>,
+): ReportQuestion[] {
   const typeOf = (id: string): AnswerType => ANSWER_TYPES[answers[id]?.reduce ?? 'count'];
   return questions.map((q) => ({
     id: q.id,

@@ -43,7 +43,9 @@ export function assembleFindings(rules: readonly FindingRule[], steps: StepRows,
       const related = (rule.related ?? []).flatMap((link) => {
         const valuesOf = new Map(link.on.map((column) => [column, new Set(group.map((g) => g[column]))] as const));
         return (steps.get(link.step) ?? []).filter(
-          (candidate) => candidate !== undefined && link.on.every((column) => candidate[column] !== null && candidate[column] !== undefined && valuesOf.get(column)!.has(candidate[column])),
+          (candidate) =>
+            candidate !== undefined &&
+            link.on.every((column) => candidate[column] !== null && candidate[column] !== undefined && valuesOf.get(column)!.has(candidate[column])),
         );
       });
       const evidenceRows = dedupe([...group, ...related]).sort((a, b) => compareText(String(a['ts']), String(b['ts'])));
@@ -86,12 +88,22 @@ function buildFinding(rule: FindingRule, id: string, group: readonly Row[], sort
   const isParty = (r: Row) => r === keyRow || rule.parties === undefined || holds(rule.parties, r, params);
   const rows: Row[] = sorted.map((r) => ({
     ...r,
-    party: isParty(r) && typeof r['source_ip'] === 'string' ? (evidenceOf(r) === 'flow' ? 'connection-peer' : evidenceOf(r) === 'cloudtrail' ? 'api-caller' : null) : null,
+    party:
+      isParty(r) && typeof r['source_ip'] === 'string'
+        ? evidenceOf(r) === 'flow'
+          ? 'connection-peer'
+          : evidenceOf(r) === 'cloudtrail'
+            ? 'api-caller'
+            : null
+        : null,
     credentials_row: r === keyRow,
   }));
   const api = rows.filter((r) => evidenceOf(r) === 'cloudtrail');
   const flowRows = rows.filter((r) => evidenceOf(r) === 'flow');
-  const times = rows.flatMap((r) => [r['ts'], r['last_seen']]).filter((t): t is string => typeof t === 'string').sort();
+  const times = rows
+    .flatMap((r) => [r['ts'], r['last_seen']])
+    .filter((t): t is string => typeof t === 'string')
+    .sort();
   const identity = keyRow ? context.identities.get(String(keyRow['source_ref'])) : undefined;
   const credentials: Credentials | null = identity
     ? {
@@ -117,7 +129,12 @@ function buildFinding(rule: FindingRule, id: string, group: readonly Row[], sort
       const key = `${role}|${ip}|${r['source_verdict']}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      sources.push({ ip, verdict: r['source_verdict'] as SourceAssessment['verdict'], reasons: [...((r['source_reasons'] as string[] | undefined) ?? [])], role });
+      sources.push({
+        ip,
+        verdict: r['source_verdict'] as SourceAssessment['verdict'],
+        reasons: [...((r['source_reasons'] as string[] | undefined) ?? [])],
+        role,
+      });
     }
   }
 
@@ -193,7 +210,14 @@ export function title(template: string, group: readonly Row[], count: number, pa
     if (name === 'rows') return one !== undefined ? (count === 1 ? one : many!) : String(count);
     if (name.endsWith('[]')) {
       const column = name.slice(0, -2);
-      return unique(group.map((r) => r[column]).filter((v) => v !== null && v !== undefined).map(String)).sort(compareText).join(', ');
+      return unique(
+        group
+          .map((r) => r[column])
+          .filter((v) => v !== null && v !== undefined)
+          .map(String),
+      )
+        .sort(compareText)
+        .join(', ');
     }
     if (name.startsWith('$')) return String(params[name.slice(1)] ?? '');
     return String(group[0]?.[name] ?? '');

@@ -63,7 +63,13 @@ export async function executeCase(input: CaseInput): Promise<CaseOutput> {
   // than a pool (measured: 27 cases in 6.3 s instead of 8.0 s).
   const engine = await DuckDBEngine.open({ path: ':memory:', threads: 1 });
   try {
-    if (files.logs.length) assertAllRead(await ingestPaths(engine, files.logs.map((f) => join(testCase.dir, f))));
+    if (files.logs.length)
+      assertAllRead(
+        await ingestPaths(
+          engine,
+          files.logs.map((f) => join(testCase.dir, f)),
+        ),
+      );
     // The plan already holds the case's parameters resolved at the case's `now`; investigate
     // compiles them again, so the same values and the same clock give the same plan.
     const parameters = Object.fromEntries(Object.entries(plan.parameters).map(([name, p]) => [name, p.value]));

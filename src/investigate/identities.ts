@@ -35,7 +35,11 @@ WHERE eventid IN (SELECT unnest(CAST(json($ids) AS VARCHAR[])))`;
  * (read with the events by an earlier step) are taken as they are; the rest are read from
  * `cloudtrail_logs` in one query.
  */
-export async function lookupIdentities(engine: Engine, eventIds: readonly string[], known?: ReadonlyMap<string, CallerIdentity>): Promise<Map<string, CallerIdentity>> {
+export async function lookupIdentities(
+  engine: Engine,
+  eventIds: readonly string[],
+  known?: ReadonlyMap<string, CallerIdentity>,
+): Promise<Map<string, CallerIdentity>> {
   const out = new Map<string, CallerIdentity>();
   const missing: string[] = [];
   for (const id of eventIds) {
@@ -56,15 +60,17 @@ const LONG_TERM_KEY = /^AKIA[A-Z0-9]{12,}$/;
  * attach MFA to such a request. MFA with a long-term key means calling GetSessionToken with the
  * MFA code and using the temporary ASIA… key it returns, which CloudTrail records as a session.
  */
-const LONG_TERM_NO_MFA =
-  'a long-term access key (AKIA…) used directly: such a call cannot carry MFA (MFA needs a GetSessionToken session, whose key is ASIA…)';
+const LONG_TERM_NO_MFA = 'a long-term access key (AKIA…) used directly: such a call cannot carry MFA (MFA needs a GetSessionToken session, whose key is ASIA…)';
 
-export function identityOf(row: Pick<CloudTrailRow, 'eventid' | 'useridentity' | 'useragent' | 'sourceipaddress' | 'sessioncredentialfromconsole' | 'additionaleventdata'>): CallerIdentity {
+export function identityOf(
+  row: Pick<CloudTrailRow, 'eventid' | 'useridentity' | 'useragent' | 'sourceipaddress' | 'sessioncredentialfromconsole' | 'additionaleventdata'>,
+): CallerIdentity {
   const ui = row.useridentity;
   const session = ui?.sessioncontext;
   const mfaText = session?.attributes?.mfaauthenticated ?? mfaFromLogin(row.additionaleventdata);
   const service = !!ui?.invokedby || /\.amazonaws\.com$/i.test(row.sourceipaddress ?? '') || ui?.type === 'AWSService';
-  const console = row.sessioncredentialfromconsole === 'true' || /^(AWS Internal|signin\.amazonaws\.com)/.test(row.useragent ?? '') || /Mozilla\//.test(row.useragent ?? '');
+  const console =
+    row.sessioncredentialfromconsole === 'true' || /^(AWS Internal|signin\.amazonaws\.com)/.test(row.useragent ?? '') || /Mozilla\//.test(row.useragent ?? '');
   const via = service ? 'service' : console ? 'console' : 'api';
   const stated = mfaText === null || mfaText === undefined ? null : mfaText === 'true' || mfaText === 'Yes';
   const longTermDirect = stated === null && via === 'api' && LONG_TERM_KEY.test(ui?.accesskeyid ?? '') && (ui?.type === 'IAMUser' || ui?.type === 'Root');

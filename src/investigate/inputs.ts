@@ -35,7 +35,11 @@ export async function logsCoverage(engine: Engine): Promise<{ first: string; las
      UNION ALL
      SELECT strftime(to_timestamp(min(start)), '%Y-%m-%dT%H:%M:%SZ'), strftime(to_timestamp(max("end")), '%Y-%m-%dT%H:%M:%SZ') FROM vpc_flow_logs`,
   );
-  const times = (key: string) => rows.map((r) => r[key]).filter((t): t is string => typeof t === 'string').sort();
+  const times = (key: string) =>
+    rows
+      .map((r) => r[key])
+      .filter((t): t is string => typeof t === 'string')
+      .sort();
   const first = times('first')[0];
   const last = times('last').at(-1);
   return first && last ? { first, last } : null;

@@ -39,7 +39,10 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
   const vpcCidrs = intel.trusted.networks.filter((n) => n.kind === 'vpc').flatMap((n) => n.cidrs.map(formatPrefix));
   const known = new Map<string, CallerIdentity>();
   const steps = await runSteps(plan, { engine, intel, vpcCidrs, identities: known });
-  const eventIds = [...steps.values()].flat().map((r) => r['source_ref']).filter((v): v is string => typeof v === 'string' && !v.startsWith('flow:'));
+  const eventIds = [...steps.values()]
+    .flat()
+    .map((r) => r['source_ref'])
+    .filter((v): v is string => typeof v === 'string' && !v.startsWith('flow:'));
   const identities = await lookupIdentities(engine, [...new Set(eventIds)], known);
   enrichRows(steps, {
     identities,
@@ -76,7 +79,10 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
 
 /** The runbook's id, version with content hash, and the git commit it came from when there is one. */
 function runbookIdentity(loaded: LoadedRunbook): Omit<Report['runbook'], 'title'> {
-  const identity: Omit<Report['runbook'], 'title'> = { id: loaded.runbook.id, version: `${loaded.runbook.version}+${createHash('sha256').update(loaded.text).digest('hex').slice(0, 12)}` };
+  const identity: Omit<Report['runbook'], 'title'> = {
+    id: loaded.runbook.id,
+    version: `${loaded.runbook.version}+${createHash('sha256').update(loaded.text).digest('hex').slice(0, 12)}`,
+  };
   const source = gitSourceOf(loaded);
   if (source) identity.git = source;
   return identity;
@@ -87,7 +93,12 @@ function decide({ finding, rows }: AssembledFinding, runbook: LoadedRunbook, par
   const decision = evaluate(runbook.runbook.decision, { ...finding, rows: rows.length, signals }, { params });
   return {
     ...finding,
-    decision: { action: decision.action, path: decision.trace.map((t) => (t.label ? `${t.label} ${t.result === undefined ? '' : t.result ? 'yes' : 'no'}`.trim() : t.node)), reasons: decision.reasons, verify: decision.verify.trim() },
+    decision: {
+      action: decision.action,
+      path: decision.trace.map((t) => (t.label ? `${t.label} ${t.result === undefined ? '' : t.result ? 'yes' : 'no'}`.trim() : t.node)),
+      reasons: decision.reasons,
+      verify: decision.verify.trim(),
+    },
     signals,
   };
 }

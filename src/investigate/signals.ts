@@ -17,7 +17,8 @@ export function computeSignals(
   params: Readonly<Record<string, unknown>>,
 ): SignalValues {
   const values: SignalValues = {};
-  const holds = (condition: Parameters<typeof evaluateCondition>[0], subject: unknown) => evaluateCondition(condition, subject as Record<string, unknown>, params).result;
+  const holds = (condition: Parameters<typeof evaluateCondition>[0], subject: unknown) =>
+    evaluateCondition(condition, subject as Record<string, unknown>, params).result;
   for (const [name, signal] of Object.entries(signals)) {
     const considered = signal.of ? rows.filter((r) => holds(signal.of!, r)) : rows;
     if (signal.any) values[name] = rows.some((r) => holds(signal.any!, r));

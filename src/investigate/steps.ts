@@ -197,7 +197,8 @@ export function attributeConnections(
     const reached = new Map<string, { connection: Connection; owner: Owner }>();
     for (const c of connections) {
       const owner = owners.get(c);
-      if (!owner || !c.interfaceId || c.direction !== 'inbound' || c.action !== 'ACCEPT' || !isExternal(c.remoteAddress) || reached.has(c.interfaceId)) continue;
+      if (!owner || !c.interfaceId || c.direction !== 'inbound' || c.action !== 'ACCEPT' || !isExternal(c.remoteAddress) || reached.has(c.interfaceId))
+        continue;
       reached.set(c.interfaceId, { connection: c, owner });
     }
     for (const c of connections) {
@@ -219,9 +220,10 @@ export function attributeConnections(
     const attribution = owner?.basis ?? (contradiction ? 'contradicted' : null);
     const attributionReason = owner?.reason ?? contradiction ?? null;
     // Direction unknown: no remote or local side, but the client (who sent to the port) and the server still are.
-    const ends = c.direction === 'unknown'
-      ? `${c.client}:${c.clientPort} → ${c.server}:${c.serverPort} (direction unknown)`
-      : `${c.remoteAddress}:${c.remotePort} → ${c.localAddress}:${c.localPort}`;
+    const ends =
+      c.direction === 'unknown'
+        ? `${c.client}:${c.clientPort} → ${c.server}:${c.serverPort} (direction unknown)`
+        : `${c.remoteAddress}:${c.remotePort} → ${c.localAddress}:${c.localPort}`;
     const flow = `${ends} ${c.handshake}, ${c.packets} packets, ${c.bytes} bytes`;
     return {
       ts: c.firstSeen,

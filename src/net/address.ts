@@ -51,7 +51,7 @@ export interface PrefixOptions extends AddressOptions {
 }
 
 export type PrefixResult =
-  | { ok: true; value: Prefix; note?: string; /** The text had host bits set (the value is masked). */ hostBitsSet: boolean }
+  | { ok: true; value: Prefix; note?: string /** The text had host bits set (the value is masked). */; hostBitsSet: boolean }
   | { ok: false; reason: string };
 
 /** Intel's rules (feeds, classify): mapped → IPv4, zones stripped, host bits masked with a note. */
@@ -257,7 +257,7 @@ export function formatPrefix(prefix: Prefix): string {
 export function prefixContains(prefix: Prefix, address: Address): boolean {
   if (prefix.family !== address.family) return false;
   for (let i = 0; i < prefix.words.length; i++) {
-    if (((address.words[i]! & maskWord(prefix.length, i)) >>> 0) !== prefix.words[i]) return false;
+    if ((address.words[i]! & maskWord(prefix.length, i)) >>> 0 !== prefix.words[i]) return false;
   }
   return true;
 }

@@ -58,7 +58,8 @@ export function aclWindows(changes: readonly ExposureChange[], question: AclQues
     const tableKey = `${change.resource}|${change.direction}`;
     let table = tables.get(tableKey);
     if (!table) tables.set(tableKey, (table = new Map()));
-    if (change.protocol === null) table.delete(change.ruleKey); // DeleteNetworkAclEntry empties the slot
+    if (change.protocol === null)
+      table.delete(change.ruleKey); // DeleteNetworkAclEntry empties the slot
     else table.set(change.ruleKey, { ruleNumber: ruleNumberOf(change.ruleKey), change, allow: change.action === 'open' });
 
     // Which allow entries still let some address through, for the question, after this change.
@@ -83,9 +84,18 @@ export function aclWindows(changes: readonly ExposureChange[], question: AclQues
       if (slots.has(slot)) continue;
       // Opened by this change: the allow entry itself, or a change that stopped shadowing it.
       const window: ExposureWindow = {
-        resource: entry.change.resource, resourceType: 'network-acl', direction: entry.change.direction,
-        protocol: entry.change.protocol, fromPort: entry.change.fromPort, toPort: entry.change.toPort, peer: entry.change.peer,
-        internetExposed: internet, ruleKey: slot, opened: change, closed: null, closedHow: null,
+        resource: entry.change.resource,
+        resourceType: 'network-acl',
+        direction: entry.change.direction,
+        protocol: entry.change.protocol,
+        fromPort: entry.change.fromPort,
+        toPort: entry.change.toPort,
+        peer: entry.change.peer,
+        internetExposed: internet,
+        ruleKey: slot,
+        opened: change,
+        closed: null,
+        closedHow: null,
       };
       windows.push(window);
       if (entry.change === change) openedBy.set(change, window);
@@ -107,7 +117,12 @@ function ruleNumberOf(ruleKey: string): number {
  * addresses is still let through (a lower deny of 10.0.0.0/8 leaves 0.0.0.0/0 internet-wide;
  * a lower deny of 0.0.0.0/1 and 128.0.0.0/1 leaves nothing).
  */
-function evaluateEntry(entry: Entry, ordered: readonly Entry[], port: number | undefined, protocols: readonly ('tcp' | 'udp')[]): { reaches: true; internet: boolean } | { reaches: false; reason: string } {
+function evaluateEntry(
+  entry: Entry,
+  ordered: readonly Entry[],
+  port: number | undefined,
+  protocols: readonly ('tcp' | 'udp')[],
+): { reaches: true; internet: boolean } | { reaches: false; reason: string } {
   const own = entry.change.peer.kind === 'cidr' ? parseCidr(entry.change.peer.value) : undefined;
   if (port === undefined || !own) return { reaches: true, internet: entry.change.internetExposed };
   let reason = `does not match port ${port}`;
@@ -128,7 +143,8 @@ function evaluateEntry(entry: Entry, ordered: readonly Entry[], port: number | u
       return { reaches: true, internet: entry.change.internetExposed && size(remaining) >= broad };
     }
     reason = `for ${protocol} port ${port} every address of this entry is decided first by ${deciders
-      .map((d) => `rule ${d.ruleNumber} (${d.allow ? 'allow' : 'deny'} ${d.change.peer.value})`).join(', ')}: entries are evaluated in rule-number order, first match wins`;
+      .map((d) => `rule ${d.ruleNumber} (${d.allow ? 'allow' : 'deny'} ${d.change.peer.value})`)
+      .join(', ')}: entries are evaluated in rule-number order, first match wins`;
   }
   return { reaches: false, reason };
 }
@@ -149,7 +165,10 @@ function size(spans: readonly Span[]): bigint {
 function subtract(spans: readonly Span[], cut: Span): Span[] {
   const out: Span[] = [];
   for (const s of spans) {
-    if (cut.end < s.start || cut.start > s.end) { out.push(s); continue; }
+    if (cut.end < s.start || cut.start > s.end) {
+      out.push(s);
+      continue;
+    }
     if (cut.start > s.start) out.push({ family: s.family, start: s.start, end: cut.start - 1n });
     if (cut.end < s.end) out.push({ family: s.family, start: cut.end + 1n, end: s.end });
   }

@@ -36,7 +36,9 @@ export function carryColumns(carry: readonly CarryColumn[]): CarryColumn[] {
 
 /** The candidate query, carrying `carry` too (names from CARRY_COLUMNS only; times stay bound). */
 export function candidateSqlWith(carry: readonly CarryColumn[] = [], source = 'cloudtrail_logs'): string {
-  return `SELECT ${CANDIDATE_COLUMNS}${carryColumns(carry).map((c) => `, ${c}`).join('')}
+  return `SELECT ${CANDIDATE_COLUMNS}${carryColumns(carry)
+    .map((c) => `, ${c}`)
+    .join('')}
 FROM ${source}
 WHERE eventname IN (${sqlList(EXPOSURE_EVENT_NAMES)})
   AND eventtime >= $from AND eventtime <= $to

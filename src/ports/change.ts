@@ -153,7 +153,13 @@ function egressWords(rule: NetworkRule, resourceType: ResourceType): string {
  * network ACL's outbound allow-all entry is the default ACL's own rule 100, and reads the same.
  */
 export function isDefaultEgressRule(change: Pick<ExposureChange, 'direction' | 'resourceType' | 'protocol' | 'peer'>): boolean {
-  if (change.direction !== 'egress' || (change.resourceType !== 'security-group' && change.resourceType !== 'network-acl') || change.protocol !== 'all' || change.peer.kind !== 'cidr') return false;
+  if (
+    change.direction !== 'egress' ||
+    (change.resourceType !== 'security-group' && change.resourceType !== 'network-acl') ||
+    change.protocol !== 'all' ||
+    change.peer.kind !== 'cidr'
+  )
+    return false;
   const cidr = parseRuleCidr(change.peer.value);
   return cidr.ok && prefixReach(cidr.value) === 'anywhere' && !cidr.hostBitsSet;
 }

@@ -100,7 +100,9 @@ export async function syncExposureChanges(engine: DuckDBEngine): Promise<KeptCha
   const judged = judgeCandidateRows(rows);
   await inTransaction(engine, async () => {
     // Replaced, not emptied: the table's layout follows FORMAT.
-    await engine.run(`CREATE OR REPLACE TABLE ${EXPOSURE_CHANGES_TABLE} (chunk INTEGER, first_time VARCHAR, last_time VARCHAR, events INTEGER, entries VARCHAR)`);
+    await engine.run(
+      `CREATE OR REPLACE TABLE ${EXPOSURE_CHANGES_TABLE} (chunk INTEGER, first_time VARCHAR, last_time VARCHAR, events INTEGER, entries VARCHAR)`,
+    );
     await appendChunks(engine, 0, judged.events);
     await writeState(engine, wanted, judged.ruleDirections, judged.unresolved);
   });

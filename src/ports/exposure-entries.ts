@@ -23,7 +23,10 @@ import type { CloudTrailRow } from '../tables/cloudtrail.js';
  */
 
 /** A digest of this module's code: kept chunks are read only by the code that wrote them. */
-export const CODEC_DIGEST = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 32);
+export const CODEC_DIGEST = createHash('sha256')
+  .update(readFileSync(fileURLToPath(import.meta.url)))
+  .digest('hex')
+  .slice(0, 32);
 
 /** The keys of an object and the shape of each value: null for a value written as it is. */
 interface Shape {

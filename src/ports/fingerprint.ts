@@ -19,7 +19,11 @@ export function judgementFingerprint(): string {
   for (const folder of ['./', '../net/']) {
     const root = fileURLToPath(new URL(folder, import.meta.url));
     const files = (readdirSync(root, { recursive: true }) as string[]).filter((name) => statSync(join(root, name)).isFile()).sort();
-    for (const name of files) hash.update(`${folder}${name}\0`).update(readFileSync(join(root, name))).update('\0');
+    for (const name of files)
+      hash
+        .update(`${folder}${name}\0`)
+        .update(readFileSync(join(root, name)))
+        .update('\0');
   }
   memo = hash.digest('hex').slice(0, 32);
   return memo;

@@ -48,6 +48,9 @@ export function judgePeer(peer: Peer, anyIsInternet = false): PeerJudgement {
     case 'any':
       return anyIsInternet
         ? { internetExposed: true, reason: 'admits any client (public endpoint)' }
-        : { internetExposed: false, reason: 'admits any client that can reach it; whether that is the internet depends on its scheme and security groups, not in this event' };
+        : {
+            internetExposed: false,
+            reason: 'admits any client that can reach it; whether that is the internet depends on its scheme and security groups, not in this event',
+          };
   }
 }

@@ -21,9 +21,9 @@ export function parsePort(value: unknown): number | undefined {
 
 /** What a rule's from/to fields mean for a given protocol. */
 export type PortsMeaning =
-  | { kind: 'all' }                      // every port (all-traffic rule, or a range AWS does not enforce)
-  | { kind: 'range'; range: PortRange }   // inclusive range, from <= to
-  | { kind: 'none'; reason: string };     // protocol without ports (ICMP type/code, GRE, ESP…)
+  | { kind: 'all' } // every port (all-traffic rule, or a range AWS does not enforce)
+  | { kind: 'range'; range: PortRange } // inclusive range, from <= to
+  | { kind: 'none'; reason: string }; // protocol without ports (ICMP type/code, GRE, ESP…)
 
 /**
  * Interprets a rule's `fromPort`/`toPort` for its protocol, the way EC2 does:

@@ -6,9 +6,7 @@
 export type Protocol = 'all' | string;
 
 const NAME_BY_NUMBER: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'icmpv6', 132: 'sctp' };
-const NUMBER_BY_NAME: Record<string, number> = Object.fromEntries(
-  Object.entries(NAME_BY_NUMBER).map(([number, name]) => [name, Number(number)]),
-);
+const NUMBER_BY_NAME: Record<string, number> = Object.fromEntries(Object.entries(NAME_BY_NUMBER).map(([number, name]) => [name, Number(number)]));
 
 /** Transport protocols that carry port numbers. ICMP type/code are not ports; GRE, ESP have none. */
 const PORT_BEARING = new Set(['tcp', 'udp', 'sctp', '33' /* dccp */, '136' /* udplite */]);
@@ -96,9 +94,14 @@ export function isIcmp(protocol: Protocol): boolean {
 export function transportsOfListenerProtocol(value: unknown): Protocol[] {
   const name = typeof value === 'string' ? value.trim().toUpperCase() : '';
   switch (name) {
-    case 'HTTP': case 'HTTPS': case 'TLS': case 'SSL': case 'TCP':
+    case 'HTTP':
+    case 'HTTPS':
+    case 'TLS':
+    case 'SSL':
+    case 'TCP':
       return ['tcp'];
-    case 'UDP': case 'GENEVE':
+    case 'UDP':
+    case 'GENEVE':
       return ['udp'];
     case 'TCP_UDP':
       return ['tcp', 'udp'];

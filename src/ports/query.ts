@@ -4,7 +4,16 @@ import type { Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { timeBound } from '../time.js';
 import { changeMatchesPort, type ExposureChange } from './change.js';
-import { candidateSqlWith, carryColumns, EARLIEST, LATEST, normalizeCandidates, type CandidateRow, type CarryColumn, type NormalizedEvent } from './candidates.js';
+import {
+  candidateSqlWith,
+  carryColumns,
+  EARLIEST,
+  LATEST,
+  normalizeCandidates,
+  type CandidateRow,
+  type CarryColumn,
+  type NormalizedEvent,
+} from './candidates.js';
 import { aclWindows, type AclWindows } from './acl-windows.js';
 import { EXPOSURE_EVENT_NAMES } from './normalize/index.js';
 import { DEFAULT_PORT_PROTOCOL, protocolAnswers, type PortProtocol } from './protocol.js';
@@ -83,9 +92,10 @@ export async function findExposures(engine: Engine, query: ExposureQuery = {}): 
       changes.push(change.resourceType === 'network-acl' ? judgeAclEntry(change, acl, query.port) : change);
     }
   }
-  const overlapping = windows.filter((w) =>
-    (w.opened.eventTime ?? '') <= to && (w.closed === null || (w.closed.eventTime ?? '') >= from) &&
-    (question === undefined || windowAnswers(w, question)));
+  const overlapping = windows.filter(
+    (w) =>
+      (w.opened.eventTime ?? '') <= to && (w.closed === null || (w.closed.eventTime ?? '') >= from) && (question === undefined || windowAnswers(w, question)),
+  );
   return { changes, windows: overlapping, candidates: events.length, rows: events.map((e) => e.row) };
 }
 
@@ -112,7 +122,9 @@ function judgeAclEntry(change: ExposureChange, acl: AclWindows, port: number | u
   if (shadow !== undefined) return { ...change, internetExposed: false, why: `${change.why}; shadowed: ${shadow}` };
   if (port === undefined) return change;
   const internetExposed = acl.openedBy.get(change)?.internetExposed ?? false;
-  return internetExposed === change.internetExposed ? change : { ...change, internetExposed, why: `${change.why}; for port ${port}, lower-numbered entries leave less than a broad range of the internet allowed` };
+  return internetExposed === change.internetExposed
+    ? change
+    : { ...change, internetExposed, why: `${change.why}; for port ${port}, lower-numbered entries leave less than a broad range of the internet allowed` };
 }
 
 /**
@@ -141,13 +153,17 @@ function windowAnswers(window: ExposureWindow, question: PortQuestion): boolean 
  * the events read) are named in `why`; the attach is internet-exposed when one of them is.
  */
 function judgeAttach(change: ExposureChange, openAt: OpenWindowsIndex, question: PortQuestion | undefined): { change: ExposureChange; admitsPort: boolean } {
-  const admitted = openAt(change.groupIds ?? [], change.eventTime ?? '')
-    .filter((w) => w.direction === 'ingress' && (question === undefined || windowAnswers(w, question)));
+  const admitted = openAt(change.groupIds ?? [], change.eventTime ?? '').filter(
+    (w) => w.direction === 'ingress' && (question === undefined || windowAnswers(w, question)),
+  );
   if (admitted.length === 0) {
     const why = `${change.why}; no open ingress rule of these groups${question === undefined ? '' : ` on ${question.protocol === 'any' ? '' : `${question.protocol} `}port ${question.port}`} was seen in the events read`;
     return { change: { ...change, why }, admitsPort: false };
   }
-  const words = admitted.map((w) => `${w.resource} admitted ${w.protocol} ${w.fromPort === null ? 'all ports' : `${w.fromPort}-${w.toPort}`} from ${w.peer.value} (event ${w.opened.eventId})`);
+  const words = admitted.map(
+    (w) =>
+      `${w.resource} admitted ${w.protocol} ${w.fromPort === null ? 'all ports' : `${w.fromPort}-${w.toPort}`} from ${w.peer.value} (event ${w.opened.eventId})`,
+  );
   const internetExposed = change.action === 'attach' && admitted.some((w) => w.internetExposed);
   return { change: { ...change, internetExposed, why: `${change.why}; at that time ${words.join(', ')}` }, admitsPort: true };
 }
@@ -165,38 +181,98 @@ async function judgeCandidates(engine: Engine, to: string, carry: readonly Carry
 
 /** Flat columns of `port_exposures`, one row per change. */
 export const PORT_EXPOSURE_COLUMNS = [
-  ['event_id', 'VARCHAR'], ['event_time', 'VARCHAR'], ['action', 'VARCHAR'], ['resource', 'VARCHAR'], ['resource_type', 'VARCHAR'],
-  ['direction', 'VARCHAR'], ['protocol', 'VARCHAR'], ['from_port', 'INTEGER'], ['to_port', 'INTEGER'], ['peer_kind', 'VARCHAR'],
-  ['peer', 'VARCHAR'], ['internet_exposed', 'BOOLEAN'], ['rule_key', 'VARCHAR'], ['group_ids', 'VARCHAR'], ['actor', 'VARCHAR'],
-  ['access_key_id', 'VARCHAR'], ['source_ip', 'VARCHAR'], ['event_source', 'VARCHAR'], ['event_name', 'VARCHAR'],
-  ['region', 'VARCHAR'], ['account_id', 'VARCHAR'], ['error_code', 'VARCHAR'], ['why', 'VARCHAR'],
+  ['event_id', 'VARCHAR'],
+  ['event_time', 'VARCHAR'],
+  ['action', 'VARCHAR'],
+  ['resource', 'VARCHAR'],
+  ['resource_type', 'VARCHAR'],
+  ['direction', 'VARCHAR'],
+  ['protocol', 'VARCHAR'],
+  ['from_port', 'INTEGER'],
+  ['to_port', 'INTEGER'],
+  ['peer_kind', 'VARCHAR'],
+  ['peer', 'VARCHAR'],
+  ['internet_exposed', 'BOOLEAN'],
+  ['rule_key', 'VARCHAR'],
+  ['group_ids', 'VARCHAR'],
+  ['actor', 'VARCHAR'],
+  ['access_key_id', 'VARCHAR'],
+  ['source_ip', 'VARCHAR'],
+  ['event_source', 'VARCHAR'],
+  ['event_name', 'VARCHAR'],
+  ['region', 'VARCHAR'],
+  ['account_id', 'VARCHAR'],
+  ['error_code', 'VARCHAR'],
+  ['why', 'VARCHAR'],
 ] as const;
 
 export function changeRow(change: ExposureChange): Record<string, string | number | boolean | null> {
   return {
-    event_id: change.eventId, event_time: change.eventTime, action: change.action, resource: change.resource,
-    resource_type: change.resourceType, direction: change.direction, protocol: change.protocol, from_port: change.fromPort,
-    to_port: change.toPort, peer_kind: change.peer.kind, peer: change.peer.value, internet_exposed: change.internetExposed,
-    rule_key: change.ruleKey, group_ids: change.groupIds ? change.groupIds.join(',') : null, actor: change.actor,
-    access_key_id: change.accessKeyId, source_ip: change.sourceIp, event_source: change.eventSource, event_name: change.eventName,
-    region: change.region, account_id: change.accountId, error_code: change.errorCode, why: change.why,
+    event_id: change.eventId,
+    event_time: change.eventTime,
+    action: change.action,
+    resource: change.resource,
+    resource_type: change.resourceType,
+    direction: change.direction,
+    protocol: change.protocol,
+    from_port: change.fromPort,
+    to_port: change.toPort,
+    peer_kind: change.peer.kind,
+    peer: change.peer.value,
+    internet_exposed: change.internetExposed,
+    rule_key: change.ruleKey,
+    group_ids: change.groupIds ? change.groupIds.join(',') : null,
+    actor: change.actor,
+    access_key_id: change.accessKeyId,
+    source_ip: change.sourceIp,
+    event_source: change.eventSource,
+    event_name: change.eventName,
+    region: change.region,
+    account_id: change.accountId,
+    error_code: change.errorCode,
+    why: change.why,
   };
 }
 
 export const PORT_EXPOSURE_WINDOW_COLUMNS = [
-  ['resource', 'VARCHAR'], ['resource_type', 'VARCHAR'], ['direction', 'VARCHAR'], ['protocol', 'VARCHAR'], ['from_port', 'INTEGER'],
-  ['to_port', 'INTEGER'], ['peer_kind', 'VARCHAR'], ['peer', 'VARCHAR'], ['internet_exposed', 'BOOLEAN'], ['opened_at', 'VARCHAR'],
-  ['opened_by_event', 'VARCHAR'], ['opened_by', 'VARCHAR'], ['closed_at', 'VARCHAR'], ['closed_by_event', 'VARCHAR'],
-  ['closed_by', 'VARCHAR'], ['closed_how', 'VARCHAR'], ['state', 'VARCHAR'],
+  ['resource', 'VARCHAR'],
+  ['resource_type', 'VARCHAR'],
+  ['direction', 'VARCHAR'],
+  ['protocol', 'VARCHAR'],
+  ['from_port', 'INTEGER'],
+  ['to_port', 'INTEGER'],
+  ['peer_kind', 'VARCHAR'],
+  ['peer', 'VARCHAR'],
+  ['internet_exposed', 'BOOLEAN'],
+  ['opened_at', 'VARCHAR'],
+  ['opened_by_event', 'VARCHAR'],
+  ['opened_by', 'VARCHAR'],
+  ['closed_at', 'VARCHAR'],
+  ['closed_by_event', 'VARCHAR'],
+  ['closed_by', 'VARCHAR'],
+  ['closed_how', 'VARCHAR'],
+  ['state', 'VARCHAR'],
 ] as const;
 
 export function windowRow(window: ExposureWindow): Record<string, string | number | boolean | null> {
   return {
-    resource: window.resource, resource_type: window.resourceType, direction: window.direction, protocol: window.protocol,
-    from_port: window.fromPort, to_port: window.toPort, peer_kind: window.peer.kind, peer: window.peer.value,
-    internet_exposed: window.internetExposed, opened_at: window.opened.eventTime, opened_by_event: window.opened.eventId,
-    opened_by: window.opened.actor, closed_at: window.closed?.eventTime ?? null, closed_by_event: window.closed?.eventId ?? null,
-    closed_by: window.closed?.actor ?? null, closed_how: window.closedHow, state: window.closed ? 'closed' : 'open',
+    resource: window.resource,
+    resource_type: window.resourceType,
+    direction: window.direction,
+    protocol: window.protocol,
+    from_port: window.fromPort,
+    to_port: window.toPort,
+    peer_kind: window.peer.kind,
+    peer: window.peer.value,
+    internet_exposed: window.internetExposed,
+    opened_at: window.opened.eventTime,
+    opened_by_event: window.opened.eventId,
+    opened_by: window.opened.actor,
+    closed_at: window.closed?.eventTime ?? null,
+    closed_by_event: window.closed?.eventId ?? null,
+    closed_by: window.closed?.actor ?? null,
+    closed_how: window.closedHow,
+    state: window.closed ? 'closed' : 'open',
   };
 }
 
@@ -211,7 +287,12 @@ export async function materializeExposures(engine: DuckDBEngine, query: Exposure
   return result;
 }
 
-async function writeTable(engine: DuckDBEngine, table: string, columns: readonly (readonly [string, string])[], rows: Record<string, string | number | boolean | null>[]): Promise<void> {
+async function writeTable(
+  engine: DuckDBEngine,
+  table: string,
+  columns: readonly (readonly [string, string])[],
+  rows: Record<string, string | number | boolean | null>[],
+): Promise<void> {
   await engine.run(`CREATE OR REPLACE TABLE ${table} (${columns.map(([n, t]) => `${n} ${t}`).join(', ')})`);
   const insert = `INSERT INTO ${table} VALUES (${columns.map(([n]) => `$${n}`).join(', ')})`;
   await engine.run('BEGIN TRANSACTION');
@@ -223,4 +304,3 @@ async function writeTable(engine: DuckDBEngine, table: string, columns: readonly
     throw error;
   }
 }
-

@@ -79,4 +79,3 @@ function describe(value: Json | undefined): { description?: string } {
   const description = text(field(value, 'description'));
   return description ? { description } : {};
 }
-

@@ -24,7 +24,8 @@ interface UnmodelledEvent {
 }
 
 const setsPublicAccess = (request: JsonObject) => field(request, 'publiclyAccessible') !== undefined;
-const setsEndpointAccess = (request: JsonObject) => field(field(request, 'resourcesVpcConfig'), 'endpointPublicAccess') !== undefined || field(request, 'endpointPublicAccess') !== undefined;
+const setsEndpointAccess = (request: JsonObject) =>
+  field(field(request, 'resourcesVpcConfig'), 'endpointPublicAccess') !== undefined || field(request, 'endpointPublicAccess') !== undefined;
 
 const EC2 = 'ec2.amazonaws.com';
 const ROUTE = 'a route (to an internet gateway, NAT, peering, transit gateway…): whether the subnets of its route table reach that network';
@@ -55,7 +56,12 @@ const TABLE: ReadonlyArray<readonly [string, string, string, ((request: JsonObje
   ['eks.amazonaws.com', 'UpdateClusterConfig', "whether an EKS cluster's API endpoint is reachable from the internet", setsEndpointAccess],
 ];
 
-export const UNMODELLED_NETWORK_EVENTS: readonly UnmodelledEvent[] = TABLE.map(([source, name, changes, when]) => ({ source, name, changes, ...(when ? { when } : {}) }));
+export const UNMODELLED_NETWORK_EVENTS: readonly UnmodelledEvent[] = TABLE.map(([source, name, changes, when]) => ({
+  source,
+  name,
+  changes,
+  ...(when ? { when } : {}),
+}));
 
 export const UNMODELLED_EVENT_NAMES: readonly string[] = [...new Set(UNMODELLED_NETWORK_EVENTS.map((e) => e.name))].sort();
 

@@ -29,7 +29,10 @@ export interface ExposureWindow {
  * Rule identity for joining an open to its close: resource, direction, protocol, range, peer.
  * `canonical` may remember the canonical form of each CIDR text (a replay sees the same few often).
  */
-export function ruleIdentity(change: Pick<ExposureChange, 'resource' | 'direction' | 'protocol' | 'fromPort' | 'toPort' | 'peer'>, canonical?: Map<string, string>): string {
+export function ruleIdentity(
+  change: Pick<ExposureChange, 'resource' | 'direction' | 'protocol' | 'fromPort' | 'toPort' | 'peer'>,
+  canonical?: Map<string, string>,
+): string {
   let peer = change.peer.value;
   if (change.peer.kind === 'cidr') {
     const known = canonical?.get(peer);
@@ -49,7 +52,8 @@ export function ruleIdentity(change: Pick<ExposureChange, 'resource' | 'directio
  * compare as text, code unit by code unit, as SQL's ORDER BY compares them (not by locale).
  */
 export function sortChanges(changes: readonly ExposureChange[]): ExposureChange[] {
-  return changes.map((change, index) => ({ change, index, time: change.eventTime ?? '' }))
+  return changes
+    .map((change, index) => ({ change, index, time: change.eventTime ?? '' }))
     .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.index - b.index))
     .map(({ change }) => change);
 }
@@ -86,9 +90,18 @@ export function buildWindows(changes: readonly ExposureChange[]): ExposureWindow
       const identity = ruleIdentity(change, canonical);
       if (openByIdentity.has(identity)) continue; // already open: nothing new
       const window: ExposureWindow = {
-        resource: change.resource, resourceType: change.resourceType, direction: change.direction, protocol: change.protocol,
-        fromPort: change.fromPort, toPort: change.toPort, peer: change.peer, internetExposed: change.internetExposed,
-        ruleKey: change.ruleKey, opened: change, closed: null, closedHow: null,
+        resource: change.resource,
+        resourceType: change.resourceType,
+        direction: change.direction,
+        protocol: change.protocol,
+        fromPort: change.fromPort,
+        toPort: change.toPort,
+        peer: change.peer,
+        internetExposed: change.internetExposed,
+        ruleKey: change.ruleKey,
+        opened: change,
+        closed: null,
+        closedHow: null,
       };
       windows.push(window);
       identityOf.set(window, identity);
@@ -114,10 +127,10 @@ export function windowMatchesPort(window: ExposureWindow, port: number): boolean
 
 /** Windows open at `time` on any of `resources` (for judging an attach). */
 export function windowsOpenAt(windows: readonly ExposureWindow[], resources: readonly string[], time: string): ExposureWindow[] {
-  return windows.filter((w) =>
-    w.resource !== null && resources.includes(w.resource) &&
-    (w.opened.eventTime ?? '') <= time &&
-    (w.closed === null || (w.closed.eventTime ?? '') > time));
+  return windows.filter(
+    (w) =>
+      w.resource !== null && resources.includes(w.resource) && (w.opened.eventTime ?? '') <= time && (w.closed === null || (w.closed.eventTime ?? '') > time),
+  );
 }
 
 /** `windowsOpenAt` over fixed windows, answered from an index by resource (same windows, same order). */

@@ -33,11 +33,12 @@ export const CredentialsSchema = z
     identityType: z.string().nullable().describe('userIdentity.type: IAMUser, AssumedRole, Root, AWSService, ...'),
     arn: z.string().nullable(),
     accessKeyId: z.string().nullable(),
-    keyKind: z
-      .enum(['long-term', 'session', 'none'])
-      .describe('AKIA… long-term, ASIA… session, none when the call carried no key (console, service).'),
+    keyKind: z.enum(['long-term', 'session', 'none']).describe('AKIA… long-term, ASIA… session, none when the call carried no key (console, service).'),
     mfa: z.boolean().nullable().describe('Whether the session was MFA-authenticated; null when CloudTrail does not say.'),
-    mfaReason: z.string().optional().describe('Why `mfa` has its value when it is inferred rather than read from the event (a long-term key used directly never carries MFA).'),
+    mfaReason: z
+      .string()
+      .optional()
+      .describe('Why `mfa` has its value when it is inferred rather than read from the event (a long-term key used directly never carries MFA).'),
     via: z.enum(['api', 'console', 'service']).describe('Through the API, the console, or an AWS service acting for a principal.'),
     issuer: z.string().nullable().optional().describe('For assumed roles: the role that issued the session.'),
   })
@@ -84,19 +85,19 @@ export const ExposureWindowSchema = z
   .meta({ id: 'ExposureWindow', description: 'A time the port was reachable through a resource; closedAt null when still open.' });
 
 const findingFields = {
-    id: z.string(),
-    title: z.string(),
-    eventIds: z.array(z.string()).describe('The CloudTrail eventIDs the finding rests on.'),
-    firstSeen: UtcTime.describe('Q1: earliest CloudTrail event or flow record to or from the port in the finding.'),
-    lastSeen: UtcTime,
-    direction: DirectionSchema.nullable().describe('Q2: by connections when there are flow records, else by the change.'),
-    eventSources: z.array(z.string()).describe('Q3: the eventSource of every CloudTrail event in the finding.'),
-    credentials: CredentialsSchema.nullable(),
-    sources: z.array(SourceAssessmentSchema),
-    flows: FlowSummarySchema,
-    decision: DecisionSchema,
-    evidence: z.array(EvidenceRowSchema).describe('The rows the finding rests on, in time order.'),
-    windows: z.array(ExposureWindowSchema).optional(),
+  id: z.string(),
+  title: z.string(),
+  eventIds: z.array(z.string()).describe('The CloudTrail eventIDs the finding rests on.'),
+  firstSeen: UtcTime.describe('Q1: earliest CloudTrail event or flow record to or from the port in the finding.'),
+  lastSeen: UtcTime,
+  direction: DirectionSchema.nullable().describe('Q2: by connections when there are flow records, else by the change.'),
+  eventSources: z.array(z.string()).describe('Q3: the eventSource of every CloudTrail event in the finding.'),
+  credentials: CredentialsSchema.nullable(),
+  sources: z.array(SourceAssessmentSchema),
+  flows: FlowSummarySchema,
+  decision: DecisionSchema,
+  evidence: z.array(EvidenceRowSchema).describe('The rows the finding rests on, in time order.'),
+  windows: z.array(ExposureWindowSchema).optional(),
 };
 
 export const FindingV1Schema = z.strictObject({ ...findingFields, kind: FindingKindV1Schema }).meta({ id: 'FindingV1' });
@@ -104,39 +105,44 @@ export const FindingV1Schema = z.strictObject({ ...findingFields, kind: FindingK
 export const FindingSchema = z
   .strictObject({
     ...findingFields,
-    kind: z.string().regex(/^[a-z][a-z0-9-]*$/).describe("The runbook's kind of finding (exposure, attempt, persistence…)."),
+    kind: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/)
+      .describe("The runbook's kind of finding (exposure, attempt, persistence…)."),
     label: z.string().optional().describe('How the runbook names that kind.'),
     signals: z.record(z.string(), z.union([z.boolean(), z.number()])).describe("The runbook's signals for this finding: the facts its decision tested."),
   })
   .meta({ id: 'Finding' });
 
-
 const RunbookIdentitySchema = z.strictObject({
-      id: z.string(),
-      version: z.string().describe('The runbook\'s version and the hash of its runbook.yaml: `2.1.0+0123456789ab`.'),
-      git: z
-        .strictObject({
-          commit: z.string().regex(/^[0-9a-f]{40,64}$/, 'a full git object id').describe('HEAD of the git repository holding the runbook folder.'),
-          uncommittedChanges: z.boolean().describe('True when files under the runbook folder differ from that commit (modified, staged, deleted or untracked).'),
-        })
-        .optional()
-        .describe('Present when the runbook folder is inside a git work tree and git is installed.'),
-    });
+  id: z.string(),
+  version: z.string().describe("The runbook's version and the hash of its runbook.yaml: `2.1.0+0123456789ab`."),
+  git: z
+    .strictObject({
+      commit: z
+        .string()
+        .regex(/^[0-9a-f]{40,64}$/, 'a full git object id')
+        .describe('HEAD of the git repository holding the runbook folder.'),
+      uncommittedChanges: z.boolean().describe('True when files under the runbook folder differ from that commit (modified, staged, deleted or untracked).'),
+    })
+    .optional()
+    .describe('Present when the runbook folder is inside a git work tree and git is installed.'),
+});
 
 const InputsSchema = z.strictObject({
-      cloudtrail: z.strictObject({ files: Count, events: Count, skipped: z.array(SkippedInputSchema) }),
-      vpcflow: z.strictObject({ files: Count, records: Count, skipped: z.array(SkippedInputSchema) }),
-      intel: z.array(
-        z.strictObject({ name: z.string(), entries: Count, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256') }),
-      ),
-      config: z
-        .strictObject({
-          file: z.string().nullable().describe('The trailbook.yaml found upward from the working directory; null when none.'),
-          from: z.record(z.string(), z.string()).describe('Per setting (db, intel, trusted, port, protocol): the flag, the TRAILBOOK_* variable, the file, or "default" that set it.'),
-        })
-        .optional()
-        .describe('Where each setting of the run came from (docs/config.md).'),
-    });
+  cloudtrail: z.strictObject({ files: Count, events: Count, skipped: z.array(SkippedInputSchema) }),
+  vpcflow: z.strictObject({ files: Count, records: Count, skipped: z.array(SkippedInputSchema) }),
+  intel: z.array(z.strictObject({ name: z.string(), entries: Count, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256') })),
+  config: z
+    .strictObject({
+      file: z.string().nullable().describe('The trailbook.yaml found upward from the working directory; null when none.'),
+      from: z
+        .record(z.string(), z.string())
+        .describe('Per setting (db, intel, trusted, port, protocol): the flag, the TRAILBOOK_* variable, the file, or "default" that set it.'),
+    })
+    .optional()
+    .describe('Where each setting of the run came from (docs/config.md).'),
+});
 
 export const ReportV1Schema = z
   .strictObject({
@@ -162,7 +168,8 @@ export const ReportV1Schema = z
   .meta({
     id: 'ReportV1',
     title: 'trailbook.report/v1',
-    description: 'What `trailbook investigate --format json` prints for the port runbook (until 2027-12-31): the five answers and the findings with their decisions.',
+    description:
+      'What `trailbook investigate --format json` prints for the port runbook (until 2027-12-31): the five answers and the findings with their decisions.',
   });
 
 const AnswerTypeSchema = z.enum(['time', 'list', 'number', 'yes-no', 'direction', 'credentials', 'parties']);
@@ -184,7 +191,9 @@ export const ReportSchema = z
           id: z.string(),
           label: z.string(),
           answer: z.string().describe('A key of `answers`.'),
-          type: AnswerTypeSchema.describe('How the answer reads: time (ISO-8601 or null), list (strings), number, yes-no (a boolean), direction, credentials, parties.'),
+          type: AnswerTypeSchema.describe(
+            'How the answer reads: time (ISO-8601 or null), list (strings), number, yes-no (a boolean), direction, credentials, parties.',
+          ),
           answerLabel: z.string().optional().describe('What the answer itself is, when details follow it.'),
           details: z.array(z.strictObject({ label: z.string(), answer: z.string(), type: AnswerTypeSchema })),
         }),

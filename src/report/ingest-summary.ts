@@ -49,8 +49,6 @@ export function formatIngestSummary(s: IngestSummary, db: string): string {
   }
   for (const [reason, n] of Object.entries(s.prunedByReason)) lines.push(`pruned: ${n} files (${reason})`);
   for (const warning of s.warnings) lines.push(`warning: ${sanitizeForTerminal(warning)}`);
-  lines.push(
-    `${seconds.toFixed(2)} s, ${mb.toFixed(1)} MB uncompressed, ${seconds > 0 ? (mb / seconds).toFixed(1) : '-'} MB/s → ${sanitizeForTerminal(db)}`,
-  );
+  lines.push(`${seconds.toFixed(2)} s, ${mb.toFixed(1)} MB uncompressed, ${seconds > 0 ? (mb / seconds).toFixed(1) : '-'} MB/s → ${sanitizeForTerminal(db)}`);
   return lines.join('\n') + '\n';
 }

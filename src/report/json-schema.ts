@@ -60,7 +60,8 @@ function meaningErrors(report: Report): string[] {
   for (const [id, from] of Object.entries(report.answerRows)) {
     const finding = findings.get(from.finding);
     if (!finding) errors.push(`answerRows.${id}: no finding ${from.finding}`);
-    else if (!finding.evidence.some((row) => row.source_ref === from.source_ref)) errors.push(`answerRows.${id}: finding ${from.finding} has no evidence row ${from.source_ref}`);
+    else if (!finding.evidence.some((row) => row.source_ref === from.source_ref))
+      errors.push(`answerRows.${id}: finding ${from.finding} has no evidence row ${from.source_ref}`);
   }
   report.findings.forEach((f, i) => errors.push(...findingErrors(f, `findings[${i}]`)));
   return errors;
@@ -102,9 +103,14 @@ function meaningErrorsV1(report: ReportV1): string[] {
   });
   report.answers.credentials.forEach((c, i) => errors.push(...keyKindErrors(c, `answers.credentials[${i}]`)));
   const directions = new Set(report.findings.map((f) => f.direction).filter((d) => d !== null));
-  const expected = directions.has('both') || (directions.has('inbound') && directions.has('outbound'))
-    ? 'both'
-    : directions.has('inbound') ? 'inbound' : directions.has('outbound') ? 'outbound' : 'none';
+  const expected =
+    directions.has('both') || (directions.has('inbound') && directions.has('outbound'))
+      ? 'both'
+      : directions.has('inbound')
+        ? 'inbound'
+        : directions.has('outbound')
+          ? 'outbound'
+          : 'none';
   if (report.answers.direction !== expected) {
     errors.push(`answers.direction: is ${report.answers.direction}, but the findings say ${expected}`);
   }

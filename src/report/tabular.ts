@@ -35,7 +35,11 @@ export function formatTable(columns: readonly string[], rows: readonly Record<st
   );
   // A loop, not Math.max(...cells): spreading 200,000 rows overflows the stack.
   const widths = columns.map((c, i) => cells.reduce((w, r) => Math.max(w, r[i]!.length), c.length));
-  const line = (values: readonly string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const out = [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
   out.push(options.countLine ?? `(${rows.length} row${rows.length === 1 ? '' : 's'})`);
   return out.join('\n') + '\n';
@@ -54,7 +58,13 @@ export function formatRows(format: TabularFormat, columns: readonly string[], ro
     case 'csv':
       return formatCsv(columns, rows);
     case 'json':
-      return JSON.stringify(rows.map((row) => pick(columns, row)), null, 2) + '\n';
+      return (
+        JSON.stringify(
+          rows.map((row) => pick(columns, row)),
+          null,
+          2,
+        ) + '\n'
+      );
     case 'ndjson':
       return rows.map((row) => JSON.stringify(pick(columns, row))).join('\n') + (rows.length ? '\n' : '');
   }

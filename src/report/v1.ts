@@ -8,7 +8,15 @@ import { REPORT_SCHEMA_V1, type AnswersV1, type FindingKindV1, type FindingV1, t
  * until 2027-12-31 (docs/report.md); a report that does not fit is refused, never bent.
  */
 const V1_KINDS: readonly string[] = ['exposure', 'attempt', 'traffic'] satisfies FindingKindV1[];
-const V1_ANSWERS = ['firstSeen', 'firstRequest', 'firstChange', 'direction', 'eventSources', 'credentials', 'sources'] as const satisfies readonly (keyof AnswersV1)[];
+const V1_ANSWERS = [
+  'firstSeen',
+  'firstRequest',
+  'firstChange',
+  'direction',
+  'eventSources',
+  'credentials',
+  'sources',
+] as const satisfies readonly (keyof AnswersV1)[];
 
 export function toV1(report: Report): ReportV1 {
   const problems: string[] = [];

@@ -30,7 +30,10 @@ export async function listRunbooks(roots: readonly string[], now: Date): Promise
   const seen = new Set<string>();
   const out: RunbookListing[] = [];
   for (const root of roots) {
-    const isRunbook = await stat(join(root, RUNBOOK_FILE)).then((s) => s.isFile(), () => false);
+    const isRunbook = await stat(join(root, RUNBOOK_FILE)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     for (const dir of isRunbook ? [root] : await findRunbookFolders(root)) {
       const key = await realpath(dir);
       if (seen.has(key)) continue;

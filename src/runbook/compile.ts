@@ -63,7 +63,7 @@ export class ParameterError extends TrailbookError {
   readonly problems: readonly ParameterProblem[];
   constructor(problems: readonly ParameterProblem[]) {
     super('USAGE', `invalid parameters: ${problems.map((p) => `${p.parameter}: ${p.message}`).join('; ')}`, {
-      hint: 'see the parameters and their types with `trailbook runbook plan <runbook>`; give them with `trailbook run <runbook> --param name=value` (`investigate` gives the port runbook\'s as flags)',
+      hint: "see the parameters and their types with `trailbook runbook plan <runbook>`; give them with `trailbook run <runbook> --param name=value` (`investigate` gives the port runbook's as flags)",
     });
     this.problems = problems;
   }
@@ -120,9 +120,13 @@ function planStep(step: Step, parameters: Record<string, PlanParameter>): PlanSt
     for (const ref of findSqlParameters(step.sql)) {
       const parameter = parameters[ref.name];
       if (ref.positional || !parameter) {
-        throw new TrailbookError('RUNBOOK_INVALID', `step "${step.id}" uses ${ref.positional ? 'a positional parameter' : 'an undeclared parameter'} $${ref.name}`, {
-          hint: 'run `trailbook runbook lint` first',
-        });
+        throw new TrailbookError(
+          'RUNBOOK_INVALID',
+          `step "${step.id}" uses ${ref.positional ? 'a positional parameter' : 'an undeclared parameter'} $${ref.name}`,
+          {
+            hint: 'run `trailbook runbook lint` first',
+          },
+        );
       }
       params[ref.name] = { type: parameter.type, value: bindValue(parameter.value) };
     }
@@ -137,12 +141,15 @@ function planStep(step: Step, parameters: Record<string, PlanParameter>): PlanSt
 
 function requireParameter(parameters: Record<string, PlanParameter>, name: string, stepId: string): PlanParameter {
   const parameter = parameters[name];
-  if (!parameter) throw new TrailbookError('RUNBOOK_INVALID', `step "${stepId}" uses an undeclared parameter "${name}"`, { hint: 'run `trailbook runbook lint` first' });
+  if (!parameter)
+    throw new TrailbookError('RUNBOOK_INVALID', `step "${stepId}" uses an undeclared parameter "${name}"`, { hint: 'run `trailbook runbook lint` first' });
   return parameter;
 }
 
 export function isParameterRef(value: unknown): value is ParameterRef {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as ParameterRef).param === 'string';
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as ParameterRef).param === 'string'
+  );
 }
 
 /** The named parameters of a SQL step, as Engine.query/all take them. */

@@ -38,7 +38,11 @@ export async function lintRunbookFolder(dir: string, options: LintOptions = {}):
   const parsed = parseRunbookText(folder.file, folder.text);
   const problems = [...parsed.problems];
   if (folder.readme === undefined) {
-    problems.push(problem('MISSING_README', `no ${README_FILE}: say what the runbook answers and how to verify a false positive`, join(dir, README_FILE), { severity: 'warning' }));
+    problems.push(
+      problem('MISSING_README', `no ${README_FILE}: say what the runbook answers and how to verify a false positive`, join(dir, README_FILE), {
+        severity: 'warning',
+      }),
+    );
   }
   if (parsed.runbook) {
     const sqlChecks = options.sql ? await checkSql(parsed.runbook, options.sql) : new Map<string, SqlCheck>();
@@ -56,12 +60,18 @@ export function lintReview(runbook: Runbook, at: SourceLocator, now: Date): Prob
   const problems: Problem[] = [];
   const warn = (code: string, message: string, path: YamlPath, hint: string) =>
     problems.push(problem(code, message, at.at(path, { key: true }), { severity: 'warning', hint }));
-  if (runbook.owner === undefined) warn('MISSING_OWNER', 'no `owner`: name the team or role that answers for this runbook', ['owner'], 'e.g. `owner: security-engineering`');
+  if (runbook.owner === undefined)
+    warn('MISSING_OWNER', 'no `owner`: name the team or role that answers for this runbook', ['owner'], 'e.g. `owner: security-engineering`');
   const review = reviewState(runbook, now);
   if (review.state === 'unknown') {
     warn('MISSING_REVIEW', 'no `reviewed` date: nobody has said when this runbook was last checked', ['reviewed'], 'add `reviewed: YYYY-MM-DD` after a review');
   } else if (review.state === 'overdue') {
-    warn('REVIEW_OVERDUE', `review overdue by ${review.days} day${review.days === 1 ? '' : 's'}: reviewed ${runbook.reviewed}, every ${runbook.reviewInterval}, due ${review.dueOn}`, ['reviewed'], 'review the runbook with its owner, then set `reviewed` to the day of the review');
+    warn(
+      'REVIEW_OVERDUE',
+      `review overdue by ${review.days} day${review.days === 1 ? '' : 's'}: reviewed ${runbook.reviewed}, every ${runbook.reviewInterval}, due ${review.dueOn}`,
+      ['reviewed'],
+      'review the runbook with its owner, then set `reviewed` to the day of the review',
+    );
   }
   return problems;
 }
@@ -89,9 +99,24 @@ export function lintMeaning(runbook: Runbook, at: SourceLocator, sqlChecks: Read
   };
 
   // Ids: each kind of id names one thing.
-  duplicateIds(runbook.steps.map((s) => s.id), (i) => ['steps', i, 'id'], 'step', report);
-  duplicateIds(runbook.findings.map((f) => f.id), (i) => ['findings', i, 'id'], 'finding rule', report);
-  duplicateIds(runbook.decision.nodes.map((n) => n.id), (i) => ['decision', 'nodes', i, 'id'], 'decision node', report);
+  duplicateIds(
+    runbook.steps.map((s) => s.id),
+    (i) => ['steps', i, 'id'],
+    'step',
+    report,
+  );
+  duplicateIds(
+    runbook.findings.map((f) => f.id),
+    (i) => ['findings', i, 'id'],
+    'finding rule',
+    report,
+  );
+  duplicateIds(
+    runbook.decision.nodes.map((n) => n.id),
+    (i) => ['decision', 'nodes', i, 'id'],
+    'decision node',
+    report,
+  );
 
   // Parameters: defaults and patterns are checked like given values would be.
   for (const [name, parameter] of Object.entries(runbook.parameters)) {
@@ -134,14 +159,16 @@ export function lintMeaning(runbook: Runbook, at: SourceLocator, sqlChecks: Read
           continue;
         }
         usedParameters.add(ref.name);
-        if (!runbook.parameters[ref.name]) problems.push(problem('UNDECLARED_PARAMETER', `parameter "${ref.name}" is not declared`, where, { hint: 'declare it under parameters:' }));
+        if (!runbook.parameters[ref.name])
+          problems.push(problem('UNDECLARED_PARAMETER', `parameter "${ref.name}" is not declared`, where, { hint: 'declare it under parameters:' }));
       }
       problems.push(...sqlProblems(sqlChecks.get(step.id), step.id, ['steps', i, 'sql'], at));
       return;
     }
     for (const [key, value] of Object.entries(step.options)) {
       if (!isParameterRef(value)) continue;
-      const expected: ParameterType[] | undefined = key === 'port' ? ['integer'] : key === 'from' || key === 'to' ? ['timestamp'] : key === 'protocol' ? ['string'] : undefined;
+      const expected: ParameterType[] | undefined =
+        key === 'port' ? ['integer'] : key === 'from' || key === 'to' ? ['timestamp'] : key === 'protocol' ? ['string'] : undefined;
       useParameter(value.param, ['steps', i, 'options', key, 'param'], expected);
     }
     if (step.kind === 'flows' && step.options.exposures !== undefined) requireStep(step.options.exposures, ['steps', i, 'options', 'exposures'], 'exposures');
@@ -204,34 +231,58 @@ export function lintMeaning(runbook: Runbook, at: SourceLocator, sqlChecks: Read
     const signal = runbook.signals[name]!;
     const path: YamlPath = ['signals', name];
     const ways = (['any', 'every', 'count', 'when'] as const).filter((k) => signal[k] !== undefined);
-    if (ways.length !== 1) report('SIGNAL_SHAPE', `signal "${name}" needs exactly one of any, every, count, when (it has ${ways.length ? ways.join(', ') : 'none'})`, path);
-    if (signal.of !== undefined && signal.every === undefined && signal.count === undefined) report('SIGNAL_SHAPE', `signal "${name}": \`of\` goes with every or count`, [...path, 'of']);
+    if (ways.length !== 1)
+      report('SIGNAL_SHAPE', `signal "${name}" needs exactly one of any, every, count, when (it has ${ways.length ? ways.join(', ') : 'none'})`, path);
+    if (signal.of !== undefined && signal.every === undefined && signal.count === undefined)
+      report('SIGNAL_SHAPE', `signal "${name}": \`of\` goes with every or count`, [...path, 'of']);
     const rowFields = rowFieldsOf(allFindingSteps);
     for (const key of ['any', 'every', 'count', 'of'] as const) lintRowCondition(signal[key], [...path, key], rowFields);
-    if (signal.when) problems.push(...lintCondition(signal.when, [...path, 'when'], at, useParameter, { kind: 'finding', fields: findingFields(i), signals: signalNames, signalsBefore: i }));
+    if (signal.when)
+      problems.push(
+        ...lintCondition(signal.when, [...path, 'when'], at, useParameter, {
+          kind: 'finding',
+          fields: findingFields(i),
+          signals: signalNames,
+          signalsBefore: i,
+        }),
+      );
   });
 
   // Answers and questions.
   for (const [id, answer] of Object.entries(runbook.answers)) {
     const path: YamlPath = ['answers', id];
     if (FIELD_REDUCERS.includes(answer.reduce) && answer.field === undefined) report('ANSWER_FIELD', `answer "${id}": ${answer.reduce} needs a field`, path);
-    if (!FIELD_REDUCERS.includes(answer.reduce) && answer.field !== undefined) report('ANSWER_FIELD', `answer "${id}": ${answer.reduce} reads no field`, [...path, 'field'], { severity: 'warning' });
-    if (answer.findings) problems.push(...lintCondition(answer.findings, [...path, 'findings'], at, useParameter, { kind: 'finding', fields: findingFields(signalNames.length) }));
+    if (!FIELD_REDUCERS.includes(answer.reduce) && answer.field !== undefined)
+      report('ANSWER_FIELD', `answer "${id}": ${answer.reduce} reads no field`, [...path, 'field'], { severity: 'warning' });
+    if (answer.findings)
+      problems.push(...lintCondition(answer.findings, [...path, 'findings'], at, useParameter, { kind: 'finding', fields: findingFields(signalNames.length) }));
     lintRowCondition(answer.rows, [...path, 'rows'], rowFieldsOf(allFindingSteps));
     if (answer.field !== undefined && answer.rows === undefined && !isKnownFindingField(answer.field, FINDING_FIELDS)) {
-      report('UNKNOWN_FINDING_FIELD', `answer "${id}": "${answer.field}" is not a field of a finding`, [...path, 'field'], { severity: 'warning', hint: 'give `rows` to read a row column' });
+      report('UNKNOWN_FINDING_FIELD', `answer "${id}": "${answer.field}" is not a field of a finding`, [...path, 'field'], {
+        severity: 'warning',
+        hint: 'give `rows` to read a row column',
+      });
     }
   }
-  duplicateIds(runbook.questions.map((q) => q.id), (i) => ['questions', i, 'id'], 'question', report);
+  duplicateIds(
+    runbook.questions.map((q) => q.id),
+    (i) => ['questions', i, 'id'],
+    'question',
+    report,
+  );
   runbook.questions.forEach((q, i) => {
-    const answerIds = [{ id: q.answer, path: ['questions', i, 'answer'] as YamlPath }, ...(q.details ?? []).map((d, j) => ({ id: d.answer, path: ['questions', i, 'details', j, 'answer'] as YamlPath }))];
+    const answerIds = [
+      { id: q.answer, path: ['questions', i, 'answer'] as YamlPath },
+      ...(q.details ?? []).map((d, j) => ({ id: d.answer, path: ['questions', i, 'details', j, 'answer'] as YamlPath })),
+    ];
     for (const { id, path } of answerIds) if (!Object.hasOwn(runbook.answers, id)) report('UNKNOWN_ANSWER', `no answer "${id}" under answers:`, path);
     for (const name of templateNames(q.label)) {
       if (name.startsWith('$')) useParameter(name.slice(1), ['questions', i, 'label']);
       else report('TEMPLATE_UNKNOWN', `{{${name}}} in a question can only be a $parameter`, ['questions', i, 'label']);
     }
   });
-  if (runbook.questions.length === 0) report('NO_QUESTIONS', 'the runbook asks no question: its report will show findings but no answers', ['questions'], { severity: 'warning' });
+  if (runbook.questions.length === 0)
+    report('NO_QUESTIONS', 'the runbook asks no question: its report will show findings but no answers', ['questions'], { severity: 'warning' });
   for (const name of templateNames(runbook.report?.subject ?? '')) {
     if (name.startsWith('$')) useParameter(name.slice(1), ['report', 'subject']);
     else report('TEMPLATE_UNKNOWN', `{{${name}}} in the subject can only be a $parameter`, ['report', 'subject']);
@@ -239,14 +290,19 @@ export function lintMeaning(runbook: Runbook, at: SourceLocator, sqlChecks: Read
 
   problems.push(...lintDecisionTree(runbook.decision, at, useParameter, findingFields(signalNames.length), signalNames));
 
-
   for (const name of Object.keys(runbook.parameters)) {
-    if (!usedParameters.has(name)) report('UNUSED_PARAMETER', `parameter "${name}" is used by no step, title or condition`, ['parameters', name], { hint: 'remove it, or use it' });
+    if (!usedParameters.has(name))
+      report('UNUSED_PARAMETER', `parameter "${name}" is used by no step, title or condition`, ['parameters', name], { hint: 'remove it, or use it' });
   }
   return problems;
 }
 
-function duplicateIds(ids: readonly string[], pathOf: (i: number) => YamlPath, what: string, report: (code: string, message: string, path: YamlPath) => void): void {
+function duplicateIds(
+  ids: readonly string[],
+  pathOf: (i: number) => YamlPath,
+  what: string,
+  report: (code: string, message: string, path: YamlPath) => void,
+): void {
   const seen = new Set<string>();
   ids.forEach((id, i) => {
     if (seen.has(id)) report('DUPLICATE_ID', `${what} id "${id}" is used twice`, pathOf(i));
@@ -273,14 +329,26 @@ function sqlProblems(check: SqlCheck | undefined, stepId: string, path: YamlPath
     const leading = check.columns.slice(0, SHARED_COLUMNS.length);
     if (leading.join(',') !== SHARED_COLUMNS.join(',')) {
       out.push(
-        problem('SQL_SHARED_COLUMNS', `step "${stepId}" must start with the columns ${SHARED_COLUMNS.join(', ')}; it starts with ${leading.join(', ')}`, at.at(path), {
-          hint: 'alias them, e.g. eventtime AS ts, useridentity.arn AS actor, …; NULL AS actor when there is none',
-        }),
+        problem(
+          'SQL_SHARED_COLUMNS',
+          `step "${stepId}" must start with the columns ${SHARED_COLUMNS.join(', ')}; it starts with ${leading.join(', ')}`,
+          at.at(path),
+          {
+            hint: 'alias them, e.g. eventtime AS ts, useridentity.arn AS actor, …; NULL AS actor when there is none',
+          },
+        ),
       );
     }
   }
   for (const warning of check.warnings) {
-    out.push(problem(`SQL_${warning.rule.toUpperCase().replaceAll('-', '_')}`, `step "${stepId}": ${warning.message}`, at.inString(path, warning.line, warning.column), { severity: warning.severity === 'error' ? 'error' : 'warning', hint: warning.instead }));
+    out.push(
+      problem(
+        `SQL_${warning.rule.toUpperCase().replaceAll('-', '_')}`,
+        `step "${stepId}": ${warning.message}`,
+        at.inString(path, warning.line, warning.column),
+        { severity: warning.severity === 'error' ? 'error' : 'warning', hint: warning.instead },
+      ),
+    );
   }
   return out;
 }
@@ -298,9 +366,12 @@ function lintDecisionTree(
   tree.nodes.forEach((node, i) => {
     if (isLeaf(node)) return;
     for (const edge of ['then', 'else'] as const) {
-      if (!ids.has(node[edge])) problems.push(problem('UNKNOWN_NODE', `${edge} of "${node.id}" goes to "${node[edge]}", which is not a node`, at.at(['decision', 'nodes', i, edge])));
+      if (!ids.has(node[edge]))
+        problems.push(problem('UNKNOWN_NODE', `${edge} of "${node.id}" goes to "${node[edge]}", which is not a node`, at.at(['decision', 'nodes', i, edge])));
     }
-    problems.push(...lintCondition(node.when, ['decision', 'nodes', i, 'when'], at, useParameter, { kind: 'finding', fields, signals, signalsBefore: signals.length }));
+    problems.push(
+      ...lintCondition(node.when, ['decision', 'nodes', i, 'when'], at, useParameter, { kind: 'finding', fields, signals, signalsBefore: signals.length }),
+    );
   });
 
   // Reachability and cycles, by depth-first walk from the root.
@@ -325,7 +396,8 @@ function lintDecisionTree(
   };
   walk(tree.root, undefined);
   tree.nodes.forEach((node, i) => {
-    if (!reached.has(node.id) && ids.has(tree.root)) problems.push(problem('UNREACHABLE_NODE', `node "${node.id}" cannot be reached from the root "${tree.root}"`, at.at(['decision', 'nodes', i, 'id'])));
+    if (!reached.has(node.id) && ids.has(tree.root))
+      problems.push(problem('UNREACHABLE_NODE', `node "${node.id}" cannot be reached from the root "${tree.root}"`, at.at(['decision', 'nodes', i, 'id'])));
   });
   return problems;
 }
@@ -341,7 +413,13 @@ type ConditionSubject =
   | { kind: 'finding'; fields: readonly string[]; signals?: readonly string[]; signalsBefore?: number }
   | { kind: 'row'; fields: Set<string> | undefined };
 
-function lintCondition(condition: Condition, path: YamlPath, at: SourceLocator, useParameter: (name: string, path: YamlPath) => void, subject: ConditionSubject): Problem[] {
+function lintCondition(
+  condition: Condition,
+  path: YamlPath,
+  at: SourceLocator,
+  useParameter: (name: string, path: YamlPath) => void,
+  subject: ConditionSubject,
+): Problem[] {
   if ('all' in condition) return condition.all.flatMap((c, i) => lintCondition(c, [...path, 'all', i], at, useParameter, subject));
   if ('any' in condition) return condition.any.flatMap((c, i) => lintCondition(c, [...path, 'any', i], at, useParameter, subject));
   if ('not' in condition) return lintCondition(condition.not, [...path, 'not'], at, useParameter, subject);
@@ -364,7 +442,9 @@ function lintCondition(condition: Condition, path: YamlPath, at: SourceLocator, 
     const index = (subject.signals ?? []).indexOf(name);
     if (index < 0) problems.push(problem('UNKNOWN_SIGNAL', `no signal "${name}" is declared under signals:`, at.at([...path, 'field'])));
     else if (subject.signalsBefore !== undefined && index >= subject.signalsBefore) {
-      problems.push(problem('SIGNAL_ORDER', `signal "${name}" is computed later: a signal's \`when\` sees only the signals written above it`, at.at([...path, 'field'])));
+      problems.push(
+        problem('SIGNAL_ORDER', `signal "${name}" is computed later: a signal's \`when\` sees only the signals written above it`, at.at([...path, 'field'])),
+      );
     }
   } else if (!isKnownFindingField(field, subject.fields)) {
     problems.push(

@@ -36,11 +36,15 @@ export async function readRunbookFolder(dir: string): Promise<RunbookFolder> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new TrailbookError('RUNBOOK_INVALID', missing ? `${dir} is not a runbook folder: no ${RUNBOOK_FILE}` : `cannot read ${file}: ${(error as Error).message}`, {
-      location: file,
-      hint: missing ? 'a runbook folder holds runbook.yaml, README.md and tests/' : undefined,
-      cause: error,
-    });
+    throw new TrailbookError(
+      'RUNBOOK_INVALID',
+      missing ? `${dir} is not a runbook folder: no ${RUNBOOK_FILE}` : `cannot read ${file}: ${(error as Error).message}`,
+      {
+        location: file,
+        hint: missing ? 'a runbook folder holds runbook.yaml, README.md and tests/' : undefined,
+        cause: error,
+      },
+    );
   }
   const readme = await readFile(join(dir, README_FILE), 'utf8').catch(() => undefined);
   return { dir, file, text, readme, testCases: await listDirectories(join(dir, TESTS_DIR)) };
@@ -65,14 +69,20 @@ export function invalid(problems: readonly Problem[]): TrailbookError {
 
 export async function listDirectories(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 /** Runbook folders directly under `root` (those holding a runbook.yaml), sorted by name. */
 export async function findRunbookFolders(root: string): Promise<string[]> {
   const out: string[] = [];
   for (const name of await listDirectories(root)) {
-    const isRunbook = await stat(join(root, name, RUNBOOK_FILE)).then((s) => s.isFile(), () => false);
+    const isRunbook = await stat(join(root, name, RUNBOOK_FILE)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (isRunbook) out.push(join(root, name));
   }
   return out;

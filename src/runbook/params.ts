@@ -30,7 +30,13 @@ export function checkParameterValue(parameter: Parameter, raw: unknown, now: Dat
       if (raw === 'true' || raw === 'false') return { ok: true, value: raw === 'true' };
       return fail(`expected true or false, got ${describe(raw)}`);
     case 'string-list': {
-      const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : raw;
+      const items =
+        typeof raw === 'string'
+          ? raw
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s !== '')
+          : raw;
       if (!Array.isArray(items) || !items.every((s): s is string => typeof s === 'string')) {
         return fail(`expected a list of strings (comma-separated on the command line), got ${describe(raw)}`);
       }
@@ -53,7 +59,7 @@ function fail(message: string): ValueCheck {
 }
 
 function describe(raw: unknown): string {
-  return raw === undefined ? 'nothing' : JSON.stringify(raw) ?? String(raw);
+  return raw === undefined ? 'nothing' : (JSON.stringify(raw) ?? String(raw));
 }
 
 function checkInteger(parameter: Extract<Parameter, { type: 'integer' }>, raw: unknown): ValueCheck {

@@ -57,7 +57,7 @@ const WALKTHROUGH: readonly string[] = [
   '   `tests/` with a case for the escalate leaf and its near miss.',
   '2. **Edit.** Everything an investigation asks and decides is in `runbook.yaml`; no TypeScript changes.',
   '   Change the SQL to the events your question needs (keep the shared columns first); the finding',
-  '   rule\'s `kind`, `where` and `groupBy` to what one incident is; the `signals` to the facts your',
+  "   rule's `kind`, `where` and `groupBy` to what one incident is; the `signals` to the facts your",
   '   decision rests on (a row condition with `any`/`every`/`count`, or `when` over the finding and the',
   '   signals above it — the columns every row carries are listed under "Row columns"); the `answers`',
   '   and `questions` to what a responder must learn first; and the decision tree to your actions',
@@ -71,7 +71,7 @@ const WALKTHROUGH: readonly string[] = [
   '   CloudTrail delivers it) and `expected.yaml` (what a correct run finds, compared as a subset; `now`',
   '   fixes relative defaults), and a near miss that must land elsewhere. `trailbook runbook test',
   '   runbooks/open-to-internet` runs each case on a fresh in-memory store and exits 8 on any difference.',
-  '   A case may expect a finding\'s `signals` and `decision.leaf`, and the run\'s `answers` by id.',
+  "   A case may expect a finding's `signals` and `decision.leaf`, and the run's `answers` by id.",
   '5. **Run.** `trailbook run runbooks/open-to-internet ./AWSLogs --param cidr=0.0.0.0/0` (or the id of a',
   '   bundled runbook) ingests what is new and prints the report: your questions answered, each finding',
   '   with its decision path and evidence; `--format json` is `trailbook.report/v2` (docs/report.md).',
@@ -129,14 +129,14 @@ export function runbookReferenceMarkdown(): string {
     '',
     '## Row columns',
     '',
-    'Row conditions (a finding rule\'s `where`, `credentials` and `parties`, a signal\'s `any`, `every`, `count` and `of`,',
-    'an answer\'s `rows`) test the columns of the row\'s step and these, which the engine adds to every row:',
+    "Row conditions (a finding rule's `where`, `credentials` and `parties`, a signal's `any`, `every`, `count` and `of`,",
+    "an answer's `rows`) test the columns of the row's step and these, which the engine adds to every row:",
     '',
     '| column | meaning |',
     '| --- | --- |',
     ...Object.entries(ROW_COLUMNS).map(([name, meaning]) => `| \`${name}\` | ${cell(meaning)} |`),
     '',
-    'The built-in steps\' columns, after the shared ones:',
+    "The built-in steps' columns, after the shared ones:",
     '',
     '| step kind | columns |',
     '| --- | --- |',
@@ -160,7 +160,8 @@ export function runbookReferenceMarkdown(): string {
       out.push('| Field | Type | Required | Description |', '| --- | --- | --- | --- |');
       for (const [field, property] of Object.entries(def.properties)) {
         const required = def.required?.includes(field) ? 'yes' : 'no';
-        const defaultText = property.default !== undefined && JSON.stringify(property.default) !== '{}' ? ` Default: \`${JSON.stringify(property.default)}\`.` : '';
+        const defaultText =
+          property.default !== undefined && JSON.stringify(property.default) !== '{}' ? ` Default: \`${JSON.stringify(property.default)}\`.` : '';
         out.push(`| \`${field}\` | ${typeText(property)} | ${required} | ${cell((property.description ?? '') + defaultText)} |`);
       }
       out.push('');

@@ -171,8 +171,21 @@ function ingressEvent(values: { eventId: string; time: string; identity: string;
   };
 }
 
-const ROOT = JSON.stringify({ type: 'Root', principalId: '111122223333', arn: 'arn:aws:iam::111122223333:root', accountId: '111122223333', accessKeyId: 'ASIAEXAMPLEROOT00001' });
-const USER = JSON.stringify({ type: 'IAMUser', principalId: 'AIDAEXAMPLEUSER00001', arn: 'arn:aws:iam::111122223333:user/ops', accountId: '111122223333', accessKeyId: 'AKIAEXAMPLEUSER00001', userName: 'ops' });
+const ROOT = JSON.stringify({
+  type: 'Root',
+  principalId: '111122223333',
+  arn: 'arn:aws:iam::111122223333:root',
+  accountId: '111122223333',
+  accessKeyId: 'ASIAEXAMPLEROOT00001',
+});
+const USER = JSON.stringify({
+  type: 'IAMUser',
+  principalId: 'AIDAEXAMPLEUSER00001',
+  arn: 'arn:aws:iam::111122223333:user/ops',
+  accountId: '111122223333',
+  accessKeyId: 'AKIAEXAMPLEUSER00001',
+  userName: 'ops',
+});
 
 function records(events: unknown[]): string {
   return JSON.stringify({ Records: events }, null, 2) + '\n';
@@ -183,7 +196,14 @@ export function testCases(): Record<string, Record<string, string>> {
   return {
     'escalate-root-opened-to-internet': {
       'cloudtrail.json': records([
-        ingressEvent({ eventId: '0b3a7c52-0000-4000-8000-000000000001', time: '2024-05-02T10:00:00Z', identity: ROOT, groupId: 'sg-0aaa000000000001', cidr: '0.0.0.0/0', sourceIp: '203.0.113.10' }),
+        ingressEvent({
+          eventId: '0b3a7c52-0000-4000-8000-000000000001',
+          time: '2024-05-02T10:00:00Z',
+          identity: ROOT,
+          groupId: 'sg-0aaa000000000001',
+          cidr: '0.0.0.0/0',
+          sourceIp: '203.0.113.10',
+        }),
       ]),
       'expected.yaml': `description: The root user opens a security group to the whole internet; root should never make changes (escalate).
 now: 2024-05-10T00:00:00Z
@@ -200,8 +220,22 @@ findings:
     },
     'ticket-user-opened-to-internet': {
       'cloudtrail.json': records([
-        ingressEvent({ eventId: '0b3a7c52-0000-4000-8000-000000000002', time: '2024-05-03T10:00:00Z', identity: USER, groupId: 'sg-0bbb000000000002', cidr: '0.0.0.0/0', sourceIp: '203.0.113.20' }),
-        ingressEvent({ eventId: '0b3a7c52-0000-4000-8000-000000000003', time: '2024-05-03T11:00:00Z', identity: ROOT, groupId: 'sg-0ccc000000000003', cidr: '203.0.113.20/32', sourceIp: '203.0.113.10' }),
+        ingressEvent({
+          eventId: '0b3a7c52-0000-4000-8000-000000000002',
+          time: '2024-05-03T10:00:00Z',
+          identity: USER,
+          groupId: 'sg-0bbb000000000002',
+          cidr: '0.0.0.0/0',
+          sourceIp: '203.0.113.20',
+        }),
+        ingressEvent({
+          eventId: '0b3a7c52-0000-4000-8000-000000000003',
+          time: '2024-05-03T11:00:00Z',
+          identity: ROOT,
+          groupId: 'sg-0ccc000000000003',
+          cidr: '203.0.113.20/32',
+          sourceIp: '203.0.113.10',
+        }),
       ]),
       'expected.yaml': `description: "Near miss of escalate-root: an IAM user opens a group to the internet (ticket), and the root user's rule for one address is not a finding at all."
 now: 2024-05-10T00:00:00Z

@@ -19,7 +19,10 @@ export async function scaffoldRunbook(dir: string, options: { id?: string; now: 
     });
   }
   if (existsSync(dir)) {
-    throw new TrailbookError('USAGE', `${dir} already exists: runbook new only creates a new folder`, { location: dir, hint: 'choose a folder that does not exist yet' });
+    throw new TrailbookError('USAGE', `${dir} already exists: runbook new only creates a new folder`, {
+      location: dir,
+      hint: 'choose a folder that does not exist yet',
+    });
   }
   const values = { id, reviewed: options.now.toISOString().slice(0, 10) };
   const files: Record<string, string> = { [README_FILE]: readme(values), [RUNBOOK_FILE]: runbookYaml(values) };

@@ -60,10 +60,7 @@ const TimestampParameterSchema = z
   .strictObject({
     type: z.literal('timestamp').describe('Parameter type.'),
     description,
-    default: z
-      .string()
-      .optional()
-      .describe('ISO-8601 time, or relative to the run: `now`, `now-7d`, `now-12h`, `now-30m`.'),
+    default: z.string().optional().describe('ISO-8601 time, or relative to the run: `now`, `now-7d`, `now-12h`, `now-30m`.'),
   })
   .meta({
     id: 'TimestampParameter',
@@ -211,14 +208,15 @@ export const FindingRuleSchema = z
     kind: z
       .string()
       .regex(FINDING_KIND_PATTERN, 'lowercase letters, digits and dashes')
-      .describe('The kind of incident a finding of this rule is, named by the runbook (e.g. `exposure`, `attempt`, `persistence`); reports show it and conditions test it as `kind`.'),
+      .describe(
+        'The kind of incident a finding of this rule is, named by the runbook (e.g. `exposure`, `attempt`, `persistence`); reports show it and conditions test it as `kind`.',
+      ),
     label: z.string().min(1).optional().describe('How reports name this kind of finding, in a few words (default: the kind).'),
     step: StepId.describe('The step whose rows become findings.'),
-    where: ConditionSchema.optional().describe('Only the rows of the step that meet this condition (over a row: its columns and the columns every row carries).'),
-    groupBy: z
-      .array(z.string().min(1))
-      .min(1)
-      .describe('Columns of that step: rows with equal values form one finding (one incident reads as one finding).'),
+    where: ConditionSchema.optional().describe(
+      'Only the rows of the step that meet this condition (over a row: its columns and the columns every row carries).',
+    ),
+    groupBy: z.array(z.string().min(1)).min(1).describe('Columns of that step: rows with equal values form one finding (one incident reads as one finding).'),
     burst: z
       .strictObject({
         gapMinutes: z
@@ -228,14 +226,12 @@ export const FindingRuleSchema = z
           .describe('Rows whose `ts` follows the previous row of the group by more than this many minutes start a new finding.'),
       })
       .optional()
-      .describe(
-        'Split each group into bursts in time: one actor trying five groups within minutes is one incident, the same actor hours later is another.',
-      ),
+      .describe('Split each group into bursts in time: one actor trying five groups within minutes is one incident, the same actor hours later is another.'),
     title: z
       .string()
       .min(1)
       .describe(
-        'Title template: `{{column}}` for a groupBy column, `{{column[]}}` for the distinct values of any column over the finding\'s rows (comma-separated), `{{$name}}` for a parameter, `{{rows}}` for the row count, `{{rows|one|many}}` for the word that fits the count.',
+        "Title template: `{{column}}` for a groupBy column, `{{column[]}}` for the distinct values of any column over the finding's rows (comma-separated), `{{$name}}` for a parameter, `{{rows}}` for the row count, `{{rows|one|many}}` for the word that fits the count.",
       ),
     related: z
       .array(
@@ -250,7 +246,7 @@ export const FindingRuleSchema = z
       "Which row's caller is the finding's `credentials`: the first row in time that meets this condition (default, or when none does: the finding's first CloudTrail row).",
     ),
     parties: ConditionSchema.optional().describe(
-      "Rows whose `source_ip` is a party of the finding (its `sources`, each with a verdict). Default: every row. The credentials row always is.",
+      'Rows whose `source_ip` is a party of the finding (its `sources`, each with a verdict). Default: every row. The credentials row always is.',
     ),
   })
   .meta({ id: 'FindingRule', description: 'How rows of one step group into findings.' });
@@ -265,7 +261,9 @@ export const SignalSchema = z
     every: RowCondition.optional().describe('True when every row of `of` meets this condition, and there is at least one such row.'),
     count: RowCondition.optional().describe('The number of rows of `of` that meet this condition (a number: test it with `gte`, `lt`…).'),
     of: RowCondition.optional().describe('With `every` or `count`: the rows considered (default: every row of the finding).'),
-    when: ConditionSchema.optional().describe('True when this condition over the finding holds: its fields, and the signals declared above as `signals.<name>`.'),
+    when: ConditionSchema.optional().describe(
+      'True when this condition over the finding holds: its fields, and the signals declared above as `signals.<name>`.',
+    ),
   })
   .meta({
     id: 'Signal',
@@ -303,7 +301,7 @@ export const AnswerSchema = z
     rows: ConditionSchema.optional().describe("Read `field` from the findings' rows that meet this condition instead of from the findings."),
     description: z.string().min(1).optional().describe('How the answer is read, for the reference and the reviewer.'),
   })
-  .meta({ id: 'Answer', description: 'A value computed over all findings of a run: the keys of the report\'s `answers`.' });
+  .meta({ id: 'Answer', description: "A value computed over all findings of a run: the keys of the report's `answers`." });
 
 export const QuestionSchema = z
   .strictObject({
@@ -325,10 +323,7 @@ export const QuestionSchema = z
 
 export const RunbookSchema = z
   .strictObject({
-    id: z
-      .string()
-      .regex(RUNBOOK_ID_PATTERN, 'lowercase letters, digits and dashes')
-      .describe('Runbook id; the folder name under `runbooks/`.'),
+    id: z.string().regex(RUNBOOK_ID_PATTERN, 'lowercase letters, digits and dashes').describe('Runbook id; the folder name under `runbooks/`.'),
     title: z.string().min(1).describe('One line.'),
     version: z
       .string()
@@ -345,7 +340,9 @@ export const RunbookSchema = z
       .regex(REVIEW_DATE_PATTERN, 'a date, YYYY-MM-DD')
       .refine(isCalendarDate, 'not a calendar date')
       .optional()
-      .describe('The day (YYYY-MM-DD, UTC) the content was last reviewed against how the team works today. `runbook lint` warns when it is missing or older than `reviewInterval`.'),
+      .describe(
+        'The day (YYYY-MM-DD, UTC) the content was last reviewed against how the team works today. `runbook lint` warns when it is missing or older than `reviewInterval`.',
+      ),
     reviewInterval: z
       .string()
       .regex(REVIEW_INTERVAL_PATTERN, 'a number of days, e.g. `90d`')

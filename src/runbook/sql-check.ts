@@ -107,6 +107,10 @@ function failure(stage: 'parse' | 'bind' | 'types', error: unknown): Extract<Sql
     const cut = lines[at]!.slice(header[0].length).startsWith('...');
     if (caret >= header[0].length && !cut) col = caret - header[0].length + 1;
   }
-  const summary = lines.slice(0, at === -1 ? undefined : at).join(' ').replace(/\s+/g, ' ').trim();
+  const summary = lines
+    .slice(0, at === -1 ? undefined : at)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return { ok: false, stage, message: summary, line, col };
 }

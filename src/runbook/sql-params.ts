@@ -44,7 +44,13 @@ export function findSqlParameters(sql: string): SqlParameterRef[] {
 
 /** Distinct named parameters, in order of first use. */
 export function sqlParameterNames(sql: string): string[] {
-  return [...new Set(findSqlParameters(sql).filter((r) => !r.positional).map((r) => r.name))];
+  return [
+    ...new Set(
+      findSqlParameters(sql)
+        .filter((r) => !r.positional)
+        .map((r) => r.name),
+    ),
+  ];
 }
 
 /**
@@ -67,7 +73,8 @@ function skipQuoted(sql: string, start: number, quote: string): number {
   let i = start + 1;
   while (i < sql.length) {
     if (sql[i] === quote) {
-      if (sql[i + 1] === quote) i += 2; // doubled quote is an escaped quote
+      if (sql[i + 1] === quote)
+        i += 2; // doubled quote is an escaped quote
       else return i + 1;
     } else {
       i += 1;

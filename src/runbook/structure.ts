@@ -19,9 +19,7 @@ export function parseRunbookText(file: string, text: string): ParsedRunbook {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const locator = new SourceLocator(file, text, document, lines);
-  const problems: Problem[] = document.errors.map((error) =>
-    problem('YAML_SYNTAX', firstLine(error.message), locator.atOffset(error.pos[0])),
-  );
+  const problems: Problem[] = document.errors.map((error) => problem('YAML_SYNTAX', firstLine(error.message), locator.atOffset(error.pos[0])));
   if (problems.length > 0) return { runbook: undefined, problems, locator };
   const value = yamlValue(document);
   if (!value.ok) return { runbook: undefined, problems: [problem('YAML_SYNTAX', value.reason, `${file}:1:1`)], locator };
@@ -90,7 +88,9 @@ function issueProblems({ issue, path }: PlacedIssue, locator: SourceLocator): Pr
     return [problem('MISSING_FIELD', `missing required field "${where}"`, locator.at(path))];
   }
   if (issue.code === 'invalid_key') {
-    return [problem('INVALID_VALUE', `invalid name "${String(path.at(-1))}": ${issue.issues.map((i) => i.message).join('; ')}`, locator.at(path, { key: true }))];
+    return [
+      problem('INVALID_VALUE', `invalid name "${String(path.at(-1))}": ${issue.issues.map((i) => i.message).join('; ')}`, locator.at(path, { key: true })),
+    ];
   }
   return [problem('INVALID_VALUE', `${where || 'runbook'}: ${issue.message}`, locator.at(path))];
 }

@@ -23,18 +23,12 @@ export const ExpectedSchema = z.strictObject({
   now: z.iso.datetime().optional().describe('Reference time of relative parameter defaults (now-7d); default: the time of the run.'),
   parameters: z.record(z.string(), ParameterValueSchema).default({}).describe('Parameter values for this case.'),
   action: z.enum(ACTIONS).optional().describe('The most severe action over all findings.'),
-  answers: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe("Expected answers, by the runbook's answer ids, compared as a subset."),
+  answers: z.record(z.string(), z.unknown()).optional().describe("Expected answers, by the runbook's answer ids, compared as a subset."),
   findings: z
     .array(z.record(z.string(), z.unknown()))
     .default([])
     .describe('Expected findings, each a subset of a report finding, e.g. { kind: exposure, decision: { action: isolate } }.'),
-  otherFindings: z
-    .enum(['forbidden', 'allowed'])
-    .default('forbidden')
-    .describe('forbidden (default): every actual finding must match an expected one.'),
+  otherFindings: z.enum(['forbidden', 'allowed']).default('forbidden').describe('forbidden (default): every actual finding must match an expected one.'),
 });
 export type Expected = z.infer<typeof ExpectedSchema>;
 
@@ -66,7 +60,10 @@ export async function loadTestCase(dir: string, name: string): Promise<LoadedCas
   if (!parsed.success) {
     return { ok: false, name, dir, problems: zodProblems(parsed.error.issues, locator) };
   }
-  const files = (await listFiles(dir)).map((f) => relative(dir, f)).filter((f) => f !== EXPECTED_FILE).sort();
+  const files = (await listFiles(dir))
+    .map((f) => relative(dir, f))
+    .filter((f) => f !== EXPECTED_FILE)
+    .sort();
   return { ok: true, testCase: { name, dir, expected: parsed.data, files } };
 }
 

@@ -18,7 +18,8 @@ export function compareCase(expected: Expected, actual: CaseOutput): string[] {
   const diffs: string[] = [];
   if (expected.action !== undefined) {
     const overall = mostSevereAction(actual.findings.map(actionOf).filter((a): a is Action => a !== undefined));
-    if (overall !== expected.action) diffs.push(`action: expected ${JSON.stringify(expected.action)}, got ${overall === undefined ? 'no finding with a decision' : JSON.stringify(overall)}`);
+    if (overall !== expected.action)
+      diffs.push(`action: expected ${JSON.stringify(expected.action)}, got ${overall === undefined ? 'no finding with a decision' : JSON.stringify(overall)}`);
   }
   for (const [name, value] of Object.entries(expected.answers ?? {})) {
     diffs.push(...subsetDiff(value, actual.answers[name], `answers.${name}`));
@@ -32,7 +33,9 @@ export function compareCase(expected: Expected, actual: CaseOutput): string[] {
       return;
     }
     const closest = candidates.sort((a, b) => a.diffs.length - b.diffs.length)[0];
-    diffs.push(`expected finding ${i + 1} ${summary(want)} not found${closest ? `; closest is findings[${closest.j}] ${summary(actual.findings[closest.j]!)}:` : ' (no findings left)'}`);
+    diffs.push(
+      `expected finding ${i + 1} ${summary(want)} not found${closest ? `; closest is findings[${closest.j}] ${summary(actual.findings[closest.j]!)}:` : ' (no findings left)'}`,
+    );
     if (closest) diffs.push(...closest.diffs.map((d) => `    ${d}`));
   });
   if (expected.otherFindings === 'forbidden') {

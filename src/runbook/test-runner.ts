@@ -49,7 +49,8 @@ export async function runRunbookTests(dir: string, options: RunTestsOptions): Pr
   const cases: CaseReport[] = [];
   const names = options.only ?? runbook.testCases;
   for (const name of names) {
-    if (!runbook.testCases.includes(name)) cases.push({ name, description: undefined, passed: false, failures: [`no case folder ${join(dir, TESTS_DIR, name)}`] });
+    if (!runbook.testCases.includes(name))
+      cases.push({ name, description: undefined, passed: false, failures: [`no case folder ${join(dir, TESTS_DIR, name)}`] });
     else cases.push(await runCase(runbook, name, options));
   }
   // A runbook without cases has tested nothing: that is a failure, not a pass.

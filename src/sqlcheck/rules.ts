@@ -24,7 +24,21 @@ interface Node {
   [key: string]: unknown;
 }
 
-const MATCH_FUNCTIONS = new Set(['~~', '~~*', '!~~', '!~~*', 'like', 'ilike', 'contains', 'strpos', 'instr', 'position', 'regexp_matches', 'regexp_like', 'regexp_full_match']);
+const MATCH_FUNCTIONS = new Set([
+  '~~',
+  '~~*',
+  '!~~',
+  '!~~*',
+  'like',
+  'ilike',
+  'contains',
+  'strpos',
+  'instr',
+  'position',
+  'regexp_matches',
+  'regexp_like',
+  'regexp_full_match',
+]);
 /** The free-form JSON-text columns where a port appears as a number among many other numbers. */
 const JSON_TEXT_COLUMNS = new Set(['requestparameters', 'responseelements', 'additionaleventdata', 'serviceeventdetails']);
 
@@ -99,7 +113,16 @@ function position(sql: string, offset: number): { line: number; column: number }
 }
 
 export function formatQueryFindings(findings: readonly QueryFinding[]): string {
-  return findings
-    .map((f) => [`${f.severity}: query:${f.line}:${f.column}: ${f.message} [${f.rule}]`, ...f.why.map((w) => `  why: ${w}`), '  instead:', ...f.instead.split('\n').map((l) => `    ${l}`)].join('\n'))
-    .join('\n\n') + (findings.length ? '\n' : '');
+  return (
+    findings
+      .map((f) =>
+        [
+          `${f.severity}: query:${f.line}:${f.column}: ${f.message} [${f.rule}]`,
+          ...f.why.map((w) => `  why: ${w}`),
+          '  instead:',
+          ...f.instead.split('\n').map((l) => `    ${l}`),
+        ].join('\n'),
+      )
+      .join('\n\n') + (findings.length ? '\n' : '')
+  );
 }

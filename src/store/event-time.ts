@@ -23,8 +23,7 @@ import { isoUtc } from '../time.js';
  */
 export type EventTime = { ok: true; ms: number; canonical: string } | { ok: false; reason: string };
 
-const SHAPE =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:(?: ?)(Z|z|UTC|[+-]\d{2}(?::?\d{2})?))?$/;
+const SHAPE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:(?: ?)(Z|z|UTC|[+-]\d{2}(?::?\d{2})?))?$/;
 
 export function parseEventTime(value: unknown): EventTime {
   if (typeof value !== 'string') return { ok: false, reason: `eventTime is not text: ${describe(value)}` };
@@ -37,7 +36,8 @@ export function parseEventTime(value: unknown): EventTime {
  * 1M times: the regular-expression path alone costs about twice `Date.parse`).
  */
 function canonicalAsWritten(text: string): EventTime | undefined {
-  if (text.length !== 20 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== 'Z') return undefined;
+  if (text.length !== 20 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== 'Z')
+    return undefined;
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 2);
   const day = digits(text, 8, 2);

@@ -139,7 +139,10 @@ export async function appendFlowRecords(engine: DuckDBEngine, records: readonly 
     last = record.values;
   }
   const columns = VPC_COLUMNS.filter((c) => present.has(c.column));
-  const stage = `${STAGE}_${createHash('sha1').update(columns.map((c) => c.column).join(',')).digest('hex').slice(0, 12)}`;
+  const stage = `${STAGE}_${createHash('sha1')
+    .update(columns.map((c) => c.column).join(','))
+    .digest('hex')
+    .slice(0, 12)}`;
   // A fresh staging table per append: DELETE only marks rows deleted, so a reused stage grew with
   // every file and each scan of it walked all the earlier (deleted) rows.
   await engine.run(
@@ -241,9 +244,7 @@ async function mergeStaged(
     ...columns.map((c) => `s.${q(c.column)}`),
   ].join(', ');
   // Stored rows that could share a key: a key covers `start`, so only rows in the batch's range.
-  const storedRange = hasStart
-    ? `(r."start" BETWEEN $lo AND $hi) OR ($nullStart AND r."start" IS NULL)`
-    : `r."start" IS NULL`;
+  const storedRange = hasStart ? `(r."start" BETWEEN $lo AND $hi) OR ($nullStart AND r."start" IS NULL)` : `r."start" IS NULL`;
   const params: Record<string, number | boolean> = hasStart ? { lo: Number.isFinite(lo) ? lo : 0, hi: Number.isFinite(hi) ? hi : -1, nullStart } : {};
   // Probe first, on the 8-byte hashes only: in the common case (new records, no repeats in the
   // batch) nothing matches, and the insert skips the anti-join (whose cost grows with the store)

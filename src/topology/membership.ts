@@ -19,8 +19,13 @@ import { field, list, parseJsonObject, text, type Json } from '../ports/json.js'
  * slot names the target (flows/exposure-windows.ts).
  */
 export const TOPOLOGY_EVENT_NAMES: readonly string[] = [
-  'AttachNetworkInterface', 'CreateNetworkAcl', 'CreateNetworkInterface', 'CreateSecurityGroup', 'ModifyInstanceAttribute',
-  'ModifyNetworkInterfaceAttribute', 'RunInstances',
+  'AttachNetworkInterface',
+  'CreateNetworkAcl',
+  'CreateNetworkInterface',
+  'CreateSecurityGroup',
+  'ModifyInstanceAttribute',
+  'ModifyNetworkInterfaceAttribute',
+  'RunInstances',
 ];
 
 /** The CloudTrail columns the membership reading needs. */
@@ -74,7 +79,9 @@ export const NO_MEMBERSHIP: Membership = {
 };
 
 const groupIds = (value: Json | undefined): string[] =>
-  list(value).map((g) => text(field(g, 'groupId')) ?? text(g)).filter((g): g is string => !!g);
+  list(value)
+    .map((g) => text(field(g, 'groupId')) ?? text(g))
+    .filter((g): g is string => !!g);
 
 /** Rows of TOPOLOGY_EVENT_NAMES events (any order) → membership. */
 export function buildMembership(rows: Iterable<TopologyEventRow>): Membership {

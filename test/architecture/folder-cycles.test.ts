@@ -18,8 +18,7 @@ import { CHECKOUT as REPO_ROOT } from '../helpers/corpus.js';
  * cycle that no longer exists, so that fixing one forces deleting its line and the list only
  * shrinks.
  */
-const KNOWN_CYCLES: readonly string[] = [
-];
+const KNOWN_CYCLES: readonly string[] = [];
 
 const SRC = join(REPO_ROOT, 'src');
 
@@ -84,7 +83,10 @@ test('no folder import cycle in src/ beyond the known debt, and the known debt o
   const cycles = elementaryCycles(graph);
   const found = cycles.map((c) => c.join(' -> '));
   const describe = (cycle: string[]) =>
-    cycle.slice(0, -1).map((from, i) => `${from} -> ${cycle[i + 1]} (${graph.get(from)!.get(cycle[i + 1]!)})`).join(', ');
+    cycle
+      .slice(0, -1)
+      .map((from, i) => `${from} -> ${cycle[i + 1]} (${graph.get(from)!.get(cycle[i + 1]!)})`)
+      .join(', ');
   const added = cycles.filter((c) => !KNOWN_CYCLES.includes(c.join(' -> ')));
   const gone = KNOWN_CYCLES.filter((c) => !found.includes(c));
   assert.deepEqual(added.map(describe), [], 'new folder cycles: make the dependency one-way (ARCHITECTURE.md "Known debt")');
@@ -93,11 +95,26 @@ test('no folder import cycle in src/ beyond the known debt, and the known debt o
 
 test('the cycle finder finds every elementary cycle once, longer ones too', () => {
   const graph = new Map<string, Map<string, string>>([
-    ['a', new Map([['b', 'x'], ['c', 'x']])],
-    ['b', new Map([['a', 'x'], ['c', 'x']])],
+    [
+      'a',
+      new Map([
+        ['b', 'x'],
+        ['c', 'x'],
+      ]),
+    ],
+    [
+      'b',
+      new Map([
+        ['a', 'x'],
+        ['c', 'x'],
+      ]),
+    ],
     ['c', new Map([['d', 'x']])],
     ['d', new Map([['a', 'x']])],
     ['e', new Map([['a', 'x']])],
   ]);
-  assert.deepEqual(elementaryCycles(graph).map((c) => c.join('')), ['aba', 'abcda', 'acda']);
+  assert.deepEqual(
+    elementaryCycles(graph).map((c) => c.join('')),
+    ['aba', 'abcda', 'acda'],
+  );
 });

@@ -37,8 +37,13 @@ test('the flow corpus is deterministic, in the S3 layout, with both formats and 
   assert.ok(a.result.v2Rows > 0 && a.result.v5Rows > 0);
   for (const f of a.files) {
     assert.ok(flowLogLocation(relative(a.root, f)), `S3 layout: ${f}`);
-    assert.match(f, /AWSLogs\/\d{12}\/vpcflowlogs\/[a-z0-9-]+\/\d{4}\/\d{2}\/\d{2}\/\d{12}_vpcflowlogs_[a-z0-9-]+_fl-[0-9a-f]+_\d{8}T\d{4}Z_[0-9a-f]+\.log\.gz$/);
-    const first = gunzipSync(await readFile(f)).toString('latin1').split('\n')[0];
+    assert.match(
+      f,
+      /AWSLogs\/\d{12}\/vpcflowlogs\/[a-z0-9-]+\/\d{4}\/\d{2}\/\d{2}\/\d{12}_vpcflowlogs_[a-z0-9-]+_fl-[0-9a-f]+_\d{8}T\d{4}Z_[0-9a-f]+\.log\.gz$/,
+    );
+    const first = gunzipSync(await readFile(f))
+      .toString('latin1')
+      .split('\n')[0];
     assert.ok(first === FLOW_V2_HEADER || first === FLOW_V5_HEADER);
   }
 });

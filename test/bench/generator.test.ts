@@ -5,13 +5,7 @@ import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import {
-  PLANTED,
-  classicExpectation,
-  generateCloudTrailCorpus,
-  plantedCounts,
-  type CloudTrailCorpusOptions,
-} from '../../src/bench/generate/cloudtrail.js';
+import { PLANTED, classicExpectation, generateCloudTrailCorpus, plantedCounts, type CloudTrailCorpusOptions } from '../../src/bench/generate/cloudtrail.js';
 
 type Rec = Record<string, any>;
 
@@ -28,7 +22,14 @@ async function generate(options: Omit<CloudTrailCorpusOptions, 'root'>) {
 }
 
 async function hashes(root: string, paths: string[]): Promise<string[]> {
-  return Promise.all(paths.map(async (p) => `${p} ${createHash('sha256').update(await readFile(join(root, p))).digest('hex')}`));
+  return Promise.all(
+    paths.map(
+      async (p) =>
+        `${p} ${createHash('sha256')
+          .update(await readFile(join(root, p)))
+          .digest('hex')}`,
+    ),
+  );
 }
 
 async function records(root: string, paths: string[]): Promise<{ path: string; records: Rec[]; bytes: number }[]> {
@@ -55,7 +56,8 @@ test('same parameters give byte-identical corpora; another seed gives another co
 test('S3 layout, file names, 50–500 events per file in time order, totals add up', async (t) => {
   const g = await generate({ events: EVENTS, accounts: 3, regions: 2, days: 2, seed: 1 });
   t.after(() => rm(g.root, { recursive: true, force: true }));
-  const name = /^AWSLogs\/(\d{12})\/CloudTrail\/([a-z]{2}-[a-z]+-\d)\/(\d{4})\/(\d{2})\/(\d{2})\/\1_CloudTrail_\2_\3\4\5T(\d{2})(\d{2})Z_[A-Za-z0-9]{16}\.json\.gz$/;
+  const name =
+    /^AWSLogs\/(\d{12})\/CloudTrail\/([a-z]{2}-[a-z]+-\d)\/(\d{4})\/(\d{2})\/(\d{2})\/\1_CloudTrail_\2_\3\4\5T(\d{2})(\d{2})Z_[A-Za-z0-9]{16}\.json\.gz$/;
   const files = await records(g.root, g.paths);
   const accounts = new Set<string>();
   const regions = new Set<string>();
@@ -97,7 +99,18 @@ test('every record has the fields CloudTrail always writes, and the identity mix
   const ids = new Set<string>();
   const types = new Map<string, number>();
   for (const r of all) {
-    for (const key of ['eventVersion', 'eventTime', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress', 'userAgent', 'eventType', 'recipientAccountId', 'eventCategory']) {
+    for (const key of [
+      'eventVersion',
+      'eventTime',
+      'eventSource',
+      'eventName',
+      'awsRegion',
+      'sourceIPAddress',
+      'userAgent',
+      'eventType',
+      'recipientAccountId',
+      'eventCategory',
+    ]) {
       assert.equal(typeof r[key], 'string', `${key} in ${JSON.stringify(r).slice(0, 200)}`);
     }
     assert.ok('requestParameters' in r && 'responseElements' in r);
@@ -130,8 +143,14 @@ test('every record has the fields CloudTrail always writes, and the identity mix
   assert.ok(all.some((r) => r['eventName'] === 'ConsoleLogin' && r['eventType'] === 'AwsConsoleSignIn'));
   assert.ok(all.some((r) => r['eventName'] === 'Decrypt' && r['eventSource'] === 'kms.amazonaws.com'));
   assert.ok(all.some((r) => r['eventName'] === 'AssumeRole' && r['userIdentity']['type'] === 'AWSService'));
-  assert.ok(all.some((r) => /^10\./.test(r['sourceIPAddress'])), 'private source addresses');
-  assert.ok(all.some((r) => /^\d+\.\d+\.\d+\.\d+$/.test(r['sourceIPAddress']) && !/^10\./.test(r['sourceIPAddress'])), 'public source addresses');
+  assert.ok(
+    all.some((r) => /^10\./.test(r['sourceIPAddress'])),
+    'private source addresses',
+  );
+  assert.ok(
+    all.some((r) => /^\d+\.\d+\.\d+\.\d+$/.test(r['sourceIPAddress']) && !/^10\./.test(r['sourceIPAddress'])),
+    'public source addresses',
+  );
   assert.ok(all.some((r) => Array.isArray(r['resources'])));
   assert.ok(all.some((r) => r['tlsDetails']?.['tlsVersion']));
 });

@@ -57,5 +57,8 @@ test('updateSectionInFile creates the file when missing and rewrites one section
   await updateSectionInFile(path, 'b', 'second');
   await updateSectionInFile(path, 'a', 'third');
   const text = await readFile(path, 'utf8');
-  assert.equal(text, `# Title\n\n${sectionMarkers('a').start}\nthird\n${sectionMarkers('a').end}\n\n${sectionMarkers('b').start}\nsecond\n${sectionMarkers('b').end}\n`);
+  assert.equal(
+    text,
+    `# Title\n\n${sectionMarkers('a').start}\nthird\n${sectionMarkers('a').end}\n\n${sectionMarkers('b').start}\nsecond\n${sectionMarkers('b').end}\n`,
+  );
 });

@@ -36,7 +36,9 @@ test('completion bash: a script bash parses, completing commands, subcommands, o
   execFileSync('bash', ['-n', script]);
   // Completion as bash runs it: COMP_WORDS/COMP_CWORD in, COMPREPLY out.
   const complete = (...words: string[]): string =>
-    execFileSync('bash', ['-c', `source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _trailbook_complete; echo "\${COMPREPLY[*]}"`, script, ...words], { encoding: 'utf8' }).trim();
+    execFileSync('bash', ['-c', `source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _trailbook_complete; echo "\${COMPREPLY[*]}"`, script, ...words], {
+      encoding: 'utf8',
+    }).trim();
   assert.deepEqual(complete('trailbook', '').split(' '), topCommands());
   assert.equal(complete('trailbook', 'inv'), 'investigate');
   assert.equal(complete('trailbook', 'intel', ''), 'check stats update');
@@ -65,20 +67,34 @@ test('exit codes: every status in src/errors.ts is in `trailbook --help` and doc
   const { EXIT_CODES, EXIT_STATUSES } = await import('../../src/errors.js');
   // Every error code has a documented status, and the table holds no code errors.ts lacks.
   for (const [code, status] of Object.entries(EXIT_CODES)) {
-    assert.ok(EXIT_STATUSES.some((e) => e.code === code && e.status === status), `${code} (${status}) is not in EXIT_STATUSES`);
+    assert.ok(
+      EXIT_STATUSES.some((e) => e.code === code && e.status === status),
+      `${code} (${status}) is not in EXIT_STATUSES`,
+    );
   }
-  assert.deepEqual(EXIT_STATUSES.filter((e) => e.code).map((e) => e.code).sort(), Object.keys(EXIT_CODES).sort());
+  assert.deepEqual(
+    EXIT_STATUSES.filter((e) => e.code)
+      .map((e) => e.code)
+      .sort(),
+    Object.keys(EXIT_CODES).sort(),
+  );
   const help = await runInProcess(['--help']);
   assert.equal(help.status, 0);
   const listed = /Exit codes \(docs\/exit-codes\.md\):\n((?: +\d+ {2}.*\n?)+)/.exec(help.stdout);
   assert.ok(listed, help.stdout);
   assert.deepEqual(
-    listed[1]!.trimEnd().split('\n').map((line) => line.trim()),
+    listed[1]!
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.trim()),
     EXIT_STATUSES.map((e) => `${e.status}  ${e.meaning}`),
   );
   const doc = readFileSync(join(REPO_ROOT, 'docs', 'exit-codes.md'), 'utf8');
   const rows = [...doc.matchAll(/^\| (\d+) \| ?(\w*) ?\| (.*) \|$/gm)].map((m) => ({ status: Number(m[1]), code: m[2] || undefined, meaning: m[3] }));
-  assert.deepEqual(rows, EXIT_STATUSES.map((e) => ({ status: e.status, code: e.code, meaning: e.meaning })));
+  assert.deepEqual(
+    rows,
+    EXIT_STATUSES.map((e) => ({ status: e.status, code: e.code, meaning: e.meaning })),
+  );
 });
 
 test('every command has examples in its --help, and each example names a real command', async () => {
@@ -102,13 +118,20 @@ test('every command has examples in its --help, and each example names a real co
     for (const example of examples) {
       const path = pathOf(example);
       assert.ok(path !== '', `"${example}" runs no trailbook command`);
-      assert.ok(node.path === '' || path === node.path || (path.startsWith(`${node.path} `) && node.subcommands.length > 0), `"${example}" under "${node.path}" runs "${path}"`);
+      assert.ok(
+        node.path === '' || path === node.path || (path.startsWith(`${node.path} `) && node.subcommands.length > 0),
+        `"${example}" under "${node.path}" runs "${path}"`,
+      );
     }
     const help = await runInProcess([...(node.path ? node.path.split(' ') : []), '--help']);
     assert.equal(help.status, 0, node.path);
     assert.ok(help.stdout.includes(`Examples:\n${examples.map((e) => `  ${e}`).join('\n')}`), `help of "${node.path}":\n${help.stdout}`);
   }
-  assert.deepEqual(Object.keys(EXAMPLES).filter((path) => !byPath.has(path)), [], 'examples for commands that do not exist');
+  assert.deepEqual(
+    Object.keys(EXAMPLES).filter((path) => !byPath.has(path)),
+    [],
+    'examples for commands that do not exist',
+  );
 });
 
 test('--since 24h is --from 24h on investigate, run, exposures, flows; with --from it is a usage error', async () => {
@@ -143,7 +166,10 @@ test('--since 24h is --from 24h on investigate, run, exposures, flows; with --fr
 });
 
 test('investigate and evidence commit --help show the bundled runbook by name, not a path on this machine', async () => {
-  for (const args of [['investigate', '--help'], ['evidence', 'commit', '--help']]) {
+  for (const args of [
+    ['investigate', '--help'],
+    ['evidence', 'commit', '--help'],
+  ]) {
     const help = await runInProcess(args);
     assert.match(help.stdout, /--runbook <dir> +the runbook folder \(default: port-exposure\s+\(bundled\)\)/);
     assert.equal(help.stdout.includes(REPO_ROOT), false, help.stdout);
@@ -167,7 +193,7 @@ test('the report header says "all logs" for a start the user did not give, and t
   assert.ok(given.stdout.replace(/\s+/g, ' ').includes(`time range 2024-05-14T09:00:00Z → 2024-05-15T00:00:00Z ${span}`), given.stdout.slice(0, 300));
 });
 
-test('sql on a table that does not exist: exit 6 naming the store\'s real tables, not DuckDB\'s catalog guess', async () => {
+test("sql on a table that does not exist: exit 6 naming the store's real tables, not DuckDB's catalog guess", async () => {
   const r = await runInProcess(['sql', 'SELECT * FROM cloudtrail', '--db', db]);
   assert.equal(r.status, 6, r.stderr);
   assert.doesNotMatch(r.stderr, /Did you mean|pg_|duckdb_/);
@@ -187,30 +213,58 @@ test('sql on a table that does not exist: exit 6 naming the store\'s real tables
 
 /** The sample investigated as `npm run demo` does, in the given format, piped (no terminal). */
 const demo = (...extra: string[]) =>
-  runInProcess(['investigate', '--db', db, '--intel', join(SAMPLE, 'intel', 'threat-feed.txt'), '--trusted', join(SAMPLE, 'trusted-networks.yaml'), '--to', '2024-05-15T00:00:00Z', ...extra]);
+  runInProcess([
+    'investigate',
+    '--db',
+    db,
+    '--intel',
+    join(SAMPLE, 'intel', 'threat-feed.txt'),
+    '--trusted',
+    join(SAMPLE, 'trusted-networks.yaml'),
+    '--to',
+    '2024-05-15T00:00:00Z',
+    ...extra,
+  ]);
 
 test('text evidence: the detail that matters comes first and whole; flow keys read as connections; ARNs break between their parts', async () => {
-  const json = JSON.parse((await demo('--format', 'json', '--schema', 'v2')).stdout) as { findings: Array<{ evidence: Array<{ detail: string | null; source_ref: string; resource: string | null }> }> };
+  const json = JSON.parse((await demo('--format', 'json', '--schema', 'v2')).stdout) as {
+    findings: Array<{ evidence: Array<{ detail: string | null; source_ref: string; resource: string | null }> }>;
+  };
   for (const full of [[], ['--full']]) {
     const r = await demo(...full);
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.split('\n');
-    assert.ok(lines.every((l) => Array.from(l).length <= 100), 'piped, the report is 100 columns wide');
+    assert.ok(
+      lines.every((l) => Array.from(l).length <= 100),
+      'piped, the report is 100 columns wide',
+    );
     // Every CloudTrail row's detail (the rule: "tcp port 8443 from 0.0.0.0/0") stands whole at the start of the line under its row.
     const events = json.findings.flatMap((f) => f.evidence).filter((e) => !e.source_ref.startsWith('flow:') && e.detail);
     assert.ok(events.length >= 8);
-    for (const e of events) assert.ok(lines.some((l) => `${l.trim()} `.startsWith(`${e.detail} `)), `${full.join('')}: "${e.detail}" is not whole`);
+    for (const e of events)
+      assert.ok(
+        lines.some((l) => `${l.trim()} `.startsWith(`${e.detail} `)),
+        `${full.join('')}: "${e.detail}" is not whole`,
+      );
     assert.ok(r.stdout.includes('tcp port 8443 from 0.0.0.0/0 · user/svc-legacy-deploy'));
     // No opaque flow keys: the first request names protocol, addresses, ports and interface.
     assert.doesNotMatch(r.stdout, /flow:eni-|\|6\|/);
-    assert.match(r.stdout.replace(/\s+/g, ' '), /first request: inbound REJECT 198\.51\.100\.23 → i-0a12b34c56d78e901 \(tcp 198\.51\.100\.23:51000 → 10\.0\.1\.25:8443 on eni-0f1e2d3c4b5a69788\)/);
+    assert.match(
+      r.stdout.replace(/\s+/g, ' '),
+      /first request: inbound REJECT 198\.51\.100\.23 → i-0a12b34c56d78e901 \(tcp 198\.51\.100\.23:51000 → 10\.0\.1\.25:8443 on eni-0f1e2d3c4b5a69788\)/,
+    );
     // A long ARN wider than the page is cut only after a separator, never inside an id.
     const arns = [...new Set(json.findings.flatMap((f) => f.evidence.map((e) => e.resource)))].filter((a): a is string => !!a?.startsWith('arn:'));
-    assert.ok(arns.some((a) => a.length > 90), 'the sample has a listener ARN longer than a line');
+    assert.ok(
+      arns.some((a) => a.length > 90),
+      'the sample has a listener ARN longer than a line',
+    );
     for (const [i, line] of lines.entries()) {
       const last = line.trimEnd().split(' ').at(-1) ?? '';
       const next = lines[i + 1]?.trimStart().split(' ')[0] ?? '';
-      for (const arn of arns) if (last.startsWith('arn:') && arn.startsWith(last) && arn !== last && arn.startsWith(last + next)) assert.match(last, /[/:|]$/, `ARN cut inside a part: ${line}`);
+      for (const arn of arns)
+        if (last.startsWith('arn:') && arn.startsWith(last) && arn !== last && arn.startsWith(last + next))
+          assert.match(last, /[/:|]$/, `ARN cut inside a part: ${line}`);
     }
   }
 });
@@ -234,18 +288,28 @@ test('flow-only findings from default v2 flow logs: a direction, the peer as sou
   const logs = join(dir, 'v2', 'AWSLogs', '111122223333', 'vpcflowlogs', 'us-east-1', '2024', '05', '14');
   mkdirSync(logs, { recursive: true });
   // The default format (version 2): no flow-direction, no instance id, no tcp-flags; one public peer, and one VPC-internal pair.
-  writeFileSync(join(logs, '111122223333_vpcflowlogs_us-east-1_fl-0123_20240514T0840Z_v2.log'), [
-    'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
-    '2 111122223333 eni-0f1e2d3c4b5a69788 198.51.100.23 10.0.1.25 51000 8443 6 10 6000 1715676005 1715676060 ACCEPT OK',
-    '2 111122223333 eni-0f1e2d3c4b5a69788 10.0.1.25 198.51.100.23 8443 51000 6 10 6000 1715676005 1715676060 ACCEPT OK',
-    '2 111122223333 eni-0b23c45d67e89f012 10.0.2.17 10.0.3.40 40000 8443 6 4 720 1715677500 1715677560 ACCEPT OK',
-    '2 111122223333 eni-0f1e2d3c4b5a69788 - - - - - - - 1715676005 1715676060 - NODATA',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(logs, '111122223333_vpcflowlogs_us-east-1_fl-0123_20240514T0840Z_v2.log'),
+    [
+      'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+      '2 111122223333 eni-0f1e2d3c4b5a69788 198.51.100.23 10.0.1.25 51000 8443 6 10 6000 1715676005 1715676060 ACCEPT OK',
+      '2 111122223333 eni-0f1e2d3c4b5a69788 10.0.1.25 198.51.100.23 8443 51000 6 10 6000 1715676005 1715676060 ACCEPT OK',
+      '2 111122223333 eni-0b23c45d67e89f012 10.0.2.17 10.0.3.40 40000 8443 6 4 720 1715677500 1715677560 ACCEPT OK',
+      '2 111122223333 eni-0f1e2d3c4b5a69788 - - - - - - - 1715676005 1715676060 - NODATA',
+      '',
+    ].join('\n'),
+  );
   const store = join(dir, 'v2.duckdb');
   const json = await runInProcess(['investigate', join(dir, 'v2'), '--db', store, '--no-progress', '--format', 'json', '--schema', 'v2']);
   assert.equal(json.status, 0, json.stderr);
-  const report = JSON.parse(json.stdout) as { findings: Array<{ title: string; direction: string; decision: { reasons: string[] }; evidence: Array<{ source_ip: string | null; resource: string | null; detail: string }> }> };
+  const report = JSON.parse(json.stdout) as {
+    findings: Array<{
+      title: string;
+      direction: string;
+      decision: { reasons: string[] };
+      evidence: Array<{ source_ip: string | null; resource: string | null; detail: string }>;
+    }>;
+  };
   const external = report.findings.find((f) => f.title.includes('eni-0f1e2d3c4b5a69788'));
   assert.ok(external, JSON.stringify(report.findings.map((f) => f.title)));
   assert.equal(external.title, 'inbound traffic on port 8443 at eni-0f1e2d3c4b5a69788 with no exposure in CloudTrail');
@@ -257,7 +321,10 @@ test('flow-only findings from default v2 flow logs: a direction, the peer as sou
   assert.equal(internal.evidence[0]!.source_ip, '10.0.2.17');
   for (const f of report.findings) {
     assert.doesNotMatch(JSON.stringify(f), /null:null|A path to the port changed/, f.title);
-    assert.ok(f.evidence.every((e) => e.resource), `${f.title}: a blank resource`);
+    assert.ok(
+      f.evidence.every((e) => e.resource),
+      `${f.title}: a blank resource`,
+    );
   }
   const text = await runInProcess(['investigate', '--db', store]);
   assert.doesNotMatch(text.stdout, /null:null|A path to the port changed/);
@@ -266,16 +333,20 @@ test('flow-only findings from default v2 flow logs: a direction, the peer as sou
 
 /** A small file in the format of AWS's ip-ranges.json (hand-written: AWS's own file is not shipped). */
 function ipRanges(syncToken: string, createDate: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    syncToken,
-    createDate,
-    prefixes: [
-      { ip_prefix: '52.95.128.0/21', region: 'ap-southeast-2', service: 'S3', network_border_group: 'ap-southeast-2' },
-      { ip_prefix: '3.5.140.0/22', region: 'ap-northeast-2', service: 'AMAZON', network_border_group: 'ap-northeast-2' },
-    ],
-    ipv6_prefixes: [{ ipv6_prefix: '2406:daba:f000::/40', region: 'ap-southeast-4', service: 'AMAZON', network_border_group: 'ap-southeast-4' }],
-    ...extra,
-  }, null, 2);
+  return JSON.stringify(
+    {
+      syncToken,
+      createDate,
+      prefixes: [
+        { ip_prefix: '52.95.128.0/21', region: 'ap-southeast-2', service: 'S3', network_border_group: 'ap-southeast-2' },
+        { ip_prefix: '3.5.140.0/22', region: 'ap-northeast-2', service: 'AMAZON', network_border_group: 'ap-northeast-2' },
+      ],
+      ipv6_prefixes: [{ ipv6_prefix: '2406:daba:f000::/40', region: 'ap-southeast-4', service: 'AMAZON', network_border_group: 'ap-southeast-4' }],
+      ...extra,
+    },
+    null,
+    2,
+  );
 }
 
 test('intel update installs a valid ip-ranges.json beside the store; AWS addresses are then known everywhere, and the reasons say what was checked', async () => {
@@ -305,8 +376,13 @@ test('intel update installs a valid ip-ranges.json beside the store; AWS address
 
   // investigate on that store lists the ranges among its inputs.
   assert.equal((await runInProcess(['ingest', join(SAMPLE, 'cloudtrail'), '--db', store, '--no-progress'])).status, 0);
-  const report = JSON.parse((await runInProcess(['investigate', '--db', store, '--format', 'json'])).stdout) as { inputs: { intel: Array<{ name: string; entries: number }> } };
-  assert.deepEqual(report.inputs.intel.map((i) => [i.name, i.entries]), [['aws-ip-ranges', 3]]);
+  const report = JSON.parse((await runInProcess(['investigate', '--db', store, '--format', 'json'])).stdout) as {
+    inputs: { intel: Array<{ name: string; entries: number }> };
+  };
+  assert.deepEqual(
+    report.inputs.intel.map((i) => [i.name, i.entries]),
+    [['aws-ip-ranges', 3]],
+  );
 
   // Older ranges are refused unless --force; the installed file is unchanged.
   writeFileSync(file, ipRanges('1700000000', '2023-11-14-22-13-20'));
@@ -328,7 +404,11 @@ test('intel update refuses a file that is not AWS ip-ranges.json (exit 9, nothin
     ['bad date', JSON.stringify({ ...good, createDate: '2026-08-22' }), /"createDate" is not YYYY-MM-DD-hh-mm-ss/],
     ['no prefixes', JSON.stringify({ ...good, prefixes: undefined }), /"prefixes" is not an array/],
     ['no region', JSON.stringify({ ...good, prefixes: [{ ip_prefix: '52.95.128.0/21', service: 'S3' }] }), /prefixes\[0\] has no "region" string/],
-    ['bad prefix', JSON.stringify({ ...good, prefixes: [{ ip_prefix: '52.95.128.0/33', region: 'x', service: 'S3' }] }), /prefixes\[0\]\.ip_prefix "52\.95\.128\.0\/33" is not an IPv4 prefix/],
+    [
+      'bad prefix',
+      JSON.stringify({ ...good, prefixes: [{ ip_prefix: '52.95.128.0/33', region: 'x', service: 'S3' }] }),
+      /prefixes\[0\]\.ip_prefix "52\.95\.128\.0\/33" is not an IPv4 prefix/,
+    ],
     ['v6 in v4', JSON.stringify({ ...good, prefixes: [{ ip_prefix: '2406:daba:f000::/40', region: 'x', service: 'S3' }] }), /is not an IPv4 prefix/],
     ['no v6 list', JSON.stringify({ ...good, ipv6_prefixes: undefined }), /"ipv6_prefixes" is not an array/],
   ];
@@ -342,7 +422,10 @@ test('intel update refuses a file that is not AWS ip-ranges.json (exit 9, nothin
   }
   const missing = await runInProcess(['intel', 'update', join(project, 'nope.json'), '--db', store]);
   assert.equal(missing.status, 3, missing.stderr);
-  assert.deepEqual(readdirSync(project).filter((f) => f.startsWith('aws-ip-ranges')), []);
+  assert.deepEqual(
+    readdirSync(project).filter((f) => f.startsWith('aws-ip-ranges')),
+    [],
+  );
 });
 
 test('corpus: the real ip-ranges.json installs, and S3 52.95.128.179 is known', async (t) => {
@@ -353,7 +436,9 @@ test('corpus: the real ip-ranges.json installs, and S3 52.95.128.179 is known', 
   assert.equal(r.status, 0, r.stderr);
   const [ipv4, ipv6] = /: (\d+) IPv4 and (\d+) IPv6 prefixes/.exec(r.stdout)!.slice(1).map(Number);
   assert.ok(ipv4! > 5000 && ipv6! > 1000, r.stdout);
-  const check = JSON.parse((await runInProcess(['intel', 'check', '52.95.128.179', '--db', store, '--format', 'json'])).stdout) as { verdicts: Array<{ verdict: string; reasons: string[] }> };
+  const check = JSON.parse((await runInProcess(['intel', 'check', '52.95.128.179', '--db', store, '--format', 'json'])).stdout) as {
+    verdicts: Array<{ verdict: string; reasons: string[] }>;
+  };
   assert.equal(check.verdicts[0]!.verdict, 'known');
   assert.match(check.verdicts[0]!.reasons.join(' '), /S3 /);
 });

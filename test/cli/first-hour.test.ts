@@ -46,8 +46,16 @@ test('every path the user names for writing is refused with exit 13 when the fil
     ['investigate --out', ['investigate', '--db', db, '--out', join(file, 'r.html'), '--format', 'html'], /cannot write --out/],
     ['investigate --out a folder', ['investigate', '--db', db, '--out', dir], /cannot write --out .*: it is a folder/],
     ['ingest --db', ['ingest', join(SAMPLE, 'cloudtrail'), '--db', join(file, 'x', 'store.duckdb'), '--no-progress'], /cannot write the store folder/],
-    ['investigate PATHS --db', ['investigate', join(SAMPLE, 'cloudtrail'), '--db', join(file, 'store.duckdb'), '--no-progress'], /cannot write the store folder/],
-    ['evidence commit --repo', ['evidence', 'commit', '--db', db, '--repo', join(file, 'evidence'), '--to', '2024-05-15T00:00:00Z'], /cannot write the evidence repository/],
+    [
+      'investigate PATHS --db',
+      ['investigate', join(SAMPLE, 'cloudtrail'), '--db', join(file, 'store.duckdb'), '--no-progress'],
+      /cannot write the store folder/,
+    ],
+    [
+      'evidence commit --repo',
+      ['evidence', 'commit', '--db', db, '--repo', join(file, 'evidence'), '--to', '2024-05-15T00:00:00Z'],
+      /cannot write the evidence repository/,
+    ],
   ];
   for (const [label, args, message] of cases) {
     const r = await runInProcess(args);
@@ -121,7 +129,17 @@ test('a bad --port is worded once, exit 2, on every command that takes one; twic
 });
 
 test('the text report ends with a one-line summary, and --quiet prints only that line and keeps the exit status', async () => {
-  const question = ['investigate', '--db', db, '--intel', join(SAMPLE, 'intel', 'threat-feed.txt'), '--trusted', join(SAMPLE, 'trusted-networks.yaml'), '--to', '2024-05-15T00:00:00Z'];
+  const question = [
+    'investigate',
+    '--db',
+    db,
+    '--intel',
+    join(SAMPLE, 'intel', 'threat-feed.txt'),
+    '--trusted',
+    join(SAMPLE, 'trusted-networks.yaml'),
+    '--to',
+    '2024-05-15T00:00:00Z',
+  ];
   const json = await runInProcess([...question, '--format', 'json']);
   assert.equal(json.status, 0, json.stderr);
   const report = JSON.parse(json.stdout) as { findings: Array<{ decision: { action: string } }>; answers: { firstSeen: string } };
@@ -136,7 +154,10 @@ test('the text report ends with a one-line summary, and --quiet prints only that
   // Piped, the report is 100 columns wide: the summary is the last paragraph, wrapped.
   const last = text.stdout.trimEnd().split('\n\n').at(-1)!;
   assert.equal(last.replace(/\n {2}/g, ' '), expected);
-  assert.ok(last.split('\n').every((line) => line.length <= 100), last);
+  assert.ok(
+    last.split('\n').every((line) => line.length <= 100),
+    last,
+  );
 
   const quiet = await runInProcess([...question, '--quiet', '--fail-on', 'escalate']);
   assert.equal(quiet.stdout, `${expected}\n`);

@@ -21,11 +21,17 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trailbook-sql-console-'));
   db = join(dir, 'store.duckdb');
   writeTree(join(dir, 'logs'), {
-    'AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1000Z_abc.json.gz': gz(records(
-      ctEvent({ eventName: 'AuthorizeSecurityGroupIngress', eventID: 'e1', requestParameters: { groupId: 'sg-0web', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443 }] } } }),
-      ctEvent({ eventName: 'DescribeInstances', eventID: 'e2' }),
-      ctEvent({ eventName: 'DescribeInstances', eventID: 'e3' }),
-    )),
+    'AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1000Z_abc.json.gz': gz(
+      records(
+        ctEvent({
+          eventName: 'AuthorizeSecurityGroupIngress',
+          eventID: 'e1',
+          requestParameters: { groupId: 'sg-0web', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443 }] } },
+        }),
+        ctEvent({ eventName: 'DescribeInstances', eventID: 'e2' }),
+        ctEvent({ eventName: 'DescribeInstances', eventID: 'e3' }),
+      ),
+    ),
   });
   const ingest = await runInProcess(['ingest', join(dir, 'logs'), '--db', db, '--no-progress', '--json']);
   assert.equal(ingest.status, 0, ingest.stderr);
@@ -96,7 +102,7 @@ test('a query cannot read local files or the network, or get round the lock; --a
   await assertRefused("SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')", ['--allow-files'], /httpfs/);
   await assertRefused("SELECT * FROM read_parquet('s3://bucket/x.parquet')", ['--allow-files'], /httpfs/);
   await assertRefused('INSTALL httpfs', ['--allow-files'], /not a query/);
-  await assertRefused("SET enable_external_access = true", ['--allow-files'], /not a query/);
+  await assertRefused('SET enable_external_access = true', ['--allow-files'], /not a query/);
   // The settings hold even in a query: the lock is DuckDB's, not a check of the text.
   const settings = await sql(
     "SELECT name, value FROM duckdb_settings() WHERE name IN ('enable_external_access', 'autoinstall_known_extensions', 'autoload_known_extensions', 'lock_configuration') ORDER BY name",
@@ -119,7 +125,9 @@ test('the README examples, the classic LIKE query, DESCRIBE, SHOW and the Athena
   assert.equal(classic.status, 0, classic.stderr);
   assert.equal((JSON.parse(classic.stdout) as unknown[]).length, 1);
   assert.match(classic.stderr, /8443/);
-  const macro = await sql("SELECT json_extract_scalar(requestparameters, '$.groupId') AS g, from_iso8601_timestamp(eventtime) AS t FROM cloudtrail_logs WHERE eventid = 'e1'");
+  const macro = await sql(
+    "SELECT json_extract_scalar(requestparameters, '$.groupId') AS g, from_iso8601_timestamp(eventtime) AS t FROM cloudtrail_logs WHERE eventid = 'e1'",
+  );
   assert.equal(macro.status, 0, macro.stderr);
   assert.equal((JSON.parse(macro.stdout) as Array<{ g: string }>)[0]?.g, 'sg-0web');
   const described = await sql('DESCRIBE cloudtrail_logs');

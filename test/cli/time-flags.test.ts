@@ -112,9 +112,18 @@ test('an offset is honoured: 12:00+02:00 is 10:00Z', async () => {
   assert.deepEqual(JSON.parse(offset.stdout), JSON.parse(utc.stdout));
 });
 
-test('relative forms count from the run\'s now: runbook plan --now with from=now-2h and from=24h', async () => {
+test("relative forms count from the run's now: runbook plan --now with from=now-2h and from=24h", async () => {
   const plan = async (...params: string[]) => {
-    const r = await runInProcess(['runbook', 'plan', join(REPO_ROOT, 'runbooks', 'port-exposure'), '--now', '2024-05-14T12:00:00Z', '--format', 'json', ...params.flatMap((p) => ['--param', p])]);
+    const r = await runInProcess([
+      'runbook',
+      'plan',
+      join(REPO_ROOT, 'runbooks', 'port-exposure'),
+      '--now',
+      '2024-05-14T12:00:00Z',
+      '--format',
+      'json',
+      ...params.flatMap((p) => ['--param', p]),
+    ]);
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as { parameters: Record<string, { value: unknown }> };
   };

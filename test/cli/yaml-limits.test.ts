@@ -14,7 +14,8 @@ import { runInProcess } from '../helpers/in-process.js';
  * test case's expected.yaml or trailbook.yaml is a located problem of that file, and a query file
  * that is not there is an input error.
  */
-const BOMB = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`)].join('\n') + '\n';
+const BOMB =
+  ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`)].join('\n') + '\n';
 
 test('a YAML alias bomb in runbook.yaml is a YAML problem at file:1:1, not a crash', () => {
   const parsed = parseRunbookText('bomb/runbook.yaml', BOMB);
@@ -36,7 +37,11 @@ test("a YAML alias bomb in a test case's expected.yaml fails that case with its 
 test('a YAML alias bomb in trailbook.yaml is a configuration error (exit 10) at the file', (t) => {
   const path = join(tempDir(t), 'trailbook.yaml');
   writeFileSync(path, BOMB);
-  assert.throws(() => readConfigFile(path), (error: unknown) => error instanceof TrailbookError && error.exitCode === 10 && /Excessive alias count/.test(error.message) && error.location === `${path}:1:1`);
+  assert.throws(
+    () => readConfigFile(path),
+    (error: unknown) =>
+      error instanceof TrailbookError && error.exitCode === 10 && /Excessive alias count/.test(error.message) && error.location === `${path}:1:1`,
+  );
 });
 
 test('sql --file naming a missing file is an input error (exit 3), not a bug', async () => {

@@ -62,16 +62,22 @@ test('trailbook.yaml found upward remembers the store, feeds and trusted file: t
   assert.deepEqual(remembered.inputs.config, { file, from: { db: file, intel: file, trusted: file, port: file, protocol: 'default' } });
   assert.equal(remembered.inputs.intel.length, 1);
   const explicit = await investigateJson(tmpdir(), [
-    '--db', join(project, 'data', 'store.duckdb'),
-    '--intel', join(SAMPLE, 'intel', 'threat-feed.txt'),
-    '--trusted', join(SAMPLE, 'trusted-networks.yaml'),
+    '--db',
+    join(project, 'data', 'store.duckdb'),
+    '--intel',
+    join(SAMPLE, 'intel', 'threat-feed.txt'),
+    '--trusted',
+    join(SAMPLE, 'trusted-networks.yaml'),
   ]);
   assert.deepEqual(actions(remembered), actions(explicit));
   assert.deepEqual(explicit.inputs.config?.from, { db: '--db', intel: '--intel', trusted: '--trusted', port: 'default', protocol: 'default' });
   // The text report names what the command line did not show.
   const text = await runInProcess(['investigate', '--to', '2024-05-15T00:00:00Z'], { cwd: deeper, env: { TRAILBOOK_PORT: '8443' } });
   assert.equal(text.status, 0, text.stderr);
-  assert.match(text.stdout.replace(/\n {2}/g, ' '), new RegExp(`\nsettings: db, intel, trusted from ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · port from TRAILBOOK_PORT\n`));
+  assert.match(
+    text.stdout.replace(/\n {2}/g, ' '),
+    new RegExp(`\nsettings: db, intel, trusted from ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · port from TRAILBOOK_PORT\n`),
+  );
 });
 
 test('intel check and stats read the same feeds and trusted file as investigate', async () => {
@@ -95,11 +101,14 @@ test('a flag beats its environment variable, which beats the file', async () => 
   assert.equal(flag.parameters.port, 8443);
   assert.equal(flag.inputs.config?.from['port'], '--port');
 
-  const settings = resolveSettings({}, {
-    cwd: deeper,
-    env: { TRAILBOOK_DB: 'elsewhere.duckdb', TRAILBOOK_INTEL: 'a.txt, csv:b.csv' },
-    uses: ['db', 'intel', 'trusted'],
-  });
+  const settings = resolveSettings(
+    {},
+    {
+      cwd: deeper,
+      env: { TRAILBOOK_DB: 'elsewhere.duckdb', TRAILBOOK_INTEL: 'a.txt, csv:b.csv' },
+      uses: ['db', 'intel', 'trusted'],
+    },
+  );
   assert.equal(settings.db, 'elsewhere.duckdb');
   assert.deepEqual(settings.intel, ['a.txt', 'csv:b.csv']);
   assert.equal(settings.trusted, join(project, 'trusted-networks.yaml'));
@@ -145,7 +154,11 @@ test('trailbook init writes a commented file that changes nothing, whose example
   assert.equal(readFileSync(path, 'utf8'), 'store: mine.duckdb\n');
 
   // Uncommented, the examples are a valid file (given the files they name).
-  const examples = configTemplate().split('\n').filter((line) => /^# (\w+:| {2})/.test(line)).map((line) => line.slice(2)).join('\n');
+  const examples = configTemplate()
+    .split('\n')
+    .filter((line) => /^# (\w+:| {2})/.test(line))
+    .map((line) => line.slice(2))
+    .join('\n');
   const valid = mkdtempSync(join(project, 'examples-'));
   mkdirSync(join(valid, 'feeds'));
   writeFileSync(join(valid, 'feeds', 'ipsum.txt'), '198.51.100.23\t3\n');

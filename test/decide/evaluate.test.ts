@@ -14,7 +14,14 @@ const finding: Finding = {
   lastSeen: '2024-05-01T12:00:00Z',
   direction: 'inbound',
   eventSources: ['ec2.amazonaws.com'],
-  credentials: { identityType: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/alice', accessKeyId: 'AKIAEXAMPLE', keyKind: 'long-term', mfa: false, via: 'api' },
+  credentials: {
+    identityType: 'IAMUser',
+    arn: 'arn:aws:iam::111122223333:user/alice',
+    accessKeyId: 'AKIAEXAMPLE',
+    keyKind: 'long-term',
+    mfa: false,
+    via: 'api',
+  },
   sources: [
     { ip: '198.51.100.7', verdict: 'known', reasons: ['corporate egress'] },
     { ip: '203.0.113.9', verdict: 'suspicious', reasons: ['listed in ipsum level 3'] },
@@ -99,7 +106,12 @@ test('all / any / not compose, with an explanation of every part', () => {
   const condition: Condition = {
     all: [
       { field: 'kind', op: 'eq', value: 'exposure' },
-      { any: [{ field: 'credentials.mfa', op: 'eq', value: true }, { field: 'credentials.keyKind', op: 'eq', value: 'long-term' }] },
+      {
+        any: [
+          { field: 'credentials.mfa', op: 'eq', value: true },
+          { field: 'credentials.keyKind', op: 'eq', value: 'long-term' },
+        ],
+      },
       { not: { field: 'direction', op: 'eq', value: 'outbound' } },
     ],
   };
@@ -107,7 +119,15 @@ test('all / any / not compose, with an explanation of every part', () => {
   assert.equal(outcome.result, true);
   assert.match(outcome.explanation, /^all\(kind eq "exposure" \(found "exposure"\) → true; any\(/);
   assert.match(outcome.explanation, /not\(direction eq "outbound" \(found "inbound"\) → false\) → true\)$/);
-  assert.equal(holds({ any: [{ field: 'kind', op: 'eq', value: 'x' }, { field: 'kind', op: 'eq', value: 'y' }] }), false);
+  assert.equal(
+    holds({
+      any: [
+        { field: 'kind', op: 'eq', value: 'x' },
+        { field: 'kind', op: 'eq', value: 'y' },
+      ],
+    }),
+    false,
+  );
 });
 
 test('{ param } values come from the parameters; a missing one is an error', () => {
@@ -120,7 +140,13 @@ test('{ param } values come from the parameters; a missing one is an error', () 
 const tree: DecisionTree = DecisionTreeSchema.parse({
   root: 'suspicious',
   nodes: [
-    { id: 'suspicious', label: 'Any suspicious source?', when: { field: 'sources[].verdict', op: 'eq', value: 'suspicious' }, then: 'accepted', else: 'ticket' },
+    {
+      id: 'suspicious',
+      label: 'Any suspicious source?',
+      when: { field: 'sources[].verdict', op: 'eq', value: 'suspicious' },
+      then: 'accepted',
+      else: 'ticket',
+    },
     { id: 'accepted', label: 'Connections accepted?', when: { field: 'flows.acceptedConnections', op: 'gte', value: 1 }, then: 'isolate', else: 'escalate' },
     { id: 'isolate', action: 'isolate', reasons: ['suspicious source got through'], verify: 'check the peers' },
     { id: 'escalate', action: 'escalate', reasons: ['suspicious source, nothing accepted'], verify: 'check the source' },
@@ -173,7 +199,12 @@ test('hostile finding values are data: prototype keys and odd types do not match
 test('severity order: isolate > escalate > ticket > false-positive', () => {
   assert.deepEqual([...ACTIONS], ['isolate', 'escalate', 'ticket', 'false-positive']);
   assert.ok(actionSeverity('isolate') < actionSeverity('escalate'));
-  assert.deepEqual((['ticket', 'false-positive', 'isolate', 'escalate'] as const).slice().sort(compareActions), ['isolate', 'escalate', 'ticket', 'false-positive']);
+  assert.deepEqual((['ticket', 'false-positive', 'isolate', 'escalate'] as const).slice().sort(compareActions), [
+    'isolate',
+    'escalate',
+    'ticket',
+    'false-positive',
+  ]);
   assert.equal(mostSevereAction(['ticket', 'escalate', 'false-positive']), 'escalate');
   assert.equal(mostSevereAction([]), undefined);
 });

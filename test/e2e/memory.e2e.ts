@@ -17,11 +17,15 @@ import { writeGzipBomb, writeLargeCloudTrailFile } from './generate.js';
 const HEAP_MB = 160;
 
 function ingestUnderCap(input: string, db: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, join(REPO_ROOT, 'bin', 'trailbook.js'), 'ingest', input, '--db', db, '--json', '--no-progress'], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [`--max-old-space-size=${HEAP_MB}`, join(REPO_ROOT, 'bin', 'trailbook.js'), 'ingest', input, '--db', db, '--json', '--no-progress'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

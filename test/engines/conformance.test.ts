@@ -25,8 +25,19 @@ const ENGINES: EngineUnderTest[] = [
       const dir = tempDir(t);
       writeTree(dir, {
         'a.json': records(
-          ctEvent({ eventID: 'e-1', eventTime: '2024-05-01T10:00:00Z', eventName: 'AuthorizeSecurityGroupIngress', requestParameters: { groupId: 'sg-1', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443 }] } } }),
-          ctEvent({ eventID: 'e-2', eventTime: '2024-05-01T11:00:00Z', eventName: 'GetObject', eventSource: 's3.amazonaws.com', requestParameters: { bucketName: "o'brien; DROP TABLE x" } }),
+          ctEvent({
+            eventID: 'e-1',
+            eventTime: '2024-05-01T10:00:00Z',
+            eventName: 'AuthorizeSecurityGroupIngress',
+            requestParameters: { groupId: 'sg-1', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443 }] } },
+          }),
+          ctEvent({
+            eventID: 'e-2',
+            eventTime: '2024-05-01T11:00:00Z',
+            eventName: 'GetObject',
+            eventSource: 's3.amazonaws.com',
+            requestParameters: { bucketName: "o'brien; DROP TABLE x" },
+          }),
         ),
       });
       const engine = await DuckDBEngine.open({ path: join(dir, 'store.duckdb') });
@@ -50,7 +61,10 @@ const CASES: Case[] = [
     sql: 'SELECT eventTime, eventName FROM cloudtrail_logs ORDER BY eventTime',
     expect: (rows, columns) => {
       assert.deepEqual(columns, ['eventtime', 'eventname']);
-      assert.deepEqual(rows.map((r) => r['eventname']), ['AuthorizeSecurityGroupIngress', 'GetObject']);
+      assert.deepEqual(
+        rows.map((r) => r['eventname']),
+        ['AuthorizeSecurityGroupIngress', 'GetObject'],
+      );
     },
   },
   {

@@ -26,7 +26,12 @@ before(async () => {
   engine = await DuckDBEngine.open({ path: ':memory:' });
   await ingestPaths(engine, [sample('cloudtrail'), sample('vpcflow')]);
   const intel = await loadIntel({ feeds: [sample('intel/threat-feed.txt')], trusted: sample('trusted-networks.yaml') });
-  report = await investigate(engine, { runbook: await loadRunbook(runbookDir), parameters: { port: 8443, to: '2024-05-15T00:00:00Z' }, intel, now: new Date('2024-05-15T00:00:00Z') });
+  report = await investigate(engine, {
+    runbook: await loadRunbook(runbookDir),
+    parameters: { port: 8443, to: '2024-05-15T00:00:00Z' },
+    intel,
+    now: new Date('2024-05-15T00:00:00Z'),
+  });
 });
 after(async () => {
   await engine.close();
@@ -36,7 +41,9 @@ after(async () => {
 export let counter = 0;
 export async function commit(caseId = 'case-1', repo = join(root, `repo-${++counter}`), findings?: string[]) {
   const result = await commitEvidence(engine, report, {
-    repo, caseId, ...(findings ? { findings } : {}),
+    repo,
+    caseId,
+    ...(findings ? { findings } : {}),
     inputs: { intelFiles: [sample('intel/threat-feed.txt')], trustedFile: sample('trusted-networks.yaml'), runbookDir },
     trailbook: { version: 'test', judgementFingerprint: 'test' },
   });

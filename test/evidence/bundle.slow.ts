@@ -28,7 +28,10 @@ test('property: flipping any one byte of any file of a bundle is detected and na
       try {
         const problems = verifyEvidence(repo).problems;
         const named = name.split('\\').join('/');
-        assert.ok(problems.some((p) => p.path === named || (named === 'manifest.json' && p.kind === 'manifest-invalid') || p.path === `${named}`), `${named}: ${JSON.stringify(problems)}`);
+        assert.ok(
+          problems.some((p) => p.path === named || (named === 'manifest.json' && p.kind === 'manifest-invalid') || p.path === `${named}`),
+          `${named}: ${JSON.stringify(problems)}`,
+        );
       } finally {
         writeFileSync(path, original);
       }

@@ -25,10 +25,17 @@ const gitIn = (repo: string, ...args: string[]) => execFileSync('git', ['-C', re
 test('a bundle of the sample: every evidence row has its record, byte for byte as delivered, and verify passes', async () => {
   const { repo, caseDir, records, commit: id } = await commit();
   assert.equal(records.missing, 0);
-  assert.match(gitIn(repo, 'log', '-1', '--format=%H %s'), new RegExp(`^${id} evidence case-1: port-exposure port 8443, 1 isolate, 1 escalate, 1 ticket, 1 false-positive`));
+  assert.match(
+    gitIn(repo, 'log', '-1', '--format=%H %s'),
+    new RegExp(`^${id} evidence case-1: port-exposure port 8443, 1 isolate, 1 escalate, 1 ticket, 1 false-positive`),
+  );
   const index = JSON.parse(readFileSync(join(caseDir, 'records', 'index.json'), 'utf8')) as SourceRecordEntry[];
   const refs = new Set(report.findings.flatMap((f) => f.evidence.map((e) => e.source_ref)));
-  for (const ref of refs) assert.ok(index.some((e) => e.sourceRef === ref && e.bundlePath), `no record for ${ref}`);
+  for (const ref of refs)
+    assert.ok(
+      index.some((e) => e.sourceRef === ref && e.bundlePath),
+      `no record for ${ref}`,
+    );
   for (const entry of index) {
     const copy = readFileSync(join(caseDir, entry.bundlePath!));
     const raw = readFileSync(entry.file);
@@ -95,7 +102,19 @@ test('rewriting an older commit of a case is detected (the later manifest names 
   writeFileSync(join(caseDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   gitIn(repo, '-c', 'user.name=x', '-c', 'user.email=x@example.com', 'commit', '-q', '-a', '--amend', '--no-edit');
   const rewritten = gitIn(repo, 'rev-parse', 'HEAD').trim();
-  const replayed = gitIn(repo, '-c', 'user.name=x', '-c', 'user.email=x@example.com', 'commit-tree', `${secondCommit}^{tree}`, '-p', rewritten, '-m', 'replayed').trim();
+  const replayed = gitIn(
+    repo,
+    '-c',
+    'user.name=x',
+    '-c',
+    'user.email=x@example.com',
+    'commit-tree',
+    `${secondCommit}^{tree}`,
+    '-p',
+    rewritten,
+    '-m',
+    'replayed',
+  ).trim();
   gitIn(repo, 'reset', '-q', '--hard', replayed);
   const kinds = verifyEvidence(repo).problems.map((p) => p.kind);
   assert.ok(kinds.includes('history-rewritten'), kinds.join(', '));
@@ -108,7 +127,11 @@ test('record ranges: Records wrapper, bare array and NDJSON, with braces and quo
   for (const text of [`{"Records":[${a},\n ${b}]}`, `[ ${a} , ${b} ]`, `${a}\n${b}\n`, `{"other":{"Records":"no"},"Records":[${a},${b}]}`]) {
     const content = Buffer.from(text);
     const ranges = recordRanges(content);
-    assert.deepEqual(ranges.map((r) => content.subarray(r.start, r.end).toString()), [a, b], text);
+    assert.deepEqual(
+      ranges.map((r) => content.subarray(r.start, r.end).toString()),
+      [a, b],
+      text,
+    );
     assert.deepEqual([...locateEvents(content).keys()], ['a', 'b']);
   }
 });
@@ -155,7 +178,10 @@ test('a bundle states whether each CloudTrail source file passed its digest vali
     const signedReport: Report = { ...report, findings: [{ ...base, evidence: ['h0a', 'h1b'].map((id) => ({ ...base.evidence[0]!, source_ref: id })) }] };
     const repo = join(root, 'repo-signed');
     const result = await commitEvidence(signedEngine, signedReport, {
-      repo, caseId: 'signed', inputs: { intelFiles: [], runbookDir }, trailbook: { version: 'test', judgementFingerprint: 'test' },
+      repo,
+      caseId: 'signed',
+      inputs: { intelFiles: [], runbookDir },
+      trailbook: { version: 'test', judgementFingerprint: 'test' },
       integrity: { paths: [logs], publicKeys: loadPublicKeys(keys) },
     });
     const index = JSON.parse(readFileSync(join(result.caseDir, 'records', 'index.json'), 'utf8')) as SourceRecordEntry[];
@@ -164,7 +190,12 @@ test('a bundle states whether each CloudTrail source file passed its digest vali
     assert.ok(readFileSync(join(result.caseDir, 'inputs', 'log-integrity.json'), 'utf8').includes('trailbook.log-integrity/v1'));
     assert.deepEqual(verifyEvidence(repo).problems, []);
     // Without keys, the records say they were not checked.
-    const unchecked = await commitEvidence(signedEngine, signedReport, { repo, caseId: 'unchecked', inputs: { intelFiles: [], runbookDir }, trailbook: { version: 'test', judgementFingerprint: 'test' } });
+    const unchecked = await commitEvidence(signedEngine, signedReport, {
+      repo,
+      caseId: 'unchecked',
+      inputs: { intelFiles: [], runbookDir },
+      trailbook: { version: 'test', judgementFingerprint: 'test' },
+    });
     const plain = JSON.parse(readFileSync(join(unchecked.caseDir, 'records', 'index.json'), 'utf8')) as SourceRecordEntry[];
     assert.ok(plain.every((e) => e.digestValidation?.status === 'not-checked'));
   } finally {

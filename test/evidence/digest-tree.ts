@@ -77,7 +77,9 @@ export function logKeyAt(iso: string, id: string): string {
 /** Writes a log file whose contents are a CloudTrail `{"Records":[…]}` document; returns its key and uncompressed hash. */
 export function writeLog(root: string, iso: string, id: string) {
   const key = logKeyAt(iso, id);
-  const text = JSON.stringify({ Records: [{ eventVersion: '1.08', eventTime: iso, eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', awsRegion: REGION, eventID: id }] });
+  const text = JSON.stringify({
+    Records: [{ eventVersion: '1.08', eventTime: iso, eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', awsRegion: REGION, eventID: id }],
+  });
   return { key, path: writeGz(root, key, text), sha256: sha256(text) };
 }
 
@@ -113,7 +115,14 @@ export function writeTree(root: string, options: TreeOptions): Tree {
       previousDigestHashValue: previous ? previous.sha256 : null,
       previousDigestHashAlgorithm: previous ? 'SHA-256' : null,
       previousDigestSignature: previous ? previous.signature : null,
-      logFiles: logs.map((log) => ({ s3Bucket: BUCKET, s3Object: log.key, hashValue: log.sha256, hashAlgorithm: 'SHA-256', newestEventTime: end, oldestEventTime: start })),
+      logFiles: logs.map((log) => ({
+        s3Bucket: BUCKET,
+        s3Object: log.key,
+        hashValue: log.sha256,
+        hashAlgorithm: 'SHA-256',
+        newestEventTime: end,
+        oldestEventTime: start,
+      })),
     };
     options.beforeSigning?.(doc, h);
     const text = JSON.stringify(doc);

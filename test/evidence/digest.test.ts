@@ -46,7 +46,10 @@ test('an untouched tree: every digest and every log file is valid', async (t) =>
   // The oldest is the chain's first digest; the older ones are proven by the next digest's
   // previousDigestSignature, the newest by its sidecar.
   assert.equal(digestOf(report, tree.digests[0]!.key)!.chainStart, 'first-digest');
-  assert.deepEqual(report.digests.map((d) => d.signatureSource), ['next-digest', 'next-digest', 'sidecar']);
+  assert.deepEqual(
+    report.digests.map((d) => d.signatureSource),
+    ['next-digest', 'next-digest', 'sidecar'],
+  );
 });
 
 test('one byte changed in a log file: that file is invalid, with a hash mismatch, and nothing else', async (t) => {
@@ -56,7 +59,10 @@ test('one byte changed in a log file: that file is invalid, with a hash mismatch
   const report = await run();
   assert.equal(report.ok, false);
   const bad = report.logFiles.filter((l) => l.status !== 'valid');
-  assert.deepEqual(bad.map((l) => l.key), [target.key]);
+  assert.deepEqual(
+    bad.map((l) => l.key),
+    [target.key],
+  );
   assert.equal(bad[0]!.status, 'invalid');
   assert.match(bad[0]!.reason, /^hash mismatch: /);
   assert.equal(bad[0]!.digest, tree.digests[1]!.key);
@@ -77,7 +83,10 @@ test('a tampered digest fails its signature; its log files are no longer proven'
   const report = await run();
   const result = digestOf(report, middle.key)!;
   assert.equal(result.status, 'invalid');
-  assert.ok(result.problems.some((p) => p.code === 'bad-signature'), JSON.stringify(result.problems));
+  assert.ok(
+    result.problems.some((p) => p.code === 'bad-signature'),
+    JSON.stringify(result.problems),
+  );
   // The next digest recorded the original's hash: the chain says so too.
   assert.ok(result.problems.some((p) => p.code === 'broken-chain'));
   assert.equal(logOf(report, tree.logs[3]!.key)!.status, 'unverified');
@@ -91,7 +100,10 @@ test('the newest digest tampered: its sidecar signature no longer verifies', asy
   editGz(newest.path, (text) => text.replace('"digestEndTime":"2024-05-01T13:00:00Z"', '"digestEndTime":"2024-05-01T13:00:01Z"'));
   const result = digestOf(await run(), newest.key)!;
   assert.equal(result.status, 'invalid');
-  assert.deepEqual(result.problems.map((p) => p.code), ['bad-signature']);
+  assert.deepEqual(
+    result.problems.map((p) => p.code),
+    ['bad-signature'],
+  );
 });
 
 test('a middle digest removed: reported missing, the chain gap named, its logs "digest missing"', async (t) => {
@@ -115,11 +127,18 @@ test('a middle digest removed: reported missing, the chain gap named, its logs "
 });
 
 test('previousDigestHashValue wrong in a signed digest: the chain is reported broken at the previous digest', async (t) => {
-  const { tree, run } = setup(t, { beforeSigning: (doc, i) => { if (i === 2) doc.previousDigestHashValue = '0'.repeat(64); } });
+  const { tree, run } = setup(t, {
+    beforeSigning: (doc, i) => {
+      if (i === 2) doc.previousDigestHashValue = '0'.repeat(64);
+    },
+  });
   const report = await run();
   const previous = digestOf(report, tree.digests[1]!.key)!;
   assert.equal(previous.status, 'invalid');
-  assert.deepEqual(previous.problems.map((p) => p.code), ['broken-chain']);
+  assert.deepEqual(
+    previous.problems.map((p) => p.code),
+    ['broken-chain'],
+  );
   assert.match(previous.problems[0]!.message, new RegExp(`next digest ${basename(tree.digests[2]!.key).replace(/[.]/g, '\\.')} recorded 0{64}`));
   assert.equal(digestOf(report, tree.digests[2]!.key)!.status, 'valid');
 });
@@ -129,8 +148,13 @@ test('only the oldest digests given (a range edge): the chain continues before t
   const report = await validateLogFiles([dirname(tree.digests[2]!.path), dirname(tree.logs[0]!.path)], { publicKeys: loadPublicKeys(keysPath) });
   assert.deepEqual(statuses(report.digests), ['valid', 'valid', 'valid']);
   // Now give only the newest digest: its previous one is outside the files given.
-  const newestOnly = await validateLogFiles([tree.digests[2]!.path, tree.digests[2]!.path + '.sig', ...tree.digests[2]!.logs.map((l) => l.path)], { publicKeys: loadPublicKeys(keysPath) });
-  assert.deepEqual(newestOnly.digests.map((d) => [d.status, d.chainStart]), [['valid', 'before-input']]);
+  const newestOnly = await validateLogFiles([tree.digests[2]!.path, tree.digests[2]!.path + '.sig', ...tree.digests[2]!.logs.map((l) => l.path)], {
+    publicKeys: loadPublicKeys(keysPath),
+  });
+  assert.deepEqual(
+    newestOnly.digests.map((d) => [d.status, d.chainStart]),
+    [['valid', 'before-input']],
+  );
   assert.equal(newestOnly.ok, true);
 });
 
@@ -151,7 +175,10 @@ test('a key that did not sign the digests: bad signature; an unknown fingerprint
 test('a key whose validity ended before the digest: reported', async (t) => {
   const { run } = setup(t, {}, [{ pair: PAIR, to: '2024-05-01T11:30:00Z' }]);
   const report = await run();
-  assert.deepEqual(report.digests.map((d) => d.problems.map((p) => p.code).join()), ['', 'key-not-valid-then', 'key-not-valid-then']);
+  assert.deepEqual(
+    report.digests.map((d) => d.problems.map((p) => p.code).join()),
+    ['', 'key-not-valid-then', 'key-not-valid-then'],
+  );
 });
 
 test('a log file no digest lists: not covered; a listed one deleted: missing; one listed in a folder not given: outside input', async (t) => {
@@ -183,7 +210,10 @@ test('the newest digest without a saved signature is "signature unavailable", ne
   assert.equal(report.ok, false);
 
   // The JSON `aws s3api head-object` prints is a sidecar too.
-  writeFileSync(newest.path + '.sig', JSON.stringify({ ContentType: 'application/json', Metadata: { signature: newest.signature, 'signature-algorithm': 'SHA256withRSA' } }));
+  writeFileSync(
+    newest.path + '.sig',
+    JSON.stringify({ ContentType: 'application/json', Metadata: { signature: newest.signature, 'signature-algorithm': 'SHA256withRSA' } }),
+  );
   assert.equal(digestOf(await run(), newest.key)!.signatureSource, 'sidecar');
   rmSync(newest.path + '.sig');
 
@@ -203,7 +233,10 @@ test('a digest moved from where CloudTrail delivered it: wrong location, though 
   renameSync(newest.path, moved);
   renameSync(newest.path + '.sig', moved + '.sig');
   const result = (await run()).digests.find((d) => d.path?.endsWith(moved.slice(tree.root.length + 1)))!;
-  assert.deepEqual(result.problems.map((p) => p.code), ['wrong-location']);
+  assert.deepEqual(
+    result.problems.map((p) => p.code),
+    ['wrong-location'],
+  );
 });
 
 test('digest shapes: JSON null or the string "null" for a first digest, bad files are reasons, not crashes', async (t) => {
@@ -211,14 +244,21 @@ test('digest shapes: JSON null or the string "null" for a first digest, bad file
   const first = parseDigest(readFileSync(tree.digests[0]!.path));
   assert.ok(!('error' in first));
   assert.equal(first.document.previousDigestSignature, null);
-  const asString = parseDigest(Buffer.from(JSON.stringify({ ...JSON.parse(gunzipSync(readFileSync(tree.digests[0]!.path)).toString()), previousDigestSignature: 'null' })));
+  const asString = parseDigest(
+    Buffer.from(JSON.stringify({ ...JSON.parse(gunzipSync(readFileSync(tree.digests[0]!.path)).toString()), previousDigestSignature: 'null' })),
+  );
   assert.ok(!('error' in asString) && asString.document.previousDigestSignature === null);
-  assert.deepEqual(parseDigest(Buffer.from('{"Records":[]}')), { error: 'not a CloudTrail digest: no digestStartTime, digestEndTime, digestS3Bucket, digestS3Object, digestPublicKeyFingerprint, digestSignatureAlgorithm' });
+  assert.deepEqual(parseDigest(Buffer.from('{"Records":[]}')), {
+    error: 'not a CloudTrail digest: no digestStartTime, digestEndTime, digestS3Bucket, digestS3Object, digestPublicKeyFingerprint, digestSignatureAlgorithm',
+  });
   assert.match((parseDigest(Buffer.from([0x1f, 0x8b, 1, 2, 3])) as { error: string }).error, /^cannot decompress/);
 
   writeFileSync(tree.digests[1]!.path, 'not json');
   const report = await run();
-  assert.deepEqual(digestOf(report, tree.digests[1]!.key)!.problems.map((p) => p.code), ['not-a-digest']);
+  assert.deepEqual(
+    digestOf(report, tree.digests[1]!.key)!.problems.map((p) => p.code),
+    ['not-a-digest'],
+  );
 });
 
 test('the public keys file is checked: unreadable, not JSON, no keys, bad key values are input errors', async (t) => {
@@ -230,15 +270,23 @@ test('the public keys file is checked: unreadable, not JSON, no keys, bad key va
   ];
   for (const [text, message] of cases) {
     writeFileSync(join(dir, 'k.json'), text);
-    assert.throws(() => loadPublicKeys(join(dir, 'k.json')), (e: unknown) => e instanceof TrailbookError && e.code === 'INPUT' && message.test(e.message));
+    assert.throws(
+      () => loadPublicKeys(join(dir, 'k.json')),
+      (e: unknown) => e instanceof TrailbookError && e.code === 'INPUT' && message.test(e.message),
+    );
   }
-  assert.throws(() => loadPublicKeys(join(dir, 'absent.json')), (e: unknown) => e instanceof TrailbookError && e.code === 'INPUT');
+  assert.throws(
+    () => loadPublicKeys(join(dir, 'absent.json')),
+    (e: unknown) => e instanceof TrailbookError && e.code === 'INPUT',
+  );
 });
 
 test('a folder with no CloudTrail files at all is "nothing read", not a silent success', async (t) => {
   const dir = scratch(t);
   writeFileSync(join(dir, 'notes.txt'), 'hello');
   const keysPath = writeKeysFile(join(dir, 'keys.json'), [{ pair: PAIR }]);
-  await assert.rejects(validateLogFiles([dir], { publicKeys: loadPublicKeys(keysPath) }), (e: unknown) => e instanceof TrailbookError && e.code === 'NOTHING_READ');
+  await assert.rejects(
+    validateLogFiles([dir], { publicKeys: loadPublicKeys(keysPath) }),
+    (e: unknown) => e instanceof TrailbookError && e.code === 'NOTHING_READ',
+  );
 });
-

@@ -78,7 +78,9 @@ function byHandBlock(): string {
 }
 
 test('docs/evidence.md: the by-hand openssl check verifies a good digest and rejects a tampered one', (t) => {
-  const missing = ['bash', 'gunzip', 'jq', 'xxd', 'openssl', 'sha256sum', 'base64'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+  const missing = ['bash', 'gunzip', 'jq', 'xxd', 'openssl', 'sha256sum', 'base64'].filter(
+    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
+  );
   if (missing.length) {
     t.skip(`needs ${missing.join(', ')} on PATH to run the documented commands`);
     return;
@@ -86,7 +88,11 @@ test('docs/evidence.md: the by-hand openssl check verifies a good digest and rej
   const { dir, tree, keys } = setup(t);
   const script = byHandBlock();
   const run = (digestPath: string) =>
-    spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: mkdtempSync(join(dir, 'work-')), encoding: 'utf8', env: { ...process.env, DIGEST: digestPath, KEYS: keys } });
+    spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: mkdtempSync(join(dir, 'work-')),
+      encoding: 'utf8',
+      env: { ...process.env, DIGEST: digestPath, KEYS: keys },
+    });
   writeSidecar(tree.digests[0]!); // the first digest of the chain: previousDigestSignature is null
   writeSidecar(tree.digests[2]!);
   for (const digest of [tree.digests[0]!, tree.digests[2]!]) {

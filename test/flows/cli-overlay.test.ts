@@ -26,11 +26,20 @@ import { runInProcess } from '../helpers/in-process.js';
  * - port 22 and 18443 traffic that must not show.
  */
 const perm = (fromPort: number, toPort: number, cidrIp: string) => ({
-  ipProtocol: 'tcp', fromPort, toPort, ipRanges: { items: [{ cidrIp }] }, ipv6Ranges: {}, prefixListIds: {}, groups: {},
+  ipProtocol: 'tcp',
+  fromPort,
+  toPort,
+  ipRanges: { items: [{ cidrIp }] },
+  ipv6Ranges: {},
+  prefixListIds: {},
+  groups: {},
 });
 const sg = (eventName: string, eventID: string, hhmm: string, permission: object) =>
   ctEvent({
-    eventName, eventID, eventTime: `2024-05-01T${hhmm}:00Z`, readOnly: false,
+    eventName,
+    eventID,
+    eventTime: `2024-05-01T${hhmm}:00Z`,
+    readOnly: false,
     requestParameters: { groupId: 'sg-0web', ipPermissions: { items: [permission] } },
     responseElements: { requestId: `r-${eventID}`, _return: true },
   });
@@ -72,8 +81,12 @@ async function ingest(paths: string[], store: string): Promise<void> {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trailbook-flows-overlay-'));
   writeTree(join(dir, 'logs'), {
-    'AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1505Z_abcdefghijklmnop.json.gz': gz(records(...CLOUDTRAIL)),
-    'AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240501T1300Z_0a1b2c3d.log.gz': gz(FLOWS.join('\n') + '\n'),
+    'AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1505Z_abcdefghijklmnop.json.gz': gz(
+      records(...CLOUDTRAIL),
+    ),
+    'AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240501T1300Z_0a1b2c3d.log.gz': gz(
+      FLOWS.join('\n') + '\n',
+    ),
   });
   db = join(dir, 'store.duckdb');
   await ingest([join(dir, 'logs')], db);
@@ -110,7 +123,10 @@ test('flows --overlay --format json: per window the connections inside it, then 
   // (docs/vpc-flow-logs.md, "Attribution"): nothing on web is credited to it. The outbound call is
   // credited to the egress rule only.
   assert.deepEqual(ingress!.connections, []);
-  assert.deepEqual(egress!.connections.map((c) => [c['direction'], c['remote_address'], c['remote_port']]), [['outbound', '203.0.113.9', 8443]]);
+  assert.deepEqual(
+    egress!.connections.map((c) => [c['direction'], c['remote_address'], c['remote_port']]),
+    [['outbound', '203.0.113.9', 8443]],
+  );
   assert.deepEqual(Object.keys(egress!.connections[0]!), [...FLOWS_COLUMNS]);
 
   assert.deepEqual(
@@ -135,7 +151,8 @@ test('flows --overlay --format json: per window the connections inside it, then 
 });
 
 test('flows --interface-address: the interface address decides the direction where inference cannot', async () => {
-  const api = async (args: string[]) => (JSON.parse((await flows('--format', 'json', ...args)).stdout) as Record<string, unknown>[]).find((c) => c['interface_id'] === 'eni-0api')!;
+  const api = async (args: string[]) =>
+    (JSON.parse((await flows('--format', 'json', ...args)).stdout) as Record<string, unknown>[]).find((c) => c['interface_id'] === 'eni-0api')!;
   const without = await api([]);
   // One peer only (both addresses in every record): only the private side tells the interface, a weaker basis than the flag.
   assert.equal(without['direction'], 'inbound');
@@ -166,7 +183,10 @@ test('flows --overlay (table): window headings, connection tables, reasons spell
   assert.equal(r.status, 0, r.stderr);
   const text = r.stdout;
   assert.match(text, /^Exposure windows on port 8443: 2\n/);
-  assert.match(text, /Window 1 of 2: sg-0web ingress tcp port 8443 from 0\.0\.0\.0\/0 \(internet-exposed\)\n {2}opened 2024-05-01T14:00:00Z by arn:aws:iam::111122223333:user\/alice \(event open-ingress\); closed 2024-05-01T15:00:00Z \(event close-ingress\)\n {2}no connections inside this window\n/);
+  assert.match(
+    text,
+    /Window 1 of 2: sg-0web ingress tcp port 8443 from 0\.0\.0\.0\/0 \(internet-exposed\)\n {2}opened 2024-05-01T14:00:00Z by arn:aws:iam::111122223333:user\/alice \(event open-ingress\); closed 2024-05-01T15:00:00Z \(event close-ingress\)\n {2}no connections inside this window\n/,
+  );
   assert.match(text, /Window 2 of 2: sg-0web egress tcp port 8443 to 203\.0\.113\.0\/24\n {2}opened .* still open\n {2}1 connection: 1 accepted/);
   assert.match(text, /Connections with no exposure window: 5\nreason\s+first_seen/);
   assert.match(text, /\ncontradicted-exposure: not credited to an open rule: a REJECT of 192\.0\.2\.99/);
@@ -181,11 +201,23 @@ test('flows --overlay --format csv: one flat row per (window, connection) and pe
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\r\n').filter(Boolean);
   assert.equal(lines[0], OVERLAY_COLUMNS.join(','));
-  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), [
-    'no-connections', 'in-window', 'rejected-without-exposure', 'accepted-before-exposure', 'contradicted-exposure', 'contradicted-exposure', 'accepted-without-exposure',
-  ]);
+  assert.deepEqual(
+    lines.slice(1).map((l) => l.split(',')[0]),
+    [
+      'no-connections',
+      'in-window',
+      'rejected-without-exposure',
+      'accepted-before-exposure',
+      'contradicted-exposure',
+      'contradicted-exposure',
+      'accepted-without-exposure',
+    ],
+  );
   const nd = await flows('--overlay', '--format', 'ndjson', ...API);
-  const rows = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const rows = nd.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(Object.keys(rows[0]!), [...OVERLAY_COLUMNS]);
   assert.equal(rows[1]!['exposure_direction'], 'egress');
   assert.equal(rows[1]!['exposure_opened_by_event'], 'open-egress');
@@ -196,8 +228,17 @@ test('flows --overlay --from/--to: an exposure opened before --from and still op
   const r = await flows('--overlay', '--format', 'json', '--from', '2024-05-01T14:15:00Z', '--to', '2024-05-01T16:00:00Z', ...API);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as Doc;
-  assert.deepEqual(doc.windows.map((w) => [w['opened_by_event'], w.connections.length]), [['open-ingress', 0], ['open-egress', 1]]);
-  assert.deepEqual(doc.unexposed.map((u) => u['reason']), ['accepted-without-exposure']);
+  assert.deepEqual(
+    doc.windows.map((w) => [w['opened_by_event'], w.connections.length]),
+    [
+      ['open-ingress', 0],
+      ['open-egress', 1],
+    ],
+  );
+  assert.deepEqual(
+    doc.unexposed.map((u) => u['reason']),
+    ['accepted-without-exposure'],
+  );
 });
 
 test('flows --overlay on a store without CloudTrail: every connection is reported as unexposed', async () => {

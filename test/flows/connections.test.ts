@@ -11,9 +11,22 @@ const REMOTE = '198.51.100.7';
 
 function row(over: Partial<FlowRow>): FlowRow {
   return {
-    interface_id: ENI, instance_id: 'i-0123', srcaddr: REMOTE, dstaddr: LOCAL, srcport: 50000, dstport: 8443, protocol: 6,
-    packets: 3, bytes: 180, start: 1700000000, end: 1700000060, action: 'ACCEPT', log_status: 'OK', tcp_flags: null,
-    flow_direction: null, ...over,
+    interface_id: ENI,
+    instance_id: 'i-0123',
+    srcaddr: REMOTE,
+    dstaddr: LOCAL,
+    srcport: 50000,
+    dstport: 8443,
+    protocol: 6,
+    packets: 3,
+    bytes: 180,
+    start: 1700000000,
+    end: 1700000060,
+    action: 'ACCEPT',
+    log_status: 'OK',
+    tcp_flags: null,
+    flow_direction: null,
+    ...over,
   };
 }
 
@@ -25,10 +38,7 @@ const outboundRequest = row({ srcaddr: LOCAL, dstaddr: '203.0.113.9', srcport: 4
 const outboundReply = row({ srcaddr: '203.0.113.9', dstaddr: LOCAL, srcport: 8443, dstport: 40000, start: 1700000100, end: 1700000160 });
 
 test('inbound with flow-direction: the reply leaving the interface on srcport 8443 is part of it, not an outbound connection', () => {
-  const cs = buildConnections(
-    [row({ flow_direction: 'ingress' }), { ...inboundReply, flow_direction: 'egress' }],
-    { port: 8443 },
-  );
+  const cs = buildConnections([row({ flow_direction: 'ingress' }), { ...inboundReply, flow_direction: 'egress' }], { port: 8443 });
   assert.equal(cs.length, 1);
   const c = cs[0]!;
   assert.equal(c.direction, 'inbound');
@@ -43,7 +53,13 @@ test('inbound with flow-direction: the reply leaving the interface on srcport 84
 });
 
 test('outbound with flow-direction: local → remote 8443, the reply arriving is part of it', () => {
-  const cs = buildConnections([{ ...outboundRequest, flow_direction: 'egress' }, { ...outboundReply, flow_direction: 'ingress' }], { port: 8443 });
+  const cs = buildConnections(
+    [
+      { ...outboundRequest, flow_direction: 'egress' },
+      { ...outboundReply, flow_direction: 'ingress' },
+    ],
+    { port: 8443 },
+  );
   assert.equal(cs.length, 1);
   assert.equal(cs[0]!.direction, 'outbound');
   assert.deepEqual([cs[0]!.remoteAddress, cs[0]!.remotePort, cs[0]!.localAddress, cs[0]!.localPort], ['203.0.113.9', 8443, LOCAL, 40000]);
@@ -65,7 +81,13 @@ test('without flow-direction or CIDRs: the interface address present in every re
   const inferred = inferInterfaceAddresses(rows);
   assert.equal(inferred.get(ENI), LOCAL);
   const cs = buildConnections(rows, { port: 8443, inferredAddresses: inferred });
-  assert.deepEqual(cs.map((c) => [c.direction, c.directionBasis]), [['inbound', 'inferred-interface-address'], ['outbound', 'inferred-interface-address']]);
+  assert.deepEqual(
+    cs.map((c) => [c.direction, c.directionBasis]),
+    [
+      ['inbound', 'inferred-interface-address'],
+      ['outbound', 'inferred-interface-address'],
+    ],
+  );
 });
 
 test('with one peer only and no other hint, the private side is the interface (default v2 records); two private peers stay unknown, client and server still told by the port', () => {
@@ -118,7 +140,11 @@ test('probe vs handshake from tcp-flags (OR-ed per interval)', () => {
   assert.equal(probe[0]!.handshake, 'syn-only');
   assert.equal(probe[0]!.action, 'REJECT');
   const full = buildConnections(
-    [row({ tcp_flags: 2, flow_direction: 'ingress' }), row({ tcp_flags: 1, flow_direction: 'ingress', start: 1700000060, end: 1700000120 }), { ...inboundReply, tcp_flags: 18, flow_direction: 'egress' }],
+    [
+      row({ tcp_flags: 2, flow_direction: 'ingress' }),
+      row({ tcp_flags: 1, flow_direction: 'ingress', start: 1700000060, end: 1700000120 }),
+      { ...inboundReply, tcp_flags: 18, flow_direction: 'egress' },
+    ],
     { port: 8443 },
   );
   assert.equal(full.length, 1);
@@ -177,7 +203,9 @@ test('corpus: the AWS tcp-flags example gives three inbound handshakes to port 5
   // One peer only: both addresses are in every record, so without the CIDRs no address is inferred;
   // the private side (10.0.0.62) is still the interface's.
   assert.equal(inferInterfaceAddresses(rows).size, 0);
-  assert.ok(buildConnections(rows, { port: 5001 }).every((c) => c.direction === 'inbound' && c.directionBasis === 'private-address' && c.server === '10.0.0.62'));
+  assert.ok(
+    buildConnections(rows, { port: 5001 }).every((c) => c.direction === 'inbound' && c.directionBasis === 'private-address' && c.server === '10.0.0.62'),
+  );
 });
 
 test('corpus: the v5 S3 example (flow-direction present) is an outbound connection to remote port 80, not an inbound one', async (t) => {

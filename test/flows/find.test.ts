@@ -60,7 +60,10 @@ test('findConnections: port narrowing in SQL, direction inferred from the interf
       ],
     );
     assert.ok(cs.every((c) => c.directionBasis === 'inferred-interface-address'));
-    assert.ok(cs.every((c) => c.handshake === 'unknown'), 'v2 has no tcp-flags');
+    assert.ok(
+      cs.every((c) => c.handshake === 'unknown'),
+      'v2 has no tcp-flags',
+    );
     assert.equal(cs[1]!.bytes, 9500);
 
     const window = await findConnections(engine, { port: 8443, from: '2024-05-01T14:00:00Z', to: '2024-05-01T15:00:00Z' });
@@ -68,7 +71,10 @@ test('findConnections: port narrowing in SQL, direction inferred from the interf
     const none = await findConnections(engine, { port: 8444 });
     assert.equal(none.length, 0);
     const ssh = await findConnections(engine, { port: 22, inferAddresses: false, vpcCidrs: ['10.0.0.0/16'] });
-    assert.deepEqual(ssh.map((c) => [c.direction, c.directionBasis]), [['inbound', 'vpc-cidr']]);
+    assert.deepEqual(
+      ssh.map((c) => [c.direction, c.directionBasis]),
+      [['inbound', 'vpc-cidr']],
+    );
 
     await assert.rejects(findConnections(engine, { port: 70000 }), (e: unknown) => e instanceof TrailbookError && e.code === 'USAGE');
     await assert.rejects(findConnections(engine, { port: 8443, from: 'yesterday' }), (e: unknown) => e instanceof TrailbookError && e.code === 'USAGE');
@@ -82,16 +88,40 @@ test('overlay: connections per exposure window, and those no window covers, with
   try {
     const cs = await findConnections(engine, { port: 8443 });
     const windows: ExposureWindowLike[] = [
-      { resource: 'sg-0web', direction: 'inbound', openedAt: '2024-05-01T14:00:00Z', closedAt: '2024-05-01T15:00:00Z', eventId: 'ev-open', fromPort: 8000, toPort: 9000, protocol: 'tcp' },
-      { resource: 'sg-0web', direction: 'outbound', openedAt: '2024-05-01T00:00:00Z', closedAt: null, eventId: 'ev-egress', fromPort: null, toPort: null, protocol: '-1' },
+      {
+        resource: 'sg-0web',
+        direction: 'inbound',
+        openedAt: '2024-05-01T14:00:00Z',
+        closedAt: '2024-05-01T15:00:00Z',
+        eventId: 'ev-open',
+        fromPort: 8000,
+        toPort: 9000,
+        protocol: 'tcp',
+      },
+      {
+        resource: 'sg-0web',
+        direction: 'outbound',
+        openedAt: '2024-05-01T00:00:00Z',
+        closedAt: null,
+        eventId: 'ev-egress',
+        fromPort: null,
+        toPort: null,
+        protocol: '-1',
+      },
       { resource: 'eni-0other', direction: 'inbound', openedAt: '2024-05-01T00:00:00Z', closedAt: null, eventId: 'ev-other', fromPort: 8443, toPort: 8443 },
     ];
     const overlay = overlayConnections(cs, windows);
     const [open, egress, other] = overlay.windows;
-    assert.deepEqual(open!.connections.map((c) => c.remoteAddress), ['198.51.100.7']);
+    assert.deepEqual(
+      open!.connections.map((c) => c.remoteAddress),
+      ['198.51.100.7'],
+    );
     assert.equal(open!.accepted, 1);
     assert.deepEqual(open!.peers, ['198.51.100.7']);
-    assert.deepEqual(egress!.connections.map((c) => c.remoteAddress), ['203.0.113.9']);
+    assert.deepEqual(
+      egress!.connections.map((c) => c.remoteAddress),
+      ['203.0.113.9'],
+    );
     assert.equal(other!.connections.length, 0, 'a window on another interface covers nothing here');
 
     assert.deepEqual(
@@ -108,7 +138,10 @@ test('overlay: connections per exposure window, and those no window covers, with
     const before = early.unexposed.find((u) => u.connection.remoteAddress === '198.51.100.7');
     assert.equal(before?.reason, 'accepted-before-exposure');
     assert.match(before!.explanation, /ev-open/);
-    assert.deepEqual(early.windows[0]!.connections.map((c) => c.remoteAddress), ['203.0.113.77']);
+    assert.deepEqual(
+      early.windows[0]!.connections.map((c) => c.remoteAddress),
+      ['203.0.113.77'],
+    );
 
     // No windows at all: every connection is reported as unexposed.
     assert.equal(overlayConnections(cs, []).unexposed.length, cs.length);
@@ -132,11 +165,14 @@ test('trailbook flows prints the connections (json and table) from the store', a
     await program.parseAsync(['node', 'trailbook', 'flows', '--port', '8443', '--db', db, '--format', 'json', '--from', '2024-05-01T14:00:00Z']);
     const rows = JSON.parse(out.join('')) as Record<string, unknown>[];
     assert.deepEqual(Object.keys(rows[0]!), [...FLOWS_COLUMNS]);
-    assert.deepEqual(rows.map((r) => [r['direction'], r['remote_address'], r['server']]), [
-      ['inbound', '198.51.100.7', '10.0.0.5:8443'],
-      ['outbound', '203.0.113.9', '203.0.113.9:8443'],
-      ['inbound', '203.0.113.77', '10.0.0.5:8443'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r['direction'], r['remote_address'], r['server']]),
+      [
+        ['inbound', '198.51.100.7', '10.0.0.5:8443'],
+        ['outbound', '203.0.113.9', '203.0.113.9:8443'],
+        ['inbound', '203.0.113.77', '10.0.0.5:8443'],
+      ],
+    );
     out.length = 0;
     const table = new Command().exitOverride();
     register(table);
@@ -147,5 +183,8 @@ test('trailbook flows prints the connections (json and table) from the store', a
   }
   const bad = new Command().exitOverride();
   register(bad);
-  await assert.rejects(bad.parseAsync(['node', 'trailbook', 'flows', '--db', join(tmpdir(), 'no-such-store.duckdb')]), (e: unknown) => e instanceof TrailbookError && e.code === 'INPUT');
+  await assert.rejects(
+    bad.parseAsync(['node', 'trailbook', 'flows', '--db', join(tmpdir(), 'no-such-store.duckdb')]),
+    (e: unknown) => e instanceof TrailbookError && e.code === 'INPUT',
+  );
 });

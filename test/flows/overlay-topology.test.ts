@@ -6,35 +6,98 @@ import { buildMembership, type TopologyEventRow } from '../../src/topology/index
 
 // Topology before attribution (flows/overlay.ts; docs/vpc-flow-logs.md, "Attribution").
 const T = (hhmm: string) => Date.parse(`2024-05-01T${hhmm}:00Z`) / 1000;
-interface Nic { eni: string; ip: string; account?: string; vpc?: string; region?: string; instance?: string }
+interface Nic {
+  eni: string;
+  ip: string;
+  account?: string;
+  vpc?: string;
+  region?: string;
+  instance?: string;
+}
 const WEB: Nic = { eni: 'eni-web', ip: '10.0.0.5', account: '111111111111', vpc: 'vpc-a', instance: 'i-web' };
 const DB: Nic = { eni: 'eni-db', ip: '10.0.0.6', account: '111111111111', vpc: 'vpc-a', instance: 'i-db' };
 
 /** A request record (and its reply when accepted) of a client connecting to the nic on 8443. */
 function inbound(nic: Nic, client: string, at: string, action: 'ACCEPT' | 'REJECT' = 'ACCEPT'): FlowRow[] {
-  const base = { interface_id: nic.eni, instance_id: nic.instance ?? null, account_id: nic.account ?? null, vpc_id: nic.vpc ?? null, region: nic.region ?? null, protocol: 6, packets: 2, bytes: 100, start: T(at), end: T(at) + 50, action, flow_direction: null };
+  const base = {
+    interface_id: nic.eni,
+    instance_id: nic.instance ?? null,
+    account_id: nic.account ?? null,
+    vpc_id: nic.vpc ?? null,
+    region: nic.region ?? null,
+    protocol: 6,
+    packets: 2,
+    bytes: 100,
+    start: T(at),
+    end: T(at) + 50,
+    action,
+    flow_direction: null,
+  };
   const rows: FlowRow[] = [{ ...base, srcaddr: client, dstaddr: nic.ip, srcport: 50000, dstport: 8443, flow_direction: 'ingress' }];
   if (action === 'ACCEPT') rows.push({ ...base, srcaddr: nic.ip, dstaddr: client, srcport: 8443, dstport: 50000, flow_direction: 'egress' });
   return rows;
 }
 function outbound(nic: Nic, server: string, at: string, port = 41000): FlowRow[] {
-  const base = { interface_id: nic.eni, instance_id: nic.instance ?? null, account_id: nic.account ?? null, vpc_id: nic.vpc ?? null, protocol: 6, packets: 2, bytes: 100, start: T(at), end: T(at) + 50, action: 'ACCEPT' };
-  return [{ ...base, srcaddr: nic.ip, dstaddr: server, srcport: port, dstport: 8443, flow_direction: 'egress' }, { ...base, srcaddr: server, dstaddr: nic.ip, srcport: 8443, dstport: port, flow_direction: 'ingress' }];
+  const base = {
+    interface_id: nic.eni,
+    instance_id: nic.instance ?? null,
+    account_id: nic.account ?? null,
+    vpc_id: nic.vpc ?? null,
+    protocol: 6,
+    packets: 2,
+    bytes: 100,
+    start: T(at),
+    end: T(at) + 50,
+    action: 'ACCEPT',
+  };
+  return [
+    { ...base, srcaddr: nic.ip, dstaddr: server, srcport: port, dstport: 8443, flow_direction: 'egress' },
+    { ...base, srcaddr: server, dstaddr: nic.ip, srcport: 8443, dstport: port, flow_direction: 'ingress' },
+  ];
 }
 const connections = (...rows: FlowRow[][]) => buildConnections(rows.flat(), { port: 8443 });
 
 const WINDOW: ExposureWindowLike = {
-  resource: 'sg-web', direction: 'inbound', openedAt: '2024-05-01T14:00:00Z', closedAt: null, eventId: 'open-1', fromPort: 8443, toPort: 8443, protocol: '6',
-  accountId: '111111111111', region: 'us-east-1', resourceType: 'security-group', peerCidr: '0.0.0.0/0',
+  resource: 'sg-web',
+  direction: 'inbound',
+  openedAt: '2024-05-01T14:00:00Z',
+  closedAt: null,
+  eventId: 'open-1',
+  fromPort: 8443,
+  toPort: 8443,
+  protocol: '6',
+  accountId: '111111111111',
+  region: 'us-east-1',
+  resourceType: 'security-group',
+  peerCidr: '0.0.0.0/0',
 };
 const covered = (overlay: ReturnType<typeof overlayConnections>) => overlay.windows[0]!.connections.map((c) => `${c.interfaceId} ${c.remoteAddress}`);
 const membershipRow = (eventname: string, request: unknown, response: unknown, account = '111111111111'): TopologyEventRow => ({
-  eventid: eventname, eventtime: '2024-05-01T08:00:00Z', eventname, awsregion: 'us-east-1', recipientaccountid: account, errorcode: null,
-  requestparameters: JSON.stringify(request), responseelements: JSON.stringify(response),
+  eventid: eventname,
+  eventtime: '2024-05-01T08:00:00Z',
+  eventname,
+  awsregion: 'us-east-1',
+  recipientaccountid: account,
+  errorcode: null,
+  requestparameters: JSON.stringify(request),
+  responseelements: JSON.stringify(response),
 });
-const launched = (nic: Nic, ...groups: string[]) => membershipRow('RunInstances', {}, {
-  instancesSet: { items: [{ instanceId: nic.instance, vpcId: nic.vpc, networkInterfaceSet: { items: [{ networkInterfaceId: nic.eni, vpcId: nic.vpc, groupSet: { items: groups.map((groupId) => ({ groupId })) } }] } }] },
-});
+const launched = (nic: Nic, ...groups: string[]) =>
+  membershipRow(
+    'RunInstances',
+    {},
+    {
+      instancesSet: {
+        items: [
+          {
+            instanceId: nic.instance,
+            vpcId: nic.vpc,
+            networkInterfaceSet: { items: [{ networkInterfaceId: nic.eni, vpcId: nic.vpc, groupSet: { items: groups.map((groupId) => ({ groupId })) } }] },
+          },
+        ],
+      },
+    },
+  );
 
 test('placement: another account, region or VPC is never covered; an unknown side is not compared', () => {
   const other = (patch: Partial<Nic>) => ({ ...WEB, eni: `eni-${Object.keys(patch)[0]}`, ...patch });
@@ -60,11 +123,17 @@ test('membership: a member interface is covered (a REJECT on it blames an ACL); 
   const overlay = overlayConnections(cs, [WINDOW], membership);
   assert.deepEqual(covered(overlay), ['eni-web 198.51.100.1', 'eni-web 198.51.100.2']);
   const reasons = overlay.windows[0]!.connections.map((c) => overlay.windows[0]!.attribution.get(c));
-  assert.deepEqual(reasons.map((r) => r?.basis), ['membership', 'membership']);
+  assert.deepEqual(
+    reasons.map((r) => r?.basis),
+    ['membership', 'membership'],
+  );
   assert.equal(reasons[0]!.reason, 'eni-web carries sg-web since RunInstances at 2024-05-01T08:00:00Z');
   assert.match(reasons[1]!.reason, /rejected although the group admits it: a network ACL or another path blocked it/);
   assert.deepEqual(overlay.windows[0]!.excluded, []);
-  assert.deepEqual(overlay.unexposed.map((u) => [u.connection.interfaceId, u.reason]), [['eni-db', 'accepted-without-exposure']]);
+  assert.deepEqual(
+    overlay.unexposed.map((u) => [u.connection.interfaceId, u.reason]),
+    [['eni-db', 'accepted-without-exposure']],
+  );
 });
 
 test('inference: an interface of unknown membership is credited only when it accepted a matching connection, with the reason', () => {
@@ -84,23 +153,42 @@ test('contradiction: a REJECT, after the rule opened, of a peer it admits exclud
   const after = connections(inbound(WEB, '198.51.100.1', '14:10'), inbound(WEB, '192.0.2.9', '14:20', 'REJECT'));
   const overlay = overlayConnections(after, [WINDOW]);
   assert.deepEqual(covered(overlay), []);
-  assert.deepEqual(overlay.windows[0]!.excluded, [{
-    interfaceId: 'eni-web',
-    reason: 'a REJECT of 192.0.2.9 on 8443 at 2024-05-01T14:20:00Z although sg-web admits 0.0.0.0/0 (event open-1): the rule does not front eni-web, or a network ACL blocks it',
-  }]);
-  assert.deepEqual(overlay.unexposed.map((u) => u.reason), ['contradicted-exposure', 'contradicted-exposure']);
+  assert.deepEqual(overlay.windows[0]!.excluded, [
+    {
+      interfaceId: 'eni-web',
+      reason:
+        'a REJECT of 192.0.2.9 on 8443 at 2024-05-01T14:20:00Z although sg-web admits 0.0.0.0/0 (event open-1): the rule does not front eni-web, or a network ACL blocks it',
+    },
+  ]);
+  assert.deepEqual(
+    overlay.unexposed.map((u) => u.reason),
+    ['contradicted-exposure', 'contradicted-exposure'],
+  );
 
   const before = connections(inbound(WEB, '192.0.2.9', '13:59'), inbound(WEB, '198.51.100.1', '14:10'));
   before[0]!.action = 'REJECT';
   assert.deepEqual(covered(overlayConnections(before, [WINDOW])), ['eni-web 198.51.100.1'], 'a REJECT that began before the change is no contradiction');
-  assert.deepEqual(covered(overlayConnections(after, [{ ...WINDOW, peerCidr: '198.51.100.0/24' }])), ['eni-web 198.51.100.1', 'eni-web 192.0.2.9'], 'the rule never admitted 192.0.2.9');
+  assert.deepEqual(
+    covered(overlayConnections(after, [{ ...WINDOW, peerCidr: '198.51.100.0/24' }])),
+    ['eni-web 198.51.100.1', 'eni-web 192.0.2.9'],
+    'the rule never admitted 192.0.2.9',
+  );
   const listener = { ...WINDOW, resource: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/x/1/2', resourceType: 'elbv2-listener' };
-  assert.equal(overlayConnections(after, [listener]).windows[0]!.connections.length, 2, "a listener's backends see the load balancer, not the client: no contradiction");
+  assert.equal(
+    overlayConnections(after, [listener]).windows[0]!.connections.length,
+    2,
+    "a listener's backends see the load balancer, not the client: no contradiction",
+  );
 });
 
 test('a load-balancer target window covers the instance it names only', () => {
   const cs = connections(inbound(WEB, '10.0.9.9', '14:10'), inbound(DB, '10.0.9.9', '14:10'));
-  const target = { ...WINDOW, resource: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/t/1', resourceType: 'elbv2-target-group', instanceIds: ['i-db'] };
+  const target = {
+    ...WINDOW,
+    resource: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/t/1',
+    resourceType: 'elbv2-target-group',
+    instanceIds: ['i-db'],
+  };
   const overlay = overlayConnections(cs, [target]);
   assert.deepEqual(covered(overlay), ['eni-db 10.0.9.9']);
   assert.equal(overlay.windows[0]!.attribution.get(overlay.windows[0]!.connections[0]!)!.basis, 'resource');
@@ -116,7 +204,8 @@ test('followOutbound: outbound connections after an external peer was accepted t
     inbound(DB, '10.0.0.99', '14:10'), // reached from inside the VPC only
     outbound(DB, '198.51.100.77', '14:20'),
   );
-  const byRemoteAndTime = (rows: Record<string, unknown>[]) => rows.map((r) => `${r['interface_id']} ${r['direction']} ${r['ts']} ${r['exposed_by'] ?? '-'} ${r['attribution'] ?? '-'}`);
+  const byRemoteAndTime = (rows: Record<string, unknown>[]) =>
+    rows.map((r) => `${r['interface_id']} ${r['direction']} ${r['ts']} ${r['exposed_by'] ?? '-'} ${r['attribution'] ?? '-'}`);
   const folded = attributeConnections(cs, [asOverlayWindow(WINDOW)], { followOutbound: true }).rows;
   assert.deepEqual(byRemoteAndTime(folded), [
     'eni-web outbound 2024-05-01T14:05:00Z - -',

@@ -32,7 +32,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (dist/, made by `npm run build`) as a user would. */
-export function runCli(args: readonly string[], options: { cwd?: string; input?: string; env?: Record<string, string>; uid?: number; gid?: number } = {}): CliResult {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string>; uid?: number; gid?: number } = {},
+): CliResult {
   const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'trailbook.js'), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     input: options.input,

@@ -37,5 +37,6 @@ export function assertGenerated(t: Parameters<typeof tempDir>[0], script: string
   assert.equal(run.status, 0, run.stderr);
   const committed = filesUnder(committedDir);
   assert.deepEqual(filesUnder(out), committed, 'regenerating adds or removes files: re-run the script and commit its output');
-  for (const file of committed) assert.equal(readFileSync(join(out, file), 'utf8'), readFileSync(join(committedDir, file), 'utf8'), `${file} differs from the script's output`);
+  for (const file of committed)
+    assert.equal(readFileSync(join(out, file), 'utf8'), readFileSync(join(committedDir, file), 'utf8'), `${file} differs from the script's output`);
 }

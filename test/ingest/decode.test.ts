@@ -54,7 +54,11 @@ test('each broken file gets its own reason', () => {
     ['whitespace only', '  \n\n ', 'empty-file'],
     ['binary junk', Buffer.from([0x00, 0x01, 0x02, 0x03, 0xff, 0xfe, 0x10, 0x00]), 'binary-file'],
     ['plain text', 'hello, this is not a log\n', 'not-cloudtrail'],
-    ['a digest file', JSON.stringify({ awsAccountId: '111122223333', digestStartTime: '2024-05-01T00:00:00Z', digestPublicKeyFingerprint: 'ab', logFiles: [] }), 'digest-file'],
+    [
+      'a digest file',
+      JSON.stringify({ awsAccountId: '111122223333', digestStartTime: '2024-05-01T00:00:00Z', digestPublicKeyFingerprint: 'ab', logFiles: [] }),
+      'digest-file',
+    ],
     ['JSON that is not CloudTrail', JSON.stringify({ hello: 'world' }), 'not-cloudtrail'],
     ['an array of non-events', JSON.stringify([{ ruleId: 'x', eventName: 'y' }]), 'not-cloudtrail'],
   ];
@@ -103,17 +107,26 @@ test('a JSON-lines file whose first line is broken keeps the lines after it', ()
   const result = decode(`{"eventVersion": "1.08", "eventTime": \n${JSON.stringify(ctEvent())}\n${JSON.stringify(ctEvent())}\n`);
   assert.ok(result.ok);
   assert.equal(result.file.records.length, 2);
-  assert.deepEqual(result.file.recordSkips.map((s) => [s.at, s.code]), [['line 1', 'invalid-json-line']]);
+  assert.deepEqual(
+    result.file.recordSkips.map((s) => [s.at, s.code]),
+    [['line 1', 'invalid-json-line']],
+  );
 });
 
 test('records past the size or depth limit are skipped unparsed, with the limit in the reason', () => {
-  const deep = '[' .repeat(40) + ']'.repeat(40);
+  const deep = '['.repeat(40) + ']'.repeat(40);
   const text = `{"Records":[${JSON.stringify(ctEvent({ eventID: 'kept' }))},${JSON.stringify(ctEvent({ requestParameters: { blob: 'x'.repeat(5000) } }))},{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","requestParameters":${deep}}]}`;
   const result = decodeCloudTrailFile(Buffer.from(text), { maxRecordBytes: 4096, maxDepth: 32 });
   assert.ok(result.ok);
-  assert.deepEqual(result.file.records.map((r) => r['eventID']), ['kept']);
+  assert.deepEqual(
+    result.file.records.map((r) => r['eventID']),
+    ['kept'],
+  );
   assert.deepEqual(
     result.file.recordSkips.map((s) => `${s.at} ${s.code}: ${s.reason.replace(/of \d+ bytes/, 'of N bytes')}`),
-    ['Records[1] record-too-large: record of N bytes is over limit 4 KiB (--max-record-bytes)', 'Records[2] too-deep: record nested deeper than 32 levels (--max-depth)'],
+    [
+      'Records[1] record-too-large: record of N bytes is over limit 4 KiB (--max-record-bytes)',
+      'Records[2] too-deep: record nested deeper than 32 levels (--max-depth)',
+    ],
   );
 });

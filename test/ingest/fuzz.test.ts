@@ -37,16 +37,20 @@ function mutated(files: Buffer[]): fc.Arbitrary<Buffer> {
     // truncated anywhere
     fc.tuple(file, fc.double({ min: 0, max: 1, noNaN: true })).map(([b, f]) => b.subarray(0, Math.floor(b.length * f))),
     // bytes overwritten
-    fc.tuple(file, fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })).map(([b, edits]) => {
-      const copy = Buffer.from(b);
-      for (const [at, byte] of edits) if (copy.length) copy[Math.floor(at * (copy.length - 1))] = byte;
-      return copy;
-    }),
+    fc
+      .tuple(file, fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }))
+      .map(([b, edits]) => {
+        const copy = Buffer.from(b);
+        for (const [at, byte] of edits) if (copy.length) copy[Math.floor(at * (copy.length - 1))] = byte;
+        return copy;
+      }),
     // structural characters inserted (unbalancing brackets and strings)
-    fc.tuple(file, fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom('{', '}', '[', ']', '"', '\\', '\n', ',', '{"a":'.repeat(300))).map(([b, at, text]) => {
-      const i = Math.floor(at * b.length);
-      return Buffer.concat([b.subarray(0, i), Buffer.from(text), b.subarray(i)]);
-    }),
+    fc
+      .tuple(file, fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom('{', '}', '[', ']', '"', '\\', '\n', ',', '{"a":'.repeat(300)))
+      .map(([b, at, text]) => {
+        const i = Math.floor(at * b.length);
+        return Buffer.concat([b.subarray(0, i), Buffer.from(text), b.subarray(i)]);
+      }),
     // gzip, then damaged or followed by junk
     fc.tuple(file, fc.integer({ min: 0, max: 40 }), fc.uint8Array({ maxLength: 16 })).map(([b, cut, junk]) => {
       const gz = gzipSync(b);
@@ -73,7 +77,10 @@ function decodeInChunks(bytes: Buffer, sizes: number[]): { end: DecodeEnd; event
 test('the CloudTrail decoder: random bytes and mutated corpus files never throw, every record is accounted for, chunking changes nothing', (t) => {
   const files = corpusFiles(t, 'cloudtrail');
   if (files.length === 0) return;
-  const input = fc.oneof(mutated(files), fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)));
+  const input = fc.oneof(
+    mutated(files),
+    fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)),
+  );
   fc.assert(
     fc.property(input, fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 5 }), (bytes, sizes) => {
       const whole = decodeInChunks(bytes, []);

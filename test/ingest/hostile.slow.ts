@@ -15,9 +15,7 @@ import { assertTotalsAddUp, openStore } from './totals.js';
  * stored, with totals that add up. docs/limits.md lists the limits and reasons these exercise.
  */
 
-
 const ev = (id: string) => ctEvent({ eventID: id });
-
 
 const FLOW_HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 let sourcePort = 49152;
@@ -48,14 +46,11 @@ test('CLI: unreadable files and folders (EACCES) are listed as skipped; exit 3 o
   const s = JSON.parse(run.stdout) as IngestSummary;
   assertTotalsAddUp(s);
   assert.equal(s.events.inserted, 2);
-  assert.deepEqual(
-    s.skippedFiles.map((f) => `${f.path.slice(root.length + 1)} ${f.code}: ${f.reason}`).sort(),
-    [
-      'b-secret.json unreadable: cannot read: permission denied (EACCES)',
-      'c-closed unreadable: cannot read the folder: permission denied (EACCES)',
-      'd-flows/111122223333_vpcflowlogs_us-east-1_fl-0abc_20240501T1000Z_ab12.log unreadable: cannot read: permission denied (EACCES)',
-    ],
-  );
+  assert.deepEqual(s.skippedFiles.map((f) => `${f.path.slice(root.length + 1)} ${f.code}: ${f.reason}`).sort(), [
+    'b-secret.json unreadable: cannot read: permission denied (EACCES)',
+    'c-closed unreadable: cannot read the folder: permission denied (EACCES)',
+    'd-flows/111122223333_vpcflowlogs_us-east-1_fl-0abc_20240501T1000Z_ab12.log unreadable: cannot read: permission denied (EACCES)',
+  ]);
   const nothing = runCli(['ingest', join(root, 'b-secret.json'), join(root, 'c-closed'), '--db', db, '--no-progress'], asUser);
   assert.equal(nothing.status, 3, nothing.stderr);
   assert.match(nothing.stderr, /every path given is unreadable/);

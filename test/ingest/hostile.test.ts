@@ -15,7 +15,6 @@ import { assertTotalsAddUp, openStore } from './totals.js';
  * stored, with totals that add up. docs/limits.md lists the limits and reasons these exercise.
  */
 
-
 async function storedIds(engine: DuckDBEngine): Promise<string[]> {
   const { rows } = await engine.all('SELECT eventid FROM cloudtrail_logs ORDER BY eventid');
   return rows.map((r) => String(r['eventid']));
@@ -46,7 +45,9 @@ test('hostile CloudTrail files beside good ones: each bad record or file skipped
     // One record over --max-record-bytes (1 MiB here): skipped unread, its neighbours kept.
     'big-record.json': `[${JSON.stringify(ev('big-neighbour'))},${rawEvent('big', JSON.stringify({ userData: 'x'.repeat(2 * 1024 * 1024) }))}]`,
     // A gzip bomb: 24 MiB of one JSON string from 24 KB, stopped at --max-file-bytes (8 MiB here).
-    'bomb.json.gz': gzipSync(Buffer.concat([Buffer.from('{"Records":[{"eventVersion":"1.08","x":"'), Buffer.alloc(24 * 1024 * 1024, 'a'), Buffer.from('"}]}')])),
+    'bomb.json.gz': gzipSync(
+      Buffer.concat([Buffer.from('{"Records":[{"eventVersion":"1.08","x":"'), Buffer.alloc(24 * 1024 * 1024, 'a'), Buffer.from('"}]}')]),
+    ),
     // A good member, then bytes that are not gzip: the member's events are kept, the bytes reported.
     'trailing.json.gz': Buffer.concat([member, Buffer.from('this is not gzip\n')]),
     'truncated.json': `{"Records":[${JSON.stringify(ev('cut-1'))},{"eventVersion":"1.08","eventTime":"2024-05`,
@@ -62,8 +63,20 @@ test('hostile CloudTrail files beside good ones: each bad record or file skipped
   const s = await ingestPaths(engine, [root], { limits: { maxRecordBytes: 1024 * 1024, maxFileBytes: 8 * 1024 * 1024 } });
   assertTotalsAddUp(s);
   assert.deepEqual(await storedIds(engine), [
-    'big-neighbour', 'cut-1', 'deep-neighbour-1', 'deep-neighbour-2', 'good-1', 'good-2', 'good-3', 'good-gz-1', 'good-gz-2',
-    'line-1', 'line-3', 'linked-1', 'trail-1', 'trail-2',
+    'big-neighbour',
+    'cut-1',
+    'deep-neighbour-1',
+    'deep-neighbour-2',
+    'good-1',
+    'good-2',
+    'good-3',
+    'good-gz-1',
+    'good-gz-2',
+    'line-1',
+    'line-3',
+    'linked-1',
+    'trail-1',
+    'trail-2',
   ]);
   const skippedFiles = Object.fromEntries(s.skippedFiles.map((f) => [f.path.slice(root.length + 1), `${f.code}: ${f.reason}`]));
   assert.match(skippedFiles['bomb.json.gz']!, /^too-large: decompressed size over limit 8 MiB/);
@@ -73,13 +86,16 @@ test('hostile CloudTrail files beside good ones: each bad record or file skipped
   assert.equal(s.skippedFiles.length, 4);
   assert.deepEqual(s.events.skippedByReason, { 'too-deep': 2, 'record-too-large': 1, 'trailing-garbage': 1, 'invalid-json': 1 });
   const samples = s.skippedRecordSamples.map((r) => `${r.path.slice(root.length + 1)} ${r.at} ${r.code}`);
-  assert.deepEqual(samples.sort(), [
-    'big-record.json record 1 record-too-large',
-    'deep-lines.json line 2 too-deep',
-    'deep.json Records[1] too-deep',
-    `trailing.json.gz byte ${member.length} trailing-garbage`,
-    'truncated.json Records[1] invalid-json',
-  ].sort());
+  assert.deepEqual(
+    samples.sort(),
+    [
+      'big-record.json record 1 record-too-large',
+      'deep-lines.json line 2 too-deep',
+      'deep.json Records[1] too-deep',
+      `trailing.json.gz byte ${member.length} trailing-garbage`,
+      'truncated.json Records[1] invalid-json',
+    ].sort(),
+  );
 });
 
 test('limits are options: a record or file under a raised limit is read', async (t) => {
@@ -100,7 +116,10 @@ test('a FIFO given as the path is listed as skipped, not a crash', async (t) => 
   const engine = await openStore(t, dir);
   const s = await ingestPaths(engine, [join(dir, 'pipe')]);
   assertTotalsAddUp(s);
-  assert.deepEqual(s.skippedFiles.map((f) => f.code), ['not-a-regular-file']);
+  assert.deepEqual(
+    s.skippedFiles.map((f) => f.code),
+    ['not-a-regular-file'],
+  );
 });
 
 const FLOW_HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
@@ -115,7 +134,8 @@ test('flow-log values the store cannot hold are per-line skips; every other file
     'flows/a-good.log': [FLOW_HEADER, flowLine(8443), flowLine(443)].join('\n') + '\n',
     // start ≥ 9.2e12 overflowed INT64 in the store (exit 70, every file of the run lost).
     'flows/b-time.log': [FLOW_HEADER, flowLine(8443), flowLine(8443, 9300000000000), flowLine(22, 253402300800)].join('\n') + '\n',
-    'flows/c-values.log': [FLOW_HEADER, flowLine(70000), flowLine(8443, 1714557600, -5), flowLine(8443, 1714557600, '9223372036854775808'), flowLine(80)].join('\n') + '\n',
+    'flows/c-values.log':
+      [FLOW_HEADER, flowLine(70000), flowLine(8443, 1714557600, -5), flowLine(8443, 1714557600, '9223372036854775808'), flowLine(80)].join('\n') + '\n',
     'flows/d-good.log.gz': gzipSync([FLOW_HEADER, flowLine(8443)].join('\n') + '\n'),
     'cloudtrail.json': records(ev('beside-flows')),
   });
@@ -152,6 +172,9 @@ test('a flow log over the limits: a long line is a bad line, a file past --max-f
     ['huge.log.gz invalid-flow-log'],
   );
   assert.match(s.skippedFiles[0]!.reason, /decompressed size over limit 1 MiB/);
-  assert.deepEqual(s.flows.badSamples.map((b) => `${b.at}: ${b.reason}`), ['line 3: line of 300000 bytes is over limit 64 KiB (--max-record-bytes)']);
+  assert.deepEqual(
+    s.flows.badSamples.map((b) => `${b.at}: ${b.reason}`),
+    ['line 3: line of 300000 bytes is over limit 64 KiB (--max-record-bytes)'],
+  );
   assert.equal(Number((await engine.all('SELECT count(*) AS n FROM vpc_flow_logs')).rows[0]!['n']), 3);
 });

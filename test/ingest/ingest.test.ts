@@ -27,7 +27,17 @@ test('a mixed, partly broken folder: every file and event accounted for', async 
     ['exports/lines.json']: `${JSON.stringify(ctEvent())}\nnot json\n${JSON.stringify(ctEvent())}\n`,
     ['exports/broken.json']: '{"Records": [',
     ['exports/empty.json']: '',
-    ['exports/insight.json']: records({ eventVersion: '1.07', eventTime: '2024-05-01T10:00:00Z', awsRegion: 'us-east-1', eventID: 'insight-1', eventType: 'AwsCloudTrailInsight', recipientAccountId: '111122223333', sharedEventID: 's', insightDetails: { state: 'Start', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight' }, eventCategory: 'Insight' }),
+    ['exports/insight.json']: records({
+      eventVersion: '1.07',
+      eventTime: '2024-05-01T10:00:00Z',
+      awsRegion: 'us-east-1',
+      eventID: 'insight-1',
+      eventType: 'AwsCloudTrailInsight',
+      recipientAccountId: '111122223333',
+      sharedEventID: 's',
+      insightDetails: { state: 'Start', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight' },
+      eventCategory: 'Insight',
+    }),
   });
   const engine = await DuckDBEngine.open({ path: join(tempDir(t), 'store.duckdb') });
   t.after(() => engine.close());
@@ -109,7 +119,10 @@ test('every real sample in the shared corpus ingests with no unexplained loss', 
   const s = await ingestPaths(engine, [root]);
   assertTotalsAddUp(s);
   // The only skipped file is Panther's index of its tests, which holds no events.
-  assert.deepEqual(s.skippedFiles.map((f) => f.path.split('/').pop()), ['panther-cloudtrail-test-events.index.json']);
+  assert.deepEqual(
+    s.skippedFiles.map((f) => f.path.split('/').pop()),
+    ['panther-cloudtrail-test-events.index.json'],
+  );
   // The Stratus detonation logs: 310 real events, all stored (some also appear in other samples).
   const alone = await DuckDBEngine.open({ path: ':memory:' });
   t.after(() => alone.close());
@@ -118,7 +131,10 @@ test('every real sample in the shared corpus ingests with no unexplained loss', 
   // AWS documentation examples include three Insights events, kept in their own table.
   assert.equal(s.events.insights, 3);
   // Every skipped record has a reason code, and the samples say where it was.
-  assert.equal(Object.values(s.events.skippedByReason).reduce((a, b) => a + b, 0), s.events.skipped);
+  assert.equal(
+    Object.values(s.events.skippedByReason).reduce((a, b) => a + b, 0),
+    s.events.skipped,
+  );
   for (const sample of s.skippedRecordSamples) assert.match(sample.at, /Records\[\d+\]|line \d+|record \d+/);
 });
 
@@ -127,7 +143,10 @@ test('CLI: ingest then the classic 8443 query, verbatim; exit codes', async (t) 
   const decoyBucket = ctEvent({ eventSource: 's3.amazonaws.com', eventName: 'GetObject', requestParameters: { bucketName: 'logs-184434908391', key: 'a' } });
   const range = ctEvent({
     eventName: 'AuthorizeSecurityGroupIngress',
-    requestParameters: { groupId: 'sg-0abc', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8000, toPort: 9000, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } },
+    requestParameters: {
+      groupId: 'sg-0abc',
+      ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8000, toPort: 9000, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] },
+    },
   });
   writeTree(dir, { 'logs/a.json': records(decoyBucket, range), 'logs/bad.json': 'nope' });
   const db = join(dir, 'store.duckdb');
@@ -145,7 +164,10 @@ ORDER BY eventTime DESC;`;
   const rows = JSON.parse(result.stdout) as Record<string, unknown>[];
   // Athena's answer: the decoy bucket (its name contains 8443) and not the 8000-9000 range that does open 8443.
   assert.deepEqual(Object.keys(rows[0]!), ['eventtime', 'sourceipaddress', 'eventname', 'eventsource']);
-  assert.deepEqual(rows.map((r) => r['eventname']), ['GetObject']);
+  assert.deepEqual(
+    rows.map((r) => r['eventname']),
+    ['GetObject'],
+  );
   assert.match(result.stderr, /eventSource never contains a port/);
   assert.match(result.stderr, /substring match for 8443/);
 
@@ -173,7 +195,9 @@ test('one ingest takes CloudTrail and VPC Flow Logs together, by path and by fir
   const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
   writeTree(dir, {
     [`${S3}/2024/05/01/ct.json.gz`]: gz(records(ctEvent())),
-    ['AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/fl.log.gz']: gz(`${header}\n2 111122223333 eni-1 198.51.100.1 10.0.0.5 40000 8443 6 3 180 1714557600 1714557660 REJECT OK\n2 111122223333 eni-1 - - - - - - - 1714557600 1714557660 - NODATA\n`),
+    ['AWSLogs/111122223333/vpcflowlogs/us-east-1/2024/05/01/fl.log.gz']: gz(
+      `${header}\n2 111122223333 eni-1 198.51.100.1 10.0.0.5 40000 8443 6 3 180 1714557600 1714557660 REJECT OK\n2 111122223333 eni-1 - - - - - - - 1714557600 1714557660 - NODATA\n`,
+    ),
     ['elsewhere/flows.txt']: `${header}\n2 111122223333 eni-1 10.0.0.5 198.51.100.1 8443 40000 6 3 180 1714557600 1714557660 ACCEPT OK\n2 111122223333 eni-1 only four fields\n`,
     ['elsewhere/cloudwatch.json']: `${JSON.stringify({ message: '2 111122223333 eni-2 198.51.100.2 10.0.0.6 40001 8443 6 3 180 1714557600 1714557660 ACCEPT OK' })}\n`,
   });
@@ -212,15 +236,21 @@ test('worker threads and batched merges: same rows, first copy wins, duplicates 
   assert.equal(s.events.inserted, 12 * 30 + 1 + 1);
   assert.equal(s.events.duplicates, 2);
   const kept = await engine.all("SELECT useragent FROM cloudtrail_logs WHERE eventname = 'SharedAcrossFiles'");
-  assert.deepEqual(kept.rows.map((r) => r['useragent']), ['copy-0']);
+  assert.deepEqual(
+    kept.rows.map((r) => r['useragent']),
+    ['copy-0'],
+  );
   const special = await engine.all("SELECT useragent FROM cloudtrail_logs WHERE useragent LIKE 'a%d'");
-  assert.deepEqual(special.rows.map((r) => r['useragent']), ['a\u001fb\u001ec\u001dd']);
+  assert.deepEqual(
+    special.rows.map((r) => r['useragent']),
+    ['a\u001fb\u001ec\u001dd'],
+  );
   assert.equal(await count(engine, "SELECT count(*) AS n FROM ingest_ledger WHERE outcome = 'read'"), 13);
   // In-process decoding gives the same store.
   const other = await DuckDBEngine.open({ path: ':memory:' });
   t.after(() => other.close());
   const again = await ingestPaths(other, [dir], { workers: 0, batchRows: 40 });
   assert.deepEqual({ ...again.events, skippedByReason: {} }, { ...s.events, skippedByReason: {} });
-  const digest = 'SELECT md5(string_agg(_key || coalesce(useragent, \'\'), \',\' ORDER BY _key)) AS n FROM cloudtrail_events';
+  const digest = "SELECT md5(string_agg(_key || coalesce(useragent, ''), ',' ORDER BY _key)) AS n FROM cloudtrail_events";
   assert.equal((await other.all(digest)).rows[0]!['n'], (await engine.all(digest)).rows[0]!['n']);
 });

@@ -12,10 +12,17 @@ test('limit flags: sizes in bytes or binary units, anything else a usage error',
   assert.equal(parseByteSize('4GiB', '--max-file-bytes'), 4 * 1024 ** 3);
   assert.equal(parseByteSize('512k', '--max-file-bytes'), 512 * 1024);
   for (const bad of ['', 'abc', '-5', '0', '12 parsecs', '1e9']) {
-    assert.throws(() => parseByteSize(bad, '--max-file-bytes'), (e) => e instanceof TrailbookError && e.code === 'USAGE', bad);
+    assert.throws(
+      () => parseByteSize(bad, '--max-file-bytes'),
+      (e) => e instanceof TrailbookError && e.code === 'USAGE',
+      bad,
+    );
   }
   assert.equal(parseCount('64', '--max-depth'), 64);
-  assert.throws(() => parseCount('2.5', '--max-depth'), (e) => e instanceof TrailbookError && e.code === 'USAGE');
+  assert.throws(
+    () => parseCount('2.5', '--max-depth'),
+    (e) => e instanceof TrailbookError && e.code === 'USAGE',
+  );
   assert.equal(formatBytes(32 * 1024 * 1024), '32 MiB');
   assert.equal(formatBytes(1000), '1000 bytes');
   assert.deepEqual(resolveLimits({ maxDepth: 7, maxFileBytes: undefined }), { ...DEFAULT_LIMITS, maxDepth: 7 });

@@ -90,7 +90,10 @@ test('conflicts: a trusted range on a feed lists both and names the winning rule
   const trustedWins = classify(buildIntelIndex([feed], parseTrusted(yaml('trusted-wins'))), '198.51.100.1');
   assert.equal(brief(trustedWins), 'allowed/trusted-over-intel');
   assert.equal(trustedWins.conflict, true);
-  assert.match(trustedWins.reasons[0]!, /conflict: trusted corporate network "hq-egress" \(198\.51\.100\.0\/28\) is also on threat intel \(drop\); policy trusted-wins/);
+  assert.match(
+    trustedWins.reasons[0]!,
+    /conflict: trusted corporate network "hq-egress" \(198\.51\.100\.0\/28\) is also on threat intel \(drop\); policy trusted-wins/,
+  );
   assert.ok(trustedWins.reasons.some((r) => /feed drop line 5 lists 198\.51\.100\.0\/25 \(SBL000002\)/.test(r)));
   const intelWins = classify(buildIntelIndex([feed], parseTrusted(yaml('intel-wins'))), '198.51.100.1');
   assert.equal(brief(intelWins), 'suspicious/intel-over-trusted');
@@ -189,13 +192,21 @@ test('address classes: a range no host sends from is not a source; each class is
     assert.match(v.reasons[0]!, reason, value);
   }
   // A documentation address stays public in form, with its class named after the deciding reason.
-  assert.ok(classify(index, '192.0.2.200').reasons.includes('documentation address (192.0.2.0/24): documentation TEST-NET-1 (RFC 5737): never routed, test data'));
+  assert.ok(
+    classify(index, '192.0.2.200').reasons.includes('documentation address (192.0.2.0/24): documentation TEST-NET-1 (RFC 5737): never routed, test data'),
+  );
 });
 
 test('an unlisted public address: the reason says what was consulted, not more', async () => {
   const nothing = classify(await loadIntel({}), '8.8.8.8');
   assert.equal(brief(nothing), 'suspicious/untrusted-public');
   assert.equal(nothing.reasons[0], 'public address: no trusted networks given; no AWS ranges loaded; no threat feed loaded');
-  const some = classify(buildIntelIndex([await loadFeed(fixture('drop.txt'))], parseTrusted(['version: 1', 'corporate:', '  - name: hq', '    cidrs: [198.51.100.0/28]', ''].join('\n'))), '8.8.8.8');
+  const some = classify(
+    buildIntelIndex(
+      [await loadFeed(fixture('drop.txt'))],
+      parseTrusted(['version: 1', 'corporate:', '  - name: hq', '    cidrs: [198.51.100.0/28]', ''].join('\n')),
+    ),
+    '8.8.8.8',
+  );
   assert.equal(some.reasons[0], 'public address: in none of 1 trusted network; no AWS ranges loaded; on none of 1 threat feed (drop)');
 });

@@ -14,8 +14,23 @@ const drop = join('test', 'intel', 'fixtures', 'drop.txt');
 const plain = join('test', 'intel', 'fixtures', 'broken-plain.txt');
 
 test('cli: intel check (json): verdicts, reasons, inputs with sha256', async () => {
-  const r = await trailbook(['intel', 'check', '--intel', drop, '--trusted', trusted, '--at', '2026-08-05T00:00:00Z', '--format', 'json',
-    '198.51.100.1', '192.0.2.200', 'ec2.amazonaws.com', '2001:db8:1000::1', '192.0.2.10']);
+  const r = await trailbook([
+    'intel',
+    'check',
+    '--intel',
+    drop,
+    '--trusted',
+    trusted,
+    '--at',
+    '2026-08-05T00:00:00Z',
+    '--format',
+    'json',
+    '198.51.100.1',
+    '192.0.2.200',
+    'ec2.amazonaws.com',
+    '2001:db8:1000::1',
+    '192.0.2.10',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.schema, 'trailbook.intel-check/v1');
@@ -25,7 +40,7 @@ test('cli: intel check (json): verdicts, reasons, inputs with sha256', async () 
   assert.match(doc.inputs.intel[0].sha256, /^[0-9a-f]{64}$/);
   assert.deepEqual(
     doc.verdicts.map((v: { verdict: string; rule: string }) => `${v.verdict}/${v.rule}`),
-    ['allowed/trusted-over-intel', 'suspicious/threat-intel', 'known/aws-service', 'allowed/trusted-network', 'known/trusted-over-intel'] // the pentest range is also on drop.txt,
+    ['allowed/trusted-over-intel', 'suspicious/threat-intel', 'known/aws-service', 'allowed/trusted-network', 'known/trusted-over-intel'], // the pentest range is also on drop.txt,
   );
   assert.equal(doc.verdicts[0].conflict, true);
 });

@@ -14,7 +14,10 @@ const fixture = (name: string) => join(FIXTURES, name);
 function assertBalanced(feed: LoadedFeed): void {
   const t = feed.totals;
   assert.equal(t.accepted + t.bad + t.skipped, t.records, `${feed.name}: ${JSON.stringify(t)}`);
-  assert.equal(Object.values(t.skippedBy).reduce((a, b) => a + b, 0), t.skipped);
+  assert.equal(
+    Object.values(t.skippedBy).reduce((a, b) => a + b, 0),
+    t.skipped,
+  );
   assert.match(feed.sha256, /^[0-9a-f]{64}$/);
   assert.ok(feed.date && !Number.isNaN(Date.parse(feed.date)));
   if (t.unit === 'line') assert.equal(feed.entries.length, t.accepted);
@@ -43,7 +46,11 @@ test('corpus: ipsum.txt (IP<TAB>count), date from its header', async (t) => {
 });
 
 test('corpus: ipsum levels (plain lists)', async (t) => {
-  for (const [name, count] of [['levels-3.txt', 14_217], ['levels-5.txt', 1_413], ['levels-8.txt', 23]] as const) {
+  for (const [name, count] of [
+    ['levels-3.txt', 14_217],
+    ['levels-5.txt', 1_413],
+    ['levels-8.txt', 23],
+  ] as const) {
     const path = corpusFile(t, `threatintel/ipsum/${name}`);
     if (!path) return;
     const feed = await loadFeed(path);
@@ -133,7 +140,12 @@ test('corpus: MISP events, objects and the attribute mapping', async (t) => {
     'test_events_collection_1.json': { format: 'misp', entries: 0, records: 2 },
     'test_events_collection_2.json': { format: 'misp', entries: 1, records: 2, cidrs: ['149.13.33.14/32'] },
     'test_objects_collection_2.json': { format: 'misp', entries: 1, records: 9, cidrs: ['149.13.33.14/32'] },
-    'misp_attributes_to_stix21.json': { format: 'misp', entries: 5, records: 80, cidrs: ['149.13.33.14/32', '5.6.7.8/32', '5.6.7.8/32', '1.2.3.4/32', '1.2.3.4/32'] },
+    'misp_attributes_to_stix21.json': {
+      format: 'misp',
+      entries: 5,
+      records: 80,
+      cidrs: ['149.13.33.14/32', '5.6.7.8/32', '5.6.7.8/32', '1.2.3.4/32', '1.2.3.4/32'],
+    },
     'test_events_collection_stix21.json': { format: 'stix', entries: 2, records: 20 },
     'test_event2_stix21.json': { format: 'stix', entries: 2, records: 12 },
   };
@@ -180,7 +192,10 @@ test('Spamhaus DROP text form (; SBL), auto-detected, date from Last-Modified', 
   assert.equal(feed.format, 'spamhaus');
   assert.deepEqual(cidrs(feed), ['192.0.2.0/24', '198.51.100.0/25', '203.0.113.64/26', '2001:db8:100::/40']);
   assert.equal(feed.entries[0]!.detail, 'SBL000001');
-  assert.deepEqual(feed.bad.map((b) => b.line), [7]);
+  assert.deepEqual(
+    feed.bad.map((b) => b.line),
+    [7],
+  );
   assert.equal(feed.date, '2026-08-22T10:00:00.000Z');
 });
 
@@ -189,11 +204,14 @@ test('Spamhaus JSON lines with bad lines and the metadata line', async () => {
   assertBalanced(feed);
   assert.equal(feed.format, 'spamhaus-json');
   assert.deepEqual(cidrs(feed), ['192.0.2.0/24']);
-  assert.deepEqual(feed.bad.map((b) => [b.line, b.reason.split(':')[0]]), [
-    [2, 'not an IP or CIDR'],
-    [3, 'not JSON'],
-    [4, 'no "cidr" string'],
-  ]);
+  assert.deepEqual(
+    feed.bad.map((b) => [b.line, b.reason.split(':')[0]]),
+    [
+      [2, 'not an IP or CIDR'],
+      [3, 'not JSON'],
+      [4, 'no "cidr" string'],
+    ],
+  );
   assert.deepEqual(feed.totals.skippedBy, { blank: 1, metadata: 1 });
   assert.equal(feed.date, new Date(1787400000 * 1000).toISOString());
 });
@@ -204,7 +222,10 @@ test('ipsum with bad lines, detected by majority and forced by format prefix', a
     assertBalanced(feed);
     assert.equal(feed.format, 'ipsum');
     assert.deepEqual(cidrs(feed), ['198.51.100.1/32', '198.51.100.2/32', '2001:db8::4/128']);
-    assert.deepEqual(feed.bad.map((b) => b.line), [4, 5]);
+    assert.deepEqual(
+      feed.bad.map((b) => b.line),
+      [4, 5],
+    );
   }
   const plain = await loadFeed(`plain:${fixture('ipsum-broken.txt')}`);
   assertBalanced(plain);
@@ -216,12 +237,18 @@ test('CSV with a chosen column, quoted fields, bad rows', async () => {
   assertBalanced(feed);
   assert.equal(feed.name, 'partner-iocs');
   assert.deepEqual(cidrs(feed), ['198.51.100.20/32', '203.0.113.0/28', '2001:db8:cafe::1/128']);
-  assert.deepEqual(feed.bad.map((b) => b.line), [4, 5]);
+  assert.deepEqual(
+    feed.bad.map((b) => b.line),
+    [4, 5],
+  );
   assert.match(feed.entries[0]!.detail!, /comment=C2, seen twice/);
   assert.equal(feed.totals.skippedBy.header, 1);
   const byNumber = await loadFeed(`csv,column=3:${fixture('iocs.csv')}`);
   assert.equal(byNumber.entries.length, 3, 'a numbered column has no header: line 1 is a bad row');
-  assert.deepEqual(byNumber.bad.map((b) => b.line), [1, 4, 5]);
+  assert.deepEqual(
+    byNumber.bad.map((b) => b.line),
+    [1, 4, 5],
+  );
   await assert.rejects(loadFeed(`csv,column=nope:${fixture('iocs.csv')}`), (e: unknown) => e instanceof TrailbookError && e.code === 'INTEL');
 });
 
@@ -233,7 +260,10 @@ test('STIX fixture: ISSUBSET, OR, AND with a port, validity, negation, other pat
   assert.equal(range.validFrom, Date.parse('2026-01-01T00:00:00Z'));
   assert.equal(range.validUntil, Date.parse('2026-06-01T00:00:00Z'));
   assert.match(feed.entries[3]!.detail!, /further conditions/);
-  assert.deepEqual(feed.bad.map((b) => b.line), [42, 75]); // the line of each object's id
+  assert.deepEqual(
+    feed.bad.map((b) => b.line),
+    [42, 75],
+  ); // the line of each object's id
   assert.equal(feed.totals.bad, 2);
   assert.deepEqual(feed.totals.skippedBy, { 'no IP in pattern': 1, 'pattern_type is not stix': 1, 'not an indicator (malware)': 1 });
   assert.equal(feed.date, '2026-01-02T00:00:00.000Z');
@@ -244,7 +274,10 @@ test('MISP fixture: ip-src, ip-dst|port, IPv6, object attributes, a bad value', 
   assertBalanced(feed);
   assert.equal(feed.format, 'misp');
   assert.deepEqual(cidrs(feed), ['198.51.100.77/32', '203.0.113.9/32', '2001:db8::77/128', '192.0.2.66/32']);
-  assert.deepEqual(feed.bad.map((b) => b.line), [11]);
+  assert.deepEqual(
+    feed.bad.map((b) => b.line),
+    [11],
+  );
   assert.match(feed.entries[1]!.detail!, /ip-dst\|port 203\.0\.113\.9\|8443, event "trailbook test event"/);
   assert.match(feed.entries[2]!.detail!, /to_ids=false/);
   assert.match(feed.entries[3]!.detail!, /object domain-ip/);
@@ -256,10 +289,16 @@ test('feed specs: format and options before the path; plain paths untouched', ()
   assert.deepEqual(parseFeedSpec('ipsum,min=3,name=ip:/a/b'), { path: '/a/b', format: 'ipsum', name: 'ip', options: { min: 3 } });
   assert.deepEqual(parseFeedSpec('name=corp:C:/feeds/x'), { path: 'C:/feeds/x', name: 'corp', options: {} });
   assert.deepEqual(parseFeedSpec('C:/feeds/x'), { path: 'C:/feeds/x', options: {} });
-  assert.throws(() => parseFeedSpec('plain,bogus=1:x'), (e: unknown) => e instanceof TrailbookError && e.code === 'USAGE');
+  assert.throws(
+    () => parseFeedSpec('plain,bogus=1:x'),
+    (e: unknown) => e instanceof TrailbookError && e.code === 'USAGE',
+  );
 });
 
 test('unreadable and unrecognisable feeds are INTEL errors with the path', async () => {
-  await assert.rejects(loadFeed(fixture('missing.txt')), (e: unknown) => e instanceof TrailbookError && e.code === 'INTEL' && e.location === fixture('missing.txt'));
+  await assert.rejects(
+    loadFeed(fixture('missing.txt')),
+    (e: unknown) => e instanceof TrailbookError && e.code === 'INTEL' && e.location === fixture('missing.txt'),
+  );
   await assert.rejects(loadFeed(`stix:${fixture('drop.txt')}`), (e: unknown) => e instanceof TrailbookError && e.code === 'INTEL');
 });

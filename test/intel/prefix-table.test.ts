@@ -59,14 +59,15 @@ test('empty table answers nothing', () => {
 // Generators biased towards overlaps: prefixes drawn from a few "seed" networks so that nesting,
 // duplicates and shared edges are common, and addresses drawn at prefix edges and one outside.
 const v4Prefix = (seeds: number[]) =>
-  fc.record({ seed: fc.constantFrom(...seeds), bits: fc.nat(0xffffffff), length: fc.integer({ min: 0, max: 32 }) }).map(
-    ({ seed, bits, length }): Prefix => {
-      const raw = length >= 12 ? ((seed & 0xfff00000) | (bits & 0x000fffff)) >>> 0 : bits;
-      return { family: 4, words: networkWords([raw], length), length };
-    },
-  );
+  fc.record({ seed: fc.constantFrom(...seeds), bits: fc.nat(0xffffffff), length: fc.integer({ min: 0, max: 32 }) }).map(({ seed, bits, length }): Prefix => {
+    const raw = length >= 12 ? ((seed & 0xfff00000) | (bits & 0x000fffff)) >>> 0 : bits;
+    return { family: 4, words: networkWords([raw], length), length };
+  });
 const v6Prefix = fc
-  .record({ words: fc.tuple(fc.constantFrom(0x20010db8, 0xfe800000, 0), fc.nat(3), fc.nat(0xffffffff), fc.nat(0xffffffff)), length: fc.integer({ min: 0, max: 128 }) })
+  .record({
+    words: fc.tuple(fc.constantFrom(0x20010db8, 0xfe800000, 0), fc.nat(3), fc.nat(0xffffffff), fc.nat(0xffffffff)),
+    length: fc.integer({ min: 0, max: 128 }),
+  })
   .map(({ words, length }): Prefix => ({ family: 6, words: networkWords(words, length), length }));
 
 function probes(prefixes: Prefix[], extra: Address[]): Address[] {
@@ -104,7 +105,13 @@ test('property: PrefixTable.lookup equals the naive scan (IPv4 and IPv6, edges)'
       fc.array(fc.nat(0xffffffff), { minLength: 1, maxLength: 4 }).chain((seeds) =>
         fc.tuple(
           fc.array(fc.oneof(v4Prefix(seeds), v4Prefix(seeds), v6Prefix), { maxLength: 60 }),
-          fc.array(fc.oneof(fc.nat(0xffffffff).map((w): Address => ({ family: 4, words: [w] })), fc.tuple(fc.nat(0xffffffff), fc.nat(0xffffffff), fc.nat(0xffffffff), fc.nat(0xffffffff)).map((w): Address => ({ family: 6, words: w }))), { maxLength: 20 }),
+          fc.array(
+            fc.oneof(
+              fc.nat(0xffffffff).map((w): Address => ({ family: 4, words: [w] })),
+              fc.tuple(fc.nat(0xffffffff), fc.nat(0xffffffff), fc.nat(0xffffffff), fc.nat(0xffffffff)).map((w): Address => ({ family: 6, words: w })),
+            ),
+            { maxLength: 20 },
+          ),
         ),
       ),
       ([prefixes, randomAddresses]) => {
@@ -123,19 +130,26 @@ test('property: PrefixTable.lookup equals the naive scan (IPv4 and IPv6, edges)'
 
 test('property: longestV4 agrees with NaiveV4Scan on the most specific prefix', () => {
   fc.assert(
-    fc.property(fc.array(v4Prefix([0x0a000000, 0xc0a80000, 0xffffffff]), { maxLength: 200 }), fc.array(fc.nat(0xffffffff), { maxLength: 50 }), (prefixes, extra) => {
-      const inputs: PrefixInput[] = prefixes.map((p, payload) => ({ ...p, payload }));
-      const table = new PrefixTable(inputs);
-      const naive = new NaiveV4Scan(inputs);
-      for (const a of probes(prefixes, extra.map((w) => ({ family: 4, words: [w] })))) {
-        const w = a.words[0]!;
-        const expected = naive.longest(w);
-        const got = table.longest(a).map((h) => h.payload);
-        if (expected < 0) assert.deepEqual(got, []);
-        else assert.ok(got.includes(expected), `address ${w}`);
-        assert.equal(table.longestV4(w) < 0, expected < 0);
-      }
-    }),
+    fc.property(
+      fc.array(v4Prefix([0x0a000000, 0xc0a80000, 0xffffffff]), { maxLength: 200 }),
+      fc.array(fc.nat(0xffffffff), { maxLength: 50 }),
+      (prefixes, extra) => {
+        const inputs: PrefixInput[] = prefixes.map((p, payload) => ({ ...p, payload }));
+        const table = new PrefixTable(inputs);
+        const naive = new NaiveV4Scan(inputs);
+        for (const a of probes(
+          prefixes,
+          extra.map((w) => ({ family: 4, words: [w] })),
+        )) {
+          const w = a.words[0]!;
+          const expected = naive.longest(w);
+          const got = table.longest(a).map((h) => h.payload);
+          if (expected < 0) assert.deepEqual(got, []);
+          else assert.ok(got.includes(expected), `address ${w}`);
+          assert.equal(table.longestV4(w) < 0, expected < 0);
+        }
+      },
+    ),
     { numRuns: 300 },
   );
 });

@@ -25,12 +25,23 @@ test('STIX patterns: AND marks the IP partial, type guards do not, negations are
   assert.deepEqual(values("[ipv4-addr:value != '192.0.2.1']"), []);
   assert.deepEqual(values("[ipv4-addr:value NOT = '192.0.2.1']"), []);
   assert.deepEqual(values("[file:hashes.'SHA-256' = 'ef53']"), []);
-  assert.deepEqual(values("[(ipv4-addr:value = '192.0.2.1' OR ipv4-addr:value = '192.0.2.2') AND ipv4-addr:value = '192.0.2.3']"), ['192.0.2.1 (partial)', '192.0.2.2 (partial)', '192.0.2.3 (partial)']);
+  assert.deepEqual(values("[(ipv4-addr:value = '192.0.2.1' OR ipv4-addr:value = '192.0.2.2') AND ipv4-addr:value = '192.0.2.3']"), [
+    '192.0.2.1 (partial)',
+    '192.0.2.2 (partial)',
+    '192.0.2.3 (partial)',
+  ]);
   assert.deepEqual(values("[ipv4-addr:value = 'it\\'s']"), ["it's"]);
 });
 
 test('STIX patterns: syntax errors throw PatternError', () => {
-  for (const bad of ["[ipv4-addr:value = '1.2.3.4'", "ipv4-addr:value = '1.2.3.4'", "[ipv4-addr:value = ]", "[ipv4-addr:value = '1.2.3.4'] junk", "[ipv4-addr:value = 'x", "[ = '1']"]) {
+  for (const bad of [
+    "[ipv4-addr:value = '1.2.3.4'",
+    "ipv4-addr:value = '1.2.3.4'",
+    '[ipv4-addr:value = ]',
+    "[ipv4-addr:value = '1.2.3.4'] junk",
+    "[ipv4-addr:value = 'x",
+    "[ = '1']",
+  ]) {
     assert.throws(() => extractPatternIps(bad), PatternError, bad);
   }
 });

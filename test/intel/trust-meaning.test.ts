@@ -67,7 +67,12 @@ test('trusted: an IPv4-mapped prefix is an error that says what it would have me
 test('trusted: a YAML alias bomb is a configuration error naming the file, not a crash', () => {
   const levels = 'abcdefghi';
   const lines = ['version: 1', 'a: &a ["x","x","x","x","x","x","x","x","x"]'];
-  for (let i = 1; i < levels.length; i++) lines.push(`${levels[i]}: &${levels[i]} [${Array(9).fill(`*${levels[i - 1]}`).join(',')}]`);
+  for (let i = 1; i < levels.length; i++)
+    lines.push(
+      `${levels[i]}: &${levels[i]} [${Array(9)
+        .fill(`*${levels[i - 1]}`)
+        .join(',')}]`,
+    );
   const e = configError(() => parseTrusted(lines.join('\n'), 'bomb.yaml'));
   assert.equal(e.location, 'bomb.yaml');
   assert.match(e.message, /cannot be read as YAML: Excessive alias count/);
@@ -96,7 +101,10 @@ test('cli: a broad trusted range or feed entry exits 10 with file:line, before a
     'good-feed.txt': '198.51.100.23\n',
   });
   // The trusted 0.0.0.0/0 would have made the feed's attacker ALLOWED (trusted-wins).
-  for (const [file, line] of [['everyone.yaml', 6], ['mapped.yaml', 6]] as const) {
+  for (const [file, line] of [
+    ['everyone.yaml', 6],
+    ['mapped.yaml', 6],
+  ] as const) {
     const r = await runInProcess(['intel', 'check', '198.51.100.23', '--intel', join(dir, 'good-feed.txt'), '--trusted', join(dir, file), '--format', 'json']);
     assert.equal(r.status, EXIT_CODES.CONFIG, r.stderr);
     assert.equal(r.stdout, '');

@@ -24,7 +24,15 @@ test('the shipped example loads: every kind, names, windows, endpoints, principa
   assert.equal(config.policy.conflict, 'trusted-wins');
   assert.deepEqual(
     config.networks.map((n) => `${n.kind}:${n.name}`),
-    ['corporate:hq-egress', 'corporate:vpn-ipv6', 'vpc:prod-vpc', 'partner:acme-payments', 'pentest:redteam-q3', 'scanner:research-scanner', 'health-check:uptime-monitor'],
+    [
+      'corporate:hq-egress',
+      'corporate:vpn-ipv6',
+      'vpc:prod-vpc',
+      'partner:acme-payments',
+      'pentest:redteam-q3',
+      'scanner:research-scanner',
+      'health-check:uptime-monitor',
+    ],
   );
   const vpc = config.networks.find((n) => n.kind === 'vpc')!;
   assert.deepEqual(vpc.cidrs.map(formatPrefix), ['10.20.0.0/16', '2001:db8:2000::/56']);
@@ -48,11 +56,15 @@ test('schema errors name file:line:col of the offending node', () => {
   const missing = configError(['version: 1', 'pentests:', '  - name: rt', '    cidrs: [192.0.2.0/24]', '    from: 2026-08-01T00:00:00Z', ''].join('\n'));
   assert.equal(missing.location, 'trusted.yaml:3:5', 'a missing key points at its entry');
 
-  const window = configError(['version: 1', 'pentests:', '  - name: rt', '    cidrs: [192.0.2.0/24]', '    from: 2026-08-02T00:00:00Z', '    to: 2026-08-01T00:00:00Z', ''].join('\n'));
+  const window = configError(
+    ['version: 1', 'pentests:', '  - name: rt', '    cidrs: [192.0.2.0/24]', '    from: 2026-08-02T00:00:00Z', '    to: 2026-08-01T00:00:00Z', ''].join('\n'),
+  );
   assert.equal(window.location, 'trusted.yaml:6:9');
   assert.match(window.message, /"to" must be after "from"/);
 
-  const zone = configError(['version: 1', 'pentests:', '  - name: rt', '    cidrs: [192.0.2.0/24]', '    from: 2026-08-01T00:00:00', '    to: 2026-08-03T00:00:00Z', ''].join('\n'));
+  const zone = configError(
+    ['version: 1', 'pentests:', '  - name: rt', '    cidrs: [192.0.2.0/24]', '    from: 2026-08-01T00:00:00', '    to: 2026-08-03T00:00:00Z', ''].join('\n'),
+  );
   assert.match(zone.message, /with a zone/);
 
   const version = configError('corporate: []\n');
@@ -62,7 +74,9 @@ test('schema errors name file:line:col of the offending node', () => {
 test('YAML syntax errors and duplicate names are CONFIG errors', () => {
   const syntax = configError('version: 1\ncorporate: [\n');
   assert.match(syntax.location ?? '', /^trusted\.yaml:\d+:\d+$/);
-  const dup = configError(['version: 1', 'corporate:', '  - name: x', '    cidrs: [10.0.0.0/8]', 'scanners:', '  - name: x', '    cidrs: [192.0.2.0/24]', ''].join('\n'));
+  const dup = configError(
+    ['version: 1', 'corporate:', '  - name: x', '    cidrs: [10.0.0.0/8]', 'scanners:', '  - name: x', '    cidrs: [192.0.2.0/24]', ''].join('\n'),
+  );
   assert.match(dup.message, /"x" in scanners \(also in corporate\)/);
   const dupKey = configError('version: 1\nversion: 1\n');
   assert.ok(dupKey);

@@ -30,7 +30,8 @@ test('corpus: investigate --port 22 finds the Stratus opening; its reserved call
   assert.deepEqual(caller?.reasons, verdict.reasons);
   assert.match(caller!.reasons[0]!, /^reserved address \(240\.0\.0\.0\/4\)/);
   // Everywhere in the report the address has the one verdict.
-  for (const s of [...report.answers.sources, ...report.findings.flatMap((f) => f.sources)].filter((s) => s.ip === caller!.ip)) assert.equal(s.verdict, 'suspicious');
+  for (const s of [...report.answers.sources, ...report.findings.flatMap((f) => f.sources)].filter((s) => s.ip === caller!.ip))
+    assert.equal(s.verdict, 'suspicious');
 
   // christophe called with his AKIA key directly: no MFA is possible on such a call.
   assert.equal(stratus.credentials?.keyKind, 'long-term');
@@ -44,7 +45,15 @@ test('corpus: investigate --port 22 finds the Stratus opening; its reserved call
 test('MFA: a long-term key used directly is MFA false with the reason; sessions and stated values are left as CloudTrail says', async () => {
   const { identityOf } = await import('../../src/investigate/identities.js');
   const row = (ui: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-    identityOf({ eventid: 'e', useridentity: ui as never, useragent: 'aws-cli/2.15.30', sourceipaddress: '8.8.8.8', sessioncredentialfromconsole: null, additionaleventdata: null, ...extra });
+    identityOf({
+      eventid: 'e',
+      useridentity: ui as never,
+      useragent: 'aws-cli/2.15.30',
+      sourceipaddress: '8.8.8.8',
+      sessioncredentialfromconsole: null,
+      additionaleventdata: null,
+      ...extra,
+    });
   const direct = row({ type: 'IAMUser', accesskeyid: 'AKIAXW7UJ577KFYIAHIM' });
   assert.equal(direct.mfa, false);
   assert.match(direct.mfaReason ?? '', /cannot carry MFA/);

@@ -7,11 +7,23 @@ import type { FindingRule } from '../../src/runbook/schema.js';
 // Finding rules with `burst`: one actor's rows split where they are further apart than the gap.
 const context: AssembleContext = { identities: new Map(), params: { port: 8443 } };
 const attempt = (ts: string | null, actor: string, resource: string, n: number): Row => ({
-  ts, actor, source_ip: '198.51.100.23', action: 'AuthorizeSecurityGroupIngress', resource, account_id: '111122223333', region: 'us-east-1',
-  source_ref: `ev-${n}`, change: 'attempt', direction: 'inbound',
+  ts,
+  actor,
+  source_ip: '198.51.100.23',
+  action: 'AuthorizeSecurityGroupIngress',
+  resource,
+  account_id: '111122223333',
+  region: 'us-east-1',
+  source_ref: `ev-${n}`,
+  change: 'attempt',
+  direction: 'inbound',
 });
 const rule = (burst?: number): FindingRule => ({
-  id: 'attempt', kind: 'attempt', step: 'exposures', groupBy: ['actor'], title: '{{rows}} {{rows|attempt|attempts}} on {{resource[]}} by {{actor}}',
+  id: 'attempt',
+  kind: 'attempt',
+  step: 'exposures',
+  groupBy: ['actor'],
+  title: '{{rows}} {{rows|attempt|attempts}} on {{resource[]}} by {{actor}}',
   ...(burst === undefined ? {} : { burst: { gapMinutes: burst } }),
 });
 const summary = (rows: Row[], r: FindingRule) =>
@@ -33,7 +45,10 @@ test('burst: gaps up to the threshold stay one finding, a longer gap starts anot
   assert.deepEqual(ids(), ids());
   assert.equal(new Set(ids()).size, 3);
   // Without burst, one finding per actor, as before.
-  assert.deepEqual(summary(rows, rule()).map(([title]) => title), ['3 attempts on sg-1, sg-2 by alice', '1 attempt on sg-9 by bob']);
+  assert.deepEqual(
+    summary(rows, rule()).map(([title]) => title),
+    ['3 attempts on sg-1, sg-2 by alice', '1 attempt on sg-9 by bob'],
+  );
 });
 
 test('burst: a row without a time joins the first burst instead of splitting one', () => {

@@ -27,7 +27,10 @@ test('the inputs section counts what the store holds and lists every file still 
   const inputs = await storeInputs(engine);
   assert.equal(inputs.cloudtrail.files, 2);
   assert.equal(inputs.cloudtrail.events, 3, 'a, b and c: the repeated a is one event');
-  assert.deepEqual(inputs.cloudtrail.skipped.map((s) => s.path.slice(dir.length + 1)), ['ct/a-not-json.json', 'ct/b-broken.json.gz']);
+  assert.deepEqual(
+    inputs.cloudtrail.skipped.map((s) => s.path.slice(dir.length + 1)),
+    ['ct/a-not-json.json', 'ct/b-broken.json.gz'],
+  );
   assert.match(inputs.cloudtrail.skipped[0]!.reason, /invalid JSON/);
   assert.match(inputs.cloudtrail.skipped[1]!.reason, /truncated/);
   assert.ok(inputs.vpcflow.files > 0 && inputs.vpcflow.records > 0);

@@ -51,23 +51,32 @@ test('multi-account scenario: seven findings, grouped, attributed and decided as
   assert.deepEqual(web.eventIds, [scenarioEventId(3)]);
   assert.deepEqual(web.flows, { connections: 4, acceptedConnections: 3, bytes: 30830, externalPeers: 3 });
   const webFlows = flowRows(web);
-  assert.ok(webFlows.every((e) => e.resource === WEB_A.instance), 'only web-a connections: not api-b (other account), not db-a (contradicted), not app-a (other group)');
-  assert.deepEqual(webFlows.map((e) => [e.source_ip, e.detail?.split('; ')[1]?.split(':')[0]]), [
-    [SCANNER, 'membership'],
-    [ATTACKER, 'membership'],
-    [C2, 'reached-then-outbound'],
-    [SCANNER, 'membership'],
-  ]);
+  assert.ok(
+    webFlows.every((e) => e.resource === WEB_A.instance),
+    'only web-a connections: not api-b (other account), not db-a (contradicted), not app-a (other group)',
+  );
+  assert.deepEqual(
+    webFlows.map((e) => [e.source_ip, e.detail?.split('; ')[1]?.split(':')[0]]),
+    [
+      [SCANNER, 'membership'],
+      [ATTACKER, 'membership'],
+      [C2, 'reached-then-outbound'],
+      [SCANNER, 'membership'],
+    ],
+  );
   assert.match(webFlows[1]!.detail!, new RegExp(`${WEB_A.eni} carries ${WEB_A.group} since RunInstances at 2024-07-09T08:00:00Z`));
   assert.match(webFlows[2]!.detail!, /started it after 198\.51\.100\.23 was accepted on 8443 at 2024-07-09T09:04:00Z/);
   const opening = web.evidence.find((e) => e.source_ref === scenarioEventId(3))!;
   assert.match(opening.detail!, new RegExp(`not credited with ${DB_A.eni}: a REJECT of ${SCANNER} on 8443 at 2024-07-09T10:30:00Z`));
-  assert.deepEqual(web.sources.map((s) => [s.ip, s.verdict, s.role]), [
-    ['198.51.100.140', 'suspicious', 'api-caller'],
-    [SCANNER, 'known', 'connection-peer'],
-    [ATTACKER, 'suspicious', 'connection-peer'],
-    [C2, 'suspicious', 'connection-peer'],
-  ]);
+  assert.deepEqual(
+    web.sources.map((s) => [s.ip, s.verdict, s.role]),
+    [
+      ['198.51.100.140', 'suspicious', 'api-caller'],
+      [SCANNER, 'known', 'connection-peer'],
+      [ATTACKER, 'suspicious', 'connection-peer'],
+      [C2, 'suspicious', 'connection-peer'],
+    ],
+  );
   assert.equal(web.decision.action, 'isolate');
 
   // 2. Account B's VPC-only rule: nothing attributed to it, a ticket.
@@ -78,16 +87,26 @@ test('multi-account scenario: seven findings, grouped, attributed and decided as
 
   // 3-4. The stolen key: one finding per burst, the five groups named in the first.
   const attempts = findings.filter((f) => f.kind === 'attempt').sort((a, b) => a.firstSeen.localeCompare(b.firstSeen));
-  assert.deepEqual(attempts.map((f) => [f.firstSeen, f.lastSeen, f.eventIds.length]), [
-    ['2024-07-09T11:00:05Z', '2024-07-09T11:06:00Z', 5],
-    ['2024-07-09T15:30:00Z', '2024-07-09T15:30:00Z', 1],
-  ]);
+  assert.deepEqual(
+    attempts.map((f) => [f.firstSeen, f.lastSeen, f.eventIds.length]),
+    [
+      ['2024-07-09T11:00:05Z', '2024-07-09T11:06:00Z', 5],
+      ['2024-07-09T15:30:00Z', '2024-07-09T15:30:00Z', 1],
+    ],
+  );
   assert.equal(attempts[0]!.title, `5 failed attempts to open port 8443 on ${TRIED_GROUPS.join(', ')} by arn:aws:iam::${B.account}:user/ops-automation`);
-  assert.deepEqual(attempts.map((f) => f.decision.action), ['escalate', 'escalate']);
+  assert.deepEqual(
+    attempts.map((f) => f.decision.action),
+    ['escalate', 'escalate'],
+  );
 
   // 5-7. Traffic nothing explains stays its own finding: api-b's and db-a's probes, app-a's partner call.
   const traffic = (host: typeof WEB_A, direction: string) =>
-    only(findings, (f) => f.kind === 'traffic' && f.direction === direction && f.evidence.every((e) => e.resource === host.instance), `${direction} traffic at ${host.instance}`);
+    only(
+      findings,
+      (f) => f.kind === 'traffic' && f.direction === direction && f.evidence.every((e) => e.resource === host.instance),
+      `${direction} traffic at ${host.instance}`,
+    );
   const apiProbes = traffic(API_B, 'inbound');
   assert.deepEqual([apiProbes.flows.connections, apiProbes.flows.acceptedConnections], [2, 0]);
   const dbProbe = traffic(DB_A, 'inbound');

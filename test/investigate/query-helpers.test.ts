@@ -31,10 +31,18 @@ function recording(engine: Engine): { engine: Engine; sql: string[] } {
 }
 
 const record = (id: string, minute: number, extra: Record<string, unknown> = {}) => ({
-  eventVersion: '1.09', eventID: id, eventTime: `2024-08-01T12:${String(minute).padStart(2, '0')}:00Z`,
-  eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', awsRegion: 'us-east-1', sourceIPAddress: '198.51.100.7',
+  eventVersion: '1.09',
+  eventID: id,
+  eventTime: `2024-08-01T12:${String(minute).padStart(2, '0')}:00Z`,
+  eventSource: 'ec2.amazonaws.com',
+  eventName: 'DescribeInstances',
+  awsRegion: 'us-east-1',
+  sourceIPAddress: '198.51.100.7',
   userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::111122223333:user/${id}`, accountId: '111122223333', accessKeyId: 'AKIAEXAMPLE' },
-  recipientAccountId: '111122223333', requestParameters: {}, responseElements: null, userAgent: 'aws-cli/2',
+  recipientAccountId: '111122223333',
+  requestParameters: {},
+  responseElements: null,
+  userAgent: 'aws-cli/2',
   ...extra,
 });
 
@@ -43,7 +51,15 @@ test('lookupIdentities: known identities are taken as they are, the rest read by
   const records = [
     record('a', 1),
     record('b', 2, { userAgent: 'signin.amazonaws.com', additionalEventData: { MFAUsed: 'Yes' } }),
-    record('c', 3, { userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/r/i-0123456789abcdef0', principalId: 'AROA:i-0123456789abcdef0', accessKeyId: 'ASIAEXAMPLE', sessionContext: { attributes: { mfaAuthenticated: 'false' }, sessionIssuer: { arn: 'arn:aws:iam::111122223333:role/r' } } } }),
+    record('c', 3, {
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: 'arn:aws:sts::111122223333:assumed-role/r/i-0123456789abcdef0',
+        principalId: 'AROA:i-0123456789abcdef0',
+        accessKeyId: 'ASIAEXAMPLE',
+        sessionContext: { attributes: { mfaAuthenticated: 'false' }, sessionIssuer: { arn: 'arn:aws:iam::111122223333:role/r' } },
+      },
+    }),
     record("d'; DROP TABLE cloudtrail_events; --", 4),
   ];
   writeFileSync(join(dir, 'events.json'), JSON.stringify({ Records: records }));
@@ -65,7 +81,9 @@ test('lookupIdentities: known identities are taken as they are, the rest read by
   assert.equal(all.get('c')?.mfa, false);
 
   // Known identities are not read again; only the missing ids are.
-  const { rows } = await store.all(`SELECT eventid, useridentity, useragent, sourceipaddress, sessioncredentialfromconsole, additionaleventdata FROM cloudtrail_logs WHERE eventid = 'a'`);
+  const { rows } = await store.all(
+    `SELECT eventid, useridentity, useragent, sourceipaddress, sessioncredentialfromconsole, additionaleventdata FROM cloudtrail_logs WHERE eventid = 'a'`,
+  );
   const knownA: CallerIdentity = identityOf(rows[0] as never);
   sql.length = 0;
   const some = await lookupIdentities(engine, ['a', 'c'], new Map([['a', knownA]]));
@@ -82,7 +100,7 @@ test('lookupIdentities: known identities are taken as they are, the rest read by
 /** A small deterministic PRNG. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 test('flow queries: the split port query returns what `srcport = P OR dstport = P` does; addresses in every record as inferInterfaceAddresses finds them', async (t) => {
@@ -102,7 +120,14 @@ test('flow queries: the split port query returns what `srcport = P OR dstport = 
     // eni-d talks to one peer only (two addresses everywhere: ambiguous); the others mostly to many.
     const peer = eni === 'eni-d' ? '203.0.113.1' : pick(['198.51.100.7', '203.0.113.9', '192.0.2.66', '10.0.1.1']);
     const local = eni === 'eni-c' && r() < 0.1 ? '10.0.0.99' : own[eni]!; // eni-c: no address in every record
-    const [sport, dport] = pick([[50000, 8443], [8443, 50000], [8443, 8443], [40000, 22], [443, 40001], [0, 0]] as const);
+    const [sport, dport] = pick([
+      [50000, 8443],
+      [8443, 50000],
+      [8443, 8443],
+      [40000, 22],
+      [443, 40001],
+      [0, 0],
+    ] as const);
     const [src, dst] = r() < 0.5 ? [peer, local] : [local, peer];
     lines.push(`2 123456789012 ${eni} ${src} ${dst} ${sport} ${dport} ${dport === 0 ? 1 : 6} 2 100 ${start} ${start + 60} ${pick(['ACCEPT', 'REJECT'])} OK`);
   }
@@ -113,18 +138,31 @@ test('flow queries: the split port query returns what `srcport = P OR dstport = 
   await ingestFlowLogFile(engine, file);
 
   const order = (rows: Record<string, unknown>[]) => rows.map((row) => JSON.stringify(row)).sort();
-  for (const [timeSql, params] of [['', {}], [' AND "end" >= $from AND start <= $to', { from: 1714572500, to: 1714574000 }]] as const) {
+  for (const [timeSql, params] of [
+    ['', {}],
+    [' AND "end" >= $from AND start <= $to', { from: 1714572500, to: 1714574000 }],
+  ] as const) {
     const split = await engine.all(portRecordsSql(timeSql), { port: 8443, ...params });
-    const plain = await engine.all(`SELECT ${split.columns.join(', ').replace('end', '"end"')} FROM vpc_flow_logs WHERE (srcport = $port OR dstport = $port)${timeSql}`, { port: 8443, ...params });
+    const plain = await engine.all(
+      `SELECT ${split.columns.join(', ').replace('end', '"end"')} FROM vpc_flow_logs WHERE (srcport = $port OR dstport = $port)${timeSql}`,
+      { port: 8443, ...params },
+    );
     assert.ok(split.rows.length > 50);
     assert.deepEqual(order(split.rows), order(plain.rows));
-    assert.deepEqual(split.rows.map((row) => row['start']), [...split.rows.map((row) => row['start'])].sort(), 'ordered by start');
+    assert.deepEqual(
+      split.rows.map((row) => row['start']),
+      [...split.rows.map((row) => row['start'])].sort(),
+      'ordered by start',
+    );
 
     const list = enis.map((_, j) => `$eni${j}`).join(', ');
     const eniParams = Object.fromEntries(enis.map((eni, j) => [`eni${j}`, eni]));
     const counted = await engine.all(addressesInEveryRecordSql(list, timeSql), { ...eniParams, ...params });
     const got = inferredFromCounts(counted.rows.map((row) => ({ interface_id: String(row['interface_id']), address: String(row['address']) })));
-    const pairs = await engine.all(`SELECT interface_id, srcaddr, dstaddr FROM vpc_flow_logs WHERE interface_id IN (${list}) AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL${timeSql}`, { ...eniParams, ...params });
+    const pairs = await engine.all(
+      `SELECT interface_id, srcaddr, dstaddr FROM vpc_flow_logs WHERE interface_id IN (${list}) AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL${timeSql}`,
+      { ...eniParams, ...params },
+    );
     const want = inferInterfaceAddresses(pairs.rows as never);
     assert.deepEqual([...got].sort(), [...want].sort());
     assert.equal(got.get('eni-a'), '10.0.0.5');

@@ -32,7 +32,13 @@ function sampleRun(): Promise<Report> {
       await ingestPaths(engine, [sample('cloudtrail'), sample('vpcflow')]);
       const intel = await loadIntel({ feeds: [sample('intel/threat-feed.txt')], trusted: sample('trusted-networks.yaml') });
       const runbook = await loadRunbook(join(REPO_ROOT, 'runbooks', 'port-exposure'));
-      const report = await investigate(engine, { runbook, parameters: { port: 8443, to: NOW.toISOString() }, intel, now: NOW, inputs: await storeInputs(engine) });
+      const report = await investigate(engine, {
+        runbook,
+        parameters: { port: 8443, to: NOW.toISOString() },
+        intel,
+        now: NOW,
+        inputs: await storeInputs(engine),
+      });
       return scrub(report);
     } finally {
       await engine.close();

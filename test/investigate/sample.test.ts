@@ -11,9 +11,19 @@ import type { ReportV1 as Report } from '../../src/report/contract.js';
 // End to end on the bundled sample, checked against sample/GROUND_TRUTH.md.
 const sample = (p: string) => join(REPO_ROOT, 'sample', p);
 const args = (db: string, format: string) => [
-  'investigate', sample('cloudtrail'), sample('vpcflow'),
-  '--intel', sample('intel/threat-feed.txt'), '--trusted', sample('trusted-networks.yaml'),
-  '--db', db, '--format', format, '--to', '2024-05-15T00:00:00Z',
+  'investigate',
+  sample('cloudtrail'),
+  sample('vpcflow'),
+  '--intel',
+  sample('intel/threat-feed.txt'),
+  '--trusted',
+  sample('trusted-networks.yaml'),
+  '--db',
+  db,
+  '--format',
+  format,
+  '--to',
+  '2024-05-15T00:00:00Z',
 ];
 
 test('investigate on the sample gives the ground truth, as a valid trailbook.report/v1', async (t) => {
@@ -47,7 +57,12 @@ test('investigate on the sample gives the ground truth, as a valid trailbook.rep
     ['exposure', 'ticket'],
     ['exposure', 'false-positive'],
   ]);
-  const [isolate, attempts, ticket, listener] = report.findings as [Report['findings'][number], Report['findings'][number], Report['findings'][number], Report['findings'][number]];
+  const [isolate, attempts, ticket, listener] = report.findings as [
+    Report['findings'][number],
+    Report['findings'][number],
+    Report['findings'][number],
+    Report['findings'][number],
+  ];
   assert.match(isolate.title, /sg-0a1b2c3d4e5f60718/);
   assert.equal(isolate.firstSeen, '2024-05-14T08:40:05Z');
   // The web host's call-home to the C2 after the attacker came in is part of the intrusion.
@@ -102,4 +117,3 @@ test('--fail-on turns the decision into an exit status for pipelines; a missing 
   assert.match(empty.stderr, /holds no CloudTrail events/);
   assert.equal((await runInProcess(['investigate', '--db', db, '--fail-on', 'panic'])).status, 2);
 });
-

@@ -12,9 +12,19 @@ import type { ReportV1 as Report } from '../../src/report/contract.js';
 
 const sample = (p: string) => join(REPO_ROOT, 'sample', p);
 const args = (db: string, format: string) => [
-  'investigate', sample('cloudtrail'), sample('vpcflow'),
-  '--intel', sample('intel/threat-feed.txt'), '--trusted', sample('trusted-networks.yaml'),
-  '--db', db, '--format', format, '--to', '2024-05-15T00:00:00Z',
+  'investigate',
+  sample('cloudtrail'),
+  sample('vpcflow'),
+  '--intel',
+  sample('intel/threat-feed.txt'),
+  '--trusted',
+  sample('trusted-networks.yaml'),
+  '--db',
+  db,
+  '--format',
+  format,
+  '--to',
+  '2024-05-15T00:00:00Z',
 ];
 
 test('with nothing to ingest, investigate only reads: it runs while another process holds the store open for reading', async (t) => {
@@ -33,4 +43,3 @@ test('with nothing to ingest, investigate only reads: it runs while another proc
     await reader.close();
   }
 });
-

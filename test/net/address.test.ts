@@ -86,14 +86,22 @@ test('containment helpers', () => {
 });
 
 test('property: words and bigints round-trip; formatting round-trips', () => {
-  fc.assert(fc.property(fc.ipV4(), (ip) => {
-    const r = parseAddress(ip);
-    return r.ok && formatAddress(r.value) === ip && wordsToBigInt(bigIntToWords(4, wordsToBigInt(r.value.words))) === wordsToBigInt(r.value.words);
-  }));
-  fc.assert(fc.property(fc.ipV6(), (ip) => {
-    const r = parseAddress(ip, { mapped: 'keep' });
-    if (!r.ok) return false;
-    const again = parseAddress(formatAddress(r.value), { mapped: 'keep' });
-    return again.ok && wordsToBigInt(again.value.words) === wordsToBigInt(r.value.words) && bigIntToWords(6, wordsToBigInt(r.value.words)).join() === r.value.words.join();
-  }));
+  fc.assert(
+    fc.property(fc.ipV4(), (ip) => {
+      const r = parseAddress(ip);
+      return r.ok && formatAddress(r.value) === ip && wordsToBigInt(bigIntToWords(4, wordsToBigInt(r.value.words))) === wordsToBigInt(r.value.words);
+    }),
+  );
+  fc.assert(
+    fc.property(fc.ipV6(), (ip) => {
+      const r = parseAddress(ip, { mapped: 'keep' });
+      if (!r.ok) return false;
+      const again = parseAddress(formatAddress(r.value), { mapped: 'keep' });
+      return (
+        again.ok &&
+        wordsToBigInt(again.value.words) === wordsToBigInt(r.value.words) &&
+        bigIntToWords(6, wordsToBigInt(r.value.words)).join() === r.value.words.join()
+      );
+    }),
+  );
 });

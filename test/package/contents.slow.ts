@@ -10,5 +10,9 @@ test('the package ships the CLI, the runbooks and the sample, and neither the be
   for (const needed of ['bin/trailbook.js', 'dist/cli/main.js', 'runbooks/port-exposure/runbook.yaml', 'sample/GROUND_TRUTH.md']) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
-  assert.deepEqual(files.filter((f) => f.startsWith('dist/bench/') || /naive/.test(f) || f.startsWith('test/')), [], 'no benchmark code, oracle or test');
+  assert.deepEqual(
+    files.filter((f) => f.startsWith('dist/bench/') || /naive/.test(f) || f.startsWith('test/')),
+    [],
+    'no benchmark code, oracle or test',
+  );
 });

@@ -13,11 +13,20 @@ import { runInProcess } from '../helpers/in-process.js';
 
 const EVIL = '=HYPERLINK("http://evil.example/","click")';
 const perm = (ipProtocol: string, fromPort: number, toPort: number, cidrIp: string, description?: string) => ({
-  ipProtocol, fromPort, toPort, ipRanges: { items: [{ cidrIp, ...(description ? { description } : {}) }] }, ipv6Ranges: {}, prefixListIds: {}, groups: {},
+  ipProtocol,
+  fromPort,
+  toPort,
+  ipRanges: { items: [{ cidrIp, ...(description ? { description } : {}) }] },
+  ipv6Ranges: {},
+  prefixListIds: {},
+  groups: {},
 });
 const sg = (eventName: string, eventID: string, eventTime: string, groupId: string, permission: object, extra: Record<string, unknown> = {}) =>
   ctEvent({
-    eventName, eventID, eventTime, readOnly: false,
+    eventName,
+    eventID,
+    eventTime,
+    readOnly: false,
     requestParameters: { groupId, ipPermissions: { items: [permission] } },
     responseElements: { requestId: `r-${eventID}`, _return: true },
     ...extra,
@@ -28,15 +37,28 @@ const EVENTS = [
   sg('AuthorizeSecurityGroupIngress', 'open-8443', '2024-05-01T10:00:00Z', 'sg-0web', perm('tcp', 8443, 8443, '0.0.0.0/0'), { sourceIPAddress: EVIL }),
   sg('AuthorizeSecurityGroupIngress', 'open-range', '2024-05-01T10:05:00Z', 'sg-0range', perm('tcp', 8000, 9000, '203.0.113.0/24')),
   sg('AuthorizeSecurityGroupIngress', 'attempt-8443', '2024-05-01T10:10:00Z', 'sg-0web', perm('tcp', 8443, 8443, '0.0.0.0/0'), {
-    errorCode: 'Client.UnauthorizedOperation', errorMessage: 'You are not authorized to perform this operation.', responseElements: null,
+    errorCode: 'Client.UnauthorizedOperation',
+    errorMessage: 'You are not authorized to perform this operation.',
+    responseElements: null,
   }),
   sg('RevokeSecurityGroupIngress', 'close-8443', '2024-05-01T11:00:00Z', 'sg-0web', perm('tcp', 8443, 8443, '0.0.0.0/0')),
   // Decoys: each contains "8443" somewhere; none opens port 8443.
   sg('AuthorizeSecurityGroupIngress', 'decoy-443', '2024-05-01T10:20:00Z', 'sg-08443', perm('tcp', 443, 443, '0.0.0.0/0', 'replaces 8443')),
   sg('AuthorizeSecurityGroupIngress', 'decoy-18443', '2024-05-01T10:21:00Z', 'sg-0aaa', perm('tcp', 18443, 18443, '0.0.0.0/0')),
   sg('AuthorizeSecurityGroupIngress', 'decoy-8444', '2024-05-01T10:22:00Z', 'sg-0aaa', perm('tcp', 8444, 9000, '0.0.0.0/0')),
-  ctEvent({ eventName: 'StartInstances', eventID: 'decoy-instance', eventTime: '2024-05-01T10:23:00Z', requestParameters: { instancesSet: { items: [{ instanceId: 'i-0ab8443cd' }] } } }),
-  ctEvent({ eventName: 'CreateBucket', eventID: 'decoy-bucket', eventSource: 's3.amazonaws.com', eventTime: '2024-05-01T10:24:00Z', requestParameters: { bucketName: 'logs-8443' } }),
+  ctEvent({
+    eventName: 'StartInstances',
+    eventID: 'decoy-instance',
+    eventTime: '2024-05-01T10:23:00Z',
+    requestParameters: { instancesSet: { items: [{ instanceId: 'i-0ab8443cd' }] } },
+  }),
+  ctEvent({
+    eventName: 'CreateBucket',
+    eventID: 'decoy-bucket',
+    eventSource: 's3.amazonaws.com',
+    eventTime: '2024-05-01T10:24:00Z',
+    requestParameters: { bucketName: 'logs-8443' },
+  }),
 ];
 const REAL = ['attempt-8443', 'close-8443', 'open-8443', 'open-range'];
 
@@ -62,15 +84,29 @@ test('exposures --format json: every change on 8443 with its evidence, no decoy'
   assert.equal(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
   assert.deepEqual(rows.map((row) => row['event_id']).sort(), REAL);
-  assert.deepEqual(Object.keys(rows[0]!), PORT_EXPOSURE_COLUMNS.map(([c]) => c));
+  assert.deepEqual(
+    Object.keys(rows[0]!),
+    PORT_EXPOSURE_COLUMNS.map(([c]) => c),
+  );
   const byId = new Map(rows.map((row) => [row['event_id'], row]));
   assert.deepEqual(
     { ...byId.get('open-8443') },
     {
       ...byId.get('open-8443'),
-      action: 'open', resource: 'sg-0web', direction: 'ingress', protocol: 'tcp', from_port: 8443, to_port: 8443,
-      peer_kind: 'cidr', peer: '0.0.0.0/0', internet_exposed: true, actor: 'arn:aws:iam::111122223333:user/alice',
-      access_key_id: 'AKIAEXAMPLEKEY000001', source_ip: EVIL, event_source: 'ec2.amazonaws.com', event_name: 'AuthorizeSecurityGroupIngress',
+      action: 'open',
+      resource: 'sg-0web',
+      direction: 'ingress',
+      protocol: 'tcp',
+      from_port: 8443,
+      to_port: 8443,
+      peer_kind: 'cidr',
+      peer: '0.0.0.0/0',
+      internet_exposed: true,
+      actor: 'arn:aws:iam::111122223333:user/alice',
+      access_key_id: 'AKIAEXAMPLEKEY000001',
+      source_ip: EVIL,
+      event_source: 'ec2.amazonaws.com',
+      event_name: 'AuthorizeSecurityGroupIngress',
     },
   );
   assert.equal(byId.get('open-range')!['from_port'], 8000);
@@ -109,7 +145,10 @@ test('exposures --windows: an open joined to its close, and one still open', asy
   const r = await exposures('--port', '8443', '--windows', '--format', 'json');
   assert.equal(r.status, 0, r.stderr);
   const windows = JSON.parse(r.stdout) as Record<string, unknown>[];
-  assert.deepEqual(Object.keys(windows[0]!), PORT_EXPOSURE_WINDOW_COLUMNS.map(([c]) => c));
+  assert.deepEqual(
+    Object.keys(windows[0]!),
+    PORT_EXPOSURE_WINDOW_COLUMNS.map(([c]) => c),
+  );
   assert.deepEqual(
     windows.map((w) => [w['resource'], w['opened_by_event'], w['closed_by_event'], w['state'], w['closed_how']]),
     [
@@ -127,9 +166,15 @@ test('exposures --windows: an open joined to its close, and one still open', asy
 test('exposures --from: changes inside the range, windows overlapping it (an earlier open still counts)', async () => {
   const r = await exposures('--port', '8443', '--from', '2024-05-01T10:30:00Z', '--format', 'json');
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual((JSON.parse(r.stdout) as Record<string, unknown>[]).map((row) => row['event_id']), ['close-8443']);
+  assert.deepEqual(
+    (JSON.parse(r.stdout) as Record<string, unknown>[]).map((row) => row['event_id']),
+    ['close-8443'],
+  );
   const w = await exposures('--port', '8443', '--from', '2024-05-01T10:30:00Z', '--windows', '--format', 'json');
-  assert.deepEqual((JSON.parse(w.stdout) as Record<string, unknown>[]).map((row) => row['opened_by_event']), ['open-8443', 'open-range']);
+  assert.deepEqual(
+    (JSON.parse(w.stdout) as Record<string, unknown>[]).map((row) => row['opened_by_event']),
+    ['open-8443', 'open-range'],
+  );
 });
 
 test('exposures without --port lists every change, decoy ports included; the result is stored as port_exposures', async () => {
@@ -142,7 +187,10 @@ test('exposures without --port lists every change, decoy ports included; the res
   await exposures('--port', '8443');
   const sql = await runInProcess(['sql', '--db', db, '--format', 'json', 'SELECT event_id FROM port_exposures ORDER BY event_id']);
   assert.equal(sql.status, 0, sql.stderr);
-  assert.deepEqual((JSON.parse(sql.stdout) as Record<string, unknown>[]).map((row) => row['event_id']), REAL);
+  assert.deepEqual(
+    (JSON.parse(sql.stdout) as Record<string, unknown>[]).map((row) => row['event_id']),
+    REAL,
+  );
 });
 
 test('exposures: usage errors exit 2, a missing store exits 3 like `trailbook sql`', async () => {

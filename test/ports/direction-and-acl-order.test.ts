@@ -32,14 +32,36 @@ test('the default egress rule (all traffic to 0.0.0.0/0 or ::/0) is recognised a
     assert.match(c.why, /default egress rule every security group gets/);
   }
   // Near misses: narrower peer, or one protocol only, is not the default.
-  const narrow = normalize(event('AuthorizeSecurityGroupEgress', { groupId: 'sg-1', ipPermissions: { items: [{ ipProtocol: '-1', ipRanges: { items: [{ cidrIp: '10.0.0.0/8' }] } }] } }));
+  const narrow = normalize(
+    event('AuthorizeSecurityGroupEgress', {
+      groupId: 'sg-1',
+      ipPermissions: { items: [{ ipProtocol: '-1', ipRanges: { items: [{ cidrIp: '10.0.0.0/8' }] } }] },
+    }),
+  );
   assert.equal(isDefaultEgressRule(narrow[0]!), false);
-  const tcpAll = normalize(event('AuthorizeSecurityGroupEgress', { groupId: 'sg-1', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 0, toPort: 65535, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }));
+  const tcpAll = normalize(
+    event('AuthorizeSecurityGroupEgress', {
+      groupId: 'sg-1',
+      ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 0, toPort: 65535, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] },
+    }),
+  );
   assert.equal(isDefaultEgressRule(tcpAll[0]!), false);
 });
 
 const entry = (minute: number, ruleNumber: number, ruleAction: 'allow' | 'deny', extra: Record<string, unknown> = {}) =>
-  normalize({ ...event('CreateNetworkAclEntry', { networkAclId: 'acl-1', ruleNumber, egress: false, aclProtocol: '6', portRange: { from: 8443, to: 8443 }, ruleAction, cidrBlock: '0.0.0.0/0', ...extra }), ...at(minute) });
+  normalize({
+    ...event('CreateNetworkAclEntry', {
+      networkAclId: 'acl-1',
+      ruleNumber,
+      egress: false,
+      aclProtocol: '6',
+      portRange: { from: 8443, to: 8443 },
+      ruleAction,
+      cidrBlock: '0.0.0.0/0',
+      ...extra,
+    }),
+    ...at(minute),
+  });
 const remove = (minute: number, ruleNumber: number) =>
   normalize({ ...event('DeleteNetworkAclEntry', { networkAclId: 'acl-1', ruleNumber, egress: false }), ...at(minute) });
 
@@ -83,13 +105,27 @@ test('ACL: a lower deny added later closes the allow window as shadowed; a parti
 
 test('ACL: replacing and deleting the slot close its window; outbound entries are never internet-exposed', () => {
   const allow = entry(1, 100, 'allow');
-  const replaced = normalize({ ...event('ReplaceNetworkAclEntry', { networkAclId: 'acl-1', ruleNumber: 100, egress: false, aclProtocol: '6', portRange: { from: 22, to: 22 }, ruleAction: 'allow', cidrBlock: '0.0.0.0/0' }), ...at(2) });
+  const replaced = normalize({
+    ...event('ReplaceNetworkAclEntry', {
+      networkAclId: 'acl-1',
+      ruleNumber: 100,
+      egress: false,
+      aclProtocol: '6',
+      portRange: { from: 22, to: 22 },
+      ruleAction: 'allow',
+      cidrBlock: '0.0.0.0/0',
+    }),
+    ...at(2),
+  });
   const w = aclWindows([...allow, ...replaced], { port: 8443, protocols: ['tcp'] }).windows;
   assert.equal(w.length, 1);
   assert.equal(w[0]!.closedHow, 'replaced');
   const gone = aclWindows([...allow, ...remove(2, 100)], { port: 8443, protocols: ['tcp'] }).windows;
   assert.equal(gone[0]!.closedHow, 'same-slot');
-  const out = normalize({ ...event('CreateNetworkAclEntry', { networkAclId: 'acl-1', ruleNumber: 100, egress: true, aclProtocol: '-1', ruleAction: 'allow', cidrBlock: '0.0.0.0/0' }), ...at(1) });
+  const out = normalize({
+    ...event('CreateNetworkAclEntry', { networkAclId: 'acl-1', ruleNumber: 100, egress: true, aclProtocol: '-1', ruleAction: 'allow', cidrBlock: '0.0.0.0/0' }),
+    ...at(1),
+  });
   assert.equal(out[0]!.internetExposed, false);
   assert.equal(isDefaultEgressRule(out[0]!), true);
   assert.match(out[0]!.why, /default network ACL's outbound allow-all/);

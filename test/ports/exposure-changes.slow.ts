@@ -21,7 +21,10 @@ test('kept in several chunks, the events come back in order and are cut at any `
   // 4,500 candidates (three chunks), several per second, opening and closing 8443 on a few groups.
   const base = Date.UTC(2024, 7, 1);
   const records = Array.from({ length: 4500 }, (_, i) => ({
-    ...event(i % 3 === 2 ? 'RevokeSecurityGroupIngress' : 'AuthorizeSecurityGroupIngress', { groupId: `sg-0${i % 7}`, ipPermissions: { items: [perm(8443, 8443, `198.51.${i % 5}.0/24`)] } }),
+    ...event(i % 3 === 2 ? 'RevokeSecurityGroupIngress' : 'AuthorizeSecurityGroupIngress', {
+      groupId: `sg-0${i % 7}`,
+      ipPermissions: { items: [perm(8443, 8443, `198.51.${i % 5}.0/24`)] },
+    }),
     eventID: `e-${String(i).padStart(5, '0')}`,
     eventTime: new Date(base + Math.floor(i / 3) * 1000).toISOString().replace('.000Z', 'Z'),
   }));
@@ -44,7 +47,10 @@ test('a later ingest judges only its own events and appends them; the kept chang
   // 4,500 candidates in three runs: every run after the first appends, across chunk boundaries.
   const base = Date.UTC(2024, 7, 1);
   const records = Array.from({ length: 4500 }, (_, i) => ({
-    ...event(i % 3 === 2 ? 'RevokeSecurityGroupIngress' : 'AuthorizeSecurityGroupIngress', { groupId: `sg-0${i % 7}`, ipPermissions: { items: [perm(8443, 8443, `198.51.${i % 5}.0/24`)] } }),
+    ...event(i % 3 === 2 ? 'RevokeSecurityGroupIngress' : 'AuthorizeSecurityGroupIngress', {
+      groupId: `sg-0${i % 7}`,
+      ipPermissions: { items: [perm(8443, 8443, `198.51.${i % 5}.0/24`)] },
+    }),
     eventID: `e-${String(i).padStart(5, '0')}`,
     eventTime: new Date(base + i * 1000).toISOString().replace('.000Z', 'Z'),
   }));

@@ -17,7 +17,6 @@ import { event } from './records.js';
 import { ingestInTurns } from './ingest-in-turns.js';
 import { mixedRecords } from './mixed-records.js';
 
-
 const QUERIES: ExposureQuery[] = [
   { port: 8443 },
   { port: 8443, carry: ['useragent', 'sessioncredentialfromconsole', 'additionaleventdata'] },
@@ -41,7 +40,10 @@ test('the kept changes answer findExposures exactly as judging the rows does, on
 
   const kept = await keptExposureEvents(engine, LATEST, []);
   assert.ok(kept !== null, 'ingest leaves the kept changes current');
-  assert.ok(kept.some((e) => e.row.eventid === 'modify-egress' && e.changes.some((c) => c.direction === 'egress')), 'the modify learned its direction from its create');
+  assert.ok(
+    kept.some((e) => e.row.eventid === 'modify-egress' && e.changes.some((c) => c.direction === 'egress')),
+    'the modify learned its direction from its create',
+  );
   const fromKept = await answers(engine);
   assert.ok(fromKept[3]!.changes.length > 20, `a trail with something to judge (${fromKept[3]!.changes.length} changes)`);
 
@@ -65,18 +67,35 @@ test('kept changes are trusted only when computed from this copy by this code, a
   // A later ingest adds its candidates (noise alone changes nothing kept).
   writeFileSync(join(dir, 'day2.json'), JSON.stringify({ Records: records.slice(6) }));
   await ingestPaths(engine, [dir]);
-  assert.deepEqual(await ids(), ['create-egress', 'modify-egress', 'open-all', 'open-nacl', 'open-listener', 'attempt', 'attach', 'close-all', 'close-listener', 'decoy']);
+  assert.deepEqual(await ids(), [
+    'create-egress',
+    'modify-egress',
+    'open-all',
+    'open-nacl',
+    'open-listener',
+    'attempt',
+    'attach',
+    'close-all',
+    'close-listener',
+    'decoy',
+  ]);
 
   // Computed by other code (an older trailbook): not trusted; a writable open recomputes.
   const meta = async () => JSON.parse(String((await engine.all(`SELECT value FROM trailbook_meta WHERE key = 'exposure-changes'`)).rows[0]?.['value']));
   await engine.run(`UPDATE trailbook_meta SET value = $v WHERE key = 'exposure-changes'`, { v: JSON.stringify({ ...(await meta()), code: 'older' }) });
   await engine.run(`UPDATE ${EXPOSURE_CHANGES_TABLE} SET entries = replace(entries, '"internetExposed":true', '"internetExposed":false')`);
   assert.equal(await ids(), null);
-  assert.ok((await findExposures(engine, { port: 8443 })).changes.some((c) => c.internetExposed), 'judged from the rows meanwhile');
+  assert.ok(
+    (await findExposures(engine, { port: 8443 })).changes.some((c) => c.internetExposed),
+    'judged from the rows meanwhile',
+  );
   await engine.close();
   engine = await DuckDBEngine.open({ path: db });
   assert.equal((await meta()).code, judgementFingerprint());
-  assert.ok((await keptExposureEvents(engine, LATEST, []))!.some((e) => e.changes.some((c) => c.internetExposed)), 'recomputed, not the tampered text');
+  assert.ok(
+    (await keptExposureEvents(engine, LATEST, []))!.some((e) => e.changes.some((c) => c.internetExposed)),
+    'recomputed, not the tampered text',
+  );
 
   // The copy changed under them (a row removed by hand): the digest no longer matches; put back, it does.
   await engine.run(`CREATE TEMP TABLE removed AS SELECT * FROM ${EXPOSURE_COPY_TABLE} WHERE eventid = 'decoy'`);
@@ -130,7 +149,6 @@ test('when the kept changes cannot be recomputed, ingest still stores everything
   assert.deepStrictEqual(await findExposures(engine, {}), judged);
 });
 
-
 test('a later ingest that would change what was judged before makes the kept changes be judged again whole', async (t) => {
   const mixed = mixedRecords();
   const create = mixed[0]!;
@@ -148,7 +166,9 @@ test('a later ingest that would change what was judged before makes the kept cha
   assert.equal(judged.changes[0]!.direction, 'egress');
   // The same rule id created again with the other direction: the earlier modify would read another direction.
   const recreated = {
-    ...create, eventID: 'recreate', eventTime: '2024-08-01T12:31:00Z',
+    ...create,
+    eventID: 'recreate',
+    eventTime: '2024-08-01T12:31:00Z',
     responseElements: { _return: true, securityGroupRuleSet: { items: [{ ...create['responseElements'].securityGroupRuleSet.items[0], isEgress: false }] } },
   };
   const conflict = await ingestInTurns(t, { first: mixed, then: [recreated] });

@@ -12,7 +12,10 @@ import { event } from './records.js';
 
 const at = (day: number, minute: number) => `2024-08-0${day}T12:${String(minute).padStart(2, '0')}:00Z`;
 const open8443 = (id: string, time: string, group = 'sg-0a') => ({
-  ...event('AuthorizeSecurityGroupIngress', { groupId: group, ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }),
+  ...event('AuthorizeSecurityGroupIngress', {
+    groupId: group,
+    ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] },
+  }),
   eventID: id,
   eventTime: time,
 });
@@ -25,8 +28,7 @@ function day(n: number): Record<string, any>[] {
 }
 
 const NAMES = EXPOSURE_EVENT_NAMES.map((n) => `'${n}'`).join(', ');
-const wideRows = (engine: DuckDBEngine, from: string) =>
-  engine.all(`SELECT * FROM ${from} WHERE eventname IN (${NAMES}) ORDER BY eventid`).then((r) => r.rows);
+const wideRows = (engine: DuckDBEngine, from: string) => engine.all(`SELECT * FROM ${from} WHERE eventname IN (${NAMES}) ORDER BY eventid`).then((r) => r.rows);
 const ids = (result: Awaited<ReturnType<typeof findExposures>>) => result.changes.map((c) => c.eventId).sort();
 
 test('the exposure copy holds exactly the candidate events, follows every ingest, and findExposures reads it only when it is current', async (t) => {

@@ -15,10 +15,30 @@ async function sampleEvents(t: { after: (fn: () => void) => void }): Promise<{ e
   const range = (cidrIp: string) => ({ cidrIp });
   writeTree(dir, {
     'extra.json': records(
-      ctEvent({ eventID: 'two-ranges', eventTime: '2024-05-14T10:00:00Z', eventName: 'AuthorizeSecurityGroupIngress', requestParameters: { groupId: 'sg-1', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [range('0.0.0.0/0'), range('203.0.113.0/24')] } }] } } }),
+      ctEvent({
+        eventID: 'two-ranges',
+        eventTime: '2024-05-14T10:00:00Z',
+        eventName: 'AuthorizeSecurityGroupIngress',
+        requestParameters: {
+          groupId: 'sg-1',
+          ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [range('0.0.0.0/0'), range('203.0.113.0/24')] } }] },
+        },
+      }),
       ctEvent({ eventID: 'says-nothing', eventTime: '2024-05-14T10:01:00Z', eventName: 'AuthorizeSecurityGroupIngress', requestParameters: {} }),
-      ctEvent({ eventID: 'denied', eventTime: '2024-05-14T10:02:00Z', eventName: 'AuthorizeSecurityGroupIngress', errorCode: 'Client.UnauthorizedOperation', errorMessage: '=cmd|"/c calc"!A1', requestParameters: { groupId: 'sg-1', ipPermissions: { items: [{ ipProtocol: '-1', ipRanges: { items: [range('0.0.0.0/0')] } }] } } }),
-      ctEvent({ eventID: 'attach', eventTime: '2024-05-14T10:03:00Z', eventName: 'ModifyNetworkInterfaceAttribute', requestParameters: { networkInterfaceId: 'eni-1', groupSet: { items: [{ groupId: 'sg-1' }] } } }),
+      ctEvent({
+        eventID: 'denied',
+        eventTime: '2024-05-14T10:02:00Z',
+        eventName: 'AuthorizeSecurityGroupIngress',
+        errorCode: 'Client.UnauthorizedOperation',
+        errorMessage: '=cmd|"/c calc"!A1',
+        requestParameters: { groupId: 'sg-1', ipPermissions: { items: [{ ipProtocol: '-1', ipRanges: { items: [range('0.0.0.0/0')] } }] } },
+      }),
+      ctEvent({
+        eventID: 'attach',
+        eventTime: '2024-05-14T10:03:00Z',
+        eventName: 'ModifyNetworkInterfaceAttribute',
+        requestParameters: { networkInterfaceId: 'eni-1', groupSet: { items: [{ groupId: 'sg-1' }] } },
+      }),
     ),
   });
   const engine = await DuckDBEngine.open({ path: join(dir, 'store.duckdb') });
@@ -38,7 +58,11 @@ test('a chunk is written compactly and reads back identical, key order included'
   assert.ok(text.length < plain.length * 0.65, `${text.length} of ${plain.length} characters`);
   assert.equal(JSON.stringify(decodeChunk(text)), plain);
   // Any slice is a chunk too (the store cuts every 2,000 events).
-  for (const [start, end] of [[0, 1], [3, 9], [events.length - 2, events.length]] as const) {
+  for (const [start, end] of [
+    [0, 1],
+    [3, 9],
+    [events.length - 2, events.length],
+  ] as const) {
     const part = events.slice(start, end);
     assert.equal(JSON.stringify(decodeChunk(encodeChunk(part))), JSON.stringify(part));
   }

@@ -1,10 +1,9 @@
-
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/local-store.js';
 import { ingestPaths } from '../../src/ingest/ingest.js';
-import { EXPOSURE_CHANGES_TABLE, } from '../../src/ports/exposure-changes.js';
+import { EXPOSURE_CHANGES_TABLE } from '../../src/ports/exposure-changes.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 /** Everything the kept changes consist of: the table and both metadata rows. */
@@ -26,7 +25,10 @@ export async function ingestInTurns(t: { after: (fn: () => void) => void }, file
   }
   const whole = await DuckDBEngine.open({ path: ':memory:' });
   t.after(() => void whole.close());
-  await ingestPaths(whole, Object.keys(files).map((name) => join(dir, `${name}.json`)));
+  await ingestPaths(
+    whole,
+    Object.keys(files).map((name) => join(dir, `${name}.json`)),
+  );
   assert.deepStrictEqual(await keptTable(engine), await keptTable(whole), 'as one recomputation of all the events leaves them');
   return { engine, updates };
 }

@@ -2,8 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  carriesPorts, cidrContains, cidrReach, formatAddress, formatCidr, isInternetCidr, meaningMatchesPort, parseCidr,
-  parseIPv4, parseIPv6, parsePort, parseProtocol, portsMeaning, judgePeer, changeMatchesPort,
+  carriesPorts,
+  cidrContains,
+  cidrReach,
+  formatAddress,
+  formatCidr,
+  isInternetCidr,
+  meaningMatchesPort,
+  parseCidr,
+  parseIPv4,
+  parseIPv6,
+  parsePort,
+  parseProtocol,
+  portsMeaning,
+  judgePeer,
+  changeMatchesPort,
 } from '../../src/ports/index.js';
 
 test('protocols: names, numbers, -1/all, unknown', () => {
@@ -56,24 +69,49 @@ test('ports meaning: inclusive ranges, all-traffic, ICMP type/code are not ports
 });
 
 test('property: a tcp range matches exactly the ports between its ends (any order, numbers or strings)', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }), fc.boolean(), (a, b, port, asText) => {
-    const meaning = portsMeaning('tcp', asText ? String(a) : a, asText ? String(b) : b);
-    const expected = Math.min(a, b) <= port && port <= Math.max(a, b);
-    return meaningMatchesPort(meaning, port) === expected;
-  }));
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 65535 }),
+      fc.integer({ min: 0, max: 65535 }),
+      fc.integer({ min: 0, max: 65535 }),
+      fc.boolean(),
+      (a, b, port, asText) => {
+        const meaning = portsMeaning('tcp', asText ? String(a) : a, asText ? String(b) : b);
+        const expected = Math.min(a, b) <= port && port <= Math.max(a, b);
+        return meaningMatchesPort(meaning, port) === expected;
+      },
+    ),
+  );
 });
 
 test('property: all-traffic matches every port whatever from/to say; icmp matches none', () => {
-  fc.assert(fc.property(fc.integer({ min: -1, max: 65535 }), fc.integer({ min: -1, max: 65535 }), fc.integer({ min: 0, max: 65535 }), (from, to, port) =>
-    meaningMatchesPort(portsMeaning('all', from, to), port) && !meaningMatchesPort(portsMeaning('icmp', from, to), port) && !meaningMatchesPort(portsMeaning('icmpv6', from, to), port)));
+  fc.assert(
+    fc.property(
+      fc.integer({ min: -1, max: 65535 }),
+      fc.integer({ min: -1, max: 65535 }),
+      fc.integer({ min: 0, max: 65535 }),
+      (from, to, port) =>
+        meaningMatchesPort(portsMeaning('all', from, to), port) &&
+        !meaningMatchesPort(portsMeaning('icmp', from, to), port) &&
+        !meaningMatchesPort(portsMeaning('icmpv6', from, to), port),
+    ),
+  );
 });
 
 test('property: changeMatchesPort agrees with the meaning it was built from', () => {
-  fc.assert(fc.property(fc.constantFrom('tcp', 'udp', 'all', 'icmp', 'gre', 'sctp'), fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }), (protocol, a, b, port) => {
-    const meaning = portsMeaning(protocol, a, b);
-    const range = meaning.kind === 'range' ? meaning.range : null;
-    return changeMatchesPort({ protocol, fromPort: range?.from ?? null, toPort: range?.to ?? null }, port) === meaningMatchesPort(meaning, port);
-  }));
+  fc.assert(
+    fc.property(
+      fc.constantFrom('tcp', 'udp', 'all', 'icmp', 'gre', 'sctp'),
+      fc.integer({ min: 0, max: 65535 }),
+      fc.integer({ min: 0, max: 65535 }),
+      fc.integer({ min: 0, max: 65535 }),
+      (protocol, a, b, port) => {
+        const meaning = portsMeaning(protocol, a, b);
+        const range = meaning.kind === 'range' ? meaning.range : null;
+        return changeMatchesPort({ protocol, fromPort: range?.from ?? null, toPort: range?.to ?? null }, port) === meaningMatchesPort(meaning, port);
+      },
+    ),
+  );
 });
 
 test('IPv4 parsing: strict dotted quads', () => {
@@ -98,10 +136,12 @@ test('IPv6 parsing: compression, embedded IPv4, invalid forms', () => {
 
 test('property: IPv4 and IPv6 addresses round-trip through format/parse', () => {
   fc.assert(fc.property(fc.ipV4(), (ip) => formatAddress(4, parseIPv4(ip)!) === ip));
-  fc.assert(fc.property(fc.ipV6(), (ip) => {
-    const value = parseIPv6(ip);
-    return value !== undefined && parseIPv6(formatAddress(6, value)) === value;
-  }));
+  fc.assert(
+    fc.property(fc.ipV6(), (ip) => {
+      const value = parseIPv6(ip);
+      return value !== undefined && parseIPv6(formatAddress(6, value)) === value;
+    }),
+  );
 });
 
 test('CIDRs: host bits are masked like AWS does, not rejected', () => {
@@ -136,18 +176,22 @@ test('CIDR reach and the internet-exposure threshold', () => {
 });
 
 test('property: a CIDR contains every narrower CIDR built from its own network', () => {
-  fc.assert(fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 32 }), (ip, p1, p2) => {
-    const [wide, narrow] = [Math.min(p1, p2), Math.max(p1, p2)];
-    return cidrContains(parseCidr(`${ip}/${wide}`)!, parseCidr(`${ip}/${narrow}`)!);
-  }));
+  fc.assert(
+    fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 32 }), (ip, p1, p2) => {
+      const [wide, narrow] = [Math.min(p1, p2), Math.max(p1, p2)];
+      return cidrContains(parseCidr(`${ip}/${wide}`)!, parseCidr(`${ip}/${narrow}`)!);
+    }),
+  );
 });
 
 test('property: internet exposure is monotonic — widening a CIDR never makes it less exposed', () => {
-  fc.assert(fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), (ip, prefix) => {
-    const narrow = parseCidr(`${ip}/${prefix}`)!;
-    if (!isInternetCidr(narrow)) return true;
-    return Array.from({ length: prefix + 1 }, (_, p) => isInternetCidr(parseCidr(`${ip}/${p}`)!)).every(Boolean);
-  }));
+  fc.assert(
+    fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), (ip, prefix) => {
+      const narrow = parseCidr(`${ip}/${prefix}`)!;
+      if (!isInternetCidr(narrow)) return true;
+      return Array.from({ length: prefix + 1 }, (_, p) => isInternetCidr(parseCidr(`${ip}/${p}`)!)).every(Boolean);
+    }),
+  );
 });
 
 test('non-CIDR peers are never called internet-exposed, and say why', () => {

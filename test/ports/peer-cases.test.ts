@@ -25,18 +25,25 @@ test('every peer case agrees, or differs for a stated reason (and a stated diver
     else assert.equal(row.ours, row.theirs, key);
   }
   const count = (peer: string) => rows.filter((r) => r.peer === peer).length;
-  assert.ok(count('prowler') >= 42 && count('panther') >= 55 && count('streamalert') >= 4 && count('cloudsploit') >= 6, JSON.stringify(Object.fromEntries(['prowler', 'panther', 'streamalert', 'cloudsploit'].map((p) => [p, count(p)]))));
+  assert.ok(
+    count('prowler') >= 42 && count('panther') >= 55 && count('streamalert') >= 4 && count('cloudsploit') >= 6,
+    JSON.stringify(Object.fromEntries(['prowler', 'panther', 'streamalert', 'cloudsploit'].map((p) => [p, count(p)]))),
+  );
   const listed = new Set(rows.map((r) => `${r.peer}:${r.rule}:${r.name}`));
   for (const key of Object.keys(DIVERGENCES)) assert.ok(listed.has(key), `divergence ${key} names no case`);
 });
 
-test('docs/port-semantics.md lists every peer case with trailbook\'s answer (npm run gen:peer-table)', (t) => {
+test("docs/port-semantics.md lists every peer case with trailbook's answer (npm run gen:peer-table)", (t) => {
   if (!corpusFile(t, 'peer-tests')) return;
   const doc = readFileSync(join(REPO_ROOT, 'docs', 'port-semantics.md'), 'utf8');
   const start = doc.indexOf(TABLE_START);
   const end = doc.indexOf(TABLE_END);
   assert.ok(start >= 0 && end > start, 'the peer-conformance markers are missing');
-  assert.equal(doc.slice(start + TABLE_START.length, end).trim(), conformanceTable(conformanceRows(CORPUS_ROOT).rows), 'the table is stale: run npm run gen:peer-table');
+  assert.equal(
+    doc.slice(start + TABLE_START.length, end).trim(),
+    conformanceTable(conformanceRows(CORPUS_ROOT).rows),
+    'the table is stale: run npm run gen:peer-table',
+  );
 });
 
 test('prowler: 8443 is not among its default high-risk ports; cloudsploit: the EMR 8443 rule is not world-open', (t) => {
@@ -48,11 +55,18 @@ test('prowler: 8443 is not among its default high-risk ports; cloudsploit: the E
   const rules = (emr.IpPermissions as unknown[]).flatMap((p) => rulesFromPermission(p as never));
   const on8443 = rules.filter((r) => r.ports.kind === 'range' && r.ports.range.from <= 8443 && 8443 <= r.ports.range.to);
   assert.ok(on8443.length > 0, 'the EMR group has an 8443 rule');
-  assert.ok(on8443.every((r) => r.peer.kind !== 'cidr' || cidrReach(parseCidr(r.peer.value)!) !== 'anywhere'), 'its 8443 rule (72.21.196.64/29) is not anywhere');
+  assert.ok(
+    on8443.every((r) => r.peer.kind !== 'cidr' || cidrReach(parseCidr(r.peer.value)!) !== 'anywhere'),
+    'its 8443 rule (72.21.196.64/29) is not anywhere',
+  );
 });
 
 test('sigma: every event its SG / NACL / load-balancer rules select is one we judge', (t) => {
-  const names = ['aws_cloudtrail_security_group_change_ingress_egress.yml', 'aws_cloudtrail_new_acl_entries.yml', 'aws_cloudtrail_security_group_change_loadbalancer.yml'];
+  const names = [
+    'aws_cloudtrail_security_group_change_ingress_egress.yml',
+    'aws_cloudtrail_new_acl_entries.yml',
+    'aws_cloudtrail_security_group_change_loadbalancer.yml',
+  ];
   for (const name of names) {
     const file = corpusFile(t, `peer-tests/sigma/${name}`);
     if (!file) return;

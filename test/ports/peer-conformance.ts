@@ -1,8 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  cidrReach, evaluateNetworkAcl, isInternetCidr, meaningMatchesPort, networkAclEntryFrom, normalizeEvent, parseCidr,
-  rulesFromPermission, type NetworkRule,
+  cidrReach,
+  evaluateNetworkAcl,
+  isInternetCidr,
+  meaningMatchesPort,
+  networkAclEntryFrom,
+  normalizeEvent,
+  parseCidr,
+  rulesFromPermission,
+  type NetworkRule,
 } from '../../src/ports/index.js';
 import { rowFromRecord } from './records.js';
 
@@ -38,14 +45,17 @@ export const DIVERGENCES: Record<string, string> = {
   'panther:AWS.SecurityGroup.RestrictsOutboundTraffic:Security Group Restricts Outbound Traffic': IGNORED_PORTS,
   'panther:AWS.SecurityGroup.OnlyDMZPubliclyAccessible:DMZ Security Group Does Allows Public Access': TAGS,
   'cloudsploit:openCustomPorts:should WARN if security group is unused': 'usage (attached interfaces, Lambda) is not judged from rules',
-  'cloudsploit:openHTTPS:should PASS if open port security group attached to the network interface has no public IP associated': 'interface addressing is not judged from rules',
+  'cloudsploit:openHTTPS:should PASS if open port security group attached to the network interface has no public IP associated':
+    'interface addressing is not judged from rules',
 };
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const rulesOf = (permissions: unknown[] | null | undefined): NetworkRule[] => (permissions ?? []).flatMap((p) => rulesFromPermission(p as never));
 const isAnywhere = (rule: NetworkRule) => rule.peer.kind === 'cidr' && cidrReach(parseCidr(rule.peer.value)!) === 'anywhere';
-const allPorts = (rule: NetworkRule) => rule.ports.kind === 'all' || (rule.ports.kind === 'range' && rule.ports.range.from === 0 && rule.ports.range.to === 65535);
-const spanOver = (rule: NetworkRule, limit: number) => rule.ports.kind === 'all' || (rule.ports.kind === 'range' && rule.ports.range.to - rule.ports.range.from + 1 > limit);
+const allPorts = (rule: NetworkRule) =>
+  rule.ports.kind === 'all' || (rule.ports.kind === 'range' && rule.ports.range.from === 0 && rule.ports.range.to === 65535);
+const spanOver = (rule: NetworkRule, limit: number) =>
+  rule.ports.kind === 'all' || (rule.ports.kind === 'range' && rule.ports.range.to - rule.ports.range.from + 1 > limit);
 const isPublicAddress = (ip: string | undefined) => ip !== undefined && cidrReach(parseCidr(`${ip}/32`)!) !== 'private';
 
 /** The rows of every peer file present under `corpusRoot`; `missing` lists the files that were not. */
@@ -73,7 +83,8 @@ export function conformanceRows(corpusRoot: string): { rows: ConformanceRow[]; m
       add('prowler', 'is_cidr_public', c.name, ['public', 'not public'], c.expected ?? false, ours);
     }
     for (const c of data.checkSecurityGroupCases) {
-      const isPublic = (rule: NetworkRule) => rule.peer.kind === 'cidr' && (c.anyAddress ? isAnywhere(rule) : cidrReach(parseCidr(rule.peer.value)!) !== 'private');
+      const isPublic = (rule: NetworkRule) =>
+        rule.peer.kind === 'cidr' && (c.anyAddress ? isAnywhere(rule) : cidrReach(parseCidr(rule.peer.value)!) !== 'private');
       const protocolMatches = (rule: NetworkRule) => c.protocol === '-1' || rule.protocol === 'all' || rule.protocol === c.protocol;
       const rules = rulesOf([c.ingressRule]).filter((r) => isPublic(r) && protocolMatches(r));
       const ours = c.ports ? rules.some((r) => c.ports.some((p: number) => meaningMatchesPort(r.ports, p))) : rules.some(allPorts);
@@ -88,15 +99,42 @@ export function conformanceRows(corpusRoot: string): { rows: ConformanceRow[]; m
     const policy = (id: string, compliant: (resource: any) => boolean) => {
       for (const c of byId.get(id).tests) add('panther', id, c.name, words, c.expectedResult, compliant(c.resource));
     };
-    policy('AWS.SecurityGroup.AdministrativeIngress', (r) => !rulesOf(r.IpPermissions).some((x) => isAnywhere(x) && (meaningMatchesPort(x.ports, 22) || meaningMatchesPort(x.ports, 3389))));
+    policy(
+      'AWS.SecurityGroup.AdministrativeIngress',
+      (r) => !rulesOf(r.IpPermissions).some((x) => isAnywhere(x) && (meaningMatchesPort(x.ports, 22) || meaningMatchesPort(x.ports, 3389))),
+    );
     policy('AWS.SecurityGroup.RestrictsInboundTraffic', (r) => !rulesOf(withAnyPeer(r.IpPermissions)).some(allPorts));
-    policy('AWS.SecurityGroup.TightlyRestrictsInboundTraffic', (r) => !rulesOf(withAnyPeer(r.IpPermissions)).some((x) => spanOver(x, 10) || [21, 22, 23, 3389].some((p) => meaningMatchesPort(x.ports, p))));
+    policy(
+      'AWS.SecurityGroup.TightlyRestrictsInboundTraffic',
+      (r) => !rulesOf(withAnyPeer(r.IpPermissions)).some((x) => spanOver(x, 10) || [21, 22, 23, 3389].some((p) => meaningMatchesPort(x.ports, p))),
+    );
     policy('AWS.SecurityGroup.RestrictsOutboundTraffic', (r) => !rulesOf(withAnyPeer(r.IpPermissionsEgress)).some(allPorts));
     policy('AWS.SecurityGroup.TightlyRestrictsOutboundTraffic', (r) => !rulesOf(withAnyPeer(r.IpPermissionsEgress)).some((x) => spanOver(x, 10)));
-    policy('AWS.SecurityGroup.OnlyDMZPubliclyAccessible', (r) => !rulesOf(r.IpPermissions).some((x) => x.peer.kind === 'cidr' && cidrReach(parseCidr(x.peer.value)!) !== 'private'));
-    policy('AWS.NetworkACL.RestrictedSSH', (r) => !evaluateNetworkAcl(r.Entries.map((e: any) => networkAclEntryFrom(e)!), { egress: false, port: 22, protocol: 'tcp', peerMatches: (x) => isInternetCidr(parseCidr(x.peer.value)!) }).allowed);
-    policy('AWS.NetworkACL.RestrictsInsecureProtocols', (r) => ![20, 21, 23, 25, 69, 110, 143].some((port) =>
-      evaluateNetworkAcl(r.Entries.map((e: any) => networkAclEntryFrom(e)!).filter(Boolean), { egress: false, port, protocol: 'tcp', peerMatches: (x) => isInternetCidr(parseCidr(x.peer.value)!) }).allowed));
+    policy(
+      'AWS.SecurityGroup.OnlyDMZPubliclyAccessible',
+      (r) => !rulesOf(r.IpPermissions).some((x) => x.peer.kind === 'cidr' && cidrReach(parseCidr(x.peer.value)!) !== 'private'),
+    );
+    policy(
+      'AWS.NetworkACL.RestrictedSSH',
+      (r) =>
+        !evaluateNetworkAcl(
+          r.Entries.map((e: any) => networkAclEntryFrom(e)!),
+          { egress: false, port: 22, protocol: 'tcp', peerMatches: (x) => isInternetCidr(parseCidr(x.peer.value)!) },
+        ).allowed,
+    );
+    policy(
+      'AWS.NetworkACL.RestrictsInsecureProtocols',
+      (r) =>
+        ![20, 21, 23, 25, 69, 110, 143].some(
+          (port) =>
+            evaluateNetworkAcl(r.Entries.map((e: any) => networkAclEntryFrom(e)!).filter(Boolean), {
+              egress: false,
+              port,
+              protocol: 'tcp',
+              peerMatches: (x) => isInternetCidr(parseCidr(x.peer.value)!),
+            }).allowed,
+        ),
+    );
   }
 
   const cloudtrail = file('panther-analysis/aws_cloudtrail_rules.tests.json');
@@ -106,7 +144,9 @@ export function conformanceRows(corpusRoot: string): { rows: ConformanceRow[]; m
     const rule = (id: string, fires: (changes: ReturnType<typeof normalizeEvent>, log: any) => boolean) => {
       for (const c of byId.get(id).tests) add('panther', id, c.name, words, c.expectedResult, fires(normalizeEvent(rowFromRecord(c.log)), c.log));
     };
-    rule('AWS.CloudTrail.NetworkACLPermissiveEntry', (ch) => ch.some((x) => x.action === 'open' && x.direction === 'ingress' && x.internetExposed && x.peer.value === '0.0.0.0/0'));
+    rule('AWS.CloudTrail.NetworkACLPermissiveEntry', (ch) =>
+      ch.some((x) => x.action === 'open' && x.direction === 'ingress' && x.internetExposed && x.peer.value === '0.0.0.0/0'),
+    );
     // Panther: a successful Authorize/Revoke. Ours: the event made at least one real change.
     rule('AWS.EC2.SecurityGroupModified', (ch) => ch.some((x) => x.action === 'open' || x.action === 'close'));
     rule('AWS.EC2.NetworkACLModified', (ch) => ch.some((x) => x.resourceType === 'network-acl' && (x.action === 'open' || x.action === 'close')));
@@ -124,7 +164,10 @@ export function conformanceRows(corpusRoot: string): { rows: ConformanceRow[]; m
   const flows = file('panther-analysis/aws_vpc_flow_rules.tests.json');
   if (flows) {
     const byId = new Map<string, any>(readJson(flows).rules.map((r: any) => [r.RuleID, r]));
-    const flowRule = (id: string, fires: (src: string | undefined, dst: string | undefined, port: number | undefined, action: string | undefined) => boolean) => {
+    const flowRule = (
+      id: string,
+      fires: (src: string | undefined, dst: string | undefined, port: number | undefined, action: string | undefined) => boolean,
+    ) => {
       for (const c of byId.get(id).tests) {
         const log = c.log;
         const src = log.srcAddr ?? log.src_endpoint?.ip;
@@ -140,12 +183,22 @@ export function conformanceRows(corpusRoot: string): { rows: ConformanceRow[]; m
     flowRule('AWS.VPC.SSHAllowedSignal', (s, d, p, a) => inbound(s, d) && p === 22 && a === 'ACCEPT');
   }
 
-  for (const [name, id] of [['cloudtrail_security_group_ingress_anywhere.json', 'cloudtrail_security_group_ingress_anywhere'], ['cloudtrail_network_acl_ingress_anywhere.json', 'cloudtrail_network_acl_ingress_anywhere']] as const) {
+  for (const [name, id] of [
+    ['cloudtrail_security_group_ingress_anywhere.json', 'cloudtrail_security_group_ingress_anywhere'],
+    ['cloudtrail_network_acl_ingress_anywhere.json', 'cloudtrail_network_acl_ingress_anywhere'],
+  ] as const) {
     const path = file(`streamalert/${name}`);
     if (!path) continue;
     for (const c of readJson(path)) {
       const changes = normalizeEvent(rowFromRecord(c.data.detail));
-      add('streamalert', id, c.description, ['fires', 'silent'], c.trigger_rules.includes(id), changes.some((x) => x.action === 'open' && x.direction === 'ingress' && x.internetExposed));
+      add(
+        'streamalert',
+        id,
+        c.description,
+        ['fires', 'silent'],
+        c.trigger_rules.includes(id),
+        changes.some((x) => x.action === 'open' && x.direction === 'ingress' && x.internetExposed),
+      );
     }
   }
 
@@ -153,9 +206,18 @@ export function conformanceRows(corpusRoot: string): { rows: ConformanceRow[]; m
   if (cloudsploit) {
     const { plugins } = readJson(cloudsploit);
     const openTo = (groups: any[], protocol: string, from: number, to: number) =>
-      groups.some((g) => rulesOf(g.IpPermissions).some((r) => isAnywhere(r) && (r.protocol === 'all' || r.protocol === protocol) &&
-        (r.ports.kind === 'all' || (r.ports.kind === 'range' && r.ports.range.from <= to && from <= r.ports.range.to))));
-    for (const [plugin, restricted] of [['openCustomPorts', null], ['openHTTPS', 'tcp:443']] as const) {
+      groups.some((g) =>
+        rulesOf(g.IpPermissions).some(
+          (r) =>
+            isAnywhere(r) &&
+            (r.protocol === 'all' || r.protocol === protocol) &&
+            (r.ports.kind === 'all' || (r.ports.kind === 'range' && r.ports.range.from <= to && from <= r.ports.range.to)),
+        ),
+      );
+    for (const [plugin, restricted] of [
+      ['openCustomPorts', null],
+      ['openHTTPS', 'tcp:443'],
+    ] as const) {
       const p = plugins[plugin];
       for (const c of p.cases) {
         if (c.error || c.nullResponse || 'describeSecurityGroupsData' in c) continue; // API failures, not port semantics
@@ -165,7 +227,14 @@ export function conformanceRows(corpusRoot: string): { rows: ConformanceRow[]; m
           const [from, to] = range.split('-').map(Number) as [number, number | undefined];
           return { protocol, from, to: to ?? from };
         });
-        add('cloudsploit', plugin, c.it, ['FAIL', 'PASS/WARN'], c.expectedStatus === 2, ports.some((q: { protocol: string; from: number; to: number }) => openTo(groups, q.protocol, q.from, q.to)));
+        add(
+          'cloudsploit',
+          plugin,
+          c.it,
+          ['FAIL', 'PASS/WARN'],
+          c.expectedStatus === 2,
+          ports.some((q: { protocol: string; from: number; to: number }) => openTo(groups, q.protocol, q.from, q.to)),
+        );
       }
     }
   }

@@ -19,9 +19,18 @@ const rule = (groupId: string, ipProtocol: string, port: number | null) =>
 
 test('protocolAnswers: all-traffic answers every question, a transport only its own, any takes every protocol with ports', () => {
   assert.equal(DEFAULT_PORT_PROTOCOL, 'tcp');
-  assert.deepEqual(['tcp', 'udp', 'all', 'sctp', null].map((p) => protocolAnswers(p, 'tcp')), [true, false, true, false, false]);
-  assert.deepEqual(['tcp', 'udp', 'all', 'sctp'].map((p) => protocolAnswers(p, 'udp')), [false, true, true, false]);
-  assert.deepEqual(['tcp', 'udp', 'all', 'sctp'].map((p) => protocolAnswers(p, 'any')), [true, true, true, true]);
+  assert.deepEqual(
+    ['tcp', 'udp', 'all', 'sctp', null].map((p) => protocolAnswers(p, 'tcp')),
+    [true, false, true, false, false],
+  );
+  assert.deepEqual(
+    ['tcp', 'udp', 'all', 'sctp'].map((p) => protocolAnswers(p, 'udp')),
+    [false, true, true, false],
+  );
+  assert.deepEqual(
+    ['tcp', 'udp', 'all', 'sctp'].map((p) => protocolAnswers(p, 'any')),
+    [true, true, true, true],
+  );
 });
 
 test('a UDP rule does not answer a TCP question (the default); udp and any ask for it', async (t) => {
@@ -46,12 +55,21 @@ test('flows: UDP records on the port do not answer a TCP question', async (t) =>
   const at = Date.parse('2024-05-01T14:00:00Z') / 1000;
   const line = (proto: number, src: string, sport: number) => `2 123456789012 eni-0web ${src} 10.0.0.5 ${sport} 8443 ${proto} 2 100 ${at} ${at + 60} ACCEPT OK`;
   const file = join(dir, 'flows.log');
-  writeFileSync(file, ['version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status', line(6, '198.51.100.7', 50000), line(17, '198.51.100.8', 50001)].join('\n') + '\n');
+  writeFileSync(
+    file,
+    [
+      'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+      line(6, '198.51.100.7', 50000),
+      line(17, '198.51.100.8', 50001),
+    ].join('\n') + '\n',
+  );
   const engine = await DuckDBEngine.open({ path: ':memory:' });
   t.after(() => engine.close());
   await ingestFlowLogFile(engine, file);
   const peers = async (protocol?: 'tcp' | 'udp' | 'any') =>
-    (await findConnections(engine, { port: 8443, vpcCidrs: ['10.0.0.0/16'], ...(protocol ? { protocol } : {}) })).map((c) => `${c.protocolName} ${c.remoteAddress}`);
+    (await findConnections(engine, { port: 8443, vpcCidrs: ['10.0.0.0/16'], ...(protocol ? { protocol } : {}) })).map(
+      (c) => `${c.protocolName} ${c.remoteAddress}`,
+    );
   assert.deepEqual(await peers(), ['tcp 198.51.100.7']);
   assert.deepEqual(await peers('udp'), ['udp 198.51.100.8']);
   assert.deepEqual((await peers('any')).sort(), ['tcp 198.51.100.7', 'udp 198.51.100.8']);
@@ -73,12 +91,18 @@ test('cli: --protocol on exposures, flows and investigate; anything but tcp, udp
   const investigate = async (args: string[]) => {
     const r = await runInProcess(['investigate', '--port', '8443', '--db', db, '--format', 'json', ...args]);
     assert.ok(r.status === 0, r.stderr);
-    return (JSON.parse(r.stdout) as { findings: { title: string }[]; parameters: Record<string, unknown> });
+    return JSON.parse(r.stdout) as { findings: { title: string }[]; parameters: Record<string, unknown> };
   };
   const tcp = await investigate([]);
   assert.equal(tcp.parameters['protocol'], 'tcp');
-  assert.deepEqual(tcp.findings.map((f) => f.title), ['Port 8443 opened on sg-0tcp (inbound)']);
-  assert.deepEqual((await investigate(['--protocol', 'udp'])).findings.map((f) => f.title), ['Port 8443 opened on sg-0udp (inbound)']);
+  assert.deepEqual(
+    tcp.findings.map((f) => f.title),
+    ['Port 8443 opened on sg-0tcp (inbound)'],
+  );
+  assert.deepEqual(
+    (await investigate(['--protocol', 'udp'])).findings.map((f) => f.title),
+    ['Port 8443 opened on sg-0udp (inbound)'],
+  );
   for (const command of [['exposures', '--port', '8443'], ['flows'], ['investigate']]) {
     const r = await runInProcess([...command, '--protocol', 'quic', '--db', db]);
     assert.equal(r.status, 2, `${command[0]}: ${r.stderr}`);

@@ -34,15 +34,30 @@ function referenceWindows(changes: readonly ExposureChange[]): ExposureWindow[] 
     if (change.action === 'open') {
       if (change.ruleKey !== null && change.ruleKey !== '*') {
         for (const window of [...open]) {
-          if (window.resource === change.resource && window.direction === change.direction && window.ruleKey === change.ruleKey && window.opened.eventId !== change.eventId) end(window, change, 'replaced');
+          if (
+            window.resource === change.resource &&
+            window.direction === change.direction &&
+            window.ruleKey === change.ruleKey &&
+            window.opened.eventId !== change.eventId
+          )
+            end(window, change, 'replaced');
         }
       }
       const identity = ruleIdentity(change);
       if (open.some((w) => ruleIdentity(w) === identity)) continue;
       const window: ExposureWindow = {
-        resource: change.resource, resourceType: change.resourceType, direction: change.direction, protocol: change.protocol,
-        fromPort: change.fromPort, toPort: change.toPort, peer: change.peer, internetExposed: change.internetExposed,
-        ruleKey: change.ruleKey, opened: change, closed: null, closedHow: null,
+        resource: change.resource,
+        resourceType: change.resourceType,
+        direction: change.direction,
+        protocol: change.protocol,
+        fromPort: change.fromPort,
+        toPort: change.toPort,
+        peer: change.peer,
+        internetExposed: change.internetExposed,
+        ruleKey: change.ruleKey,
+        opened: change,
+        closed: null,
+        closedHow: null,
       };
       windows.push(window);
       open.push(window);
@@ -61,7 +76,7 @@ function referenceWindows(changes: readonly ExposureChange[]): ExposureWindow[] 
 /** A small deterministic PRNG, so a failure names a reproducible seed. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function randomChanges(seed: number, n: number): ExposureChange[] {
@@ -82,11 +97,23 @@ function randomChanges(seed: number, n: number): ExposureChange[] {
       protocol,
       fromPort: from,
       toPort: from === null ? null : from + pick([0, 0, 1000]),
-      peer: pick([{ kind: 'cidr', value: '0.0.0.0/0' }, { kind: 'cidr', value: '10.1.2.3/0' }, { kind: 'cidr', value: '10.0.0.0/8' }, { kind: 'any', value: '*' }] as const),
+      peer: pick([
+        { kind: 'cidr', value: '0.0.0.0/0' },
+        { kind: 'cidr', value: '10.1.2.3/0' },
+        { kind: 'cidr', value: '10.0.0.0/8' },
+        { kind: 'any', value: '*' },
+      ] as const),
       internetExposed: r() < 0.5,
       ruleKey: pick([null, null, '*', 'sgr-1', 'sgr-2', 'ingress#100']),
       groupIds: action === 'attach' ? [pick(['sg-1', 'sg-2', 'sg-3'])] : null,
-      actor: null, accessKeyId: null, sourceIp: null, eventSource: null, eventName: null, region: null, accountId: null, errorCode: null,
+      actor: null,
+      accessKeyId: null,
+      sourceIp: null,
+      eventSource: null,
+      eventName: null,
+      region: null,
+      accountId: null,
+      errorCode: null,
       why: `change ${i}`,
     });
   }
@@ -95,7 +122,12 @@ function randomChanges(seed: number, n: number): ExposureChange[] {
 
 /** Windows with their opening and closing changes as positions in the input, comparable across runs. */
 function shape(windows: readonly ExposureWindow[], changes: readonly ExposureChange[]) {
-  return windows.map((w) => ({ opened: changes.indexOf(w.opened), closed: w.closed ? changes.indexOf(w.closed) : null, how: w.closedHow, resource: w.resource }));
+  return windows.map((w) => ({
+    opened: changes.indexOf(w.opened),
+    closed: w.closed ? changes.indexOf(w.closed) : null,
+    how: w.closedHow,
+    resource: w.resource,
+  }));
 }
 
 test('buildWindows (indexed) replays exactly like the scan over every open window', () => {
@@ -132,8 +164,24 @@ test('candidateSqlWith: the base query plus carried columns, only from the allow
 test('findExposures carries the asked columns on its candidate rows, and the same changes either way', async (t) => {
   const dir = tempDir(t, 'trailbook-ports-carry-');
   const records = [
-    { ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0a', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }), eventID: 'open-1', eventTime: '2024-08-01T12:01:00Z', userAgent: 'aws-cli/2' },
-    { ...event('RevokeSecurityGroupIngress', { groupId: 'sg-0a', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }), eventID: 'close-1', eventTime: '2024-08-01T12:02:00Z', userAgent: 'console.amazonaws.com' },
+    {
+      ...event('AuthorizeSecurityGroupIngress', {
+        groupId: 'sg-0a',
+        ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] },
+      }),
+      eventID: 'open-1',
+      eventTime: '2024-08-01T12:01:00Z',
+      userAgent: 'aws-cli/2',
+    },
+    {
+      ...event('RevokeSecurityGroupIngress', {
+        groupId: 'sg-0a',
+        ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] },
+      }),
+      eventID: 'close-1',
+      eventTime: '2024-08-01T12:02:00Z',
+      userAgent: 'console.amazonaws.com',
+    },
     { ...event('DescribeInstances', {}), eventID: 'other', eventTime: '2024-08-01T12:03:00Z' },
   ];
   writeFileSync(join(dir, 'events.json'), JSON.stringify({ Records: records }));
@@ -144,9 +192,12 @@ test('findExposures carries the asked columns on its candidate rows, and the sam
   const carried = await findExposures(engine, { port: 8443, carry: ['useragent'] });
   assert.deepEqual(carried.changes, plain.changes);
   assert.deepEqual(carried.windows, plain.windows);
-  assert.deepEqual(carried.rows.map((r) => [r.eventid, r.useragent, r.useridentity?.arn]), [
-    ['open-1', 'aws-cli/2', 'arn:aws:iam::111122223333:user/alice'],
-    ['close-1', 'console.amazonaws.com', 'arn:aws:iam::111122223333:user/alice'],
-  ]);
+  assert.deepEqual(
+    carried.rows.map((r) => [r.eventid, r.useragent, r.useridentity?.arn]),
+    [
+      ['open-1', 'aws-cli/2', 'arn:aws:iam::111122223333:user/alice'],
+      ['close-1', 'console.amazonaws.com', 'arn:aws:iam::111122223333:user/alice'],
+    ],
+  );
   assert.equal(plain.rows[0]?.useragent, undefined, 'not read unless carried');
 });

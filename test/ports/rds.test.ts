@@ -14,17 +14,31 @@ const rds = (name: string, request: Record<string, unknown>, extra: Record<strin
 test('RDS DB security groups: a CIDR or an EC2 group admitted over TCP to every port an instance can use', () => {
   const [open] = normalizeEvent(rowFromRecord(rds('AuthorizeDBSecurityGroupIngress', { dBSecurityGroupName: 'database-sg', cIDRIP: '0.0.0.0/0' })));
   assert.ok(open);
-  assert.deepEqual([open.action, open.resource, open.resourceType, open.direction, open.protocol, open.fromPort, open.toPort], ['open', 'database-sg', 'rds-db-security-group', 'ingress', 'tcp', 1150, 65535]);
+  assert.deepEqual(
+    [open.action, open.resource, open.resourceType, open.direction, open.protocol, open.fromPort, open.toPort],
+    ['open', 'database-sg', 'rds-db-security-group', 'ingress', 'tcp', 1150, 65535],
+  );
   assert.equal(open.internetExposed, true);
   assert.match(open.why, /port of each DB instance in the group, which the event does not carry/);
   assert.ok(changeMatchesPort(open, 8443) && changeMatchesPort(open, 5432) && changeMatchesPort(open, 3306));
   assert.ok(!changeMatchesPort(open, 22), 'no RDS instance listens below 1150');
 
-  const [group] = normalizeEvent(rowFromRecord(rds('AuthorizeDBSecurityGroupIngress', { dBSecurityGroupName: 'app-db-sg', eC2SecurityGroupName: 'app-servers-sg', eC2SecurityGroupId: 'sg-0123456789abcdef0', eC2SecurityGroupOwnerId: '123456789012' })));
+  const [group] = normalizeEvent(
+    rowFromRecord(
+      rds('AuthorizeDBSecurityGroupIngress', {
+        dBSecurityGroupName: 'app-db-sg',
+        eC2SecurityGroupName: 'app-servers-sg',
+        eC2SecurityGroupId: 'sg-0123456789abcdef0',
+        eC2SecurityGroupOwnerId: '123456789012',
+      }),
+    ),
+  );
   assert.deepEqual(group?.peer, { kind: 'security-group', value: '123456789012/sg-0123456789abcdef0' });
   assert.equal(group?.internetExposed, false);
 
-  const [denied] = normalizeEvent(rowFromRecord(rds('AuthorizeDBSecurityGroupIngress', { dBSecurityGroupName: 'production-db-sg', cIDRIP: '0.0.0.0/0' }, { errorCode: 'AccessDenied' })));
+  const [denied] = normalizeEvent(
+    rowFromRecord(rds('AuthorizeDBSecurityGroupIngress', { dBSecurityGroupName: 'production-db-sg', cIDRIP: '0.0.0.0/0' }, { errorCode: 'AccessDenied' })),
+  );
   assert.deepEqual([denied?.action, denied?.internetExposed], ['attempt', false]);
   const [revoke] = normalizeEvent(rowFromRecord(rds('RevokeDBSecurityGroupIngress', { dBSecurityGroupName: 'production-db-sg', cIDRIP: '0.0.0.0/0' })));
   assert.equal(revoke?.action, 'close');
@@ -51,6 +65,9 @@ test('RDS DB security groups end to end: opened to the internet, then revoked, i
   t.after(() => engine.close());
   await ingestPaths(engine, [dir]);
   const result = await findExposures(engine, { port: 8443 });
-  assert.deepEqual(result.windows.map((w) => [w.resource, w.opened.eventTime, w.closed?.eventTime, w.closedHow]), [['database-sg', '2024-01-17T09:30:00Z', '2024-01-17T10:00:00Z', 'same-rule']]);
+  assert.deepEqual(
+    result.windows.map((w) => [w.resource, w.opened.eventTime, w.closed?.eventTime, w.closedHow]),
+    [['database-sg', '2024-01-17T09:30:00Z', '2024-01-17T10:00:00Z', 'same-rule']],
+  );
   assert.equal((await findExposures(engine, { port: 22 })).changes.length, 0);
 });

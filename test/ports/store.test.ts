@@ -14,25 +14,104 @@ WHERE eventSource LIKE '%:8443%' OR requestParameters LIKE '%8443%'
 ORDER BY eventTime DESC`;
 
 const at = (minute: number) => `2024-08-01T12:${String(minute).padStart(2, '0')}:00Z`;
-const perm = (ipProtocol: string, fromPort: number | undefined, toPort: number | undefined, cidrIp: string) =>
-  ({ ipProtocol, fromPort, toPort, ipRanges: { items: [{ cidrIp }] }, ipv6Ranges: {}, prefixListIds: {}, groups: {} });
+const perm = (ipProtocol: string, fromPort: number | undefined, toPort: number | undefined, cidrIp: string) => ({
+  ipProtocol,
+  fromPort,
+  toPort,
+  ipRanges: { items: [{ cidrIp }] },
+  ipv6Ranges: {},
+  prefixListIds: {},
+  groups: {},
+});
 
 /** A mixed corpus: real paths to 8443 written every way AWS allows, plus decoys. */
 function corpus(): Record<string, any>[] {
   return [
-    { ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0range', ipPermissions: { items: [perm('tcp', 8000, 9000, '0.0.0.0/0')] } }), eventID: 'open-range', eventTime: at(1) },
-    { ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0all', ipPermissions: { items: [{ ipProtocol: '-1', ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }), eventID: 'open-all', eventTime: at(2) },
-    { ...event('ModifySecurityGroupRules', { ModifySecurityGroupRulesRequest: { GroupId: 'sg-0mod', SecurityGroupRule: { SecurityGroupRuleId: 'sgr-1', SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 8400, ToPort: 8500, CidrIpv4: '0.0.0.0/0' } } } }), eventID: 'open-modify', eventTime: at(3) },
-    { ...event('CreateNetworkAclEntry', { networkAclId: 'acl-1', ruleNumber: 90, egress: false, aclProtocol: '6', portRange: { from: 1024, to: 65535 }, ruleAction: 'allow', cidrBlock: '0.0.0.0/0' }), eventID: 'open-nacl', eventTime: at(4) },
-    { ...event('CreateListener', { loadBalancerArn: 'arn:lb', protocol: 'HTTPS', port: 8443 }), eventSource: 'elasticloadbalancing.amazonaws.com', eventID: 'open-listener', eventTime: at(5), responseElements: { listeners: [{ listenerArn: 'arn:listener/1', port: 8443, protocol: 'HTTPS' }] } },
-    { ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0range', ipPermissions: { items: [perm('tcp', 8443, 8443, '0.0.0.0/0')] } }), eventID: 'attempt', eventTime: at(6), errorCode: 'Client.UnauthorizedOperation', responseElements: null },
-    { ...event('ModifyNetworkInterfaceAttribute', { networkInterfaceId: 'eni-1', groupSet: { items: [{ groupId: 'sg-0all' }] } }), eventID: 'attach', eventTime: at(7) },
-    { ...event('RevokeSecurityGroupIngress', { groupId: 'sg-0range', ipPermissions: { items: [perm('tcp', 8000, 9000, '0.0.0.0/0')] } }), eventID: 'close-range', eventTime: at(8) },
-    { ...event('DeleteListener', { listenerArn: 'arn:listener/1' }), eventSource: 'elasticloadbalancing.amazonaws.com', eventID: 'close-listener', eventTime: at(9) },
+    {
+      ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0range', ipPermissions: { items: [perm('tcp', 8000, 9000, '0.0.0.0/0')] } }),
+      eventID: 'open-range',
+      eventTime: at(1),
+    },
+    {
+      ...event('AuthorizeSecurityGroupIngress', {
+        groupId: 'sg-0all',
+        ipPermissions: { items: [{ ipProtocol: '-1', ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] },
+      }),
+      eventID: 'open-all',
+      eventTime: at(2),
+    },
+    {
+      ...event('ModifySecurityGroupRules', {
+        ModifySecurityGroupRulesRequest: {
+          GroupId: 'sg-0mod',
+          SecurityGroupRule: { SecurityGroupRuleId: 'sgr-1', SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 8400, ToPort: 8500, CidrIpv4: '0.0.0.0/0' } },
+        },
+      }),
+      eventID: 'open-modify',
+      eventTime: at(3),
+    },
+    {
+      ...event('CreateNetworkAclEntry', {
+        networkAclId: 'acl-1',
+        ruleNumber: 90,
+        egress: false,
+        aclProtocol: '6',
+        portRange: { from: 1024, to: 65535 },
+        ruleAction: 'allow',
+        cidrBlock: '0.0.0.0/0',
+      }),
+      eventID: 'open-nacl',
+      eventTime: at(4),
+    },
+    {
+      ...event('CreateListener', { loadBalancerArn: 'arn:lb', protocol: 'HTTPS', port: 8443 }),
+      eventSource: 'elasticloadbalancing.amazonaws.com',
+      eventID: 'open-listener',
+      eventTime: at(5),
+      responseElements: { listeners: [{ listenerArn: 'arn:listener/1', port: 8443, protocol: 'HTTPS' }] },
+    },
+    {
+      ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0range', ipPermissions: { items: [perm('tcp', 8443, 8443, '0.0.0.0/0')] } }),
+      eventID: 'attempt',
+      eventTime: at(6),
+      errorCode: 'Client.UnauthorizedOperation',
+      responseElements: null,
+    },
+    {
+      ...event('ModifyNetworkInterfaceAttribute', { networkInterfaceId: 'eni-1', groupSet: { items: [{ groupId: 'sg-0all' }] } }),
+      eventID: 'attach',
+      eventTime: at(7),
+    },
+    {
+      ...event('RevokeSecurityGroupIngress', { groupId: 'sg-0range', ipPermissions: { items: [perm('tcp', 8000, 9000, '0.0.0.0/0')] } }),
+      eventID: 'close-range',
+      eventTime: at(8),
+    },
+    {
+      ...event('DeleteListener', { listenerArn: 'arn:listener/1' }),
+      eventSource: 'elasticloadbalancing.amazonaws.com',
+      eventID: 'close-listener',
+      eventTime: at(9),
+    },
     // Decoys: every one contains "8443" somewhere, none opens port 8443.
-    { ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-08443', ipPermissions: { items: [{ ...perm('tcp', 443, 443, '0.0.0.0/0'), ipRanges: { items: [{ cidrIp: '0.0.0.0/0', description: 'was 8443' }] } }] } }), eventID: 'decoy-443', eventTime: at(10) },
-    { ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0aaa', ipPermissions: { items: [perm('tcp', 18443, 18443, '0.0.0.0/0')] } }), eventID: 'decoy-18443', eventTime: at(11) },
-    { ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0aaa', ipPermissions: { items: [perm('tcp', 8444, 9000, '0.0.0.0/0')] } }), eventID: 'decoy-8444', eventTime: at(12) },
+    {
+      ...event('AuthorizeSecurityGroupIngress', {
+        groupId: 'sg-08443',
+        ipPermissions: { items: [{ ...perm('tcp', 443, 443, '0.0.0.0/0'), ipRanges: { items: [{ cidrIp: '0.0.0.0/0', description: 'was 8443' }] } }] },
+      }),
+      eventID: 'decoy-443',
+      eventTime: at(10),
+    },
+    {
+      ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0aaa', ipPermissions: { items: [perm('tcp', 18443, 18443, '0.0.0.0/0')] } }),
+      eventID: 'decoy-18443',
+      eventTime: at(11),
+    },
+    {
+      ...event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0aaa', ipPermissions: { items: [perm('tcp', 8444, 9000, '0.0.0.0/0')] } }),
+      eventID: 'decoy-8444',
+      eventTime: at(12),
+    },
     { ...event('CreateBucket', { bucketName: 'logs-8443' }), eventSource: 's3.amazonaws.com', eventID: 'decoy-bucket', eventTime: at(13) },
   ];
 }
@@ -79,7 +158,10 @@ test('time bounds: changes inside the range; windows opened before it and still 
   const engine = await storeWith(t, corpus());
   const { changes, windows } = await findExposures(engine, { port: 8443, from: at(8), to: at(9) });
   assert.deepEqual(changes.map((c) => c.eventId).sort(), ['close-listener', 'close-range']);
-  assert.ok(windows.some((w) => w.opened.eventId === 'open-all' && w.closed === null), 'open-all was opened before --from and still open');
+  assert.ok(
+    windows.some((w) => w.opened.eventId === 'open-all' && w.closed === null),
+    'open-all was opened before --from and still open',
+  );
 });
 
 test('the classic LIKE query misses ranges, all-traffic and ModifySecurityGroupRules, and flags decoys', async (t) => {
@@ -116,7 +198,7 @@ test('materializeExposures writes port_exposures and port_exposure_windows', asy
   assert.equal(modify['internet_exposed'], true);
   assert.equal(modify['from_port'], 8400);
   assert.equal(modify['to_port'], 8500);
-  const { rows: windows } = await engine.all("SELECT state, count(*) AS n FROM port_exposure_windows GROUP BY state ORDER BY state");
+  const { rows: windows } = await engine.all('SELECT state, count(*) AS n FROM port_exposure_windows GROUP BY state ORDER BY state');
   assert.ok(windows.length > 0);
   // Re-running replaces, never appends.
   await materializeExposures(engine, { port: 8443 });

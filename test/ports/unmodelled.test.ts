@@ -15,7 +15,10 @@ const calls = () => [
   event('ModifyDBInstance', { dBInstanceIdentifier: 'db1', allocatedStorage: 100 }, { eventSource: 'rds.amazonaws.com' }), // not a network change
   event('AuthorizeClusterSecurityGroupIngress', { clusterSecurityGroupName: 'dw', cIDRIP: '0.0.0.0/0' }, { eventSource: 'redshift.amazonaws.com' }),
   event('CreateRoute', { routeTableId: 'rtb-0a' }, { eventSource: 'not-ec2.example.com' }), // same name, another service
-  event('AuthorizeSecurityGroupIngress', { groupId: 'sg-0a', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }), // modelled
+  event('AuthorizeSecurityGroupIngress', {
+    groupId: 'sg-0a',
+    ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] },
+  }), // modelled
 ];
 
 test('a network path changed by an API the port semantics do not model is listed with what it changes, never silently absent', async (t) => {
@@ -25,14 +28,20 @@ test('a network path changed by an API the port semantics do not model is listed
   t.after(() => engine.close());
   await ingestPaths(engine, [dir]);
   const listed = await findUnmodelledChanges(engine);
-  assert.deepEqual(listed.map((c) => c.eventName), ['CreateRoute', 'AssociateAddress', 'ModifyDBInstance', 'AuthorizeClusterSecurityGroupIngress']);
+  assert.deepEqual(
+    listed.map((c) => c.eventName),
+    ['CreateRoute', 'AssociateAddress', 'ModifyDBInstance', 'AuthorizeClusterSecurityGroupIngress'],
+  );
   for (const c of listed) assert.match(c.why, /^changed a network path trailbook does not model: /);
   assert.match(listed[1]!.why, /failed with Client\.UnauthorizedOperation/);
   assert.match(listed[2]!.why, /publiclyAccessible/);
 });
 
 test('an event name is either modelled or listed as unmodelled, never both', () => {
-  assert.deepEqual(UNMODELLED_EVENT_NAMES.filter((name) => EXPOSURE_EVENT_NAMES.includes(name)), []);
+  assert.deepEqual(
+    UNMODELLED_EVENT_NAMES.filter((name) => EXPOSURE_EVENT_NAMES.includes(name)),
+    [],
+  );
 });
 
 test('cli: exposures --unmodelled lists them; investigate points at them on stderr', async (t) => {

@@ -38,8 +38,15 @@ function call(time: string, n: number, actor: string, ip: string, action: string
 }
 function flow(time: string, host: { instance: string; eni: string }, peer: string, action: string, detail: string): EvidenceRow {
   return {
-    ts: at(time), actor: null, source_ip: peer, action, resource: host.instance, account_id: ACCOUNT, region: REGION,
-    source_ref: `flow:${host.eni}:${peer}:8443`, detail,
+    ts: at(time),
+    actor: null,
+    source_ip: peer,
+    action,
+    resource: host.instance,
+    account_id: ACCOUNT,
+    region: REGION,
+    source_ref: `flow:${host.eni}:${peer}:8443`,
+    detail,
   };
 }
 const probe = (time: string) => flow(time, WEB, ATTACKER, 'inbound REJECT', '1 packet, 60 bytes, SYN only');
@@ -72,7 +79,12 @@ const isolate: Omit<Finding, 'signals'> = {
     verify: `Ask the owner of svc-legacy-deploy whether the key was used from ${ATTACKER} at 09:12Z; if not, deactivate the key and snapshot ${WEB.instance} before stopping it.`,
   },
   evidence: [
-    probe('08:40:05'), probe('08:41:05'), probe('08:42:05'), probe('08:43:05'), probe('08:44:05'), probe('08:45:05'),
+    probe('08:40:05'),
+    probe('08:41:05'),
+    probe('08:42:05'),
+    probe('08:43:05'),
+    probe('08:44:05'),
+    probe('08:45:05'),
     call('09:12:07', 1, ARN.legacy, ATTACKER, 'AuthorizeSecurityGroupIngress', WEB_SG, 'tcp 8443 from 0.0.0.0/0 (sgr-0aa11bb22cc33dd44)'),
     call('09:13:41', 2, ARN.legacy, ATTACKER, 'AuthorizeSecurityGroupIngress', WEB_SG, 'all traffic from 198.51.100.0/24 (sgr-0ee55ff66aa77bb88)'),
     flow('09:15:00', WEB, ATTACKER, 'inbound ACCEPT', 'handshake; 4800 bytes in, 1250000 bytes out'),
@@ -98,19 +110,26 @@ const denied = (time: string, n: number) =>
 const escalate: Omit<Finding, 'signals'> = {
   id: 'attempt-web-app-instance-role-sg-0d4c3b2a1f0e98765',
   kind: 'attempt',
-  title: 'Five denied attempts to open 8443 with the web host\'s instance-role session, from a threat-feed address',
+  title: "Five denied attempts to open 8443 with the web host's instance-role session, from a threat-feed address",
   eventIds: [ev(5), ev(6), ev(7), ev(8), ev(9)],
   firstSeen: at('11:02:10'),
   lastSeen: at('11:04:38'),
   direction: 'inbound',
   eventSources: ['ec2.amazonaws.com'],
   credentials: {
-    identityType: 'AssumedRole', arn: ARN.webRole, accessKeyId: 'ASIAQEXAMPLEWEBAPP01', keyKind: 'session', mfa: false, via: 'api',
+    identityType: 'AssumedRole',
+    arn: ARN.webRole,
+    accessKeyId: 'ASIAQEXAMPLEWEBAPP01',
+    keyKind: 'session',
+    mfa: false,
+    via: 'api',
     issuer: `arn:aws:iam::${ACCOUNT}:role/web-app-instance-role`,
   },
   sources: [
     {
-      ip: ATTACKER, verdict: 'suspicious', role: 'api-caller',
+      ip: ATTACKER,
+      verdict: 'suspicious',
+      role: 'api-caller',
       reasons: ['threat-feed.txt: scanner and credential abuse seen across customers', 'instance-role credentials used from outside the VPC'],
     },
   ],
@@ -137,7 +156,12 @@ const ticket: Omit<Finding, 'signals'> = {
   direction: 'inbound',
   eventSources: ['ec2.amazonaws.com'],
   credentials: {
-    identityType: 'AssumedRole', arn: ARN.ci, accessKeyId: 'ASIAQEXAMPLECIDEPLOY', keyKind: 'session', mfa: false, via: 'api',
+    identityType: 'AssumedRole',
+    arn: ARN.ci,
+    accessKeyId: 'ASIAQEXAMPLECIDEPLOY',
+    keyKind: 'session',
+    mfa: false,
+    via: 'api',
     issuer: `arn:aws:iam::${ACCOUNT}:role/ci-deployer`,
   },
   sources: [{ ip: CI_HOST, verdict: 'allowed', reasons: ['trusted network: head office egress'], role: 'api-caller' }],
@@ -149,7 +173,15 @@ const ticket: Omit<Finding, 'signals'> = {
     verify: 'Match the change to CI pipeline run 4711 and its change request.',
   },
   evidence: [
-    call('13:20:05', 10, ARN.ci, CI_HOST, 'ModifySecurityGroupRules', 'sg-0e5f6a7b8c9d01234', 'tcp 8443 from 10.0.0.0/16 (sgr-0123456789abcdef0), "internal API"'),
+    call(
+      '13:20:05',
+      10,
+      ARN.ci,
+      CI_HOST,
+      'ModifySecurityGroupRules',
+      'sg-0e5f6a7b8c9d01234',
+      'tcp 8443 from 10.0.0.0/16 (sgr-0123456789abcdef0), "internal API"',
+    ),
   ],
   windows: [{ resource: 'sg-0e5f6a7b8c9d01234', openedAt: at('13:20:05'), closedAt: null, rule: 'tcp 8443 from 10.0.0.0/16' }],
 };
@@ -166,7 +198,12 @@ const falsePositive: Omit<Finding, 'signals'> = {
   direction: 'inbound',
   eventSources: ['elasticloadbalancing.amazonaws.com'],
   credentials: {
-    identityType: 'AssumedRole', arn: ARN.cfn, accessKeyId: 'ASIAQEXAMPLECFNEXEC1', keyKind: 'session', mfa: false, via: 'service',
+    identityType: 'AssumedRole',
+    arn: ARN.cfn,
+    accessKeyId: 'ASIAQEXAMPLECFNEXEC1',
+    keyKind: 'session',
+    mfa: false,
+    via: 'service',
     issuer: `arn:aws:iam::${ACCOUNT}:role/cfn-exec-role`,
   },
   sources: [
@@ -185,7 +222,12 @@ const falsePositive: Omit<Finding, 'signals'> = {
   },
   evidence: [
     call('14:00:12', 11, ARN.cfn, 'cloudformation.amazonaws.com', 'CreateListener', LISTENER, 'HTTPS on 8443, internal-api'),
-    healthCheck('14:05:00'), healthCheck('14:10:00'), healthCheck('14:15:00'), healthCheck('14:20:00'), healthCheck('14:25:00'), healthCheck('14:30:00'),
+    healthCheck('14:05:00'),
+    healthCheck('14:10:00'),
+    healthCheck('14:15:00'),
+    healthCheck('14:20:00'),
+    healthCheck('14:25:00'),
+    healthCheck('14:30:00'),
     flow('15:02:00', API, SCANNER, 'inbound REJECT', '1 packet, 44 bytes, SYN only'),
   ],
   windows: [{ resource: LISTENER, openedAt: at('14:00:12'), closedAt: null, rule: 'HTTPS listener on 8443 (internal load balancer)' }],
@@ -194,8 +236,15 @@ const falsePositive: Omit<Finding, 'signals'> = {
 /** The port runbook's questions as its report lists them (runbooks/port-exposure/runbook.yaml). */
 export const PORT_QUESTIONS: Report['questions'] = [
   {
-    id: 'q1', label: 'When did the first request hit port 8443?', answer: 'firstSeen', type: 'time', answerLabel: 'first seen',
-    details: [{ label: 'first request', answer: 'firstRequest', type: 'time' }, { label: 'first exposure change', answer: 'firstChange', type: 'time' }],
+    id: 'q1',
+    label: 'When did the first request hit port 8443?',
+    answer: 'firstSeen',
+    type: 'time',
+    answerLabel: 'first seen',
+    details: [
+      { label: 'first request', answer: 'firstRequest', type: 'time' },
+      { label: 'first exposure change', answer: 'firstChange', type: 'time' },
+    ],
   },
   { id: 'q2', label: 'Inbound, outbound, or both?', answer: 'direction', type: 'direction', details: [] },
   { id: 'q3', label: 'Which AWS service logged it?', answer: 'eventSources', type: 'list', details: [] },
@@ -207,7 +256,8 @@ export const PORT_QUESTIONS: Report['questions'] = [
 export function sampleReport(): Report {
   const findings: Finding[] = [ticket, falsePositive, isolate, escalate].map((f) => ({ ...f, signals: {} }));
   const rowAt = (ts: string | null, flow: boolean) => {
-    for (const f of findings) for (const row of f.evidence) if (row.ts === ts && row.source_ref.startsWith('flow:') === flow) return { finding: f.id, source_ref: row.source_ref };
+    for (const f of findings)
+      for (const row of f.evidence) if (row.ts === ts && row.source_ref.startsWith('flow:') === flow) return { finding: f.id, source_ref: row.source_ref };
     return undefined;
   };
   return structuredClone({
@@ -221,7 +271,10 @@ export function sampleReport(): Report {
     ],
     questions: PORT_QUESTIONS,
     answerRows: Object.fromEntries(
-      [['firstRequest', rowAt(at('08:40:05'), true)], ['firstChange', rowAt(at('09:12:07'), false)]].filter((e): e is [string, { finding: string; source_ref: string }] => e[1] !== undefined),
+      [
+        ['firstRequest', rowAt(at('08:40:05'), true)],
+        ['firstChange', rowAt(at('09:12:07'), false)],
+      ].filter((e): e is [string, { finding: string; source_ref: string }] => e[1] !== undefined),
     ),
     parameters: { port: 8443, from: '2024-05-14T00:00:00Z', to: '2024-05-15T00:00:00Z' },
     inputs: {

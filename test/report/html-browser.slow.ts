@@ -15,8 +15,14 @@ import { hostileReport, sampleReport } from './fixtures.js';
  */
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-extensions',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-extensions',
 ];
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found`;
 

@@ -14,7 +14,11 @@ for (const version of ['v1', 'v2'] as const) {
     const file = reportJsonSchemaFile(version);
     const path = join(REPO, file);
     if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(path, reportJsonSchemaText(version));
-    assert.equal(readFileSync(path, 'utf8'), reportJsonSchemaText(version), `${file} is stale: run UPDATE_GOLDEN=1 node --import tsx --test test/report/json-schema.test.ts`);
+    assert.equal(
+      readFileSync(path, 'utf8'),
+      reportJsonSchemaText(version),
+      `${file} is stale: run UPDATE_GOLDEN=1 node --import tsx --test test/report/json-schema.test.ts`,
+    );
   });
 }
 
@@ -26,16 +30,41 @@ test('the v1 JSON Schema is draft 2020-12, closed, and names every field v1 cons
   assert.deepEqual([...schema.$defs['ReportV1']!.required!].sort(), ['answers', 'findings', 'generatedAt', 'inputs', 'parameters', 'runbook', 'schema']);
   const finding = schema.$defs['FindingV1']!;
   assert.equal(finding.additionalProperties, false);
-  for (const field of ['id', 'kind', 'title', 'eventIds', 'firstSeen', 'lastSeen', 'direction', 'eventSources', 'credentials', 'sources', 'flows', 'decision']) {
+  for (const field of [
+    'id',
+    'kind',
+    'title',
+    'eventIds',
+    'firstSeen',
+    'lastSeen',
+    'direction',
+    'eventSources',
+    'credentials',
+    'sources',
+    'flows',
+    'decision',
+  ]) {
     assert.ok(field in finding.properties!, field);
   }
 });
 
-test('the v2 JSON Schema lists the runbook\'s questions, answers and each finding\'s signals', () => {
+test("the v2 JSON Schema lists the runbook's questions, answers and each finding's signals", () => {
   type Def = { properties?: Record<string, unknown>; additionalProperties?: unknown; required?: string[] };
   const schema = reportJsonSchema('v2') as { $ref: string; $defs: Record<string, Def> };
   assert.equal(schema.$ref, '#/$defs/Report');
-  assert.deepEqual([...schema.$defs['Report']!.required!].sort(), ['answerRows', 'answers', 'findings', 'generatedAt', 'inputs', 'parameters', 'questions', 'runbook', 'schema', 'steps', 'subject']);
+  assert.deepEqual([...schema.$defs['Report']!.required!].sort(), [
+    'answerRows',
+    'answers',
+    'findings',
+    'generatedAt',
+    'inputs',
+    'parameters',
+    'questions',
+    'runbook',
+    'schema',
+    'steps',
+    'subject',
+  ]);
   assert.ok('signals' in schema.$defs['Finding']!.properties!);
   assert.equal(schema.$defs['Finding']!.additionalProperties, false);
 });
@@ -53,8 +82,14 @@ test('v2 meanings: every question names an answer present, every answer row exis
   r.answerRows['firstChange'] = { finding: r.findings[0]!.id, source_ref: 'not-a-row' };
   const result = validateReport(r);
   const errors = result.ok ? [] : result.errors;
-  assert.ok(errors.some((e) => /questions\.q1: answer "nowhere"/.test(e)), errors.join('\n'));
-  assert.ok(errors.some((e) => /answerRows\.firstChange: finding .* has no evidence row not-a-row/.test(e)), errors.join('\n'));
+  assert.ok(
+    errors.some((e) => /questions\.q1: answer "nowhere"/.test(e)),
+    errors.join('\n'),
+  );
+  assert.ok(
+    errors.some((e) => /answerRows\.firstChange: finding .* has no evidence row not-a-row/.test(e)),
+    errors.join('\n'),
+  );
 });
 
 test('toV1 refuses a report that does not fit v1, and says to ask for v2', () => {
@@ -76,7 +111,10 @@ test('validateReport rejects broken shapes with the path of each problem', () =>
   const errors = result.ok ? [] : result.errors;
   assert.ok(!validateReport({ ...toV1(sampleReport()), schema: 'trailbook.report/v3' }).ok, 'an unknown contract is refused');
   for (const path of ['findings[0].decision.action', 'findings[1].firstSeen', 'findings[2].eventIds', 'findings[3].flows.bytes', 'answers']) {
-    assert.ok(errors.some((e) => e.startsWith(`${path}:`)), `${path} in ${errors.join('\n')}`);
+    assert.ok(
+      errors.some((e) => e.startsWith(`${path}:`)),
+      `${path} in ${errors.join('\n')}`,
+    );
   }
   assert.equal(validateReport(null).ok, false);
   assert.equal(validateReport('{}').ok, false);
@@ -90,7 +128,11 @@ test('validateReport checks the meanings a JSON Schema cannot say', () => {
     return result.ok ? [] : result.errors;
   };
   assert.match(errorsOf((r) => (r.answers.firstSeen = '2024-05-14T09:12:07Z')).join(), /answers\.firstSeen/);
-  assert.deepEqual(errorsOf((r) => (r.answers.firstSeen = '2024-05-14T08:40:05.000Z')), [], 'same instant, other spelling');
+  assert.deepEqual(
+    errorsOf((r) => (r.answers.firstSeen = '2024-05-14T08:40:05.000Z')),
+    [],
+    'same instant, other spelling',
+  );
   assert.match(errorsOf((r) => (r.findings[2]!.credentials!.keyKind = 'session')).join(), /findings\[2\]\.credentials\.keyKind.*AKIA/);
   assert.match(errorsOf((r) => (r.answers.direction = 'inbound')).join(), /answers\.direction/);
   assert.match(errorsOf((r) => r.findings[2]!.evidence.reverse()).join(), /not in time order/);

@@ -45,7 +45,10 @@ const TITLES = {
 
 test('sortFindings: isolate > escalate > ticket > false-positive, whatever the input order', () => {
   const sorted = sortFindings(sampleReport().findings);
-  assert.deepEqual(sorted.map((f) => f.decision.action), ['isolate', 'escalate', 'ticket', 'false-positive']);
+  assert.deepEqual(
+    sorted.map((f) => f.decision.action),
+    ['isolate', 'escalate', 'ticket', 'false-positive'],
+  );
 });
 
 test('every format puts the five answers before the findings, and findings by severity', () => {
@@ -53,7 +56,19 @@ test('every format puts the five answers before the findings, and findings by se
   const text = renderText(report, { color: false });
   assertOrder(text, ['OUTCOME: ISOLATE', 'Q1 ', 'Q2 ', 'Q3 ', 'Q4 ', 'Q5 ', 'FINDINGS', TITLES.isolate, TITLES.escalate, TITLES.ticket, TITLES.falsePositive]);
   const md = renderMarkdown(report);
-  assertOrder(md, ['**Outcome: isolate**', '### Q1.', '### Q2.', '### Q3.', '### Q4.', '### Q5.', '## Findings', `ISOLATE — ${TITLES.isolate}`, `ESCALATE — ${TITLES.escalate}`, `TICKET — ${TITLES.ticket}`, `FALSE-POSITIVE — ${TITLES.falsePositive}`]);
+  assertOrder(md, [
+    '**Outcome: isolate**',
+    '### Q1.',
+    '### Q2.',
+    '### Q3.',
+    '### Q4.',
+    '### Q5.',
+    '## Findings',
+    `ISOLATE — ${TITLES.isolate}`,
+    `ESCALATE — ${TITLES.escalate}`,
+    `TICKET — ${TITLES.ticket}`,
+    `FALSE-POSITIVE — ${TITLES.falsePositive}`,
+  ]);
   const page = renderHtml(report);
   assertOrder(page, ['<svg', 'id="answers"', 'Q1.', 'Q5.', 'id="findings"', 'id="finding-1"', TITLES.isolate, 'id="finding-4"', TITLES.falsePositive]);
 });
@@ -120,7 +135,10 @@ test('markdown: a backtick in an identifier does not end its code span', () => {
   const report = sampleReport();
   report.findings[0]!.evidence[0]!.resource = 'i-``tick`';
   const md = renderMarkdown(report);
-  assert.ok(md.includes('| ``` i-``tick` ``` |'), md.split('\n').find((l) => l.includes('i-`')));
+  assert.ok(
+    md.includes('| ``` i-``tick` ``` |'),
+    md.split('\n').find((l) => l.includes('i-`')),
+  );
 });
 
 test('html: one self-contained file, CSP first, an SVG timeline, no script or handler from the data', () => {
@@ -176,7 +194,12 @@ function longReport() {
   f.evidence = Array.from({ length: 40 }, (_, i) => ({ ...row, ts: `2024-05-14T10:${String(i).padStart(2, '0')}:00Z`, source_ref: `event-${i}` }));
   const party = f.sources[0]!;
   f.sources = Array.from({ length: 15 }, (_, i) => ({ ...party, ip: `198.51.100.${i + 1}`, verdict: i < 12 ? 'suspicious' : 'known' }));
-  f.windows = Array.from({ length: 20 }, (_, i) => ({ resource: 'sg-long', openedAt: `2024-05-14T11:${String(i).padStart(2, '0')}:00Z`, closedAt: i === 9 ? null : `2024-05-14T12:${String(i).padStart(2, '0')}:00Z`, rule: 'tcp port 8443 from 0.0.0.0/0' }));
+  f.windows = Array.from({ length: 20 }, (_, i) => ({
+    resource: 'sg-long',
+    openedAt: `2024-05-14T11:${String(i).padStart(2, '0')}:00Z`,
+    closedAt: i === 9 ? null : `2024-05-14T12:${String(i).padStart(2, '0')}:00Z`,
+    rule: 'tcp port 8443 from 0.0.0.0/0',
+  }));
   report.answers.sources = f.sources;
   return report;
 }
@@ -203,21 +226,32 @@ test('text and md show the first and last of a long list and count the rest; --f
   assert.match(md, /- … 5 more \(2 suspicious, 3 known; every one: `--full`/);
   assert.match(md, /- … 9 more windows, 1 still open/);
   assert.equal((renderMarkdown(report, { full: true }).match(/event-\d+/g) ?? []).length, 40);
-  assert.equal(JSON.parse(renderReport(report, 'json')).findings.find((x: { id: string }) => x.id === report.findings.find((f) => f.evidence.length === 40)!.id).evidence.length, 40);
+  assert.equal(
+    JSON.parse(renderReport(report, 'json')).findings.find((x: { id: string }) => x.id === report.findings.find((f) => f.evidence.length === 40)!.id).evidence
+      .length,
+    40,
+  );
 });
 
 test('html: the time axis labels stay clear of the row labels, the right edge and each other, over hours or days', () => {
   const multiDay = longReport();
   const f = multiDay.findings.find((x) => x.evidence.length === 40)!;
   f.evidence.forEach((r, i) => (r.ts = new Date(Date.UTC(2024, 4, 1) + i * 7 * 3600_000).toISOString().replace('.000Z', 'Z')));
-  for (const [report, dates] of [[sampleReport(), false], [multiDay, true]] as const) {
+  for (const [report, dates] of [
+    [sampleReport(), false],
+    [multiDay, true],
+  ] as const) {
     const page = renderHtml(report);
     const labels = [...page.matchAll(/<text class="tick" x="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), text: m[2]! }));
     assert.ok(labels.length >= 3, `${labels.length} labels`);
     const half = (text: string) => (text.length * 6.5) / 2;
     for (const l of labels) assert.ok(l.x - half(l.text) >= 330 && l.x + half(l.text) <= 1120, `${l.text} at ${l.x} fits`);
     labels.slice(1).forEach((l, i) => assert.ok(l.x - half(l.text) >= labels[i]!.x + half(labels[i]!.text), `${labels[i]!.text} and ${l.text} do not overlap`));
-    if (dates) assert.ok(labels.every((l) => /^\d{4}-\d{2}-\d{2}$/.test(l.text)), labels.map((l) => l.text).join(', '));
+    if (dates)
+      assert.ok(
+        labels.every((l) => /^\d{4}-\d{2}-\d{2}$/.test(l.text)),
+        labels.map((l) => l.text).join(', '),
+      );
     else assert.match(labels[0]!.text, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
   }
 });

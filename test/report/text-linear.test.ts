@@ -57,8 +57,14 @@ test('clipValue: a long value keeps both ends and says where the whole value is;
   const emoji = '😀'.repeat(VALUE_LIMIT);
   const cut = clipValue(emoji);
   assert.doesNotMatch(cut, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, 'a lone surrogate');
-  assert.equal(Array.from(cut.split('…')[0]!).every((c) => c === '😀'), true);
-  assert.equal(Array.from(cut.split('…').at(-1)!).every((c) => c === '😀'), true);
+  assert.equal(
+    Array.from(cut.split('…')[0]!).every((c) => c === '😀'),
+    true,
+  );
+  assert.equal(
+    Array.from(cut.split('…').at(-1)!).every((c) => c === '😀'),
+    true,
+  );
   assert.match(cut, new RegExp(`… ${VALUE_LIMIT - Array.from(cut.replace(/…[^…]*…/, '')).length} characters cut`));
 });
 

@@ -30,7 +30,9 @@ test('runbook plan: bad parameter values are a usage error (exit 2)', async () =
 });
 
 test('runbook lint: problems at file:line:col, exit 7 on errors (golden, paths scrubbed)', async () => {
-  const dir = writeTree({ 'runbook.yaml': minimalWith('      else: ticket', '      else: tikcet').replace('eventsource AS event_source', 'eventsorce AS event_source') });
+  const dir = writeTree({
+    'runbook.yaml': minimalWith('      else: ticket', '      else: tikcet').replace('eventsource AS event_source', 'eventsorce AS event_source'),
+  });
   const run = await trailbook('runbook', 'lint', dir, '--now', '2026-12-10T00:00:00Z');
   assert.equal(run.code, 7, run.stderr);
   const scrubbed = run.stdout.replaceAll(dir, '<dir>');
@@ -43,11 +45,24 @@ test('runbook lint: problems at file:line:col, exit 7 on errors (golden, paths s
 test('runbook list shows ids, versions, owners, review states and validity', async () => {
   const overdue = minimalWith('id: minimal', 'id: stale').replace('reviewed: 2026-12-03', 'reviewed: 2026-06-01');
   const unowned = minimalWith('id: minimal', 'id: unowned').replace('owner: security-engineering\nreviewed: 2026-12-03\n', '');
-  const root = writeTree({ 'good/runbook.yaml': MINIMAL, 'stale/runbook.yaml': overdue, 'unowned/runbook.yaml': unowned, 'bad/runbook.yaml': 'id: [', 'not-a-runbook/x.txt': '' });
+  const root = writeTree({
+    'good/runbook.yaml': MINIMAL,
+    'stale/runbook.yaml': overdue,
+    'unowned/runbook.yaml': unowned,
+    'bad/runbook.yaml': 'id: [',
+    'not-a-runbook/x.txt': '',
+  });
   const soon = writeTree({ 'runbook.yaml': minimalWith('id: minimal', 'id: soon').replace('reviewed: 2026-12-03', 'reviewed: 2026-09-10') });
   const run = await trailbook('runbook', 'list', root, soon, '--now', '2026-12-03T12:00:00Z', '--format', 'json');
   assert.equal(run.code, 0, run.stderr);
-  const rows = JSON.parse(run.stdout) as { id: string | null; owner: string | null; review: string; reviewState: string | null; reviewDue: string | null; status: string }[];
+  const rows = JSON.parse(run.stdout) as {
+    id: string | null;
+    owner: string | null;
+    review: string;
+    reviewState: string | null;
+    reviewDue: string | null;
+    status: string;
+  }[];
   assert.deepEqual(
     rows.map((r) => [r.id, r.owner, r.review, r.reviewState, r.reviewDue, r.status]),
     [

@@ -32,12 +32,15 @@ test('plan of the example runbook with defaults: text and JSON goldens', async (
   const connections = plan.steps.find((s) => s.id === 'connections') as SqlPlanStep;
   assert.deepEqual(Object.keys(connections.params), ['port', 'from', 'to']);
   assert.deepEqual(stepParams(connections), { port: 8443, from: '2024-05-01T12:00:00Z', to: '2024-05-08T12:00:00Z' });
-  assert.deepEqual(plan.steps.find((s) => s.id === 'exposures'), {
-    id: 'exposures',
-    title: 'Windows during which the port was reachable',
-    kind: 'exposures',
-    options: { port: 8443, from: '2024-05-01T12:00:00Z', to: '2024-05-08T12:00:00Z' },
-  });
+  assert.deepEqual(
+    plan.steps.find((s) => s.id === 'exposures'),
+    {
+      id: 'exposures',
+      title: 'Windows during which the port was reachable',
+      kind: 'exposures',
+      options: { port: 8443, from: '2024-05-01T12:00:00Z', to: '2024-05-08T12:00:00Z' },
+    },
+  );
   golden('example-plan.txt', formatPlanText(plan));
   golden('example-plan.json', planToJson(plan));
 });
@@ -82,7 +85,10 @@ test('bad values fail together, with every problem named', async () => {
   assert.ok(error instanceof ParameterError);
   assert.ok(error instanceof TrailbookError);
   assert.equal(error.code, 'USAGE');
-  assert.deepEqual(error.problems.map((p) => p.parameter), ['colour', 'port', 'from']);
+  assert.deepEqual(
+    error.problems.map((p) => p.parameter),
+    ['colour', 'port', 'from'],
+  );
   assert.match(error.message, /port: 70000 is above the maximum 65535/);
 });
 
@@ -124,11 +130,14 @@ test('parameter values by type', () => {
 
 test('SQL parameters: $name outside strings, identifiers and comments; positional form for Athena', () => {
   const sql = `SELECT '$.groupId', "$weird" -- $comment\n/* $block */ FROM t WHERE a = $port AND b = $1 AND c = 'it''s $x' AND d = $port`;
-  assert.deepEqual(findSqlParameters(sql).map((r) => [r.name, r.line, r.positional]), [
-    ['port', 2, false],
-    ['1', 2, true],
-    ['port', 2, false],
-  ]);
+  assert.deepEqual(
+    findSqlParameters(sql).map((r) => [r.name, r.line, r.positional]),
+    [
+      ['port', 2, false],
+      ['1', 2, true],
+      ['port', 2, false],
+    ],
+  );
   assert.deepEqual(sqlParameterNames('SELECT $b, $a, $b'), ['b', 'a']);
   assert.deepEqual(toPositional("SELECT $b, '$a', $a, $b"), { sql: "SELECT ?, '$a', ?, ?", order: ['b', 'a', 'b'] });
 });

@@ -49,10 +49,13 @@ const PAIRS: Record<string, [string, string]> = {
 
 test('every decision leaf has a case and a near miss that lands elsewhere', () => {
   const runbook = parse(readFileSync(join(RUNBOOK, 'runbook.yaml'), 'utf8')) as { decision: { nodes: { id: string; action?: string }[] } };
-  const leaves = runbook.decision.nodes.filter((n) => n.action !== undefined).map((n) => n.id).sort();
+  const leaves = runbook.decision.nodes
+    .filter((n) => n.action !== undefined)
+    .map((n) => n.id)
+    .sort();
   assert.deepEqual(Object.keys(PAIRS).sort(), leaves);
   const leavesOf = (name: string) =>
-    ((parse(readFileSync(join(TESTS, name, 'expected.yaml'), 'utf8')) as { findings: { decision?: { leaf?: string } }[] }).findings).map((f) => f.decision?.leaf);
+    (parse(readFileSync(join(TESTS, name, 'expected.yaml'), 'utf8')) as { findings: { decision?: { leaf?: string } }[] }).findings.map((f) => f.decision?.leaf);
   for (const [leaf, [positive, nearMiss]] of Object.entries(PAIRS)) {
     assert.ok(leavesOf(positive).includes(leaf), `${positive} reaches ${leaf}`);
     assert.ok(leavesOf(nearMiss).length > 0 && !leavesOf(nearMiss).includes(leaf), `${nearMiss} lands elsewhere than ${leaf}`);
@@ -95,7 +98,10 @@ test('a swapped edge fails the cases of the leaf it bypasses, naming the leaf', 
 test('a changed threshold fails the near miss that sits just below it', async (t) => {
   // Nine refused calls are not a storm at the default of ten; at nine they are.
   const dir = brokenCopy(t, RUNBOOK, '    default: 10\n    min: 2\n    max: 10000', '    default: 9\n    min: 2\n    max: 10000');
-  const report = await runRunbookTests(dir, { executor: executeCase, only: ['escalate-change-login-profile-few-denied', 'isolate-stolen-key-denied-storm-then-login-profile'] });
+  const report = await runRunbookTests(dir, {
+    executor: executeCase,
+    only: ['escalate-change-login-profile-few-denied', 'isolate-stolen-key-denied-storm-then-login-profile'],
+  });
   assert.equal(report.cases[0]!.passed, false);
   assert.match(report.cases[0]!.failures.join('\n'), /decision\.leaf: expected "escalate-change", got "isolate-stolen-key"/);
   assert.equal(report.cases[1]!.passed, true);
@@ -114,7 +120,9 @@ interface StratusRun {
 async function runStratus(t: TestContext, intel: { feeds?: string[] } = {}): Promise<StratusRun | undefined> {
   const dir = corpusFile(t, STRATUS);
   if (!dir) return undefined;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const fileByEvent = new Map<string, string>();
   for (const file of files) {
     const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { eventID: string }[];
@@ -122,7 +130,10 @@ async function runStratus(t: TestContext, intel: { feeds?: string[] } = {}): Pro
   }
   const engine = await DuckDBEngine.open({ path: ':memory:' });
   try {
-    const summary = await ingestPaths(engine, files.map((f) => join(dir, f)));
+    const summary = await ingestPaths(
+      engine,
+      files.map((f) => join(dir, f)),
+    );
     assert.equal(summary.skippedFiles.length, 0, 'every detonation file is read');
     assert.equal(summary.skippedRecordSamples.length, 0, 'every detonation event is read');
     const runbook = await loadRunbook(RUNBOOK);
@@ -183,7 +194,10 @@ test('Stratus Red Team detonations: each technique the runbook is about gets its
 
   // No threat feed, no trusted networks: every address is only absent from the lists (or not a
   // valid address at all, as the publisher scrambled them). That is an alarm, never an isolation.
-  assert.deepEqual(report.findings.filter((f) => f.decision.action === 'isolate').map((f) => f.title), []);
+  assert.deepEqual(
+    report.findings.filter((f) => f.decision.action === 'isolate').map((f) => f.title),
+    [],
+  );
   // The techniques that are not about credentials (lambda, sharing, instances, sessions, the
   // model invocation, the console login) and the keys that only assumed the attack roles are
   // tickets: used from an unlisted address, nothing more.
@@ -200,7 +214,10 @@ test('Stratus Red Team detonations: each technique the runbook is about gets its
     'CreateUser malicious-iam-user',
   ]);
   assert.ok(detailsOf('AKIA0W5KI69TY8X86BGT').includes('CreateRole stratus-red-team-malicious-iam-role (trusts a principal outside the account)'));
-  assert.ok((report.answers['created'] as string[]).some((d) => d.startsWith('GetFederationToken ')), 'the federation token is a foothold');
+  assert.ok(
+    (report.answers['created'] as string[]).some((d) => d.startsWith('GetFederationToken ')),
+    'the federation token is a foothold',
+  );
   assert.ok((report.answers['disabled'] as string[]).some((d) => d.startsWith('LeaveOrganization ') && d.endsWith('(refused: AccessDenied)')));
   assert.equal(report.answers['revoked'], false, 'no detonation deactivated its key');
 });
@@ -226,7 +243,10 @@ test('Stratus Red Team: with AWS ip-ranges loaded, stolen instance credentials u
   if (!run) return;
   const stolen = run.report.findings.find((f) => f.credentials?.accessKeyId === 'ASIAP5CT9NN8EYVU1FXV')!;
   // The detonation host is an EC2 address: known, so the instance credentials look at home.
-  assert.deepEqual(stolen.sources.map((s) => s.verdict), ['known']);
+  assert.deepEqual(
+    stolen.sources.map((s) => s.verdict),
+    ['known'],
+  );
   assert.equal(stolen.signals?.['instanceCredentialsOutside'], false);
   assert.equal(leafOf(stolen), 'false-positive-trusted');
 });
@@ -236,7 +256,10 @@ test('the bundled sample: the two credentials sample/GROUND_TRUTH.md calls stole
   try {
     const summary = await ingestPaths(engine, [join(REPO_ROOT, 'sample', 'cloudtrail')]);
     assert.equal(summary.skippedFiles.length, 0);
-    const intel = await loadIntel({ feeds: [join(REPO_ROOT, 'sample', 'intel', 'threat-feed.txt')], trusted: join(REPO_ROOT, 'sample', 'trusted-networks.yaml') });
+    const intel = await loadIntel({
+      feeds: [join(REPO_ROOT, 'sample', 'intel', 'threat-feed.txt')],
+      trusted: join(REPO_ROOT, 'sample', 'trusted-networks.yaml'),
+    });
     const runbook = await loadRunbook(RUNBOOK);
     const report = await investigate(engine, { runbook, parameters: {}, intel, now: new Date('2025-01-01T00:00:00Z') });
     const decided = Object.fromEntries(report.findings.map((f) => [f.credentials?.accessKeyId ?? f.title, leafOf(f)]));

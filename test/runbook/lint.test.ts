@@ -82,10 +82,7 @@ test('meaning: duplicate ids, unknown edges, unreachable nodes and cycles', asyn
   assert.deepEqual(codes(await lint(unreachable)), [`UNREACHABLE_NODE@${lineOf(unreachable, 'id: orphan')}:11`]);
 
   const cycle = minimalWith('      then: escalate', '      then: external');
-  assert.deepEqual(codes(await lint(cycle)), [
-    `DECISION_CYCLE@${lineOf(cycle, 'then: external')}:13`,
-    `UNREACHABLE_NODE@${lineOf(cycle, 'id: escalate')}:11`,
-  ]);
+  assert.deepEqual(codes(await lint(cycle)), [`DECISION_CYCLE@${lineOf(cycle, 'then: external')}:13`, `UNREACHABLE_NODE@${lineOf(cycle, 'id: escalate')}:11`]);
 
   const badRoot = minimalWith('root: external', 'root: start');
   assert.deepEqual(codes(await lint(badRoot)), [`UNKNOWN_NODE@${lineOf(badRoot, 'root: start')}:9`]);
@@ -149,10 +146,16 @@ test('meaning: SQL syntax, unknown tables and columns, non-SELECT, shared column
   assert.match(report.problems[0]!.message, /step "changes": Binder Error: Referenced column "eventsorce" not found/);
 
   const table = minimalWith('FROM cloudtrail_logs', 'FROM cloudtrail');
-  assert.deepEqual(codes(await lint(table)).map((c) => c.split('@')[0]), ['SQL_UNKNOWN_NAME']);
+  assert.deepEqual(
+    codes(await lint(table)).map((c) => c.split('@')[0]),
+    ['SQL_UNKNOWN_NAME'],
+  );
 
   const syntax = minimalWith('      WHERE strpos', '      WHERE WHERE strpos');
-  assert.deepEqual(codes(await lint(syntax)).map((c) => c.split('@')[0]), ['SQL_SYNTAX']);
+  assert.deepEqual(
+    codes(await lint(syntax)).map((c) => c.split('@')[0]),
+    ['SQL_SYNTAX'],
+  );
 
   const shared = minimalWith('sourceipaddress AS source_ip', 'sourceipaddress AS ip');
   const sharedReport = await lint(shared);
@@ -160,30 +163,51 @@ test('meaning: SQL syntax, unknown tables and columns, non-SELECT, shared column
 
   // Binding an integer where text is needed works untyped but fails with the declared type.
   const types = minimalWith('strpos(requestparameters, CAST($port AS VARCHAR))', 'strpos(requestparameters, $port)');
-  assert.deepEqual(codes(await lint(types)).map((c) => c.split('@')[0]), ['SQL_PARAMETER_TYPES']);
+  assert.deepEqual(
+    codes(await lint(types)).map((c) => c.split('@')[0]),
+    ['SQL_PARAMETER_TYPES'],
+  );
 
-  const two = minimalWith('      WHERE strpos(requestparameters, CAST($port AS VARCHAR)) > 0', '      WHERE strpos(requestparameters, CAST($port AS VARCHAR)) > 0; SELECT 1');
-  assert.deepEqual(codes(await lint(two)).map((c) => c.split('@')[0]), ['SQL_SYNTAX']);
+  const two = minimalWith(
+    '      WHERE strpos(requestparameters, CAST($port AS VARCHAR)) > 0',
+    '      WHERE strpos(requestparameters, CAST($port AS VARCHAR)) > 0; SELECT 1',
+  );
+  assert.deepEqual(
+    codes(await lint(two)).map((c) => c.split('@')[0]),
+    ['SQL_SYNTAX'],
+  );
 
-  const flows = minimalWith('FROM cloudtrail_logs\n      WHERE strpos(requestparameters, CAST($port AS VARCHAR)) > 0', 'FROM cloudtrail_logs, vpc_flow_logs\n      WHERE dstport = $port');
+  const flows = minimalWith(
+    'FROM cloudtrail_logs\n      WHERE strpos(requestparameters, CAST($port AS VARCHAR)) > 0',
+    'FROM cloudtrail_logs, vpc_flow_logs\n      WHERE dstport = $port',
+  );
   assert.deepEqual(codes(await lint(flows)), [], 'vpc_flow_logs is a known table');
 });
 
 test('meaning: the classic port-substring mistake is flagged in step SQL', async () => {
   const yaml = minimalWith('strpos(requestparameters, CAST($port AS VARCHAR)) > 0', "requestparameters LIKE '%8443%' AND $port > 0");
   const report = await lint(yaml);
-  assert.ok(report.problems.some((p) => p.code.startsWith('SQL_SUBSTRING')), JSON.stringify(report.problems));
+  assert.ok(
+    report.problems.some((p) => p.code.startsWith('SQL_SUBSTRING')),
+    JSON.stringify(report.problems),
+  );
 });
 
 test('warnings: missing README, no questions, unknown finding fields, bad condition values', async () => {
-  const yaml = minimalWith(MINIMAL.slice(MINIMAL.indexOf('questions:\n'), MINIMAL.indexOf('decision:')), '').replace('"sources[].verdict"', '"sources[].verdikt"');
+  const yaml = minimalWith(MINIMAL.slice(MINIMAL.indexOf('questions:\n'), MINIMAL.indexOf('decision:')), '').replace(
+    '"sources[].verdict"',
+    '"sources[].verdikt"',
+  );
   const report = await lint(yaml, {});
   assert.deepEqual(
     report.problems.map((p) => `${p.severity}:${p.code}`),
     ['warning:MISSING_README', 'warning:NO_QUESTIONS', 'warning:UNKNOWN_FINDING_FIELD'],
   );
   const bad = minimalWith('op: eq, value: suspicious', 'op: count-gte, value: many');
-  assert.deepEqual(codes(await lint(bad)).map((c) => c.split('@')[0]), ['INVALID_CONDITION']);
+  assert.deepEqual(
+    codes(await lint(bad)).map((c) => c.split('@')[0]),
+    ['INVALID_CONDITION'],
+  );
 });
 
 test('review metadata: missing owner and reviewed date are warnings at the top of the file', async () => {

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { corpusFile, } from '../helpers/corpus.js';
-import { tempDir, } from '../helpers/fixtures.js';
+import { corpusFile } from '../helpers/corpus.js';
+import { tempDir } from '../helpers/fixtures.js';
 import { runOn } from './logging-tampering-run.js';
 
 // The logging-tampering runbook (runbooks/logging-tampering): its own cases through the library
@@ -27,7 +27,12 @@ const PEER: readonly { rule: string; test: string; panther: boolean; finding: st
   { rule: 'AWS.CloudTrail.DNSLogsDeleted', test: 'Logs Deleted', panther: true, finding: 'tampering:isolate' },
   { rule: 'AWS.VPCFlow.LogsDeleted', test: 'Logs Deleted', panther: true, finding: 'tampering:isolate' },
   { rule: 'AWS.CloudTrail.AttemptToLeaveOrg', test: 'Failed Attempt to Leave Org', panther: true, finding: 'attempt:escalate' },
-  { rule: 'AWS.Bedrock.DeleteModelInvocationLoggingConfiguration', test: 'Model Invocation Logging Configuration Deleted', panther: true, finding: 'tampering:isolate' },
+  {
+    rule: 'AWS.Bedrock.DeleteModelInvocationLoggingConfiguration',
+    test: 'Model Invocation Logging Configuration Deleted',
+    panther: true,
+    finding: 'tampering:isolate',
+  },
   { rule: 'AWS.Bedrock.DeleteModelInvocationLoggingConfiguration', test: 'List Guardrails', panther: false, finding: null },
   { rule: 'AWS.CloudTrail.SecurityConfigurationChange', test: 'Security Configuration Changed', panther: true, finding: 'tampering:isolate' }, // DeleteTrail
   { rule: 'AWS.CloudTrail.SecurityConfigurationChange', test: 'Security Configuration Not Changed - Error', panther: false, finding: 'attempt:escalate' }, // refused DeleteTrail
@@ -50,10 +55,19 @@ test("Panther's tests of its logging rules, record by record: the same alerts, r
   const dir = tempDir(t);
   // The trail that delivers to Panther's "known CloudTrail bucket", created before the window of its tests.
   const createTrail = {
-    eventVersion: '1.09', eventTime: '2024-01-01T00:00:00Z', eventSource: 'cloudtrail.amazonaws.com', eventName: 'CreateTrail', awsRegion: 'us-west-2',
-    sourceIPAddress: '192.0.2.200', userAgent: 'test', eventID: 'c0ffee00-0000-4000-8000-000000000001', eventType: 'AwsApiCall', recipientAccountId: '111122223333',
+    eventVersion: '1.09',
+    eventTime: '2024-01-01T00:00:00Z',
+    eventSource: 'cloudtrail.amazonaws.com',
+    eventName: 'CreateTrail',
+    awsRegion: 'us-west-2',
+    sourceIPAddress: '192.0.2.200',
+    userAgent: 'test',
+    eventID: 'c0ffee00-0000-4000-8000-000000000001',
+    eventType: 'AwsApiCall',
+    recipientAccountId: '111122223333',
     userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/admin', accountId: '111122223333', accessKeyId: 'AKIAEXAMPLEADMIN0001' },
-    requestParameters: { name: 'sample-trail', s3BucketName: 'sample-cloudtrail-bucket-name' }, responseElements: null,
+    requestParameters: { name: 'sample-trail', s3BucketName: 'sample-cloudtrail-bucket-name' },
+    responseElements: null,
   };
   let compared = 0;
   for (const peer of PEER) {

@@ -21,8 +21,16 @@ test('every decision leaf has a case, and every case a description and fixtures'
   const runbook = readFileSync(join(RUNBOOK, 'runbook.yaml'), 'utf8');
   const leaves = [...runbook.matchAll(/- id: ([a-z-]+)\n\s+action:/g)].map((m) => m[1]!);
   assert.equal(leaves.length, 12);
-  for (const leaf of leaves) assert.ok(expected.some((e) => e.includes(`leaf: ${leaf}\n`)), `no case reaches leaf ${leaf}`);
-  for (const c of cases) assert.ok(filesUnder(join(TESTS, c)).some((f) => f === 'cloudtrail.json' || f === 'flows.log'), `${c} has no log fixture`);
+  for (const leaf of leaves)
+    assert.ok(
+      expected.some((e) => e.includes(`leaf: ${leaf}\n`)),
+      `no case reaches leaf ${leaf}`,
+    );
+  for (const c of cases)
+    assert.ok(
+      filesUnder(join(TESTS, c)).some((f) => f === 'cloudtrail.json' || f === 'flows.log'),
+      `${c} has no log fixture`,
+    );
 });
 
 test('trailbook runbook test runbooks/port-exposure passes', async () => {
@@ -61,7 +69,11 @@ test('the fixtures stay tiny and use documentation addresses only', () => {
     // 9,000: room for five CloudTrail events of one burst (escalate-identity-attempts-five-groups-one-finding, ~8.3k).
     assert.ok(text.length < 9_000, `${file} is ${text.length} characters: keep fixtures readable`);
     for (const [ip] of text.matchAll(/(?<![\w/.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g)) {
-      assert.match(ip, /^(10\.|0\.0\.0\.0$|192\.0\.2\.|198\.51\.100\.|203\.0\.113\.)/, `${relative(TESTS, join(TESTS, file))}: ${ip} is not a private or documentation address`);
+      assert.match(
+        ip,
+        /^(10\.|0\.0\.0\.0$|192\.0\.2\.|198\.51\.100\.|203\.0\.113\.)/,
+        `${relative(TESTS, join(TESTS, file))}: ${ip} is not a private or documentation address`,
+      );
     }
   }
 });

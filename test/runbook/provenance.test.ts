@@ -16,7 +16,9 @@ import { MINIMAL, writeTree } from './helpers.js';
 function repoWithRunbook(): { repo: string; dir: string; git: (...args: string[]) => string } {
   const repo = writeTree({ 'runbooks/minimal/runbook.yaml': MINIMAL, 'runbooks/minimal/README.md': '# minimal\n', 'notes.txt': 'x\n' });
   const git = (...args: string[]) =>
-    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8' }).trim();
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
+      encoding: 'utf8',
+    }).trim();
   git('init', '-q');
   return { repo, dir: join(repo, 'runbooks', 'minimal'), git };
 }

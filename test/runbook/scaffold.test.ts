@@ -33,12 +33,30 @@ test('runbook new: a folder outside the repo that lints clean and passes its tes
   assert.match(tested.stdout, /passed: 2/);
 
   // And it runs: `trailbook run <folder> <logs>` asks the scaffold's own questions.
-  const run = await trailbook(work, 'run', 'open-to-internet', join('open-to-internet', 'tests', 'escalate-root-opened-to-internet'), '--db', 'store.duckdb', '--format', 'json', '--param', 'from=2000-01-01');
+  const run = await trailbook(
+    work,
+    'run',
+    'open-to-internet',
+    join('open-to-internet', 'tests', 'escalate-root-opened-to-internet'),
+    '--db',
+    'store.duckdb',
+    '--format',
+    'json',
+    '--param',
+    'from=2000-01-01',
+  );
   assert.equal(run.code, 0, run.stderr);
-  const report = JSON.parse(run.stdout) as { subject: string; questions: { label: string }[]; findings: { decision: { action: string }; signals: Record<string, unknown> }[] };
+  const report = JSON.parse(run.stdout) as {
+    subject: string;
+    questions: { label: string }[];
+    findings: { decision: { action: string }; signals: Record<string, unknown> }[];
+  };
   assert.equal(report.subject, 'ingress open to 0.0.0.0/0');
   assert.equal(report.questions[0]!.label, 'When was a group first opened to 0.0.0.0/0?');
-  assert.deepEqual(report.findings.map((f) => [f.decision.action, f.signals['byRoot']]), [['escalate', true]]);
+  assert.deepEqual(
+    report.findings.map((f) => [f.decision.action, f.signals['byRoot']]),
+    [['escalate', true]],
+  );
 
   // The cases test something: a decision tree that no longer tells root from users fails them.
   writeFileSync(join(work, 'open-to-internet', 'runbook.yaml'), yaml.replace('value: Root', 'value: IAMUser'));

@@ -21,7 +21,10 @@ const isolateFinding = {
 };
 const trafficFinding = { id: 'f2', kind: 'traffic', title: 'connections', decision: { action: 'ticket', path: [], reasons: [] } };
 
-function fakeExecutor(outputs: Record<string, { findings: Record<string, unknown>[]; answers: Record<string, unknown> }>, seen: CaseInput[] = []): CaseExecutor {
+function fakeExecutor(
+  outputs: Record<string, { findings: Record<string, unknown>[]; answers: Record<string, unknown> }>,
+  seen: CaseInput[] = [],
+): CaseExecutor {
   return async (input) => {
     seen.push(input);
     const output = outputs[input.testCase.name];
@@ -73,7 +76,10 @@ test('failures read as diffs; broken cases fail with their location; nothing pas
   });
   const report = await runRunbookTests(dir, {
     executor: fakeExecutor({
-      'a-wrong-action': { findings: [{ ...isolateFinding, decision: { action: 'escalate' } }, trafficFinding, { kind: 'attempt', title: 'extra' }], answers: { direction: 'outbound' } },
+      'a-wrong-action': {
+        findings: [{ ...isolateFinding, decision: { action: 'escalate' } }, trafficFinding, { kind: 'attempt', title: 'extra' }],
+        answers: { direction: 'outbound' },
+      },
     }),
   });
   assert.equal(report.passed, false);
@@ -107,8 +113,7 @@ test('otherFindings: allowed ignores extra findings; subset comparison rules', (
   assert.deepEqual(subsetDiff({ a: [1, 2] }, { a: [1], b: 3 }, 'x'), ['x.a: expected 2 item(s) [1,2], got 1 [1]']);
   assert.deepEqual(subsetDiff({ a: { b: 1 } }, { a: { b: 1, c: 2 } }, 'x'), []);
   assert.deepEqual(subsetDiff('s', undefined, 'x'), ['x: expected "s", got nothing']);
-  assert.deepEqual(
-    compareCase(ExpectedSchema.parse({ description: 'x', action: 'ticket' }), { findings: [], answers: {} }),
-    ['action: expected "ticket", got no finding with a decision'],
-  );
+  assert.deepEqual(compareCase(ExpectedSchema.parse({ description: 'x', action: 'ticket' }), { findings: [], answers: {} }), [
+    'action: expected "ticket", got no finding with a decision',
+  ]);
 });

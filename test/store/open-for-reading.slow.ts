@@ -9,7 +9,7 @@ import { ingestSample, reportOf, withEngine, rawSql } from './store-fixtures.js'
 
 const setMeta = (db: string, key: string, value: string) => rawSql(db, 'UPDATE trailbook_meta SET value = $value WHERE key = $key', { key, value });
 
-test('a store whose layout or kept changes are not this code\'s is opened writable, which brings it up to date', async (t) => {
+test("a store whose layout or kept changes are not this code's is opened writable, which brings it up to date", async (t) => {
   const dir = tempDir(t);
   const db = join(dir, 'store.duckdb');
   await ingestSample(db);
@@ -18,7 +18,10 @@ test('a store whose layout or kept changes are not this code\'s is opened writab
   // Written by an older trailbook: another layout digest.
   await setMeta(db, 'layout', 'an-older-layout');
   assert.equal(await withEngine(DuckDBEngine.openForReading({ path: db }), async (e) => e.readOnly), false);
-  const layout = await withEngine(DuckDBEngine.open({ path: db, readOnly: true }), async (e) => (await e.all("SELECT value FROM trailbook_meta WHERE key = 'layout'")).rows);
+  const layout = await withEngine(
+    DuckDBEngine.open({ path: db, readOnly: true }),
+    async (e) => (await e.all("SELECT value FROM trailbook_meta WHERE key = 'layout'")).rows,
+  );
   assert.deepEqual(layout, [{ value: STORE_LAYOUT }], 'the writable open recorded the current layout');
   assert.equal(await withEngine(DuckDBEngine.openForReading({ path: db }), async (e) => e.readOnly), true);
 

@@ -16,7 +16,7 @@ test('a current store is opened read-only and answers exactly as a writable open
   assert.ok(report.findings.length > 0 && report.inputs.cloudtrail.events > 0);
 });
 
-test('a missing store is created by a writable open; so is a database without trailbook\'s tables', async (t) => {
+test("a missing store is created by a writable open; so is a database without trailbook's tables", async (t) => {
   const dir = tempDir(t);
   const missing = join(dir, 'new', 'store.duckdb');
   await withEngine(DuckDBEngine.openForReading({ path: missing }), async (engine) => {

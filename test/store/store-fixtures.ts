@@ -1,4 +1,3 @@
-
 import { join } from 'node:path';
 import { duckdb } from '../../src/engines/duckdb/binding.js';
 import { DuckDBEngine } from '../../src/local-store.js';

@@ -32,7 +32,14 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    file: 'awsdocs/default-v2-examples.log', lines: 7, records: 5, nodata: 1, skipdata: 1, headers: 0, fields: 14, source: 'default-v2',
+    file: 'awsdocs/default-v2-examples.log',
+    lines: 7,
+    records: 5,
+    nodata: 1,
+    skipdata: 1,
+    headers: 0,
+    fields: 14,
+    source: 'default-v2',
     check(records, stats) {
       assert.match(stats.formatNote!, /default v2/);
       const ssh = records[0]!.values;
@@ -45,9 +52,19 @@ const CASES: Case[] = [
     },
   },
   {
-    file: 'awsdocs/custom-v3-tcp-flags.log', lines: 9, records: 8, nodata: 0, skipdata: 0, headers: 1, fields: 21, source: 'header',
+    file: 'awsdocs/custom-v3-tcp-flags.log',
+    lines: 9,
+    records: 8,
+    nodata: 0,
+    skipdata: 0,
+    headers: 1,
+    fields: 21,
+    source: 'header',
     check(records) {
-      assert.deepEqual(records.map((r) => r.values['tcp_flags']), [2, 18, 2, 18, 1, 1, 3, 19]);
+      assert.deepEqual(
+        records.map((r) => r.values['tcp_flags']),
+        [2, 18, 2, 18, 1, 1, 3, 19],
+      );
       // The doc's double space between two fields is read as one separator.
       assert.equal(records[7]!.values['dstport'], 43638);
       assert.equal(records[7]!.values['pkt_srcaddr'], '10.0.0.62');
@@ -56,7 +73,14 @@ const CASES: Case[] = [
     },
   },
   {
-    file: 'awsdocs/custom-nat-gateway.log', lines: 7, records: 6, nodata: 0, skipdata: 0, headers: 1, fields: 6, source: 'header',
+    file: 'awsdocs/custom-nat-gateway.log',
+    lines: 7,
+    records: 6,
+    nodata: 0,
+    skipdata: 0,
+    headers: 1,
+    fields: 6,
+    source: 'header',
     check(records) {
       assert.equal(records[0]!.values['instance_id'], null);
       assert.equal(records[0]!.values['pkt_dstaddr'], '203.0.113.5');
@@ -65,7 +89,14 @@ const CASES: Case[] = [
     },
   },
   {
-    file: 'awsdocs/custom-v3-transit-gateway.log', lines: 5, records: 4, nodata: 0, skipdata: 0, headers: 1, fields: 17, source: 'header',
+    file: 'awsdocs/custom-v3-transit-gateway.log',
+    lines: 5,
+    records: 4,
+    nodata: 0,
+    skipdata: 0,
+    headers: 1,
+    fields: 17,
+    source: 'header',
     check(records) {
       assert.equal(records[2]!.values['instance_id'], null);
       assert.equal(records[2]!.values['pkt_srcaddr'], '10.20.33.164');
@@ -73,7 +104,14 @@ const CASES: Case[] = [
     },
   },
   {
-    file: 'awsdocs/custom-v5-traffic-path.log', lines: 3, records: 2, nodata: 0, skipdata: 0, headers: 1, fields: 29, source: 'header',
+    file: 'awsdocs/custom-v5-traffic-path.log',
+    lines: 3,
+    records: 2,
+    nodata: 0,
+    skipdata: 0,
+    headers: 1,
+    fields: 29,
+    source: 'header',
     check(records) {
       const [ingress, egress] = records.map((r) => r.values);
       assert.equal(ingress!['flow_direction'], 'ingress');
@@ -87,13 +125,30 @@ const CASES: Case[] = [
     },
   },
   {
-    file: 'elastic-integrations/test-extra-samples.log', lines: 7, records: 5, nodata: 1, skipdata: 1, headers: 0, fields: 14, source: 'default-v2',
+    file: 'elastic-integrations/test-extra-samples.log',
+    lines: 7,
+    records: 5,
+    nodata: 1,
+    skipdata: 1,
+    headers: 0,
+    fields: 14,
+    source: 'default-v2',
     check(records) {
-      assert.deepEqual(records.filter((r) => r.values['log_status'] === 'OK').map((r) => r.values['dstport']), [22, 22, 3389, 0, 0]);
+      assert.deepEqual(
+        records.filter((r) => r.values['log_status'] === 'OK').map((r) => r.values['dstport']),
+        [22, 22, 3389, 0, 0],
+      );
     },
   },
   {
-    file: 'elastic-integrations/test-v5-all-fields.log', lines: 1, records: 1, nodata: 0, skipdata: 0, headers: 0, fields: 29, source: 'inferred',
+    file: 'elastic-integrations/test-v5-all-fields.log',
+    lines: 1,
+    records: 1,
+    nodata: 0,
+    skipdata: 0,
+    headers: 0,
+    fields: 29,
+    source: 'inferred',
     check(records) {
       const v = records[0]!.values;
       assert.equal(v['version'], 5);
@@ -106,14 +161,31 @@ const CASES: Case[] = [
     },
   },
   {
-    file: 'elastic-integrations/test-tcp-flag-sequence.log', lines: 6, records: 1, nodata: 1, skipdata: 1, headers: 3, fields: 21, source: 'header',
+    file: 'elastic-integrations/test-tcp-flag-sequence.log',
+    lines: 6,
+    records: 1,
+    nodata: 1,
+    skipdata: 1,
+    headers: 3,
+    fields: 21,
+    source: 'header',
     check(records) {
       assert.equal(records[0]!.values['tcp_flags'], 2);
-      assert.deepEqual(records.map((r) => r.line), [2, 4, 6]);
+      assert.deepEqual(
+        records.map((r) => r.line),
+        [2, 4, 6],
+      );
     },
   },
   {
-    file: 'elastic-integrations/test-tgw-samples.log', lines: 10, records: 3, nodata: 1, skipdata: 6, headers: 0, fields: 36, source: 'inferred',
+    file: 'elastic-integrations/test-tgw-samples.log',
+    lines: 10,
+    records: 3,
+    nodata: 1,
+    skipdata: 6,
+    headers: 0,
+    fields: 36,
+    source: 'inferred',
     check(records, stats) {
       assert.match(stats.formatNote!, /transit gateway/);
       assert.ok(records.every((r) => r.kind === 'tgw'));
@@ -126,7 +198,14 @@ const CASES: Case[] = [
     },
   },
   {
-    file: 'elastic-integrations/test-ecs-samples.log', lines: 10, records: 4, nodata: 4, skipdata: 2, headers: 0, fields: 39, source: 'inferred',
+    file: 'elastic-integrations/test-ecs-samples.log',
+    lines: 10,
+    records: 4,
+    nodata: 4,
+    skipdata: 2,
+    headers: 0,
+    fields: 39,
+    source: 'inferred',
     check(records) {
       const v = records[0]!.values;
       assert.equal(v['ecs_cluster_name'], 'frontend-cluster');
@@ -138,14 +217,28 @@ const CASES: Case[] = [
     },
   },
   {
-    file: 'elastic-integrations/test-v8-samples.log', lines: 1, records: 0, nodata: 1, skipdata: 0, headers: 0, fields: 40, source: 'inferred',
+    file: 'elastic-integrations/test-v8-samples.log',
+    lines: 1,
+    records: 0,
+    nodata: 1,
+    skipdata: 0,
+    headers: 0,
+    fields: 40,
+    source: 'inferred',
     check(records) {
       assert.equal(records[0]!.values['reject_reason'], 'BPA');
       assert.equal(records[0]!.values['ecs_task_id'], 'e504f037-35c');
     },
   },
   {
-    file: 'elastic-integrations/test-with-message-field.log', lines: 1, records: 0, nodata: 1, skipdata: 0, headers: 0, fields: 14, source: 'default-v2',
+    file: 'elastic-integrations/test-with-message-field.log',
+    lines: 1,
+    records: 0,
+    nodata: 1,
+    skipdata: 0,
+    headers: 0,
+    fields: 14,
+    source: 'default-v2',
     check(records, stats) {
       assert.equal(stats.jsonWrapped, 1);
       assert.equal(records[0]!.values['interface_id'], 'eni-0e0bf7be352692297');
@@ -180,6 +273,9 @@ test('corpus: no collected flow record uses port 8443 (SOURCES.md)', async (t) =
     const path = corpusFile(t, `vpcflow/${c.file}`);
     if (!path) return;
     const { records } = await readAll(path);
-    assert.ok(records.every((r) => r.values['srcport'] !== 8443 && r.values['dstport'] !== 8443), c.file);
+    assert.ok(
+      records.every((r) => r.values['srcport'] !== 8443 && r.values['dstport'] !== 8443),
+      c.file,
+    );
   }
 });

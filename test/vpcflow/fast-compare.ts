@@ -1,4 +1,3 @@
-
 import assert from 'node:assert/strict';
 import type { ingestAll } from './fast-fixtures.js';
 

@@ -1,4 +1,3 @@
-
 import { gzipSync } from 'node:zlib';
 import { DuckDBEngine } from '../../src/local-store.js';
 import { ingestFlowLogFile, type FlowFileIngest } from '../../src/ingest/vpcflow/index.js';
@@ -18,7 +17,17 @@ export const FIXTURES: Record<string, [string | Buffer, 'csv' | 'records']> = {
   'repeat-in-file.log': [[V2, R1, R1, R2, R1, ''].join('\n'), 'csv'],
   'leading-zeros-and-dashes.log': [[V2, '2 000123 eni-1 - 10.0.0.1 0080 00443 06 - 0 1700000000 - REJECT OK', ''].join('\n'), 'csv'],
   'custom-no-start.log': [['interface-id srcaddr dstport action', 'eni-1 10.0.0.1 22 ACCEPT', 'eni-1 10.0.0.1 - -', ''].join('\n'), 'csv'],
-  'dollar-header.log': [[V2.split(' ').map((f) => '${' + f + '}').join(' '), R1, ND, ''].join('\n'), 'csv'],
+  'dollar-header.log': [
+    [
+      V2.split(' ')
+        .map((f) => '${' + f + '}')
+        .join(' '),
+      R1,
+      ND,
+      '',
+    ].join('\n'),
+    'csv',
+  ],
   'lower-case-first-field.log': [['interface-id srcaddr log-status', 'eni-1 10.0.0.1 OK', 'eni-2 - NODATA', ''].join('\n'), 'csv'],
   'crlf.log': [[V2, R1, R2, ''].join('\r\n'), 'records'],
   'double-space.log': [[V2, R1.replace(' ', '  '), R2, ''].join('\n'), 'records'],

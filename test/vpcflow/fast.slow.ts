@@ -14,7 +14,6 @@ import { listLocalFiles } from '../../src/sources/local.js';
 import { formatIngestSummary } from '../../src/report/ingest-summary.js';
 import { FIXTURES, ingestAll } from './fast-fixtures.js';
 
-
 test('ingest loads clean flow files in bulk, one read_csv per run of a layout, and stores exactly what the line parser stores', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'trailbook-vpcbulk-'));
   for (const [name, [content]] of Object.entries(FIXTURES)) writeFileSync(join(dir, name), content);
@@ -38,7 +37,10 @@ test('ingest loads clean flow files in bulk, one read_csv per run of a layout, a
         [sum('lines'), sum('records'), sum('nodata'), sum('skipdata'), sum('headers'), sum('bad')],
       );
       assert.equal(f.appended, rows.length);
-      assert.equal(f.appended + f.duplicates, slow.results.reduce((n, r) => n + r.appended + r.duplicates, 0));
+      assert.equal(
+        f.appended + f.duplicates,
+        slow.results.reduce((n, r) => n + r.appended + r.duplicates, 0),
+      );
       const generated = files.filter((p) => p.includes('generated')).length;
       const cleanFixtures = Object.values(FIXTURES).filter(([, path]) => path === 'csv').length;
       assert.equal(f.bulkLoaded, cleanFixtures + 1 + generated, 'every clean file, and only those, was loaded by read_csv');

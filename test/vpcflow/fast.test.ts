@@ -12,8 +12,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { V2, R1, R2, ND, SK, FIXTURES, ingestAll } from './fast-fixtures.js';
 import { compare } from './fast-compare.js';
 
-
-
 test('fast path (validate, then DuckDB read_csv) and record path store identical rows and stats; unclean files take the record path', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'trailbook-vpcfast-'));
   const files: string[] = [];
@@ -51,7 +49,10 @@ test('the scanner accounts for lines across chunk boundaries', () => {
     for (let i = 0; i < text.length; i += size) scanner.push(text.subarray(i, i + size));
     const clean = scanner.end();
     assert.ok(clean);
-    assert.deepEqual([clean.rows, clean.skip, clean.stats.lines, clean.stats.records, clean.stats.nodata, clean.stats.skipdata, clean.stats.headers], [5, 1, 6, 3, 1, 1, 1]);
+    assert.deepEqual(
+      [clean.rows, clean.skip, clean.stats.lines, clean.stats.records, clean.stats.nodata, clean.stats.skipdata, clean.stats.headers],
+      [5, 1, 6, 3, 1, 1, 1],
+    );
     assert.deepEqual(clean.range, { lo: 1700000000, hi: 1700000200, nullStart: false });
   }
 });
@@ -76,9 +77,25 @@ test('a bulk load DuckDB refuses (a file changed after its validation) stores no
     // After validation, before the load: b.log loses a line (a rotation, a rewrite).
     writeFileSync(paths[1]!, [V2, R2, ''].join('\n'));
     await queue.flush();
-    assert.deepEqual(done.map((d) => [d.path, d.stats.lines]), [[paths[0], 3], [paths[1], 2], [paths[2], 2]], 'b.log is accounted as it is now');
+    assert.deepEqual(
+      done.map((d) => [d.path, d.stats.lines]),
+      [
+        [paths[0], 3],
+        [paths[1], 2],
+        [paths[2], 2],
+      ],
+      'b.log is accounted as it is now',
+    );
     const { rows } = await engine.all('SELECT _file, _line FROM vpc_flow_records ORDER BY _file, _line');
-    assert.deepEqual(rows.map((r) => [r['_file'], Number(r['_line'])]), [[paths[0], 2], [paths[0], 3], [paths[1], 2], [paths[2], 2]]);
+    assert.deepEqual(
+      rows.map((r) => [r['_file'], Number(r['_line'])]),
+      [
+        [paths[0], 2],
+        [paths[0], 3],
+        [paths[1], 2],
+        [paths[2], 2],
+      ],
+    );
     assert.equal(appended, 4);
   } finally {
     await engine.close();

@@ -5,8 +5,21 @@ import { FlowLogParser, parseFormatString, type FlowReadStats } from '../../src/
 
 const V2 = (over: Partial<Record<string, string>> = {}) => {
   const d: Record<string, string> = {
-    version: '2', account: '123456789012', eni: 'eni-0aaa', src: '198.51.100.7', dst: '10.0.0.5', sport: '50000', dport: '8443',
-    proto: '6', packets: '3', bytes: '180', start: '1700000000', end: '1700000060', action: 'ACCEPT', status: 'OK', ...over,
+    version: '2',
+    account: '123456789012',
+    eni: 'eni-0aaa',
+    src: '198.51.100.7',
+    dst: '10.0.0.5',
+    sport: '50000',
+    dport: '8443',
+    proto: '6',
+    packets: '3',
+    bytes: '180',
+    start: '1700000000',
+    end: '1700000060',
+    action: 'ACCEPT',
+    status: 'OK',
+    ...over,
   };
   return Object.values(d).join(' ');
 };
@@ -100,7 +113,10 @@ test('CloudWatch shapes: JSON {"message"} lines and export lines with a timestam
   ]);
   assert.equal(stats.jsonWrapped, 1);
   assert.equal(stats.timestampPrefixed, 1);
-  assert.deepEqual(records.map((r) => r!.values['dstport']), [8443, 22]);
+  assert.deepEqual(
+    records.map((r) => r!.values['dstport']),
+    [8443, 22],
+  );
   assert.equal(stats.bad, 2);
   assert.match(stats.badLines[0]!.reason, /without a string "message"/);
   assert.match(stats.badLines[1]!.reason, /not valid JSON/);

@@ -100,7 +100,10 @@ test('Parquet flow logs are read with DuckDB read_parquet (fixture written with 
     assert.equal(file.stats.lines, 2);
     assert.deepEqual(file.stats.unknownFields, ['mystery-field']);
     const v = records[0]!.values;
-    assert.deepEqual([v['srcaddr'], v['dstport'], v['bytes'], v['end'], v['tcp_flags'], v['flow_direction']], ['198.51.100.7', 8443, 180, 1700000060, 2, 'ingress']);
+    assert.deepEqual(
+      [v['srcaddr'], v['dstport'], v['bytes'], v['end'], v['tcp_flags'], v['flow_direction']],
+      ['198.51.100.7', 8443, 180, 1700000060, 2, 'ingress'],
+    );
     assert.deepEqual(records[0]!.extra, { 'mystery-field': 'x' });
 
     await assert.rejects(readAll(path), (e: unknown) => e instanceof TrailbookError && e.code === 'USAGE', 'Parquet needs the engine');
@@ -110,11 +113,20 @@ test('Parquet flow logs are read with DuckDB read_parquet (fixture written with 
 });
 
 test('S3 layout detection: plain and Hive-style folders, daily and hourly, and file names', () => {
-  assert.deepEqual(flowLogLocation('bucket/prefix/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/05/01/123456789012_vpcflowlogs_eu-west-1_fl-0abc_20240501T0000Z_abc.log.gz'), {
-    accountId: '123456789012', region: 'eu-west-1', date: '2024-05-01', hour: null,
-  });
+  assert.deepEqual(
+    flowLogLocation('bucket/prefix/AWSLogs/123456789012/vpcflowlogs/eu-west-1/2024/05/01/123456789012_vpcflowlogs_eu-west-1_fl-0abc_20240501T0000Z_abc.log.gz'),
+    {
+      accountId: '123456789012',
+      region: 'eu-west-1',
+      date: '2024-05-01',
+      hour: null,
+    },
+  );
   assert.deepEqual(flowLogLocation('AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/01/13/x.log.gz'), {
-    accountId: '123456789012', region: 'us-east-1', date: '2024-05-01', hour: '13',
+    accountId: '123456789012',
+    region: 'us-east-1',
+    date: '2024-05-01',
+    hour: '13',
   });
   assert.deepEqual(
     flowLogLocation('AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=us-east-1/year=2024/month=05/day=01/hour=07/f.parquet'),
@@ -138,10 +150,18 @@ test('first-line detection: headers, header-less records, JSON-wrapped; not Clou
 
 test('first-line detection on every corpus file', async (t) => {
   for (const name of [
-    'awsdocs/default-v2-examples.log', 'awsdocs/custom-v3-tcp-flags.log', 'awsdocs/custom-nat-gateway.log',
-    'awsdocs/custom-v3-transit-gateway.log', 'awsdocs/custom-v5-traffic-path.log', 'elastic-integrations/test-extra-samples.log',
-    'elastic-integrations/test-tgw-samples.log', 'elastic-integrations/test-ecs-samples.log', 'elastic-integrations/test-v8-samples.log',
-    'elastic-integrations/test-with-message-field.log', 'elastic-integrations/test-tcp-flag-sequence.log', 'elastic-integrations/test-v5-all-fields.log',
+    'awsdocs/default-v2-examples.log',
+    'awsdocs/custom-v3-tcp-flags.log',
+    'awsdocs/custom-nat-gateway.log',
+    'awsdocs/custom-v3-transit-gateway.log',
+    'awsdocs/custom-v5-traffic-path.log',
+    'elastic-integrations/test-extra-samples.log',
+    'elastic-integrations/test-tgw-samples.log',
+    'elastic-integrations/test-ecs-samples.log',
+    'elastic-integrations/test-v8-samples.log',
+    'elastic-integrations/test-with-message-field.log',
+    'elastic-integrations/test-tcp-flag-sequence.log',
+    'elastic-integrations/test-v5-all-fields.log',
   ]) {
     const path = corpusFile(t, `vpcflow/${name}`);
     if (!path) return;

@@ -38,16 +38,7 @@ export interface Account {
   tables: string[];
 }
 
-export const REGIONS = [
-  'us-east-1',
-  'eu-west-1',
-  'us-west-2',
-  'ap-southeast-2',
-  'eu-central-1',
-  'us-east-2',
-  'ap-northeast-1',
-  'sa-east-1',
-] as const;
+export const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-southeast-2', 'eu-central-1', 'us-east-2', 'ap-northeast-1', 'sa-east-1'] as const;
 
 const CLI_AGENTS = [
   'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#5.10.213-201.855.amzn2.x86_64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#amzn.2 md/prompt#off',

@@ -104,7 +104,18 @@ function sgRuleChange(ctx: EventContext, name: string, egress: boolean, protocol
           requestId,
           _return: true,
           securityGroupRuleSet: {
-            items: [{ groupOwnerId: account.id, groupId, securityGroupRuleId: ruleId, isEgress: egress, ipProtocol: protocol, fromPort: from ?? -1, toPort: to ?? -1, cidrIpv4: cidr }],
+            items: [
+              {
+                groupOwnerId: account.id,
+                groupId,
+                securityGroupRuleId: ruleId,
+                isEgress: egress,
+                ipProtocol: protocol,
+                fromPort: from ?? -1,
+                toPort: to ?? -1,
+                cidrIpv4: cidr,
+              },
+            ],
           },
         },
   };
@@ -176,8 +187,6 @@ function plantedCall(ctx: EventContext, kind: PlantedKind): Call {
 
 /** A planted event. Exposure changes come from IAM users (long-term AKIA keys) or role sessions. */
 export function plantedEvent(ctx: EventContext, spec: PlantedSpec): Record<string, unknown> {
-  const actor = spec.relevant && ctx.rng.chance(0.5)
-    ? userActor(ctx, ctx.rng.pick(ctx.account.users))
-    : roleActor(ctx, ctx.rng.pick(ctx.account.sessions));
+  const actor = spec.relevant && ctx.rng.chance(0.5) ? userActor(ctx, ctx.rng.pick(ctx.account.users)) : roleActor(ctx, ctx.rng.pick(ctx.account.sessions));
   return assemble(ctx, actor, plantedCall(ctx, spec.kind));
 }

@@ -68,7 +68,9 @@ export function register(program: Command): void {
       try {
         const inputs = await storeInputs(engine);
         if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {
-          throw new TrailbookError('INPUT', `the store ${db} holds no CloudTrail events and no flow records`, { hint: 'ingest or investigate the logs first, or give --db' });
+          throw new TrailbookError('INPUT', `the store ${db} holds no CloudTrail events and no flow records`, {
+            hint: 'ingest or investigate the logs first, or give --db',
+          });
         }
         const parameters: Record<string, unknown> = { port };
         if (flags.since !== undefined && since) parameters['from'] = since.iso;
@@ -82,13 +84,19 @@ export function register(program: Command): void {
           inputs: { intelFiles: feeds, ...(settings.trusted ? { trustedFile: settings.trusted } : {}), runbookDir: flags.runbook },
           trailbook: { version: VERSION, judgementFingerprint: judgementFingerprint() },
           ...(flags.publicKeys
-            ? { integrity: { paths: flags.digests ?? [], publicKeys: loadPublicKeys(flags.publicKeys), ...(flags.signatures ? { signatures: loadSignatureMap(flags.signatures) } : {}) } }
+            ? {
+                integrity: {
+                  paths: flags.digests ?? [],
+                  publicKeys: loadPublicKeys(flags.publicKeys),
+                  ...(flags.signatures ? { signatures: loadSignatureMap(flags.signatures) } : {}),
+                },
+              }
             : {}),
         });
         process.stdout.write(
           `case ${result.caseId}: ${result.files} files and the manifest, ${result.records.copied} source records copied` +
-          `${result.records.missing ? `, ${result.records.missing} missing (see records/index.json)` : ''}\n` +
-          `committed ${result.commit} in ${sanitizeForTerminal(flags.repo)}\nmanifest sha256 ${result.manifestSha256}\n`,
+            `${result.records.missing ? `, ${result.records.missing} missing (see records/index.json)` : ''}\n` +
+            `committed ${result.commit} in ${sanitizeForTerminal(flags.repo)}\nmanifest sha256 ${result.manifestSha256}\n`,
         );
       } finally {
         await engine.close();
@@ -106,9 +114,15 @@ export function register(program: Command): void {
       else {
         for (const c of result.cases) process.stdout.write(`case ${c.caseId}: ${c.files} files, ${c.versions} committed versions\n`);
         for (const p of result.problems) {
-          process.stdout.write(`${p.kind.toUpperCase()}  ${sanitizeForTerminal([p.caseId, p.path].filter(Boolean).join(': '))} — ${sanitizeForTerminal(p.detail)}\n`);
+          process.stdout.write(
+            `${p.kind.toUpperCase()}  ${sanitizeForTerminal([p.caseId, p.path].filter(Boolean).join(': '))} — ${sanitizeForTerminal(p.detail)}\n`,
+          );
         }
-        process.stdout.write(result.problems.length ? `${result.problems.length} problems: the evidence does not verify\n` : 'verified: every file matches its manifest and the history is intact\n');
+        process.stdout.write(
+          result.problems.length
+            ? `${result.problems.length} problems: the evidence does not verify\n`
+            : 'verified: every file matches its manifest and the history is intact\n',
+        );
       }
       if (result.problems.length) process.exitCode = EXIT_CODES.INTEGRITY;
     });

@@ -3,7 +3,15 @@ import { DuckDBEngine } from '../../local-store.js';
 import { portOption } from '../../config/port.js';
 import { requireStore } from '../../store/location.js';
 import { formatRows, parseTabularFormat } from '../../report/tabular.js';
-import { changeRow, findUnmodelledChanges, materializeExposures, type UnmodelledChange, PORT_EXPOSURE_COLUMNS, PORT_EXPOSURE_WINDOW_COLUMNS, windowRow } from '../../ports/index.js';
+import {
+  changeRow,
+  findUnmodelledChanges,
+  materializeExposures,
+  type UnmodelledChange,
+  PORT_EXPOSURE_COLUMNS,
+  PORT_EXPOSURE_WINDOW_COLUMNS,
+  windowRow,
+} from '../../ports/index.js';
 import { DB_HELP, settingsFor, SINCE_HELP, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 
 interface ExposuresFlags {
@@ -18,12 +26,33 @@ interface ExposuresFlags {
   unmodelled?: boolean;
 }
 
-const UNMODELLED_COLUMNS = ['event_id', 'event_time', 'event_source', 'event_name', 'actor', 'access_key_id', 'source_ip', 'region', 'account_id', 'error_code', 'why'];
+const UNMODELLED_COLUMNS = [
+  'event_id',
+  'event_time',
+  'event_source',
+  'event_name',
+  'actor',
+  'access_key_id',
+  'source_ip',
+  'region',
+  'account_id',
+  'error_code',
+  'why',
+];
 
 function unmodelledRow(c: UnmodelledChange): Record<string, unknown> {
   return {
-    event_id: c.eventId, event_time: c.eventTime, event_source: c.eventSource, event_name: c.eventName, actor: c.actor, access_key_id: c.accessKeyId,
-    source_ip: c.sourceIp, region: c.region, account_id: c.accountId, error_code: c.errorCode, why: c.why,
+    event_id: c.eventId,
+    event_time: c.eventTime,
+    event_source: c.eventSource,
+    event_name: c.eventName,
+    actor: c.actor,
+    access_key_id: c.accessKeyId,
+    source_ip: c.sourceIp,
+    region: c.region,
+    account_id: c.accountId,
+    error_code: c.errorCode,
+    why: c.why,
   };
 }
 
@@ -44,7 +73,10 @@ export function register(program: Command): void {
     .option('--db <file>', DB_HELP)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .option('--windows', 'print exposure windows (an open joined to the close that ended it) instead of changes')
-    .option('--unmodelled', 'print the calls that changed a network path trailbook does not judge port by port (routes, Elastic IPs, public access, …), with what each changes')
+    .option(
+      '--unmodelled',
+      'print the calls that changed a network path trailbook does not judge port by port (routes, Elastic IPs, public access, …), with what each changes',
+    )
     .action(async (flags: ExposuresFlags) => {
       const format = parseTabularFormat(flags.format);
       const protocol = parseProtocolFlag(flags.protocol);
@@ -64,9 +96,21 @@ export function register(program: Command): void {
         }
         const result = await materializeExposures(engine, { port, protocol, from, to });
         if (flags.windows) {
-          process.stdout.write(formatRows(format, PORT_EXPOSURE_WINDOW_COLUMNS.map(([c]) => c), result.windows.map(windowRow)));
+          process.stdout.write(
+            formatRows(
+              format,
+              PORT_EXPOSURE_WINDOW_COLUMNS.map(([c]) => c),
+              result.windows.map(windowRow),
+            ),
+          );
         } else {
-          process.stdout.write(formatRows(format, PORT_EXPOSURE_COLUMNS.map(([c]) => c), result.changes.map(changeRow)));
+          process.stdout.write(
+            formatRows(
+              format,
+              PORT_EXPOSURE_COLUMNS.map(([c]) => c),
+              result.changes.map(changeRow),
+            ),
+          );
         }
       } finally {
         await engine.close();

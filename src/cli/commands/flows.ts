@@ -29,18 +29,51 @@ interface FlowsFlags {
 
 /** Columns of `trailbook flows`, in order (stable machine output). */
 export const FLOWS_COLUMNS = [
-  'first_seen', 'last_seen', 'direction', 'action', 'handshake', 'protocol',
-  'remote_address', 'remote_port', 'local_address', 'local_port', 'interface_id', 'instance_id',
-  'packets', 'bytes', 'request_bytes', 'reply_bytes', 'records', 'direction_basis', 'client', 'server', 'remote_packet_address',
+  'first_seen',
+  'last_seen',
+  'direction',
+  'action',
+  'handshake',
+  'protocol',
+  'remote_address',
+  'remote_port',
+  'local_address',
+  'local_port',
+  'interface_id',
+  'instance_id',
+  'packets',
+  'bytes',
+  'request_bytes',
+  'reply_bytes',
+  'records',
+  'direction_basis',
+  'client',
+  'server',
+  'remote_packet_address',
 ] as const;
 
 export function connectionRow(c: Connection): Record<string, unknown> {
   return {
-    first_seen: c.firstSeen, last_seen: c.lastSeen, direction: c.direction, action: c.action, handshake: c.handshake,
-    protocol: c.protocolName, remote_address: c.remoteAddress, remote_port: c.remotePort, local_address: c.localAddress,
-    local_port: c.localPort, interface_id: c.interfaceId, instance_id: c.instanceId, packets: c.packets, bytes: c.bytes,
-    request_bytes: c.requestBytes, reply_bytes: c.replyBytes, records: c.records, direction_basis: c.directionBasis,
-    client: c.clientPort === null ? c.client : `${c.client}:${c.clientPort}`, server: `${c.server}:${c.serverPort}`,
+    first_seen: c.firstSeen,
+    last_seen: c.lastSeen,
+    direction: c.direction,
+    action: c.action,
+    handshake: c.handshake,
+    protocol: c.protocolName,
+    remote_address: c.remoteAddress,
+    remote_port: c.remotePort,
+    local_address: c.localAddress,
+    local_port: c.localPort,
+    interface_id: c.interfaceId,
+    instance_id: c.instanceId,
+    packets: c.packets,
+    bytes: c.bytes,
+    request_bytes: c.requestBytes,
+    reply_bytes: c.replyBytes,
+    records: c.records,
+    direction_basis: c.directionBasis,
+    client: c.clientPort === null ? c.client : `${c.client}:${c.clientPort}`,
+    server: `${c.server}:${c.serverPort}`,
     remote_packet_address: c.remotePacketAddress,
   };
 }
@@ -54,13 +87,24 @@ export function parseInterfaceAddresses(values: readonly string[]): Record<strin
   for (const value of values) {
     const at = value.indexOf('=');
     const eni = at > 0 ? value.slice(0, at).trim() : '';
-    const addresses = at > 0 ? value.slice(at + 1).split(',').map((a) => a.trim()).filter(Boolean) : [];
+    const addresses =
+      at > 0
+        ? value
+            .slice(at + 1)
+            .split(',')
+            .map((a) => a.trim())
+            .filter(Boolean)
+        : [];
     if (!eni || addresses.length === 0) {
-      throw new TrailbookError('USAGE', `--interface-address "${value}" is not INTERFACE=ADDRESS`, { hint: 'e.g. --interface-address eni-0abc1234=10.0.1.5 (several addresses comma-separated)' });
+      throw new TrailbookError('USAGE', `--interface-address "${value}" is not INTERFACE=ADDRESS`, {
+        hint: 'e.g. --interface-address eni-0abc1234=10.0.1.5 (several addresses comma-separated)',
+      });
     }
     for (const address of addresses) {
       if (!parseIp(address) || address.includes('/')) {
-        throw new TrailbookError('USAGE', `--interface-address "${value}": "${address}" is not an IP address`, { hint: 'an IPv4 or IPv6 address, as the flow logs write it' });
+        throw new TrailbookError('USAGE', `--interface-address "${value}": "${address}" is not an IP address`, {
+          hint: 'an IPv4 or IPv6 address, as the flow logs write it',
+        });
       }
     }
     out[eni] = [...new Set([...(out[eni] ?? []), ...addresses])];
@@ -71,21 +115,37 @@ export function parseInterfaceAddresses(values: readonly string[]): Record<strin
 // ---------------------------------------------------------------------------------------------
 // The overlay: connections laid over the exposure windows CloudTrail shows (src/ports).
 
-
 /** Flat columns of `flows --overlay` in csv/ndjson: one row per (window, connection), windows without connections, and unexposed connections. */
 export const OVERLAY_COLUMNS = [
-  'coverage', 'exposure_resource', 'exposure_direction', 'exposure_protocol', 'exposure_from_port', 'exposure_to_port', 'exposure_peer',
-  'exposure_internet_exposed', 'exposure_opened_at', 'exposure_opened_by_event', 'exposure_closed_at', 'exposure_closed_by_event',
-  'explanation', ...FLOWS_COLUMNS,
+  'coverage',
+  'exposure_resource',
+  'exposure_direction',
+  'exposure_protocol',
+  'exposure_from_port',
+  'exposure_to_port',
+  'exposure_peer',
+  'exposure_internet_exposed',
+  'exposure_opened_at',
+  'exposure_opened_by_event',
+  'exposure_closed_at',
+  'exposure_closed_by_event',
+  'explanation',
+  ...FLOWS_COLUMNS,
 ] as const;
 
 function exposureColumns(w: ExposureWindow | null): Record<string, unknown> {
   const r = w ? windowRow(w) : null;
   return {
-    exposure_resource: r?.['resource'] ?? null, exposure_direction: r?.['direction'] ?? null, exposure_protocol: r?.['protocol'] ?? null,
-    exposure_from_port: r?.['from_port'] ?? null, exposure_to_port: r?.['to_port'] ?? null, exposure_peer: r?.['peer'] ?? null,
-    exposure_internet_exposed: r?.['internet_exposed'] ?? null, exposure_opened_at: r?.['opened_at'] ?? null,
-    exposure_opened_by_event: r?.['opened_by_event'] ?? null, exposure_closed_at: r?.['closed_at'] ?? null,
+    exposure_resource: r?.['resource'] ?? null,
+    exposure_direction: r?.['direction'] ?? null,
+    exposure_protocol: r?.['protocol'] ?? null,
+    exposure_from_port: r?.['from_port'] ?? null,
+    exposure_to_port: r?.['to_port'] ?? null,
+    exposure_peer: r?.['peer'] ?? null,
+    exposure_internet_exposed: r?.['internet_exposed'] ?? null,
+    exposure_opened_at: r?.['opened_at'] ?? null,
+    exposure_opened_by_event: r?.['opened_by_event'] ?? null,
+    exposure_closed_at: r?.['closed_at'] ?? null,
     exposure_closed_by_event: r?.['closed_by_event'] ?? null,
   };
 }
@@ -141,12 +201,19 @@ export function formatOverlayText(port: number, overlay: Overlay<OverlayWindow>)
       out.push('  no connections inside this window', '');
       return;
     }
-    out.push(`  ${w.connections.length} connection${w.connections.length === 1 ? '' : 's'}: ${w.accepted} accepted, ${w.rejected} rejected, ${w.bytes} bytes, ${w.peers.length} peer${w.peers.length === 1 ? '' : 's'} (${sanitizeCell(w.peers.join(', '))})`);
+    out.push(
+      `  ${w.connections.length} connection${w.connections.length === 1 ? '' : 's'}: ${w.accepted} accepted, ${w.rejected} rejected, ${w.bytes} bytes, ${w.peers.length} peer${w.peers.length === 1 ? '' : 's'} (${sanitizeCell(w.peers.join(', '))})`,
+    );
     out.push(formatTable(FLOWS_COLUMNS, w.connections.map(connectionRow)));
   });
   out.push(`Connections with no exposure window: ${overlay.unexposed.length}`);
   if (overlay.unexposed.length) {
-    out.push(formatTable(['reason', ...FLOWS_COLUMNS], overlay.unexposed.map((u) => ({ reason: u.reason, ...connectionRow(u.connection) }))));
+    out.push(
+      formatTable(
+        ['reason', ...FLOWS_COLUMNS],
+        overlay.unexposed.map((u) => ({ reason: u.reason, ...connectionRow(u.connection) })),
+      ),
+    );
     const reasons = new Map<string, string>();
     for (const u of overlay.unexposed) if (!reasons.has(u.reason)) reasons.set(u.reason, u.explanation);
     for (const [reason, explanation] of reasons) out.push(sanitizeCell(`${reason}: ${explanation}`));
@@ -177,17 +244,24 @@ export function register(program: Command): void {
     .option('--to <time>', 'end: ISO-8601 (UTC when no zone), now (records starting after it are left out)')
     .option('--vpc-cidr <cidr...>', "the VPC's CIDRs, for direction when records have no flow-direction", [])
     .option('--interface-address <eni=addr...>', "interfaces' own addresses, for direction when records have no flow-direction (e.g. eni-0abc=10.0.1.5)", [])
-    .option('--overlay', 'lay the connections over the exposure windows in CloudTrail (`trailbook exposures`): per window the connections inside it, then the connections no window covers, with the reason')
+    .option(
+      '--overlay',
+      'lay the connections over the exposure windows in CloudTrail (`trailbook exposures`): per window the connections inside it, then the connections no window covers, with the reason',
+    )
     .option('--db <file>', DB_HELP)
     .option('--format <format>', 'table | json | csv | ndjson', 'table')
     .action(async (flags: FlowsFlags) => {
       const format = parseTabularFormat(flags.format);
       const settings = settingsFor({ db: flags.db, port: flags.port, protocol: parseProtocolFlag(flags.protocol) }, ['db', 'port', 'protocol']);
       const { db, port, protocol } = settings;
-      const vpcCidrs = flags.vpcCidr.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+      const vpcCidrs = flags.vpcCidr
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean);
       // A CIDR that does not parse would silently decide nothing about direction: refuse it.
       const badCidr = vpcCidrs.find((c) => parseCidr(c) === null);
-      if (badCidr !== undefined) throw new TrailbookError('USAGE', `--vpc-cidr "${badCidr}" is not a CIDR`, { hint: 'e.g. 10.0.0.0/16 (no leading zeros in octets)' });
+      if (badCidr !== undefined)
+        throw new TrailbookError('USAGE', `--vpc-cidr "${badCidr}" is not a CIDR`, { hint: 'e.g. 10.0.0.0/16 (no leading zeros in octets)' });
       const interfaceAddresses = parseInterfaceAddresses(flags.interfaceAddress);
       const times = new TimeFlags();
       const from = times.start(flags)?.iso;

@@ -35,34 +35,34 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar');
   addLimitOptions(command).action(async (paths: string[], flags: IngestFlags) => {
-      const limits = limitsFromFlags(flags);
-      const times = new TimeFlags();
-      const from = times.parse(flags.from, '--from');
-      const to = times.parse(flags.to, '--to');
-      times.announce();
-      const { db } = settingsFor({ db: flags.db }, ['db']);
-      const engine = await DuckDBEngine.open({ path: db });
-      const bar = progressBar('ingest', flags.progress && !flags.json);
-      try {
-        const summary = await ingestPaths(engine, paths, {
-          from: from && new Date(from.ms),
-          to: to && new Date(to.ms),
-          accounts: flags.account,
-          regions: flags.region,
-          kind: flags.vpcflow ? 'vpcflow' : 'auto',
-          limits,
-          onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p, { events: true })),
-        });
-        bar.done();
-        process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : formatIngestSummary(summary, db));
-        const nothing = nothingReadError(summary, 'nothing could be read');
-        if (nothing) throw nothing;
-        if (flags.strict && (summary.files.skipped > 0 || summary.events.skipped > 0 || summary.flows.bad > 0)) {
-          throw new TrailbookError('STRICT_SKIPS', `--strict: ${summary.files.skipped} files and ${summary.events.skipped} records were skipped`);
-        }
-      } finally {
-        bar.done();
-        await engine.close();
+    const limits = limitsFromFlags(flags);
+    const times = new TimeFlags();
+    const from = times.parse(flags.from, '--from');
+    const to = times.parse(flags.to, '--to');
+    times.announce();
+    const { db } = settingsFor({ db: flags.db }, ['db']);
+    const engine = await DuckDBEngine.open({ path: db });
+    const bar = progressBar('ingest', flags.progress && !flags.json);
+    try {
+      const summary = await ingestPaths(engine, paths, {
+        from: from && new Date(from.ms),
+        to: to && new Date(to.ms),
+        accounts: flags.account,
+        regions: flags.region,
+        kind: flags.vpcflow ? 'vpcflow' : 'auto',
+        limits,
+        onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p, { events: true })),
+      });
+      bar.done();
+      process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : formatIngestSummary(summary, db));
+      const nothing = nothingReadError(summary, 'nothing could be read');
+      if (nothing) throw nothing;
+      if (flags.strict && (summary.files.skipped > 0 || summary.events.skipped > 0 || summary.flows.bad > 0)) {
+        throw new TrailbookError('STRICT_SKIPS', `--strict: ${summary.files.skipped} files and ${summary.events.skipped} records were skipped`);
       }
-    });
+    } finally {
+      bar.done();
+      await engine.close();
+    }
+  });
 }

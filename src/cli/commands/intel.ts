@@ -45,7 +45,9 @@ function verdictRows(verdicts: readonly Verdict[], wrapped: boolean): Record<str
   for (const v of verdicts) {
     const lines = wrapped ? v.reasons.flatMap((r) => wrap(r)) : [v.reasons.join('; ')];
     lines.forEach((reason, i) =>
-      rows.push(i === 0 ? { value: v.value, verdict: v.verdict, report: v.reportedAs, rule: v.rule, reason } : { value: '', verdict: '', report: '', rule: '', reason }),
+      rows.push(
+        i === 0 ? { value: v.value, verdict: v.verdict, report: v.reportedAs, rule: v.rule, reason } : { value: '', verdict: '', report: '', rule: '', reason },
+      ),
     );
   }
   return rows;
@@ -116,7 +118,9 @@ export function register(program: Command): void {
       const format = parseTabularFormat(flags.format);
       const index = await loadIntelSettings(flags);
       if (index.feeds.length === 0 && !index.trusted.path) {
-        throw new TrailbookError('USAGE', 'give at least one --intel FILE or --trusted FILE', { hint: 'or set them once: TRAILBOOK_INTEL, TRAILBOOK_TRUSTED, or trailbook.yaml (docs/config.md)' });
+        throw new TrailbookError('USAGE', 'give at least one --intel FILE or --trusted FILE', {
+          hint: 'or set them once: TRAILBOOK_INTEL, TRAILBOOK_TRUSTED, or trailbook.yaml (docs/config.md)',
+        });
       }
       if (format === 'json') {
         const doc = {
@@ -170,14 +174,17 @@ export function register(program: Command): void {
         for (const f of index.feeds) {
           const shown = f.bad.slice(0, 20);
           for (const b of shown) process.stderr.write(sanitizeForTerminal(`${f.path}:${b.line}: ${b.reason}: ${b.text}`) + '\n');
-          if (f.bad.length > shown.length) process.stderr.write(sanitizeForTerminal(`${f.path}: … ${f.bad.length - shown.length} more bad records (--format json lists 100)`) + '\n');
+          if (f.bad.length > shown.length)
+            process.stderr.write(sanitizeForTerminal(`${f.path}: … ${f.bad.length - shown.length} more bad records (--format json lists 100)`) + '\n');
         }
       }
     });
 
   intel
     .command('update')
-    .description("install AWS's published ip-ranges.json (checked against its format) beside the store, where every command loads it: AWS addresses become known")
+    .description(
+      "install AWS's published ip-ranges.json (checked against its format) beside the store, where every command loads it: AWS addresses become known",
+    )
     .argument('<file>', 'ip-ranges.json (or .json.gz), from https://ip-ranges.amazonaws.com/ip-ranges.json')
     .option('--db <file>', `${DB_HELP}; the ranges are installed in its folder`)
     .option('--force', 'install even when the file is older (a smaller syncToken) than the installed one')

@@ -39,10 +39,13 @@ export function register(program: Command): void {
     const from = times.start(flags);
     const to = times.parse(flags.to, '--to');
     times.announce();
-    const settings = settingsFor(
-      { db: flags.db, intel: flags.intel, trusted: flags.trusted, port: flags.port, protocol: parseProtocolFlag(flags.protocol) },
-      ['db', 'intel', 'trusted', 'port', 'protocol'],
-    );
+    const settings = settingsFor({ db: flags.db, intel: flags.intel, trusted: flags.trusted, port: flags.port, protocol: parseProtocolFlag(flags.protocol) }, [
+      'db',
+      'intel',
+      'trusted',
+      'port',
+      'protocol',
+    ]);
     const parameters: Record<string, unknown> = { port: settings.port };
     if (settings.protocol) parameters['protocol'] = settings.protocol;
     if (from) parameters['from'] = from.iso;
@@ -56,7 +59,9 @@ export function register(program: Command): void {
       notes: async (engine) => {
         const unmodelled = await findUnmodelledChanges(engine, { from: from?.iso, to: to?.iso });
         if (!unmodelled.length) return [];
-        return [`${unmodelled.length} call${unmodelled.length === 1 ? '' : 's'} changed a network path trailbook does not model (routes, Elastic IPs, public access…): see \`trailbook exposures --unmodelled\``];
+        return [
+          `${unmodelled.length} call${unmodelled.length === 1 ? '' : 's'} changed a network path trailbook does not model (routes, Elastic IPs, public access…): see \`trailbook exposures --unmodelled\``,
+        ];
       },
     });
   });

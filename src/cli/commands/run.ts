@@ -17,10 +17,10 @@ interface RunFlags extends ReportFlags {
 export function register(program: Command): void {
   const command = program
     .command('run')
-    .description("ingest what is new, run any runbook (a folder, or the id of a bundled one), and print its answers and a decision per finding")
+    .description('ingest what is new, run any runbook (a folder, or the id of a bundled one), and print its answers and a decision per finding')
     .argument('<runbook>', 'a runbook folder (holding runbook.yaml), or an id: ./runbooks/<id>, else a bundled runbook (`trailbook runbook list`)')
     .argument('[paths...]', 'CloudTrail and VPC Flow Log files or folders to ingest first (optional: the store may already hold them)')
-    .option('--param <name=value>', "a runbook parameter (repeat); `trailbook runbook plan <runbook>` lists them with their types and defaults", collectList)
+    .option('--param <name=value>', 'a runbook parameter (repeat); `trailbook runbook plan <runbook>` lists them with their types and defaults', collectList)
     .option('--since <duration>', `${SINCE_HELP} (sets the runbook's from parameter)`)
     .option('--db <file>', DB_HELP)
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)

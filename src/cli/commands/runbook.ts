@@ -65,13 +65,21 @@ export function register(program: Command): void {
         const reports = [];
         for (const dir of dirs) reports.push(await lintRunbookFolder(dir, { sql: checker, now }));
         if (format === 'json') {
-          process.stdout.write(JSON.stringify(reports.map((r) => ({ dir: r.dir, file: r.file, problems: r.problems })), null, 2) + '\n');
+          process.stdout.write(
+            JSON.stringify(
+              reports.map((r) => ({ dir: r.dir, file: r.file, problems: r.problems })),
+              null,
+              2,
+            ) + '\n',
+          );
         } else {
           for (const report of reports) {
             for (const p of report.problems) process.stdout.write(formatProblem(p) + '\n');
             const errors = report.problems.filter((p) => p.severity === 'error').length;
             const warnings = report.problems.length - errors;
-            process.stdout.write(`${report.dir}: ${errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'ok'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`);
+            process.stdout.write(
+              `${report.dir}: ${errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'ok'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`,
+            );
           }
         }
         if (reports.some((r) => hasErrors(r.problems))) process.exitCode = EXIT_CODES.RUNBOOK_INVALID;

@@ -22,7 +22,9 @@ function queryText(query: string | undefined, file: string | undefined): string 
     try {
       return readFileSync(file === '-' ? 0 : file, 'utf8');
     } catch (error) {
-      throw new TrailbookError('INPUT', `cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { hint: 'give the path of a file holding one query, or - for standard input' });
+      throw new TrailbookError('INPUT', `cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        hint: 'give the path of a file holding one query, or - for standard input',
+      });
     }
   }
   if (query) return query;

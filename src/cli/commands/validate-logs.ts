@@ -26,8 +26,12 @@ export function register(program: Command): void {
       });
       process.stdout.write(flags.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderIntegrityText(report));
       if (!report.ok) {
-        const bad = report.digests.filter((d) => d.status !== 'valid').length + report.logFiles.filter((l) => l.status !== 'valid' && l.status !== 'outside-input').length;
-        throw new TrailbookError('INTEGRITY', `${bad} file${bad === 1 ? ' is' : 's are'} not valid`, { hint: 'each is listed above with why (docs/evidence.md)' });
+        const bad =
+          report.digests.filter((d) => d.status !== 'valid').length +
+          report.logFiles.filter((l) => l.status !== 'valid' && l.status !== 'outside-input').length;
+        throw new TrailbookError('INTEGRITY', `${bad} file${bad === 1 ? ' is' : 's are'} not valid`, {
+          hint: 'each is listed above with why (docs/evidence.md)',
+        });
       }
     });
 }

@@ -47,7 +47,14 @@ export async function checkAnalystStatement(engine: DuckDBEngine, sql: string): 
   // the rest, and anything that does not parse on its own as one query is refused.
   const prefix = EXPLAIN_PREFIX.exec(sql);
   const explained = prefix ? sql.slice(prefix[0].length) : '';
-  if (prefix && (await engine.connection.extractStatements(explained).then((e) => e.count === 1, () => false)) && (await isQuery(engine, explained))) {
+  if (
+    prefix &&
+    (await engine.connection.extractStatements(explained).then(
+      (e) => e.count === 1,
+      () => false,
+    )) &&
+    (await isQuery(engine, explained))
+  ) {
     return explained;
   }
   throw refused('not a query: trailbook sql runs one SELECT, WITH, DESCRIBE, SHOW, or EXPLAIN of a query');

@@ -37,8 +37,21 @@ export interface ParsedDigest {
 /** A digest is a few kilobytes; anything that inflates past this is not one. */
 const MAX_DIGEST_BYTES = 64 * 1024 * 1024;
 
-const REQUIRED_STRINGS = ['digestStartTime', 'digestEndTime', 'digestS3Bucket', 'digestS3Object', 'digestPublicKeyFingerprint', 'digestSignatureAlgorithm'] as const;
-const PREVIOUS_FIELDS = ['previousDigestS3Bucket', 'previousDigestS3Object', 'previousDigestHashValue', 'previousDigestHashAlgorithm', 'previousDigestSignature'] as const;
+const REQUIRED_STRINGS = [
+  'digestStartTime',
+  'digestEndTime',
+  'digestS3Bucket',
+  'digestS3Object',
+  'digestPublicKeyFingerprint',
+  'digestSignatureAlgorithm',
+] as const;
+const PREVIOUS_FIELDS = [
+  'previousDigestS3Bucket',
+  'previousDigestS3Object',
+  'previousDigestHashValue',
+  'previousDigestHashAlgorithm',
+  'previousDigestSignature',
+] as const;
 
 function isGzip(bytes: Buffer): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;

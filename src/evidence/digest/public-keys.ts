@@ -58,7 +58,8 @@ export function parsePublicKeys(text: string, source: string): PublicKeys {
     const validTo = parseKeyTime(entry?.ValidityEndTime);
     if (!fingerprint) throw new TrailbookError('INPUT', 'a public key has no Fingerprint', { location: where, hint: HINT });
     if (!key) throw new TrailbookError('INPUT', 'Value is not a base64 DER RSA public key', { location: where, hint: HINT });
-    if (Number.isNaN(validFrom) || Number.isNaN(validTo)) throw new TrailbookError('INPUT', 'ValidityStartTime/ValidityEndTime is not a time', { location: where, hint: HINT });
+    if (Number.isNaN(validFrom) || Number.isNaN(validTo))
+      throw new TrailbookError('INPUT', 'ValidityStartTime/ValidityEndTime is not a time', { location: where, hint: HINT });
     keys.set(fingerprint, { fingerprint, key, validFrom, validTo });
   });
   return keys;
@@ -69,7 +70,10 @@ export function loadPublicKeys(path: string): PublicKeys {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new TrailbookError('INPUT', `cannot read the public keys file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { location: path, hint: HINT });
+    throw new TrailbookError('INPUT', `cannot read the public keys file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      location: path,
+      hint: HINT,
+    });
   }
   return parsePublicKeys(text, path);
 }

@@ -23,11 +23,18 @@ function counts(statuses: readonly string[]): string {
   return [...n].map(([status, count]) => `${count} ${LABEL[status]!.toLowerCase()}`).join(', ') || 'none';
 }
 
-const problemsFirst = <T extends { status: string }>(rows: readonly T[]) => [...rows.filter((r) => r.status !== 'valid'), ...rows.filter((r) => r.status === 'valid')];
+const problemsFirst = <T extends { status: string }>(rows: readonly T[]) => [
+  ...rows.filter((r) => r.status !== 'valid'),
+  ...rows.filter((r) => r.status === 'valid'),
+];
 
 function digestLine(d: DigestResult): string[] {
   const where = d.path ?? d.key;
-  const notes = [d.signatureSource ? `signature from ${d.signatureSource}` : '', d.chainStart === 'first-digest' ? 'first digest of its chain' : '', d.chainStart === 'before-input' ? 'chain continues before the files given' : ''].filter(Boolean);
+  const notes = [
+    d.signatureSource ? `signature from ${d.signatureSource}` : '',
+    d.chainStart === 'first-digest' ? 'first digest of its chain' : '',
+    d.chainStart === 'before-input' ? 'chain continues before the files given' : '',
+  ].filter(Boolean);
   const head = `${LABEL[d.status]!.padEnd(15)} digest  ${where}${notes.length ? `  (${notes.join('; ')})` : ''}`;
   if (d.status === 'signature-unavailable') return [head, `${' '.repeat(24)}no signature: give ${where}.sig or --signatures (docs/evidence.md)`];
   return [head, ...d.problems.map((p) => `${' '.repeat(24)}${p.code}: ${p.message}`)];

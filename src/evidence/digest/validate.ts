@@ -73,7 +73,16 @@ async function readDigests(files: readonly LocalFile[]): Promise<LocalDigest[]> 
   const out: LocalDigest[] = [];
   for (const file of files) {
     const key = localKey(file.path);
-    const result: DigestResult = { key, path: file.displayPath, status: 'invalid', problems: [], endTime: null, signatureSource: null, chainStart: null, logFiles: 0 };
+    const result: DigestResult = {
+      key,
+      path: file.displayPath,
+      status: 'invalid',
+      problems: [],
+      endTime: null,
+      signatureSource: null,
+      chainStart: null,
+      logFiles: 0,
+    };
     let parsed: ParsedDigest | null = null;
     try {
       const outcome = parseDigest(await readFile(file.path));
@@ -127,7 +136,10 @@ function checkChain(digests: readonly LocalDigest[], previousOf: ReadonlyMap<Loc
     if (previous) {
       if (previous.parsed && doc.previousDigestHashValue?.toLowerCase() !== previous.parsed.sha256) {
         previous.result.problems.push(
-          problem('broken-chain', `its SHA-256 is ${previous.parsed.sha256}, but the next digest ${basename(next.key)} recorded ${doc.previousDigestHashValue ?? 'none'}`),
+          problem(
+            'broken-chain',
+            `its SHA-256 is ${previous.parsed.sha256}, but the next digest ${basename(next.key)} recorded ${doc.previousDigestHashValue ?? 'none'}`,
+          ),
         );
       }
       continue;
@@ -147,7 +159,12 @@ function checkChain(digests: readonly LocalDigest[], previousOf: ReadonlyMap<Loc
         key: previousKey,
         path: null,
         status: 'missing',
-        problems: [problem('broken-chain', `${basename(next.key)} names it as its previous digest, and it is not among the files given (earlier digests of this trail are)`)],
+        problems: [
+          problem(
+            'broken-chain',
+            `${basename(next.key)} names it as its previous digest, and it is not among the files given (earlier digests of this trail are)`,
+          ),
+        ],
         endTime: isoUtc(name.endMs),
         signatureSource: null,
         chainStart: null,
@@ -201,7 +218,9 @@ function checkSignature(digest: LocalDigest, successors: readonly LocalDigest[],
   if (good) result.signatureSource = good.source;
   else {
     const sources = [...new Set(candidates.map((c) => c.source))].join(', ');
-    result.problems.push(problem('bad-signature', `the signature (from ${sources}) does not verify with key ${key.fingerprint}: the digest is not what CloudTrail signed`));
+    result.problems.push(
+      problem('bad-signature', `the signature (from ${sources}) does not verify with key ${key.fingerprint}: the digest is not what CloudTrail signed`),
+    );
   }
 }
 
@@ -245,9 +264,16 @@ async function checkListedLogs(
       const hash = hashes.get(local.key)!;
       const base = { key: local.key, path: local.file.displayPath, digest: digest.key };
       if (hash instanceof Error) record({ ...base, status: 'invalid', reason: `cannot read its contents: ${hash.message}` });
-      else if (entry.hashAlgorithm !== 'SHA-256') record({ ...base, status: 'invalid', reason: `${listedBy} records a ${entry.hashAlgorithm} hash, not SHA-256` });
-      else if (hash !== entry.hashValue) record({ ...base, status: 'invalid', reason: `hash mismatch: its contents hash to ${hash}, ${listedBy} recorded ${entry.hashValue}` });
-      else if (!digestOk) record({ ...base, status: 'unverified', reason: `hash matches ${listedBy}, ${digest.result.status === 'invalid' ? 'which is invalid' : 'whose signature is unavailable'}` });
+      else if (entry.hashAlgorithm !== 'SHA-256')
+        record({ ...base, status: 'invalid', reason: `${listedBy} records a ${entry.hashAlgorithm} hash, not SHA-256` });
+      else if (hash !== entry.hashValue)
+        record({ ...base, status: 'invalid', reason: `hash mismatch: its contents hash to ${hash}, ${listedBy} recorded ${entry.hashValue}` });
+      else if (!digestOk)
+        record({
+          ...base,
+          status: 'unverified',
+          reason: `hash matches ${listedBy}, ${digest.result.status === 'invalid' ? 'which is invalid' : 'whose signature is unavailable'}`,
+        });
       else record({ ...base, status: 'valid', reason: '' });
     }
   }
@@ -255,8 +281,17 @@ async function checkListedLogs(
 }
 
 function unlistedLog(log: LocalLog, gaps: readonly Gap[]): LogFileResult {
-  const gap = log.name ? gaps.find((g) => g.account === log.name!.account && g.region === log.name!.region && log.name!.timeMs >= g.fromMs && log.name!.timeMs <= g.toMs) : undefined;
-  if (gap) return { key: log.key, path: log.file.displayPath, status: 'digest-missing', reason: `no given digest lists it; the missing digest ${basename(gap.key)} probably did`, digest: gap.key };
+  const gap = log.name
+    ? gaps.find((g) => g.account === log.name!.account && g.region === log.name!.region && log.name!.timeMs >= g.fromMs && log.name!.timeMs <= g.toMs)
+    : undefined;
+  if (gap)
+    return {
+      key: log.key,
+      path: log.file.displayPath,
+      status: 'digest-missing',
+      reason: `no given digest lists it; the missing digest ${basename(gap.key)} probably did`,
+      digest: gap.key,
+    };
   return { key: log.key, path: log.file.displayPath, status: 'not-covered', reason: 'no given digest lists it', digest: null };
 }
 

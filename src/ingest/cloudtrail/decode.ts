@@ -90,7 +90,11 @@ export function decodeCloudTrailFile(raw: Buffer, limits: Partial<IngestLimits> 
     }
   }
   if (bytes.length > maxFileBytes) {
-    return { ok: false, skip: { code: 'too-large', reason: `decompressed size over limit ${formatBytes(maxFileBytes)} (--max-file-bytes)` }, uncompressedBytes: bytes.length };
+    return {
+      ok: false,
+      skip: { code: 'too-large', reason: `decompressed size over limit ${formatBytes(maxFileBytes)} (--max-file-bytes)` },
+      uncompressedBytes: bytes.length,
+    };
   }
   return decodeCloudTrailBytes(bytes, limits);
 }
@@ -439,7 +443,13 @@ export class CloudTrailDecoder {
     const parts = this.parts;
     this.parts = [];
     if (this.size > this.limits.maxRecordBytes) {
-      return { text: null, skip: { code: 'record-too-large', reason: `record of ${this.size} bytes is over limit ${formatBytes(this.limits.maxRecordBytes)} (--max-record-bytes)` } };
+      return {
+        text: null,
+        skip: {
+          code: 'record-too-large',
+          reason: `record of ${this.size} bytes is over limit ${formatBytes(this.limits.maxRecordBytes)} (--max-record-bytes)`,
+        },
+      };
     }
     if (this.deepest > this.limits.maxDepth) {
       return { text: null, skip: { code: 'too-deep', reason: `record nested deeper than ${this.limits.maxDepth} levels (--max-depth)` } };
@@ -483,7 +493,8 @@ export class CloudTrailDecoder {
     if ('digestStartTime' in doc || 'digestPublicKeyFingerprint' in doc) {
       return { ok: false, skip: { code: 'digest-file', reason: 'CloudTrail digest file (integrity hashes, no events)' } };
     }
-    if (!isEventLike(doc) && !isEnvelope(doc)) return { ok: false, skip: { code: 'not-cloudtrail', reason: 'JSON without "Records", events or an EventBridge "detail"' } };
+    if (!isEventLike(doc) && !isEnvelope(doc))
+      return { ok: false, skip: { code: 'not-cloudtrail', reason: 'JSON without "Records", events or an EventBridge "detail"' } };
     this.accept(doc, 'document');
     return { ok: true, accepted: this.accepted, recordSkips: this.recordSkips };
   }
@@ -512,7 +523,11 @@ export class CloudTrailDecoder {
 
   private endDocument(): void {
     if (this.capturing && this.recordDepth > 0) {
-      this.recordSkipped('invalid-json', 'the file ends inside this record', this.recordsLabel === 'Records' ? `Records[${this.index}]` : `record ${this.index}`);
+      this.recordSkipped(
+        'invalid-json',
+        'the file ends inside this record',
+        this.recordsLabel === 'Records' ? `Records[${this.index}]` : `record ${this.index}`,
+      );
     } else {
       this.recordSkipped('invalid-json', 'the file ends before the JSON document is closed', 'end');
     }

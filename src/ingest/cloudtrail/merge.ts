@@ -51,9 +51,7 @@ export async function mergeBatch(engine: DuckDBEngine, batch: Batch, entries: re
         }
         summary.events.inserted += batch.rows;
       } else {
-        await engine.run(
-          `CREATE TEMP TABLE IF NOT EXISTS ${STAGING} AS SELECT *, 0::BIGINT AS _seq, 0::BIGINT AS _ord FROM cloudtrail_events LIMIT 0`,
-        );
+        await engine.run(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING} AS SELECT *, 0::BIGINT AS _seq, 0::BIGINT AS _ord FROM cloudtrail_events LIMIT 0`);
         await engine.run(`DELETE FROM ${STAGING}`);
         const appender = await engine.connection.createAppender(STAGING, 'main', 'temp');
         try {
@@ -118,10 +116,18 @@ async function mergeInsights(engine: DuckDBEngine, rows: readonly (InsightRow & 
       summary.events.duplicates++;
       continue;
     }
-    await engine.run(
-      `INSERT INTO cloudtrail_insights VALUES ($k, CAST($t AS TIMESTAMP), $f, $id, $time, $src, $name, $region, $type, $record)`,
-      { k: row.key, t: new Date(row.timeMs).toISOString().replace('Z', ''), f: row.path, id: row.eventId, time: row.eventTime, src: row.eventSource, name: row.eventName, region: row.awsRegion, type: row.insightType, record: row.record },
-    );
+    await engine.run(`INSERT INTO cloudtrail_insights VALUES ($k, CAST($t AS TIMESTAMP), $f, $id, $time, $src, $name, $region, $type, $record)`, {
+      k: row.key,
+      t: new Date(row.timeMs).toISOString().replace('Z', ''),
+      f: row.path,
+      id: row.eventId,
+      time: row.eventTime,
+      src: row.eventSource,
+      name: row.eventName,
+      region: row.awsRegion,
+      type: row.insightType,
+      record: row.record,
+    });
     summary.events.insights++;
   }
 }

@@ -74,7 +74,11 @@ export class FlowBulkQueue {
     this.pendingPaths = new Set();
     this.rows = 0;
     await this.hooks.beforeWrite();
-    const load = () => appendFlowCsvFiles(this.engine, batch.map((b) => b.load));
+    const load = () =>
+      appendFlowCsvFiles(
+        this.engine,
+        batch.map((b) => b.load),
+      );
     const result = this.hooks.bulkLoad ? await this.hooks.bulkLoad(load) : await load();
     if (result === null) {
       // DuckDB refused what the validation accepted: each file on its own (fast path first).

@@ -50,7 +50,10 @@ export function looksLikeFlowLogLine(firstLine: string): boolean {
   if (tokens.length > 1 && /^\d{4}-\d{2}-\d{2}T/.test(tokens[0]!)) tokens = tokens.slice(1);
   if (isHeader(tokens)) {
     // A header needs more than one documented field to be a flow-log header, not a stray word.
-    return tokens.filter((t) => /^(version|srcaddr|dstaddr|srcport|dstport|interface-id|log-status|action|protocol)$/.test(t.replace(/^\$\{(.*)\}$/, '$1'))).length >= 2;
+    return (
+      tokens.filter((t) => /^(version|srcaddr|dstaddr|srcport|dstport|interface-id|log-status|action|protocol)$/.test(t.replace(/^\$\{(.*)\}$/, '$1')))
+        .length >= 2
+    );
   }
   if (!HEADERLESS_LAYOUTS.some((l) => l.fields.length === tokens.length)) return false;
   return /^\d{1,2}$/.test(tokens[0]!) && tokens.some((t) => t === 'OK' || t === 'NODATA' || t === 'SKIPDATA');
@@ -77,5 +80,9 @@ export function detectFlowLog(path: string, firstLine?: string): FlowLogDetectio
   if (firstLine !== undefined && looksLikeFlowLogLine(firstLine)) {
     return { isFlowLog: true, reason: isHeader(firstLine.trim().split(/\s+/)) ? 'header' : 'record', location: null };
   }
-  return { isFlowLog: false, reason: firstLine === undefined ? 'not in the flow-log S3 layout' : 'first line is neither a flow-log header nor a record', location: null };
+  return {
+    isFlowLog: false,
+    reason: firstLine === undefined ? 'not in the flow-log S3 layout' : 'first line is neither a flow-log header nor a record',
+    location: null,
+  };
 }

@@ -141,7 +141,14 @@ export class FlowCleanScanner {
     this.columns = columns;
     this.slots = columns.map((c) => ({
       numeric: c.type !== 'string',
-      max: c.name === 'srcport' || c.name === 'dstport' ? 65535 : c.name === 'start' || c.name === 'end' ? MAX_FLOW_SECONDS : c.type === 'int' ? INT_MAX : Number.MAX_SAFE_INTEGER,
+      max:
+        c.name === 'srcport' || c.name === 'dstport'
+          ? 65535
+          : c.name === 'start' || c.name === 'end'
+            ? MAX_FLOW_SECONDS
+            : c.type === 'int'
+              ? INT_MAX
+              : Number.MAX_SAFE_INTEGER,
     }));
     this.statusIndex = columns.findIndex((c) => c.name === 'log-status');
     this.startIndex = columns.findIndex((c) => c.name === 'start');

@@ -5,4 +5,12 @@ export * from './reader.js';
 export * from './detect.js';
 export * from './ingest.js';
 export * from './fast.js';
-export { installVpcFlowSchema, appendFlowRecords, appendFlowCsv, flowRecordKey, type AppendResult, type CsvLoad, type StartRange } from '../../store/vpcflow-schema.js';
+export {
+  installVpcFlowSchema,
+  appendFlowRecords,
+  appendFlowCsv,
+  flowRecordKey,
+  type AppendResult,
+  type CsvLoad,
+  type StartRange,
+} from '../../store/vpcflow-schema.js';

@@ -65,7 +65,11 @@ export async function ingestFlowLogFile(engine: DuckDBEngine, path: string, opti
     // The file is skipped, but what was appended before the break stays: say so.
     const stored = appended + duplicates;
     if (!(error instanceof TrailbookError) || stored === 0) throw error;
-    throw new TrailbookError(error.code, `${error.message}; the ${stored} rows before it are stored (a re-run finds them as duplicates)`, { location: error.location, hint: error.hint, cause: error });
+    throw new TrailbookError(error.code, `${error.message}; the ${stored} rows before it are stored (a re-run finds them as duplicates)`, {
+      location: error.location,
+      hint: error.hint,
+      cause: error,
+    });
   }
   return { path, format: file.format, stats: file.stats, appended, duplicates, loadedBy: 'records' };
 }

@@ -1,4 +1,12 @@
-import { DEFAULT_V2_FIELDS, HEADERLESS_LAYOUTS, fieldSpec, parseFormatString, type FlowFieldType, type FlowRecord, type FlowValue } from '../../store/vpcflow-fields.js';
+import {
+  DEFAULT_V2_FIELDS,
+  HEADERLESS_LAYOUTS,
+  fieldSpec,
+  parseFormatString,
+  type FlowFieldType,
+  type FlowRecord,
+  type FlowValue,
+} from '../../store/vpcflow-fields.js';
 
 /**
  * The streaming flow-log line parser: pure and synchronous, one line in, at most one record out,
@@ -101,8 +109,19 @@ function numericProblem(name: string, type: FlowFieldType, token: string): strin
 
 export function emptyStats(): FlowReadStats {
   return {
-    lines: 0, records: 0, nodata: 0, skipdata: 0, headers: 0, bad: 0, badLines: [], unknownFields: [],
-    fields: null, formatSource: null, formatNote: null, jsonWrapped: 0, timestampPrefixed: 0,
+    lines: 0,
+    records: 0,
+    nodata: 0,
+    skipdata: 0,
+    headers: 0,
+    bad: 0,
+    badLines: [],
+    unknownFields: [],
+    fields: null,
+    formatSource: null,
+    formatNote: null,
+    jsonWrapped: 0,
+    timestampPrefixed: 0,
   };
 }
 
@@ -143,7 +162,11 @@ export class FlowLogParser {
       tokens = tokens.slice(1);
     }
 
-    if (isHeader(tokens)) return this.header(line, tokens.map((t) => t.replace(/^\$\{(.*)\}$/, '$1')));
+    if (isHeader(tokens))
+      return this.header(
+        line,
+        tokens.map((t) => t.replace(/^\$\{(.*)\}$/, '$1')),
+      );
 
     let layout = this.layout;
     if (!layout) {

@@ -16,12 +16,16 @@ export function attachChanges(event: EventColumns, request: JsonObject): Exposur
   let groups: string[];
   let fieldName: string;
   if (name === 'ModifyNetworkInterfaceAttribute' || name === 'ModifyInstanceAttribute') {
-    groups = list(field(request, 'groupSet')).map((g) => text(field(g, 'groupId')) ?? text(g)).filter((g): g is string => Boolean(g));
+    groups = list(field(request, 'groupSet'))
+      .map((g) => text(field(g, 'groupId')) ?? text(g))
+      .filter((g): g is string => Boolean(g));
     resource = text(field(request, 'networkInterfaceId')) ?? text(field(request, 'instanceId')) ?? null;
     resourceType = name === 'ModifyNetworkInterfaceAttribute' ? 'network-interface' : 'instance';
     fieldName = 'requestParameters.groupSet.items[].groupId';
   } else {
-    groups = list(field(request, 'securityGroups')).map((g) => text(g)).filter((g): g is string => Boolean(g));
+    groups = list(field(request, 'securityGroups'))
+      .map((g) => text(g))
+      .filter((g): g is string => Boolean(g));
     resource = text(field(request, 'loadBalancerArn')) ?? text(field(request, 'loadBalancerName')) ?? null;
     resourceType = name === 'SetSecurityGroups' ? 'elbv2-load-balancer' : 'classic-elb';
     fieldName = 'requestParameters.securityGroups[]';
@@ -34,11 +38,21 @@ export function attachChanges(event: EventColumns, request: JsonObject): Exposur
     'the ports this opens are those the groups admit, which this event does not carry',
   ];
   if (failed) why.push(`the call failed with ${event.errorCode}: an attempt, not an exposure`);
-  return [{
-    ...event,
-    action: failed ? 'attempt' : 'attach',
-    resource, resourceType, direction: 'ingress', protocol: null, fromPort: null, toPort: null,
-    peer: ANY_PEER, internetExposed: false, ruleKey: null, groupIds: groups,
-    why: why.join('; '),
-  }];
+  return [
+    {
+      ...event,
+      action: failed ? 'attempt' : 'attach',
+      resource,
+      resourceType,
+      direction: 'ingress',
+      protocol: null,
+      fromPort: null,
+      toPort: null,
+      peer: ANY_PEER,
+      internetExposed: false,
+      ruleKey: null,
+      groupIds: groups,
+      why: why.join('; '),
+    },
+  ];
 }

@@ -18,17 +18,40 @@ export { evaluateNetworkAcl, networkAclEntryFrom, type NetworkAclEntry } from '.
  */
 export const EXPOSURE_EVENTS = {
   'ec2.amazonaws.com': [
-    'AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress',
-    'ModifySecurityGroupRules', 'CreateNetworkAclEntry', 'ReplaceNetworkAclEntry', 'DeleteNetworkAclEntry',
-    'ModifyNetworkInterfaceAttribute', 'ModifyInstanceAttribute',
+    'AuthorizeSecurityGroupIngress',
+    'AuthorizeSecurityGroupEgress',
+    'RevokeSecurityGroupIngress',
+    'RevokeSecurityGroupEgress',
+    'ModifySecurityGroupRules',
+    'CreateNetworkAclEntry',
+    'ReplaceNetworkAclEntry',
+    'DeleteNetworkAclEntry',
+    'ModifyNetworkInterfaceAttribute',
+    'ModifyInstanceAttribute',
   ],
   'elasticloadbalancing.amazonaws.com': [
-    'CreateListener', 'ModifyListener', 'DeleteListener', 'CreateTargetGroup', 'ModifyTargetGroup', 'DeleteTargetGroup',
-    'RegisterTargets', 'DeregisterTargets', 'CreateLoadBalancer', 'CreateLoadBalancerListeners', 'DeleteLoadBalancerListeners',
-    'DeleteLoadBalancer', 'ApplySecurityGroupsToLoadBalancer', 'SetSecurityGroups',
+    'CreateListener',
+    'ModifyListener',
+    'DeleteListener',
+    'CreateTargetGroup',
+    'ModifyTargetGroup',
+    'DeleteTargetGroup',
+    'RegisterTargets',
+    'DeregisterTargets',
+    'CreateLoadBalancer',
+    'CreateLoadBalancerListeners',
+    'DeleteLoadBalancerListeners',
+    'DeleteLoadBalancer',
+    'ApplySecurityGroupsToLoadBalancer',
+    'SetSecurityGroups',
   ],
   'globalaccelerator.amazonaws.com': [
-    'CreateListener', 'UpdateListener', 'DeleteListener', 'CreateCustomRoutingListener', 'UpdateCustomRoutingListener', 'DeleteCustomRoutingListener',
+    'CreateListener',
+    'UpdateListener',
+    'DeleteListener',
+    'CreateCustomRoutingListener',
+    'UpdateCustomRoutingListener',
+    'DeleteCustomRoutingListener',
   ],
   'lightsail.amazonaws.com': ['OpenInstancePublicPorts', 'PutInstancePublicPorts', 'CloseInstancePublicPorts'],
   'rds.amazonaws.com': ['AuthorizeDBSecurityGroupIngress', 'RevokeDBSecurityGroupIngress'],
@@ -61,24 +84,32 @@ export function normalizeEvent(row: CloudTrailRow, context: NormalizeContext = {
   switch (serviceOf(source, name)) {
     case 'ec2.amazonaws.com':
       switch (name) {
-        case 'AuthorizeSecurityGroupIngress': case 'AuthorizeSecurityGroupEgress':
-        case 'RevokeSecurityGroupIngress': case 'RevokeSecurityGroupEgress':
+        case 'AuthorizeSecurityGroupIngress':
+        case 'AuthorizeSecurityGroupEgress':
+        case 'RevokeSecurityGroupIngress':
+        case 'RevokeSecurityGroupEgress':
           return securityGroupRuleChanges(event, request, response);
         case 'ModifySecurityGroupRules':
           return modifySecurityGroupRulesChanges(event, request, context);
-        case 'CreateNetworkAclEntry': case 'ReplaceNetworkAclEntry': case 'DeleteNetworkAclEntry':
+        case 'CreateNetworkAclEntry':
+        case 'ReplaceNetworkAclEntry':
+        case 'DeleteNetworkAclEntry':
           return networkAclChanges(event, request);
-        case 'ModifyNetworkInterfaceAttribute': case 'ModifyInstanceAttribute':
+        case 'ModifyNetworkInterfaceAttribute':
+        case 'ModifyInstanceAttribute':
           return attachChanges(event, request);
       }
       return [];
     case 'elasticloadbalancing.amazonaws.com':
       switch (name) {
-        case 'ApplySecurityGroupsToLoadBalancer': case 'SetSecurityGroups':
+        case 'ApplySecurityGroupsToLoadBalancer':
+        case 'SetSecurityGroups':
           return attachChanges(event, request);
-        case 'CreateLoadBalancerListeners': case 'DeleteLoadBalancerListeners':
+        case 'CreateLoadBalancerListeners':
+        case 'DeleteLoadBalancerListeners':
           return classicElbChanges(event, request);
-        case 'CreateLoadBalancer': case 'DeleteLoadBalancer':
+        case 'CreateLoadBalancer':
+        case 'DeleteLoadBalancer':
           // Same names in both ELB APIs: the classic one names the load balancer and its listeners.
           return field(request, 'loadBalancerName') !== undefined ? classicElbChanges(event, request) : [];
       }

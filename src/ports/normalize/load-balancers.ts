@@ -27,19 +27,38 @@ export function portOpeningChanges(event: EventColumns, openings: PortOpening[])
     if (opening.port === null) {
       // A whole-resource close (DeleteListener…): the ports are those the resource was opened with.
       const change = ruleChange({
-        event, action: opening.action, resource: opening.resource, resourceType: opening.resourceType, direction: 'ingress',
+        event,
+        action: opening.action,
+        resource: opening.resource,
+        resourceType: opening.resourceType,
+        direction: 'ingress',
         rule: { protocol: 'all', protocolText: 'unknown', ports: { kind: 'all' }, peer: ANY_PEER, peerField: '' },
-        ruleKey: opening.ruleKey, what: opening.what,
+        ruleKey: opening.ruleKey,
+        what: opening.what,
       });
       changes.push({ ...change, protocol: null });
       continue;
     }
     for (const protocol of transportsOfListenerProtocol(opening.protocolName)) {
-      changes.push(ruleChange({
-        event, action: opening.action, resource: opening.resource, resourceType: opening.resourceType, direction: 'ingress',
-        rule: { protocol, protocolText: `${text(opening.protocolName) ?? 'unspecified'} over ${protocol}`, ports: { kind: 'range', range: { from: opening.port, to: opening.port } }, peer: ANY_PEER, peerField: '' },
-        ruleKey: opening.ruleKey, anyIsInternet: opening.anyIsInternet ?? false, what: opening.what,
-      }));
+      changes.push(
+        ruleChange({
+          event,
+          action: opening.action,
+          resource: opening.resource,
+          resourceType: opening.resourceType,
+          direction: 'ingress',
+          rule: {
+            protocol,
+            protocolText: `${text(opening.protocolName) ?? 'unspecified'} over ${protocol}`,
+            ports: { kind: 'range', range: { from: opening.port, to: opening.port } },
+            peer: ANY_PEER,
+            peerField: '',
+          },
+          ruleKey: opening.ruleKey,
+          anyIsInternet: opening.anyIsInternet ?? false,
+          what: opening.what,
+        }),
+      );
     }
   }
   return changes;
@@ -60,13 +79,29 @@ export function elbv2Changes(event: EventColumns, request: JsonObject, response:
         if (port === null) continue; // ModifyListener that changed certificates or actions only
         const arn = text(field(listener, 'listenerArn')) ?? text(field(request, 'listenerArn')) ?? text(field(request, 'loadBalancerArn')) ?? null;
         const from = listeners.length > 0 ? 'responseElements.listeners' : 'requestParameters';
-        openings.push({ action: 'open', resource: arn, resourceType: 'elbv2-listener', port, protocolName: field(listener, 'protocol') ?? field(request, 'protocol'), ruleKey: arn, what: `${name} listens on port ${port} (${from}.port/protocol)` });
+        openings.push({
+          action: 'open',
+          resource: arn,
+          resourceType: 'elbv2-listener',
+          port,
+          protocolName: field(listener, 'protocol') ?? field(request, 'protocol'),
+          ruleKey: arn,
+          what: `${name} listens on port ${port} (${from}.port/protocol)`,
+        });
       }
       break;
     }
     case 'DeleteListener': {
       const arn = text(field(request, 'listenerArn')) ?? null;
-      openings.push({ action: 'close', resource: arn, resourceType: 'elbv2-listener', port: null, protocolName: null, ruleKey: '*', what: `DeleteListener removes listener ${arn} (requestParameters.listenerArn); its port is the one it was created with` });
+      openings.push({
+        action: 'close',
+        resource: arn,
+        resourceType: 'elbv2-listener',
+        port: null,
+        protocolName: null,
+        ruleKey: '*',
+        what: `DeleteListener removes listener ${arn} (requestParameters.listenerArn); its port is the one it was created with`,
+      });
       break;
     }
     case 'CreateTargetGroup':
@@ -78,19 +113,43 @@ export function elbv2Changes(event: EventColumns, request: JsonObject, response:
         const port = parsePort(field(group, 'port')) ?? null;
         const protocolName = field(group, 'protocol') ?? field(request, 'protocol');
         if (port !== null && name === 'CreateTargetGroup') {
-          openings.push({ action: 'open', resource: arn, resourceType: 'elbv2-target-group', port, protocolName, ruleKey: 'traffic-port', what: `${name}: targets receive traffic on port ${port} (targetGroup.port)` });
+          openings.push({
+            action: 'open',
+            resource: arn,
+            resourceType: 'elbv2-target-group',
+            port,
+            protocolName,
+            ruleKey: 'traffic-port',
+            what: `${name}: targets receive traffic on port ${port} (targetGroup.port)`,
+          });
         }
         // healthCheckPort is "traffic-port" (the port above) or a number of its own.
         const healthPort = parsePort(field(group, 'healthCheckPort')) ?? null;
         if (healthPort !== null && healthPort !== port) {
-          openings.push({ action: 'open', resource: arn, resourceType: 'elbv2-target-group', port: healthPort, protocolName: field(group, 'healthCheckProtocol') ?? protocolName, ruleKey: 'health-check-port', what: `${name}: health checks connect to port ${healthPort} (healthCheckPort)` });
+          openings.push({
+            action: 'open',
+            resource: arn,
+            resourceType: 'elbv2-target-group',
+            port: healthPort,
+            protocolName: field(group, 'healthCheckProtocol') ?? protocolName,
+            ruleKey: 'health-check-port',
+            what: `${name}: health checks connect to port ${healthPort} (healthCheckPort)`,
+          });
         }
       }
       break;
     }
     case 'DeleteTargetGroup': {
       const arn = text(field(request, 'targetGroupArn')) ?? null;
-      openings.push({ action: 'close', resource: arn, resourceType: 'elbv2-target-group', port: null, protocolName: null, ruleKey: '*', what: `DeleteTargetGroup removes ${arn} (requestParameters.targetGroupArn)` });
+      openings.push({
+        action: 'close',
+        resource: arn,
+        resourceType: 'elbv2-target-group',
+        port: null,
+        protocolName: null,
+        ruleKey: '*',
+        what: `DeleteTargetGroup removes ${arn} (requestParameters.targetGroupArn)`,
+      });
       break;
     }
     case 'RegisterTargets':
@@ -101,7 +160,15 @@ export function elbv2Changes(event: EventColumns, request: JsonObject, response:
         const port = parsePort(field(target, 'port')) ?? null;
         if (port === null) continue;
         const id = text(field(target, 'id')) ?? '?';
-        openings.push({ action: name === 'RegisterTargets' ? 'open' : 'close', resource: arn, resourceType: 'elbv2-target-group', port, protocolName: 'TCP_UDP', ruleKey: `target:${id}:${port}`, what: `${name}: target ${id} on port ${port} (requestParameters.targets[].port; protocol is the target group's)` });
+        openings.push({
+          action: name === 'RegisterTargets' ? 'open' : 'close',
+          resource: arn,
+          resourceType: 'elbv2-target-group',
+          port,
+          protocolName: 'TCP_UDP',
+          ruleKey: `target:${id}:${port}`,
+          what: `${name}: target ${id} on port ${port} (requestParameters.targets[].port; protocol is the target group's)`,
+        });
       }
       break;
     }
@@ -123,20 +190,62 @@ export function classicElbChanges(event: EventColumns, request: JsonObject): Exp
     for (const value of list(field(request, 'loadBalancerPorts'))) {
       const port = parsePort(value) ?? null;
       if (port === null) continue;
-      openings.push({ action: 'close', resource: lb, resourceType: 'classic-elb-listener', port, protocolName: 'TCP' /* classic ELB has no UDP listeners */, ruleKey: `listener:${port}`, what: `DeleteLoadBalancerListeners removes the listener on port ${port} of ${lb} (requestParameters.loadBalancerPorts)` });
+      openings.push({
+        action: 'close',
+        resource: lb,
+        resourceType: 'classic-elb-listener',
+        port,
+        protocolName: 'TCP' /* classic ELB has no UDP listeners */,
+        ruleKey: `listener:${port}`,
+        what: `DeleteLoadBalancerListeners removes the listener on port ${port} of ${lb} (requestParameters.loadBalancerPorts)`,
+      });
       // The back-end port of that listener goes with it; which port that was, the creation says.
-      openings.push({ action: 'close', resource: lb, resourceType: 'classic-elb-backend', port: null, protocolName: null, ruleKey: `backend:${port}`, what: `DeleteLoadBalancerListeners removes the back-end of listener ${port} of ${lb}` });
+      openings.push({
+        action: 'close',
+        resource: lb,
+        resourceType: 'classic-elb-backend',
+        port: null,
+        protocolName: null,
+        ruleKey: `backend:${port}`,
+        what: `DeleteLoadBalancerListeners removes the back-end of listener ${port} of ${lb}`,
+      });
     }
   } else if (name === 'DeleteLoadBalancer') {
-    openings.push({ action: 'close', resource: lb, resourceType: 'classic-elb', port: null, protocolName: null, ruleKey: '*', what: `DeleteLoadBalancer removes ${lb} and all its listeners` });
+    openings.push({
+      action: 'close',
+      resource: lb,
+      resourceType: 'classic-elb',
+      port: null,
+      protocolName: null,
+      ruleKey: '*',
+      what: `DeleteLoadBalancer removes ${lb} and all its listeners`,
+    });
   } else {
     const scheme = text(field(request, 'scheme')) ?? (name === 'CreateLoadBalancer' ? 'internet-facing (default)' : undefined);
     for (const listener of list(field(request, 'listeners'))) {
       const port = parsePort(field(listener, 'loadBalancerPort')) ?? null;
       const instancePort = parsePort(field(listener, 'instancePort')) ?? null;
       const schemeWords = scheme ? `, scheme ${scheme}` : '';
-      if (port !== null) openings.push({ action: 'open', resource: lb, resourceType: 'classic-elb-listener', port, protocolName: field(listener, 'protocol'), ruleKey: `listener:${port}`, what: `${name}: ${lb} listens on port ${port} (listeners[].loadBalancerPort${schemeWords})` });
-      if (instancePort !== null) openings.push({ action: 'open', resource: lb, resourceType: 'classic-elb-backend', port: instancePort, protocolName: field(listener, 'instanceProtocol') ?? field(listener, 'protocol'), ruleKey: `backend:${port}`, what: `${name}: ${lb} forwards listener ${port} to instance port ${instancePort} (listeners[].instancePort)` });
+      if (port !== null)
+        openings.push({
+          action: 'open',
+          resource: lb,
+          resourceType: 'classic-elb-listener',
+          port,
+          protocolName: field(listener, 'protocol'),
+          ruleKey: `listener:${port}`,
+          what: `${name}: ${lb} listens on port ${port} (listeners[].loadBalancerPort${schemeWords})`,
+        });
+      if (instancePort !== null)
+        openings.push({
+          action: 'open',
+          resource: lb,
+          resourceType: 'classic-elb-backend',
+          port: instancePort,
+          protocolName: field(listener, 'instanceProtocol') ?? field(listener, 'protocol'),
+          ruleKey: `backend:${port}`,
+          what: `${name}: ${lb} forwards listener ${port} to instance port ${instancePort} (listeners[].instancePort)`,
+        });
     }
   }
   return portOpeningChanges(event, openings);
@@ -151,7 +260,17 @@ export function globalAcceleratorChanges(event: EventColumns, request: JsonObjec
   const listener = field(response, 'listener');
   const arn = text(field(listener, 'listenerArn')) ?? text(field(request, 'listenerArn')) ?? text(field(request, 'acceleratorArn')) ?? null;
   if (name === 'DeleteListener' || name === 'DeleteCustomRoutingListener') {
-    return portOpeningChanges(event, [{ action: 'close', resource: arn, resourceType: 'global-accelerator-listener', port: null, protocolName: null, ruleKey: '*', what: `${name} removes accelerator listener ${arn}` }]);
+    return portOpeningChanges(event, [
+      {
+        action: 'close',
+        resource: arn,
+        resourceType: 'global-accelerator-listener',
+        port: null,
+        protocolName: null,
+        ruleKey: '*',
+        what: `${name} removes accelerator listener ${arn}`,
+      },
+    ]);
   }
   const source = listener ?? request;
   const ranges = list(field(source, 'portRanges'));
@@ -162,12 +281,25 @@ export function globalAcceleratorChanges(event: EventColumns, request: JsonObjec
     const to = parsePort(field(range, 'toPort')) ?? from;
     if (from === undefined || to === undefined) continue;
     for (const protocol of transportsOfListenerProtocol(protocolName)) {
-      changes.push(ruleChange({
-        event, action: 'open', resource: arn, resourceType: 'global-accelerator-listener', direction: 'ingress',
-        rule: { protocol, protocolText: `${text(protocolName) ?? 'unspecified'} over ${protocol}`, ports: { kind: 'range', range: { from: Math.min(from, to), to: Math.max(from, to) } }, peer: ANY_PEER, peerField: '' },
-        ruleKey: arn, anyIsInternet: true,
-        what: `${name} accelerator listener ${arn} (portRanges[].fromPort/toPort)`,
-      }));
+      changes.push(
+        ruleChange({
+          event,
+          action: 'open',
+          resource: arn,
+          resourceType: 'global-accelerator-listener',
+          direction: 'ingress',
+          rule: {
+            protocol,
+            protocolText: `${text(protocolName) ?? 'unspecified'} over ${protocol}`,
+            ports: { kind: 'range', range: { from: Math.min(from, to), to: Math.max(from, to) } },
+            peer: ANY_PEER,
+            peerField: '',
+          },
+          ruleKey: arn,
+          anyIsInternet: true,
+          what: `${name} accelerator listener ${arn} (portRanges[].fromPort/toPort)`,
+        }),
+      );
     }
   }
   return changes;

@@ -23,7 +23,12 @@ export function networkAclChanges(event: EventColumns, request: JsonObject): Exp
 
   if (name === 'DeleteNetworkAclEntry') {
     const rule: NetworkRule = { protocol: 'all', protocolText: 'unknown', ports: { kind: 'all' }, peer: { kind: 'any', value: '*' }, peerField: 'ruleNumber' };
-    const change = ruleChange({ ...common, action: 'close', rule, what: `DeleteNetworkAclEntry removed ${direction} rule ${ruleNumber} of ${aclId} (requestParameters.ruleNumber/egress); its ports are those the entry was created with` });
+    const change = ruleChange({
+      ...common,
+      action: 'close',
+      rule,
+      what: `DeleteNetworkAclEntry removed ${direction} rule ${ruleNumber} of ${aclId} (requestParameters.ruleNumber/egress); its ports are those the entry was created with`,
+    });
     return [{ ...change, protocol: null }];
   }
 
@@ -37,14 +42,22 @@ export function networkAclChanges(event: EventColumns, request: JsonObject): Exp
   const cidr = v4 ?? v6;
   if (!cidr) return [];
   const allow = (text(field(request, 'ruleAction')) ?? '').toLowerCase() === 'allow';
-  const rule: NetworkRule = { protocol, protocolText: text(protocolValue) ?? '', ports, peer: { kind: 'cidr', value: cidr }, peerField: v4 ? 'cidrBlock' : 'ipv6CidrBlock' };
+  const rule: NetworkRule = {
+    protocol,
+    protocolText: text(protocolValue) ?? '',
+    ports,
+    peer: { kind: 'cidr', value: cidr },
+    peerField: v4 ? 'cidrBlock' : 'ipv6CidrBlock',
+  };
   const verb = name === 'ReplaceNetworkAclEntry' ? 'replaced' : 'created';
-  return [ruleChange({
-    ...common,
-    action: allow ? 'open' : 'close',
-    rule,
-    what: `${name} ${verb} ${direction} rule ${ruleNumber} of ${aclId}, ruleAction ${allow ? 'allow' : 'deny (narrows, never opens)'} (requestParameters.aclProtocol/portRange/${rule.peerField})${allow ? `; ${ACL_ALONE}` : ''}`,
-  })];
+  return [
+    ruleChange({
+      ...common,
+      action: allow ? 'open' : 'close',
+      rule,
+      what: `${name} ${verb} ${direction} rule ${ruleNumber} of ${aclId}, ruleAction ${allow ? 'allow' : 'deny (narrows, never opens)'} (requestParameters.aclProtocol/portRange/${rule.peerField})${allow ? `; ${ACL_ALONE}` : ''}`,
+    }),
+  ];
 }
 
 /** An ACL is one of two filters: it opens nothing that the interface's security groups still block. */
@@ -73,7 +86,13 @@ export function networkAclEntryFrom(value: JsonObject): NetworkAclEntry | undefi
     ruleNumber,
     egress: bool(field(value, 'egress')) ?? false,
     allow: (text(field(value, 'ruleAction')) ?? '').toLowerCase() === 'allow',
-    rule: { protocol, protocolText: text(protocolValue) ?? '', ports: portsMeaning(protocol, field(portRange, 'from'), field(portRange, 'to')), peer: { kind: 'cidr', value: cidr }, peerField: 'cidrBlock' },
+    rule: {
+      protocol,
+      protocolText: text(protocolValue) ?? '',
+      ports: portsMeaning(protocol, field(portRange, 'from'), field(portRange, 'to')),
+      peer: { kind: 'cidr', value: cidr },
+      peerField: 'cidrBlock',
+    },
   };
 }
 
@@ -82,7 +101,10 @@ export function networkAclEntryFrom(value: JsonObject): NetworkAclEntry | undefi
  * direction in ascending rule number, the first whose protocol, ports and CIDR match decides;
  * nothing matching means deny (the implicit `*` rule).
  */
-export function evaluateNetworkAcl(entries: readonly NetworkAclEntry[], query: { egress: boolean; port: number; protocol: 'tcp' | 'udp'; peerMatches: (rule: NetworkRule) => boolean }): { allowed: boolean; decidedBy: number | null } {
+export function evaluateNetworkAcl(
+  entries: readonly NetworkAclEntry[],
+  query: { egress: boolean; port: number; protocol: 'tcp' | 'udp'; peerMatches: (rule: NetworkRule) => boolean },
+): { allowed: boolean; decidedBy: number | null } {
   const ordered = entries.filter((e) => e.egress === query.egress).sort((a, b) => a.ruleNumber - b.ruleNumber);
   for (const entry of ordered) {
     const { rule } = entry;

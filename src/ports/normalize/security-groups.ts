@@ -37,13 +37,15 @@ export function securityGroupRuleChanges(event: EventColumns, request: JsonObjec
       const rule = ruleFromSecurityGroupRule(item);
       if (!rule) continue;
       const ruleId = text(field(item, 'securityGroupRuleId')) ?? null;
-      changes.push(ruleChange({
-        ...common,
-        resource: text(field(item, 'groupId')) ?? groupId,
-        rule,
-        ruleKey: ruleId,
-        what: `${name} created rule ${ruleId ?? '(no id)'} (responseElements.securityGroupRuleSet: ipProtocol/fromPort/toPort/${rule.peerField})`,
-      }));
+      changes.push(
+        ruleChange({
+          ...common,
+          resource: text(field(item, 'groupId')) ?? groupId,
+          rule,
+          ruleKey: ruleId,
+          what: `${name} created rule ${ruleId ?? '(no id)'} (responseElements.securityGroupRuleSet: ipProtocol/fromPort/toPort/${rule.peerField})`,
+        }),
+      );
     }
     if (changes.length > 0) return changes;
   }
@@ -51,18 +53,44 @@ export function securityGroupRuleChanges(event: EventColumns, request: JsonObjec
   const changes: ExposureChange[] = [];
   for (const permission of list(field(request, 'ipPermissions'))) {
     for (const rule of rulesFromPermission(permission)) {
-      changes.push(ruleChange({ ...common, resource: groupId, rule, what: `${name} on ${groupId} (requestParameters.ipPermissions: ipProtocol/fromPort/toPort/${rule.peerField})` }));
+      changes.push(
+        ruleChange({
+          ...common,
+          resource: groupId,
+          rule,
+          what: `${name} on ${groupId} (requestParameters.ipPermissions: ipProtocol/fromPort/toPort/${rule.peerField})`,
+        }),
+      );
     }
   }
   for (const rule of legacyFlatRules(request)) {
-    changes.push(ruleChange({ ...common, resource: groupId, rule, what: `${name} on ${groupId} (legacy flat requestParameters: ipProtocol/fromPort/toPort/${rule.peerField})` }));
+    changes.push(
+      ruleChange({
+        ...common,
+        resource: groupId,
+        rule,
+        what: `${name} on ${groupId} (legacy flat requestParameters: ipProtocol/fromPort/toPort/${rule.peerField})`,
+      }),
+    );
   }
   // Revoke by rule id: the ports are those of the rule being removed, known only from its creation.
   for (const ruleId of list(field(request, 'securityGroupRuleIds'))) {
     const id = text(ruleId) ?? text(field(ruleId, 'securityGroupRuleId'));
     if (!id) continue;
-    const rule: NetworkRule = { protocol: 'all', protocolText: 'unknown', ports: { kind: 'all' }, peer: { kind: 'any', value: '*' }, peerField: 'securityGroupRuleIds' };
-    const change = ruleChange({ ...common, resource: groupId, rule, ruleKey: id, what: `${name} removes rule ${id} by id (requestParameters.securityGroupRuleIds); its ports are those the rule was created with` });
+    const rule: NetworkRule = {
+      protocol: 'all',
+      protocolText: 'unknown',
+      ports: { kind: 'all' },
+      peer: { kind: 'any', value: '*' },
+      peerField: 'securityGroupRuleIds',
+    };
+    const change = ruleChange({
+      ...common,
+      resource: groupId,
+      rule,
+      ruleKey: id,
+      what: `${name} removes rule ${id} by id (requestParameters.securityGroupRuleIds); its ports are those the rule was created with`,
+    });
     changes.push({ ...change, protocol: null });
   }
   return changes;
@@ -105,11 +133,21 @@ export function modifySecurityGroupRulesChanges(event: EventColumns, request: Js
       const rule = ruleFromSecurityGroupRule(inner);
       if (!rule) continue;
       const known = ruleId ? context.ruleDirections?.get(ruleId) : undefined;
-      const directionWords = known ? `${known} (from the rule's creation)` : 'ingress assumed: the event does not say, and the rule was not created in the events read';
-      changes.push(ruleChange({
-        event, action: 'open', resource: groupId, resourceType: 'security-group', direction: known ?? 'ingress', rule, ruleKey: ruleId,
-        what: `ModifySecurityGroupRules rewrote rule ${ruleId ?? '(no id)'} on ${groupId} (requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule: IpProtocol/FromPort/ToPort/${rule.peerField}); direction ${directionWords}`,
-      }));
+      const directionWords = known
+        ? `${known} (from the rule's creation)`
+        : 'ingress assumed: the event does not say, and the rule was not created in the events read';
+      changes.push(
+        ruleChange({
+          event,
+          action: 'open',
+          resource: groupId,
+          resourceType: 'security-group',
+          direction: known ?? 'ingress',
+          rule,
+          ruleKey: ruleId,
+          what: `ModifySecurityGroupRules rewrote rule ${ruleId ?? '(no id)'} on ${groupId} (requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule: IpProtocol/FromPort/ToPort/${rule.peerField}); direction ${directionWords}`,
+        }),
+      );
     }
   }
   return changes;

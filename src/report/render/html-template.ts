@@ -38,5 +38,10 @@ export function trusted(text: string): Markup {
 
 /** Several values as lines of one text (an SVG <title> tooltip); each value stays one line. */
 export function lines(...values: (string | null | undefined)[]): Markup {
-  return new Markup(values.filter((v) => v !== null && v !== undefined && v !== '').map((v) => render(v)).join('\n'));
+  return new Markup(
+    values
+      .filter((v) => v !== null && v !== undefined && v !== '')
+      .map((v) => render(v))
+      .join('\n'),
+  );
 }

@@ -2,8 +2,21 @@ import type { Credentials, Finding, Report, SourceAssessment } from '../contract
 import { html, trusted, type Markup } from './html-template.js';
 import { STYLE } from './html-style.js';
 import {
-  actionCounts, answersHeading, durationText, flowsText, keyKindText, mfaText, overallAction, questionViews, readRow, readsFlows, runWindowText,
-  sortFindings, subjectText, viaText, type AnswerView,
+  actionCounts,
+  answersHeading,
+  durationText,
+  flowsText,
+  keyKindText,
+  mfaText,
+  overallAction,
+  questionViews,
+  readRow,
+  readsFlows,
+  runWindowText,
+  sortFindings,
+  subjectText,
+  viaText,
+  type AnswerView,
 } from './model.js';
 import type { Coverage } from './model.js';
 import { ACTION_COLOR, renderTimeline } from './timeline.js';
@@ -22,7 +35,9 @@ export function renderHtml(report: Report, coverage?: Coverage): string {
   const outcome = overallAction(report);
   const window = runWindowText(report, coverage);
   const findings = sortFindings(report.findings);
-  const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
+  const counts = actionCounts(report)
+    .map((c) => `${c.count} ${c.action}`)
+    .join(', ');
   const title = `trailbook · ${subject} · ${outcome ? outcome.toUpperCase() : 'nothing found'}`;
   const page = html`<!DOCTYPE html>
 <html lang="en">
@@ -83,12 +98,22 @@ function answers(report: Report): Markup {
   const heading = answersHeading(report);
   return html`<section id="answers">
 <h2>${heading[0]!.toUpperCase()}${heading.slice(1)}</h2>
-${questionViews(report).map((q) => html`<div class="q"><h3>Q${q.n}. ${q.label}</h3>
-${q.details.length ? html`<dl>
+${questionViews(report).map(
+  (q) => html`<div class="q"><h3>Q${q.n}. ${q.label}</h3>
+${
+  q.details.length
+    ? html`<dl>
 <dt>${capitalized(q.answer.label ?? 'answer')}</dt><dd>${answerValue(q.answer)}</dd>
-${q.details.map((d) => (d.type === 'time' && d.value === null ? '' : html`<dt>${capitalized(d.label ?? '')}</dt><dd>${answerValue(d)}</dd>
-`))}</dl>` : answerValue(q.answer, true)}</div>
-`)}</section>`;
+${q.details.map((d) =>
+  d.type === 'time' && d.value === null
+    ? ''
+    : html`<dt>${capitalized(d.label ?? '')}</dt><dd>${answerValue(d)}</dd>
+`,
+)}</dl>`
+    : answerValue(q.answer, true)
+}</div>
+`,
+)}</section>`;
 }
 
 function capitalized(text: string): string {
@@ -125,14 +150,22 @@ function answerValue(view: AnswerView, block = false): Markup {
 
 function credentialsTable(list: readonly Credentials[]): Markup {
   return html`<div class="scroll"><table><thead><tr><th>identity</th><th>ARN</th><th>access key</th><th>key</th><th>MFA</th><th>via</th><th>issuer</th></tr></thead><tbody>
-${list.map((c) => html`<tr><td>${c.identityType}</td><td><code>${c.arn}</code></td><td>${c.accessKeyId ? html`<code>${c.accessKeyId}</code>` : 'none'}</td><td>${keyKindText(c)}</td><td>${mfaText(c.mfa)}</td><td>${viaText(c.via)}</td><td>${c.issuer ? html`<code>${c.issuer}</code>` : ''}</td></tr>
-`)}</tbody></table></div>`;
+${list.map(
+  (
+    c,
+  ) => html`<tr><td>${c.identityType}</td><td><code>${c.arn}</code></td><td>${c.accessKeyId ? html`<code>${c.accessKeyId}</code>` : 'none'}</td><td>${keyKindText(c)}</td><td>${mfaText(c.mfa)}</td><td>${viaText(c.via)}</td><td>${c.issuer ? html`<code>${c.issuer}</code>` : ''}</td></tr>
+`,
+)}</tbody></table></div>`;
 }
 
 function sourcesTable(list: readonly SourceAssessment[]): Markup {
   return html`<div class="scroll"><table><thead><tr><th>verdict</th><th>source</th><th>role</th><th>reasons</th></tr></thead><tbody>
-${list.map((s) => html`<tr><td><span class="verdict ${s.verdict}">${s.verdict}</span></td><td><code>${s.ip}</code></td><td>${s.role ?? ''}</td><td>${s.reasons.map((r, i) => html`${i ? html`<br>` : ''}${r}`)}</td></tr>
-`)}</tbody></table></div>`;
+${list.map(
+  (
+    s,
+  ) => html`<tr><td><span class="verdict ${s.verdict}">${s.verdict}</span></td><td><code>${s.ip}</code></td><td>${s.role ?? ''}</td><td>${s.reasons.map((r, i) => html`${i ? html`<br>` : ''}${r}`)}</td></tr>
+`,
+)}</tbody></table></div>`;
 }
 
 function finding(f: Finding, n: number, flows: boolean): Markup {
@@ -157,8 +190,12 @@ ${f.windows?.length ? html`<dt>Exposure windows</dt><dd>${f.windows.map((w) => h
 </dl>
 <details open><summary>Evidence (${f.evidence.length} rows${where ? `, ${where}` : ''})</summary>
 <div class="scroll"><table class="evidence"><thead><tr><th>ts</th><th>actor</th><th>source_ip</th><th>action</th><th>resource</th>${varying ? html`<th>account_id</th><th>region</th>` : ''}<th>source_ref</th><th>detail</th></tr></thead><tbody>
-${f.evidence.map((r) => html`<tr><td class="nw"><time>${r.ts}</time></td><td>${r.actor}</td><td class="nw">${r.source_ip}</td><td>${r.action}</td><td class="nw">${r.resource}</td>${varying ? html`<td>${r.account_id}</td><td>${r.region}</td>` : ''}<td class="ref nw">${r.source_ref}</td><td>${r.detail}</td></tr>
-`)}</tbody></table></div>
+${f.evidence.map(
+  (
+    r,
+  ) => html`<tr><td class="nw"><time>${r.ts}</time></td><td>${r.actor}</td><td class="nw">${r.source_ip}</td><td>${r.action}</td><td class="nw">${r.resource}</td>${varying ? html`<td>${r.account_id}</td><td>${r.region}</td>` : ''}<td class="ref nw">${r.source_ref}</td><td>${r.detail}</td></tr>
+`,
+)}</tbody></table></div>
 </details>
 </article>
 `;

@@ -1,8 +1,28 @@
 import type { Credentials, EvidenceRow, Finding, Report, SourceAssessment } from '../contract.js';
 import {
-  EVIDENCE_LIMIT, PARTY_LIMIT, WINDOW_LIMIT, windowsLeftText, actionCounts, answersHeading, durationText, evidenceSpanText, flowsText, keyKindText,
-  mfaText, overallAction, questionViews, readRow, readsFlows, runWindowText, shorten, sortFindings, subjectText, verdictCountsText, viaText,
-  type AnswerView, type ListLimit,
+  EVIDENCE_LIMIT,
+  PARTY_LIMIT,
+  WINDOW_LIMIT,
+  windowsLeftText,
+  actionCounts,
+  answersHeading,
+  durationText,
+  evidenceSpanText,
+  flowsText,
+  keyKindText,
+  mfaText,
+  overallAction,
+  questionViews,
+  readRow,
+  readsFlows,
+  runWindowText,
+  shorten,
+  sortFindings,
+  subjectText,
+  verdictCountsText,
+  viaText,
+  type AnswerView,
+  type ListLimit,
 } from './model.js';
 import type { Coverage } from './model.js';
 import { plain } from './safe.js';
@@ -55,7 +75,9 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const limit = (l: ListLimit) => (options.full ? null : l);
   const out: string[] = [];
   const outcome = overallAction(report);
-  const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
+  const counts = actionCounts(report)
+    .map((c) => `${c.count} ${c.action}`)
+    .join(', ');
 
   out.push(`# trailbook: ${mdText(subjectText(report))} — ${outcome ? outcome.toUpperCase() : 'nothing found'}`, '');
   const window = runWindowText(report, options.coverage);
@@ -84,9 +106,11 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
       case 'time': {
         if (view.value === null) return view.label ? [] : ['- never (no finding)'];
         const r = view.row;
-        const reading = !r ? '' : readRow(r).kind === 'connection'
-          ? ` — ${mdCode(r.action)} from ${mdCode(r.source_ip)} to ${mdCode(r.resource)} (${mdCode(r.source_ref)})`
-          : ` — ${mdCode(r.action)} on ${mdCode(r.resource)} by ${mdCode(r.actor)} from ${mdCode(r.source_ip)}`;
+        const reading = !r
+          ? ''
+          : readRow(r).kind === 'connection'
+            ? ` — ${mdCode(r.action)} from ${mdCode(r.source_ip)} to ${mdCode(r.resource)} (${mdCode(r.source_ref)})`
+            : ` — ${mdCode(r.action)} on ${mdCode(r.resource)} by ${mdCode(r.actor)} from ${mdCode(r.source_ip)}`;
         return [`${asList ? '- ' : ''}${label}${mdText(view.value)}${reading}`];
       }
       case 'list':
@@ -144,7 +168,12 @@ function sourcesTable(list: readonly SourceAssessment[]): string[] {
 }
 
 function credentialsText(c: Credentials): string {
-  const parts = [`${mdCode(c.identityType)} ${mdCode(c.arn)}`, `${c.accessKeyId ? `${mdCode(c.accessKeyId)} ` : ''}${keyKindText(c)}`, mfaText(c.mfa), viaText(c.via)];
+  const parts = [
+    `${mdCode(c.identityType)} ${mdCode(c.arn)}`,
+    `${c.accessKeyId ? `${mdCode(c.accessKeyId)} ` : ''}${keyKindText(c)}`,
+    mfaText(c.mfa),
+    viaText(c.via),
+  ];
   if (c.issuer) parts.push(`issued by ${mdCode(c.issuer)}`);
   return parts.join(' · ');
 }
@@ -179,10 +208,25 @@ function findingLines(f: Finding, n: number, full: boolean, flows: boolean): str
     out.push(...windows.tail.map(windowLine));
   }
   const evidence = shorten(f.evidence, full ? null : EVIDENCE_LIMIT);
-  const evidenceRow = (r: EvidenceRow) => [mdText(r.ts), cell(r.actor), cell(r.source_ip), cell(r.action), cell(r.resource), cell(r.source_ref), mdText(r.detail)];
+  const evidenceRow = (r: EvidenceRow) => [
+    mdText(r.ts),
+    cell(r.actor),
+    cell(r.source_ip),
+    cell(r.action),
+    cell(r.resource),
+    cell(r.source_ref),
+    mdText(r.detail),
+  ];
   // The rows left out are counted in one row where they would be.
-  const gap = evidence.omitted.length ? [['…', '', '', '', '', '', `${evidence.omitted.length} more rows, ${mdText(evidenceSpanText(evidence.omitted))} (${ELSEWHERE})`]] : [];
+  const gap = evidence.omitted.length
+    ? [['…', '', '', '', '', '', `${evidence.omitted.length} more rows, ${mdText(evidenceSpanText(evidence.omitted))} (${ELSEWHERE})`]]
+    : [];
   out.push('', `Evidence (${f.evidence.length} rows${evidence.omitted.length ? `, ${evidence.head.length + evidence.tail.length} shown` : ''}):`, '');
-  out.push(...table(['ts', 'actor', 'source_ip', 'action', 'resource', 'source_ref', 'detail'], [...evidence.head.map(evidenceRow), ...gap, ...evidence.tail.map(evidenceRow)]));
+  out.push(
+    ...table(
+      ['ts', 'actor', 'source_ip', 'action', 'resource', 'source_ref', 'detail'],
+      [...evidence.head.map(evidenceRow), ...gap, ...evidence.tail.map(evidenceRow)],
+    ),
+  );
   return out;
 }

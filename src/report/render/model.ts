@@ -111,9 +111,7 @@ export function overallAction(report: Report): Action | null {
 }
 
 export function actionCounts(report: Report): { action: Action; count: number }[] {
-  return ACTION_ORDER.map((action) => ({ action, count: report.findings.filter((f) => f.decision.action === action).length })).filter(
-    (c) => c.count > 0,
-  );
+  return ACTION_ORDER.map((action) => ({ action, count: report.findings.filter((f) => f.decision.action === action).length })).filter((c) => c.count > 0);
 }
 
 export interface RowReading {
@@ -255,7 +253,10 @@ export function shorten<T>(items: readonly T[], limit: ListLimit | null): Shorte
 export function verdictCountsText(sources: readonly SourceAssessment[]): string {
   const counts = new Map<string, number>();
   for (const s of sources) counts.set(s.verdict, (counts.get(s.verdict) ?? 0) + 1);
-  return (['suspicious', 'known', 'allowed'] as const).filter((v) => counts.has(v)).map((v) => `${counts.get(v)} ${v}`).join(', ');
+  return (['suspicious', 'known', 'allowed'] as const)
+    .filter((v) => counts.has(v))
+    .map((v) => `${counts.get(v)} ${v}`)
+    .join(', ');
 }
 
 /** `40 more windows, 12 still open`: windows left out, and how many of them are still open. */

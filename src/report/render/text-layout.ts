@@ -124,12 +124,7 @@ export interface Column {
  * Returns the header, a rule and the rows, each line as its cells with their padded width,
  * so that the caller can colour a cell without the escapes counting as width.
  */
-export function layoutTable(
-  columns: readonly Column[],
-  rows: readonly string[][],
-  width: number,
-  gap = 2,
-): { widths: number[]; cells: string[][] } {
+export function layoutTable(columns: readonly Column[], rows: readonly string[][], width: number, gap = 2): { widths: number[]; cells: string[][] } {
   // A loop, not Math.max(...rows): spreading a long list overflows the stack.
   const widths = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, length(r[i] ?? '')), length(c.name)));
   const total = () => widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1);

@@ -1,8 +1,30 @@
 import type { Action, Credentials, EvidenceRow, Finding, Report, SourceAssessment, SourceVerdict } from '../contract.js';
 import {
-  EVIDENCE_LIMIT, PARTY_LIMIT, WINDOW_LIMIT, windowsLeftText, actionCounts, answersHeading, durationText, evidenceSpanText, firstSeenOf, flowsText, keyKindText,
-  mfaText, overallAction, questionViews, readRow, readsFlows, refText, runWindowText, shorten, sortFindings, subjectText, verdictCountsText, viaText,
-  type AnswerView, type ListLimit,
+  EVIDENCE_LIMIT,
+  PARTY_LIMIT,
+  WINDOW_LIMIT,
+  windowsLeftText,
+  actionCounts,
+  answersHeading,
+  durationText,
+  evidenceSpanText,
+  firstSeenOf,
+  flowsText,
+  keyKindText,
+  mfaText,
+  overallAction,
+  questionViews,
+  readRow,
+  readsFlows,
+  refText,
+  runWindowText,
+  shorten,
+  sortFindings,
+  subjectText,
+  verdictCountsText,
+  viaText,
+  type AnswerView,
+  type ListLimit,
 } from './model.js';
 import type { Coverage } from './model.js';
 import { plain as oneLine } from './safe.js';
@@ -49,8 +71,7 @@ const VERDICT_STYLE: Record<SourceVerdict, Style[]> = { suspicious: ['bold', 're
 export function renderText(report: Report, options: TextOptions): string {
   const width = Math.max(60, options.width ?? 100);
   const limit = (l: ListLimit) => (options.full ? null : l);
-  const paint = (text: string, styles: Style[]) =>
-    options.color && styles.length ? `\u001b[${styles.map((s) => SGR[s]).join(';')}m${text}\u001b[0m` : text;
+  const paint = (text: string, styles: Style[]) => (options.color && styles.length ? `\u001b[${styles.map((s) => SGR[s]).join(';')}m${text}\u001b[0m` : text);
   const out: string[] = [];
   const para = (text: string, first: string, rest?: string) => out.push(...wrap(text, width, first, rest));
 
@@ -86,7 +107,11 @@ export function renderText(report: Report, options: TextOptions): string {
           break;
         }
         const reading = view.row ? rowReading(view.row) : '';
-        put(`${plain(view.value)}  ${view.label ? plain(view.label) : ''}${view.label && reading ? ': ' : ''}${reading}`.trimEnd(), '    ', '                          ');
+        put(
+          `${plain(view.value)}  ${view.label ? plain(view.label) : ''}${view.label && reading ? ': ' : ''}${reading}`.trimEnd(),
+          '    ',
+          '                          ',
+        );
         break;
       }
       case 'list':
@@ -135,7 +160,9 @@ const noPaint: Paint = (text) => text;
 function outcomeText(report: Report, paint: Paint): string {
   const outcome = overallAction(report);
   if (!outcome) return paint(`OUTCOME: nothing found on ${plain(subjectText(report))}`, ['bold', 'green']);
-  const counts = actionCounts(report).map((c) => `${c.count} ${c.action}`).join(', ');
+  const counts = actionCounts(report)
+    .map((c) => `${c.count} ${c.action}`)
+    .join(', ');
   const n = report.findings.length;
   return `${paint(`OUTCOME: ${outcome.toUpperCase()}`, ACTION_STYLE[outcome])} — ${n} finding${n === 1 ? '' : 's'}: ${counts}`;
 }
@@ -216,7 +243,9 @@ function findingLines(f: Finding, n: number, total: number, width: number, paint
   titleLines[0] = paint(badge, ACTION_STYLE[action]) + paint(titleLines[0]!.slice(badge.length), ['bold']);
   out.push(...titleLines);
   const sources = f.eventSources.length ? f.eventSources.map(plain).join(', ') : 'no CloudTrail event';
-  out.push(...wrap(`${plain(f.label ?? f.kind)} · ${plain(f.firstSeen)} → ${plain(f.lastSeen)} · direction ${f.direction ?? 'unknown'} · ${sources}`, width, '  '));
+  out.push(
+    ...wrap(`${plain(f.label ?? f.kind)} · ${plain(f.firstSeen)} → ${plain(f.lastSeen)} · direction ${f.direction ?? 'unknown'} · ${sources}`, width, '  '),
+  );
   out.push(...wrap(`id ${plain(f.id)}`, width, '  '));
   out.push(...wrap(`decision path: ${f.decision.path.map(plain).join(' → ')}`, width, '  ', '    '));
   out.push('  reasons:');
@@ -268,15 +297,26 @@ function evidenceTable(f: Finding, width: number, paint: Paint, limit: ListLimit
   const ts = (iso: string) => (days.size === 1 ? iso.slice(11) : iso);
   const shown = shorten(f.evidence, limit);
   const rows = [...shown.head, ...shown.tail].map((r) => ({
-    ts: plain(ts(r.ts)), actor: plain(shortActor(r.actor ?? '')), ip: plain(r.source_ip), action: plain(r.action),
+    ts: plain(ts(r.ts)),
+    actor: plain(shortActor(r.actor ?? '')),
+    ip: plain(r.source_ip),
+    action: plain(r.action),
     // A flow's key as words; where the detail already gives its addresses, only protocol and interface.
-    resource: plain(r.resource), ref: plain(refText(r.source_ref, !r.detail?.includes(' → '))), detail: plain(r.detail),
+    resource: plain(r.resource),
+    ref: plain(refText(r.source_ref, !r.detail?.includes(' → '))),
+    detail: plain(r.detail),
   }));
   const total = f.evidence.length;
   const heading = `  evidence (${total} row${total === 1 ? '' : 's'}${days.size === 1 ? `, times on ${plain([...days][0])}` : ''}${shown.omitted.length ? `, ${rows.length} shown` : ''}):`;
-  const line = (cells: string[], widths: number[]) => cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[], widths: number[]) =>
+    cells
+      .map((c, i) => pad(c, widths[i]!))
+      .join('  ')
+      .trimEnd();
   // The rows left out, counted in one line where they would be.
-  const gap = shown.omitted.length ? paint(cutEnd(`… ${shown.omitted.length} more rows, ${plain(evidenceSpanText(shown.omitted))} (${ELSEWHERE})`, width), ['dim']) : undefined;
+  const gap = shown.omitted.length
+    ? paint(cutEnd(`… ${shown.omitted.length} more rows, ${plain(evidenceSpanText(shown.omitted))} (${ELSEWHERE})`, width), ['dim'])
+    : undefined;
   const withGap = (lines: string[], linesPerRow: number) =>
     gap === undefined ? lines : [...lines.slice(0, shown.head.length * linesPerRow), gap, ...lines.slice(shown.head.length * linesPerRow)];
 
@@ -284,23 +324,41 @@ function evidenceTable(f: Finding, width: number, paint: Paint, limit: ListLimit
   for (const withDetail of [true, false]) {
     const names = ['ts', 'actor', 'source_ip', 'action', 'resource', 'source_ref', ...(withDetail ? ['detail'] : [])];
     const wideRows = rows.map((r) => [r.ts, r.actor, r.ip, r.action, r.resource, r.ref, ...(withDetail ? [r.detail] : [])]);
-    const natural = layoutTable(names.map((name) => ({ name, min: 0 })), wideRows, Number.MAX_SAFE_INTEGER);
+    const natural = layoutTable(
+      names.map((name) => ({ name, min: 0 })),
+      wideRows,
+      Number.MAX_SAFE_INTEGER,
+    );
     if (natural.widths.reduce((a, b) => a + b, 0) + 2 * (names.length - 1) <= width) {
       const [head, ...body] = natural.cells.map((cells) => line(cells, natural.widths));
       return [heading, paint(head!, ['dim']), ...withGap(body, 1)];
     }
   }
 
-  const narrow: Column[] = [{ name: 'ts', min: 20 }, { name: 'action', min: 20 }, { name: 'source_ip', min: 15 }, { name: 'resource', min: 19 }];
-  const { widths, cells } = layoutTable(narrow, rows.map((r) => [r.ts, r.action, r.ip, r.resource]), width);
+  const narrow: Column[] = [
+    { name: 'ts', min: 20 },
+    { name: 'action', min: 20 },
+    { name: 'source_ip', min: 15 },
+    { name: 'resource', min: 19 },
+  ];
+  const { widths, cells } = layoutTable(
+    narrow,
+    rows.map((r) => [r.ts, r.action, r.ip, r.resource]),
+    width,
+  );
   const under = ' '.repeat(widths[0]! + 2);
   // Under each row its detail first (the rule, the connection: the value that matters), then the
   // actor and the reference, wrapped; two lines at most unless every row is asked for (--full).
   const underLines = (text: string): string[] => {
     const lines = wrap(text, width, under);
-    return limit === null || lines.length <= UNDER_LINES ? lines : [...lines.slice(0, UNDER_LINES - 1), cutEnd(`${lines[UNDER_LINES - 1]} ${lines[UNDER_LINES]!.trimStart()}`, width)];
+    return limit === null || lines.length <= UNDER_LINES
+      ? lines
+      : [...lines.slice(0, UNDER_LINES - 1), cutEnd(`${lines[UNDER_LINES - 1]} ${lines[UNDER_LINES]!.trimStart()}`, width)];
   };
-  const rowLines = rows.map((r, i) => [line(cells[i + 1]!, widths), ...underLines([r.detail, r.actor, r.ref].filter(Boolean).join(' · ')).map((l) => paint(l, ['dim']))]);
+  const rowLines = rows.map((r, i) => [
+    line(cells[i + 1]!, widths),
+    ...underLines([r.detail, r.actor, r.ref].filter(Boolean).join(' · ')).map((l) => paint(l, ['dim'])),
+  ]);
   const headLines = rowLines.slice(0, shown.head.length).flat();
   const tailLines = rowLines.slice(shown.head.length).flat();
   const body = gap === undefined ? [...headLines, ...tailLines] : [...headLines, gap, ...tailLines];

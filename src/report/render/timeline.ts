@@ -54,7 +54,12 @@ function shortResource(resource: string): string {
 }
 
 /** Labels truncated to what fits the label column (about 7 px a character at 12 px). */
-const clip = (text: string, max = 40) => (Array.from(text).length > max ? Array.from(text).slice(0, max - 1).join('') + '…' : text);
+const clip = (text: string, max = 40) =>
+  Array.from(text).length > max
+    ? Array.from(text)
+        .slice(0, max - 1)
+        .join('') + '…'
+    : text;
 
 export function renderTimeline(report: Report): Markup {
   const findings = sortFindings(report.findings);
@@ -88,9 +93,11 @@ export function renderTimeline(report: Report): Markup {
         const cy = y + ROW / 2;
         // ▼ arrives at the host (inbound), ▲ leaves it (outbound); unknown direction is a diamond.
         const points =
-          reading.direction === 'inbound' ? `${cx - 5},${cy - 5} ${cx + 5},${cy - 5} ${cx},${cy + 5}`
-          : reading.direction === 'outbound' ? `${cx - 5},${cy + 5} ${cx + 5},${cy + 5} ${cx},${cy - 5}`
-          : `${cx},${cy - 6} ${cx + 6},${cy} ${cx},${cy + 6} ${cx - 6},${cy}`;
+          reading.direction === 'inbound'
+            ? `${cx - 5},${cy - 5} ${cx + 5},${cy - 5} ${cx},${cy + 5}`
+            : reading.direction === 'outbound'
+              ? `${cx - 5},${cy + 5} ${cx + 5},${cy + 5} ${cx},${cy - 5}`
+              : `${cx},${cy - 6} ${cx + 6},${cy} ${cx},${cy + 6} ${cx - 6},${cy}`;
         const cls = reading.accepted === true ? 'accepted' : reading.accepted === false ? 'rejected' : 'mixed';
         const tip = lines(`${r.ts} ${r.action} ${r.source_ip ?? ''} → ${r.resource ?? ''}`, r.detail, r.source_ref);
         return html`<polygon class="conn ${cls}" points="${points}"><title>${tip}</title></polygon>`;

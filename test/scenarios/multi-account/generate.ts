@@ -18,12 +18,48 @@ const REGION = 'us-east-1';
 export const A = { account: '111111111111', vpc: 'vpc-0a00000000000000a' } as const;
 export const B = { account: '222222222222', vpc: 'vpc-0b00000000000000b' } as const;
 
-interface Host { account: string; vpc: string; instance: string; eni: string; ip: string; subnet: string; group: string | null }
-export const WEB_A: Host = { ...A, instance: 'i-0a0000000000000a1', eni: 'eni-0a0000000000000a1', ip: '10.0.1.10', subnet: 'subnet-0a0000000000000a1', group: 'sg-0a00000000000web0' };
-export const APP_A: Host = { ...A, instance: 'i-0a0000000000000a2', eni: 'eni-0a0000000000000a2', ip: '10.0.2.20', subnet: 'subnet-0a0000000000000a2', group: 'sg-0a00000000000app0' };
+interface Host {
+  account: string;
+  vpc: string;
+  instance: string;
+  eni: string;
+  ip: string;
+  subnet: string;
+  group: string | null;
+}
+export const WEB_A: Host = {
+  ...A,
+  instance: 'i-0a0000000000000a1',
+  eni: 'eni-0a0000000000000a1',
+  ip: '10.0.1.10',
+  subnet: 'subnet-0a0000000000000a1',
+  group: 'sg-0a00000000000web0',
+};
+export const APP_A: Host = {
+  ...A,
+  instance: 'i-0a0000000000000a2',
+  eni: 'eni-0a0000000000000a2',
+  ip: '10.0.2.20',
+  subnet: 'subnet-0a0000000000000a2',
+  group: 'sg-0a00000000000app0',
+};
 /** Launched before the logs begin: CloudTrail never says which groups it carries. */
-export const DB_A: Host = { ...A, instance: 'i-0a0000000000000a3', eni: 'eni-0a0000000000000a3', ip: '10.0.3.30', subnet: 'subnet-0a0000000000000a3', group: null };
-export const API_B: Host = { ...B, instance: 'i-0b0000000000000b1', eni: 'eni-0b0000000000000b1', ip: '10.1.1.30', subnet: 'subnet-0b0000000000000b1', group: 'sg-0b00000000000api0' };
+export const DB_A: Host = {
+  ...A,
+  instance: 'i-0a0000000000000a3',
+  eni: 'eni-0a0000000000000a3',
+  ip: '10.0.3.30',
+  subnet: 'subnet-0a0000000000000a3',
+  group: null,
+};
+export const API_B: Host = {
+  ...B,
+  instance: 'i-0b0000000000000b1',
+  eni: 'eni-0b0000000000000b1',
+  ip: '10.1.1.30',
+  subnet: 'subnet-0b0000000000000b1',
+  group: 'sg-0b00000000000api0',
+};
 export const TRIED_GROUPS = ['sg-0b0000000000000c1', 'sg-0b0000000000000c2', 'sg-0b0000000000000c3', 'sg-0b0000000000000c4', 'sg-0b0000000000000c5'] as const;
 
 export const SCANNER = '192.0.2.10';
@@ -38,25 +74,58 @@ const epoch = (hhmmss: string) => Date.parse(at(hhmmss)) / 1000;
 
 type Identity = Record<string, unknown>;
 const ciRole = (account: string): Identity => ({
-  type: 'AssumedRole', principalId: `AROAQEXAMPLECI${account.slice(0, 6)}:pipeline-77`,
-  arn: `arn:aws:sts::${account}:assumed-role/ci-deployer/pipeline-77`, accountId: account, accessKeyId: `ASIAQEXAMPLECI${account.slice(0, 6)}`,
-  sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${account}:role/ci-deployer`, accountId: account, userName: 'ci-deployer' }, attributes: { mfaAuthenticated: 'false', creationDate: at('07:55:00') } },
+  type: 'AssumedRole',
+  principalId: `AROAQEXAMPLECI${account.slice(0, 6)}:pipeline-77`,
+  arn: `arn:aws:sts::${account}:assumed-role/ci-deployer/pipeline-77`,
+  accountId: account,
+  accessKeyId: `ASIAQEXAMPLECI${account.slice(0, 6)}`,
+  sessionContext: {
+    sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${account}:role/ci-deployer`, accountId: account, userName: 'ci-deployer' },
+    attributes: { mfaAuthenticated: 'false', creationDate: at('07:55:00') },
+  },
 });
 const user = (account: string, name: string, key: string): Identity => ({
-  type: 'IAMUser', principalId: `AIDAQEXAMPLE${key.slice(-8)}`, arn: `arn:aws:iam::${account}:user/${name}`, accountId: account, accessKeyId: key, userName: name,
+  type: 'IAMUser',
+  principalId: `AIDAQEXAMPLE${key.slice(-8)}`,
+  arn: `arn:aws:iam::${account}:user/${name}`,
+  accountId: account,
+  accessKeyId: key,
+  userName: name,
 });
 export const CONTRACTOR = user(A.account, 'contractor-ops', 'AKIAQEXAMPLECONTRACT');
 export const STOLEN = user(B.account, 'ops-automation', 'AKIAQEXAMPLEOPSAUTO1');
 
 let sequence = 0;
-function event(account: string, time: string, identity: Identity, ip: string, name: string, request: unknown, response: unknown, error?: string): Record<string, unknown> {
+function event(
+  account: string,
+  time: string,
+  identity: Identity,
+  ip: string,
+  name: string,
+  request: unknown,
+  response: unknown,
+  error?: string,
+): Record<string, unknown> {
   sequence++;
   return {
-    eventVersion: '1.09', userIdentity: identity, eventTime: at(time), eventSource: 'ec2.amazonaws.com', eventName: name, awsRegion: REGION,
-    sourceIPAddress: ip, userAgent: 'aws-cli/2.15.30', requestParameters: request, responseElements: response,
+    eventVersion: '1.09',
+    userIdentity: identity,
+    eventTime: at(time),
+    eventSource: 'ec2.amazonaws.com',
+    eventName: name,
+    awsRegion: REGION,
+    sourceIPAddress: ip,
+    userAgent: 'aws-cli/2.15.30',
+    requestParameters: request,
+    responseElements: response,
     ...(error ? { errorCode: 'Client.UnauthorizedOperation', errorMessage: 'You are not authorized to perform this operation.' } : {}),
-    requestID: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`, eventID: scenarioEventId(sequence),
-    readOnly: false, eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: account, eventCategory: 'Management',
+    requestID: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
+    eventID: scenarioEventId(sequence),
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: account,
+    eventCategory: 'Management',
   };
 }
 export const scenarioEventId = (n: number) => `5ce0a210-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -64,16 +133,37 @@ export const scenarioEventId = (n: number) => `5ce0a210-0000-4000-8000-${String(
 /** RunInstances as CloudTrail logs it: the instance, its interface and groups in responseElements. */
 function runInstances(time: string, host: Host): Record<string, unknown> {
   const groupSet = { items: [{ groupId: host.group, groupName: host.group }] };
-  return event(host.account, time, ciRole(host.account), OFFICE, 'RunInstances',
+  return event(
+    host.account,
+    time,
+    ciRole(host.account),
+    OFFICE,
+    'RunInstances',
     { instancesSet: { items: [{ imageId: 'ami-0abcdef1234567890', minCount: 1, maxCount: 1 }] }, instanceType: 't3.small' },
-    { instancesSet: { items: [{
-      instanceId: host.instance, vpcId: host.vpc, subnetId: host.subnet, privateIpAddress: host.ip, groupSet,
-      networkInterfaceSet: { items: [{ networkInterfaceId: host.eni, subnetId: host.subnet, vpcId: host.vpc, privateIpAddress: host.ip, groupSet, attachment: { deviceIndex: 0 } }] },
-    }] } });
+    {
+      instancesSet: {
+        items: [
+          {
+            instanceId: host.instance,
+            vpcId: host.vpc,
+            subnetId: host.subnet,
+            privateIpAddress: host.ip,
+            groupSet,
+            networkInterfaceSet: {
+              items: [
+                { networkInterfaceId: host.eni, subnetId: host.subnet, vpcId: host.vpc, privateIpAddress: host.ip, groupSet, attachment: { deviceIndex: 0 } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  );
 }
 
 const ingress = (groupId: string, cidr: string) => ({
-  groupId, ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: cidr }] } }] },
+  groupId,
+  ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: cidr }] } }] },
 });
 
 function cloudTrail(): { a: Record<string, unknown>[]; b: Record<string, unknown>[] } {
@@ -86,16 +176,49 @@ function cloudTrail(): { a: Record<string, unknown>[]; b: Record<string, unknown
   const b = [
     event(B.account, '09:30:00', ciRole(B.account), OFFICE, 'AuthorizeSecurityGroupIngress', ingress(API_B.group!, '10.1.0.0/16'), { _return: true }),
     ...['11:00:05', '11:01:30', '11:03:10', '11:04:40', '11:06:00'].map((time, i) =>
-      event(B.account, time, STOLEN, ATTACKER, 'AuthorizeSecurityGroupIngress', ingress(TRIED_GROUPS[i]!, '0.0.0.0/0'), null, 'denied')),
+      event(B.account, time, STOLEN, ATTACKER, 'AuthorizeSecurityGroupIngress', ingress(TRIED_GROUPS[i]!, '0.0.0.0/0'), null, 'denied'),
+    ),
     event(B.account, '15:30:00', STOLEN, ATTACKER, 'AuthorizeSecurityGroupIngress', ingress(TRIED_GROUPS[0], '0.0.0.0/0'), null, 'denied'),
   ];
   return { a, b };
 }
 
-const FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id instance-id tcp-flags flow-direction';
-type Line = [host: Host, time: string, src: string, dst: string, sport: number, dport: number, packets: number, bytes: number, action: 'ACCEPT' | 'REJECT', flags: number, direction: 'ingress' | 'egress'];
+const FIELDS =
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id instance-id tcp-flags flow-direction';
+type Line = [
+  host: Host,
+  time: string,
+  src: string,
+  dst: string,
+  sport: number,
+  dport: number,
+  packets: number,
+  bytes: number,
+  action: 'ACCEPT' | 'REJECT',
+  flags: number,
+  direction: 'ingress' | 'egress',
+];
 const line = ([host, time, src, dst, sport, dport, packets, bytes, action, flags, direction]: Line) =>
-  ['5', host.account, host.eni, src, dst, sport, dport, 6, packets, bytes, epoch(time), epoch(time) + 55, action, 'OK', host.vpc, host.instance, flags, direction].join(' ');
+  [
+    '5',
+    host.account,
+    host.eni,
+    src,
+    dst,
+    sport,
+    dport,
+    6,
+    packets,
+    bytes,
+    epoch(time),
+    epoch(time) + 55,
+    action,
+    'OK',
+    host.vpc,
+    host.instance,
+    flags,
+    direction,
+  ].join(' ');
 const probe = (host: Host, time: string, client: string, sport: number): Line[] => [[host, time, client, host.ip, sport, 8443, 1, 60, 'REJECT', 2, 'ingress']];
 const served = (host: Host, time: string, client: string, sport: number, bytes: number): Line[] => [
   [host, time, client, host.ip, sport, 8443, 12, bytes, 'ACCEPT', 3, 'ingress'],
@@ -148,10 +271,20 @@ export function writeScenario(dir: string): { logs: string; feed: string; truste
   const ymd = DAY.replace(/-/g, '/');
   const stamp = `${DAY.replace(/-/g, '')}T2355Z`;
   const files: Record<string, string> = {
-    [`AWSLogs/${A.account}/CloudTrail/${REGION}/${ymd}/${A.account}_CloudTrail_${REGION}_${stamp}_prodtrail000001.json`]: JSON.stringify({ Records: trail.a }, null, 1),
-    [`AWSLogs/${B.account}/CloudTrail/${REGION}/${ymd}/${B.account}_CloudTrail_${REGION}_${stamp}_stagingtrail0001.json`]: JSON.stringify({ Records: trail.b }, null, 1),
-    [`AWSLogs/${A.account}/vpcflowlogs/${REGION}/${ymd}/${A.account}_vpcflowlogs_${REGION}_fl-0a000000000000001_${stamp}_prod0001.log`]: [FIELDS, ...flow.a.map(line)].join('\n') + '\n',
-    [`AWSLogs/${B.account}/vpcflowlogs/${REGION}/${ymd}/${B.account}_vpcflowlogs_${REGION}_fl-0b000000000000001_${stamp}_stag0001.log`]: [FIELDS, ...flow.b.map(line)].join('\n') + '\n',
+    [`AWSLogs/${A.account}/CloudTrail/${REGION}/${ymd}/${A.account}_CloudTrail_${REGION}_${stamp}_prodtrail000001.json`]: JSON.stringify(
+      { Records: trail.a },
+      null,
+      1,
+    ),
+    [`AWSLogs/${B.account}/CloudTrail/${REGION}/${ymd}/${B.account}_CloudTrail_${REGION}_${stamp}_stagingtrail0001.json`]: JSON.stringify(
+      { Records: trail.b },
+      null,
+      1,
+    ),
+    [`AWSLogs/${A.account}/vpcflowlogs/${REGION}/${ymd}/${A.account}_vpcflowlogs_${REGION}_fl-0a000000000000001_${stamp}_prod0001.log`]:
+      [FIELDS, ...flow.a.map(line)].join('\n') + '\n',
+    [`AWSLogs/${B.account}/vpcflowlogs/${REGION}/${ymd}/${B.account}_vpcflowlogs_${REGION}_fl-0b000000000000001_${stamp}_stag0001.log`]:
+      [FIELDS, ...flow.b.map(line)].join('\n') + '\n',
     'intel/threat-feed.txt': FEED,
     'trusted-networks.yaml': TRUSTED,
   };
