@@ -18,6 +18,7 @@ import { investigate } from '../../src/investigate/investigate.js';
 import { loadRunbook } from '../../src/runbook/load.js';
 import { runRunbookTests } from '../../src/runbook/test-runner.js';
 import type { Finding, Report } from '../../src/report/contract.js';
+import { renderReport } from '../../src/report/render/index.js';
 import { corpusFile, REPO_ROOT } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { runInProcess } from '../helpers/in-process.js';
@@ -262,6 +263,13 @@ test('the bundled sample: the two credentials sample/GROUND_TRUTH.md calls stole
     });
     const runbook = await loadRunbook(RUNBOOK);
     const report = await investigate(engine, { runbook, parameters: {}, intel, now: new Date('2025-01-01T00:00:00Z') });
+    // A CloudTrail-only runbook: no finding has a direction, and no format prints one it does not have.
+    assert.ok(report.findings.every((f) => !f.direction));
+    for (const format of ['text', 'md', 'html'] as const) {
+      const rendered = renderReport(report, format);
+      assert.doesNotMatch(rendered, /direction/i, format);
+      assert.doesNotMatch(rendered.split('\n').slice(0, 12).join('\n'), /trailbook · [^\n]*2000-01-01/, `${format}: the default start is not in the subject`);
+    }
     const decided = Object.fromEntries(report.findings.map((f) => [f.credentials?.accessKeyId ?? f.title, leafOf(f)]));
     assert.deepEqual(decided, {
       // The legacy deploy key and the web host's instance-role session, both from the feed's address.

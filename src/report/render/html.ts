@@ -178,7 +178,7 @@ function finding(f: Finding, n: number, flows: boolean): Markup {
   const where = !varying && only ? [only.account_id && `account ${only.account_id}`, only.region].filter(Boolean).join(' · ') : '';
   return html`<article class="finding" id="finding-${n}" style="border-left-color:${ACTION_COLOR[d.action]}">
 <h3><span class="badge" style="background:${ACTION_COLOR[d.action]}">${d.action}</span> ${n}. ${f.title}</h3>
-<p class="meta">${f.label ?? f.kind} · <time>${f.firstSeen}</time> → <time>${f.lastSeen}</time> · direction ${f.direction ?? 'unknown'} · logged by ${f.eventSources.length ? f.eventSources.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`) : 'no CloudTrail event'} · id <code>${f.id}</code></p>
+<p class="meta">${f.label ?? f.kind} · <time>${f.firstSeen}</time> → <time>${f.lastSeen}</time>${f.direction ? html` · direction ${f.direction}` : ''} · logged by ${f.eventSources.length ? f.eventSources.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`) : 'no CloudTrail event'} · id <code>${f.id}</code></p>
 <p class="path">Decision path: ${d.path.map((p, i) => html`${i ? ' → ' : ''}<code>${p}</code>`)}</p>
 <ul class="reasons">${d.reasons.map((r) => html`<li>${r}</li>`)}</ul>
 ${d.verify ? html`<p class="verify"><strong>Verify:</strong> ${d.verify}</p>` : ''}

@@ -182,7 +182,7 @@ function findingLines(f: Finding, n: number, full: boolean, flows: boolean): str
   const d = f.decision;
   const out = [`### ${n}. ${d.action.toUpperCase()} — ${mdText(f.title)}`, ''];
   out.push(
-    `- **Kind:** ${mdText(f.label ?? f.kind)} · **seen** ${mdText(f.firstSeen)} → ${mdText(f.lastSeen)} · **direction** ${f.direction ?? 'unknown'} · ` +
+    `- **Kind:** ${mdText(f.label ?? f.kind)} · **seen** ${mdText(f.firstSeen)} → ${mdText(f.lastSeen)}${f.direction ? ` · **direction** ${mdText(f.direction)}` : ''} · ` +
       `**logged by** ${f.eventSources.length ? f.eventSources.map((s) => mdCode(s)).join(', ') : 'no CloudTrail event'}`,
     `- **Finding id:** ${mdCode(f.id)}`,
     `- **Decision path:** ${d.path.map((p) => mdCode(p)).join(' → ') || '—'}`,

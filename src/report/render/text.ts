@@ -243,9 +243,7 @@ function findingLines(f: Finding, n: number, total: number, width: number, paint
   titleLines[0] = paint(badge, ACTION_STYLE[action]) + paint(titleLines[0]!.slice(badge.length), ['bold']);
   out.push(...titleLines);
   const sources = f.eventSources.length ? f.eventSources.map(plain).join(', ') : 'no CloudTrail event';
-  out.push(
-    ...wrap(`${plain(f.label ?? f.kind)} · ${plain(f.firstSeen)} → ${plain(f.lastSeen)} · direction ${f.direction ?? 'unknown'} · ${sources}`, width, '  '),
-  );
+  out.push(...wrap(`${plain(f.label ?? f.kind)} · ${plain(f.firstSeen)} → ${plain(f.lastSeen)}${directionPart(f)} · ${sources}`, width, '  '));
   out.push(...wrap(`id ${plain(f.id)}`, width, '  '));
   out.push(...wrap(`decision path: ${f.decision.path.map(plain).join(' → ')}`, width, '  ', '    '));
   out.push('  reasons:');
@@ -363,4 +361,9 @@ function evidenceTable(f: Finding, width: number, paint: Paint, limit: ListLimit
   const tailLines = rowLines.slice(shown.head.length).flat();
   const body = gap === undefined ? [...headLines, ...tailLines] : [...headLines, gap, ...tailLines];
   return [heading, paint(line(cells[0]!, widths), ['dim']), paint(`${under}detail · actor · source_ref`, ['dim']), ...body];
+}
+
+/** A finding's direction when the runbook's steps gave it one; a CloudTrail-only finding has none to print. */
+function directionPart(f: Finding): string {
+  return f.direction ? ` · direction ${plain(f.direction)}` : '';
 }
