@@ -255,7 +255,13 @@ export function lintMeaning(runbook: Runbook, at: SourceLocator, sqlChecks: Read
     if (!FIELD_REDUCERS.includes(answer.reduce) && answer.field !== undefined)
       report('ANSWER_FIELD', `answer "${id}": ${answer.reduce} reads no field`, [...path, 'field'], { severity: 'warning' });
     if (answer.findings)
-      problems.push(...lintCondition(answer.findings, [...path, 'findings'], at, useParameter, { kind: 'finding', fields: findingFields(signalNames.length) }));
+      problems.push(
+        ...lintCondition(answer.findings, [...path, 'findings'], at, useParameter, {
+          kind: 'finding',
+          fields: findingFields(signalNames.length),
+          signals: signalNames,
+        }),
+      );
     lintRowCondition(answer.rows, [...path, 'rows'], rowFieldsOf(allFindingSteps));
     if (answer.field !== undefined && answer.rows === undefined && !isKnownFindingField(answer.field, FINDING_FIELDS)) {
       report('UNKNOWN_FINDING_FIELD', `answer "${id}": "${answer.field}" is not a field of a finding`, [...path, 'field'], {

@@ -125,6 +125,22 @@ test('meaning: defaults and patterns are checked like given values', async () =>
   assert.ok(codes(await lint(pattern)).some((c) => c.startsWith('BAD_PATTERN@')));
 });
 
+test('meaning: an answer may select findings by a declared signal; a misspelt one is an error', async () => {
+  const withSignal = minimalWith(
+    'answers:\n',
+    'signals:\n  fromFeed:\n    description: a caller on a threat feed\n    any: { field: source_hostile, op: eq, value: true }\nanswers:\n',
+  ).replace(
+    '  firstSeen: { reduce: earliest, field: firstSeen }',
+    '  firstSeen: { reduce: earliest, field: firstSeen, findings: { field: signals.fromFeed, op: eq, value: true } }',
+  );
+  assert.deepEqual(codes(await lint(withSignal)), []);
+  const misspelt = withSignal.replace('field: signals.fromFeed', 'field: signals.fromFed');
+  assert.deepEqual(
+    codes(await lint(misspelt)).map((c) => c.split('@')[0]),
+    ['UNKNOWN_SIGNAL'],
+  );
+});
+
 test('meaning: steps, columns and answers that are referenced must exist', async () => {
   const yaml = minimalWith('groupBy: [actor]', 'groupBy: [actr]').replace('answer: eventSources', 'answer: eventSource');
   assert.deepEqual(codes(await lint(yaml)), [
