@@ -8,6 +8,8 @@ import { logsCoverage, storeInputs } from '../investigate/inputs.js';
 import type { Report } from '../report/contract.js';
 import { renderReport, isReportFormat, summaryLine } from '../report/render/index.js';
 import { loadRunbook } from '../runbook/load.js';
+import { compile } from '../runbook/compile.js';
+import { assertPathsExist } from '../sources/local.js';
 import { TrailbookError } from '../errors.js';
 import { writeOutputFile } from '../files.js';
 import type { Settings } from '../config/settings.js';
@@ -67,6 +69,10 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   const { db } = run.settings;
   const limits = limitsFromFlags(flags);
   const runbook = await loadRunbook(run.runbookDir);
+  // Mistakes the user can fix at once come before any work, and before a store is opened or made:
+  // a bad parameter, then a path that does not exist.
+  compile(runbook.runbook, run.parameters, { now: run.now });
+  await assertPathsExist(paths);
   // The AWS ranges `trailbook intel update` installed beside the store count as a feed.
   const intel = await loadIntel({ feeds: feedsWithInstalledRanges(run.settings.intel, db), trusted: run.settings.trusted });
   if (!paths.length) requireStore(db);

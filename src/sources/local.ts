@@ -37,6 +37,24 @@ export async function listLocalFiles(paths: readonly string[]): Promise<LocalFil
  * its real path: a link loop, or a second link to it) is not listed again. Only a path that does
  * not exist at all is an error (INPUT).
  */
+/** The INPUT error listing would raise for the first path that does not exist, before any work. */
+export async function assertPathsExist(paths: readonly string[]): Promise<void> {
+  for (const given of paths) {
+    try {
+      await stat(resolve(given));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw missingPath(given);
+    }
+  }
+}
+
+function missingPath(given: string): TrailbookError {
+  const hint = /^s3:\/\//i.test(given)
+    ? `trailbook reads local folders for now: copy the logs first (aws s3 sync ${given} ./AWSLogs) and give the folder`
+    : 'give a file or a folder of logs (as AWS delivers them: AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/…)';
+  return new TrailbookError('INPUT', `no such file or folder: ${given}`, { location: given, hint });
+}
+
 export async function listLocalPaths(paths: readonly string[]): Promise<LocalListing> {
   const listing: LocalListing = { files: [], skipped: [] };
   const seen = new Set<string>();
@@ -47,7 +65,7 @@ export async function listLocalPaths(paths: readonly string[]): Promise<LocalLis
     try {
       info = await stat(root);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new TrailbookError('INPUT', `no such file or folder: ${given}`, { location: given });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw missingPath(given);
       listing.skipped.push({ path: root, displayPath: given, code: 'unreadable', reason: `cannot read: ${fsReason(error)}` });
       continue;
     }

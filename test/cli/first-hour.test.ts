@@ -88,6 +88,29 @@ test('no store, no silent empty answer: every reading command exits 3 and create
   assert.deepEqual(readdirSync(empty), []);
 });
 
+test('a path that does not exist, or a bad parameter, is refused before a store is opened or made', async () => {
+  const empty = mkdtempSync(join(dir, 'nothing-made-'));
+  const missing = join(empty, 'no-such-logs');
+  const cases: Array<[string[], number, RegExp]> = [
+    [['ingest', missing], 3, /no such file or folder: .*no-such-logs/],
+    [['investigate', missing], 3, /no such file or folder: .*no-such-logs/],
+    [['run', 'credential-compromise', missing], 3, /no such file or folder: .*no-such-logs/],
+    [
+      ['ingest', 's3://example-bucket/AWSLogs/'],
+      3,
+      /no such file or folder: s3:\/\/example-bucket\/AWSLogs\/\n[\s\S]*hint: .*aws s3 sync s3:\/\/example-bucket\/AWSLogs\/ \.\/AWSLogs/,
+    ],
+    // With no store at all, the parameter is still the first thing said.
+    [['run', 'credential-compromise', '--param', 'nope=1'], 2, /nope: unknown parameter/],
+    [['run', 'logging-tampering', '--param', 'restore_within_minutes=soon'], 2, /restore_within_minutes: expected/],
+  ];
+  for (const [args, status, message] of cases) {
+    const r = await runInProcess(args, { cwd: empty });
+    assertRefused(r, status, message);
+    assert.deepEqual(readdirSync(empty), [], `${args.join(' ')} created ${readdirSync(empty).join(', ')}`);
+  }
+});
+
 test("the README's second command works right after `npm run demo`: the demo fills the default store", async () => {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const demo = pkg.scripts['demo']!.split(' ');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DuckDBEngine } from '../../local-store.js';
 import { TrailbookError } from '../../errors.js';
 import { ingestPaths } from '../../ingest/ingest.js';
+import { assertPathsExist } from '../../sources/local.js';
 import { formatIngestSummary } from '../../report/ingest-summary.js';
 import { collectList, DB_HELP, settingsFor, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
@@ -41,6 +42,8 @@ export function register(program: Command): void {
     const to = times.parse(flags.to, '--to');
     times.announce();
     const { db } = settingsFor({ db: flags.db }, ['db']);
+    // A path that does not exist is an error before the store is opened (or created).
+    await assertPathsExist(paths);
     const engine = await DuckDBEngine.open({ path: db });
     const bar = progressBar('ingest', flags.progress && !flags.json);
     try {
