@@ -1,4 +1,4 @@
-/** The classic 8443 query of DESIGN.md §1, verbatim: users paste it, so the benchmark runs it as is. */
+/** The classic 8443 query (`SELECT * FROM cloudtrail_logs WHERE requestParameters LIKE '%8443%'`, README.md), verbatim: users paste it, so the benchmark runs it as is. */
 export const CLASSIC_QUERY = `SELECT eventTime, sourceIPAddress, eventName, eventSource
 FROM cloudtrail_logs
 WHERE eventSource LIKE '%:8443%' OR requestParameters LIKE '%8443%'

@@ -5,7 +5,7 @@
  * - **full scan**: every row of `SELECT * FROM cloudtrail_logs` streamed through the same
  *   TypeScript judge (`normalizeEvent`); the rows that yield changes then go through the same
  *   window and port logic. What a tool that judges everything in TypeScript would do.
- * - **classic query**: the `LIKE '%8443%'` query of DESIGN.md §1, verbatim: fast and wrong.
+ * - **classic query**: the `LIKE '%8443%'` query (`SELECT * FROM cloudtrail_logs WHERE requestParameters LIKE '%8443%'`, README.md), verbatim: fast and wrong.
  *
  * The store is the synthetic corpus of `generate/cloudtrail.ts`, ingested once with
  * `ingestPaths` into a database file under `bench-data/` and reused while the corpus is

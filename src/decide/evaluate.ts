@@ -3,7 +3,7 @@ import { isLeaf, type Comparison, type Condition, type DecisionNode, type Decisi
 
 /**
  * The decision-tree evaluator: pure (finding in, decision out), no IO, no eval. A finding is any
- * JSON-shaped object (DESIGN.md §5: kind, direction, eventSources, credentials, sources[], flows…);
+ * JSON-shaped object (docs/report.md: kind, direction, eventSources, credentials, sources[], flows…);
  * the evaluator only reads own properties along field paths, so hostile field values are data.
  */
 

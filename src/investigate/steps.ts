@@ -165,7 +165,7 @@ function isExternal(address: string | null): boolean {
  * were attributed (`attribution`: resource, membership or inference; `attribution_reason` in
  * words; flows/overlay.ts). Earlier and later connections in the same direction on an interface
  * a window covered follow it — the probes before a group was opened are the first requests that
- * hit the port (DESIGN.md §5, Q1). With `followOutbound`, the outbound connections an interface
+ * hit the port (docs/report.md, Q1). With `followOutbound`, the outbound connections an interface
  * started after an external peer was accepted through an exposure belong to that exposure: the
  * call-home is part of the intrusion's story, not a separate finding.
  */

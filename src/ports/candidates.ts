@@ -6,7 +6,7 @@ import { parseJsonObject } from './json.js';
 import { sqlList } from '../store/sql.js';
 
 /**
- * The engine scans, TypeScript judges (DESIGN.md §2). The SQL below only narrows by the event
+ * The engine scans, TypeScript judges (ARCHITECTURE.md). The SQL below only narrows by the event
  * names that can carry a port and by time, so it runs unchanged on DuckDB and Athena; it never
  * looks inside `requestparameters`. Event names are this module's own constants (checked to be
  * plain identifiers by `sqlList`, store/sql.ts), the times are bound parameters.

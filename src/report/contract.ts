@@ -60,7 +60,7 @@ export interface Decision {
   verify?: string;
 }
 
-/** One evidence row, with the leading columns every runbook step shares (DESIGN.md §4). */
+/** One evidence row, with the leading columns every runbook step shares (docs/runbook-format.md, "Conventions"). */
 export interface EvidenceRow {
   ts: string;
   actor: string | null;

@@ -30,7 +30,7 @@ export type ValidationResult = { ok: true } | { ok: false; errors: string[] };
 
 /**
  * Validates a parsed `--format json` document: first the shape (every field, with its type),
- * then the meanings that a JSON Schema cannot say (DESIGN.md §5). Errors are `path: message`.
+ * then the meanings that a JSON Schema cannot say (docs/report.md). Errors are `path: message`.
  */
 export function validateReport(value: unknown): ValidationResult {
   const v1 = typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === REPORT_SCHEMA_V1;

@@ -1,7 +1,7 @@
 /**
  * The query linter's rules, pure: DuckDB's parse tree of a query (json_serialize_sql) in,
  * findings out. They catch the two ways the classic "8443 in CloudTrail" query goes wrong
- * (DESIGN.md §1) and say what to run instead.
+ * (README.md, `lint-query`) and say what to run instead.
  */
 export interface QueryFinding {
   rule: 'event-source-port' | 'substring-port';

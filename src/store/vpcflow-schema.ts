@@ -10,7 +10,7 @@ const { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR } = duckdb;
  * The flow-log store, on the model of the CloudTrail store: a flat table `vpc_flow_records`
  * that ingest appends to (DuckDB appender, then one set-based insert that skips known keys),
  * and the Athena-shaped view `vpc_flow_logs` with the column names and types AWS documents for
- * Athena (DESIGN.md §3) — the contract runbook SQL is written against.
+ * Athena (docs/runbook-format.md, "Tables") — the contract runbook SQL is written against.
  *
  * Internal columns start with `_`:
  * - `_key`: content hash of the record (kind, every column value, the extra fields): the dedupe

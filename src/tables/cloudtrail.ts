@@ -1,5 +1,5 @@
 /**
- * The Athena-compatible `cloudtrail_logs` row, as the engines return it (DESIGN.md §3): lowercase
+ * The Athena-compatible `cloudtrail_logs` row, as the engines return it (docs/runbook-format.md, "Tables"): lowercase
  * column names, leaf values strings, `requestparameters` / `responseelements` JSON text. This is
  * the shape every judging stage (ports, runbook) receives from SQL.
  */

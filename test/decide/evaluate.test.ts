@@ -4,7 +4,7 @@ import { ACTIONS, actionSeverity, compareActions, mostSevereAction } from '../..
 import { DecisionTreeError, evaluate, evaluateCondition, resolveField, type Finding } from '../../src/decide/evaluate.js';
 import { DecisionTreeSchema, type Condition, type DecisionTree } from '../../src/decide/tree-schema.js';
 
-/** A finding shaped like DESIGN.md §5. */
+/** A finding shaped like the report contract (docs/report.md). */
 const finding: Finding = {
   id: 'f-1',
   kind: 'exposure',

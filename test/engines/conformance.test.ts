@@ -7,7 +7,7 @@ import { ingestPaths } from '../../src/ingest/ingest.js';
 import { ctEvent, records, tempDir, writeTree } from '../helpers/fixtures.js';
 
 /**
- * One conformance suite for every Engine (DESIGN.md §6): the same Athena SQL, the same answers.
+ * One conformance suite for every Engine (`src/engines/engine.ts`; ARCHITECTURE.md): the same Athena SQL, the same answers.
  * Each engine says which cases it cannot run, by name and with a reason; nothing is skipped
  * silently. DuckDB is the only engine today; an Athena engine joins this list with its own setup.
  */

@@ -9,7 +9,7 @@ import { renderHtml } from '../../src/report/render/html.js';
 import { hostileReport, sampleReport } from './fixtures.js';
 
 /**
- * The HTML report in a real browser (DESIGN.md §8: real Chromium, no mocks). Skipped with a
+ * The HTML report in a real browser (real Chromium, no mocks). Skipped with a
  * notice where /usr/bin/chromium is absent. The screenshot is kept at $TRAILBOOK_REPORT_PNG when
  * set, for a human to look at the timeline.
  */

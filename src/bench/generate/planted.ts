@@ -3,7 +3,7 @@ import { assemble, userActor, roleActor, type Call, type EventContext } from './
 /**
  * The security-relevant events planted in the corpus, at fixed positions: global event index i
  * carries kind k when `i % PLANT_EVERY === k.offset`. Counts are therefore a pure function of the
- * corpus size, and a benchmark (or a test) can check the classic query of DESIGN.md §1 against
+ * corpus size, and a benchmark (or a test) can check the classic query (`SELECT * FROM cloudtrail_logs WHERE requestParameters LIKE '%8443%'`, README.md) against
  * ground truth: which hits are real 8443 exposure changes, which are decoys, which it misses.
  */
 export const PLANT_EVERY = 2000;

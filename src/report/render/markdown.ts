@@ -148,7 +148,7 @@ function inputsText(report: Report): string {
     `Inputs: CloudTrail ${cloudtrail.events} events in ${cloudtrail.files} files (${cloudtrail.skipped.length} skipped) · ` +
       `flow logs ${vpcflow.records} records in ${vpcflow.files} files (${vpcflow.skipped.length} skipped) · intel ${feeds}`,
   ];
-  // Skipped inputs are listed: a report that silently ignored files would mislead (DESIGN.md §7).
+  // Skipped inputs are listed: a report that silently ignored files would mislead (docs/limits.md).
   for (const s of [...cloudtrail.skipped, ...vpcflow.skipped]) lines.push(`- skipped ${mdCode(s.path)}: ${mdText(s.reason)}`);
   return lines.join('\n');
 }

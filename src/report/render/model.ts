@@ -7,7 +7,7 @@ import type { Action, AnswerType, AnswerValue, Credentials, EvidenceRow, Finding
  * Keeping it here means text, Markdown and HTML cannot disagree about what they show.
  */
 
-/** Most severe first (DESIGN.md §5). */
+/** Most severe first (docs/report.md). */
 export const ACTION_ORDER: readonly Action[] = ['isolate', 'escalate', 'ticket', 'false-positive'];
 
 /** One answer as a renderer shows it: typed value, and the evidence row it was read from, if any. */
