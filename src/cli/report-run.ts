@@ -39,7 +39,7 @@ export interface ReportFlags extends LimitFlags {
 
 export function addReportOptions(command: Command, defaultSchema: 'v1' | 'v2'): Command {
   command
-    .option('--format <format>', 'text | json | md | html', 'text')
+    .option('--format <format>', 'text | json | md | html | ocsf (OCSF Detection Findings, JSON Lines; docs/ocsf.md)', 'text')
     .option('--schema <version>', `the JSON contract: v2 (any runbook) or v1 (the port runbook's, until 2027-12-31; docs/report.md)`, defaultSchema)
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <action>', 'exit 1 when a finding is this severe or worse: isolate | escalate | ticket | false-positive')
@@ -59,7 +59,7 @@ export interface ReportRun {
 }
 
 export async function runReport(paths: readonly string[], flags: ReportFlags, run: ReportRun): Promise<void> {
-  if (!isReportFormat(flags.format)) throw new TrailbookError('USAGE', `unknown format "${flags.format}"`, { hint: 'use text, json, md or html' });
+  if (!isReportFormat(flags.format)) throw new TrailbookError('USAGE', `unknown format "${flags.format}"`, { hint: 'use text, json, md, html or ocsf' });
   const schema = flags.schema ?? 'v2';
   if (schema !== 'v1' && schema !== 'v2') throw new TrailbookError('USAGE', `--schema "${schema}" is not a report contract`, { hint: 'use v1 or v2' });
   const failOn = flags.failOn;

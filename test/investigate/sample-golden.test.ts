@@ -66,3 +66,4 @@ test('golden run: the same as trailbook.report/v1, what investigate prints for i
 test('golden run: terminal text', () => golden('sample-run.txt', 'text'));
 test('golden run: Markdown', () => golden('sample-run.md', 'md'));
 test('golden run: HTML', () => golden('sample-run.html', 'html'));
+test('golden run: OCSF Detection Findings, JSON Lines (docs/ocsf.md)', () => golden('sample-run.ocsf.jsonl', 'ocsf'));

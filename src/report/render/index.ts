@@ -2,14 +2,16 @@ import type { Report } from '../contract.js';
 import { toV1 } from '../v1.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
+import { renderOcsf } from './ocsf.js';
 import { renderText, summaryLine, type TextOptions } from './text.js';
 
 /**
  * The report surfaces of `trailbook investigate --format …`. All take the same `Report`
- * (contract.ts); only `json` is machine output, and it is the contract itself, unchanged.
+ * (contract.ts). Machine output: `json` is the contract itself, unchanged; `ocsf` is one OCSF
+ * Detection Finding a line per finding (ocsf.ts, docs/ocsf.md).
  */
 
-export const REPORT_FORMATS = ['text', 'json', 'md', 'html'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'md', 'html', 'ocsf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function isReportFormat(value: string): value is ReportFormat {
@@ -37,9 +39,11 @@ export function renderReport(report: Report, format: ReportFormat, options: Rend
       return renderMarkdown(report, { full: options.full ?? false, ...(options.coverage ? { coverage: options.coverage } : {}) });
     case 'html':
       return renderHtml(report, options.coverage);
+    case 'ocsf':
+      return renderOcsf(report);
   }
 }
 
 export type { Coverage } from './model.js';
-export { renderHtml, renderMarkdown, renderText, summaryLine, type TextOptions };
+export { renderHtml, renderMarkdown, renderOcsf, renderText, summaryLine, type TextOptions };
 export { CONTENT_SECURITY_POLICY } from './html.js';
