@@ -185,7 +185,7 @@ class PlanBuilder {
         if (!v) return;
         const permission = this.permission(change);
         const ruleId = hasShape(change.ruleKey, 'security-group-rule-id') ? change.ruleKey : null;
-        if (change.ruleKey !== null && ruleId === null && !change.ruleKey.startsWith('sg')) this.refuse('securityGroupRuleId', ref, 'security-group-rule-id');
+        if (change.ruleKey !== null && ruleId === null) this.refuse('securityGroupRuleId', ref, 'security-group-rule-id');
         if (!ruleId && !permission) return;
         const egress = change.direction === 'egress';
         const verb = egress ? 'egress' : 'ingress';
@@ -495,10 +495,13 @@ class PlanBuilder {
   /** Quarantine (with `--quarantine-sg`) and snapshot the instances the evidence names. */
   instances(quarantineGroup: string | undefined): void {
     const ids: string[] = [];
+    const bad = new Set<string>();
     for (const row of this.finding.evidence) {
-      if (row.resource && /^i-/.test(row.resource) && !ids.includes(row.resource)) {
-        if (hasShape(row.resource, 'instance-id')) ids.push(row.resource);
-        else this.refuse('instance id', row.source_ref, 'instance-id');
+      if (!row.resource || !/^i-/.test(row.resource) || ids.includes(row.resource) || bad.has(row.resource)) continue;
+      if (hasShape(row.resource, 'instance-id')) ids.push(row.resource);
+      else {
+        bad.add(row.resource);
+        this.refuse('instance id', row.source_ref, 'instance-id');
       }
     }
     if (!ids.length) return;
