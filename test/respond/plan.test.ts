@@ -104,32 +104,11 @@ test("the sample's isolate finding: revoke exactly the rule that opened it, by i
   assert.equal(plan.executed, false);
   const revokes = plan.steps.filter((s) => s.action === 'revoke-ingress-rule');
   // The two rules svc-legacy-deploy's AuthorizeSecurityGroupIngress calls created (their responseElements).
+  const revoke = (ruleId: string) =>
+    `aws ec2 revoke-security-group-ingress --region us-east-1 --group-id sg-0a1b2c3d4e5f60718 --security-group-rule-ids ${ruleId}`.split(' ');
   assert.deepEqual(
     revokes.map((s) => s.call.argv),
-    [
-      [
-        'aws',
-        'ec2',
-        'revoke-security-group-ingress',
-        '--region',
-        'us-east-1',
-        '--group-id',
-        'sg-0a1b2c3d4e5f60718',
-        '--security-group-rule-ids',
-        'sgr-0aa11bb22cc33dd44',
-      ],
-      [
-        'aws',
-        'ec2',
-        'revoke-security-group-ingress',
-        '--region',
-        'us-east-1',
-        '--group-id',
-        'sg-0a1b2c3d4e5f60718',
-        '--security-group-rule-ids',
-        'sgr-0ee55ff66aa77bb88',
-      ],
-    ],
+    [revoke('sgr-0aa11bb22cc33dd44'), revoke('sgr-0ee55ff66aa77bb88')],
   );
   const first = revokes[0]!;
   assert.deepEqual(first.call.sdk, {
