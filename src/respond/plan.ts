@@ -288,7 +288,13 @@ class PlanBuilder {
                 restores: `entry #${ruleNumber} as it was created (${describeRule(change)}, allow)`,
               }
             : { call: null, restores: `the entry's content is not fully in the event: re-create it from the describe output saved before` },
-          notes: closedNote,
+          notes:
+            change.eventName === 'ReplaceNetworkAclEntry'
+              ? [
+                  ...closedNote,
+                  'the entry was rewritten by ReplaceNetworkAclEntry: the undo restores the rewritten entry; what it held before is not in the event',
+                ]
+              : closedNote,
         });
         return;
       }

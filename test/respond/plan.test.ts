@@ -16,6 +16,8 @@ import { planResponse, type AwsCall, type OpenedRule, type ResponsePlan } from '
 import { RESPONSE_PLAN_SCHEMA } from '../../src/respond/schema.js';
 import { shellCommand, shellQuote } from '../../src/respond/shell.js';
 import { renderPlanText } from '../../src/respond/render.js';
+import { normalizeEvent } from '../../src/ports/index.js';
+import type { CloudTrailRow } from '../../src/tables/cloudtrail.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { runInProcess } from '../helpers/in-process.js';
 
@@ -312,4 +314,79 @@ test('CLI: an unknown finding id is a usage error (exit 2) that lists the ids', 
   assert.match(r.stderr, /no finding "exposure:00000000"/);
   for (const f of portReport.findings) assert.ok(r.stderr.includes(f.id), `${f.id} not listed`);
   assert.equal(r.stdout, '');
+});
+
+/** A flat CloudTrail row as the store returns it, for the normalizer the store's exposure changes come from. */
+function row(eventName: string, eventSource: string, request: unknown, response: unknown = null): CloudTrailRow {
+  return {
+    eventid: `ev-${eventName}`,
+    eventtime: '2024-05-14T09:00:00Z',
+    eventname: eventName,
+    eventsource: eventSource,
+    awsregion: 'eu-west-1',
+    recipientaccountid: '444455556666',
+    sourceipaddress: '198.51.100.23',
+    useridentity: { arn: 'arn:aws:iam::444455556666:user/mallory', accesskeyid: 'AKIAEXAMPLEKEY000001', accountid: '444455556666' },
+    requestparameters: JSON.stringify(request),
+    responseelements: response === null ? null : JSON.stringify(response),
+  } as unknown as CloudTrailRow;
+}
+
+test('a network ACL entry and an ELB listener: removed exactly, with their undo', () => {
+  const [entry] = normalizeEvent(
+    row('CreateNetworkAclEntry', 'ec2.amazonaws.com', {
+      networkAclId: 'acl-0123456789abcdef0',
+      ruleNumber: 90,
+      egress: false,
+      ruleAction: 'allow',
+      aclProtocol: '6',
+      cidrBlock: '0.0.0.0/0',
+      portRange: { from: 8443, to: 8443 },
+    }),
+  );
+  const listenerArn = 'arn:aws:elasticloadbalancing:eu-west-1:444455556666:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2';
+  const [listener] = normalizeEvent(
+    row(
+      'CreateListener',
+      'elasticloadbalancing.amazonaws.com',
+      { loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:444455556666:loadbalancer/app/web/50dc6c495c0c9188', protocol: 'HTTPS', port: 8443 },
+      { listeners: [{ listenerArn, port: 8443, protocol: 'HTTPS' }] },
+    ),
+  );
+  assert.ok(entry && listener, 'the normalizer made no change of the events');
+  const finding: Finding = { ...isolateExposure(), decision: { action: 'escalate', path: [], reasons: ['a human decides'] }, credentials: null, evidence: [] };
+  const plan = planResponse({
+    finding,
+    rules: [
+      { opened: entry, closed: null },
+      { opened: listener, closed: null },
+    ],
+    now: '2026-01-02T03:04:05Z',
+  });
+  assert.match(plan.summary, /^escalate: a human decides/);
+  const [nacl, elb] = plan.steps;
+  assert.deepEqual(nacl?.call.argv.slice(2), [
+    'delete-network-acl-entry',
+    '--region',
+    'eu-west-1',
+    '--network-acl-id',
+    'acl-0123456789abcdef0',
+    '--rule-number',
+    '90',
+    '--ingress',
+  ]);
+  assert.deepEqual(nacl?.undo.call?.sdk.input, {
+    NetworkAclId: 'acl-0123456789abcdef0',
+    RuleNumber: 90,
+    Egress: false,
+    Protocol: '6',
+    PortRange: { From: 8443, To: 8443 },
+    CidrBlock: '0.0.0.0/0',
+    RuleAction: 'allow',
+  });
+  assert.equal(nacl?.account, '444455556666');
+  assert.deepEqual(elb?.call.argv.slice(1), ['elbv2', 'delete-listener', '--region', 'eu-west-1', '--listener-arn', listenerArn]);
+  assert.equal(elb?.undo.call, null);
+  assert.ok(RESPONSE_PLAN_SCHEMA.safeParse(plan).success);
+  for (const call of callsOf(plan)) assert.deepEqual(shellWords(call.command), call.argv);
 });
