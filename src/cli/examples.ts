@@ -21,6 +21,14 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'trailbook run port-exposure --param port=3389 --param from=now-7d --format json',
     'trailbook run ./runbooks/my-runbook --format md --out report.md',
   ],
+  respond: [
+    'trailbook respond plan exposure:dbe90ba0 --intel sample/intel/threat-feed.txt --trusted sample/trusted-networks.yaml --param to=2024-05-15T00:00:00Z',
+  ],
+  'respond plan': [
+    'trailbook respond plan exposure:dbe90ba0 --intel sample/intel/threat-feed.txt --trusted sample/trusted-networks.yaml --param to=2024-05-15T00:00:00Z',
+    'trailbook respond plan credential:6bbe7ac0 --runbook credential-compromise --format json --intel sample/intel/threat-feed.txt',
+    'trailbook respond plan exposure:dbe90ba0 --quarantine-sg sg-0123456789abcdef0 --format json > plan.json',
+  ],
   ingest: ['trailbook ingest sample/cloudtrail sample/vpcflow', 'trailbook ingest ./AWSLogs --from 2024-05-01 --to 2024-05-15 --region us-east-1 --strict'],
   exposures: ['trailbook exposures --port 8443 --windows', 'trailbook exposures --since 7d --format csv', 'trailbook exposures --unmodelled'],
   flows: ['trailbook flows --port 8443 --vpc-cidr 10.0.0.0/16', 'trailbook flows --port 8443 --overlay --since 30d'],

@@ -58,6 +58,38 @@ export interface ReportRun {
   notes?: (engine: Engine, report: Report) => Promise<string[]>;
 }
 
+type Loaded<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
+
+/** The runbook's report on what the open store holds (refused when it holds nothing). */
+async function reportOn(engine: Engine, run: ReportRun, runbook: Loaded<typeof loadRunbook>, intel: Loaded<typeof loadIntel>): Promise<Report> {
+  const inputs = await storeInputs(engine);
+  if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {
+    throw new TrailbookError('INPUT', `the store ${run.settings.db} holds no CloudTrail events and no flow records`, {
+      hint: 'give the log folders to read first (trailbook run <runbook> ./AWSLogs), or --db for another store',
+    });
+  }
+  return investigate(engine, { runbook, parameters: run.parameters, intel, inputs: { ...inputs, config: run.settings.provenance }, now: run.now });
+}
+
+/**
+ * The report `run`/`investigate` would print, on what the store already holds (no ingest; a
+ * read-only open), for commands that act on it (`respond plan`): `use` may read more from the
+ * same store before it is closed.
+ */
+export async function withStoreReport<T>(run: ReportRun, use: (engine: Engine, report: Report) => Promise<T>): Promise<T> {
+  const { db } = run.settings;
+  const runbook = await loadRunbook(run.runbookDir);
+  compile(runbook.runbook, run.parameters, { now: run.now });
+  const intel = await loadIntel({ feeds: feedsWithInstalledRanges(run.settings.intel, db), trusted: run.settings.trusted });
+  requireStore(db);
+  const engine = await DuckDBEngine.openForReading({ path: db });
+  try {
+    return await use(engine, await reportOn(engine, run, runbook, intel));
+  } finally {
+    await engine.close();
+  }
+}
+
 export async function runReport(paths: readonly string[], flags: ReportFlags, run: ReportRun): Promise<void> {
   if (!isReportFormat(flags.format)) throw new TrailbookError('USAGE', `unknown format "${flags.format}"`, { hint: 'use text, json, md, html or ocsf' });
   const schema = flags.schema ?? 'v2';
@@ -87,19 +119,7 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
       const nothing = nothingReadError(summary, 'nothing could be read from the given paths', 'run `trailbook ingest` on them to see why');
       if (nothing) throw nothing;
     }
-    const inputs = await storeInputs(engine);
-    if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {
-      throw new TrailbookError('INPUT', `the store ${db} holds no CloudTrail events and no flow records`, {
-        hint: 'give the log folders to read first (trailbook run <runbook> ./AWSLogs), or --db for another store',
-      });
-    }
-    const report = await investigate(engine, {
-      runbook,
-      parameters: run.parameters,
-      intel,
-      inputs: { ...inputs, config: run.settings.provenance },
-      now: run.now,
-    });
+    const report = await reportOn(engine, run, runbook, intel);
     if (!flags.quiet) for (const note of (await run.notes?.(engine, report)) ?? []) process.stderr.write(`trailbook: note: ${note}\n`);
     const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
     // The header says "all logs" for a start the user did not give, and the span the logs cover.

@@ -7,6 +7,7 @@ import { register as ingest } from './ingest.js';
 import { register as init } from './init.js';
 import { register as intel } from './intel.js';
 import { register as investigate } from './investigate.js';
+import { register as respond } from './respond.js';
 import { register as run } from './run.js';
 import { register as runbook } from './runbook.js';
 import { register as sql } from './sql.js';
@@ -16,4 +17,4 @@ import { register as validateLogs } from './validate-logs.js';
 export type RegisterCommand = (program: Command) => void;
 
 // In the order a user meets them: the main job first, then the building blocks.
-export const COMMANDS: RegisterCommand[] = [investigate, run, ingest, exposures, flows, intel, runbook, sql, evidence, validateLogs, init, completion];
+export const COMMANDS: RegisterCommand[] = [investigate, run, respond, ingest, exposures, flows, intel, runbook, sql, evidence, validateLogs, init, completion];
