@@ -3,7 +3,7 @@
 // Why not tsx: every test file is its own process, and importing the CLI through tsx's loader
 // costs about a second of CPU more per process than importing plain JavaScript (measured: 1.8 s
 // against 0.9 s); over 80 files on 2 cores that was a third of the run. esbuild transpiles src/
-// and test/ into .tsbuild/ in about a second (types are `npm run typecheck`'s job), and every other
+// and test/ (and scripts/) into .tsbuild/ in about a second (types are `npm run typecheck`'s job), and every other
 // top-level entry of the checkout is linked in (runbooks/, sample/, docs/…), so paths relative to
 // the repository still hold.
 //
@@ -31,7 +31,9 @@ function walk(dir, found = []) {
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
-const sources = [...walk(join(root, 'src')), ...walk(join(root, 'test'))];
+// scripts/ too: tests import the case generators (scripts/make-*-cases.ts).
+const TRANSPILED = ['src', 'test', 'scripts'];
+const sources = TRANSPILED.flatMap((folder) => walk(join(root, folder)));
 // Fixtures, golden files and other data beside the tests are copied, never linked: a test that
 // copies a fixture folder and edits the copy must not write through a link into the checkout.
 for (const file of sources.filter((f) => !f.endsWith('.ts'))) {
@@ -40,7 +42,7 @@ for (const file of sources.filter((f) => !f.endsWith('.ts'))) {
   copyFileSync(file, target);
 }
 for (const entry of readdirSync(root)) {
-  if (!['src', 'test', '.tsbuild', '.git'].includes(entry)) symlinkSync(join(root, entry), join(out, entry));
+  if (![...TRANSPILED, '.tsbuild', '.git'].includes(entry)) symlinkSync(join(root, entry), join(out, entry));
 }
 await build({
   entryPoints: sources.filter((f) => f.endsWith('.ts')),

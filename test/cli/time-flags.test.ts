@@ -4,32 +4,12 @@
  * stderr, never on stdout), and relative forms count from the run's now. Built CLI (`npm run
  * build` first) on the bundled sample, whose story is one day, 2024-05-14 UTC.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { runInProcess } from '../helpers/in-process.js';
-
-const SAMPLE = join(REPO_ROOT, 'sample');
-const TZS = ['America/New_York', 'Asia/Tokyo'];
-// 10:00 on the sample's day: the revokes, the attempts and two later exposures come after it.
-const ZONELESS = '2024-05-14T10:00:00';
-const EXPLICIT = '2024-05-14T10:00:00Z';
-
-let dir = '';
-let db = '';
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'trailbook-time-flags-'));
-  db = join(dir, 'store.duckdb');
-  const ingest = await runInProcess(['ingest', join(SAMPLE, 'cloudtrail'), join(SAMPLE, 'vpcflow'), '--db', db, '--no-progress', '--json']);
-  assert.equal(ingest.status, 0, ingest.stderr);
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-const jsonRows = (stdout: string): unknown[] => JSON.parse(stdout) as unknown[];
+import { SAMPLE, EXPLICIT, dir, db } from './time-flags-store.js';
 
 /** Every command with a time flag, as [label, args before the flag, flag]. */
 const TIME_FLAGS: Array<[string, () => string[], string]> = [
@@ -57,44 +37,6 @@ for (const [label, args, flag] of TIME_FLAGS) {
     }
   });
 }
-
-test('a zone-less --from is UTC under any TZ: exposures, flows, ingest and investigate count the same as with Z', async () => {
-  const exposures = async (from: string, env?: Record<string, string>) =>
-    await runInProcess(['exposures', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
-  const flows = async (from: string, env?: Record<string, string>) =>
-    await runInProcess(['flows', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
-  const investigate = async (from: string, env?: Record<string, string>) =>
-    await runInProcess(['investigate', '--db', db, '--format', 'json', '--from', from], env ? { env } : {});
-  const ingest = async (from: string, name: string, env?: Record<string, string>) =>
-    await runInProcess(['ingest', join(SAMPLE, 'cloudtrail'), '--db', join(dir, name), '--no-progress', '--json', '--from', from], env ? { env } : {});
-
-  const reference = {
-    exposures: jsonRows((await exposures(EXPLICIT)).stdout).length,
-    flows: jsonRows((await flows(EXPLICIT)).stdout).length,
-    findings: (JSON.parse((await investigate(EXPLICIT)).stdout) as { findings: unknown[] }).findings.length,
-    events: (JSON.parse((await ingest(EXPLICIT, 'ref.duckdb')).stdout) as { events: { inserted: number } }).events.inserted,
-  };
-  // The bound splits the day, so a bound read in another zone would count differently.
-  assert.ok(reference.exposures > 0 && reference.exposures < jsonRows((await exposures('2024-05-14T00:00:00Z')).stdout).length);
-  assert.ok(reference.flows > 0 && reference.flows < jsonRows((await flows('2024-05-14T00:00:00Z')).stdout).length);
-  for (const TZ of TZS) {
-    const env = { TZ };
-    const e = await exposures(ZONELESS, env);
-    assert.equal(e.status, 0, e.stderr);
-    assert.equal(jsonRows(e.stdout).length, reference.exposures, `exposures under ${TZ}`);
-    // Said once, on stderr; stdout stays pure JSON (it parsed above).
-    assert.equal(e.stderr.match(/read as UTC/g)?.length, 1, e.stderr);
-    assert.match(e.stderr, /--from 2024-05-14T10:00:00/);
-    const f = await flows(ZONELESS, env);
-    assert.equal(jsonRows(f.stdout).length, reference.flows, `flows under ${TZ}`);
-    const i = await investigate(ZONELESS, env);
-    assert.equal(i.status, 0, i.stderr);
-    assert.equal((JSON.parse(i.stdout) as { findings: unknown[] }).findings.length, reference.findings, `investigate under ${TZ}`);
-    const g = await ingest(ZONELESS, `tz-${TZ.replace('/', '-')}.duckdb`, env);
-    assert.equal(g.status, 0, g.stderr);
-    assert.equal((JSON.parse(g.stdout) as { events: { inserted: number } }).events.inserted, reference.events, `ingest under ${TZ}`);
-  }
-});
 
 test('a time with an explicit zone says nothing about UTC; both flags zone-less are named in one note', async () => {
   const explicit = await runInProcess(['exposures', '--db', db, '--format', 'json', '--from', EXPLICIT]);

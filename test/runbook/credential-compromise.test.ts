@@ -22,6 +22,7 @@ import { renderReport } from '../../src/report/render/index.js';
 import { corpusFile, REPO_ROOT } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { writeCases } from '../../scripts/make-credential-cases.js';
 import { assertGenerated, brokenCopy, filesUnder } from '../helpers/runbook-folder.js';
 
 const RUNBOOK = join(REPO_ROOT, 'runbooks', 'credential-compromise');
@@ -31,7 +32,7 @@ const STRATUS = 'cloudtrail/stratus-red-team-detonation-logs';
 const failuresOf = (report: Awaited<ReturnType<typeof runRunbookTests>>) => report.cases.flatMap((c) => c.failures.map((f) => `${c.name}: ${f}`)).join('\n');
 
 test('the committed cases are what scripts/make-credential-cases.ts writes', (t) => {
-  assertGenerated(t, 'make-credential-cases.ts', TESTS);
+  assertGenerated(t, writeCases, TESTS);
 });
 
 /** Each leaf: a case that reaches it, and a near miss — a case a small change away — that must land elsewhere. */

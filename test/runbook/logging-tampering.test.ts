@@ -10,6 +10,7 @@ import { corpusFile } from '../helpers/corpus.js';
 import { tempDir, writeTree } from '../helpers/fixtures.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { RUNBOOK, runOn } from './logging-tampering-run.js';
+import { writeCases } from '../../scripts/make-logging-tampering-cases.js';
 import { assertGenerated, brokenCopy, filesUnder } from '../helpers/runbook-folder.js';
 
 // The logging-tampering runbook (runbooks/logging-tampering): its own cases through the library
@@ -20,7 +21,7 @@ const STRATUS = 'cloudtrail/stratus-red-team-detonation-logs';
 const leafOf = (finding: Report['findings'][number]) => finding.decision.path.at(-1);
 
 test('the committed cases are what scripts/make-logging-tampering-cases.ts writes', (t) => {
-  assertGenerated(t, 'make-logging-tampering-cases.ts', TESTS);
+  assertGenerated(t, writeCases, TESTS);
 });
 
 test("the runbook's own cases pass through the library the CLI uses, and every leaf has a case and a near miss", async () => {

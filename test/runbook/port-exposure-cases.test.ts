@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { writeCases } from '../../scripts/make-runbook-cases.js';
 import { assertGenerated, brokenCopy, filesUnder } from '../helpers/runbook-folder.js';
 
 // The port runbook's own test cases (runbooks/port-exposure/tests/), run by the built CLI as CI
@@ -12,7 +13,7 @@ const RUNBOOK = join(REPO_ROOT, 'runbooks', 'port-exposure');
 const TESTS = join(RUNBOOK, 'tests');
 
 test('the committed cases are what scripts/make-runbook-cases.ts writes', (t) => {
-  assertGenerated(t, 'make-runbook-cases.ts', TESTS);
+  assertGenerated(t, writeCases, TESTS);
 });
 
 test('every decision leaf has a case, and every case a description and fixtures', () => {
