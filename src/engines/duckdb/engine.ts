@@ -57,7 +57,8 @@ export class DuckDBEngine implements Engine {
     const config: Record<string, string> = {};
     if (options.readOnly) config['access_mode'] = 'READ_ONLY';
     if (options.memoryLimit) config['memory_limit'] = options.memoryLimit;
-    if (options.threads) config['threads'] = String(options.threads);
+    const threads = options.threads ?? threadsFromEnvironment();
+    if (threads) config['threads'] = String(threads);
     let instance: DuckDBInstance;
     try {
       instance = await duckdb.DuckDBInstance.create(options.path, config);
@@ -134,4 +135,14 @@ function sqlError(error: unknown, sql: string): TrailbookError {
     hint: sql.length < 400 ? `while running: ${sql.trim()}` : undefined,
     cause: error,
   });
+}
+
+/**
+ * `TRAILBOOK_DUCKDB_THREADS`: DuckDB's threads per store when the caller does not set them (by
+ * default DuckDB uses every core). For a shared machine, or many small runs side by side (the test
+ * suite runs two files at once on two cores). Anything but a whole number from 1 is ignored.
+ */
+function threadsFromEnvironment(): number | undefined {
+  const text = process.env['TRAILBOOK_DUCKDB_THREADS'];
+  return text && /^[1-9][0-9]*$/.test(text) ? Number(text) : undefined;
 }
