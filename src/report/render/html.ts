@@ -17,6 +17,7 @@ import {
   subjectText,
   viaText,
   type AnswerView,
+  refText,
 } from './model.js';
 import type { Coverage } from './model.js';
 import { ACTION_COLOR, renderTimeline } from './timeline.js';
@@ -130,7 +131,7 @@ function answerValue(view: AnswerView, block = false): Markup {
       if (!r) return wrap(html`<time>${view.value}</time>`);
       return wrap(
         readRow(r).kind === 'connection'
-          ? html`<time>${r.ts}</time> <code>${r.action}</code> from <code>${r.source_ip}</code> to <code>${r.resource}</code> <span class="ref">${r.source_ref}</span>`
+          ? html`<time>${r.ts}</time> <code>${r.action}</code> from <code>${r.source_ip}</code> to <code>${r.resource}</code> <span class="ref">${refText(r.source_ref)}</span>`
           : html`<time>${r.ts}</time> <code>${r.action}</code> on <code>${r.resource}</code> by <code>${r.actor}</code> from <code>${r.source_ip}</code>`,
       );
     }
@@ -193,7 +194,7 @@ ${f.windows?.length ? html`<dt>Exposure windows</dt><dd>${f.windows.map((w) => h
 ${f.evidence.map(
   (
     r,
-  ) => html`<tr><td class="nw"><time>${r.ts}</time></td><td>${r.actor}</td><td class="nw">${r.source_ip}</td><td>${r.action}</td><td class="nw">${r.resource}</td>${varying ? html`<td>${r.account_id}</td><td>${r.region}</td>` : ''}<td class="ref nw">${r.source_ref}</td><td>${r.detail}</td></tr>
+  ) => html`<tr><td class="nw"><time>${r.ts}</time></td><td>${r.actor}</td><td class="nw">${r.source_ip}</td><td>${r.action}</td><td class="nw">${r.resource}</td>${varying ? html`<td>${r.account_id}</td><td>${r.region}</td>` : ''}<td class="ref nw" title="${r.source_ref}">${refText(r.source_ref, !r.detail?.includes(' → '))}</td><td>${r.detail}</td></tr>
 `,
 )}</tbody></table></div>
 </details>

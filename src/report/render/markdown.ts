@@ -23,6 +23,7 @@ import {
   viaText,
   type AnswerView,
   type ListLimit,
+  refText,
 } from './model.js';
 import type { Coverage } from './model.js';
 import { plain } from './safe.js';
@@ -109,7 +110,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
         const reading = !r
           ? ''
           : readRow(r).kind === 'connection'
-            ? ` — ${mdCode(r.action)} from ${mdCode(r.source_ip)} to ${mdCode(r.resource)} (${mdCode(r.source_ref)})`
+            ? ` — ${mdCode(r.action)} from ${mdCode(r.source_ip)} to ${mdCode(r.resource)} (${mdCode(refText(r.source_ref))})`
             : ` — ${mdCode(r.action)} on ${mdCode(r.resource)} by ${mdCode(r.actor)} from ${mdCode(r.source_ip)}`;
         return [`${asList ? '- ' : ''}${label}${mdText(view.value)}${reading}`];
       }
@@ -214,7 +215,7 @@ function findingLines(f: Finding, n: number, full: boolean, flows: boolean): str
     cell(r.source_ip),
     cell(r.action),
     cell(r.resource),
-    cell(r.source_ref),
+    cell(refText(r.source_ref, !r.detail?.includes(' → '))),
     mdText(r.detail),
   ];
   // The rows left out are counted in one row where they would be.
