@@ -2,33 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/local-store.js';
-import { REPO_ROOT } from '../helpers/corpus.js';
+import { demoArgs } from './demo-args.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { validateReport } from '../../src/report/json-schema.js';
 import type { ReportV1 as Report } from '../../src/report/contract.js';
 
 // End to end on the bundled sample, checked against sample/GROUND_TRUTH.md.
-const sample = (p: string) => join(REPO_ROOT, 'sample', p);
-const args = (db: string, format: string) => [
-  'investigate',
-  sample('cloudtrail'),
-  sample('vpcflow'),
-  '--intel',
-  sample('intel/threat-feed.txt'),
-  '--trusted',
-  sample('trusted-networks.yaml'),
-  '--db',
-  db,
-  '--format',
-  format,
-  '--to',
-  '2024-05-15T00:00:00Z',
-];
 
 test('investigate on the sample gives the ground truth, as a valid trailbook.report/v1', async (t) => {
   const db = join(tempDir(t), 'store.duckdb');
-  const result = await runInProcess(args(db, 'json'));
+  const result = await runInProcess(demoArgs(db, 'json'));
   assert.equal(result.status, 0, result.stderr);
   const report = JSON.parse(result.stdout) as Report;
   assert.deepEqual(validateReport(report), { ok: true });
@@ -89,14 +73,14 @@ test('investigate on the sample gives the ground truth, as a valid trailbook.rep
 test('investigate prints the five answers first on a terminal, and writes md and html reports', async (t) => {
   const dir = tempDir(t);
   const db = join(dir, 'store.duckdb');
-  const text = await runInProcess(args(db, 'text'));
+  const text = await runInProcess(demoArgs(db, 'text'));
   assert.equal(text.status, 0, text.stderr);
   assert.ok(text.stdout.indexOf('Q1') < text.stdout.indexOf('FINDINGS'));
   assert.match(text.stdout, /OUTCOME: ISOLATE/);
-  const html = await runInProcess([...args(db, 'html'), '--out', join(dir, 'report.html')]);
+  const html = await runInProcess([...demoArgs(db, 'html'), '--out', join(dir, 'report.html')]);
   assert.equal(html.status, 0, html.stderr);
   assert.match(html.stderr, /report written/);
-  const md = await runInProcess(args(db, 'md'));
+  const md = await runInProcess(demoArgs(db, 'md'));
   assert.equal(md.status, 0, md.stderr);
   assert.match(md.stdout, /isolate/i);
 });
@@ -104,7 +88,7 @@ test('investigate prints the five answers first on a terminal, and writes md and
 test('--fail-on turns the decision into an exit status for pipelines; a missing or empty store is refused', async (t) => {
   const dir = tempDir(t);
   const db = join(dir, 'store.duckdb');
-  const isolate = await runInProcess([...args(db, 'json'), '--fail-on', 'isolate']);
+  const isolate = await runInProcess([...demoArgs(db, 'json'), '--fail-on', 'isolate']);
   assert.equal(isolate.status, 1, isolate.stderr);
   assert.ok(JSON.parse(isolate.stdout).findings.length > 0, 'the report is printed either way');
   const missing = await runInProcess(['investigate', '--db', join(dir, 'missing.duckdb')]);

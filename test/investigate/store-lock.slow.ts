@@ -6,30 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/local-store.js';
-import { REPO_ROOT } from '../helpers/corpus.js';
+import { demoArgs, sample } from './demo-args.js';
 import { runCli, tempDir } from '../helpers/fixtures.js';
 import type { ReportV1 as Report } from '../../src/report/contract.js';
 
-const sample = (p: string) => join(REPO_ROOT, 'sample', p);
-const args = (db: string, format: string) => [
-  'investigate',
-  sample('cloudtrail'),
-  sample('vpcflow'),
-  '--intel',
-  sample('intel/threat-feed.txt'),
-  '--trusted',
-  sample('trusted-networks.yaml'),
-  '--db',
-  db,
-  '--format',
-  format,
-  '--to',
-  '2024-05-15T00:00:00Z',
-];
-
 test('with nothing to ingest, investigate only reads: it runs while another process holds the store open for reading', async (t) => {
   const db = join(tempDir(t), 'store.duckdb');
-  assert.equal(runCli(args(db, 'json')).status, 0);
+  assert.equal(runCli(demoArgs(db, 'json')).status, 0);
   // DuckDB lets several processes read a file or one write it: a writable open would fail here.
   const reader = await DuckDBEngine.open({ path: db, readOnly: true });
   try {
