@@ -203,25 +203,41 @@ function textOrNull(value: unknown): string | null {
 
 /**
  * A template over the finding's own rows (`group`; `count` also counts the related rows):
- * `{{column}}`, `{{column[]}}` (distinct values), `{{$param}}`, `{{rows}}`, `{{rows|one|many}}`.
+ * `{{column}}`, `{{column[]}}` (distinct values), `{{$param}}`, `{{rows}}`, `{{rows|one|many}}`;
+ * `{{column ?? words}}` gives the words where the value is missing, so a title never reads
+ * "at  with" when a log did not carry the field.
  */
 export function title(template: string, group: readonly Row[], count: number, params: Readonly<Record<string, unknown>>): string {
-  return template.replace(/\{\{\s*(\$?[A-Za-z_][A-Za-z0-9_]*(?:\[\])?)(?:\|([^|}]*)\|([^|}]*))?\s*\}\}/g, (_, name: string, one?: string, many?: string) => {
-    if (name === 'rows') return one !== undefined ? (count === 1 ? one : many!) : String(count);
-    if (name.endsWith('[]')) {
-      const column = name.slice(0, -2);
-      return unique(
-        group
-          .map((r) => r[column])
-          .filter((v) => v !== null && v !== undefined)
-          .map(String),
-      )
-        .sort(compareText)
-        .join(', ');
-    }
-    if (name.startsWith('$')) return String(params[name.slice(1)] ?? '');
-    return String(group[0]?.[name] ?? '');
+  return template.replace(TEMPLATE_PLACEHOLDER, (_, name: string, one?: string, many?: string, fallback?: string) => {
+    const value = placeholderValue(name, one, many, group, count, params);
+    return value === '' && fallback !== undefined ? fallback : value;
   });
+}
+
+const TEMPLATE_PLACEHOLDER = /\{\{\s*(\$?[A-Za-z_][A-Za-z0-9_]*(?:\[\])?)(?:\|([^|}]*)\|([^|}]*))?(?:\s*\?\?\s*([^}]*?))?\s*\}\}/g;
+
+function placeholderValue(
+  name: string,
+  one: string | undefined,
+  many: string | undefined,
+  group: readonly Row[],
+  count: number,
+  params: Readonly<Record<string, unknown>>,
+): string {
+  if (name === 'rows') return one !== undefined ? (count === 1 ? one : many!) : String(count);
+  if (name.endsWith('[]')) {
+    const column = name.slice(0, -2);
+    return unique(
+      group
+        .map((r) => r[column])
+        .filter((v) => v !== null && v !== undefined)
+        .map(String),
+    )
+      .sort(compareText)
+      .join(', ');
+  }
+  if (name.startsWith('$')) return String(params[name.slice(1)] ?? '');
+  return String(group[0]?.[name] ?? '');
 }
 
 function unique<T>(items: readonly T[]): T[] {

@@ -88,8 +88,11 @@ async function runStep(step: PlanStep, done: StepRows, windowsByStep: Map<string
 const DIRECTION: Record<ExposureChange['direction'], 'inbound' | 'outbound'> = { ingress: 'inbound', egress: 'outbound' };
 
 function describeRule(c: ExposureChange): string {
+  const peer = `${c.direction === 'ingress' ? 'from' : 'to'} ${c.peer.value}`;
+  // Protocol "all" (-1) has no ports: "all traffic", not "all all ports".
+  if (c.protocol === 'all') return `all traffic ${peer}`;
   const ports = c.fromPort === null && c.toPort === null ? 'all ports' : c.fromPort === c.toPort ? `port ${c.fromPort}` : `ports ${c.fromPort}-${c.toPort}`;
-  return `${c.protocol ?? 'any'} ${ports} ${c.direction === 'ingress' ? 'from' : 'to'} ${c.peer.value}`;
+  return `${c.protocol ?? 'any'} ${ports} ${peer}`;
 }
 
 /** A change as a row; the change that opened a window also carries when (and by which event) it closed. */

@@ -316,9 +316,9 @@ function duplicateIds(
   });
 }
 
-/** `{{name}}` placeholders of a title template. */
+/** `{{name}}` placeholders of a title template (without a `?? words` fallback). */
 export function templateNames(template: string): string[] {
-  return [...template.matchAll(/\{\{\s*([^}\s]+)\s*\}\}/g)].map((m) => m[1]!);
+  return [...template.matchAll(/\{\{\s*([^}\s?]+)(?:\s*\?\?[^}]*)?\s*\}\}/g)].map((m) => m[1]!);
 }
 
 function sqlProblems(check: SqlCheck | undefined, stepId: string, path: YamlPath, at: SourceLocator): Problem[] {

@@ -231,7 +231,7 @@ export const FindingRuleSchema = z
       .string()
       .min(1)
       .describe(
-        "Title template: `{{column}}` for a groupBy column, `{{column[]}}` for the distinct values of any column over the finding's rows (comma-separated), `{{$name}}` for a parameter, `{{rows}}` for the row count, `{{rows|one|many}}` for the word that fits the count.",
+        "Title template: `{{column}}` for a groupBy column, `{{column[]}}` for the distinct values of any column over the finding's rows (comma-separated), `{{$name}}` for a parameter, `{{rows}}` for the row count, `{{rows|one|many}}` for the word that fits the count; `{{column ?? words}}` gives the words where the value is missing.",
       ),
     related: z
       .array(

@@ -26,8 +26,16 @@ const HEADER = 26;
 const AXIS = 34;
 const PLOT = WIDTH - LABEL - RIGHT;
 
-/** Candidate tick spacings, in seconds: the first one giving at most 10 ticks wins. */
-const STEPS = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
+/**
+ * Candidate tick spacings, the first giving at most 10 ticks wins: fixed ones in seconds up to a
+ * week, then calendar months and years (a trail can span years: weekly ticks there drew a solid bar).
+ */
+type TickStep = { seconds: number } | { months: number };
+const STEPS: readonly TickStep[] = [
+  ...[60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800].map((seconds) => ({ seconds })),
+  ...[1, 3, 6, 12, 24, 60, 120, 240, 600].map((months) => ({ months })),
+];
+const MAX_TICKS = 10;
 
 const t = (iso: string) => Date.parse(iso);
 
@@ -46,11 +54,25 @@ function domainOf(findings: readonly Finding[]): [number, number] | null {
   return [lo - pad, hi + pad];
 }
 
-/** An ARN's resource part, cut in the middle: the label column has room for about 46 characters. */
-function shortResource(resource: string): string {
+/** An ARN's resource part, cut in the middle to `max` characters. */
+function shortResource(resource: string, max: number): string {
   const part = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:(.+)$/.exec(resource)?.[1] ?? resource;
   const chars = Array.from(part);
-  return chars.length <= 24 ? part : `${chars.slice(0, 11).join('')}…${chars.slice(-12).join('')}`;
+  if (chars.length <= max) return part;
+  const head = Math.ceil((max - 1) / 2);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
+}
+
+/** The label column holds about 46 characters. */
+const WINDOW_LABEL = 46;
+
+/**
+ * A window's row label: the rule whole (its CIDR is what the responder reads), the resource
+ * shortened into what is left, and only a rule longer than the column is cut itself.
+ */
+export function windowLabel(resource: string, rule: string): string {
+  const room = WINDOW_LABEL - Array.from(rule).length - 2;
+  return room >= 8 ? `${shortResource(resource, room)}: ${rule}` : clip(`${shortResource(resource, 8)}: ${rule}`, WINDOW_LABEL);
 }
 
 /** Labels truncated to what fits the label column (about 7 px a character at 12 px). */
@@ -78,10 +100,10 @@ export function renderTimeline(report: Report): Markup {
     for (const w of f.windows ?? []) {
       const open = t(w.openedAt);
       const closed = w.closedAt ? t(w.closedAt) : hi;
-      const label = `${shortResource(w.resource)}: ${w.rule}`;
+      const label = windowLabel(w.resource, w.rule);
       const tip = lines(`${w.resource}: ${w.rule}`, `${w.openedAt} → ${w.closedAt ? `${w.closedAt} (${durationText(w.openedAt, w.closedAt)})` : 'still open'}`);
       const width = Math.max(2, Number(x(closed)) - Number(x(open)));
-      body.push(html`<text class="label" x="${LABEL - 8}" y="${y + 15}" text-anchor="end">${clip(label, 46)}<title>${w.resource}: ${w.rule}</title></text>
+      body.push(html`<text class="label" x="${LABEL - 8}" y="${y + 15}" text-anchor="end">${label}<title>${w.resource}: ${w.rule}</title></text>
 <rect class="window${w.closedAt ? '' : ' open'}" x="${x(open)}" y="${y + 4}" width="${width.toFixed(1)}" height="${ROW - 8}" fill="${color}" stroke="${color}"><title>${tip}</title></rect>`);
       y += ROW;
     }
@@ -140,21 +162,50 @@ function labelFits(at: number, label: string): boolean {
   return at - half >= LABEL && at + half <= WIDTH;
 }
 
-function axis(lo: number, hi: number, x: (ms: number) => string, height: number): Markup {
-  const span = (hi - lo) / 1000;
-  const step = (STEPS.find((s) => span / s <= 10) ?? STEPS[STEPS.length - 1]!) * 1000;
-  const ticks: Markup[] = [];
-  let previousDay = '';
-  for (let ms = Math.ceil(lo / step) * step; ms <= hi; ms += step) {
+/** Tick times from `lo` to `hi` for one step: multiples of fixed steps, or month starts aligned to the step. */
+function tickTimes(lo: number, hi: number, step: TickStep): number[] {
+  const out: number[] = [];
+  if ('seconds' in step) {
+    const ms = step.seconds * 1000;
+    for (let at = Math.ceil(lo / ms) * ms; at <= hi && out.length <= MAX_TICKS; at += ms) out.push(at);
+    return out;
+  }
+  const start = new Date(lo);
+  let month = start.getUTCFullYear() * 12 + start.getUTCMonth();
+  month = Math.ceil(month / step.months) * step.months;
+  for (; out.length <= MAX_TICKS; month += step.months) {
+    const at = Date.UTC(Math.floor(month / 12), month % 12, 1);
+    if (at < lo) continue;
+    if (at > hi) break;
+    out.push(at);
+  }
+  return out;
+}
+
+/**
+ * The axis ticks of a span: the finest step with at most ten ticks. Labels: a year, a month, a
+ * date for steps of a day or more, else the time of day (`axis` adds the date where it changes).
+ */
+export function axisTicks(lo: number, hi: number): { ms: number; label: string; day: string; timeOfDay: boolean }[] {
+  const step = STEPS.find((s) => tickTimes(lo, hi, s).length <= MAX_TICKS) ?? STEPS[STEPS.length - 1]!;
+  return tickTimes(lo, hi, step).map((ms) => {
     const iso = new Date(ms).toISOString();
     const day = iso.slice(0, 10);
-    // Ticks a day or more apart are dates. Closer ones give the time, with the date at the first
-    // label and wherever the day changes. A label that would not fit is left out (its grid line stays).
-    const label = step >= 86_400_000 ? day : day !== previousDay ? `${day} ${iso.slice(11, 16)}` : iso.slice(11, 16);
-    const at = Number(x(ms));
-    const text = labelFits(at, label) ? html`<text class="tick" x="${x(ms)}" y="${AXIS - 10}" text-anchor="middle">${label}</text>` : '';
-    if (text) previousDay = day;
-    ticks.push(html`<line class="grid" x1="${x(ms)}" x2="${x(ms)}" y1="${AXIS - 6}" y2="${height}"/>${text}`);
+    if ('months' in step) return { ms, day, label: step.months % 12 === 0 ? iso.slice(0, 4) : iso.slice(0, 7), timeOfDay: false };
+    return step.seconds >= 86_400 ? { ms, day, label: day, timeOfDay: false } : { ms, day, label: iso.slice(11, 16), timeOfDay: true };
+  });
+}
+
+function axis(lo: number, hi: number, x: (ms: number) => string, height: number): Markup {
+  const ticks: Markup[] = [];
+  let shownDay = '';
+  for (const tick of axisTicks(lo, hi)) {
+    // A label that would not fit is left out (its grid line stays); the next one then names its day.
+    const label = tick.timeOfDay && tick.day !== shownDay ? `${tick.day} ${tick.label}` : tick.label;
+    const at = Number(x(tick.ms));
+    const text = labelFits(at, label) ? html`<text class="tick" x="${x(tick.ms)}" y="${AXIS - 10}" text-anchor="middle">${label}</text>` : '';
+    if (text) shownDay = tick.day;
+    ticks.push(html`<line class="grid" x1="${x(tick.ms)}" x2="${x(tick.ms)}" y1="${AXIS - 6}" y2="${height}"/>${text}`);
   }
   return html`<text class="axis-label" x="${LABEL - 8}" y="${AXIS - 10}" text-anchor="end">time (UTC)</text>${ticks}`;
 }
