@@ -255,3 +255,13 @@ test('html: the time axis labels stay clear of the row labels, the right edge an
     else assert.match(labels[0]!.text, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
   }
 });
+
+test('html: each evidence row has its reference and detail on a full-width line under it, not in a column past the scroll', () => {
+  const report = sampleReport();
+  const page = renderHtml(report);
+  const rows = report.findings.reduce((n, f) => n + f.evidence.length, 0);
+  assert.equal(page.match(/<tr class="detail"><td colspan="[57]">/g)?.length, rows);
+  assert.doesNotMatch(page, /<th>detail<\/th>|<th>source_ref<\/th>/);
+  const withDetail = report.findings.flatMap((f) => f.evidence).find((r) => r.detail)!;
+  assert.ok(page.includes(`title="${withDetail.source_ref}"`), 'the raw reference stays in the title');
+});

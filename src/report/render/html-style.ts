@@ -44,8 +44,9 @@ th { background: #f6f6f8; }
 td { overflow-wrap: break-word; }
 td code { overflow-wrap: normal; }
 table.evidence td.nw { white-space: nowrap; }
-table.evidence { font-size: 12px; }
-table.evidence td:last-child { min-width: 280px; }
+table.evidence { font-size: 12px; width: 100%; }
+table.evidence tr.detail td { border-top: none; color: #333; padding-left: 18px; overflow-wrap: anywhere; }
+table.evidence tbody.row:nth-child(even) td { background: #fafafa; }
 .verdict { font-weight: 600; text-transform: uppercase; font-size: 12px; }
 .verdict.suspicious { color: #c62828; }
 .verdict.allowed { color: #2e7d32; }

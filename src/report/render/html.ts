@@ -190,13 +190,16 @@ ${flows ? html`<dt>Flows</dt><dd>${flowsText(f)}</dd>` : ''}
 ${f.windows?.length ? html`<dt>Exposure windows</dt><dd>${f.windows.map((w) => html`<div><time>${w.openedAt}</time> → ${w.closedAt ? html`<time>${w.closedAt}</time> (${durationText(w.openedAt, w.closedAt)})` : 'still open'}: <code>${w.resource}</code> ${w.rule}</div>`)}</dd>` : ''}
 </dl>
 <details open><summary>Evidence (${f.evidence.length} rows${where ? `, ${where}` : ''})</summary>
-<div class="scroll"><table class="evidence"><thead><tr><th>ts</th><th>actor</th><th>source_ip</th><th>action</th><th>resource</th>${varying ? html`<th>account_id</th><th>region</th>` : ''}<th>source_ref</th><th>detail</th></tr></thead><tbody>
+<div class="scroll"><table class="evidence"><thead><tr><th>ts</th><th>actor</th><th>source_ip</th><th>action</th><th>resource</th>${varying ? html`<th>account_id</th><th>region</th>` : ''}</tr></thead>
 ${f.evidence.map(
+  // Each row's reference and detail on a line of their own under it, the table's full width:
+  // the part a reader needs most is never past a horizontal scroll.
   (
     r,
-  ) => html`<tr><td class="nw"><time>${r.ts}</time></td><td>${r.actor}</td><td class="nw">${r.source_ip}</td><td>${r.action}</td><td class="nw">${r.resource}</td>${varying ? html`<td>${r.account_id}</td><td>${r.region}</td>` : ''}<td class="ref nw" title="${r.source_ref}">${refText(r.source_ref, !r.detail?.includes(' → '))}</td><td>${r.detail}</td></tr>
+  ) => html`<tbody class="row"><tr><td class="nw"><time>${r.ts}</time></td><td>${r.actor}</td><td class="nw">${r.source_ip}</td><td>${r.action}</td><td class="nw">${r.resource}</td>${varying ? html`<td>${r.account_id}</td><td>${r.region}</td>` : ''}</tr>
+<tr class="detail"><td colspan="${varying ? 7 : 5}"><span class="ref" title="${r.source_ref}">${refText(r.source_ref, !r.detail?.includes(' → '))}</span>${r.detail ? html` · ${r.detail}` : ''}</td></tr></tbody>
 `,
-)}</tbody></table></div>
+)}</table></div>
 </details>
 </article>
 `;
