@@ -106,6 +106,7 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   // a bad parameter, then a path that does not exist.
   compile(runbook.runbook, run.parameters, { now: run.now });
   await assertPathsExist(paths);
+  const s3 = await s3SourceFor(paths, flags);
   // The AWS ranges `trailbook intel update` installed beside the store count as a feed.
   const intel = await loadIntel({ feeds: feedsWithInstalledRanges(run.settings.intel, db), trusted: run.settings.trusted });
   if (!paths.length) requireStore(db);
@@ -116,7 +117,7 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
       const bar = progressBar('ingest', flags.progress && !flags.quiet && flags.format === 'text' && !flags.out);
       const summary = await ingestPaths(engine, [...paths], {
         limits,
-        s3: s3SourceFor(paths, flags),
+        s3,
         onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)),
       });
       bar.done();

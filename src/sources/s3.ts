@@ -62,6 +62,24 @@ export class S3Source {
     return new S3Source(createS3Client(settings));
   }
 
+  /**
+   * One request per location (ListObjectsV2, one key): a missing bucket, a refusal or missing
+   * credentials are said before any work, and before a store is made.
+   */
+  async probe(urls: readonly string[]): Promise<void> {
+    for (const url of urls) {
+      const { bucket, prefix } = parseS3Url(url);
+      this.stats.listObjects++;
+      let found: number;
+      try {
+        found = (await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, MaxKeys: 1 }))).KeyCount ?? 0;
+      } catch (error) {
+        throw s3Error(error, { operation: 'ListObjectsV2', bucket, key: prefix });
+      }
+      if (found === 0) throw noObjects(url);
+    }
+  }
+
   /** Every object under the locations (`s3://…` arguments), sorted by path, minus the pruned folders. */
   async list(urls: readonly string[], filter: PruneFilter = {}): Promise<S3Listing> {
     const listing: S3Listing = { files: [], skipped: [], foldersPruned: {} };
@@ -72,12 +90,7 @@ export class S3Source {
       const prunedBefore = Object.values(listing.foldersPruned).reduce((a, b) => a + b, 0);
       await this.walk(location, location.prefix, 0, filter, listing, seen);
       const pruned = Object.values(listing.foldersPruned).reduce((a, b) => a + b, 0) - prunedBefore;
-      if (listing.files.length + listing.skipped.length === before && pruned === 0) {
-        throw new TrailbookError('INPUT', `no objects under ${url}`, {
-          location: url,
-          hint: 'check the prefix (CloudTrail delivers under AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/): aws s3 ls ' + url,
-        });
-      }
+      if (listing.files.length + listing.skipped.length === before && pruned === 0) throw noObjects(url);
     }
     listing.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return listing;
@@ -158,6 +171,13 @@ export class S3Source {
       },
     };
   }
+}
+
+function noObjects(url: string): TrailbookError {
+  return new TrailbookError('INPUT', `no objects under ${url}`, {
+    location: url,
+    hint: `check the prefix (CloudTrail delivers under AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/): aws s3 ls ${url}`,
+  });
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -173,6 +173,7 @@ cases.push([
     assert.equal(result.status, 3, result.stderr);
     assert.match(result.stderr, /ListObjectsV2 on bucket no-such-trail-bucket.*NoSuchBucket/);
     assert.match(result.stderr, /hint: there is no bucket named no-such-trail-bucket/);
+    assert.deepEqual(readdirSync(dir), [], 'refused before a store is made');
   },
 ]);
 

@@ -45,6 +45,7 @@ export function register(program: Command): void {
     const { db } = settingsFor({ db: flags.db }, ['db']);
     // A path that does not exist is an error before the store is opened (or created).
     await assertPathsExist(paths);
+    const s3 = await s3SourceFor(paths, flags);
     const engine = await DuckDBEngine.open({ path: db });
     const bar = progressBar('ingest', flags.progress && !flags.json);
     try {
@@ -55,7 +56,7 @@ export function register(program: Command): void {
         regions: flags.region,
         kind: flags.vpcflow ? 'vpcflow' : 'auto',
         limits,
-        s3: s3SourceFor(paths, flags),
+        s3,
         onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p, { events: true })),
       });
       bar.done();
