@@ -29,7 +29,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'trailbook respond plan credential:6bbe7ac0 --runbook credential-compromise --format json --intel sample/intel/threat-feed.txt',
     'trailbook respond plan exposure:dbe90ba0 --quarantine-sg sg-0123456789abcdef0 --format json > plan.json',
   ],
-  ingest: ['trailbook ingest sample/cloudtrail sample/vpcflow', 'trailbook ingest ./AWSLogs --from 2024-05-01 --to 2024-05-15 --region us-east-1 --strict'],
+  ingest: [
+    'trailbook ingest sample/cloudtrail sample/vpcflow',
+    'trailbook ingest ./AWSLogs --from 2024-05-01 --to 2024-05-15 --region us-east-1 --strict',
+    'trailbook ingest s3://my-trail-bucket/AWSLogs/ --from 2024-05-14 --to 2024-05-15 --profile ir   # docs/s3.md',
+  ],
   exposures: ['trailbook exposures --port 8443 --windows', 'trailbook exposures --since 7d --format csv', 'trailbook exposures --unmodelled'],
   flows: ['trailbook flows --port 8443 --vpc-cidr 10.0.0.0/16', 'trailbook flows --port 8443 --overlay --since 30d'],
   intel: ['trailbook intel check 198.51.100.23 --intel sample/intel/threat-feed.txt', 'trailbook intel update ip-ranges.json'],

@@ -35,8 +35,14 @@ export function progressBar(label: string, enabled: boolean): ProgressBar {
 
 /** The detail of an ingest's progress line: files (and events) while reading, then what is left to do. */
 export function ingestProgressText(p: IngestProgress, options: { events?: boolean } = {}): string {
-  const counted = `${p.filesDone}/${p.filesTotal} files${options.events ? `, ${p.events} events` : ''}`;
+  // From S3 the wait is the network: objects and bytes fetched, as S3 counts them.
+  const unit = p.remote ? `objects, ${megabytes(p.bytesDone)}/${megabytes(p.bytesTotal)} MB` : 'files';
+  const counted = `${p.filesDone}/${p.filesTotal} ${unit}${options.events ? `, ${p.events} events` : ''}`;
   // After the last file the merge of the last batch, the caches and the checkpoint remain
   // (seconds at millions of events): say so, rather than sit at 100%.
   return p.phase === 'finishing' ? `${counted}; writing the store` : counted;
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(bytes < 10e6 ? 1 : 0);
 }

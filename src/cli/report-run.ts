@@ -10,6 +10,7 @@ import { renderReport, isReportFormat, summaryLine } from '../report/render/inde
 import { loadRunbook } from '../runbook/load.js';
 import { compile } from '../runbook/compile.js';
 import { assertPathsExist } from '../sources/local.js';
+import { addS3Options, s3SourceFor, type S3Flags } from './s3-flags.js';
 import { TrailbookError } from '../errors.js';
 import { writeOutputFile } from '../files.js';
 import type { Settings } from '../config/settings.js';
@@ -27,7 +28,7 @@ import type { Command } from 'commander';
  * or write the report, and set the exit status from `--fail-on`. The commands differ only in
  * how they name the runbook and its parameters.
  */
-export interface ReportFlags extends LimitFlags {
+export interface ReportFlags extends LimitFlags, S3Flags {
   format: string;
   out?: string;
   schema?: string;
@@ -46,7 +47,7 @@ export function addReportOptions(command: Command, defaultSchema: 'v1' | 'v2'): 
     .option('--full', 'text and md: every evidence row and party (by default long lists show their first and last entries)')
     .option('--quiet', 'print only the one-line summary (outcome, counts, first seen); the exit status and --out are unchanged')
     .option('--no-progress', 'no progress bar');
-  return addLimitOptions(command);
+  return addS3Options(addLimitOptions(command));
 }
 
 export interface ReportRun {
@@ -105,6 +106,7 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   // a bad parameter, then a path that does not exist.
   compile(runbook.runbook, run.parameters, { now: run.now });
   await assertPathsExist(paths);
+  const s3 = await s3SourceFor(paths, flags);
   // The AWS ranges `trailbook intel update` installed beside the store count as a feed.
   const intel = await loadIntel({ feeds: feedsWithInstalledRanges(run.settings.intel, db), trusted: run.settings.trusted });
   if (!paths.length) requireStore(db);
@@ -113,7 +115,11 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   try {
     if (paths.length) {
       const bar = progressBar('ingest', flags.progress && !flags.quiet && flags.format === 'text' && !flags.out);
-      const summary = await ingestPaths(engine, [...paths], { limits, onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)) });
+      const summary = await ingestPaths(engine, [...paths], {
+        limits,
+        s3,
+        onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)),
+      });
       bar.done();
       for (const warning of summary.warnings) process.stderr.write(`trailbook: warning: ${sanitizeForTerminal(warning)}\n`);
       const nothing = nothingReadError(summary, 'nothing could be read from the given paths', 'run `trailbook ingest` on them to see why');

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw, type InflateRaw } from 'node:zlib';
 import { fsReason } from '../sources/local.js';
+import type { ByteSource } from '../sources/s3.js';
 import { formatBytes } from './limits.js';
 
 /**
@@ -53,8 +54,37 @@ export function newStreamInfo(): StreamInfo {
   return { gzip: false, compressedBytes: 0, decompressedBytes: 0, trailing: null };
 }
 
-/** The decompressed chunks of a file; throws `FileStreamError` with a typed reason. */
-export async function* readDecompressed(path: string, options: StreamOptions, info: StreamInfo = newStreamInfo()): AsyncGenerator<Buffer> {
+/**
+ * The decompressed chunks of a file, or of any other source of raw bytes (an S3 object streamed by
+ * sources/s3.ts: no copy on disk); throws `FileStreamError` with a typed reason.
+ */
+export async function* readDecompressed(input: string | ByteSource, options: StreamOptions, info: StreamInfo = newStreamInfo()): AsyncGenerator<Buffer> {
+  const gunzip = new GzipMembers(options.maxBytes, info);
+  const count = (chunk: Buffer): Buffer => {
+    info.decompressedBytes += chunk.length;
+    if (info.decompressedBytes > options.maxBytes) throw overLimit(options.maxBytes);
+    return chunk;
+  };
+  try {
+    let first = true;
+    for await (const chunk of typeof input === 'string' ? fileChunks(input) : sourceChunks(input)) {
+      info.compressedBytes += chunk.length;
+      options.onRaw?.(chunk);
+      if (first) {
+        info.gzip = chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
+        first = false;
+      }
+      if (!info.gzip) yield count(chunk);
+      else for await (const out of gunzip.feed(chunk)) yield out;
+    }
+    if (info.gzip) for await (const out of gunzip.finish()) yield out;
+  } finally {
+    gunzip.close();
+  }
+}
+
+/** A local file's bytes in READ_CHUNK pieces. */
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -67,14 +97,7 @@ export async function* readDecompressed(path: string, options: StreamOptions, in
     if (error instanceof FileStreamError) throw error;
     throw new FileStreamError('unreadable', `cannot read: ${fsReason(error)}`);
   }
-  const gunzip = new GzipMembers(options.maxBytes, info);
-  const count = (chunk: Buffer): Buffer => {
-    info.decompressedBytes += chunk.length;
-    if (info.decompressedBytes > options.maxBytes) throw overLimit(options.maxBytes);
-    return chunk;
-  };
   try {
-    let first = true;
     for (;;) {
       const buffer = Buffer.allocUnsafe(READ_CHUNK);
       let bytesRead: number;
@@ -84,20 +107,19 @@ export async function* readDecompressed(path: string, options: StreamOptions, in
         throw new FileStreamError('unreadable', `cannot read: ${fsReason(error)}`);
       }
       if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      info.compressedBytes += bytesRead;
-      options.onRaw?.(chunk);
-      if (first) {
-        info.gzip = chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
-        first = false;
-      }
-      if (!info.gzip) yield count(chunk);
-      else for await (const out of gunzip.feed(chunk)) yield out;
+      yield buffer.subarray(0, bytesRead);
     }
-    if (info.gzip) for await (const out of gunzip.finish()) yield out;
   } finally {
-    gunzip.close();
     await handle.close();
+  }
+}
+
+/** A remote source's bytes; a failure to fetch them (its message names the object and the error code) is `unreadable`. */
+async function* sourceChunks(source: ByteSource): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of source.chunks()) yield chunk;
+  } catch (error) {
+    throw new FileStreamError('unreadable', `cannot read: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -1,13 +1,15 @@
 import { availableParallelism } from 'node:os';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { listLocalPaths, type LocalFile, type SkippedPath } from '../sources/local.js';
+import { S3Source, type S3ObjectRef, type S3RequestStats } from '../sources/s3.js';
+import { isS3Url } from '../sources/s3-url.js';
 import { parseS3Layout, pruneReason, type PruneFilter } from '../sources/s3-layout.js';
 import { loadLedgerIndex, type LedgerEntry } from './ledger.js';
 import type { FileSkipCode, RecordSkipCode } from './cloudtrail/decode.js';
 import { processFileJob, type FileJob, type FileOutcome, type RowsPart } from './cloudtrail/file-job.js';
 import { count, mergeBatch, newBatch } from './cloudtrail/merge.js';
 import { KeyHashSet } from './cloudtrail/key-filter.js';
-import { createDecodePool } from './cloudtrail/pool.js';
+import { createDecodePool, createS3DecodePool } from './cloudtrail/pool.js';
 import { detectFlowLog } from './vpcflow/index.js';
 import { resolveLimits, type IngestLimits } from './limits.js';
 import { FlowBulkQueue, type FlowFileDone } from './vpcflow/bulk.js';
@@ -26,7 +28,23 @@ export interface IngestOptions extends PruneFilter {
   batchRows?: number;
   /** Bounds on one file and one record (docs/limits.md); each unset one has its default. */
   limits?: Partial<IngestLimits>;
+  /** Reads the `s3://` paths (docs/s3.md); made from the default AWS settings when absent and one is given. */
+  s3?: S3Source;
+  /**
+   * Stops the run before its next file (and the downloads in flight): what is committed stays, as
+   * after a kill, and a re-run reads the rest.
+   */
+  signal?: AbortSignal;
 }
+
+/** A file to read: a local one, or an S3 object (`path` is then `s3://bucket/key`). */
+export interface InputFile extends LocalFile {
+  etag?: string | null;
+  s3?: S3ObjectRef;
+}
+
+/** GetObject streams in flight at once (each through gunzip into its decoder, in this thread). */
+const S3_DOWNLOADS = 8;
 
 export interface IngestProgress {
   /**
@@ -37,6 +55,8 @@ export interface IngestProgress {
   phase: 'reading' | 'finishing';
   filesDone: number;
   filesTotal: number;
+  /** Some of the files are S3 objects (progress then says objects, and bytes fetched). */
+  remote: boolean;
   bytesDone: number;
   bytesTotal: number;
   events: number;
@@ -90,6 +110,8 @@ export interface IngestSummary {
     badSamples: SkippedRecord[];
   };
   bytes: { compressed: number; uncompressed: number };
+  /** When `s3://` locations were read: the requests made (what S3 bills) and the folders never listed. */
+  s3?: S3RequestStats & { foldersPruned: Record<string, number> };
   durationMs: number;
   /** What went wrong after the events were stored and did not lose any (said, not thrown). */
   warnings: string[];
@@ -117,8 +139,16 @@ const BULK_LOAD_MEMORY_LIMIT = '512MB';
 
 export async function ingestPaths(engine: DuckDBEngine, paths: readonly string[], options: IngestOptions = {}): Promise<IngestSummary> {
   const started = performance.now();
-  const listing = await listLocalPaths(paths);
-  return ingestFiles(engine, listing.files, options, started, listing.skipped);
+  const listing = await listLocalPaths(paths.filter((p) => !isS3Url(p)));
+  const urls = paths.filter(isS3Url);
+  if (urls.length === 0) return ingestFiles(engine, listing.files, options, started, listing.skipped);
+  // Objects are listed with the time range and selection: pruned folders are never listed.
+  const s3 = options.s3 ?? S3Source.create();
+  const remote = await s3.list(urls, options);
+  const files: InputFile[] = [...listing.files, ...remote.files];
+  const summary = await ingestFiles(engine, files, { ...options, s3 }, started, [...listing.skipped, ...remote.skipped]);
+  summary.s3 = { ...s3.stats, foldersPruned: remote.foldersPruned };
+  return summary;
 }
 
 /**
@@ -131,7 +161,7 @@ export async function ingestPaths(engine: DuckDBEngine, paths: readonly string[]
  */
 export async function ingestFiles(
   engine: DuckDBEngine,
-  files: readonly LocalFile[],
+  files: readonly InputFile[],
   options: IngestOptions = {},
   started = performance.now(),
   unreadable: readonly SkippedPath[] = [],
@@ -144,6 +174,9 @@ export async function ingestFiles(
   const toMs = options.to?.getTime() ?? Infinity;
   const bytesTotal = files.reduce((n, f) => n + f.size, 0);
   let bytesDone = 0;
+  const remote = files.some((f) => f.s3 !== undefined);
+  const s3 = options.s3 ?? (remote ? S3Source.create() : null);
+  const signal = options.signal;
 
   await installVpcFlowSchema(engine);
   const storeHadEvents = (await count(engine, 'SELECT count(*) AS n FROM (SELECT 1 FROM cloudtrail_events LIMIT 1)')) > 0;
@@ -165,7 +198,7 @@ export async function ingestFiles(
       return { kind: 'done' };
     }
     const flowByPath = options.kind === 'vpcflow' || layout?.kind === 'vpcflow' || detectFlowLog(file.path).isFlowLog;
-    if (ledger.unchanged(file.path, file.size, file.mtimeMs)) {
+    if (ledger.unchanged(file.path, file.size, file.mtimeMs, file.etag)) {
       summary.files.unchanged++;
       return { kind: 'done' };
     }
@@ -174,6 +207,7 @@ export async function ingestFiles(
       job: {
         seq,
         path: file.path,
+        ...(file.s3 ? { s3: file.s3 } : {}),
         fromMs,
         toMs,
         accounts: options.accounts ?? null,
@@ -188,7 +222,10 @@ export async function ingestFiles(
   const decodeCount = plans.filter((p) => p.kind === 'decode').length;
   const decodeBytes = files.reduce((n, f, i) => n + (plans[i]!.kind === 'decode' ? f.size : 0), 0);
   const workers = options.workers ?? (decodeCount >= 8 && decodeBytes >= 4 * 1024 * 1024 ? Math.max(1, Math.min(2, availableParallelism() - 1)) : 0);
-  const pool = createDecodePool(workers);
+  const localPool = createDecodePool(workers);
+  // S3 objects are decoded here as they stream in (several at once); local files by the pool above.
+  const s3Pool = s3 && createS3DecodePool(S3_DOWNLOADS, (ref) => s3.open(ref, signal));
+  const pool = { run: (job: FileJob) => (job.s3 ? s3Pool!.run(job) : localPool.run(job)), close: () => localPool.close() };
   const restoreMemory = await limitIngestMemory(engine);
   const byPath = new Map(files.map((f) => [f.path, f]));
   const flowHashes = new Map<string, string>();
@@ -226,7 +263,8 @@ export async function ingestFiles(
   const submitAhead = (upTo: number) => {
     for (; nextToSubmit < files.length && nextToSubmit <= upTo; nextToSubmit++) {
       const plan = plans[nextToSubmit]!;
-      if (plan.kind === 'decode') {
+      // A flow log in S3 is streamed once, by the flow-log reader (below), not validated here first.
+      if (plan.kind === 'decode' && !(plan.job.s3 && plan.job.flowLog)) {
         const promise = pool.run(plan.job);
         promise.catch(() => {}); // awaited in order below
         inFlight.set(nextToSubmit, promise);
@@ -251,10 +289,13 @@ export async function ingestFiles(
     // Paths the listing could not read are skipped first, in the order found (they have no rows).
     for (const path of unreadable) skipFile({ path: path.path, displayPath: path.displayPath, size: 0, mtimeMs: 0 }, path.code, path.reason, null);
     for (let index = 0; index < files.length; index++) {
+      signal?.throwIfAborted();
       submitAhead(index + READ_AHEAD);
       const file = files[index]!;
       const plan = plans[index]!;
-      if (plan.kind === 'decode') {
+      if (plan.kind === 'decode' && plan.job.s3 && plan.job.flowLog) {
+        await flowQueue.addStreamed(file.path, s3!.open(plan.job.s3, signal));
+      } else if (plan.kind === 'decode') {
         let outcome: FileOutcome;
         let storeError: unknown = null;
         try {
@@ -262,13 +303,17 @@ export async function ingestFiles(
           // Too many rows to come back from a worker whole: read here, each part merged as it comes.
           if (outcome.kind === 'large') {
             let stored = 0;
-            outcome = await processFileJob(plan.job, async (part) => {
-              stored += part.rows + part.insights.length;
-              await addRows(file, index, part).catch((error: unknown) => {
-                storeError = error;
-                throw error;
-              });
-            });
+            outcome = await processFileJob(
+              plan.job,
+              async (part) => {
+                stored += part.rows + part.insights.length;
+                await addRows(file, index, part).catch((error: unknown) => {
+                  storeError = error;
+                  throw error;
+                });
+              },
+              s3 ? (ref) => s3.open(ref, signal) : undefined,
+            );
             if (outcome.kind === 'skip' && stored > 0) {
               // The file is skipped, but its parts before the failure are stored: counted as accepted.
               outcome.reason += `; the ${stored} events before that point are stored (a re-run finds them as duplicates)`;
@@ -296,16 +341,34 @@ export async function ingestFiles(
           summary.bytes.compressed += outcome.compressedBytes;
           if (!duplicateContent(file, outcome.sha256)) {
             flowHashes.set(file.path, outcome.sha256);
-            await flowQueue.add(file.path, outcome.format, outcome.clean);
+            // An S3 object found to be a flow log by its first line is fetched once more, to be loaded.
+            if (file.s3) await flowQueue.addStreamed(file.path, s3!.open(file.s3, signal));
+            else await flowQueue.add(file.path, outcome.format, outcome.clean);
           }
         } else if (outcome.kind !== 'large') {
           await takeOutcome(file, outcome);
         }
       }
       bytesDone += file.size;
-      options.onProgress?.({ phase: 'reading', filesDone: index + 1, filesTotal: files.length, bytesDone, bytesTotal, events: summary.events.accepted });
+      options.onProgress?.({
+        phase: 'reading',
+        filesDone: index + 1,
+        filesTotal: files.length,
+        remote,
+        bytesDone,
+        bytesTotal,
+        events: summary.events.accepted,
+      });
     }
-    options.onProgress?.({ phase: 'finishing', filesDone: files.length, filesTotal: files.length, bytesDone, bytesTotal, events: summary.events.accepted });
+    options.onProgress?.({
+      phase: 'finishing',
+      filesDone: files.length,
+      filesTotal: files.length,
+      remote,
+      bytesDone,
+      bytesTotal,
+      events: summary.events.accepted,
+    });
     await flowQueue.flush();
     if (batch.files.length > 0 || ledgerEntries.length > 0) await startMerge();
     if (merging) await merging;
@@ -326,16 +389,18 @@ export async function ingestFiles(
     // then took 4.7 GB; capped, 0.75 GB.
     if (engine.path !== ':memory:') await engine.run('CHECKPOINT');
   } finally {
+    // Interrupted: the batch being merged commits or not as a whole before the store is left.
+    if (merging) await (merging as Promise<void>).catch(() => {});
     await pool.close();
     await restoreMemory();
   }
   summary.durationMs = performance.now() - started;
   return summary;
 
-  async function takeOutcome(file: LocalFile, outcome: Exclude<FileOutcome, { kind: 'flow' | 'large' }>): Promise<void> {
+  async function takeOutcome(file: InputFile, outcome: Exclude<FileOutcome, { kind: 'flow' | 'large' }>): Promise<void> {
     summary.bytes.compressed += outcome.compressedBytes;
     summary.bytes.uncompressed += outcome.uncompressedBytes;
-    const base = { path: file.path, kind: 'cloudtrail', size: file.size, mtimeMs: file.mtimeMs, sha256: outcome.sha256 };
+    const base = { path: file.path, kind: 'cloudtrail', size: file.size, mtimeMs: file.mtimeMs, sha256: outcome.sha256, etag: file.etag ?? null };
     if (outcome.kind === 'skip') {
       if (outcome.sha256 === '' || !duplicateContent(file, outcome.sha256)) skipFile(file, outcome.code, outcome.reason, outcome.sha256 || null);
       return;
@@ -359,7 +424,7 @@ export async function ingestFiles(
    * merged before its ledger row: an interrupted run leaves them stored without it, and the re-run
    * reads the file again and finds them as duplicates (the key dedupes).
    */
-  async function addRows(file: LocalFile, seq: number, part: RowsPart): Promise<void> {
+  async function addRows(file: InputFile, seq: number, part: RowsPart): Promise<void> {
     // A part packed as JSON is merged on its own, keeping file order.
     if (part.json && part.rows > 0 && batch.files.length > 0) await startMerge();
     for (const hash of part.keyHashes) if (runKeys.addAndCheck(hash)) batch.check = true;
@@ -375,7 +440,7 @@ export async function ingestFiles(
   }
 
   /** A file whose content the ledger has already read is not parsed again (recorded as such). */
-  function duplicateContent(file: LocalFile, sha256: string): boolean {
+  function duplicateContent(file: InputFile, sha256: string): boolean {
     const sameContent = ledger.readWithHash(sha256);
     if (sameContent === undefined) return false;
     summary.files.duplicateContent++;
@@ -389,6 +454,7 @@ export async function ingestFiles(
       reason: `same content as ${sameContent}`,
       records: 0,
       recordsSkipped: 0,
+      etag: file.etag ?? null,
     });
     return true;
   }
@@ -420,10 +486,11 @@ export async function ingestFiles(
       reason: null,
       records: done.rowsStored,
       recordsSkipped: stats.bad,
+      etag: file.etag ?? null,
     });
   }
 
-  function skipFile(file: LocalFile, code: SkippedFile['code'], reason: string, sha256: string | null, kind = 'cloudtrail'): void {
+  function skipFile(file: InputFile, code: SkippedFile['code'], reason: string, sha256: string | null, kind = 'cloudtrail'): void {
     summary.files.skipped++;
     summary.skippedFiles.push({ path: file.displayPath, code, reason });
     ledgerEntries.push({
@@ -436,6 +503,7 @@ export async function ingestFiles(
       reason: `${code}: ${reason}`,
       records: 0,
       recordsSkipped: 0,
+      etag: file.etag ?? null,
     });
   }
 }

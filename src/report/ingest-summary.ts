@@ -48,6 +48,13 @@ export function formatIngestSummary(s: IngestSummary, db: string): string {
     }
   }
   for (const [reason, n] of Object.entries(s.prunedByReason)) lines.push(`pruned: ${n} files (${reason})`);
+  if (s.s3) {
+    const r = s.s3;
+    lines.push(
+      `s3: ${r.objectsListed} objects listed, ${r.getObject} fetched (${(r.bytesFetched / 1e6).toFixed(1)} MB); requests: ${r.listObjects} ListObjectsV2, ${r.getObject} GetObject`,
+    );
+    for (const [reason, n] of Object.entries(r.foldersPruned)) lines.push(`pruned: ${n} S3 folders never listed (${reason})`);
+  }
   for (const warning of s.warnings) lines.push(`warning: ${sanitizeForTerminal(warning)}`);
   lines.push(`${seconds.toFixed(2)} s, ${mb.toFixed(1)} MB uncompressed, ${seconds > 0 ? (mb / seconds).toFixed(1) : '-'} MB/s → ${sanitizeForTerminal(db)}`);
   return lines.join('\n') + '\n';

@@ -2,6 +2,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { TrailbookError } from '../errors.js';
+import { isS3Url, parseS3Url } from './s3-url.js';
 
 export interface LocalFile {
   /** Absolute path. */
@@ -40,6 +41,11 @@ export async function listLocalFiles(paths: readonly string[]): Promise<LocalFil
 /** The INPUT error listing would raise for the first path that does not exist, before any work. */
 export async function assertPathsExist(paths: readonly string[]): Promise<void> {
   for (const given of paths) {
+    // An S3 location is checked by listing it (sources/s3.ts); its form is checked here, before any work.
+    if (isS3Url(given)) {
+      parseS3Url(given);
+      continue;
+    }
     try {
       await stat(resolve(given));
     } catch (error) {
@@ -49,9 +55,7 @@ export async function assertPathsExist(paths: readonly string[]): Promise<void> 
 }
 
 function missingPath(given: string): TrailbookError {
-  const hint = /^s3:\/\//i.test(given)
-    ? `trailbook reads local folders for now: copy the logs first (aws s3 sync ${given} ./AWSLogs) and give the folder`
-    : 'give a file or a folder of logs (as AWS delivers them: AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/…)';
+  const hint = 'give a file or a folder of logs (as AWS delivers them: AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/…), or an s3://bucket/prefix';
   return new TrailbookError('INPUT', `no such file or folder: ${given}`, { location: given, hint });
 }
 

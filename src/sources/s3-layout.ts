@@ -69,9 +69,18 @@ export function pruneReason(path: string, filter: PruneFilter): string | null {
   if (filter.regions?.length && region && !filter.regions.includes(region)) return `region ${region} not selected`;
   if (day) {
     const dayStart = Date.parse(`${day}T00:00:00Z`);
-    const dayEnd = dayStart + 24 * 60 * 60 * 1000;
-    if (filter.from && dayEnd <= filter.from.getTime()) return `delivered on ${day}, before the time range`;
-    if (filter.to && dayStart - DELIVERY_LAG_MS > filter.to.getTime()) return `delivered on ${day}, after the time range`;
+    const side = periodOutside(dayStart, dayStart + 24 * 60 * 60 * 1000, filter);
+    if (side) return `delivered on ${day}, ${side} the time range`;
   }
+  return null;
+}
+
+/**
+ * Whether logs delivered in [startMs, endMs) (a day, a month or a year of delivery folders) can hold
+ * no event of the time range: `before` or `after` it, else null (see DELIVERY_LAG_MS).
+ */
+export function periodOutside(startMs: number, endMs: number, filter: PruneFilter): 'before' | 'after' | null {
+  if (filter.from && endMs <= filter.from.getTime()) return 'before';
+  if (filter.to && startMs - DELIVERY_LAG_MS > filter.to.getTime()) return 'after';
   return null;
 }

@@ -106,6 +106,8 @@ export const LEDGER_COLUMNS: readonly (readonly [string, string])[] = [
   ['records', 'BIGINT'],
   ['records_skipped', 'BIGINT'],
   ['ingested_at', 'TIMESTAMP'],
+  // An S3 object's ETag (null for local files): with the s3:// path, what a re-run compares.
+  ['etag', 'VARCHAR'],
 ];
 
 export function createTableSql(name: string, columns: readonly (readonly [string, string])[]): string {
@@ -135,6 +137,8 @@ export const CLOUDTRAIL_STORE_DDL: readonly string[] = [
   'CREATE TABLE IF NOT EXISTS cloudtrail_insights (_key VARCHAR, _time TIMESTAMP, _file VARCHAR, eventid VARCHAR, eventtime VARCHAR, eventsource VARCHAR, eventname VARCHAR, awsregion VARCHAR, insighttype VARCHAR, record VARCHAR)',
   // One row per file per ingest run that read or skipped it: the audit trail of what was read.
   createTableSql('ingest_ledger', LEDGER_COLUMNS),
+  // A store from before S3 sources gets the column, last as in a new one.
+  'ALTER TABLE ingest_ledger ADD COLUMN IF NOT EXISTS etag VARCHAR',
 ];
 
 export async function installSchema(engine: DuckDBEngine, options: InstallOptions = {}): Promise<void> {

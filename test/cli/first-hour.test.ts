@@ -95,11 +95,8 @@ test('a path that does not exist, or a bad parameter, is refused before a store 
     [['ingest', missing], 3, /no such file or folder: .*no-such-logs/],
     [['investigate', missing], 3, /no such file or folder: .*no-such-logs/],
     [['run', 'credential-compromise', missing], 3, /no such file or folder: .*no-such-logs/],
-    [
-      ['ingest', 's3://example-bucket/AWSLogs/'],
-      3,
-      /no such file or folder: s3:\/\/example-bucket\/AWSLogs\/\n[\s\S]*hint: .*aws s3 sync s3:\/\/example-bucket\/AWSLogs\/ \.\/AWSLogs/,
-    ],
+    // An S3 location is read (test/sources/s3.slow.ts); one S3 would refuse is said before any request.
+    [['ingest', 's3://Example_Bucket/AWSLogs/'], 2, /not an S3 bucket name: "Example_Bucket"/],
     // With no store at all, the parameter is still the first thing said.
     [['run', 'credential-compromise', '--param', 'nope=1'], 2, /nope: unknown parameter/],
     [['run', 'logging-tampering', '--param', 'restore_within_minutes=soon'], 2, /restore_within_minutes: expected/],

@@ -8,8 +8,9 @@ import { collectList, DB_HELP, settingsFor, TimeFlags } from '../options.js';
 import { ingestProgressText, progressBar } from '../progress.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-flags.js';
 import { nothingReadError } from '../../report/ingest-summary.js';
+import { addS3Options, s3SourceFor, type S3Flags } from '../s3-flags.js';
 
-interface IngestFlags extends LimitFlags {
+interface IngestFlags extends LimitFlags, S3Flags {
   db?: string;
   from?: string;
   to?: string;
@@ -24,8 +25,8 @@ interface IngestFlags extends LimitFlags {
 export function register(program: Command): void {
   const command = program
     .command('ingest')
-    .description('read CloudTrail and VPC Flow Logs (folders in the S3 layout, files; gzip or not) into the local store')
-    .argument('<paths...>', 'files or folders, read recursively')
+    .description('read CloudTrail and VPC Flow Logs (folders in the S3 layout, files, s3:// locations; gzip or not) into the local store')
+    .argument('<paths...>', 'files or folders, read recursively, or s3://bucket/prefix (docs/s3.md)')
     .option('--db <file>', DB_HELP)
     .option('--from <time>', 'skip events before this time (and folders delivered before it): ISO-8601 (UTC when no zone), now-2h, 7d')
     .option('--to <time>', 'skip events after this time: ISO-8601 (UTC when no zone), now')
@@ -35,7 +36,7 @@ export function register(program: Command): void {
     .option('--strict', 'fail when any file or record is skipped')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar');
-  addLimitOptions(command).action(async (paths: string[], flags: IngestFlags) => {
+  addS3Options(addLimitOptions(command)).action(async (paths: string[], flags: IngestFlags) => {
     const limits = limitsFromFlags(flags);
     const times = new TimeFlags();
     const from = times.parse(flags.from, '--from');
@@ -44,6 +45,7 @@ export function register(program: Command): void {
     const { db } = settingsFor({ db: flags.db }, ['db']);
     // A path that does not exist is an error before the store is opened (or created).
     await assertPathsExist(paths);
+    const s3 = await s3SourceFor(paths, flags);
     const engine = await DuckDBEngine.open({ path: db });
     const bar = progressBar('ingest', flags.progress && !flags.json);
     try {
@@ -54,6 +56,7 @@ export function register(program: Command): void {
         regions: flags.region,
         kind: flags.vpcflow ? 'vpcflow' : 'auto',
         limits,
+        s3,
         onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p, { events: true })),
       });
       bar.done();

@@ -7,6 +7,7 @@ import type { IngestLimits } from '../limits.js';
 import { CloudTrailDecoder, type FileSkipCode, type RecordSkip } from './decode.js';
 import { eventKey, flattenEvent, isInsightsEvent } from './flatten.js';
 import { parseEventTime } from '../../store/event-time.js';
+import type { ByteSource, S3ObjectRef } from '../../sources/s3.js';
 
 /**
  * The per-file work of a CloudTrail ingest, run in a worker thread (or in-process for small
@@ -27,6 +28,8 @@ export interface FileJob {
   /** Position of the file in the run: orders rows for "the first copy wins". */
   seq: number;
   path: string;
+  /** An S3 object: read through the `open` given to processFileJob (in-process), never from `path`. */
+  s3?: S3ObjectRef;
   fromMs: number;
   toMs: number;
   accounts: readonly string[] | null;
@@ -109,12 +112,14 @@ const SNIFF_BYTES = 4096;
  * merges it, so memory stays bounded whatever the file's size) and the outcome holds the last
  * one; without it (in a decode worker) a file that needs more than one part is given back as
  * `large`, for the caller to read in parts itself. A failure of one record skips that record; a
- * failure of the file (unreadable, broken gzip, over a limit) is the file's skip reason.
+ * failure of the file (unreadable, broken gzip, over a limit) is the file's skip reason. An S3
+ * object (`job.s3`) is read through `open` (sources/s3.ts), as it arrives.
  */
-export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => Promise<void>): Promise<FileOutcome> {
+export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => Promise<void>, open?: (ref: S3ObjectRef) => ByteSource): Promise<FileOutcome> {
   const hash = createHash('sha256');
   const info = newStreamInfo();
-  const stream = readDecompressed(job.path, { maxBytes: job.limits.maxFileBytes, onRaw: (chunk) => hash.update(chunk) }, info);
+  if (job.s3 && !open) throw new Error(`${job.path}: an S3 object needs an opener`);
+  const stream = readDecompressed(job.s3 ? open!(job.s3) : job.path, { maxBytes: job.limits.maxFileBytes, onRaw: (chunk) => hash.update(chunk) }, info);
   const packer = new RowPacker(job);
   const recordErrors: RecordSkip[] = [];
   const decoder = new CloudTrailDecoder(job.limits, (event) => {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { ByteSource, S3ObjectRef } from '../../sources/s3.js';
 import { processFileJob, type FileJob, type FileOutcome } from './file-job.js';
 
 /**
@@ -79,5 +80,28 @@ export function createDecodePool(size: number): DecodePool {
       closing = true;
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
+  };
+}
+
+/**
+ * Runs the jobs of S3 objects in this thread, up to `concurrency` at once: each is mostly waiting
+ * on the network (GetObject streamed through gunzip into the decoder as it arrives), so several
+ * run together; the driver still takes the results in file order.
+ */
+export function createS3DecodePool(concurrency: number, open: (ref: S3ObjectRef) => ByteSource): DecodePool {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async run(job) {
+      if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+      running++;
+      try {
+        return await processFileJob(job, undefined, open);
+      } finally {
+        running--;
+        waiting.shift()?.();
+      }
+    },
+    close: async () => {},
   };
 }

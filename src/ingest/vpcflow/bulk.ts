@@ -4,6 +4,7 @@ import { csvLoadOf, type CleanFlowFile } from './fast.js';
 import { ingestFlowLogFile } from './ingest.js';
 import type { FlowReadStats } from './parser.js';
 import type { IngestLimits } from '../limits.js';
+import type { ByteSource } from '../../sources/s3.js';
 
 /**
  * Flow logs arrive as many small files (one per interface group per five minutes or hour); a
@@ -67,6 +68,15 @@ export class FlowBulkQueue {
     if (this.rows >= this.maxRows) await this.flush();
   }
 
+  /**
+   * A flow log that is not a local file (an S3 object): DuckDB's `read_csv` cannot take it, so it is
+   * parsed line by line as it streams in, after what is queued (one fetch, no copy on disk).
+   */
+  async addStreamed(path: string, source: ByteSource): Promise<void> {
+    await this.flush();
+    await this.readOne(path, false, source);
+  }
+
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const batch = this.pending;
@@ -89,10 +99,10 @@ export class FlowBulkQueue {
     for (const b of batch) this.hooks.onFile({ path: b.load.path, stats: b.stats, rowsStored: b.load.rows, loadedBy: 'csv' });
   }
 
-  private async readOne(path: string, fast: boolean): Promise<void> {
+  private async readOne(path: string, fast: boolean, source?: ByteSource): Promise<void> {
     await this.hooks.beforeWrite();
     try {
-      const result = await ingestFlowLogFile(this.engine, path, { fast, limits: this.limits });
+      const result = await ingestFlowLogFile(this.engine, path, { fast, limits: this.limits, ...(source ? { source } : {}) });
       this.hooks.onRows(result.appended, result.duplicates);
       this.hooks.onFile({ path, stats: result.stats, rowsStored: result.appended + result.duplicates, loadedBy: result.loadedBy ?? 'records' });
     } catch (error) {

@@ -4,6 +4,7 @@ import { TrailbookError } from '../../errors.js';
 import { FileStreamError, newStreamInfo, readDecompressed } from '../file-stream.js';
 import { formatBytes, resolveLimits, type IngestLimits } from '../limits.js';
 import type { FlowRecord } from '../../store/vpcflow-fields.js';
+import type { ByteSource } from '../../sources/s3.js';
 import { FlowLogParser, type FlowReadStats, type ParserOptions } from './parser.js';
 
 export type FlowFileFormat = 'text' | 'gzip' | 'parquet';
@@ -17,6 +18,8 @@ export interface ReadFlowOptions extends ParserOptions {
   format?: FlowFileFormat;
   /** `maxFileBytes` (decompressed) and `maxRecordBytes` (one line) apply; see docs/limits.md. */
   limits?: Partial<IngestLimits>;
+  /** Read these bytes (an S3 object, streamed) instead of the file at the path; text or gzip only. */
+  source?: ByteSource;
 }
 
 const DEFAULT_BATCH = 50_000;
@@ -57,7 +60,15 @@ export class FlowLogFile implements AsyncIterable<FlowRecord[]> {
   async *[Symbol.asyncIterator](): AsyncIterator<FlowRecord[]> {
     if (this.consumed) throw new Error(`FlowLogFile ${this.path} can be iterated only once`);
     this.consumed = true;
-    const format = this.options.format ?? (await sniffFlowFormat(this.path));
+    const source = this.options.source;
+    // A streamed source is gzip or text by its first bytes (file-stream.ts); Parquet needs a local file.
+    const format = this.options.format ?? (source ? (/\.parquet$/i.test(this.path) ? 'parquet' : 'text') : await sniffFlowFormat(this.path));
+    if (format === 'parquet' && source) {
+      throw new TrailbookError('INPUT', 'Parquet flow logs are read from local files only', {
+        location: this.path,
+        hint: `copy it first: aws s3 cp ${this.path} .`,
+      });
+    }
     this.container = format;
     if (format === 'parquet') yield* this.parquet();
     else yield* this.text(format === 'gzip');
@@ -82,7 +93,7 @@ export class FlowLogFile implements AsyncIterable<FlowRecord[]> {
       if (record) batch.push(record);
     };
     try {
-      for await (const chunk of readDecompressed(this.path, { maxBytes: limits.maxFileBytes }, info)) {
+      for await (const chunk of readDecompressed(this.options.source ?? this.path, { maxBytes: limits.maxFileBytes }, info)) {
         lines.push(chunk, take);
         while (batch.length >= size) yield batch.splice(0, size);
       }
