@@ -8,14 +8,18 @@ import {
   CreateSecurityGroupCommand,
   CreateVpcCommand,
   DeleteSecurityGroupCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
+  RunInstancesCommand,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { RESPONSE_RESULT_SCHEMA, type ResponseResult } from '../../src/respond/result-schema.js';
 import type { ResponsePlan } from '../../src/respond/plan.js';
+import { REPO_ROOT } from '../helpers/corpus.js';
 import { ctEvent, records, tempDir } from '../helpers/fixtures.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { MOTO_CREDENTIALS, type Moto, startMoto } from '../helpers/moto.js';
@@ -267,4 +271,99 @@ test('respond apply against moto_server', async (t) => {
     assert.equal(execFileSync('git', ['-C', repo, 'show', `HEAD:${committed[0]}`], { encoding: 'utf8' }), readFileSync(planFile, 'utf8'));
     assert.match(applied.stderr, /recorded in .*: responses\/exposure-[0-9a-f]+\/.* \(commit [0-9a-f]{40}\)/);
   });
+
+  await t.test(
+    "the issue's check: the sample's isolate finding names the exact rule; applied to moto, that rule is gone and nothing else changed",
+    async (t) => {
+      await moto.reset();
+      const sample = (p: string) => join(REPO_ROOT, 'sample', p);
+      const dir = tempDir(t, 'trailbook-apply-sample-');
+      const db = join(dir, 'store.duckdb');
+      assert.equal((await runInProcess(['ingest', sample('cloudtrail'), sample('vpcflow'), '--db', db, '--no-progress'])).status, 0);
+      const flags = [
+        '--db',
+        db,
+        '--intel',
+        sample('intel/threat-feed.txt'),
+        '--trusted',
+        sample('trusted-networks.yaml'),
+        '--param',
+        'to=2024-05-15T00:00:00Z',
+      ];
+      const planned = await runInProcess(['respond', 'plan', 'exposure:dbe90ba0', ...flags, '--format', 'json'], { env: moto.env });
+      assert.equal(planned.status, 0, planned.stderr);
+      const samplePlan = JSON.parse(planned.stdout) as ResponsePlan;
+      const SAMPLE = { group: 'sg-0a1b2c3d4e5f60718', rule8443: 'sgr-0aa11bb22cc33dd44', ruleAll: 'sgr-0ee55ff66aa77bb88' };
+      assert.equal(samplePlan.finding.action, 'isolate');
+      assert.deepEqual(samplePlan.steps[0]!.call.argv.slice(-4), ['--group-id', SAMPLE.group, '--security-group-rule-ids', SAMPLE.rule8443]);
+      assert.deepEqual(
+        samplePlan.steps.map((s) => s.action),
+        ['revoke-ingress-rule', 'revoke-ingress-rule', 'deactivate-access-key', 'snapshot-volumes'],
+      );
+
+      // The sample's group as it stood after the two AuthorizeSecurityGroupIngress calls of the finding
+      // (sample/cloudtrail: tcp 8443 from 0.0.0.0/0, all traffic from 198.51.100.0/24), plus a rule the
+      // logs never touched, which must survive. moto 5 picks EC2 ids itself: its `_custom_id_` tag
+      // (getmoto/moto#8230) is honoured by other services, not by CreateSecurityGroup; the test asks, and
+      // when moto ignores it, maps the sample's ids to moto's explicitly in the plan file.
+      const { ec2, iam } = clients(moto);
+      const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
+      const group = await ec2.send(
+        new CreateSecurityGroupCommand({
+          GroupName: 'web-8443',
+          Description: 'sample group',
+          VpcId: vpc.Vpc!.VpcId!,
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: '_custom_id_', Value: SAMPLE.group }] }],
+        }),
+      );
+      const groupId = group.GroupId!;
+      if (groupId !== SAMPLE.group) t.diagnostic(`moto gave the group ${groupId}, not the sample's ${SAMPLE.group}: ids mapped in the plan`);
+      const authorize = async (permission: Record<string, unknown>) =>
+        (await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }))).SecurityGroupRules![0]!
+          .SecurityGroupRuleId!;
+      const rule8443 = await authorize({ IpProtocol: 'tcp', FromPort: 8443, ToPort: 8443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] });
+      const ruleAll = await authorize({ IpProtocol: '-1', IpRanges: [{ CidrIp: '198.51.100.0/24' }] });
+      const untouched = await authorize({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8' }] });
+      await iam.send(new CreateUserCommand({ UserName: 'svc-legacy-deploy' }));
+      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'svc-legacy-deploy' }))).AccessKey!.AccessKeyId!;
+      const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0]!.ImageId!;
+      const instance = (await ec2.send(new RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }))).Instances![0]!
+        .InstanceId!;
+      const ids: Record<string, string> = {
+        [SAMPLE.group]: groupId,
+        [SAMPLE.rule8443]: rule8443,
+        [SAMPLE.ruleAll]: ruleAll,
+        AKIAQEXAMPLELEGACY01: key,
+        'i-0a12b34c56d78e901': instance,
+      };
+      let mapped = planned.stdout;
+      for (const [from, to] of Object.entries(ids)) mapped = mapped.replaceAll(from, to);
+      const planFile = join(dir, 'plan.json');
+      writeFileSync(planFile, mapped);
+
+      const before = await groupState(moto, groupId);
+      const applied = await runInProcess(['respond', 'apply', planFile, '--yes', '--format', 'json'], { env: moto.env });
+      assert.equal(applied.status, 0, applied.stderr);
+      const result = resultOf(applied.stdout);
+      assert.equal(result.outcome, 'applied');
+      assert.deepEqual(
+        result.steps.map((s) => s.status),
+        ['ok', 'ok', 'ok', 'ok'],
+      );
+      const after = await groupState(moto, groupId);
+      assert.deepEqual(
+        after.rules,
+        before.rules.filter((r) => r.SecurityGroupRuleId !== rule8443 && r.SecurityGroupRuleId !== ruleAll),
+        'exactly the two rules the finding opened are gone',
+      );
+      assert.ok(after.rules.some((r) => r.SecurityGroupRuleId === untouched));
+      assert.equal((await iam.send(new ListAccessKeysCommand({ UserName: 'svc-legacy-deploy' }))).AccessKeyMetadata![0]!.Status, 'Inactive');
+      const snapshots = (await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }))).Snapshots!.filter(
+        (s) => s.Description === 'trailbook exposure:dbe90ba0',
+      );
+      assert.ok(snapshots.length >= 1, 'the instance volumes were snapshotted');
+      const created = result.steps[3]!.calls.find((c) => c.phase === 'call')!.output as { Snapshots: Array<{ SnapshotId: string }> };
+      assert.deepEqual(created.Snapshots.map((s) => s.SnapshotId).sort(), snapshots.map((s) => s.SnapshotId).sort(), 'the result records the snapshot ids');
+    },
+  );
 });
