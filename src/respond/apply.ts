@@ -4,6 +4,7 @@ import { sanitizeCell } from '../report/escape.js';
 import type { AwsCall, PlanStep, ResponsePlan } from './plan.js';
 import { type CallRecord, RESULT_SCHEMA, type AwsErrorRecord, type ResponseResult, type StepResult } from './result-schema.js';
 import { RESPONSE_PLAN_SCHEMA } from './schema.js';
+import { hasShape } from './shell.js';
 
 /**
  * `respond apply` (docs/respond.md): a reviewed plan's steps run in order against AWS, each
@@ -63,6 +64,10 @@ export function parsePlan(bytes: Uint8Array, file: string): ResponsePlan {
   }
   const plan = parsed.data as ResponsePlan;
   plan.steps.forEach((step, i) => {
+    if (!hasShape(step.region, 'region'))
+      throw new TrailbookError('INPUT', `${file}: step ${i + 1} names a region that is not of the shape of one`, {
+        location: `${file}:${jsonPath(['steps', i, 'region'])}`,
+      });
     for (const [where, call] of callsOf(step)) {
       const problem = callMismatch(step, call);
       if (problem)

@@ -127,6 +127,14 @@ test('a plan whose SDK input differs from its reviewed command is refused before
   const elsewhere = await runInProcess(['respond', 'apply', writePlan(dir, plan([region])), '--yes'], { env: endpoint.env });
   assert.equal(elsewhere.status, 3);
   assert.match(elsewhere.stderr, /--region \(us-east-1\) is not the step's region \(eu-west-1\)/);
+  const hostile = 'us-east-1\u001b[2J';
+  const odd = revokeStep({ region: hostile });
+  odd.call.argv[odd.call.argv.indexOf('--region') + 1] = hostile;
+  odd.before = [];
+  const strange = await runInProcess(['respond', 'apply', writePlan(dir, plan([odd])), '--yes'], { env: endpoint.env });
+  assert.equal(strange.status, 3);
+  assert.match(strange.stderr, /step 1 names a region that is not of the shape of one/);
+  assert.doesNotMatch(strange.stderr, /\u001b/);
   assert.equal(endpoint.requests(), 0);
 });
 
