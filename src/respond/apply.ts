@@ -229,7 +229,7 @@ async function runStep(step: PlanStep, result: StepResult, executor: AwsExecutor
   const seen: unknown[] = [];
   for (const check of step.before) {
     const { record, outcome } = await send('before', check, false);
-    if (!outcome.ok) return fail(record, `the check before failed (${check.sdk.command})`);
+    if (!outcome.ok) return fail(record, `the check before failed (${check.sdk.command.replace(/Command$/, '')}: ${outcome.error.code})`);
     seen.push(outcome.output);
   }
   const expectation = expect(step, seen);
@@ -286,6 +286,10 @@ function expect(step: PlanStep, seen: unknown[]): string | null {
     return missing.length
       ? `will fail: the group has no rule ${missing.join(', ')} now (already revoked?)`
       : `the group has the rule now, and ${rules.length - 1} other rule${rules.length === 2 ? '' : 's'} that stay`;
+  }
+  if (step.action === 'snapshot-volumes') {
+    const volumes = Array.isArray(output?.['Volumes']) ? output['Volumes'].length : 0;
+    return volumes ? `${volumes} EBS volume${volumes === 1 ? ' is' : 's are'} attached now` : `will fail: no EBS volume is attached to ${step.target} now`;
   }
   if (step.action === 'deactivate-access-key') {
     const keys = Array.isArray(output?.['AccessKeyMetadata']) ? (output['AccessKeyMetadata'] as Array<Record<string, unknown>>) : [];

@@ -233,6 +233,10 @@ test('respond apply against moto_server', async (t) => {
     const world = await makeWorld(moto);
     const { planFile, dir } = await planFor(t, world);
     await clients(moto).ec2.send(new DeleteSecurityGroupCommand({ GroupId: world.groupId }));
+    const dry = await runInProcess(['respond', 'apply', planFile], { env: moto.env });
+    assert.equal(dry.status, 15, 'a dry run that finds a step would fail exits 15, not 14');
+    assert.match(dry.stdout, /outcome: would-fail — nothing was changed/);
+    assert.match(dry.stdout, new RegExp(`will fail: the group has no rule ${world.openedRuleId} now`));
     const out = join(dir, 'result.json');
     const failed = await runInProcess(['respond', 'apply', planFile, '--yes', '--out', out], { env: moto.env });
     assert.equal(failed.status, 15, failed.stderr);
