@@ -5,7 +5,6 @@ import { writeOutputFile } from '../../files.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { applyPlan, parsePlan, sha256Hex } from '../../respond/apply.js';
 import { checkEvidenceRepository, recordResponse } from '../../respond/record.js';
-import { SdkExecutor } from '../../respond/sdk.js';
 import { parseParamArgs } from '../../runbook/compile.js';
 import { resolveRunbook } from '../../runbook/resolve.js';
 import { openedRules } from '../../respond/load.js';
@@ -116,6 +115,8 @@ export function register(program: Command): void {
           },
         );
       if (flags.evidence !== undefined) checkEvidenceRepository(flags.evidence);
+      // Loaded here, not at the top: the EC2 client alone takes over half a second to import, and every other command would pay it.
+      const { SdkExecutor } = await import('../../respond/sdk.js');
       const executor = new SdkExecutor(flags.profile === undefined ? {} : { profile: flags.profile });
       const result = await applyPlan(plan, executor, {
         yes: flags.yes === true,
