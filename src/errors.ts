@@ -62,6 +62,11 @@ export class TrailbookError extends Error {
   }
 }
 
+/** `respond apply` without `--yes`: checked, nothing changed (not an error: scripts must not mistake it for applied). */
+export const DRY_RUN_STATUS = 14;
+/** `respond apply`: a step failed (or, in a dry run, would fail) or cannot be run by apply. */
+export const APPLY_FAILED_STATUS = 15;
+
 /**
  * Every exit status trailbook can return, with its meaning: the error codes above plus success,
  * `--fail-on` and a bug. `trailbook --help` prints this list and docs/exit-codes.md states it
@@ -82,6 +87,8 @@ export const EXIT_STATUSES: ReadonlyArray<{ status: number; code?: ErrorCode; me
   { status: EXIT_CODES.SQL_REFUSED, code: 'SQL_REFUSED', meaning: '`sql` statement or access refused (read-only console)' },
   { status: EXIT_CODES.INTEGRITY, code: 'INTEGRITY', meaning: 'an integrity check failed (evidence verify, validate-logs; or git failed)' },
   { status: EXIT_CODES.OUTPUT, code: 'OUTPUT', meaning: 'a file or folder you named cannot be written (--out, --db, --repo, init)' },
+  { status: DRY_RUN_STATUS, meaning: '`respond apply` without --yes: a dry run found no problem; nothing was changed' },
+  { status: APPLY_FAILED_STATUS, meaning: '`respond apply`: a step failed, would fail or cannot be run (later steps skipped; the result says which)' },
   { status: 70, meaning: 'a bug in trailbook (please report it with the command and the trace)' },
 ];
 

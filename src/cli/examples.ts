@@ -29,6 +29,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'trailbook respond plan credential:6bbe7ac0 --runbook credential-compromise --format json --intel sample/intel/threat-feed.txt',
     'trailbook respond plan exposure:dbe90ba0 --quarantine-sg sg-0123456789abcdef0 --format json > plan.json',
   ],
+  'respond apply': [
+    'trailbook respond apply plan.json',
+    'trailbook respond apply plan.json --yes --profile incident-response --out result.json',
+    'trailbook respond apply plan.json --yes --evidence .trailbook/evidence --format json',
+  ],
   ingest: [
     'trailbook ingest sample/cloudtrail sample/vpcflow',
     'trailbook ingest ./AWSLogs --from 2024-05-01 --to 2024-05-15 --region us-east-1 --strict',

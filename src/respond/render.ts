@@ -1,5 +1,6 @@
 import { sanitizeForTerminal } from '../report/escape.js';
 import type { ResponsePlan } from './plan.js';
+import type { ResponseResult, StepResult } from './result-schema.js';
 
 /** The plan for a terminal or a ticket: each step's change, the command, the check before it and the undo. */
 export function renderPlanText(plan: ResponsePlan): string {
@@ -17,5 +18,36 @@ export function renderPlanText(plan: ResponsePlan): string {
   });
   for (const r of plan.refused) lines.push(`refused: ${t(r.field)}${r.sourceRef ? ` of ${t(r.sourceRef)}` : ''}: ${t(r.reason)}`);
   for (const note of plan.notes) lines.push(`note: ${t(note)}`);
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+const STATUS_WORDS: Record<StepResult['status'], string> = {
+  ok: 'done',
+  checked: 'checked (not changed)',
+  failed: 'FAILED',
+  skipped: 'skipped',
+  refused: 'REFUSED',
+};
+
+/** What `respond apply` did, or (dry run) would do: each step's status, its calls, and how to undo what changed. */
+export function renderResultText(result: ResponseResult): string {
+  const t = sanitizeForTerminal;
+  const dry = result.mode === 'dry-run';
+  const lines = [
+    `${dry ? 'Dry run of' : 'Applied'} the response plan for ${t(result.plan.finding.id)}: ${t(result.plan.finding.title)}`,
+    `outcome: ${result.outcome}${dry ? ' — nothing was changed' : ''}`,
+    '',
+  ];
+  for (const step of result.steps) {
+    lines.push(`${step.index}. ${step.action} ${t(step.target)} (${step.region}): ${STATUS_WORDS[step.status]}`);
+    if (step.reason) lines.push(`   ${t(step.reason)}`);
+    for (const call of step.calls) {
+      const answer = call.verdict ?? (call.error ? `${call.error.code}: ${call.error.message}` : 'ok');
+      lines.push(`   ${call.phase.padEnd(7)} ${t(call.command)}`, `           → ${t(answer)}${call.requestId ? ` (request ${call.requestId})` : ''}`);
+    }
+    if (step.changed) lines.push(`   undo: ${step.undo.command ? t(step.undo.command) : '(no single command)'} — restores ${t(step.undo.restores)}`);
+    lines.push('');
+  }
+  for (const note of result.notes) lines.push(`note: ${t(note)}`);
   return `${lines.join('\n').trimEnd()}\n`;
 }
