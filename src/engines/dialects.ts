@@ -94,6 +94,24 @@ export const DIALECT_DIFFERENCES: readonly DialectDifference[] = [
     toTrino: { kind: 'refuse', pattern: /\bqualify\b/i, why: 'Trino has no QUALIFY: filter the window function in an outer query' },
   },
   {
+    topic: 'list types',
+    duckdb: 'VARCHAR[] (a type suffix)',
+    trino: 'array(varchar)',
+    toTrino: { kind: 'refuse', pattern: /\[\s*\]/, why: 'Trino writes list types array(T): CAST(x AS array(varchar))' },
+  },
+  {
+    topic: 'first row per group',
+    duckdb: 'SELECT DISTINCT ON (a) …',
+    trino: 'row_number() OVER (PARTITION BY a …) = 1 in an outer query',
+    toTrino: { kind: 'refuse', pattern: /\bdistinct\s+on\s*\(/i, why: 'Trino has no DISTINCT ON: keep row_number() = 1 in an outer query' },
+  },
+  {
+    topic: 'all columns but some',
+    duckdb: 'SELECT * EXCLUDE (a)',
+    trino: 'the columns listed',
+    toTrino: { kind: 'refuse', pattern: /\*\s*exclude\s*\(/i, why: 'Trino has no * EXCLUDE: list the columns' },
+  },
+  {
     topic: 'case-insensitive LIKE',
     duckdb: 'ILIKE',
     trino: 'lower(x) LIKE lower(p)',
