@@ -65,12 +65,13 @@ export const CLOUDTRAIL_COLUMNS: readonly (readonly [name: string, type: string]
 const HIVE_TYPE: Record<FlowFieldType, string> = { int: 'INT', bigint: 'BIGINT', string: 'STRING' };
 
 /** The regions of the commercial partition, for `projection.region.values` when none are given. */
+// biome-ignore format: a list of names, kept a few to a line
 export const DEFAULT_REGIONS: readonly string[] = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'sa-east-1', 'mx-central-1',
   'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
   'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4',
   'ap-southeast-5', 'ap-southeast-7', 'ap-south-1', 'ap-south-2', 'ap-east-1', 'me-south-1', 'me-central-1', 'il-central-1', 'af-south-1',
-]; // biome-ignore format: a list of names
+];
 
 /** The flow-log columns of a format, as Hive columns; a field AWS does not document is refused. */
 export function flowColumns(fields: readonly string[] = DEFAULT_V2_FIELDS): [name: string, type: string][] {
