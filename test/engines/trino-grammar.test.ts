@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import NSP from 'node-sql-parser/build/trino.js';
-import { segments, translateSql, sqlLiteral } from '../../src/engines/dialects.js';
+import { DIALECT_DIFFERENCES, segments, translateSql, sqlLiteral } from '../../src/engines/dialects.js';
+import { readFileSync } from 'node:fs';
 import type { Params } from '../../src/engines/engine.js';
 import { findRunbookFolders, loadRunbook } from '../../src/runbook/load.js';
 import { sqlParameterNames } from '../../src/runbook/sql-params.js';
@@ -112,3 +113,11 @@ function questionMarksOutsideCode(sql: string): number {
     .filter((s) => s.kind !== 'code')
     .reduce((n, s) => n + (s.text.match(/\?/g) ?? []).length, 0);
 }
+
+test('docs/athena.md names every row of the dialect table, and every rename both ways', () => {
+  const doc = readFileSync(join(CHECKOUT, 'docs', 'athena.md'), 'utf8').toLowerCase();
+  for (const d of DIALECT_DIFFERENCES) {
+    assert.ok(doc.includes(d.topic.replace(/^function /, '').toLowerCase()), `docs/athena.md lacks "${d.topic}"`);
+    if (d.toTrino.kind === 'rename') assert.ok(doc.includes(`\`${d.toTrino.from}(`) && doc.includes(`\`${d.toTrino.to}(`), d.topic);
+  }
+});
