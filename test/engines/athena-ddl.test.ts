@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { athenaDdl, CLOUDTRAIL_COLUMNS, flowColumns } from '../../src/engines/athena/ddl.js';
+import { athenaDdl, CLOUDTRAIL_COLUMNS, flowColumns } from '../../src/tables/athena-ddl.js';
 import { DuckDBEngine } from '../../src/local-store.js';
 import { installVpcFlowSchema, VPC_FLOW_LOGS_COLUMNS } from '../../src/store/vpcflow-schema.js';
 import { VPC_FIELDS } from '../../src/store/vpcflow-fields.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { athenaDdl, DEFAULT_REGIONS } from '../../engines/athena/ddl.js';
+import { athenaDdl, DEFAULT_REGIONS } from '../../tables/athena-ddl.js';
 
 interface DdlFlags {
   location: string;

@@ -1,5 +1,5 @@
-import { TrailbookError } from '../../errors.js';
-import { DEFAULT_V2_FIELDS, fieldSpec, type FlowFieldType } from '../../store/vpcflow-fields.js';
+import { TrailbookError } from '../errors.js';
+import { DEFAULT_V2_FIELDS, fieldSpec, type FlowFieldType } from '../store/vpcflow-fields.js';
 
 /**
  * `trailbook athena ddl`: the CREATE EXTERNAL TABLE statements for the two tables runbook SQL is
