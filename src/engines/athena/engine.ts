@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TrailbookError } from '../../errors.js';
 import { translateSql } from '../dialects.js';
 import type { Dialect, Engine, Params, QueryResult, Row } from '../engine.js';
-import { AthenaClient, type AthenaClientOptions, type ColumnInfo, type QueryExecution } from './client.js';
+import { AthenaClient, type AthenaClientOptions, type ColumnInfo, type Datum, type QueryExecution, type ResultPage } from './client.js';
 import { toRow } from './values.js';
 
 export const athenaDialect: Dialect = {
@@ -78,34 +78,38 @@ export class AthenaEngine implements Engine {
   }
 
   async *query(sql: string, params: Params = {}): AsyncIterable<Row> {
-    const { id, columns, skipHeader } = await this.execute(sql, params);
-    let token: string | undefined;
-    let first = true;
-    do {
-      const page = await this.client.getQueryResults(id, token, this.signal);
-      const names = columns ?? page.ResultSet.ResultSetMetadata?.ColumnInfo ?? [];
-      const rows = page.ResultSet.Rows ?? [];
-      for (let i = first && skipHeader ? 1 : 0; i < rows.length; i++) yield toRow(names, rows[i]!.Data);
-      first = false;
-      token = page.NextToken;
-    } while (token);
+    for await (const { columns, rows } of this.pages(sql, params)) for (const row of rows) yield toRow(columns, row);
   }
 
   async all(sql: string, params: Params = {}): Promise<QueryResult> {
-    const { id, columns: known, skipHeader } = await this.execute(sql, params);
     const rows: Row[] = [];
-    let columns: ColumnInfo[] = known ?? [];
+    let columns: ColumnInfo[] = [];
+    for await (const page of this.pages(sql, params)) {
+      columns = page.columns;
+      for (const row of page.rows) rows.push(toRow(columns, row));
+    }
+    return { columns: columns.map((c) => c.Name), rows };
+  }
+
+  /** The finished query's result pages, by NextToken; the header row a SELECT's first page starts with is left out. */
+  private async *pages(sql: string, params: Params): AsyncIterable<{ columns: ColumnInfo[]; rows: (Datum[] | undefined)[] }> {
+    const { id, skipHeader } = await this.execute(sql, params);
+    let columns: ColumnInfo[] = [];
     let token: string | undefined;
     let first = true;
     do {
-      const page = await this.client.getQueryResults(id, token, this.signal);
-      if (first) columns = page.ResultSet.ResultSetMetadata?.ColumnInfo ?? columns;
-      const data = page.ResultSet.Rows ?? [];
-      for (let i = first && skipHeader ? 1 : 0; i < data.length; i++) rows.push(toRow(columns, data[i]!.Data));
+      let page: ResultPage;
+      try {
+        page = await this.client.getQueryResults(id, token, this.signal);
+      } catch (error) {
+        throw this.signal.aborted ? interrupted(id) : error;
+      }
+      if (first) columns = page.ResultSet.ResultSetMetadata?.ColumnInfo ?? [];
+      const rows = (page.ResultSet.Rows ?? []).slice(first && skipHeader ? 1 : 0).map((r) => r.Data);
       first = false;
       token = page.NextToken;
+      yield { columns, rows };
     } while (token);
-    return { columns: columns.map((c) => c.Name), rows };
   }
 
   /** Stops what is still running on Athena, then refuses further queries. */
@@ -116,7 +120,7 @@ export class AthenaEngine implements Engine {
   }
 
   /** Start, then poll until a final state; a SELECT's first result row is its header (skipped). */
-  private async execute(sql: string, params: Params): Promise<{ id: string; columns: ColumnInfo[] | undefined; skipHeader: boolean }> {
+  private async execute(sql: string, params: Params): Promise<{ id: string; skipHeader: boolean }> {
     if (this.signal.aborted) throw interrupted();
     const translated = translateSql(sql, params, this.dialect.family);
     const { QueryExecutionId: id } = await this.client.startQueryExecution(
@@ -145,7 +149,7 @@ export class AthenaEngine implements Engine {
           hint: translated.sql.length < 400 ? `while running: ${translated.sql.trim()}` : undefined,
         });
       }
-      return { id, columns: undefined, skipHeader: execution.StatementType === undefined || execution.StatementType === 'DML' };
+      return { id, skipHeader: execution.StatementType === undefined || execution.StatementType === 'DML' };
     } finally {
       this.running.delete(id);
     }
