@@ -97,7 +97,7 @@ export const DIALECT_DIFFERENCES: readonly DialectDifference[] = [
     topic: 'list types',
     duckdb: 'VARCHAR[] (a type suffix)',
     trino: 'array(varchar)',
-    toTrino: { kind: 'refuse', pattern: /\[\s*\]/, why: 'Trino writes list types array(T): CAST(x AS array(varchar))' },
+    toTrino: { kind: 'refuse', pattern: /(?<!\barray\s*)\[\s*\]/i, why: 'Trino writes list types array(T): CAST(x AS array(varchar))' },
   },
   {
     topic: 'first row per group',

@@ -77,8 +77,9 @@ test('grammar gaps: DuckDB forms the Trino grammar accepts are refused by the di
       sql,
     );
   }
-  // A Trino lambda is not a JSON arrow.
+  // A Trino lambda is not a JSON arrow, and Trino's empty array is not a DuckDB list type.
   assert.doesNotThrow(() => translateSql('SELECT transform(a, x -> x + 1) FROM t', {}, 'trino'));
+  assert.doesNotThrow(() => translateSql('SELECT coalesce(a, ARRAY []) FROM t', {}, 'trino'));
 });
 
 test('translation touches code only: strings, quoted names and comments keep $ and DuckDB names; renames apply to calls', () => {
