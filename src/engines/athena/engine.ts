@@ -179,7 +179,9 @@ export class AthenaEngine implements Engine {
   private async stop(id: string): Promise<void> {
     this.running.delete(id);
     await this.client.stopQueryExecution(id).catch(() => undefined);
-    this.record({ QueryExecutionId: id, Status: { State: 'CANCELLED' } });
+    // What it scanned before the stop is billed: ask once more (no signal: the interrupt has fired).
+    const final = await this.client.getQueryExecution(id).catch(() => undefined);
+    this.record(final ?? { QueryExecutionId: id, Status: { State: 'CANCELLED' } });
   }
 
   private record(execution: QueryExecution): void {
