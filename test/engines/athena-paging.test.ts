@@ -78,11 +78,14 @@ test('GetQueryResults is paged by NextToken; only the first page carries the hea
   assert.equal(engine.stats[0]!.billedBytes, 51 * 1024 * 1024);
 });
 
-test('a FAILED query is a SQL error with Athena’s reason; a throttled call names the error code from the header form', async (t) => {
-  let failed = true;
-  const { endpoint } = await athenaLike(t, (target) => {
-    if (target === 'StartQueryExecution' && !failed) return [400, {}, { 'x-amzn-errortype': 'TooManyRequestsException:http://internal' }];
+test('a FAILED query is a SQL error with Athena’s reason; throttling is retried, then named by its code from the header form', async (t) => {
+  let throttleStarts = false;
+  let pollsThrottled = 0;
+  const { endpoint, seen } = await athenaLike(t, (target) => {
+    if (target === 'StartQueryExecution' && throttleStarts) return [400, {}, { 'x-amzn-errortype': 'TooManyRequestsException:http://internal' }];
     if (target === 'StartQueryExecution') return [200, { QueryExecutionId: 'q-2' }];
+    // The first poll is throttled once: retried, not a failure.
+    if (pollsThrottled++ === 0) return [400, { __type: 'ThrottlingException', message: 'Rate exceeded' }];
     return [
       200,
       {
@@ -99,9 +102,15 @@ test('a FAILED query is a SQL error with Athena’s reason; a throttled call nam
     engine.all('SELECT nope FROM t'),
     (e: unknown) => e instanceof TrailbookError && e.code === 'SQL' && /FAILED: COLUMN_NOT_FOUND/.test(e.message),
   );
-  failed = false;
+  assert.equal(seen.filter((s) => s.target === 'GetQueryExecution').length, 2);
+  throttleStarts = true;
+  const before = seen.length;
   await assert.rejects(
     engine.all('SELECT 1'),
     (e: unknown) => e instanceof TrailbookError && /StartQueryExecution failed: TooManyRequestsException/.test(e.message) && /throttling/.test(e.hint ?? ''),
   );
+  // Four tries, all with the same client request token (idempotent on Athena).
+  const starts = seen.slice(before);
+  assert.equal(starts.length, 4);
+  assert.equal(new Set(starts.map((s) => s.body['ClientRequestToken'])).size, 1);
 });

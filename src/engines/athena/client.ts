@@ -114,8 +114,25 @@ export class AthenaClient {
     await this.call('StopQueryExecution', { QueryExecutionId: queryExecutionId });
   }
 
-  /** One signed JSON 1.1 call; an AWS error becomes a TrailbookError naming the operation and Athena's error code. */
+  /**
+   * One signed JSON 1.1 call; throttling and server errors are retried (3 times, 100 ms doubling:
+   * StartQueryExecution is safe to repeat, its client request token makes it idempotent). An AWS
+   * error becomes a TrailbookError naming the operation and Athena's error code.
+   */
   private async call<T>(operation: string, input: object, signal?: AbortSignal): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.send(operation, input, signal);
+      const text = await response.text();
+      if (response.ok) return (text ? JSON.parse(text) : {}) as T;
+      const error = athenaError(operation, response.status, text, response.headers.get('x-amzn-errortype'));
+      const retryable = response.status >= 500 || RETRYABLE.test(error.message);
+      if (!retryable || attempt === RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      if (signal?.aborted) throw error;
+    }
+  }
+
+  private async send(operation: string, input: object, signal?: AbortSignal): Promise<Response> {
     const body = JSON.stringify(input);
     const signed = await this.signer.sign({
       method: 'POST',
@@ -131,9 +148,8 @@ export class AthenaClient {
       },
       body,
     });
-    let response: Response;
     try {
-      response = await fetch(this.url, { method: 'POST', headers: signed.headers, body, signal });
+      return await fetch(this.url, { method: 'POST', headers: signed.headers, body, signal });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new TrailbookError('INPUT', `Athena ${operation}: cannot reach ${this.url.origin}: ${(error as Error).message}`, {
@@ -141,11 +157,11 @@ export class AthenaClient {
         cause: error,
       });
     }
-    const text = await response.text();
-    if (response.ok) return (text ? JSON.parse(text) : {}) as T;
-    throw athenaError(operation, response.status, text, response.headers.get('x-amzn-errortype'));
   }
 }
+
+const RETRIES = 3;
+const RETRYABLE = /failed: (TooManyRequestsException|ThrottlingException|ThrottledException|InternalServerException|ServiceUnavailable)/;
 
 /** Error codes the caller can do something about, with what. */
 const HINTS: Record<string, string> = {
