@@ -62,6 +62,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'trailbook sql --file sample/classic-8443.sql --format csv',
     'trailbook sql "SHOW TABLES"',
   ],
+  athena: ['trailbook athena ddl --location s3://my-trail-bucket --account 111122223333 --region us-east-1'],
+  'athena ddl': [
+    'trailbook athena ddl --location s3://my-trail-bucket --account 111122223333 --region us-east-1,eu-west-1 --since 2024/01/01',
+    'trailbook athena ddl --location s3://org-logs/o-abc --account 111122223333,444455556666 --database security',
+  ],
   'lint-query': [
     'trailbook lint-query --file sample/classic-8443.sql',
     `trailbook lint-query "SELECT * FROM cloudtrail_logs WHERE requestparameters LIKE '%8443%'"`,

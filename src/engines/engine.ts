@@ -3,6 +3,8 @@
  * written once against the Athena-compatible tables; what differs between engines is recorded
  * as data in a Dialect, never as `if (engine === ...)` branches in callers.
  */
+import type { SqlFamily } from './dialects.js';
+
 export type ParamValue = string | number | boolean | null;
 /** Named parameters, bound by the engine (`$port` in DuckDB, `?` positions in Athena). Never spliced into SQL text. */
 export type Params = Record<string, ParamValue>;
@@ -11,6 +13,8 @@ export type Params = Record<string, ParamValue>;
 export type Row = Record<string, unknown>;
 
 export interface Dialect {
+  /** The SQL the engine speaks; what differs between families is the table in dialects.ts, applied by `translateSql`. */
+  readonly family: SqlFamily;
   /** How a named parameter is written in SQL text for this engine, e.g. `$port` or `?`. */
   readonly parameterStyle: 'dollar-named' | 'positional';
   /** True when the engine has the Athena/Trino functions natively (no macros needed). */

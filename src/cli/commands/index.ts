@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as athena } from './athena.js';
 import { register as completion } from './completion.js';
 import { register as evidence } from './evidence.js';
 import { register as exposures } from './exposures.js';
@@ -17,4 +18,19 @@ import { register as validateLogs } from './validate-logs.js';
 export type RegisterCommand = (program: Command) => void;
 
 // In the order a user meets them: the main job first, then the building blocks.
-export const COMMANDS: RegisterCommand[] = [investigate, run, respond, ingest, exposures, flows, intel, runbook, sql, evidence, validateLogs, init, completion];
+export const COMMANDS: RegisterCommand[] = [
+  investigate,
+  run,
+  respond,
+  ingest,
+  exposures,
+  flows,
+  intel,
+  runbook,
+  sql,
+  athena,
+  evidence,
+  validateLogs,
+  init,
+  completion,
+];

@@ -8,6 +8,7 @@ import { TrailbookError } from '../../errors.js';
 import { toPlainRow } from './values.js';
 
 export const duckdbDialect: Dialect = {
+  family: 'duckdb',
   parameterStyle: 'dollar-named',
   nativeAthenaFunctions: false,
   localStore: true,

@@ -1,0 +1,239 @@
+import { TrailbookError } from '../errors.js';
+import type { Params, ParamValue } from './engine.js';
+
+/**
+ * Every difference between DuckDB (the local store) and Trino (Athena) that trailbook's SQL meets,
+ * as data. Runbook SQL is written once, in Athena's SQL with `$name` parameters: DuckDB runs it
+ * with the macros of src/store/athena-macros.ts, Athena runs it after `translateSql` below, the
+ * one function that reads this table. No caller branches on the engine (docs/athena.md).
+ */
+export type SqlFamily = 'duckdb' | 'trino';
+
+export interface DialectDifference {
+  /** What the row is about, for the docs' table. */
+  topic: string;
+  /** How DuckDB writes it (or gets it, for Athena functions: the macro). */
+  duckdb: string;
+  /** How Trino writes it. */
+  trino: string;
+  /**
+   * What translation to Trino does with the DuckDB form when it appears in SQL text:
+   * `rename` a function (word before `(`), `refuse` a construct Trino has no equivalent for
+   * (with why), or `none` (the same text works on both; the row documents a semantic difference).
+   */
+  toTrino: { kind: 'rename'; from: string; to: string } | { kind: 'refuse'; pattern: RegExp; why: string } | { kind: 'none' };
+}
+
+/** A row that documents a difference translation has nothing to do about (the same text works on both). */
+function note(topic: string, duckdb: string, trino: string): DialectDifference {
+  return { topic, duckdb, trino, toTrino: { kind: 'none' } };
+}
+
+/** Athena functions the local store gets from macros; Trino has them natively (names as in ATHENA_MACROS). */
+const BY_MACRO: readonly [athena: string, duckdbBody: string][] = [
+  ['json_extract_scalar', 'json_extract_string, NULL for objects and arrays'],
+  ['from_iso8601_timestamp', 'CAST(s AS TIMESTAMPTZ)'],
+  ['from_iso8601_date', 'CAST(s AS DATE)'],
+  ['to_iso8601', "strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ')"],
+  ['regexp_like', 'regexp_matches'],
+  ['json_parse', 'CAST(s AS JSON)'],
+  ['json_format', 'CAST(j AS VARCHAR)'],
+  ['json_size', 'json_array_length / len(json_keys)'],
+  ['from_unixtime', 'to_timestamp'],
+  ['to_unixtime', 'epoch'],
+  ['approx_distinct', 'approx_count_distinct'],
+  ['is_json_scalar', "json_type NOT IN ('OBJECT', 'ARRAY')"],
+];
+
+export const DIALECT_DIFFERENCES: readonly DialectDifference[] = [
+  note('parameters', '`$name`, bound by name', '`?`, bound by position (ExecutionParameters, each a SQL literal)'),
+  ...BY_MACRO.map(
+    ([athena, body]): DialectDifference => ({ topic: `function ${athena}`, duckdb: `macro over ${body}`, trino: 'native', toTrino: { kind: 'none' } }),
+  ),
+  // DuckDB spellings of what Trino calls otherwise: renamed when SQL uses them.
+  { topic: 'regexp match', duckdb: 'regexp_matches(s, p)', trino: 'regexp_like(s, p)', toTrino: { kind: 'rename', from: 'regexp_matches', to: 'regexp_like' } },
+  {
+    topic: 'approximate distinct count',
+    duckdb: 'approx_count_distinct(x)',
+    trino: 'approx_distinct(x)',
+    toTrino: { kind: 'rename', from: 'approx_count_distinct', to: 'approx_distinct' },
+  },
+  { topic: 'epoch seconds', duckdb: 'epoch(t)', trino: 'to_unixtime(t)', toTrino: { kind: 'rename', from: 'epoch', to: 'to_unixtime' } },
+  {
+    topic: 'seconds to timestamp',
+    duckdb: 'to_timestamp(n)',
+    trino: 'from_unixtime(n)',
+    toTrino: { kind: 'rename', from: 'to_timestamp', to: 'from_unixtime' },
+  },
+  {
+    topic: 'JSON text at a path',
+    duckdb: 'json_extract_string(j, p)',
+    trino: 'json_extract_scalar(j, p)',
+    toTrino: { kind: 'rename', from: 'json_extract_string', to: 'json_extract_scalar' },
+  },
+  // Not renamed: DuckDB's len() also measures strings, which Trino calls length().
+  { topic: 'list length', duckdb: 'len(a), array_length(a)', trino: 'cardinality(a)', toTrino: { kind: 'none' } },
+  // DuckDB-only syntax: refused with the reason, so a runbook that uses it fails before Athena bills a scan.
+  {
+    topic: 'cast shorthand',
+    duckdb: 'x::INTEGER',
+    trino: 'CAST(x AS integer)',
+    toTrino: { kind: 'refuse', pattern: /::/, why: 'Trino has no `::` cast: write CAST(x AS type) (or try_cast)' },
+  },
+  {
+    topic: 'JSON arrows',
+    duckdb: "j->>'$.a', j->'$.a'",
+    trino: "json_extract_scalar(j, '$.a'), json_extract(j, '$.a')",
+    // `->` alone is also a lambda in Trino (`x -> x + 1`): only an arrow before a string (the next segment) is refused.
+    toTrino: { kind: 'refuse', pattern: /->>|->\s*$/, why: "Trino has no JSON arrow operators: use json_extract_scalar(j, '$.path')" },
+  },
+  {
+    topic: 'filter on window functions',
+    duckdb: 'QUALIFY row_number() OVER (…) = 1',
+    trino: 'a subquery filtered by WHERE',
+    toTrino: { kind: 'refuse', pattern: /\bqualify\b/i, why: 'Trino has no QUALIFY: filter the window function in an outer query' },
+  },
+  {
+    topic: 'list types',
+    duckdb: 'VARCHAR[] (a type suffix)',
+    trino: 'array(varchar)',
+    toTrino: { kind: 'refuse', pattern: /(?<!\barray\s*)\[\s*\]/i, why: 'Trino writes list types array(T): CAST(x AS array(varchar))' },
+  },
+  {
+    topic: 'first row per group',
+    duckdb: 'SELECT DISTINCT ON (a) …',
+    trino: 'row_number() OVER (PARTITION BY a …) = 1 in an outer query',
+    toTrino: { kind: 'refuse', pattern: /\bdistinct\s+on\s*\(/i, why: 'Trino has no DISTINCT ON: keep row_number() = 1 in an outer query' },
+  },
+  {
+    topic: 'all columns but some',
+    duckdb: 'SELECT * EXCLUDE (a)',
+    trino: 'the columns listed',
+    toTrino: { kind: 'refuse', pattern: /\*\s*exclude\s*\(/i, why: 'Trino has no * EXCLUDE: list the columns' },
+  },
+  {
+    topic: 'case-insensitive LIKE',
+    duckdb: 'ILIKE',
+    trino: 'lower(x) LIKE lower(p)',
+    toTrino: { kind: 'refuse', pattern: /\bilike\b/i, why: 'Trino has no ILIKE: compare lower(x) LIKE lower(pattern)' },
+  },
+  note('list literals', "['a', 'b'] (a bare bracket list)", "ARRAY['a', 'b']"),
+  {
+    topic: 'struct types',
+    duckdb: 'STRUCT(a VARCHAR), struct_pack(a := x)',
+    trino: 'ROW(a varchar), CAST(ROW(x) AS ROW(a varchar))',
+    toTrino: { kind: 'refuse', pattern: /\bstruct_pack\b|:=/i, why: 'struct_pack and := are DuckDB only: Trino builds rows with CAST(ROW(…) AS ROW(…))' },
+  },
+  {
+    topic: 'integer division',
+    duckdb: '7 / 2 = 3.5 (/ is always fractional; // divides integers)',
+    trino: '7 / 2 = 3 (integer operands divide as integers)',
+    toTrino: { kind: 'refuse', pattern: /\/\//, why: 'Trino has no `//`: integer division is `/` on integers' },
+  },
+  note(
+    'regular expressions',
+    'RE2 (no lookaround, no backreferences)',
+    'Java-style syntax (joni in Athena): lookaround and backreferences too; the bundled runbooks use only syntax both read alike',
+  ),
+  note(
+    'timestamps',
+    'from_iso8601_timestamp gives TIMESTAMPTZ; results as ISO-8601 UTC',
+    "timestamp(3) with time zone; results as text '2024-05-01 10:00:00.000 UTC' (converted to ISO-8601 UTC by the engine)",
+  ),
+  note('comparing eventtime', 'text (canonical ISO-8601 UTC in the store)', 'text as CloudTrail wrote it (also ISO-8601 UTC, seconds, Z): the same order'),
+  note('identifiers in DDL', '"name"', '`name` in Athena DDL (Hive), "name" in queries'),
+];
+
+/** A parameter's value as the SQL literal Athena substitutes for `?` (ExecutionParameters are literals, not values). */
+export function sqlLiteral(value: ParamValue, name: string): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TrailbookError('USAGE', `parameter $${name} is ${value}: Athena takes finite numbers only`);
+    return String(value);
+  }
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export interface TranslatedSql {
+  sql: string;
+  /** For positional engines: the literal of each `?`, in order. Empty for named ones (bind `params` as given). */
+  positional: string[];
+}
+
+/**
+ * The SQL text for an engine of `family`: for Trino, `$name` becomes `?` with the value's literal
+ * in ExecutionParameters order, DuckDB spellings are renamed, DuckDB-only syntax is refused with
+ * the reason (TrailbookError SQL). Strings, quoted identifiers and comments are never touched.
+ */
+export function translateSql(sql: string, params: Params, family: SqlFamily): TranslatedSql {
+  if (family === 'duckdb') return { sql, positional: [] };
+  const positional: string[] = [];
+  let out = '';
+  for (const segment of segments(sql)) {
+    if (segment.kind !== 'code') {
+      out += segment.text;
+      continue;
+    }
+    let code = segment.text;
+    for (const d of DIALECT_DIFFERENCES) {
+      const rule = d.toTrino;
+      if (rule.kind === 'refuse' && rule.pattern.test(code)) {
+        throw new TrailbookError('SQL', `not valid on Athena (Trino): ${d.topic} (${d.duckdb})`, { hint: rule.why });
+      }
+      if (rule.kind === 'rename') code = code.replace(new RegExp(`\\b${rule.from}(\\s*\\()`, 'gi'), `${rule.to}$1`);
+    }
+    code = code.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => {
+      if (!Object.hasOwn(params, name)) throw new TrailbookError('SQL', `parameter $${name} has no value`, { hint: 'give every $name the SQL uses a value' });
+      positional.push(sqlLiteral(params[name]!, name));
+      return '?';
+    });
+    out += code;
+  }
+  return { sql: out, positional };
+}
+
+interface Segment {
+  kind: 'code' | 'string' | 'identifier' | 'comment';
+  text: string;
+}
+
+/** The SQL cut into code and the parts translation must not touch: '…' strings, "…" identifiers, comments. */
+export function segments(sql: string): Segment[] {
+  const out: Segment[] = [];
+  let code = '';
+  let i = 0;
+  const flush = () => {
+    if (code) out.push({ kind: 'code', text: code });
+    code = '';
+  };
+  while (i < sql.length) {
+    const c = sql[i]!;
+    let end = -1;
+    let kind: Segment['kind'] = 'code';
+    if (c === "'" || c === '"') {
+      kind = c === "'" ? 'string' : 'identifier';
+      end = i + 1;
+      while (end < sql.length && !(sql[end] === c && sql[end + 1] !== c)) end += sql[end] === c ? 2 : 1;
+      end = Math.min(end + 1, sql.length);
+    } else if (c === '-' && sql[i + 1] === '-') {
+      kind = 'comment';
+      end = sql.indexOf('\n', i);
+      if (end === -1) end = sql.length;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      kind = 'comment';
+      end = sql.indexOf('*/', i + 2);
+      end = end === -1 ? sql.length : end + 2;
+    }
+    if (end === -1) {
+      code += c;
+      i += 1;
+      continue;
+    }
+    flush();
+    out.push({ kind, text: sql.slice(i, end) });
+    i = end;
+  }
+  flush();
+  return out;
+}
