@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertsConfig, SinkConfig, SinkSettings } from '../../src/alerts/config.js';
 import { buildSinks } from '../../src/alerts/config.js';
+import { SinkError } from '../../src/alerts/sink.js';
 import { verifyWebhookSignature, WEBHOOK_SCHEMA } from '../../src/alerts/sinks/webhook.js';
 import { tempDir } from '../helpers/fixtures.js';
-import { alertOf, findingDecided, HOSTILE, hostile, receiver, sampleReport } from './helpers.js';
+import { alertOf, closedPort, findingDecided, HOSTILE, hostile, receiver, sampleReport } from './helpers.js';
 
 /**
  * Each sink's request as its receiver gets it (docs/alerts.md): a real HTTP server on 127.0.0.1
@@ -247,4 +248,87 @@ test('hostile log text arrives escaped: no Slack mention or link, no Markdown li
 
   // PagerDuty: plain text, but no control or reordering character.
   assert.ok(!pagerduty!.includes('\u202e'));
+});
+
+/** Every sink that speaks HTTP, pointed at `base`, with secrets that must never be shown. */
+const SECRETS = {
+  SLACK_URL: '',
+  HOOK_SECRET: 'hmac-SECRET-1',
+  PD_KEY: 'pd-SECRET-2',
+  GH_TOKEN: 'gh-SECRET-3',
+  J_EMAIL: 'mail-SECRET-4',
+  J_TOKEN: 'jira-SECRET-5',
+};
+function httpSinks(base: string): { config: AlertsConfig; env: Record<string, string> } {
+  const env = { ...SECRETS, SLACK_URL: `${base}/services/SLACK-SECRET-URL` };
+  const sinks: SinkSettings[] = [
+    { name: 'hook', type: 'webhook', url: `${base}/hook`, secretEnv: 'HOOK_SECRET' },
+    { name: 'chat', type: 'slack', urlEnv: 'SLACK_URL' },
+    { name: 'pd', type: 'pagerduty', routingKeyEnv: 'PD_KEY', url: `${base}/pd` },
+    { name: 'gh', type: 'github', repo: 'a/b', tokenEnv: 'GH_TOKEN', apiUrl: base },
+    { name: 'jira', type: 'jira', baseUrl: base, project: 'SEC', emailEnv: 'J_EMAIL', tokenEnv: 'J_TOKEN' },
+  ];
+  return { config: { source: 'test', sinks: sinks.map((s) => ({ ...s, location: 'test:1:1', keyLocations: {} }) as SinkConfig) }, env };
+}
+
+async function failure(send: Promise<void>): Promise<SinkError> {
+  try {
+    await send;
+  } catch (error) {
+    assert.ok(error instanceof SinkError, `a SinkError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the send should have failed');
+}
+
+function assertNoSecret(text: string, env: Record<string, string>): void {
+  for (const [name, value] of Object.entries(env)) assert.ok(!text.includes(value), `${name}'s value is not shown: ${text}`);
+  assert.ok(!text.includes('SECRET'), text);
+  assert.ok(!text.includes('127.0.0.1'), `no URL: ${text}`);
+}
+
+for (const [status, retryable] of [
+  [500, true],
+  [503, true],
+  [429, true],
+  [400, false],
+  [401, false],
+  [404, false],
+] as const) {
+  test(`every HTTP sink: HTTP ${status} is a ${retryable ? 'retryable' : 'final'} SinkError that names the sink, never a secret or URL`, async (t) => {
+    const report = await sampleReport(t);
+    const server = await receiver(t, status);
+    const { config, env } = httpSinks(server.url);
+    const alert = alertOf(report, findingDecided(report, 'isolate'));
+    for (const sink of buildSinks(config, env)) {
+      const error = await failure(sink.send(alert));
+      assert.equal(error.retryable, retryable, `${sink.name}: ${error.message}`);
+      assert.ok(error.message.startsWith(`${sink.name}: `), error.message);
+      assert.ok(error.message.includes(String(status)), error.message);
+      assertNoSecret(`${error.message}\n${error.stack ?? ''}`, env);
+    }
+    assert.equal(server.requests.length, config.sinks.length, 'each sink did reach the receiver');
+  });
+}
+
+test('every HTTP sink: connection refused is a retryable SinkError, never showing a secret or URL', async (t) => {
+  const report = await sampleReport(t);
+  const { config, env } = httpSinks(`http://127.0.0.1:${await closedPort()}`);
+  const alert = alertOf(report, findingDecided(report, 'escalate'));
+  for (const sink of buildSinks(config, env)) {
+    const error = await failure(sink.send(alert));
+    assert.equal(error.retryable, true, `${sink.name}: ${error.message}`);
+    assert.match(error.message, /connection failed/);
+    assertNoSecret(`${error.message}\n${error.stack ?? ''}`, env);
+  }
+});
+
+test('ocsf-folder: a folder that cannot be made is a final SinkError', async (t) => {
+  const report = await sampleReport(t);
+  const file = join(tempDir(t), 'not-a-folder');
+  writeFileSync(file, 'x');
+  const [sink] = buildSinks(sinkConfig({ name: 'lake', type: 'ocsf-folder', folder: join(file, 'sub') }));
+  const error = await failure(sink!.send(alertOf(report, findingDecided(report, 'ticket'))));
+  assert.equal(error.retryable, false, error.message);
+  assert.match(error.message, /^lake: cannot append/);
 });
