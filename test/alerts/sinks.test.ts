@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertsConfig, SinkConfig, SinkSettings } from '../../src/alerts/config.js';
 import { buildSinks } from '../../src/alerts/config.js';
 import { SinkError } from '../../src/alerts/sink.js';
+import { slackMessage } from '../../src/alerts/sinks/slack.js';
 import { verifyWebhookSignature, WEBHOOK_SCHEMA } from '../../src/alerts/sinks/webhook.js';
+import { REPO_ROOT } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { alertOf, closedPort, findingDecided, HOSTILE, hostile, receiver, sampleReport } from './helpers.js';
 
@@ -331,4 +334,38 @@ test('ocsf-folder: a folder that cannot be made is a final SinkError', async (t)
   const error = await failure(sink!.send(alertOf(report, findingDecided(report, 'ticket'))));
   assert.equal(error.retryable, false, error.message);
   assert.match(error.message, /^lake: cannot append/);
+});
+
+test('docs/alerts.md: its Node snippet verifies a real signed delivery and refuses another secret', async (t) => {
+  const report = await sampleReport(t);
+  const server = await receiver(t);
+  const [sink] = buildSinks(sinkConfig({ name: 'hook', type: 'webhook', url: server.url, secretEnv: 'HOOK_SECRET' }), { HOOK_SECRET: 'doc-secret' });
+  await sink!.send(alertOf(report, findingDecided(report, 'ticket')));
+  const docs = readFileSync(join(REPO_ROOT, 'docs', 'alerts.md'), 'utf8');
+  const snippet = /```js\n([\s\S]*?)```/.exec(docs)?.[1];
+  assert.ok(snippet, 'the page has a js block');
+  // The snippet as written, its import replaced by the same two functions handed in.
+  const code = snippet.replace(/^import .*$/m, '');
+  const verify = new Function('createHmac', 'timingSafeEqual', `${code}\nreturn verify;`)(createHmac, timingSafeEqual) as (
+    secret: string,
+    body: string,
+    header: string,
+  ) => boolean;
+  const { body, headers } = server.requests[0]!;
+  const header = headers['x-trailbook-signature'] as string;
+  assert.equal(verify('doc-secret', body, header), true);
+  assert.equal(verify('other-secret', body, header), false);
+  assert.equal(verify('doc-secret', body.replace('ticket', 'isolate'), header), false);
+});
+
+test('slack: hostile text longer than Slack allows is cut before escaping, so no entity is cut in half', async (t) => {
+  const report = await sampleReport(t);
+  const finding = findingDecided(report, 'isolate');
+  const message = slackMessage(alertOf(report, { ...finding, title: '<&>'.repeat(3000) })) as { text: string; blocks: Json[] };
+  const section = (message.blocks[1]!['text'] as { text: string }).text;
+  for (const text of [message.text, section]) {
+    assert.ok(text.length <= 3000, `${text.length} characters`);
+    assert.ok(text.endsWith('…'), 'marked as cut');
+    assert.match(text.replace(/&(amp|lt|gt);/g, ''), /^[^&<>]*…$/, 'only whole entities');
+  }
 });
