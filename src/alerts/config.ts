@@ -309,7 +309,6 @@ export function buildSinks(config: AlertsConfig, env: NodeJS.ProcessEnv = proces
         built = ocsfFolderSink({ name: sink.name, folder: sink.folder });
         break;
     }
-    if (sink.minAction === undefined || sink.minAction === 'ticket') return built;
     const minAction = sink.minAction;
     return {
       name: built.name,
