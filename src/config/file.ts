@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { TrailbookError } from '../errors.js';
+import { type AlertsSetting, parseAlertsValue } from '../alerts/config.js';
 import { parseFeedSpec } from '../intel/feeds.js';
 import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
 import { SourceLocator } from '../runbook/location.js';
@@ -18,6 +19,8 @@ const ConfigSchema = z
     store: z.string().min(1).optional(),
     intel: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
     trusted: z.string().min(1).optional(),
+    /** An alerts file (relative to this one), or the sinks inline (docs/alerts.md); checked in full by src/alerts/config.ts. */
+    alerts: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     parameters: z
       .object({
         port: z.union([z.number(), z.string()]).optional(),
@@ -36,6 +39,8 @@ export interface ProjectConfig {
   trusted?: string;
   port?: number;
   protocol?: PortProtocol;
+  /** Where alerts go (`trailbook watch`): the alerts file, read when used, or the sinks written inline. */
+  alerts?: AlertsSetting;
 }
 
 export function findConfigFile(cwd: string): string | undefined {
@@ -99,6 +104,13 @@ export function readConfigFile(path: string): ProjectConfig {
       if (!existsSync(resolved)) throw invalid(`${CONFIG_FILE_NAME}: intel feed ${resolved} does not exist`, where);
       return spec.slice(0, spec.length - feedPath.length) + resolved;
     });
+  }
+  if (typeof data.alerts === 'string') {
+    const file = fromFile(data.alerts);
+    if (!existsSync(file)) throw invalid(`${CONFIG_FILE_NAME}: alerts file ${file} does not exist`, locator.at(['alerts']));
+    config.alerts = { file };
+  } else if (data.alerts !== undefined) {
+    config.alerts = parseAlertsValue(data.alerts, locator, ['alerts'], CONFIG_FILE_NAME);
   }
   const parameters = data.parameters ?? {};
   if (parameters.port !== undefined) {

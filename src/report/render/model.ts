@@ -27,8 +27,11 @@ export interface QuestionView {
   details: AnswerView[];
 }
 
+/** What answering the questions reads of a report (an alert carries these, not the whole report). */
+export type AnsweredReport = Pick<Report, 'questions' | 'answers' | 'answerRows' | 'findings'>;
+
 /** The runbook's questions in order, each with its answer and details, typed for rendering. */
-export function questionViews(report: Report): QuestionView[] {
+export function questionViews(report: AnsweredReport): QuestionView[] {
   return report.questions.map((q, i) => ({
     n: i + 1,
     label: q.label,
@@ -37,7 +40,7 @@ export function questionViews(report: Report): QuestionView[] {
   }));
 }
 
-function answerView(report: Report, id: string, type: AnswerType): AnswerView {
+function answerView(report: AnsweredReport, id: string, type: AnswerType): AnswerView {
   const value: AnswerValue | undefined = report.answers[id];
   switch (type) {
     case 'time':
@@ -57,7 +60,7 @@ function answerView(report: Report, id: string, type: AnswerType): AnswerView {
   }
 }
 
-function answerRow(report: Report, id: string): EvidenceRow | null {
+function answerRow(report: AnsweredReport, id: string): EvidenceRow | null {
   const from = report.answerRows[id];
   if (!from) return null;
   const finding = report.findings.find((f) => f.id === from.finding);

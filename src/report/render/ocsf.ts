@@ -95,11 +95,31 @@ function resources(finding: Finding): Record<string, unknown>[] {
   return [...byUid.values()];
 }
 
+/** OCSF Detection Finding activities: a finding reported anew, reported again changed, closed. */
+export const OCSF_ACTIVITY = {
+  create: ACTIVITY,
+  update: { id: 2, name: 'Update' },
+  close: { id: 3, name: 'Close' },
+} as const;
+
+/** The finding `status_id` of a finding closed because a later run ruled it a false positive (alerts, docs/alerts.md). */
+export const OCSF_STATUS_RESOLVED = { id: 4, name: 'Resolved' } as const;
+
+/** What the finding builder reads of its report: an alert (src/alerts) carries these, not the whole report. */
+export type OcsfReportContext = Pick<Report, 'schema' | 'generatedAt' | 'runbook' | 'subject'>;
+
+/** A report renders every finding as Create with the status of its decision; an alert sink says what changed. */
+export interface OcsfFindingOptions {
+  activity?: { id: number; name: string };
+  status?: { id: number; name: string };
+}
+
 /** One Detection Finding for one report finding (an object; `renderOcsf` serialises). */
-export function ocsfFinding(report: Report, finding: Finding): Record<string, unknown> {
+export function ocsfFinding(report: OcsfReportContext, finding: Finding, options: OcsfFindingOptions = {}): Record<string, unknown> {
   const action = finding.decision.action;
   const severity = OCSF_SEVERITY[action];
-  const status = OCSF_STATUS[action];
+  const status = options.status ?? OCSF_STATUS[action];
+  const activity = options.activity ?? ACTIVITY;
   const account = single(finding.evidence.map((r) => r.account_id));
   const region = single(finding.evidence.map((r) => r.region));
   const firstSeen = epochMs(finding.firstSeen);
@@ -108,14 +128,14 @@ export function ocsfFinding(report: Report, finding: Finding): Record<string, un
   const time = epochMs(report.generatedAt) ?? Date.now();
   const { runbook } = report;
   return {
-    activity_id: ACTIVITY.id,
-    activity_name: ACTIVITY.name,
+    activity_id: activity.id,
+    activity_name: activity.name,
     category_uid: OCSF_CATEGORY_UID,
     category_name: 'Findings',
     class_uid: OCSF_CLASS_UID,
     class_name: 'Detection Finding',
-    type_uid: OCSF_CLASS_UID * 100 + ACTIVITY.id,
-    type_name: `Detection Finding: ${ACTIVITY.name}`,
+    type_uid: OCSF_CLASS_UID * 100 + activity.id,
+    type_name: `Detection Finding: ${activity.name}`,
     time,
     severity_id: severity.id,
     severity: severity.name,
