@@ -26,6 +26,11 @@ export interface IngestOptions extends PruneFilter {
   batchRows?: number;
   /** Bounds on one file and one record (docs/limits.md); each unset one has its default. */
   limits?: Partial<IngestLimits>;
+  /**
+   * Stops the run before the next file (`trailbook watch` on SIGINT/SIGTERM): the files read so far
+   * are merged and ledgered as whole batches, the rest are left for the next run (`interrupted`).
+   */
+  signal?: AbortSignal;
 }
 
 export interface IngestProgress {
@@ -93,6 +98,8 @@ export interface IngestSummary {
   durationMs: number;
   /** What went wrong after the events were stored and did not lose any (said, not thrown). */
   warnings: string[];
+  /** The run stopped early on `options.signal`: files after the last one read were not looked at. */
+  interrupted?: boolean;
   /**
    * How the kept exposure changes followed the new events: only the new ones judged and appended,
    * or everything judged again (absent when no event was added, or when that failed: see warnings).
@@ -251,6 +258,10 @@ export async function ingestFiles(
     // Paths the listing could not read are skipped first, in the order found (they have no rows).
     for (const path of unreadable) skipFile({ path: path.path, displayPath: path.displayPath, size: 0, mtimeMs: 0 }, path.code, path.reason, null);
     for (let index = 0; index < files.length; index++) {
+      if (options.signal?.aborted) {
+        summary.interrupted = true;
+        break;
+      }
       submitAhead(index + READ_AHEAD);
       const file = files[index]!;
       const plan = plans[index]!;
