@@ -1,7 +1,6 @@
 import { ACTIONS, type Action } from '../decide/actions.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import type { Alert } from './alert.js';
-import type { AlertState } from './plan.js';
 
 /**
  * The `alert_state` table (store/alert-state.ts) read and written: identity → the action last

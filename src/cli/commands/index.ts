@@ -12,9 +12,25 @@ import { register as run } from './run.js';
 import { register as runbook } from './runbook.js';
 import { register as sql } from './sql.js';
 import { register as validateLogs } from './validate-logs.js';
+import { register as watch } from './watch.js';
 
 /** Each command module exports one `register(program)`; the CLI stays a thin list of them. */
 export type RegisterCommand = (program: Command) => void;
 
 // In the order a user meets them: the main job first, then the building blocks.
-export const COMMANDS: RegisterCommand[] = [investigate, run, respond, ingest, exposures, flows, intel, runbook, sql, evidence, validateLogs, init, completion];
+export const COMMANDS: RegisterCommand[] = [
+  investigate,
+  run,
+  watch,
+  respond,
+  ingest,
+  exposures,
+  flows,
+  intel,
+  runbook,
+  sql,
+  evidence,
+  validateLogs,
+  init,
+  completion,
+];
