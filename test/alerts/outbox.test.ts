@@ -28,6 +28,14 @@ function manualClock(start = Date.parse('2024-05-14T12:00:00Z')) {
   return clock;
 }
 
+/** A receiver on 127.0.0.1, the webhook sink to it, and an outbox in a fresh folder on a clock the test moves. */
+async function setup(t: Parameters<typeof tempDir>[0] & Parameters<typeof startReceiver>[0]) {
+  const receiver = await startReceiver(t);
+  const sinks = [webhookSink({ name: 'hook', url: receiver.url, secret: SECRET })];
+  const clock = manualClock();
+  return { receiver, sinks, clock, outbox: new Outbox(tempDir(t), { now: clock.now }) };
+}
+
 test('backoff: 30 s after the first failure, doubled after each, capped at 30 min', () => {
   assert.deepEqual(
     [1, 2, 3, 4, 6, 7, 50].map((n) => backoffDelay(n)),
@@ -56,11 +64,7 @@ test('enqueue writes one file per alert and sink, named from both; enqueueing ag
 });
 
 test('delivery removes what was sent; a 500 keeps it with its attempts and next time; due again, it is sent', async (t) => {
-  const dir = tempDir(t);
-  const receiver = await startReceiver(t);
-  const sinks = [webhookSink({ name: 'hook', url: receiver.url, secret: SECRET })];
-  const clock = manualClock();
-  const outbox = new Outbox(dir, { now: clock.now });
+  const { receiver, sinks, clock, outbox } = await setup(t);
   outbox.enqueue(alerts, sinks);
 
   receiver.status = 500;
@@ -94,11 +98,7 @@ test('delivery removes what was sent; a 500 keeps it with its attempts and next 
 });
 
 test('a second failure waits twice as long; ignoreSchedule (--once) tries at once', async (t) => {
-  const dir = tempDir(t);
-  const receiver = await startReceiver(t);
-  const sinks = [webhookSink({ name: 'hook', url: receiver.url, secret: SECRET })];
-  const clock = manualClock();
-  const outbox = new Outbox(dir, { now: clock.now });
+  const { receiver, sinks, clock, outbox } = await setup(t);
   outbox.enqueue(alerts.slice(0, 1), sinks);
   receiver.status = 503;
   await outbox.deliver(sinks);
@@ -113,10 +113,7 @@ test('a second failure waits twice as long; ignoreSchedule (--once) tries at onc
 });
 
 test('a final failure (HTTP 400) moves the file to failed/ with the reason; a sink no longer configured leaves it pending', async (t) => {
-  const dir = tempDir(t);
-  const receiver = await startReceiver(t);
-  const sinks = [webhookSink({ name: 'hook', url: receiver.url, secret: SECRET })];
-  const outbox = new Outbox(dir);
+  const { receiver, sinks, outbox } = await setup(t);
   outbox.enqueue(alerts, sinks);
   const elsewhere = [webhookSink({ name: 'other', url: receiver.url, secret: SECRET })];
   const unrouted = await outbox.deliver(elsewhere);
@@ -134,10 +131,7 @@ test('a final failure (HTTP 400) moves the file to failed/ with the reason; a si
 });
 
 test('a temp file left by a crash mid-write and a file that is not an entry are not delivered', async (t) => {
-  const dir = tempDir(t);
-  const receiver = await startReceiver(t);
-  const sinks = [webhookSink({ name: 'hook', url: receiver.url, secret: SECRET })];
-  const outbox = new Outbox(dir);
+  const { receiver, sinks, outbox } = await setup(t);
   outbox.enqueue(alerts.slice(0, 1), sinks);
   writeFileSync(join(outbox.pendingDir, `.${outboxFileName('x@isolate', 'hook')}.1234.tmp`), '{"version":1,');
   writeFileSync(join(outbox.pendingDir, 'garbage.json'), 'not json');
