@@ -49,60 +49,62 @@ export function register(program: Command): void {
     .option('--skip-delivery', 'internal: queue and record alerts without sending them');
   command.options.find((o) => o.long === '--skip-delivery')!.hidden = true;
   addLimitOptions(command).action(async (paths: string[], flags: WatchFlags) => {
-    const sinks = sinksFromFlags({ webhook: flags.webhook }, process.env);
-    const intervalMs = parseInterval(flags.interval);
-    const runbookDir = resolveRunbook(flags.runbook);
-    const times = new TimeFlags();
-    const parameters = runbookParameters(flags, times);
-    times.announce();
-    const settings = settingsFor({ db: flags.db, intel: flags.intel, trusted: flags.trusted }, ['db', 'intel', 'trusted']);
-    if (settings.db === ':memory:')
-      throw new TrailbookError('USAGE', 'watch needs a store file: its state must outlive the process', { hint: 'give --db FILE' });
-    const runbook = await loadRunbook(runbookDir);
-    compile(runbook.runbook, parameters, { now: times.now });
-    await assertPathsExist(paths);
-    const intel = await loadIntel({ feeds: feedsWithInstalledRanges(settings.intel, settings.db), trusted: settings.trusted });
-
-    // SIGINT/SIGTERM end the run between files; the handlers are this run's only (tests run many in one process).
+    // SIGINT/SIGTERM end the run between files, from the start (loading the intel takes a while);
+    // the handlers are this run's only (tests run many in one process).
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const result = await runWatch({
-        lister: localLister(paths.map((p) => resolve(p))),
-        db: settings.db,
-        runbook,
-        parameters,
-        intel,
-        provenance: settings.provenance,
-        sinks,
-        outbox: new Outbox(outboxDirOf(settings.db)),
-        reportDir: flags.reportDir,
-        intervalMs,
-        once: flags.once === true,
-        signal: stop.signal,
-        limits: limitsFromFlags(flags),
-        skipDelivery: flags.skipDelivery === true,
-        log: (line) => process.stderr.write(`trailbook: ${sanitizeForTerminal(line)}\n`),
-      });
-      for (const failure of result.failed) {
-        process.stderr.write(
-          `trailbook: alert ${sanitizeForTerminal(failure.alertId)} not delivered: ${sanitizeForTerminal(failure.reason)} (kept in failed/)\n`,
-        );
-      }
-      if (result.interrupted) {
-        throw new TrailbookError('INTERRUPTED', 'watch stopped by a signal', { hint: 'what was read is kept; the next run goes on from there' });
-      }
-      if (flags.once && result.pending > 0 && !flags.skipDelivery) {
-        throw new TrailbookError('UNDELIVERED', `${result.pending} alert${result.pending === 1 ? '' : 's'} still in the outbox`, {
-          location: outboxDirOf(settings.db),
-          hint: 'the next run sends them first; see the reason above',
-        });
-      }
+      await watchCommand(paths, flags, stop.signal);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
   });
+}
+
+async function watchCommand(paths: string[], flags: WatchFlags, signal: AbortSignal): Promise<void> {
+  const sinks = sinksFromFlags({ webhook: flags.webhook }, process.env);
+  const intervalMs = parseInterval(flags.interval);
+  const runbookDir = resolveRunbook(flags.runbook);
+  const times = new TimeFlags();
+  const parameters = runbookParameters(flags, times);
+  times.announce();
+  const settings = settingsFor({ db: flags.db, intel: flags.intel, trusted: flags.trusted }, ['db', 'intel', 'trusted']);
+  if (settings.db === ':memory:') throw new TrailbookError('USAGE', 'watch needs a store file: its state must outlive the process', { hint: 'give --db FILE' });
+  const runbook = await loadRunbook(runbookDir);
+  compile(runbook.runbook, parameters, { now: times.now });
+  await assertPathsExist(paths);
+  const intel = await loadIntel({ feeds: feedsWithInstalledRanges(settings.intel, settings.db), trusted: settings.trusted });
+
+  const result = await runWatch({
+    lister: localLister(paths.map((p) => resolve(p))),
+    db: settings.db,
+    runbook,
+    parameters,
+    intel,
+    provenance: settings.provenance,
+    sinks,
+    outbox: new Outbox(outboxDirOf(settings.db)),
+    reportDir: flags.reportDir,
+    intervalMs,
+    once: flags.once === true,
+    signal,
+    limits: limitsFromFlags(flags),
+    skipDelivery: flags.skipDelivery === true,
+    log: (line) => process.stderr.write(`trailbook: ${sanitizeForTerminal(line)}\n`),
+  });
+  for (const failure of result.failed) {
+    process.stderr.write(`trailbook: alert ${sanitizeForTerminal(failure.alertId)} not delivered: ${sanitizeForTerminal(failure.reason)} (kept in failed/)\n`);
+  }
+  if (result.interrupted) {
+    throw new TrailbookError('INTERRUPTED', 'watch stopped by a signal', { hint: 'what was read is kept; the next run goes on from there' });
+  }
+  if (flags.once && result.pending > 0 && !flags.skipDelivery) {
+    throw new TrailbookError('UNDELIVERED', `${result.pending} alert${result.pending === 1 ? '' : 's'} still in the outbox`, {
+      location: outboxDirOf(settings.db),
+      hint: 'the next run sends them first; see the reason above',
+    });
+  }
 }
