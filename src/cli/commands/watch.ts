@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--trusted <file>', 'trusted-networks YAML')
     .option('--interval <duration>', 'time between polls: 60s, 5m, 1h, 500ms, or 0', '60s')
     .option('--once', 'one cycle and one delivery attempt, then exit (cron, CI); exit 14 when alerts stay undelivered')
-    .option('--webhook <url>', 'POST each alert as JSON to this URL, signed with HMAC-SHA256 when TRAILBOOK_WEBHOOK_SECRET is set (docs/alerts.md)')
+    .option('--webhook <url>', 'POST each alert as JSON to this URL, signed with HMAC-SHA256 when TRAILBOOK_WEBHOOK_SECRET is set (docs/watch.md)')
     .option('--report-dir <dir>', "write each eventful cycle's HTML report here; alerts name it")
     .option('--skip-delivery', 'internal: queue and record alerts without sending them');
   command.options.find((o) => o.long === '--skip-delivery')!.hidden = true;
