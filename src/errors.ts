@@ -36,7 +36,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   INTEGRITY: 12,
   /** A file or folder the user named could not be written (src/files.ts): missing folder, permission, full disk. */
   OUTPUT: 13,
-  /** `watch --once`: alerts are still in the outbox (the receiver failed); a later run sends them (docs/watch.md). */
+  /** `watch --once`: alerts are still in the outbox (the receiver failed; a later run sends them) or were refused for good (docs/watch.md). */
   UNDELIVERED: 14,
   /** Stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it): what was finished is kept (docs/watch.md). */
   INTERRUPTED: 130,
@@ -88,7 +88,7 @@ export const EXIT_STATUSES: ReadonlyArray<{ status: number; code?: ErrorCode; me
   { status: EXIT_CODES.SQL_REFUSED, code: 'SQL_REFUSED', meaning: '`sql` statement or access refused (read-only console)' },
   { status: EXIT_CODES.INTEGRITY, code: 'INTEGRITY', meaning: 'an integrity check failed (evidence verify, validate-logs; or git failed)' },
   { status: EXIT_CODES.OUTPUT, code: 'OUTPUT', meaning: 'a file or folder you named cannot be written (--out, --db, --repo, init)' },
-  { status: EXIT_CODES.UNDELIVERED, code: 'UNDELIVERED', meaning: '`watch --once`: alerts left undelivered in the outbox (sent by a later run)' },
+  { status: EXIT_CODES.UNDELIVERED, code: 'UNDELIVERED', meaning: '`watch --once`: alerts left undelivered (pending in the outbox, or refused: failed/)' },
   { status: 70, meaning: 'a bug in trailbook (please report it with the command and the trace)' },
   { status: EXIT_CODES.INTERRUPTED, code: 'INTERRUPTED', meaning: 'interrupted (SIGINT, SIGTERM) between files: what was read is kept' },
 ];

@@ -52,6 +52,8 @@ export interface DeliveryResult {
 export interface DeliverOptions {
   /** Try every pending file now, whatever its next-attempt time (`watch --once`: the schedule is cron's). */
   ignoreSchedule?: boolean;
+  /** Stops before the next send (SIGINT/SIGTERM): what is not sent stays pending. */
+  signal?: AbortSignal;
 }
 
 const PENDING = 'pending';
@@ -133,6 +135,10 @@ export class Outbox {
       .sort((a, b) => a.entry.enqueuedAt.localeCompare(b.entry.enqueuedAt) || a.entry.sequence - b.entry.sequence || (a.name < b.name ? -1 : 1));
     for (const { name, entry } of entries) {
       const sink = byName.get(entry.sink);
+      if (options.signal?.aborted) {
+        result.pending++;
+        continue;
+      }
       const due = options.ignoreSchedule || entry.nextAttemptAt === null || Date.parse(entry.nextAttemptAt) <= this.now();
       if (!sink || !due) {
         result.pending++;

@@ -130,7 +130,7 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
   };
   // What a crash left in the outbox goes first, due or not: a start is a good time to retry.
   if (!options.skipDelivery && !options.signal?.aborted) {
-    const start = await options.outbox.deliver(options.sinks, { ignoreSchedule: true });
+    const start = await options.outbox.deliver(options.sinks, { ignoreSchedule: true, signal: options.signal });
     take(start);
     if (start.sent + start.failed.length + start.retrying.length > 0) options.log?.(deliveryLine('outbox at start', start));
   }
@@ -172,7 +172,9 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
       const engine = await DuckDBEngine.open({ path: options.db });
       try {
         if (unseen.length > 0) {
-          const ingest = await ingestFiles(engine, unseen, { signal: options.signal, limits: options.limits });
+          // Paths the listing could not read go in the ledger with their reason, once (ledgered at size 0, mtime 0).
+          const unreadable = listing.skipped.filter((path) => !signatures.has({ path: path.path, size: 0, mtimeMs: 0 }));
+          const ingest = await ingestFiles(engine, unseen, { signal: options.signal, limits: options.limits }, performance.now(), unreadable);
           cycle.filesRead = ingest.files.read + ingest.files.duplicateContent;
           cycle.filesSkipped = ingest.files.skipped;
           // What the ledger now holds, whatever the ingest finished: a file it did not reach stays unseen.
@@ -199,7 +201,7 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
     // A quiet cycle still sends what is due (a retry after a receiver's failure).
     if (!options.skipDelivery && (cycle.queued > 0 || options.outbox.pendingNames().length > 0)) {
       // Due ones only: what the start tried and failed waits for its backoff (in --once, the next run).
-      cycle.delivery = await options.outbox.deliver(options.sinks);
+      cycle.delivery = await options.outbox.deliver(options.sinks, { signal: options.signal });
     }
     return cycle;
   }

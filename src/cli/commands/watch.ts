@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
     .option('--trusted <file>', 'trusted-networks YAML')
     .option('--interval <duration>', 'time between polls: 60s, 5m, 1h, 500ms, or 0', '60s')
-    .option('--once', 'one cycle and one delivery attempt, then exit (cron, CI); exit 14 when alerts stay undelivered')
+    .option('--once', 'one cycle and one delivery attempt, then exit (cron, CI); exit 14 when an alert is left undelivered')
     .option('--webhook <url>', 'POST each alert as JSON to this URL, signed with HMAC-SHA256 when TRAILBOOK_WEBHOOK_SECRET is set (docs/watch.md)')
     .option('--report-dir <dir>', "write each eventful cycle's HTML report here; alerts name it")
     .option('--skip-delivery', 'internal: queue and record alerts without sending them');
@@ -101,10 +101,11 @@ async function watchCommand(paths: string[], flags: WatchFlags, signal: AbortSig
   if (result.interrupted) {
     throw new TrailbookError('INTERRUPTED', 'watch stopped by a signal', { hint: 'what was read is kept; the next run goes on from there' });
   }
-  if (flags.once && result.pending > 0 && !flags.skipDelivery) {
-    throw new TrailbookError('UNDELIVERED', `${result.pending} alert${result.pending === 1 ? '' : 's'} still in the outbox`, {
+  if (flags.once && !flags.skipDelivery && result.pending + result.failed.length > 0) {
+    const waiting = `${result.pending} alert${result.pending === 1 ? '' : 's'} still in the outbox`;
+    throw new TrailbookError('UNDELIVERED', result.failed.length ? `${waiting}, ${result.failed.length} refused for good (in failed/)` : waiting, {
       location: outboxDirOf(settings.db),
-      hint: 'the next run sends them first; see the reason above',
+      hint: result.pending ? 'the next run sends the pending ones first; see the reason above' : 'the receiver refused them: see the reason above',
     });
   }
 }
