@@ -123,9 +123,9 @@ export function watchArgs(watched: string, db: string, url: string, ...more: str
  */
 export function sampleFilesLateDelivery(): [string, string][] {
   const inOrder = sampleFilesInTimeOrder();
-  const late = inOrder.filter(([path]) =>
-    ['_20240514T0915Z_', '_fl-0123456789abcdef0_20240514T0900Z_', '_fl-0123456789abcdef0_20240514T1000Z_'].some((p) => path.includes(p)),
-  );
+  // The CloudTrail file lands first of the late ones: flow records before it would be traffic of their own.
+  const lateParts = ['_20240514T0915Z_', '_fl-0123456789abcdef0_20240514T0900Z_', '_fl-0123456789abcdef0_20240514T1000Z_'];
+  const late = lateParts.map((part) => inOrder.find(([path]) => path.includes(part))!);
   const rest = inOrder.filter((file) => !late.includes(file));
   const after = rest.findIndex(([path]) => path.includes('CloudTrail_us-east-1_20240514T1015Z_'));
   return [...rest.slice(0, after + 1), ...late, ...rest.slice(after + 1)];
