@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../helpers/fixtures.js';
@@ -31,9 +31,12 @@ test('watch --once, file by file: one alert per incident, one more on escalation
 
   // The responder's revokes land first: the exposure is new, at ticket.
   drop(watched, file('CloudTrail_us-east-1_20240514T1015Z'));
-  run = await once();
+  run = await once('--report-dir', join(dir, 'reports'));
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(received(), ['port-exposure/exposure:dbe90ba0 new@ticket']);
+  // The alert names the cycle's HTML report, written before it was sent.
+  assert.match(receiver.accepted[0]!.reportPath ?? '', /reports\/port-exposure-.*\.html$/);
+  assert.match(readFileSync(receiver.accepted[0]!.reportPath!, 'utf8'), /^<!doctype html>/i);
 
   // The late 09:15 file: the same exposure opened by a threat-feed address: escalated to isolate.
   drop(watched, file('CloudTrail_us-east-1_20240514T0915Z'));
@@ -106,4 +109,21 @@ test('watch refuses to start without a sink, with a bad interval, or on an in-me
   run = await runInProcess(['watch', dir, '--once', '--webhook', 'http://127.0.0.1:9/', '--db', ':memory:']);
   assert.equal(run.status, 2);
   assert.match(run.stderr, /watch needs a store file/);
+});
+
+test('logs ingested by another command while no watch ran: the next start runs the runbook and alerts, with no new file', async (t) => {
+  const dir = tempDir(t);
+  const watched = join(dir, 'logs');
+  const db = join(dir, 'store.duckdb');
+  const receiver = await startReceiver(t);
+  drop(watched, sampleFilesLateDelivery().find(([path]) => path.includes('CloudTrail_us-east-1_20240514T1115Z'))!);
+  const ingest = await runInProcess(['ingest', watched, '--db', db]);
+  assert.equal(ingest.status, 0, ingest.stderr);
+  const run = await runInProcess(watchArgs(watched, db, receiver.url), { env: { TRAILBOOK_WEBHOOK_SECRET: SECRET } });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /cycle 1: 0 new files \(0 read, 0 skipped\), 1 finding; 1 alert queued; 1 sent/);
+  assert.deepEqual(
+    receiver.accepted.map((a) => a.id),
+    ['port-exposure/attempt:e01035eb@escalate'],
+  );
 });
