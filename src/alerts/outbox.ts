@@ -129,8 +129,15 @@ export class Outbox {
     const names = this.pendingNames();
     if (names.length === 0) return result;
     const byName = new Map(sinks.map((s) => [s.name, s]));
-    const entries = names
-      .map((name) => ({ name, entry: this.read(name) }))
+    const read = names.map((name) => ({ name, entry: this.read(name) }));
+    // Writes are whole (rename), so a file that is not an entry was put there by something else, or
+    // damaged: set aside in failed/ as it is, never sent, never counted as pending forever.
+    for (const { name } of read.filter((e) => e.entry === null)) {
+      mkdirSync(this.failedDir, { recursive: true });
+      renameSync(join(this.pendingDir, name), join(this.failedDir, name));
+      result.failed.push({ alertId: name, sink: '', reason: `${name} is not an outbox entry` });
+    }
+    const entries = read
       .filter((e): e is { name: string; entry: OutboxEntry } => e.entry !== null)
       .sort((a, b) => a.entry.enqueuedAt.localeCompare(b.entry.enqueuedAt) || a.entry.sequence - b.entry.sequence || (a.name < b.name ? -1 : 1));
     for (const { name, entry } of entries) {
@@ -170,7 +177,7 @@ export class Outbox {
     return result;
   }
 
-  /** An entry, or null for a file that is not one (it is left where it is, and counted by nobody). */
+  /** An entry, or null for a file that is not one. */
   private read(name: string): OutboxEntry | null {
     try {
       const entry = JSON.parse(readFileSync(join(this.pendingDir, name), 'utf8')) as OutboxEntry;

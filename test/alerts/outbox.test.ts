@@ -130,7 +130,7 @@ test('a final failure (HTTP 400) moves the file to failed/ with the reason; a si
   assert.equal(entry.attempts, 1);
 });
 
-test('a temp file left by a crash mid-write and a file that is not an entry are not delivered', async (t) => {
+test('a temp file left by a crash mid-write is ignored; a file that is not an entry is set aside in failed/', async (t) => {
   const { receiver, sinks, outbox } = await setup(t);
   outbox.enqueue(alerts.slice(0, 1), sinks);
   writeFileSync(join(outbox.pendingDir, `.${outboxFileName('x@isolate', 'hook')}.1234.tmp`), '{"version":1,');
@@ -141,4 +141,8 @@ test('a temp file left by a crash mid-write and a file that is not an entry are 
     receiver.accepted.map((a) => a.id),
     [alerts[0]!.id],
   );
+  // The foreign file is set aside, said, and no longer pending; the temp file is left alone.
+  assert.deepEqual(result.failed, [{ alertId: 'garbage.json', sink: '', reason: 'garbage.json is not an outbox entry' }]);
+  assert.deepEqual(readdirSync(outbox.failedDir), ['garbage.json']);
+  assert.deepEqual(outbox.pendingNames(), []);
 });
