@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'CONFIG'
   | 'SQL_REFUSED'
   | 'INTEGRITY'
-  | 'OUTPUT';
+  | 'OUTPUT'
+  | 'UNDELIVERED'
+  | 'INTERRUPTED';
 
 /** Exit codes are part of the CLI contract: scripts depend on them. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -34,6 +36,10 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   INTEGRITY: 12,
   /** A file or folder the user named could not be written (src/files.ts): missing folder, permission, full disk. */
   OUTPUT: 13,
+  /** `watch --once`: alerts are still in the outbox (the receiver failed; a later run sends them) or were refused for good (docs/watch.md). */
+  UNDELIVERED: 16,
+  /** Stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it): what was finished is kept (docs/watch.md). */
+  INTERRUPTED: 130,
 };
 
 export interface ErrorDetails {
@@ -89,7 +95,9 @@ export const EXIT_STATUSES: ReadonlyArray<{ status: number; code?: ErrorCode; me
   { status: EXIT_CODES.OUTPUT, code: 'OUTPUT', meaning: 'a file or folder you named cannot be written (--out, --db, --repo, init)' },
   { status: DRY_RUN_STATUS, meaning: '`respond apply` without --yes: a dry run found no problem; nothing was changed' },
   { status: APPLY_FAILED_STATUS, meaning: '`respond apply`: a step failed, would fail or cannot be run (later steps skipped; the result says which)' },
+  { status: EXIT_CODES.UNDELIVERED, code: 'UNDELIVERED', meaning: '`watch --once`: alerts left undelivered (pending in the outbox, or refused: failed/)' },
   { status: 70, meaning: 'a bug in trailbook (please report it with the command and the trace)' },
+  { status: EXIT_CODES.INTERRUPTED, code: 'INTERRUPTED', meaning: 'interrupted (SIGINT, SIGTERM) between files: what was read is kept' },
 ];
 
 /** The list `trailbook --help` ends with. */

@@ -21,6 +21,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'trailbook run port-exposure --param port=3389 --param from=now-7d --format json',
     'trailbook run ./runbooks/my-runbook --format md --out report.md',
   ],
+  watch: [
+    'TRAILBOOK_WEBHOOK_SECRET=… trailbook watch ./AWSLogs --webhook https://hooks.example.com/trailbook --interval 60s',
+    'trailbook watch ./AWSLogs --once --webhook https://hooks.example.com/trailbook --report-dir reports   # from cron',
+    'trailbook watch sample/cloudtrail sample/vpcflow --once --webhook http://127.0.0.1:8080/ --param to=2024-05-15T00:00:00Z',
+  ],
   respond: [
     'trailbook respond plan exposure:dbe90ba0 --intel sample/intel/threat-feed.txt --trusted sample/trusted-networks.yaml --param to=2024-05-15T00:00:00Z',
   ],

@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { BUNDLED_RUNBOOKS } from '../runbook/resolve.js';
 import { parseTimeFlag, parseTimeText, utcNote, type ParsedTime } from '../time.js';
 import { TrailbookError } from '../errors.js';
+import { parseParamArgs } from '../runbook/compile.js';
 import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
 import { DEFAULT_DB, DEFAULT_PORT, resolveSettings, type GivenFlags, type SettingName, type Settings } from '../config/settings.js';
 
@@ -92,4 +93,18 @@ export const PORT_RUNBOOK = join(BUNDLED_RUNBOOKS, 'port-exposure');
 /** `--runbook <dir>`, defaulting to the bundled port runbook; help names it, not this machine's path. */
 export function runbookOption(): Option {
   return new Option('--runbook <dir>', 'the runbook folder').default(PORT_RUNBOOK, 'port-exposure (bundled)');
+}
+
+/** A runbook's parameters from `--param k=v` (repeat) and `--since` (its `from`), for `run` and `watch`. */
+export function runbookParameters(flags: { param?: string[]; since?: string }, times: TimeFlags): Record<string, unknown> {
+  const parameters = parseParamArgs(flags.param ?? []);
+  if (flags.since !== undefined) {
+    if (parameters['from'] !== undefined) {
+      throw new TrailbookError('USAGE', `--since ${flags.since} and --param from=${String(parameters['from'])} both set the start of the window`, {
+        hint: 'give one of them: --since 24h is the same as --param from=24h',
+      });
+    }
+    parameters['from'] = times.start({ since: flags.since })!.iso;
+  }
+  return parameters;
 }

@@ -31,8 +31,9 @@ export interface IngestOptions extends PruneFilter {
   /** Reads the `s3://` paths (docs/s3.md); made from the default AWS settings when absent and one is given. */
   s3?: S3Source;
   /**
-   * Stops the run before its next file (and the downloads in flight): what is committed stays, as
-   * after a kill, and a re-run reads the rest.
+   * Stops the run before the next file (`trailbook watch` on SIGINT/SIGTERM; downloads in flight
+   * are cancelled): the files read so far are merged and ledgered as whole batches, the rest are
+   * left for the next run (`interrupted`), as after a kill.
    */
   signal?: AbortSignal;
 }
@@ -115,6 +116,8 @@ export interface IngestSummary {
   durationMs: number;
   /** What went wrong after the events were stored and did not lose any (said, not thrown). */
   warnings: string[];
+  /** The run stopped early on `options.signal`: files after the last one read were not looked at. */
+  interrupted?: boolean;
   /**
    * How the kept exposure changes followed the new events: only the new ones judged and appended,
    * or everything judged again (absent when no event was added, or when that failed: see warnings).
@@ -289,7 +292,10 @@ export async function ingestFiles(
     // Paths the listing could not read are skipped first, in the order found (they have no rows).
     for (const path of unreadable) skipFile({ path: path.path, displayPath: path.displayPath, size: 0, mtimeMs: 0 }, path.code, path.reason, null);
     for (let index = 0; index < files.length; index++) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) {
+        summary.interrupted = true;
+        break;
+      }
       submitAhead(index + READ_AHEAD);
       const file = files[index]!;
       const plan = plans[index]!;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
+import { ALERT_STATE_DDL } from './alert-state.js';
 import { canonicaliseStoredEventTimes } from './event-times.js';
 import { EXPOSURE_COPY_DDL, forgetExposureCopy } from './exposure-copy.js';
 import { readMeta, writeMeta } from './meta.js';
@@ -14,7 +15,7 @@ import { installVpcFlowSchema, VPC_FLOW_DDL } from './vpcflow-schema.js';
  */
 const LAYOUT_KEY = 'layout';
 export const STORE_LAYOUT = createHash('sha256')
-  .update([...CLOUDTRAIL_STORE_DDL, ...EXPOSURE_COPY_DDL, ...VPC_FLOW_DDL].join('\n;\n'))
+  .update([...CLOUDTRAIL_STORE_DDL, ...EXPOSURE_COPY_DDL, ...VPC_FLOW_DDL, ...ALERT_STATE_DDL].join('\n;\n'))
   .digest('hex')
   .slice(0, 32);
 
@@ -33,6 +34,7 @@ export interface StoreCaches {
 export async function installStore(engine: DuckDBEngine, caches: StoreCaches): Promise<void> {
   await installSchema(engine);
   await installVpcFlowSchema(engine);
+  for (const statement of ALERT_STATE_DDL) await engine.run(statement);
   const current = (await recordedLayout(engine)) === STORE_LAYOUT;
   // A store from before canonical event times: its rows get theirs once (store/event-times.ts).
   if (!current && (await canonicaliseStoredEventTimes(engine)) > 0) await forgetExposureCopy(engine);

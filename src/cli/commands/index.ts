@@ -13,6 +13,7 @@ import { register as run } from './run.js';
 import { register as runbook } from './runbook.js';
 import { register as sql } from './sql.js';
 import { register as validateLogs } from './validate-logs.js';
+import { register as watch } from './watch.js';
 
 /** Each command module exports one `register(program)`; the CLI stays a thin list of them. */
 export type RegisterCommand = (program: Command) => void;
@@ -21,6 +22,7 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   investigate,
   run,
+  watch,
   respond,
   ingest,
   exposures,

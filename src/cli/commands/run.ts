@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { parseParamArgs } from '../../runbook/compile.js';
 import { resolveRunbook } from '../../runbook/resolve.js';
-import { collectList, DB_HELP, settingsFor, SINCE_HELP, TimeFlags } from '../options.js';
-import { TrailbookError } from '../../errors.js';
+import { collectList, DB_HELP, runbookParameters, settingsFor, SINCE_HELP, TimeFlags } from '../options.js';
 import { addReportOptions, runReport, type ReportFlags } from '../report-run.js';
 
 interface RunFlags extends ReportFlags {
@@ -28,15 +26,7 @@ export function register(program: Command): void {
   addReportOptions(command, 'v2').action(async (reference: string, paths: string[], flags: RunFlags) => {
     const runbookDir = resolveRunbook(reference);
     const times = new TimeFlags();
-    const parameters = parseParamArgs(flags.param ?? []);
-    if (flags.since !== undefined) {
-      if (parameters['from'] !== undefined) {
-        throw new TrailbookError('USAGE', `--since ${flags.since} and --param from=${String(parameters['from'])} both set the start of the window`, {
-          hint: 'give one of them: --since 24h is the same as --param from=24h',
-        });
-      }
-      parameters['from'] = times.start({ since: flags.since })!.iso;
-    }
+    const parameters = runbookParameters(flags, times);
     times.announce();
     const settings = settingsFor({ db: flags.db, intel: flags.intel, trusted: flags.trusted }, ['db', 'intel', 'trusted']);
     await runReport(paths, flags, { runbookDir, parameters, settings, now: times.now });
