@@ -1,5 +1,6 @@
 import { TrailbookError } from '../errors.js';
 import { parsePortProtocol, type PortProtocol } from '../ports/protocol.js';
+import type { AlertsSetting } from '../alerts/config.js';
 import { findConfigFile, readConfigFile, type ProjectConfig } from './file.js';
 import { parseQuestionPort } from './port.js';
 
@@ -51,6 +52,8 @@ export interface Settings {
   port: number;
   protocol: PortProtocol | undefined;
   provenance: ConfigProvenance;
+  /** trailbook.yaml's `alerts:` (an alerts file or the sinks inline), for `watch`; no flag or variable sets it. */
+  alerts?: AlertsSetting;
 }
 
 export interface SettingsContext {
@@ -103,7 +106,8 @@ function fromFile(config: ProjectConfig | undefined): Values {
 export function resolveSettings(flags: GivenFlags, context: SettingsContext): Settings {
   const env = fromEnvironment(context.env);
   const configPath = findConfigFile(context.cwd);
-  const file = fromFile(configPath === undefined ? undefined : readConfigFile(configPath));
+  const project = configPath === undefined ? undefined : readConfigFile(configPath);
+  const file = fromFile(project);
   const defaults: Values = { db: DEFAULT_DB, intel: [], port: DEFAULT_PORT };
   const provenance: ConfigProvenance = { file: configPath ?? null, from: {} };
   const layers: Array<[Values, (name: SettingName) => string]> = [
@@ -129,5 +133,6 @@ export function resolveSettings(flags: GivenFlags, context: SettingsContext): Se
     port: pick('port')!,
     protocol: pick('protocol'),
     provenance,
+    ...(project?.alerts ? { alerts: project.alerts } : {}),
   };
 }

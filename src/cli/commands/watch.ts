@@ -25,6 +25,7 @@ interface WatchFlags extends LimitFlags {
   interval: string;
   once?: boolean;
   webhook?: string;
+  alerts?: string;
   reportDir?: string;
   /** Internal, hidden: write the outbox and the state, send nothing (a crash before sending, for tests). */
   skipDelivery?: boolean;
@@ -44,7 +45,8 @@ export function register(program: Command): void {
     .option('--trusted <file>', 'trusted-networks YAML')
     .option('--interval <duration>', 'time between polls: 60s, 5m, 1h, 500ms, or 0', '60s')
     .option('--once', 'one cycle and one delivery attempt, then exit (cron, CI); exit 16 when an alert is left undelivered')
-    .option('--webhook <url>', 'POST each alert as JSON to this URL, signed with HMAC-SHA256 when TRAILBOOK_WEBHOOK_SECRET is set (docs/watch.md)')
+    .option('--webhook <url>', 'POST each alert as JSON to this URL, signed with HMAC-SHA256 when TRAILBOOK_WEBHOOK_SECRET is set (docs/alerts.md)')
+    .option('--alerts <file>', "the sinks (Slack, PagerDuty, GitHub, Jira, webhooks, an OCSF folder) instead of trailbook.yaml's alerts: (docs/alerts.md)")
     .option('--report-dir <dir>', "write each eventful cycle's HTML report here; alerts name it")
     .option('--skip-delivery', 'internal: queue and record alerts without sending them');
   command.options.find((o) => o.long === '--skip-delivery')!.hidden = true;
@@ -65,13 +67,13 @@ export function register(program: Command): void {
 }
 
 async function watchCommand(paths: string[], flags: WatchFlags, signal: AbortSignal): Promise<void> {
-  const sinks = sinksFromFlags({ webhook: flags.webhook }, process.env);
+  const settings = settingsFor({ db: flags.db, intel: flags.intel, trusted: flags.trusted }, ['db', 'intel', 'trusted']);
+  const sinks = sinksFromFlags({ webhook: flags.webhook, alerts: flags.alerts }, process.env, settings.alerts);
   const intervalMs = parseInterval(flags.interval);
   const runbookDir = resolveRunbook(flags.runbook);
   const times = new TimeFlags();
   const parameters = runbookParameters(flags, times);
   times.announce();
-  const settings = settingsFor({ db: flags.db, intel: flags.intel, trusted: flags.trusted }, ['db', 'intel', 'trusted']);
   if (settings.db === ':memory:') throw new TrailbookError('USAGE', 'watch needs a store file: its state must outlive the process', { hint: 'give --db FILE' });
   const runbook = await loadRunbook(runbookDir);
   compile(runbook.runbook, parameters, { now: times.now });
