@@ -25,6 +25,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'TRAILBOOK_WEBHOOK_SECRET=… trailbook watch ./AWSLogs --webhook https://hooks.example.com/trailbook --interval 60s',
     'trailbook watch ./AWSLogs --once --webhook https://hooks.example.com/trailbook --report-dir reports   # from cron',
     'trailbook watch sample/cloudtrail sample/vpcflow --once --webhook http://127.0.0.1:8080/ --param to=2024-05-15T00:00:00Z',
+    'trailbook watch s3://my-trail-bucket/AWSLogs/ --alerts alerts.yaml --since 2d --profile ir   # docs/alerts.md, docs/s3.md',
   ],
   respond: [
     'trailbook respond plan exposure:dbe90ba0 --intel sample/intel/threat-feed.txt --trusted sample/trusted-networks.yaml --param to=2024-05-15T00:00:00Z',

@@ -19,10 +19,10 @@ export function addS3Options(command: Command): Command {
  * otherwise), with each location probed: a missing bucket, a refusal or missing credentials stop
  * the command before a store is opened or made.
  */
-export async function s3SourceFor(paths: readonly string[], flags: S3Flags): Promise<S3Source | undefined> {
+export async function s3SourceFor(paths: readonly string[], flags: S3Flags, probe: { emptyIsError?: boolean } = {}): Promise<S3Source | undefined> {
   const urls = paths.filter(isS3Url);
   if (urls.length === 0) return undefined;
   const source = S3Source.create({ profile: flags.profile, region: flags.awsRegion });
-  await source.probe(urls);
+  await source.probe(urls, probe);
   return source;
 }

@@ -66,7 +66,7 @@ export class S3Source {
    * One request per location (ListObjectsV2, one key): a missing bucket, a refusal or missing
    * credentials are said before any work, and before a store is made.
    */
-  async probe(urls: readonly string[]): Promise<void> {
+  async probe(urls: readonly string[], options: { emptyIsError?: boolean } = {}): Promise<void> {
     for (const url of urls) {
       const { bucket, prefix } = parseS3Url(url);
       this.stats.listObjects++;
@@ -76,12 +76,16 @@ export class S3Source {
       } catch (error) {
         throw s3Error(error, { operation: 'ListObjectsV2', bucket, key: prefix });
       }
-      if (found === 0) throw noObjects(url);
+      if (found === 0 && options.emptyIsError !== false) throw noObjects(url);
     }
   }
 
-  /** Every object under the locations (`s3://…` arguments), sorted by path, minus the pruned folders. */
-  async list(urls: readonly string[], filter: PruneFilter = {}): Promise<S3Listing> {
+  /**
+   * Every object under the locations (`s3://…` arguments), sorted by path, minus the pruned
+   * folders. A location with nothing under it is an error (a wrong prefix), unless `emptyIsError`
+   * is false (a poller waiting for the first delivery).
+   */
+  async list(urls: readonly string[], filter: PruneFilter = {}, options: { emptyIsError?: boolean } = {}): Promise<S3Listing> {
     const listing: S3Listing = { files: [], skipped: [], foldersPruned: {} };
     const seen = new Set<string>();
     for (const url of urls) {
@@ -90,7 +94,7 @@ export class S3Source {
       const prunedBefore = Object.values(listing.foldersPruned).reduce((a, b) => a + b, 0);
       await this.walk(location, location.prefix, 0, filter, listing, seen);
       const pruned = Object.values(listing.foldersPruned).reduce((a, b) => a + b, 0) - prunedBefore;
-      if (listing.files.length + listing.skipped.length === before && pruned === 0) throw noObjects(url);
+      if (options.emptyIsError !== false && listing.files.length + listing.skipped.length === before && pruned === 0) throw noObjects(url);
     }
     listing.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return listing;

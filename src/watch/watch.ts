@@ -20,6 +20,7 @@ import { renderReport } from '../report/render/index.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import { readMeta, writeMeta } from '../store/meta.js';
 import type { LogLister } from './lister.js';
+import type { S3Source } from '../sources/s3.js';
 import { FileSignatures } from './signatures.js';
 
 /** The clock and sleep of the loop: the real ones, or a test's. `sleep` returns early when `signal` aborts. */
@@ -45,6 +46,8 @@ export const SYSTEM_CLOCK: WatchClock = {
 
 export interface WatchOptions {
   lister: LogLister;
+  /** Reads the `s3://` objects the lister gives (its credentials, region, endpoint). */
+  s3?: S3Source;
   /** The store file (not `:memory:`: the state must outlive the process). */
   db: string;
   runbook: LoadedRunbook;
@@ -174,7 +177,7 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
         if (unseen.length > 0) {
           // Paths the listing could not read go in the ledger with their reason, once (ledgered at size 0, mtime 0).
           const unreadable = listing.skipped.filter((path) => !signatures.has({ path: path.path, size: 0, mtimeMs: 0 }));
-          const ingest = await ingestFiles(engine, unseen, { signal: options.signal, limits: options.limits }, performance.now(), unreadable);
+          const ingest = await ingestFiles(engine, unseen, { signal: options.signal, limits: options.limits, s3: options.s3 }, performance.now(), unreadable);
           cycle.filesRead = ingest.files.read + ingest.files.duplicateContent;
           cycle.filesSkipped = ingest.files.skipped;
           // What the ledger now holds, whatever the ingest finished: a file it did not reach stays unseen.

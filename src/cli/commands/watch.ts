@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Outbox } from '../../alerts/outbox.js';
 import { TrailbookError } from '../../errors.js';
@@ -9,13 +8,15 @@ import { compile } from '../../runbook/compile.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { resolveRunbook } from '../../runbook/resolve.js';
 import { assertPathsExist } from '../../sources/local.js';
-import { localLister } from '../../watch/lister.js';
+import type { PruneFilter } from '../../sources/s3-layout.js';
+import { pathsLister } from '../../watch/lister.js';
+import { addS3Options, s3SourceFor, type S3Flags } from '../s3-flags.js';
 import { sinksFromFlags } from '../../watch/sinks.js';
 import { outboxDirOf, parseInterval, runWatch } from '../../watch/watch.js';
 import { addLimitOptions, type LimitFlags, limitsFromFlags } from '../limit-flags.js';
 import { collectList, DB_HELP, runbookParameters, SINCE_HELP, settingsFor, TimeFlags } from '../options.js';
 
-interface WatchFlags extends LimitFlags {
+interface WatchFlags extends LimitFlags, S3Flags {
   runbook: string;
   param?: string[];
   since?: string;
@@ -36,7 +37,7 @@ export function register(program: Command): void {
   const command = program
     .command('watch')
     .description('poll log folders: ingest new files, run a runbook, and alert once per incident (again only when it gets worse)')
-    .argument('<paths...>', 'CloudTrail and VPC Flow Log folders or files to watch')
+    .argument('<paths...>', 'CloudTrail and VPC Flow Log folders or files to watch, or s3://bucket/prefix (docs/s3.md)')
     .option('--runbook <runbook>', 'a runbook folder or a bundled id', 'port-exposure')
     .option('--param <name=value>', 'a runbook parameter (repeat), as `trailbook run` takes it', collectList)
     .option('--since <duration>', `${SINCE_HELP} (sets the runbook's from parameter, once, at start)`)
@@ -50,7 +51,7 @@ export function register(program: Command): void {
     .option('--report-dir <dir>', "write each eventful cycle's HTML report here; alerts name it")
     .option('--skip-delivery', 'internal: queue and record alerts without sending them');
   command.options.find((o) => o.long === '--skip-delivery')!.hidden = true;
-  addLimitOptions(command).action(async (paths: string[], flags: WatchFlags) => {
+  addS3Options(addLimitOptions(command)).action(async (paths: string[], flags: WatchFlags) => {
     // SIGINT/SIGTERM end the run between files, from the start (loading the intel takes a while);
     // the handlers are this run's only (tests run many in one process).
     const stop = new AbortController();
@@ -78,10 +79,13 @@ async function watchCommand(paths: string[], flags: WatchFlags, signal: AbortSig
   const runbook = await loadRunbook(runbookDir);
   compile(runbook.runbook, parameters, { now: times.now });
   await assertPathsExist(paths);
+  // A bucket that is missing or refused stops the watch at once; an empty prefix does not (logs may not have arrived yet).
+  const s3 = await s3SourceFor(paths, flags, { emptyIsError: false });
   const intel = await loadIntel({ feeds: feedsWithInstalledRanges(settings.intel, settings.db), trusted: settings.trusted });
 
   const result = await runWatch({
-    lister: localLister(paths.map((p) => resolve(p))),
+    lister: pathsLister(paths, s3, listingWindow(parameters)),
+    s3,
     db: settings.db,
     runbook,
     parameters,
@@ -110,4 +114,15 @@ async function watchCommand(paths: string[], flags: WatchFlags, signal: AbortSig
       hint: result.pending ? 'the next run sends the pending ones first; see the reason above' : 'the receiver refused them: see the reason above',
     });
   }
+}
+
+/**
+ * The runbook's time window as a listing filter: an S3 poll lists only the day folders that can
+ * hold its events (s3-layout.ts's delivery-lag rules), not years of them every cycle.
+ */
+function listingWindow(parameters: Record<string, unknown>): PruneFilter {
+  const at = (value: unknown) => (typeof value === 'string' && Number.isFinite(Date.parse(value)) ? new Date(value) : undefined);
+  const from = at(parameters['from']);
+  const to = at(parameters['to']);
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
