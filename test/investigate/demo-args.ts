@@ -20,3 +20,13 @@ export const demoArgs = (db: string, format: string) => [
   '--to',
   '2024-05-15T00:00:00Z',
 ];
+
+/** The demo's intel, trusted networks and window, as `run`, `watch` and `respond` take them. */
+export const demoSettings = (): string[] => [
+  '--intel',
+  sample('intel/threat-feed.txt'),
+  '--trusted',
+  sample('trusted-networks.yaml'),
+  '--param',
+  'to=2024-05-15T00:00:00Z',
+];

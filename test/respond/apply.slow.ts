@@ -19,10 +19,10 @@ import {
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { RESPONSE_RESULT_SCHEMA, type ResponseResult } from '../../src/respond/result-schema.js';
 import type { ResponsePlan } from '../../src/respond/plan.js';
-import { REPO_ROOT } from '../helpers/corpus.js';
 import { ctEvent, records, tempDir } from '../helpers/fixtures.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { MOTO_CREDENTIALS, type Moto, startMoto } from '../helpers/moto.js';
+import { demoSettings, sample } from '../investigate/demo-args.js';
 
 /**
  * `respond apply` (src/respond/apply.ts, sdk.ts; docs/respond.md) against a real moto_server:
@@ -280,20 +280,10 @@ test('respond apply against moto_server', async (t) => {
     "the issue's check: the sample's isolate finding names the exact rule; applied to moto, that rule is gone and nothing else changed",
     async (t) => {
       await moto.reset();
-      const sample = (p: string) => join(REPO_ROOT, 'sample', p);
       const dir = tempDir(t, 'trailbook-apply-sample-');
       const db = join(dir, 'store.duckdb');
       assert.equal((await runInProcess(['ingest', sample('cloudtrail'), sample('vpcflow'), '--db', db, '--no-progress'])).status, 0);
-      const flags = [
-        '--db',
-        db,
-        '--intel',
-        sample('intel/threat-feed.txt'),
-        '--trusted',
-        sample('trusted-networks.yaml'),
-        '--param',
-        'to=2024-05-15T00:00:00Z',
-      ];
+      const flags = ['--db', db, ...demoSettings()];
       const planned = await runInProcess(['respond', 'plan', 'exposure:dbe90ba0', ...flags, '--format', 'json'], { env: moto.env });
       assert.equal(planned.status, 0, planned.stderr);
       const samplePlan = JSON.parse(planned.stdout) as ResponsePlan;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import type { Alert } from '../../src/alerts/alert.js';
 import { verifyWebhookSignature } from '../../src/alerts/sinks/webhook.js';
-import { sample } from '../investigate/demo-args.js';
+import { demoSettings, sample } from '../investigate/demo-args.js';
 
 /** The HMAC key the tests' webhook receiver checks. */
 export const SECRET = 'watch-test-secret';
@@ -93,22 +93,7 @@ export function drop(watched: string, [relativePath, source]: [string, string]):
 
 /** `watch --once` on the sample's settings (the demo's intel, trusted networks and window). */
 export function watchArgs(watched: string, db: string, url: string, ...more: string[]): string[] {
-  return [
-    'watch',
-    watched,
-    '--once',
-    '--db',
-    db,
-    '--webhook',
-    url,
-    '--intel',
-    sample('intel/threat-feed.txt'),
-    '--trusted',
-    sample('trusted-networks.yaml'),
-    '--param',
-    'to=2024-05-15T00:00:00Z',
-    ...more,
-  ];
+  return ['watch', watched, '--once', '--db', db, '--webhook', url, ...demoSettings(), ...more];
 }
 
 /**

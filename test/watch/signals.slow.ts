@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { DuckDBEngine } from '../../src/local-store.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/fixtures.js';
-import { sample } from '../investigate/demo-args.js';
+import { demoSettings, sample } from '../investigate/demo-args.js';
 import { alertsByIdentity, SECRET, startReceiver } from './receiver.js';
 
 /** The built CLI (`npm run build` first) as a real process, its stderr collected. */
@@ -32,12 +32,7 @@ const watchSample = (db: string, url: string, ...more: string[]) => [
   db,
   '--webhook',
   url,
-  '--intel',
-  sample('intel/threat-feed.txt'),
-  '--trusted',
-  sample('trusted-networks.yaml'),
-  '--param',
-  'to=2024-05-15T00:00:00Z',
+  ...demoSettings(),
   ...more,
 ];
 
