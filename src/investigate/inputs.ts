@@ -1,5 +1,5 @@
 import type { Engine } from '../engines/engine.js';
-import type { EngineInput, SkippedInput } from '../report/contract.js';
+import type { EngineInput, Report, SkippedInput } from '../report/contract.js';
 import { compareText } from '../text.js';
 
 /** The logs part of the report's inputs; counts null when not counted. */
@@ -76,4 +76,22 @@ export async function logsCoverage(engine: Engine): Promise<{ first: string; las
   const first = times('first')[0];
   const last = times('last').at(-1);
   return first && last ? { first, last } : null;
+}
+
+/**
+ * What a report made on an engine over the bucket (Athena) leaves out, to say beside it: the
+ * counts and the logs' span, and the history its built-in steps read when the dialect bounds it
+ * (`historyBounds`). None for a local store.
+ */
+export function remoteEngineNotes(engine: Engine, report: Report): string[] {
+  if (engine.dialect.localStore) return [];
+  const notes = ["on Athena the inputs are not counted and the logs' span is not known: either would be a billed scan of the bucket (docs/athena.md)"];
+  const days = engine.dialect.historyDays;
+  if (days !== null && report.steps.some((s) => s.kind === 'exposures' || s.kind === 'flows')) {
+    notes.push(
+      `on Athena the history (exposure openings, rule directions, interface security groups) is read from ${days} day${days === 1 ? '' : 's'} before the window, ` +
+        'not the whole trail: a rule opened earlier and still open, or an interface unchanged since, is not seen (--athena-history all reads every day, at the cost of scanning them)',
+    );
+  }
+  return notes;
 }

@@ -49,8 +49,7 @@ ORDER BY eventtime, eventid`;
 export const candidateSql = candidateSqlWith();
 
 /** Bounds that let every event with a time through the candidate query. */
-export const EARLIEST = '0000-01-01T00:00:00Z';
-export const LATEST = '9999-12-31T23:59:59Z';
+export { EARLIEST, LATEST } from '../engines/engine.js';
 
 /** A candidate row as `findExposures` returns it: the columns read, less the request and response. */
 export type CandidateRow = Omit<CloudTrailRow, 'requestparameters' | 'responseelements'>;

@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import NSP from 'node-sql-parser/build/trino.js';
+import { runInProcess } from '../helpers/in-process.js';
+import { startMoto, type Moto } from '../helpers/moto.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { validateReport } from '../../src/report/json-schema.js';
+
+/**
+ * `trailbook run|investigate --engine athena` against a real moto_server on 127.0.0.1. moto runs
+ * no SQL: every query SUCCEEDs with the results queued on it, or none. So these tests check the
+ * request lifecycle only — which queries the runbook sends, their text on the Trino grammar, the
+ * ExecutionParameters and the day-partition filter, and that the (empty) report is a valid one —
+ * and say so in their names. What the SQL answers is the local engine's tests' business.
+ */
+
+interface SentQuery {
+  query: string;
+  parameters: string[];
+}
+
+/** Every query started on the moto server, as moto recorded it (ListQueryExecutions, then GetQueryExecution). */
+async function sentQueries(moto: Moto): Promise<SentQuery[]> {
+  const call = async (target: string, body: unknown) => {
+    const response = await fetch(moto.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': `AmazonAthena.${target}`,
+        authorization: 'AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/athena/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: JSON.stringify(body),
+    });
+    assert.equal(response.status, 200, `${target}: ${await response.clone().text()}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const { QueryExecutionIds: ids } = (await call('ListQueryExecutions', {})) as { QueryExecutionIds: string[] };
+  const out: SentQuery[] = [];
+  for (const id of ids) {
+    const { QueryExecution: execution } = (await call('GetQueryExecution', { QueryExecutionId: id })) as {
+      QueryExecution: { Query: string; ExecutionParameters?: string[] };
+    };
+    out.push({ query: execution.Query, parameters: execution.ExecutionParameters ?? [] });
+  }
+  return out;
+}
+
+const trino = new (NSP as unknown as { Parser: new () => { astify(sql: string, options: { database: string }): unknown } }).Parser();
+const parsesOnTrino = (sql: string) => trino.astify(sql, { database: 'trino' });
+const questionMarks = (sql: string) => (sql.match(/\?/g) ?? []).length;
+
+test('run|investigate --engine athena (moto_server: request lifecycle only, canned empty results)', async (t) => {
+  const moto = await startMoto(t);
+  if (!moto) return;
+  // A store path that does not exist: Athena needs no local store, and none may be made.
+  const dir = tempDir(t, 'trailbook-run-athena-');
+  const env = { ...moto.env, AWS_ENDPOINT_URL_ATHENA: moto.endpoint, TRAILBOOK_DB: join(dir, 'no-store.duckdb') };
+  const athena = ['--engine', 'athena', '--athena-output', 's3://results/trailbook/', '--athena-database', 'trails'];
+  const runWindow = ['run', 'port-exposure', ...athena, '--param', 'port=22', '--param', 'from=2024-05-01T10:00:00Z', '--param', 'to=2024-05-03T00:00:00Z'];
+  const isCandidateQuery = (s: SentQuery) => /WHERE eventname IN \('ApplySecurityGroupsToLoadBalancer'/.test(s.query);
+
+  await t.test('run port-exposure sends Trino-parsable queries with ExecutionParameters and the day-partition filter; the empty report is valid', async () => {
+    await moto.reset();
+    const result = await runInProcess([...runWindow, '--athena-history', '0', '--format', 'json'], { env });
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.deepEqual(validateReport(report), { ok: true }, 'the report keeps the v2 contract');
+    assert.deepEqual(report.inputs.cloudtrail, { files: null, events: null, skipped: [] });
+    assert.deepEqual(report.inputs.vpcflow, { files: null, records: null, skipped: [] });
+    assert.deepEqual(report.inputs.engine, { name: 'athena', catalog: 'AwsDataCatalog', database: 'trails', workgroup: null });
+    assert.match(result.stderr, /note: on Athena the inputs are not counted/);
+
+    const sent = await sentQueries(moto);
+    assert.ok(sent.length >= 2, `the exposure and flow steps each send a query (sent ${sent.length})`);
+    assert.match(result.stderr, new RegExp(`athena: ${sent.length} quer(y|ies), scanned 0\\.0 MB, billed ${sent.length * 10}\\.0 MB, about \\$`));
+    for (const { query, parameters } of sent) {
+      assert.doesNotThrow(() => parsesOnTrino(query), `parses on the Trino grammar: ${query}`);
+      assert.doesNotMatch(query, /\$[a-z]/i, 'no $name is left in the text sent');
+      assert.equal(parameters.length, questionMarks(query), `one ExecutionParameter per ?: ${query}`);
+    }
+    const candidates = sent.find(isCandidateQuery);
+    assert.ok(candidates, `the exposure candidates are read:\n${sent.map((s) => s.query).join('\n---\n')}`);
+    assert.match(candidates.query, /FROM \(SELECT \* FROM cloudtrail_logs WHERE "timestamp" >= \? AND "timestamp" <= \?\) AS cloudtrail_logs/);
+    // No history asked: the window with a day's slack each side (late delivery), then the bound times.
+    assert.deepEqual(candidates.parameters, ["'2024/04/30'", "'2024/05/04'", "'2024-05-01T10:00:00Z'", "'2024-05-03T00:00:00Z'"]);
+    assert.match(candidates.query, /json_format\(CAST\(useridentity AS JSON\)\) AS useridentity/);
+    const flows = sent.find((s) => /FROM \(SELECT \* FROM vpc_flow_logs WHERE day >= \? AND day <= \?\)/.test(s.query));
+    assert.ok(flows, 'the flow query reads only the window days too');
+    assert.ok(flows.parameters.includes('22'), 'the port is bound, not spliced');
+    assert.doesNotMatch(flows.query, /\b22\b/);
+  });
+
+  await t.test('history: 90 days before the window by default, said beside the report; --athena-history all reads every day', async () => {
+    await moto.reset();
+    const bounded = await runInProcess(runWindow, { env });
+    assert.equal(bounded.status, 0, bounded.stderr);
+    assert.match(bounded.stderr, /note: on Athena the history .* is read from 90 days before the window/);
+    const candidates = (await sentQueries(moto)).find(isCandidateQuery);
+    assert.deepEqual(candidates?.parameters, ["'2024/01/31'", "'2024/05/04'", "'2024-02-01T10:00:00Z'", "'2024-05-03T00:00:00Z'"]);
+
+    await moto.reset();
+    const all = await runInProcess([...runWindow, '--athena-history', 'all'], { env });
+    assert.equal(all.status, 0, all.stderr);
+    assert.doesNotMatch(all.stderr, /note: on Athena the history/);
+    const everything = (await sentQueries(moto)).find(isCandidateQuery);
+    assert.match(everything?.query ?? '', /\nFROM cloudtrail_logs\n/, 'no partition filter: the whole trail');
+    assert.deepEqual(everything?.parameters, ["'0000-01-01T00:00:00Z'", "'9999-12-31T23:59:59Z'"]);
+
+    const wrong = await runInProcess([...runWindow, '--athena-history', 'forever'], { env });
+    assert.equal(wrong.status, 2, wrong.stderr);
+    assert.match(wrong.stderr, /not a number of days/);
+  });
+
+  await t.test('investigate --engine athena: the v1 report is valid and only Athena is asked', async () => {
+    await moto.reset();
+    const result = await runInProcess(
+      ['investigate', ...athena, '--port', '3389', '--from', '2024-05-01T00:00:00Z', '--to', '2024-05-02T00:00:00Z', '--format', 'json'],
+      {
+        env,
+      },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(validateReport(JSON.parse(result.stdout)), { ok: true });
+    const sent = await sentQueries(moto);
+    // The runbook's steps and the unmodelled-changes note: each bounded to the window's days.
+    for (const { query } of sent.filter((s) => /cloudtrail_logs/.test(s.query))) assert.match(query, /"timestamp" >= \?/);
+  });
+
+  await t.test('paths are refused with --engine athena before anything is sent (the logs are the bucket)', async () => {
+    await moto.reset();
+    const result = await runInProcess(['run', 'port-exposure', dir, ...athena, '--param', 'port=22'], { env });
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /nothing to ingest/);
+    assert.equal((await sentQueries(moto)).length, 0);
+  });
+
+  await t.test('a text report on Athena says the inputs were not counted instead of printing 0', async () => {
+    await moto.reset();
+    const result = await runInProcess(['run', 'port-exposure', ...athena, '--param', 'port=22', '--param', 'from=2024-05-01T00:00:00Z'], { env });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /CloudTrail and flow logs read on Athena in AwsDataCatalog\.trails \(not counted/);
+    assert.doesNotMatch(result.stdout, /CloudTrail 0 events/);
+  });
+});
