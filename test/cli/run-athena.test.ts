@@ -78,6 +78,8 @@ test('run|investigate --engine athena (moto_server: request lifecycle only, cann
       assert.doesNotThrow(() => parsesOnTrino(query), `parses on the Trino grammar: ${query}`);
       assert.doesNotMatch(query, /\$[a-z]/i, 'no $name is left in the text sent');
       assert.equal(parameters.length, questionMarks(query), `one ExecutionParameter per ?: ${query}`);
+      // Only the bucket's tables: the store's caches and ledger are skipped on Athena (Dialect.localStore false).
+      assert.doesNotMatch(query, /cloudtrail_exposure_|ingest_ledger|cloudtrail_events|trailbook_/, 'no local-store table is asked of Athena');
     }
     const candidates = sent.find(isCandidateQuery);
     assert.ok(candidates, `the exposure candidates are read:\n${sent.map((s) => s.query).join('\n---\n')}`);
