@@ -6,6 +6,7 @@ import { runInProcess } from '../helpers/in-process.js';
 import { startMoto, type Moto } from '../helpers/moto.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { validateReport } from '../../src/report/json-schema.js';
+import { segments } from '../../src/engines/dialects.js';
 
 /**
  * `trailbook run|investigate --engine athena` against a real moto_server on 127.0.0.1. moto runs
@@ -48,7 +49,11 @@ async function sentQueries(moto: Moto): Promise<SentQuery[]> {
 
 const trino = new (NSP as unknown as { Parser: new () => { astify(sql: string, options: { database: string }): unknown } }).Parser();
 const parsesOnTrino = (sql: string) => trino.astify(sql, { database: 'trino' });
-const questionMarks = (sql: string) => (sql.match(/\?/g) ?? []).length;
+/** The `?`s Athena binds: those in code, not in strings or comments. */
+const questionMarks = (sql: string) =>
+  segments(sql)
+    .filter((s) => s.kind === 'code')
+    .reduce((n, s) => n + (s.text.match(/\?/g) ?? []).length, 0);
 
 test('run|investigate --engine athena (moto_server: request lifecycle only, canned empty results)', async (t) => {
   const moto = await startMoto(t);
@@ -127,6 +132,26 @@ test('run|investigate --engine athena (moto_server: request lifecycle only, cann
     const sent = await sentQueries(moto);
     // The runbook's steps and the unmodelled-changes note: each bounded to the window's days.
     for (const { query } of sent.filter((s) => /cloudtrail_logs/.test(s.query))) assert.match(query, /"timestamp" >= \?/);
+  });
+
+  await t.test('the SQL runbooks run on Athena: each query parses on Trino, binds its window to days, the empty reports are valid', async () => {
+    for (const runbook of ['credential-compromise', 'logging-tampering']) {
+      await moto.reset();
+      const result = await runInProcess(
+        ['run', runbook, ...athena, '--param', 'from=2024-05-01T00:00:00Z', '--param', 'to=2024-05-02T00:00:00Z', '--format', 'json'],
+        { env },
+      );
+      assert.equal(result.status, 0, `${runbook}: ${result.stderr}`);
+      assert.deepEqual(validateReport(JSON.parse(result.stdout)), { ok: true }, runbook);
+      const sent = await sentQueries(moto);
+      assert.ok(sent.length >= 1, runbook);
+      for (const { query, parameters } of sent) {
+        assert.doesNotThrow(() => parsesOnTrino(query), `${runbook}: ${query}`);
+        assert.equal(parameters.length, questionMarks(query), query);
+        assert.match(query, /"timestamp" >= \? AND "timestamp" <= \?/, `${runbook}: ${query}`);
+        assert.ok(parameters.includes("'2024/04/30'") && parameters.includes("'2024/05/03'"), `${runbook}: ${parameters.join(', ')}`);
+      }
+    }
   });
 
   await t.test('paths are refused with --engine athena before anything is sent (the logs are the bucket)', async () => {
