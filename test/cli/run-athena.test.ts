@@ -7,6 +7,9 @@ import { startMoto, type Moto } from '../helpers/moto.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { validateReport } from '../../src/report/json-schema.js';
 import { segments } from '../../src/engines/dialects.js';
+import { AthenaEngine } from '../../src/engines/athena/engine.js';
+import { lookupIdentities } from '../../src/investigate/identities.js';
+import { MOTO_CREDENTIALS } from '../helpers/moto.js';
 
 /**
  * `trailbook run|investigate --engine athena` against a real moto_server on 127.0.0.1. moto runs
@@ -47,6 +50,16 @@ async function sentQueries(moto: Moto): Promise<SentQuery[]> {
   return out;
 }
 
+/** Queries finish at their first GetQueryExecution (moto otherwise steps QUEUED → RUNNING → SUCCEEDED, one poll of 200 ms+ each). */
+async function finishAtOnce(moto: Moto): Promise<void> {
+  await moto.reset();
+  const response = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'athena::execution', transition: { progression: 'immediate' } }),
+  });
+  assert.equal(response.status, 201);
+}
+
 const trino = new (NSP as unknown as { Parser: new () => { astify(sql: string, options: { database: string }): unknown } }).Parser();
 const parsesOnTrino = (sql: string) => trino.astify(sql, { database: 'trino' });
 /** The `?`s Athena binds: those in code, not in strings or comments. */
@@ -66,7 +79,7 @@ test('run|investigate --engine athena (moto_server: request lifecycle only, cann
   const isCandidateQuery = (s: SentQuery) => /WHERE eventname IN \('ApplySecurityGroupsToLoadBalancer'/.test(s.query);
 
   await t.test('run port-exposure sends Trino-parsable queries with ExecutionParameters and the day-partition filter; the empty report is valid', async () => {
-    await moto.reset();
+    await finishAtOnce(moto);
     const result = await runInProcess([...runWindow, '--athena-history', '0', '--format', 'json'], { env });
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout);
@@ -99,14 +112,14 @@ test('run|investigate --engine athena (moto_server: request lifecycle only, cann
   });
 
   await t.test('history: 90 days before the window by default, said beside the report; --athena-history all reads every day', async () => {
-    await moto.reset();
+    await finishAtOnce(moto);
     const bounded = await runInProcess(runWindow, { env });
     assert.equal(bounded.status, 0, bounded.stderr);
     assert.match(bounded.stderr, /note: on Athena the history .* is read from 90 days before the window/);
     const candidates = (await sentQueries(moto)).find(isCandidateQuery);
     assert.deepEqual(candidates?.parameters, ["'2024/01/31'", "'2024/05/04'", "'2024-02-01T10:00:00Z'", "'2024-05-03T00:00:00Z'"]);
 
-    await moto.reset();
+    await finishAtOnce(moto);
     const all = await runInProcess([...runWindow, '--athena-history', 'all'], { env });
     assert.equal(all.status, 0, all.stderr);
     assert.doesNotMatch(all.stderr, /note: on Athena the history/);
@@ -120,7 +133,7 @@ test('run|investigate --engine athena (moto_server: request lifecycle only, cann
   });
 
   await t.test('investigate --engine athena: the v1 report is valid and only Athena is asked', async () => {
-    await moto.reset();
+    await finishAtOnce(moto);
     const result = await runInProcess(
       ['investigate', ...athena, '--port', '3389', '--from', '2024-05-01T00:00:00Z', '--to', '2024-05-02T00:00:00Z', '--format', 'json'],
       {
@@ -136,7 +149,7 @@ test('run|investigate --engine athena (moto_server: request lifecycle only, cann
 
   await t.test('the SQL runbooks run on Athena: each query parses on Trino, binds its window to days, the empty reports are valid', async () => {
     for (const runbook of ['credential-compromise', 'logging-tampering']) {
-      await moto.reset();
+      await finishAtOnce(moto);
       const result = await runInProcess(
         ['run', runbook, ...athena, '--param', 'from=2024-05-01T00:00:00Z', '--param', 'to=2024-05-02T00:00:00Z', '--format', 'json'],
         { env },
@@ -154,8 +167,51 @@ test('run|investigate --engine athena (moto_server: request lifecycle only, cann
     }
   });
 
+  await t.test('the identity lookup on Athena binds one ExecutionParameter per id and reads useridentity as JSON text (moto: a canned row)', async () => {
+    await finishAtOnce(moto);
+    const identity = {
+      type: 'AssumedRole',
+      arn: 'arn:aws:sts::111122223333:assumed-role/r/s',
+      accesskeyid: 'ASIAEXAMPLE',
+      sessioncontext: { attributes: { mfaauthenticated: 'true', creationdate: null }, sessionissuer: { arn: 'arn:aws:iam::111122223333:role/r' } },
+    };
+    const columns = ['eventid', 'useridentity', 'useragent', 'sourceipaddress', 'sessioncredentialfromconsole', 'additionaleventdata'];
+    const queued = await fetch(`${moto.endpoint}/moto-api/static/athena/query-results`, {
+      method: 'POST',
+      body: JSON.stringify({
+        results: [
+          {
+            column_info: columns.map((Name) => ({ Name, Label: Name, Type: 'varchar' })),
+            rows: [columns, ['e-1', JSON.stringify(identity), 'aws-cli/2', '198.51.100.7', null, null]].map((values) => ({
+              Data: values.map((v) => (v === null ? {} : { VarCharValue: v })),
+            })),
+          },
+        ],
+      }),
+    });
+    assert.equal(queued.status, 201);
+    const engine = new AthenaEngine({ region: 'us-east-1', endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, outputLocation: 's3://r/x/', pollMs: 5 });
+    t.after(() => engine.close());
+    const found = await lookupIdentities(engine, ['e-1', "e-2'; DROP TABLE x; --"]);
+    assert.deepEqual(found.get('e-1'), {
+      eventId: 'e-1',
+      identityType: 'AssumedRole',
+      arn: identity.arn,
+      accessKeyId: 'ASIAEXAMPLE',
+      mfa: true,
+      via: 'api',
+      issuer: 'arn:aws:iam::111122223333:role/r',
+      instanceCredentials: false,
+    });
+    const [sent] = await sentQueries(moto);
+    assert.match(sent!.query, /WHERE eventid IN \(\?, \?\)$/);
+    assert.deepEqual(sent!.parameters, ["'e-1'", "'e-2''; DROP TABLE x; --'"]);
+    assert.match(sent!.query, /json_format\(CAST\(useridentity AS JSON\)\) AS useridentity/);
+    assert.doesNotThrow(() => parsesOnTrino(sent!.query));
+  });
+
   await t.test('paths are refused with --engine athena before anything is sent (the logs are the bucket)', async () => {
-    await moto.reset();
+    await finishAtOnce(moto);
     const result = await runInProcess(['run', 'port-exposure', dir, ...athena, '--param', 'port=22'], { env });
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /nothing to ingest/);
@@ -163,7 +219,7 @@ test('run|investigate --engine athena (moto_server: request lifecycle only, cann
   });
 
   await t.test('a text report on Athena says the inputs were not counted instead of printing 0', async () => {
-    await moto.reset();
+    await finishAtOnce(moto);
     const result = await runInProcess(['run', 'port-exposure', ...athena, '--param', 'port=22', '--param', 'from=2024-05-01T00:00:00Z'], { env });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /CloudTrail and flow logs read on Athena in AwsDataCatalog\.trails \(not counted/);
