@@ -1,5 +1,4 @@
 import { TrailbookError } from '../../errors.js';
-import type { EngineInput } from '../../report/contract.js';
 import { AthenaEngine, DEFAULT_CATALOG, DEFAULT_DATABASE } from './engine.js';
 
 /** What `--engine athena` needs, as the CLI's flags give it; everything else comes from the environment. */
@@ -47,10 +46,10 @@ export function costLine(engine: AthenaEngine): string {
   return `athena: ${engine.stats.length} ${engine.stats.length === 1 ? 'query' : 'queries'}, scanned ${mb(engine.totalScannedBytes)} MB, billed ${mb(billed)} MB, about $${engine.totalCostUsd.toFixed(6)}`;
 }
 
-/** Where an Athena run read the logs, for the report's inputs (the defaults the engine applies, named). */
-export function athenaInput(engine: AthenaEngine): EngineInput {
+/** Where an Athena run read the logs, for the report's inputs (`EngineInput`; the defaults the engine applies, named). */
+export function athenaInput(engine: AthenaEngine) {
   return {
-    name: 'athena',
+    name: 'athena' as const,
     catalog: engine.options.catalog ?? DEFAULT_CATALOG,
     database: engine.options.database ?? DEFAULT_DATABASE,
     workgroup: engine.options.workgroup ?? null,
