@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import NSP from 'node-sql-parser/build/trino.js';
 import { runInProcess } from '../helpers/in-process.js';
@@ -88,6 +89,7 @@ test('run|investigate --engine athena (moto_server: request lifecycle only, cann
     assert.deepEqual(report.inputs.vpcflow, { files: null, records: null, skipped: [] });
     assert.deepEqual(report.inputs.engine, { name: 'athena', catalog: 'AwsDataCatalog', database: 'trails', workgroup: null });
     assert.match(result.stderr, /note: on Athena the inputs are not counted/);
+    assert.ok(!existsSync(env.TRAILBOOK_DB), 'no local store is made');
 
     const sent = await sentQueries(moto);
     assert.ok(sent.length >= 2, `the exposure and flow steps each send a query (sent ${sent.length})`);
