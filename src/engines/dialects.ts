@@ -190,10 +190,38 @@ export function partitionDay(bound: ParamValue | undefined, days: number): strin
   return `${year}/${pad(day.getUTCMonth() + 1)}/${pad(day.getUTCDate())}`;
 }
 
+/**
+ * Which sides of the window the SELECT reading a table at `start` applies itself: its own
+ * comparisons with `$from` and `$to` (`x >= $from`, `x <= $to`, `BETWEEN $from AND $to`, or
+ * mirrored), at its own parenthesis depth, up to the end of that SELECT. A read that only asks
+ * `eventtime >= $from` (e.g. revocations at any time after the window starts) gets no upper day
+ * bound; one that asks `eventtime < $from` (history before the window) gets none at all.
+ * `masked` is the statement with strings and comments blanked.
+ */
+export function windowBoundsAt(masked: string, start: number): { lower: boolean; upper: boolean } {
+  let depth = 0;
+  let scope = '';
+  for (let i = start; i < masked.length; i++) {
+    const c = masked[i]!;
+    if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) break;
+      depth--;
+      continue;
+    } else if (c === ';' && depth === 0) break;
+    scope += depth === 0 && c !== '(' ? c : ' ';
+  }
+  const own = scope.split(/\b(?:union|intersect|except)\b/i)[0]!;
+  return {
+    lower: /(?:>=?\s*\$from|\bbetween\s+\$from|\$from\s*<=?)(?![A-Za-z0-9_])/i.test(own),
+    upper: /(?:<=?\s*\$to|\bbetween\s+\$from\s+and\s+\$to|\$to\s*>=?)(?![A-Za-z0-9_])/i.test(own),
+  };
+}
+
 /** The partition filter for a table read in a window: `"timestamp" >= '…' AND …`, or undefined when the window bounds nothing. */
-function partitionFilter(partition: string, params: Params, positional: string[]): string | undefined {
-  const first = partitionDay(params['from'], -PARTITION_SLACK_DAYS);
-  const last = partitionDay(params['to'], PARTITION_SLACK_DAYS);
+function partitionFilter(partition: string, bounds: { lower: boolean; upper: boolean }, params: Params, positional: string[]): string | undefined {
+  const first = bounds.lower ? partitionDay(params['from'], -PARTITION_SLACK_DAYS) : undefined;
+  const last = bounds.upper ? partitionDay(params['to'], PARTITION_SLACK_DAYS) : undefined;
   const terms: string[] = [];
   // Bound as parameters like any value: the days are ours, but nothing is spliced into Athena's SQL.
   if (first !== undefined) {
@@ -227,14 +255,12 @@ export function translateSql(sql: string, params: Params, family: SqlFamily): Tr
   const positional: string[] = [];
   let out = '';
   const all = segments(sql);
-  // Only a statement that binds the window is narrowed: the window is the runbook's `$from`/`$to`.
-  const windowed = /\$(from|to)\b/.test(
-    all
-      .filter((s) => s.kind === 'code')
-      .map((s) => s.text)
-      .join(' '),
-  );
+  // The statement with strings, quoted names and comments blanked (same length), for `windowBoundsAt`.
+  const masked = all.map((s) => (s.kind === 'code' ? s.text : ' '.repeat(s.text.length))).join('');
+  let offset = 0;
   for (const [index, segment] of all.entries()) {
+    const start = offset;
+    offset += segment.text.length;
     if (segment.kind !== 'code') {
       out += segment.text;
       continue;
@@ -246,7 +272,6 @@ export function translateSql(sql: string, params: Params, family: SqlFamily): Tr
       if (rule.kind === 'refuse' && rule.pattern.test(code)) {
         throw new TrailbookError('SQL', `not valid on Athena (Trino): ${d.topic} (${d.duckdb})`, { hint: rule.why });
       }
-      if (rule.kind === 'rename') code = code.replace(new RegExp(`\\b${rule.from}(\\s*\\()`, 'gi'), `${rule.to}$1`);
     }
     // Parameters and partitioned tables, left to right, so the `?`s and their literals stay in order.
     const tables = DAY_PARTITIONS.map((p) => p.table).join('|');
@@ -261,8 +286,7 @@ export function translateSql(sql: string, params: Params, family: SqlFamily): Tr
           return '?';
         }
         const partition = DAY_PARTITIONS.find((p) => p.table === table.toLowerCase())!.partition;
-        if (!windowed) return match;
-        const filter = partitionFilter(partition, params, positional);
+        const filter = partitionFilter(partition, windowBoundsAt(masked, start + at + match.length), params, positional);
         if (filter === undefined) return match;
         // The alias the query gives the table stays its alias; without one the subquery takes the table's name.
         const rest = code.slice(at + match.length);
@@ -270,6 +294,11 @@ export function translateSql(sql: string, params: Params, family: SqlFamily): Tr
         return `${keyword}${space}(SELECT * FROM ${table} WHERE ${filter})${aliased ? '' : ` AS ${table}`}`;
       },
     );
+    // Renames last: the offsets above are the statement's own.
+    for (const d of DIALECT_DIFFERENCES) {
+      const rule = d.toTrino;
+      if (rule.kind === 'rename') code = code.replace(new RegExp(`\\b${rule.from}(\\s*\\()`, 'gi'), `${rule.to}$1`);
+    }
     out += code;
   }
   return { sql: out, positional };

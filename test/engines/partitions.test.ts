@@ -39,6 +39,25 @@ test('aliases stay aliases; flow logs filter on day from epoch seconds; every fo
   assert.deepEqual(flows.positional, ["'2024/04/30'", "'2024/05/04'", '1714557600', '1714694400']);
 });
 
+test('each read gets only the bounds its own SELECT applies: open-ended reads and history before the window stay whole', () => {
+  const sql = `WITH w AS (SELECT eventid FROM cloudtrail_logs WHERE eventtime >= $from AND eventtime <= $to),
+    revoked AS (SELECT eventid FROM cloudtrail_logs WHERE eventname = 'DeleteAccessKey' AND eventtime >= $from),
+    before AS (SELECT eventid FROM cloudtrail_logs WHERE eventtime < $from),
+    nested AS (SELECT eventid FROM cloudtrail_logs WHERE eventid IN (SELECT eventid FROM cloudtrail_logs x WHERE x.eventtime BETWEEN $from AND $to))
+  SELECT * FROM w`;
+  const { sql: out, positional } = translateSql(sql, window, 'trino');
+  const reads = out.match(/FROM (\(SELECT \* FROM cloudtrail_logs WHERE [^)]*\)|cloudtrail_logs)/g) ?? [];
+  assert.deepEqual(reads, [
+    'FROM (SELECT * FROM cloudtrail_logs WHERE "timestamp" >= ? AND "timestamp" <= ?)',
+    'FROM (SELECT * FROM cloudtrail_logs WHERE "timestamp" >= ?)',
+    'FROM cloudtrail_logs',
+    'FROM cloudtrail_logs',
+    'FROM (SELECT * FROM cloudtrail_logs WHERE "timestamp" >= ? AND "timestamp" <= ?)',
+  ]);
+  assert.equal(positional.length, (out.match(/\?/g) ?? []).length);
+  assert.doesNotThrow(() => parser.astify(out, { database: 'trino' }), out);
+});
+
 test('no filter where the window bounds nothing, outside code, or on DuckDB', () => {
   const candidates = 'SELECT eventid FROM cloudtrail_logs WHERE eventtime >= $from AND eventtime <= $to';
   assert.deepEqual(translateSql(candidates, { from: EARLIEST, to: LATEST }, 'trino').sql, candidates.replace(/\$from|\$to/g, '?'));
