@@ -129,6 +129,10 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   // The AWS ranges `trailbook intel update` installed beside the store count as a feed.
   const intel = await loadIntel({ feeds: feedsWithInstalledRanges(run.settings.intel, db), trusted: run.settings.trusted });
   if (onAthena) {
+    // Said before anything is billed: the runbooks' default start (2000-01-01) reads every day of the trail.
+    if (run.parameters['from'] === undefined && !flags.quiet) {
+      process.stderr.write('trailbook: warning: no start given (--since, --from or --param from): Athena reads, and bills, every day of the trail\n');
+    }
     // Ctrl-C stops the running query on Athena instead of leaving it to scan (and bill).
     await withInterrupt(async (signal) => {
       const engine = openAthena(athenaSettings(flags, signal));

@@ -225,6 +225,10 @@ test('run|investigate --engine athena (moto_server: request lifecycle only, cann
     const result = await runInProcess(['run', 'port-exposure', ...athena, '--param', 'port=22', '--param', 'from=2024-05-01T00:00:00Z'], { env });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /CloudTrail and flow logs read on Athena in AwsDataCatalog\.trails \(not counted/);
+    assert.doesNotMatch(result.stderr, /no start given/);
+    const unbounded = await runInProcess(['run', 'port-exposure', ...athena, '--param', 'port=22'], { env });
+    assert.equal(unbounded.status, 0, unbounded.stderr);
+    assert.match(unbounded.stderr, /warning: no start given .* every day of the trail/);
     assert.doesNotMatch(result.stdout, /CloudTrail 0 events/);
   });
 });
