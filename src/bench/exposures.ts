@@ -115,7 +115,7 @@ function asCloudTrailRow(row: Row): CloudTrailRow {
  * (here: by judging every row in TypeScript). Any other query is a mistake in this benchmark.
  */
 function preselected(rows: Row[]): Engine {
-  const dialect: Dialect = { family: 'duckdb', parameterStyle: 'dollar-named', nativeAthenaFunctions: false, localStore: false };
+  const dialect: Dialect = { family: 'duckdb', parameterStyle: 'dollar-named', nativeAthenaFunctions: false, localStore: false, historyDays: null };
   return {
     name: 'preselected',
     dialect,

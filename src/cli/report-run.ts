@@ -4,9 +4,9 @@ import { ingestPaths } from '../ingest/ingest.js';
 import { loadIntel } from '../intel/index.js';
 import { feedsWithInstalledRanges } from '../intel/aws-ranges.js';
 import { investigate } from '../investigate/investigate.js';
-import { logsCoverage, storeInputs } from '../investigate/inputs.js';
-import type { Report } from '../report/contract.js';
-import { renderReport, isReportFormat, summaryLine } from '../report/render/index.js';
+import { logsCoverage, remoteEngineNotes, reportInputs } from '../investigate/inputs.js';
+import type { EngineInput, Report } from '../report/contract.js';
+import { renderReport, isReportFormat, summaryLine, type ReportFormat } from '../report/render/index.js';
 import { loadRunbook } from '../runbook/load.js';
 import { compile } from '../runbook/compile.js';
 import { assertPathsExist } from '../sources/local.js';
@@ -22,13 +22,16 @@ import { outputWidth } from './output.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from './limit-flags.js';
 import { nothingReadError } from '../report/ingest-summary.js';
 import type { Command } from 'commander';
+import { addEngineOptions, addHistoryOption, athenaSettings, type EngineFlags, withInterrupt } from './athena-flags.js';
+import { athenaInput, costLine, openAthena } from '../engines/athena/open.js';
 
 /**
- * What `investigate` and `run` share: ingest what is new, run one runbook on the store, print
- * or write the report, and set the exit status from `--fail-on`. The commands differ only in
- * how they name the runbook and its parameters.
+ * What `investigate` and `run` share: ingest what is new, run one runbook on the store (or, with
+ * `--engine athena`, on Athena over the bucket: no ingest), print or write the report, and set the
+ * exit status from `--fail-on`. The commands differ only in how they name the runbook and its
+ * parameters.
  */
-export interface ReportFlags extends LimitFlags, S3Flags {
+export interface ReportFlags extends LimitFlags, S3Flags, EngineFlags {
   format: string;
   out?: string;
   schema?: string;
@@ -47,7 +50,8 @@ export function addReportOptions(command: Command, defaultSchema: 'v1' | 'v2'): 
     .option('--full', 'text and md: every evidence row and party (by default long lists show their first and last entries)')
     .option('--quiet', 'print only the one-line summary (outcome, counts, first seen); the exit status and --out are unchanged')
     .option('--no-progress', 'no progress bar');
-  return addS3Options(addLimitOptions(command));
+  // `--profile` is the S3 options' own: the same AWS profile serves s3:// paths and Athena.
+  return addHistoryOption(addEngineOptions(addS3Options(addLimitOptions(command)), { profile: false }));
 }
 
 export interface ReportRun {
@@ -61,9 +65,18 @@ export interface ReportRun {
 
 type Loaded<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
+/** A run made ready: the runbook loaded, the intel read, and where the logs are when not in the store. */
+interface ReportJob {
+  run: ReportRun;
+  runbook: Loaded<typeof loadRunbook>;
+  intel: Loaded<typeof loadIntel>;
+  where?: EngineInput;
+}
+
 /** The runbook's report on what the open store holds (refused when it holds nothing). */
-async function reportOn(engine: Engine, run: ReportRun, runbook: Loaded<typeof loadRunbook>, intel: Loaded<typeof loadIntel>): Promise<Report> {
-  const inputs = await storeInputs(engine);
+async function reportOn(engine: Engine, { run, runbook, intel, where }: ReportJob): Promise<Report> {
+  // Not counted on Athena (null): the emptiness check below is then left to the runbook's answers.
+  const inputs = await reportInputs(engine, where);
   if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {
     throw new TrailbookError('INPUT', `the store ${run.settings.db} holds no CloudTrail events and no flow records`, {
       hint: 'give the log folders to read first (trailbook run <runbook> ./AWSLogs), or --db for another store',
@@ -85,7 +98,7 @@ export async function withStoreReport<T>(run: ReportRun, use: (engine: Engine, r
   requireStore(db);
   const engine = await DuckDBEngine.openForReading({ path: db });
   try {
-    return await use(engine, await reportOn(engine, run, runbook, intel));
+    return await use(engine, await reportOn(engine, { run, runbook, intel }));
   } finally {
     await engine.close();
   }
@@ -99,6 +112,12 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   if (failOn !== undefined && !(ACTIONS as readonly string[]).includes(failOn)) {
     throw new TrailbookError('USAGE', `--fail-on "${failOn}" is not an action`, { hint: `use one of: ${ACTIONS.join(', ')}` });
   }
+  const onAthena = flags.engine === 'athena';
+  if (onAthena && paths.length) {
+    throw new TrailbookError('USAGE', '--engine athena reads the logs in their bucket: there is nothing to ingest', {
+      hint: 'drop the paths (the tables `trailbook athena ddl` creates are the bucket), or leave out --engine athena to ingest them into the local store',
+    });
+  }
   const { db } = run.settings;
   const limits = limitsFromFlags(flags);
   const runbook = await loadRunbook(run.runbookDir);
@@ -109,6 +128,24 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   const s3 = await s3SourceFor(paths, flags);
   // The AWS ranges `trailbook intel update` installed beside the store count as a feed.
   const intel = await loadIntel({ feeds: feedsWithInstalledRanges(run.settings.intel, db), trusted: run.settings.trusted });
+  if (onAthena) {
+    // Said before anything is billed: the runbooks' default start (2000-01-01) reads every day of the trail.
+    if (run.parameters['from'] === undefined && !flags.quiet) {
+      process.stderr.write('trailbook: warning: no start given (--since, --from or --param from): Athena reads, and bills, every day of the trail\n');
+    }
+    // Ctrl-C stops the running query on Athena instead of leaving it to scan (and bill).
+    await withInterrupt(async (signal) => {
+      const engine = openAthena(athenaSettings(flags, signal));
+      try {
+        await printReport(engine, flags, { run, runbook, intel, where: athenaInput(engine) });
+      } finally {
+        await engine.close();
+        // What the run cost, said even when it failed part-way: Athena bills what it scanned.
+        if (engine.stats.length) process.stderr.write(`${costLine(engine)}\n`);
+      }
+    });
+    return;
+  }
   if (!paths.length) requireStore(db);
   // Nothing to ingest: a current store is only read (read-only open, see openForReading).
   const engine = paths.length ? await DuckDBEngine.open({ path: db }) : await DuckDBEngine.openForReading({ path: db });
@@ -125,20 +162,31 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
       const nothing = nothingReadError(summary, 'nothing could be read from the given paths', 'run `trailbook ingest` on them to see why');
       if (nothing) throw nothing;
     }
-    const report = await reportOn(engine, run, runbook, intel);
-    if (!flags.quiet) for (const note of (await run.notes?.(engine, report)) ?? []) process.stderr.write(`trailbook: note: ${note}\n`);
-    const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
-    // The header says "all logs" for a start the user did not give, and the span the logs cover.
-    const coverage = { fromGiven: run.parameters['from'] !== undefined, logs: await logsCoverage(engine) };
-    const text = renderReport(report, flags.format, { color, width: outputWidth(), full: flags.full === true, schema, coverage });
-    if (flags.out) {
-      writeOutputFile(flags.out, text, '--out');
-      if (!flags.quiet) process.stderr.write(`report written to ${flags.out}\n`);
-    } else if (!flags.quiet) process.stdout.write(text);
-    if (flags.quiet) process.stdout.write(`${summaryLine(report)}\n`);
-    // For pipelines and SOAR: the report is printed either way; the exit status says whether to act.
-    if (failOn && report.findings.some((f) => compareActions(f.decision.action, failOn as Action) <= 0)) process.exitCode = 1;
+    await printReport(engine, flags, { run, runbook, intel });
   } finally {
     await engine.close();
   }
+}
+
+/** The runbook's report on `engine`, printed or written, and the exit status from `--fail-on`. */
+async function printReport(engine: Engine, flags: ReportFlags, job: ReportJob): Promise<void> {
+  const { run } = job;
+  const schema = flags.schema === 'v1' ? 'v1' : 'v2';
+  const report = await reportOn(engine, job);
+  if (!flags.quiet) {
+    const notes = [...remoteEngineNotes(engine, report), ...((await run.notes?.(engine, report)) ?? [])];
+    for (const note of notes) process.stderr.write(`trailbook: note: ${note}\n`);
+  }
+  const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
+  // The header says "all logs" for a start the user did not give, and the span the logs cover.
+  const coverage = { fromGiven: run.parameters['from'] !== undefined, logs: await logsCoverage(engine) };
+  const text = renderReport(report, flags.format as ReportFormat, { color, width: outputWidth(), full: flags.full === true, schema, coverage });
+  if (flags.out) {
+    writeOutputFile(flags.out, text, '--out');
+    if (!flags.quiet) process.stderr.write(`report written to ${flags.out}\n`);
+  } else if (!flags.quiet) process.stdout.write(text);
+  if (flags.quiet) process.stdout.write(`${summaryLine(report)}\n`);
+  // For pipelines and SOAR: the report is printed either way; the exit status says whether to act.
+  const failOn = flags.failOn as Action | undefined;
+  if (failOn && report.findings.some((f) => compareActions(f.decision.action, failOn) <= 0)) process.exitCode = 1;
 }

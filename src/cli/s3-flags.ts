@@ -10,7 +10,7 @@ export interface S3Flags {
 
 export function addS3Options(command: Command): Command {
   return command
-    .option('--profile <name>', 'for s3:// paths: the AWS profile (~/.aws/config) whose credentials to use (default: the standard chain)')
+    .option('--profile <name>', 'for s3:// paths and --engine athena: the AWS profile (~/.aws/config) whose credentials to use (default: the standard chain)')
     .option('--aws-region <name>', 'for s3:// paths: the S3 client region (default: AWS_REGION or the profile; a bucket elsewhere is followed)');
 }
 

@@ -155,6 +155,90 @@ export function sqlLiteral(value: ParamValue, name: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/**
+ * The tables the Athena DDL partitions by day (src/tables/athena-ddl.ts: partition projection,
+ * `yyyy/MM/dd`), and the day partition column of each. A query on one of them that binds the
+ * runbook's window (`$from`, `$to`: ISO-8601 text for CloudTrail, epoch seconds for flow records)
+ * reads it, on Trino, through a subquery that also filters the day partition, so Athena reads only
+ * the window's days. DuckDB has no partitions: its text is unchanged.
+ */
+export const DAY_PARTITIONS: readonly { table: string; partition: string }[] = [
+  { table: 'cloudtrail_logs', partition: '"timestamp"' },
+  { table: 'vpc_flow_logs', partition: 'day' },
+];
+
+/**
+ * Days of slack on each side of the window: a log file sits under the day it was delivered, and
+ * CloudTrail delivers an event up to about 15 minutes (flow logs: up to the aggregation interval
+ * plus delivery) after it happened, so the first and last hours of a day reach the next day's
+ * folder. One day each side covers that, at the price of two more days scanned.
+ */
+export const PARTITION_SLACK_DAYS = 1;
+
+/** The day partition value (`yyyy/MM/dd`) of a window bound, `days` later; undefined for a bound that does not bound (EARLIEST/LATEST, unparsable). */
+export function partitionDay(bound: ParamValue | undefined, days: number): string | undefined {
+  let ms: number;
+  if (typeof bound === 'number') ms = bound * 1000;
+  else if (typeof bound === 'string') ms = Date.parse(bound);
+  else return undefined;
+  if (!Number.isFinite(ms)) return undefined;
+  const day = new Date(ms + days * 86_400_000);
+  const year = day.getUTCFullYear();
+  // The candidate queries' open bounds (0000-01-01, 9999-12-31) and garbage bound nothing.
+  if (year < 1970 || year > 9000) return undefined;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${year}/${pad(day.getUTCMonth() + 1)}/${pad(day.getUTCDate())}`;
+}
+
+/**
+ * Which sides of the window the SELECT reading a table at `start` applies itself: its own
+ * comparisons with `$from` and `$to` (`x >= $from`, `x <= $to`, `BETWEEN $from AND $to`, or
+ * mirrored), at its own parenthesis depth, up to the end of that SELECT. A read that only asks
+ * `eventtime >= $from` (e.g. revocations at any time after the window starts) gets no upper day
+ * bound; one that asks `eventtime < $from` (history before the window) gets none at all.
+ * `masked` is the statement with strings and comments blanked.
+ */
+export function windowBoundsAt(masked: string, start: number): { lower: boolean; upper: boolean } {
+  let depth = 0;
+  let scope = '';
+  for (let i = start; i < masked.length; i++) {
+    const c = masked[i]!;
+    if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) break;
+      depth--;
+      continue;
+    } else if (c === ';' && depth === 0) break;
+    scope += depth === 0 && c !== '(' ? c : ' ';
+  }
+  const own = scope.split(/\b(?:union|intersect|except)\b/i)[0]!;
+  return {
+    lower: /(?:>=?\s*\$from|\bbetween\s+\$from|\$from\s*<=?)(?![A-Za-z0-9_])/i.test(own),
+    upper: /(?:<=?\s*\$to|\bbetween\s+\$from\s+and\s+\$to|\$to\s*>=?)(?![A-Za-z0-9_])/i.test(own),
+  };
+}
+
+/** The partition filter for a table read in a window: `"timestamp" >= '…' AND …`, or undefined when the window bounds nothing. */
+function partitionFilter(partition: string, bounds: { lower: boolean; upper: boolean }, params: Params, positional: string[]): string | undefined {
+  const first = bounds.lower ? partitionDay(params['from'], -PARTITION_SLACK_DAYS) : undefined;
+  const last = bounds.upper ? partitionDay(params['to'], PARTITION_SLACK_DAYS) : undefined;
+  const terms: string[] = [];
+  // Bound as parameters like any value: the days are ours, but nothing is spliced into Athena's SQL.
+  if (first !== undefined) {
+    terms.push(`${partition} >= ?`);
+    positional.push(sqlLiteral(first, 'from'));
+  }
+  if (last !== undefined) {
+    terms.push(`${partition} <= ?`);
+    positional.push(sqlLiteral(last, 'to'));
+  }
+  return terms.length ? terms.join(' AND ') : undefined;
+}
+
+/** Words that may follow a table in FROM/JOIN and are not an alias. */
+const NOT_AN_ALIAS =
+  /^(where|group|order|having|limit|offset|union|intersect|except|join|inner|left|right|full|cross|natural|on|using|window|fetch|tablesample|unnest|lateral)$/i;
+
 export interface TranslatedSql {
   sql: string;
   /** For positional engines: the literal of each `?`, in order. Empty for named ones (bind `params` as given). */
@@ -170,24 +254,51 @@ export function translateSql(sql: string, params: Params, family: SqlFamily): Tr
   if (family === 'duckdb') return { sql, positional: [] };
   const positional: string[] = [];
   let out = '';
-  for (const segment of segments(sql)) {
+  const all = segments(sql);
+  // The statement with strings, quoted names and comments blanked (same length), for `windowBoundsAt`.
+  const masked = all.map((s) => (s.kind === 'code' ? s.text : ' '.repeat(s.text.length))).join('');
+  let offset = 0;
+  for (const [index, segment] of all.entries()) {
+    const start = offset;
+    offset += segment.text.length;
     if (segment.kind !== 'code') {
       out += segment.text;
       continue;
     }
     let code = segment.text;
+    const next = all[index + 1];
     for (const d of DIALECT_DIFFERENCES) {
       const rule = d.toTrino;
       if (rule.kind === 'refuse' && rule.pattern.test(code)) {
         throw new TrailbookError('SQL', `not valid on Athena (Trino): ${d.topic} (${d.duckdb})`, { hint: rule.why });
       }
+    }
+    // Parameters and partitioned tables, left to right, so the `?`s and their literals stay in order.
+    const tables = DAY_PARTITIONS.map((p) => p.table).join('|');
+    const pattern = new RegExp(`\\$([A-Za-z_][A-Za-z0-9_]*)|\\b(from|join)(\\s+)(${tables})\\b(?=(\\s*)([A-Za-z_][A-Za-z0-9_]*)?)`, 'gi');
+    code = code.replace(
+      pattern,
+      (match, name: string | undefined, keyword: string, space: string, table: string, _gap: string, word: string | undefined, at: number) => {
+        if (name !== undefined) {
+          if (!Object.hasOwn(params, name))
+            throw new TrailbookError('SQL', `parameter $${name} has no value`, { hint: 'give every $name the SQL uses a value' });
+          positional.push(sqlLiteral(params[name]!, name));
+          return '?';
+        }
+        const partition = DAY_PARTITIONS.find((p) => p.table === table.toLowerCase())!.partition;
+        const filter = partitionFilter(partition, windowBoundsAt(masked, start + at + match.length), params, positional);
+        if (filter === undefined) return match;
+        // The alias the query gives the table stays its alias; without one the subquery takes the table's name.
+        const rest = code.slice(at + match.length);
+        const aliased = (word !== undefined && !NOT_AN_ALIAS.test(word)) || (/^\s*$/.test(rest) && next?.kind === 'identifier');
+        return `${keyword}${space}(SELECT * FROM ${table} WHERE ${filter})${aliased ? '' : ` AS ${table}`}`;
+      },
+    );
+    // Renames last: the offsets above are the statement's own.
+    for (const d of DIALECT_DIFFERENCES) {
+      const rule = d.toTrino;
       if (rule.kind === 'rename') code = code.replace(new RegExp(`\\b${rule.from}(\\s*\\()`, 'gi'), `${rule.to}$1`);
     }
-    code = code.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => {
-      if (!Object.hasOwn(params, name)) throw new TrailbookError('SQL', `parameter $${name} has no value`, { hint: 'give every $name the SQL uses a value' });
-      positional.push(sqlLiteral(params[name]!, name));
-      return '?';
-    });
     out += code;
   }
   return { sql: out, positional };

@@ -21,6 +21,29 @@ export interface Dialect {
   readonly nativeAthenaFunctions: boolean;
   /** True when `cloudtrail_logs` is backed by an ingested local store (ledger, incremental ingest). */
   readonly localStore: boolean;
+  /**
+   * How many days before the run's window a query that needs history reads (exposure openings,
+   * rule directions, interface groups): null reads the whole trail up to the end of time, as a
+   * local store does from its narrow copies. An engine over the bucket bounds it, because there
+   * every day read is a billed scan (docs/athena.md, "History"). See `historyBounds`.
+   */
+  readonly historyDays: number | null;
+}
+
+/** ISO-8601 bounds that let every event through (the candidate queries' open window). */
+export const EARLIEST = '0000-01-01T00:00:00Z';
+export const LATEST = '9999-12-31T23:59:59Z';
+
+/**
+ * `$from`/`$to` for a query that needs history, on `dialect`: everything when `historyDays` is
+ * null; else from `historyDays` before the window's start (everything before, when it has none) to
+ * the window's end — history after the window changes nothing asked about it.
+ */
+export function historyBounds(dialect: Dialect, window: { from?: string; to?: string }): { from: string; to: string } {
+  if (dialect.historyDays === null) return { from: EARLIEST, to: LATEST };
+  const start = window.from === undefined ? Number.NaN : Date.parse(window.from);
+  const from = Number.isFinite(start) ? new Date(start - dialect.historyDays * 86_400_000).toISOString().replace('.000Z', 'Z') : EARLIEST;
+  return { from, to: window.to ?? LATEST };
 }
 
 export interface QueryResult {

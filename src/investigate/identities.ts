@@ -1,6 +1,6 @@
 import type { Engine } from '../engines/engine.js';
 import type { CarryColumn } from '../ports/index.js';
-import type { CloudTrailRow } from '../tables/cloudtrail.js';
+import { USERIDENTITY_JSON, userIdentityOf, type CloudTrailRow } from '../tables/cloudtrail.js';
 
 export interface CallerIdentity {
   eventId: string;
@@ -20,15 +20,22 @@ export interface CallerIdentity {
 export const IDENTITY_CARRY: readonly CarryColumn[] = ['useragent', 'sessioncredentialfromconsole', 'additionaleventdata'];
 
 /** The columns `identityOf` reads. */
-const IDENTITY_COLUMNS = 'eventid, useridentity, useragent, sourceipaddress, sessioncredentialfromconsole, additionaleventdata';
+const IDENTITY_COLUMNS = `eventid, ${USERIDENTITY_JSON}, useragent, sourceipaddress, sessioncredentialfromconsole, additionaleventdata`;
 
 /**
- * The event-id lookup: a semi-join on the bound id list (one hash probe per row), not a list
- * search per row. The ids are one bound JSON array, never spliced into the SQL.
+ * The event-id lookup: `eventid IN ($id0, $id1, …)`, one bound parameter per id (never spliced
+ * into the SQL), which both engines read alike: DuckDB hashes the list, Athena gets each id as an
+ * ExecutionParameters literal. A DuckDB list type (`VARCHAR[]`) would not translate to Trino.
  */
-export const EVENTS_BY_ID_SQL = `SELECT ${IDENTITY_COLUMNS}
+export function eventsByIdSql(count: number): string {
+  const ids = Array.from({ length: count }, (_, i) => `$id${i}`).join(', ');
+  return `SELECT ${IDENTITY_COLUMNS}
 FROM cloudtrail_logs
-WHERE eventid IN (SELECT unnest(CAST(json($ids) AS VARCHAR[])))`;
+WHERE eventid IN (${ids})`;
+}
+
+/** Ids per lookup query: Athena's query text has a size limit (262,144 bytes), so a long id list is read in several queries. */
+export const IDS_PER_LOOKUP = 500;
 
 /**
  * The identity behind each CloudTrail event of the findings (Q4). Identities already `known`
@@ -48,8 +55,13 @@ export async function lookupIdentities(
     else missing.push(id);
   }
   if (missing.length === 0) return out;
-  const { rows } = await engine.all(EVENTS_BY_ID_SQL, { ids: JSON.stringify(missing) });
-  for (const row of rows) out.set(String(row['eventid']), identityOf(row as unknown as CloudTrailRow));
+  for (let start = 0; start < missing.length; start += IDS_PER_LOOKUP) {
+    const chunk = missing.slice(start, start + IDS_PER_LOOKUP);
+    const params = Object.fromEntries(chunk.map((id, i) => [`id${i}`, id]));
+    const { rows } = await engine.all(eventsByIdSql(chunk.length), params);
+    for (const row of rows)
+      out.set(String(row['eventid']), identityOf({ ...(row as unknown as CloudTrailRow), useridentity: userIdentityOf(row['useridentity']) }));
+  }
   return out;
 }
 

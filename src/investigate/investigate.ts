@@ -68,6 +68,7 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
         const s = summarizeFeed(f);
         return { name: s.name, entries: s.entries, sha256: s.sha256 };
       }),
+      ...(options.inputs?.engine ? { engine: options.inputs.engine } : {}),
       ...(options.inputs?.config ? { config: options.inputs.config } : {}),
     },
     steps: plan.steps.map((step) => ({ id: step.id, kind: step.kind, title: step.title, rows: steps.get(step.id)?.length ?? 0 })),

@@ -63,7 +63,12 @@ async function runStep(step: PlanStep, done: StepRows, windowsByStep: Map<string
       });
       const exposureStep = options['exposures'] as string | undefined;
       const windows = exposureStep ? overlayWindows(windowsByStep.get(exposureStep) ?? []) : [];
-      const membership = windows.length ? await findMembership(context.engine) : NO_MEMBERSHIP;
+      const membership = windows.length
+        ? await findMembership(context.engine, {
+            from: (options['from'] as string | undefined) ?? undefined,
+            to: (options['to'] as string | undefined) ?? undefined,
+          })
+        : NO_MEMBERSHIP;
       const { rows, excluded } = attributeConnections(connections, windows, { membership, followOutbound: options['followOutbound'] === true });
       if (exposureStep) noteExclusions(done.get(exposureStep) ?? [], excluded);
       return rows;

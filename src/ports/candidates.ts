@@ -1,5 +1,5 @@
 import type { Row } from '../engines/engine.js';
-import type { CloudTrailRow } from '../tables/cloudtrail.js';
+import { USERIDENTITY_JSON, userIdentityOf, type CloudTrailRow } from '../tables/cloudtrail.js';
 import type { Direction, ExposureChange } from './change.js';
 import { createdRuleDirections, EXPOSURE_EVENT_NAMES, normalizeEvent } from './normalize/index.js';
 import { parseJsonObject } from './json.js';
@@ -15,8 +15,9 @@ import { sqlList } from '../store/sql.js';
 /**
  * The columns the judgement reads. `useridentity` is read whole: through the Athena-shaped view a
  * field access (`useridentity.arn`) costs as much as the struct (the engine builds it either way).
+ * It comes back as JSON text on both engines (USERIDENTITY_JSON), parsed in `asCloudTrailRow`.
  */
-const CANDIDATE_COLUMNS = `eventid, eventtime, eventsource, eventname, awsregion, sourceipaddress, useridentity,
+const CANDIDATE_COLUMNS = `eventid, eventtime, eventsource, eventname, awsregion, sourceipaddress, ${USERIDENTITY_JSON},
        errorcode, requestparameters, responseelements, recipientaccountid`;
 
 /**
@@ -48,8 +49,7 @@ ORDER BY eventtime, eventid`;
 export const candidateSql = candidateSqlWith();
 
 /** Bounds that let every event with a time through the candidate query. */
-export const EARLIEST = '0000-01-01T00:00:00Z';
-export const LATEST = '9999-12-31T23:59:59Z';
+export { EARLIEST, LATEST } from '../engines/engine.js';
 
 /** A candidate row as `findExposures` returns it: the columns read, less the request and response. */
 export type CandidateRow = Omit<CloudTrailRow, 'requestparameters' | 'responseelements'>;
@@ -117,6 +117,7 @@ function asCloudTrailRow(row: Row): CloudTrailRow {
   const json = (value: unknown) => (value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value));
   return {
     ...(row as unknown as CloudTrailRow),
+    useridentity: userIdentityOf(row['useridentity']),
     requestparameters: json(row['requestparameters']),
     responseelements: json(row['responseelements']),
   };

@@ -1,6 +1,6 @@
 import { exposureSource } from '../store/exposure-copy.js';
 import { keptExposureEvents } from './exposure-changes.js';
-import type { Engine } from '../engines/engine.js';
+import { historyBounds, type Engine } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { timeBound } from '../time.js';
 import { changeMatchesPort, type ExposureChange } from './change.js';
@@ -62,7 +62,7 @@ export async function findExposures(engine: Engine, query: ExposureQuery = {}): 
   const from = query.from ? normalizeTimeBound(query.from, 'from') : EARLIEST;
   const to = query.to ? normalizeTimeBound(query.to, 'to') : LATEST;
   const carry = carryColumns(query.carry ?? []);
-  const events = (await keptExposureEvents(engine, to, carry)) ?? (await judgeCandidates(engine, to, carry));
+  const events = (await keptExposureEvents(engine, to, carry)) ?? (await judgeCandidates(engine, { from: query.from ? from : undefined, to }, carry));
   const all = events.flatMap((e) => e.changes);
   // Network ACL entries are evaluated in rule-number order for the port (acl-windows.ts); every
   // other resource is replayed by rule content and slot.
@@ -171,11 +171,13 @@ function judgeAttach(change: ExposureChange, openAt: OpenWindowsIndex, question:
 /**
  * The candidates read and judged now. Every candidate is read, whatever `to`, because the
  * directions of rules come from all of them (see `normalizeCandidates`); only those up to `to`
- * are returned. A local store reads them from its narrow copy (store/exposure-copy.ts).
+ * are returned. A local store reads them from its narrow copy (store/exposure-copy.ts). An engine
+ * over the bucket reads the history its dialect bounds (`historyBounds`: Athena, docs/athena.md).
  */
-async function judgeCandidates(engine: Engine, to: string, carry: readonly CarryColumn[]): Promise<NormalizedEvent[]> {
+async function judgeCandidates(engine: Engine, window: { from?: string; to: string }, carry: readonly CarryColumn[]): Promise<NormalizedEvent[]> {
   const source = await exposureSource(engine, EXPOSURE_EVENT_NAMES);
-  const { rows } = await engine.all(candidateSqlWith(carry, source), { from: EARLIEST, to: LATEST });
+  const to = window.to;
+  const { rows } = await engine.all(candidateSqlWith(carry, source), historyBounds(engine.dialect, window));
   return normalizeCandidates(rows).filter((e) => e.row.eventtime !== null && e.row.eventtime <= to);
 }
 

@@ -1,5 +1,5 @@
 import type { Engine } from '../engines/engine.js';
-import type { CloudTrailRow } from '../tables/cloudtrail.js';
+import { USERIDENTITY_JSON, userIdentityOf, type CloudTrailRow } from '../tables/cloudtrail.js';
 import { EARLIEST, LATEST } from './candidates.js';
 import { sqlList } from '../store/sql.js';
 import { eventColumns, type EventColumns } from './change.js';
@@ -84,10 +84,12 @@ export async function findUnmodelledChanges(engine: Engine, query: { from?: stri
   const from = query.from ? normalizeTimeBound(query.from, 'from') : EARLIEST;
   const to = query.to ? normalizeTimeBound(query.to, 'to') : LATEST;
   const { rows } = await engine.all(
-    `SELECT eventid, eventtime, eventsource, eventname, awsregion, sourceipaddress, useridentity, errorcode, requestparameters, recipientaccountid
+    `SELECT eventid, eventtime, eventsource, eventname, awsregion, sourceipaddress, ${USERIDENTITY_JSON}, errorcode, requestparameters, recipientaccountid
      FROM cloudtrail_logs WHERE eventname IN (${sqlList(UNMODELLED_EVENT_NAMES)}) AND eventtime >= $from AND eventtime <= $to
      ORDER BY eventtime, eventid`,
     { from, to },
   );
-  return rows.map((row) => unmodelledChange(row as unknown as CloudTrailRow)).filter((c): c is UnmodelledChange => c !== null);
+  return rows
+    .map((row) => unmodelledChange({ ...(row as unknown as CloudTrailRow), useridentity: userIdentityOf(row['useridentity']) }))
+    .filter((c): c is UnmodelledChange => c !== null);
 }

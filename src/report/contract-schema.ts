@@ -129,9 +129,21 @@ const RunbookIdentitySchema = z.strictObject({
     .describe('Present when the runbook folder is inside a git work tree and git is installed.'),
 });
 
+/** A count of the logs read; null when the engine reads the bucket itself and counting would be a scan (--engine athena). */
+const LogCount = Count.nullable().describe('null: not counted (--engine athena reads the bucket; a count would be a billed scan, docs/athena.md).');
+
 const InputsSchema = z.strictObject({
-  cloudtrail: z.strictObject({ files: Count, events: Count, skipped: z.array(SkippedInputSchema) }),
-  vpcflow: z.strictObject({ files: Count, records: Count, skipped: z.array(SkippedInputSchema) }),
+  cloudtrail: z.strictObject({ files: LogCount, events: LogCount, skipped: z.array(SkippedInputSchema) }),
+  vpcflow: z.strictObject({ files: LogCount, records: LogCount, skipped: z.array(SkippedInputSchema) }),
+  engine: z
+    .strictObject({
+      name: z.literal('athena'),
+      catalog: z.string(),
+      database: z.string(),
+      workgroup: z.string().nullable().describe("null: the account's default (primary)."),
+    })
+    .optional()
+    .describe('Present when the runbook ran on Amazon Athena over the log bucket instead of the local store (docs/athena.md); the counts are then null.'),
   intel: z.array(z.strictObject({ name: z.string(), entries: Count, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256') })),
   config: z
     .strictObject({

@@ -93,9 +93,21 @@ export interface FindingV1 {
   windows?: { resource: string; openedAt: string; closedAt: string | null; rule: string }[];
 }
 
+/** Where the runbook's SQL ran when it was not the local store: Athena, over the log bucket (docs/athena.md). */
+export interface EngineInput {
+  name: 'athena';
+  catalog: string;
+  database: string;
+  /** null: the account's default workgroup. */
+  workgroup: string | null;
+}
+
 export interface ReportInputs {
-  cloudtrail: { files: number; events: number; skipped: SkippedInput[] };
-  vpcflow: { files: number; records: number; skipped: SkippedInput[] };
+  /** Counts are null when not counted: on Athena a count is a billed scan of the bucket (docs/athena.md, "The report's inputs"). */
+  cloudtrail: { files: number | null; events: number | null; skipped: SkippedInput[] };
+  vpcflow: { files: number | null; records: number | null; skipped: SkippedInput[] };
+  /** Absent for the local store. */
+  engine?: EngineInput;
   intel: { name: string; entries: number; sha256: string }[];
   /** Where each setting of the run came from (src/config/settings.ts); absent when not recorded. */
   config?: { file: string | null; from: { [setting: string]: string } };

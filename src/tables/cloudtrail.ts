@@ -57,6 +57,20 @@ export interface CloudTrailRow {
   tlsdetails: { tlsversion: string | null; ciphersuite: string | null; clientprovidedhostheader: string | null } | null;
 }
 
+/**
+ * `useridentity` read whole, the same text on both engines: a struct (DuckDB) or row (Athena) cast
+ * to JSON and formatted as JSON text. Selected bare, Athena would render the row as `{arn=…, …}`,
+ * which cannot be parsed back (docs/athena.md, "Results"); read with `userIdentityOf`.
+ */
+export const USERIDENTITY_JSON = 'json_format(CAST(useridentity AS JSON)) AS useridentity';
+
+/** The `useridentity` value of a row read with USERIDENTITY_JSON (JSON text), or already an object. */
+export function userIdentityOf(value: unknown): UserIdentity | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return JSON.parse(value) as UserIdentity | null;
+  return value as UserIdentity;
+}
+
 /** Column order of the Athena table, as `SELECT *` returns it. */
 export const CLOUDTRAIL_COLUMNS = [
   'eventversion',

@@ -1,4 +1,4 @@
-import type { Engine } from '../engines/engine.js';
+import { historyBounds, type Engine } from '../engines/engine.js';
 import { exposureSource } from '../store/exposure-copy.js';
 import { sqlList } from '../store/sql.js';
 import { buildMembership, TOPOLOGY_EVENT_NAMES, type Membership, type TopologyEventRow } from './membership.js';
@@ -9,18 +9,30 @@ import { buildMembership, TOPOLOGY_EVENT_NAMES, type Membership, type TopologyEv
  * these events in its narrow copy (store/exposure-copy.ts), so a warm run reads a few rows, not
  * the trail. Every event counts, whatever the time range asked: an interface launched before
  * `from` still carries its groups, and one changed after `to` does not matter because
- * `Membership.groupsAt` answers for a moment.
+ * `Membership.groupsAt` answers for a moment. With `windowed`, only events between the bound
+ * `$from` and `$to` are read (see findMembership).
  */
-export function membershipSql(source: string): string {
+export function membershipSql(source: string, windowed = false): string {
   return `SELECT eventid, eventtime, eventname, awsregion, recipientaccountid, errorcode, requestparameters, responseelements
 FROM ${source}
-WHERE eventname IN (${sqlList(TOPOLOGY_EVENT_NAMES)})
+WHERE eventname IN (${sqlList(TOPOLOGY_EVENT_NAMES)})${windowed ? '\n  AND eventtime >= $from AND eventtime <= $to' : ''}
 ORDER BY eventtime, eventid`;
 }
 
-export async function findMembership(engine: Engine): Promise<Membership> {
+/** The run's window, for an engine that bounds the history it reads (ISO-8601 bounds). */
+export interface MembershipWindow {
+  from?: string;
+  to?: string;
+}
+
+/**
+ * Interface membership from the events up to the window's end; how far back is the engine's
+ * (`historyBounds`): every event on a local store, `historyDays` before the window on Athena.
+ */
+export async function findMembership(engine: Engine, window: MembershipWindow = {}): Promise<Membership> {
   const source = await exposureSource(engine, TOPOLOGY_EVENT_NAMES);
-  const { rows } = await engine.all(membershipSql(source));
+  const bounded = engine.dialect.historyDays !== null;
+  const { rows } = await engine.all(membershipSql(source, bounded), bounded ? historyBounds(engine.dialect, window) : {});
   const json = (value: unknown) => (value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value));
   return buildMembership(
     rows.map((r) => ({

@@ -24,17 +24,24 @@ const parser = new (NSP as unknown as { Parser: new () => { astify(sql: string, 
 const parsesOnTrino = (sql: string) => parser.astify(sql, { database: 'trino' });
 
 const SAMPLE: Record<string, Params[string]> = { integer: 8443, boolean: true };
+/** The window a run binds: real times, so the day-partition filter is added as on Athena and parsed with the rest. */
+const WINDOW: Params = { from: '2024-05-01T00:00:00Z', to: '2024-05-15T00:00:00Z' };
 
 test('every SQL step of every bundled runbook, translated to Trino, parses with the Trino grammar', async () => {
   const folders = await findRunbookFolders(join(CHECKOUT, 'runbooks'));
   let checked = 0;
+  let pruned = 0;
   for (const dir of folders) {
     const { runbook } = await loadRunbook(dir);
     for (const step of runbook.steps) {
       if (step.kind !== 'sql') continue;
       const names = sqlParameterNames(step.sql);
-      const params = Object.fromEntries(names.map((n) => [n, SAMPLE[runbook.parameters[n]?.type ?? ''] ?? "o'brien"]));
+      const params = Object.fromEntries(names.map((n) => [n, WINDOW[n] ?? SAMPLE[runbook.parameters[n]?.type ?? ''] ?? "o'brien"]));
       const { sql, positional } = translateSql(step.sql, params, 'trino');
+      if (/\bcloudtrail_logs\b/.test(step.sql) && names.includes('from')) {
+        assert.match(sql, /\(SELECT \* FROM cloudtrail_logs WHERE "timestamp" >= \?/, `${runbook.id}/${step.id} reads only the window's days`);
+        pruned++;
+      }
       assert.ok(!segments(sql).some((s) => s.kind === 'code' && /\$[A-Za-z_]/.test(s.text)), `${runbook.id}/${step.id}: a $name is left`);
       assert.equal(positional.length, (sql.match(/\?/g) ?? []).length - questionMarksOutsideCode(sql), `${runbook.id}/${step.id}`);
       assert.doesNotThrow(() => parsesOnTrino(sql), `${runbook.id}/${step.id} does not parse on Trino`);
@@ -43,6 +50,7 @@ test('every SQL step of every bundled runbook, translated to Trino, parses with 
   }
   // credential-compromise: calls; logging-tampering: tampering, restores (port-exposure's steps are built in).
   assert.ok(checked >= 3, `only ${checked} SQL steps found`);
+  assert.ok(pruned >= 3, `only ${pruned} SQL steps read a window's days`);
 });
 
 test('the SQL the built-in steps send to the engine parses on Trino too (exposure candidates, flow records on a port)', () => {

@@ -9,7 +9,8 @@ import { inferInterfaceAddresses } from '../../src/flows/connections.js';
 import { ingestPaths } from '../../src/ingest/ingest.js';
 import { ingestFlowLogFile } from '../../src/ingest/vpcflow/index.js';
 import type { CallerIdentity } from '../../src/investigate/identities.js';
-import { EVENTS_BY_ID_SQL, identityOf, lookupIdentities } from '../../src/investigate/identities.js';
+import { eventsByIdSql, identityOf, lookupIdentities } from '../../src/investigate/identities.js';
+import { translateSql } from '../../src/engines/dialects.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 /** An engine that records the SQL it was asked to run. */
@@ -68,8 +69,11 @@ test('lookupIdentities: known identities are taken as they are, the rest read by
   await ingestPaths(store, [dir]);
   const { engine, sql } = recording(store);
 
-  assert.match(EVENTS_BY_ID_SQL, /eventid IN \(SELECT unnest\(CAST\(json\(\$ids\) AS VARCHAR\[\]\)\)\)/);
-  assert.doesNotMatch(EVENTS_BY_ID_SQL, /list_contains/);
+  // One bound parameter per id: the same text translates to Trino (no DuckDB list type).
+  assert.match(eventsByIdSql(3), /eventid IN \(\$id0, \$id1, \$id2\)/);
+  assert.doesNotMatch(eventsByIdSql(3), /VARCHAR\[\]|list_contains/);
+  assert.match(translateSql(eventsByIdSql(2), { id0: 'a', id1: "b'c" }, 'trino').sql, /eventid IN \(\?, \?\)/);
+  assert.deepEqual(translateSql(eventsByIdSql(2), { id0: 'a', id1: "b'c" }, 'trino').positional, ["'a'", "'b''c'"]);
 
   const all = await lookupIdentities(engine, ['a', 'b', 'c', "d'; DROP TABLE cloudtrail_events; --", 'missing']);
   assert.deepEqual([...all.keys()].sort(), ['a', 'b', 'c', "d'; DROP TABLE cloudtrail_events; --"]);

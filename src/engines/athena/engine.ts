@@ -5,12 +5,16 @@ import type { Dialect, Engine, Params, QueryResult, Row } from '../engine.js';
 import { AthenaClient, type AthenaClientOptions, type ColumnInfo, type Datum, type QueryExecution, type ResultPage } from './client.js';
 import { toRow } from './values.js';
 
+/** Days of history read before a run's window on Athena unless `--athena-history` says otherwise (docs/athena.md, "History"). */
+export const DEFAULT_HISTORY_DAYS = 90;
+
 export const athenaDialect: Dialect = {
   family: 'trino',
   parameterStyle: 'positional',
   nativeAthenaFunctions: true,
   // No ledger, no exposure caches: the tables are the bucket (docs/athena.md, "What stays local").
   localStore: false,
+  historyDays: DEFAULT_HISTORY_DAYS,
 };
 
 export interface AthenaEngineOptions extends AthenaClientOptions {
@@ -22,6 +26,8 @@ export interface AthenaEngineOptions extends AthenaClientOptions {
   database?: string;
   /** Data catalog (default `AwsDataCatalog`). */
   catalog?: string;
+  /** Days of history before the window (Dialect.historyDays); null: the whole trail. Default DEFAULT_HISTORY_DAYS. */
+  historyDays?: number | null;
   /** Interrupt (e.g. SIGINT): a running query is stopped on Athena, not left to bill. */
   signal?: AbortSignal;
   /** First wait between GetQueryExecution polls, in ms (then ×1.5 per poll up to maxPollMs). */
@@ -38,6 +44,10 @@ export interface QueryStats {
   costUsd: number;
   engineMs: number | undefined;
 }
+
+/** What Athena uses when `--athena-database` / `--athena-catalog` are not given. */
+export const DEFAULT_DATABASE = 'default';
+export const DEFAULT_CATALOG = 'AwsDataCatalog';
 
 const MB = 1024 * 1024;
 const TB = 1024 ** 4;
@@ -57,7 +67,7 @@ export function queryCost(scannedBytes: number): { billedBytes: number; costUsd:
  */
 export class AthenaEngine implements Engine {
   readonly name = 'athena';
-  readonly dialect = athenaDialect;
+  readonly dialect: Dialect;
   readonly stats: QueryStats[] = [];
   private readonly client: AthenaClient;
   private readonly running = new Set<string>();
@@ -66,6 +76,7 @@ export class AthenaEngine implements Engine {
 
   constructor(readonly options: AthenaEngineOptions) {
     this.client = new AthenaClient(options);
+    this.dialect = options.historyDays === undefined ? athenaDialect : { ...athenaDialect, historyDays: options.historyDays };
     this.signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
   }
 
@@ -128,7 +139,7 @@ export class AthenaEngine implements Engine {
         QueryString: translated.sql,
         ClientRequestToken: randomUUID(),
         ...(this.options.workgroup ? { WorkGroup: this.options.workgroup } : {}),
-        QueryExecutionContext: { Database: this.options.database ?? 'default', Catalog: this.options.catalog ?? 'AwsDataCatalog' },
+        QueryExecutionContext: { Database: this.options.database ?? DEFAULT_DATABASE, Catalog: this.options.catalog ?? DEFAULT_CATALOG },
         ...(this.options.outputLocation ? { ResultConfiguration: { OutputLocation: this.options.outputLocation } } : {}),
         ...(translated.positional.length ? { ExecutionParameters: translated.positional } : {}),
       },

@@ -1,5 +1,5 @@
 import { TrailbookError } from '../../errors.js';
-import { AthenaEngine } from './engine.js';
+import { AthenaEngine, DEFAULT_CATALOG, DEFAULT_DATABASE } from './engine.js';
 
 /** What `--engine athena` needs, as the CLI's flags give it; everything else comes from the environment. */
 export interface AthenaSettings {
@@ -9,6 +9,8 @@ export interface AthenaSettings {
   catalog?: string;
   region?: string;
   profile?: string;
+  /** Days of history before the window; null: the whole trail (AthenaEngineOptions.historyDays). */
+  historyDays?: number | null;
   signal?: AbortSignal;
 }
 
@@ -32,6 +34,7 @@ export function openAthena(settings: AthenaSettings, env: NodeJS.ProcessEnv = pr
     outputLocation: settings.outputLocation,
     database: settings.database,
     catalog: settings.catalog,
+    ...(settings.historyDays === undefined ? {} : { historyDays: settings.historyDays }),
     signal: settings.signal,
   });
 }
@@ -41,4 +44,14 @@ export function costLine(engine: AthenaEngine): string {
   const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
   const billed = engine.stats.reduce((sum, s) => sum + s.billedBytes, 0);
   return `athena: ${engine.stats.length} ${engine.stats.length === 1 ? 'query' : 'queries'}, scanned ${mb(engine.totalScannedBytes)} MB, billed ${mb(billed)} MB, about $${engine.totalCostUsd.toFixed(6)}`;
+}
+
+/** Where an Athena run read the logs, for the report's inputs (`EngineInput`; the defaults the engine applies, named). */
+export function athenaInput(engine: AthenaEngine) {
+  return {
+    name: 'athena' as const,
+    catalog: engine.options.catalog ?? DEFAULT_CATALOG,
+    database: engine.options.database ?? DEFAULT_DATABASE,
+    workgroup: engine.options.workgroup ?? null,
+  };
 }

@@ -12,6 +12,7 @@ export const duckdbDialect: Dialect = {
   parameterStyle: 'dollar-named',
   nativeAthenaFunctions: false,
   localStore: true,
+  historyDays: null,
 };
 
 export interface DuckDBEngineOptions {

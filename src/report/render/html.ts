@@ -19,7 +19,7 @@ import {
   type AnswerView,
   refText,
 } from './model.js';
-import type { Coverage } from './model.js';
+import { logInputsText, type Coverage } from './model.js';
 import { ACTION_COLOR, renderTimeline } from './timeline.js';
 
 /**
@@ -91,7 +91,7 @@ function legend(): Markup {
 function inputs(report: Report): Markup {
   const { cloudtrail, vpcflow, intel } = report.inputs;
   const skipped = [...cloudtrail.skipped, ...vpcflow.skipped];
-  return html`<p class="meta">Inputs: CloudTrail ${cloudtrail.events} events in ${cloudtrail.files} files (${cloudtrail.skipped.length} skipped) · flow logs ${vpcflow.records} records in ${vpcflow.files} files (${vpcflow.skipped.length} skipped) · intel ${intel.length ? intel.map((i, n) => html`${n ? ', ' : ''}<code>${i.name}</code> (${i.entries})`) : 'none'}</p>
+  return html`<p class="meta">Inputs: ${logInputsText(report.inputs)} · intel ${intel.length ? intel.map((i, n) => html`${n ? ', ' : ''}<code>${i.name}</code> (${i.entries})`) : 'none'}</p>
 ${skipped.length ? html`<details class="skipped"><summary>${skipped.length} skipped input${skipped.length === 1 ? '' : 's'}</summary><ul>${skipped.map((s) => html`<li><code>${s.path}</code>: ${s.reason}</li>`)}</ul></details>` : ''}`;
 }
 

@@ -25,7 +25,7 @@ import {
   type ListLimit,
   refText,
 } from './model.js';
-import type { Coverage } from './model.js';
+import { logInputsText, type Coverage } from './model.js';
 import { plain } from './safe.js';
 
 /**
@@ -145,10 +145,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
 function inputsText(report: Report): string {
   const { cloudtrail, vpcflow, intel } = report.inputs;
   const feeds = intel.length ? intel.map((i) => `${mdCode(i.name)} (${i.entries} entries)`).join(', ') : 'none';
-  const lines = [
-    `Inputs: CloudTrail ${cloudtrail.events} events in ${cloudtrail.files} files (${cloudtrail.skipped.length} skipped) · ` +
-      `flow logs ${vpcflow.records} records in ${vpcflow.files} files (${vpcflow.skipped.length} skipped) · intel ${feeds}`,
-  ];
+  const lines = [`Inputs: ${logInputsText(report.inputs, mdCode)} · intel ${feeds}`];
   // Skipped inputs are listed: a report that silently ignored files would mislead (docs/limits.md).
   for (const s of [...cloudtrail.skipped, ...vpcflow.skipped]) lines.push(`- skipped ${mdCode(s.path)}: ${mdText(s.reason)}`);
   return lines.join('\n');

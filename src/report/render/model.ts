@@ -273,3 +273,20 @@ export function evidenceSpanText(rows: readonly EvidenceRow[]): string {
   const times = rows.map((r) => r.ts).filter((t) => t !== '');
   return times.length ? `${times[0]} → ${times.at(-1)}` : '';
 }
+
+/**
+ * The logs half of the inputs line: what the store counted, or, when the runbook ran on Athena over
+ * the bucket and nothing was counted (a count there is a billed scan), where the logs were read.
+ * `name` renders the catalog and database as the format writes names (escaped by the caller).
+ */
+export function logInputsText(inputs: Report['inputs'], name: (text: string) => string = (text) => text): string {
+  const { cloudtrail, vpcflow, engine } = inputs;
+  if (cloudtrail.events === null || vpcflow.records === null) {
+    const where = engine ? ` in ${name(`${engine.catalog}.${engine.database}`)}` : '';
+    return `CloudTrail and flow logs read on Athena${where} (not counted: a count would be a billed scan)`;
+  }
+  return (
+    `CloudTrail ${cloudtrail.events} events in ${cloudtrail.files} files (${cloudtrail.skipped.length} skipped) · ` +
+    `flow logs ${vpcflow.records} records in ${vpcflow.files} files (${vpcflow.skipped.length} skipped)`
+  );
+}

@@ -26,7 +26,7 @@ import {
   type AnswerView,
   type ListLimit,
 } from './model.js';
-import type { Coverage } from './model.js';
+import { logInputsText, type Coverage } from './model.js';
 import { plain as oneLine } from './safe.js';
 import { clipValue, cutEnd, layoutTable, pad, wrap, type Column } from './text-layout.js';
 
@@ -200,12 +200,9 @@ function settingsText(report: Report): string | undefined {
 }
 
 function inputsText(report: Report): string {
-  const { cloudtrail, vpcflow, intel } = report.inputs;
+  const { intel } = report.inputs;
   const feeds = intel.length ? intel.map((i) => `${plain(i.name)} (${i.entries})`).join(', ') : 'none';
-  return (
-    `inputs: CloudTrail ${cloudtrail.events} events in ${cloudtrail.files} files (${cloudtrail.skipped.length} skipped) · ` +
-    `flow logs ${vpcflow.records} records in ${vpcflow.files} files (${vpcflow.skipped.length} skipped) · intel ${feeds}`
-  );
+  return `inputs: ${logInputsText(report.inputs, plain)} · intel ${feeds}`;
 }
 
 function credentialLines(c: Credentials, width: number, indent: string): string[] {
