@@ -9,6 +9,7 @@ import type { EngineInput, Report } from '../report/contract.js';
 import { renderReport, isReportFormat, summaryLine, type ReportFormat } from '../report/render/index.js';
 import { loadRunbook } from '../runbook/load.js';
 import { compile } from '../runbook/compile.js';
+import { logWindowOf } from '../runbook/log-window.js';
 import { assertPathsExist } from '../sources/local.js';
 import { addS3Options, s3SourceFor, type S3Flags } from './s3-flags.js';
 import { TrailbookError } from '../errors.js';
@@ -123,7 +124,7 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   const runbook = await loadRunbook(run.runbookDir);
   // Mistakes the user can fix at once come before any work, and before a store is opened or made:
   // a bad parameter, then a path that does not exist.
-  compile(runbook.runbook, run.parameters, { now: run.now });
+  const plan = compile(runbook.runbook, run.parameters, { now: run.now });
   await assertPathsExist(paths);
   const s3 = await s3SourceFor(paths, flags);
   // The AWS ranges `trailbook intel update` installed beside the store count as a feed.
@@ -155,6 +156,8 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
       const summary = await ingestPaths(engine, [...paths], {
         limits,
         s3,
+        // Files delivered wholly outside the runbook's declared window are left unread (and unledgered).
+        readWindow: logWindowOf(runbook.runbook, plan),
         onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)),
       });
       bar.done();

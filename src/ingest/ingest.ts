@@ -28,6 +28,13 @@ export interface IngestOptions extends PruneFilter {
   batchRows?: number;
   /** Bounds on one file and one record (docs/limits.md); each unset one has its default. */
   limits?: Partial<IngestLimits>;
+  /**
+   * Prune only: S3 folders and AWS-layout files delivered wholly outside this window are neither
+   * listed nor read, nor ledgered, so a later run with a wider window reads them. Unlike `from`/`to`
+   * it keeps every event of the files it reads (a file ledgered as read must hold all its events).
+   * `run`/`investigate` pass their runbook's `logWindow` (runbook/log-window.ts).
+   */
+  readWindow?: Pick<PruneFilter, 'from' | 'to'>;
   /** Reads the `s3://` paths (docs/s3.md); made from the default AWS settings when absent and one is given. */
   s3?: S3Source;
   /**
@@ -147,11 +154,26 @@ export async function ingestPaths(engine: DuckDBEngine, paths: readonly string[]
   if (urls.length === 0) return ingestFiles(engine, listing.files, options, started, listing.skipped);
   // Objects are listed with the time range and selection: pruned folders are never listed.
   const s3 = options.s3 ?? S3Source.create();
-  const remote = await s3.list(urls, options);
+  const remote = await s3.list(urls, pruneFilterOf(options));
   const files: InputFile[] = [...listing.files, ...remote.files];
   const summary = await ingestFiles(engine, files, { ...options, s3 }, started, [...listing.skipped, ...remote.skipped]);
   summary.s3 = { ...s3.stats, foldersPruned: remote.foldersPruned };
   return summary;
+}
+
+/** What prunes files and folders: the event filter (`from`/`to`, accounts, regions) narrowed by the read window. */
+function pruneFilterOf(options: IngestOptions): PruneFilter {
+  const window = options.readWindow ?? {};
+  const later = (a?: Date, b?: Date) => (a && b ? (a > b ? a : b) : (a ?? b));
+  const earlier = (a?: Date, b?: Date) => (a && b ? (a < b ? a : b) : (a ?? b));
+  const from = later(options.from, window.from);
+  const to = earlier(options.to, window.to);
+  return {
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.regions ? { regions: options.regions } : {}),
+  };
 }
 
 /**
@@ -187,8 +209,9 @@ export async function ingestFiles(
 
   // Plan: what each file needs, decided from its path and the ledger before reading anything.
   type Plan = { kind: 'done' } | { kind: 'decode'; job: FileJob };
+  const prune = pruneFilterOf(options);
   const plans: Plan[] = files.map((file, seq) => {
-    const pruned = pruneReason(file.path, options);
+    const pruned = pruneReason(file.path, prune);
     if (pruned) {
       summary.files.pruned++;
       const key = pruned.replace(/^(account|region) \S+/, '$1 not selected').replace(/on \d{4}-\d{2}-\d{2}, /, '');

@@ -352,6 +352,15 @@ export const RunbookSchema = z
       .record(ParameterName, ParameterSchema)
       .default({})
       .describe('Typed parameters by name (lowercase, digits, underscores); SQL refers to them as `$name`.'),
+    logWindow: z
+      .strictObject({
+        from: ParameterName.optional().describe('The timestamp parameter before which no step reads an event.'),
+        to: ParameterName.optional().describe('The timestamp parameter after which no step reads an event.'),
+      })
+      .optional()
+      .describe(
+        'The parameters that bound every event the steps read. `run` and `investigate` then leave unread the S3 objects and AWS-layout files delivered wholly outside them (docs/s3.md); events of the files read are all kept. Leave a side out when a step reads past it (a rule opened before the window and still open, a key revoked after it); without `logWindow` everything given is read.',
+      ),
     steps: z.array(StepSchema).min(1).describe('Evidence tables, in order.'),
     findings: z.array(FindingRuleSchema).min(1).describe('How step rows group into findings.'),
     signals: z

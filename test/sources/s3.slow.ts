@@ -110,6 +110,73 @@ cases.push([
 ]);
 
 cases.push([
+  'a read window prunes without losing: only the day’s objects are fetched, all their events kept, and a run without it fetches the rest',
+  async (t, server) => {
+    const byDay = await uploadSample(motoClient(server), 'trail-window');
+    const local = await DuckDBEngine.open({ path: ':memory:' });
+    t.after(() => local.close());
+    await ingestPaths(local, [sample('cloudtrail'), sample('vpcflow')]);
+
+    const engine = await DuckDBEngine.open({ path: ':memory:' });
+    t.after(() => engine.close());
+    const day = motoSource(server);
+    const window = { from: new Date('2024-05-15T00:00:00Z'), to: new Date('2024-05-15T23:59:59Z') };
+    const first = await ingestPaths(engine, ['s3://trail-window/AWSLogs/'], { s3: day, readWindow: window });
+    assert.equal(day.stats.getObject, byDay.get('2024/05/15')!.length, 'GetObject only for the objects delivered on 2024-05-15');
+    assert.equal(first.events.filtered, 0, 'a read window keeps every event of the files it reads');
+    const ledgered = `SELECT count(*) AS n FROM ingest_ledger WHERE path LIKE '%/2024/05/14/%'`;
+    assert.equal(await scalar(engine, ledgered), 0, 'pruned objects are not in the ledger');
+
+    const rest = motoSource(server);
+    await ingestPaths(engine, ['s3://trail-window/AWSLogs/'], { s3: rest });
+    assert.equal(rest.stats.getObject, byDay.get('2024/05/14')!.length, 'the run without a window fetches what was pruned, and only that');
+    assert.equal(await scalar(engine, KEYS_DIGEST), await scalar(local, KEYS_DIGEST), 'the same events as the local folders');
+    const flowCount = 'SELECT count(*) AS n FROM vpc_flow_records';
+    assert.equal(await scalar(engine, flowCount), await scalar(local, flowCount));
+  },
+]);
+
+cases.push([
+  '`investigate s3://… --to D` leaves the days after D (and its delivery-lag day) unread, reports what the local folders give, and a run without --to reads them',
+  async (t, server) => {
+    const client = motoClient(server);
+    const byDay = await uploadSample(client, 'trail-investigate-window');
+    // A later day's object (a copy of a sample file: its events are duplicates, so the report is unchanged by it).
+    const copied = byDay.get('2024/05/15')![0]!;
+    const decoy = copied.replace('2024/05/15', '2024/06/20');
+    const body = await (await client.send(new GetObjectCommand({ Bucket: 'trail-investigate-window', Key: copied }))).Body!.transformToByteArray();
+    await client.send(new PutObjectCommand({ Bucket: 'trail-investigate-window', Key: decoy, Body: body }));
+
+    const dir = tempDir(t);
+    const local = await runInProcess(demoArgs(join(dir, 'local.duckdb'), 'json'));
+    const db = join(dir, 's3.duckdb');
+    const args = demoArgs(db, 'json');
+    args.splice(1, 2, 's3://trail-investigate-window/AWSLogs/');
+    const remote = await runInProcess(args, { env: server.env });
+    assert.equal(remote.status, local.status, remote.stderr);
+    const { generatedAt: _l, ...expected } = JSON.parse(local.stdout) as Record<string, unknown>;
+    const { generatedAt: _r, ...actual } = JSON.parse(remote.stdout) as Record<string, unknown>;
+    assert.deepEqual(actual, expected);
+
+    const ledgeredPaths = async () => {
+      const engine = await DuckDBEngine.open({ path: db });
+      try {
+        return (await engine.all('SELECT DISTINCT path FROM ingest_ledger ORDER BY path')).rows.map((r) => r['path'] as string);
+      } finally {
+        await engine.close();
+      }
+    };
+    const objects = [...byDay.values()].flat().map((key) => `s3://trail-investigate-window/${key}`);
+    assert.deepEqual(await ledgeredPaths(), objects.sort(), 'every sample object fetched (14th, 15th: the lag day), the later day not');
+
+    const wide = args.slice(0, -2); // no --to: the runbook's default end, now
+    const again = await runInProcess(wide, { env: server.env });
+    assert.equal(again.status === 0 || again.status === 1, true, again.stderr);
+    assert.ok((await ledgeredPaths()).includes(`s3://trail-investigate-window/${decoy}`), 'the wider run read the object pruned before');
+  },
+]);
+
+cases.push([
   'an interrupted S3 ingest, then a re-run: the rest is fetched, nothing is stored twice',
   async (t, server) => {
     const byDay = await uploadSample(motoClient(server), 'trail-resume');
