@@ -1,5 +1,5 @@
 import { actionSeverity, type Action } from '../decide/actions.js';
-import type { Report } from '../report/contract.js';
+import type { Finding, Report } from '../report/contract.js';
 import type { Alert, AlertChange } from './alert.js';
 
 /** What was last alerted per finding identity (`<runbook id>/<finding id>`): the `alert_state` table, as a map. */
@@ -38,22 +38,28 @@ export function planAlerts(previous: AlertState, report: Report, context: PlanCo
     const before = previous.get(identity);
     const change = changeOf(before, action);
     if (change === null) continue;
-    alerts.push({
-      id: alertId(identity, action),
-      identity,
-      change,
-      action,
-      previousAction: before ?? null,
-      raisedAt: report.generatedAt,
-      runbook: report.runbook,
-      subject: report.subject,
-      finding,
-      questions: report.questions,
-      answers: report.answers,
-      reportPath: context.reportPath ?? null,
-    });
+    alerts.push(alertFor(report, finding, change, before ?? null, context.reportPath ?? null));
   }
   return alerts;
+}
+
+/** One finding of a report as the alert of a change (the shape every sink receives). */
+export function alertFor(report: Report, finding: Finding, change: AlertChange, previousAction: Action | null, reportPath: string | null): Alert {
+  const identity = findingIdentity(report.runbook.id, finding.id);
+  return {
+    id: alertId(identity, finding.decision.action),
+    identity,
+    change,
+    action: finding.decision.action,
+    previousAction,
+    raisedAt: report.generatedAt,
+    runbook: report.runbook,
+    subject: report.subject,
+    finding,
+    questions: report.questions,
+    answers: report.answers,
+    reportPath,
+  };
 }
 
 function changeOf(before: Action | undefined, now: Action): AlertChange | null {

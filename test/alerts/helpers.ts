@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Alert, AlertChange } from '../../src/alerts/alert.js';
+import { alertFor } from '../../src/alerts/plan.js';
 import type { Action } from '../../src/decide/actions.js';
 import type { Finding, Report } from '../../src/report/contract.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -36,21 +37,7 @@ export function alertOf(
   change: AlertChange = 'new',
   options: { previousAction?: Action | null; reportPath?: string | null } = {},
 ): Alert {
-  const identity = `${report.runbook.id}/${finding.id}`;
-  return {
-    id: `${identity}@${finding.decision.action}`,
-    identity,
-    change,
-    action: finding.decision.action,
-    previousAction: options.previousAction ?? null,
-    raisedAt: report.generatedAt,
-    runbook: report.runbook,
-    subject: report.subject,
-    finding,
-    questions: report.questions,
-    answers: report.answers,
-    reportPath: options.reportPath ?? null,
-  };
+  return alertFor(report, finding, change, options.previousAction ?? null, options.reportPath ?? null);
 }
 
 export interface Received {
