@@ -187,7 +187,8 @@ describe('runs', () => {
     const asked = await Promise.all(
       [8443, 22, 3389].map((port) => client.post<{ id: string }>('/api/runs', { runbook: 'port-exposure', parameters: { port, to: TO } })),
     );
-    const ids = asked.map((a) => a.body.id);
+    // In the order the server took them (the three requests race): run ids count up.
+    const ids = asked.map((a) => a.body.id).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
     await client.server.settled();
     const runs = await Promise.all(
       ids.map(async (id) => (await client.json<{ status: string; progress: { at: string; step: string }[] }>(`/api/runs/${id}`)).body),
@@ -200,8 +201,15 @@ describe('runs', () => {
     assert.ok(at(runs[1]!, 'start') >= at(runs[0]!, 'done') && at(runs[2]!, 'start') >= at(runs[1]!, 'done'), 'never two at once');
     const { body: list } = await client.json<{ id: string; parameters: { port: number } }[]>('/api/runs');
     assert.deepEqual(
-      list.filter((r) => ids.includes(r.id)).map((r) => r.parameters.port),
-      [8443, 22, 3389],
+      list.filter((r) => ids.includes(r.id)).map((r) => r.id),
+      ids,
+    );
+    assert.deepEqual(
+      list
+        .filter((r) => ids.includes(r.id))
+        .map((r) => r.parameters.port)
+        .sort(),
+      [22, 3389, 8443],
     );
   });
 
