@@ -35,7 +35,7 @@ export interface RunningServer {
   url: string;
   token: string;
   port: number;
-  /** Waits for the runs asked for, then stops listening and closes the store. */
+  /** Stops listening, lets the run in progress finish (queued ones never start), then closes the store. */
   close(): Promise<void>;
   /** For tests: resolves when every run asked for so far has finished. */
   settled(): Promise<void>;
@@ -136,7 +136,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await runs.settled();
+      await runs.stop();
       await store.close();
     },
   };
