@@ -159,7 +159,9 @@ async function reportJson(workspace: Workspace, _request: IncomingMessage, respo
 /** The static HTML report, under its own policy (it has no script; its style is inline). */
 async function reportHtml(workspace: Workspace, _request: IncomingMessage, response: ServerResponse, url: URL, match: RegExpExecArray): Promise<void> {
   const run = doneRun(workspace, match);
-  const html = renderReport(run.report, 'html', run.coverage ? { coverage: run.coverage } : {});
+  // The runbook's tree too, as `trailbook run --format html` passes it, where the renderer draws it.
+  const options = { ...(run.coverage ? { coverage: run.coverage } : {}), decisionTree: run.loaded.runbook.decision };
+  const html = renderReport(run.report, 'html', options);
   const disposition = url.searchParams.get('download') === '1' ? 'attachment' : 'inline';
   send(response, 200, 'text/html; charset=utf-8', html, {
     'Content-Security-Policy': `${CONTENT_SECURITY_POLICY}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
