@@ -151,7 +151,12 @@ async function pivotRoute(workspace: Workspace, _request: IncomingMessage, respo
   sendJson(response, 200, { ...result, findings: findingsNaming(reports, value) });
 }
 
-/** One query on the locked console engine, checked as `trailbook sql` checks it (no --allow-files here). */
+/**
+ * One query on the locked console engine, checked as `trailbook sql` checks it (no --allow-files
+ * here). The result is read whole, as the CLI reads it: DuckDB's streamed results end silently
+ * when a query fails part-way (the C API's fetch returns nothing for both), so a stream could
+ * show a cut result as complete. JSON shows the first SQL_ROW_LIMIT rows; CSV has them all.
+ */
 async function sql(workspace: Workspace, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readJsonBody(request);
   const text = requiredString(body['sql'], 'sql');
