@@ -10,7 +10,13 @@ export const WORKSPACE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-export const SESSION_COOKIE = 'trailbook_session';
+/**
+ * The session cookie's name, with the port: browsers keep cookies by host, not port, so two
+ * workspaces on 127.0.0.1 (two cases at once) would otherwise overwrite each other's session.
+ */
+export function sessionCookieName(port: number): string {
+  return `trailbook_session_${port}`;
+}
 
 /** 32 random bytes, base64url: the secret in the URL the server prints, then in the cookie. */
 export function newToken(): string {
@@ -43,6 +49,8 @@ export interface Refusal {
 export interface GateContext {
   token: string;
   hosts: ReadonlySet<string>;
+  /** `sessionCookieName(port)`. */
+  cookie: string;
 }
 
 export type GateResult = { ok: true; viaQuery: boolean } | ({ ok: false } & Refusal);
@@ -65,7 +73,7 @@ export function checkRequest(request: IncomingMessage, url: URL, context: GateCo
   }
   const fromQuery = url.searchParams.get('token');
   if (fromQuery !== null && method === 'GET' && url.pathname === '/' && sameToken(fromQuery, context.token)) return { ok: true, viaQuery: true };
-  const presented = cookieOf(request.headers.cookie, SESSION_COOKIE) ?? bearerOf(request.headers.authorization);
+  const presented = cookieOf(request.headers.cookie, context.cookie) ?? bearerOf(request.headers.authorization);
   if (presented !== undefined && sameToken(presented, context.token)) return { ok: true, viaQuery: false };
   return { ok: false, status: 401, message: 'open the workspace with the URL trailbook serve printed (it carries the access token)' };
 }
@@ -94,6 +102,6 @@ function bearerOf(header: string | undefined): string | undefined {
 }
 
 /** The cookie that carries the session: script cannot read it, other sites never send it. */
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+export function sessionCookie(name: string, token: string): string {
+  return `${name}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
