@@ -67,6 +67,7 @@ export function checkRequest(request: IncomingMessage, url: URL, context: GateCo
     return { ok: false, status: 403, message: 'requests from another origin are refused' };
   }
   const method = request.method ?? 'GET';
+  if (!fetchedFromHere(request, method)) return { ok: false, status: 403, message: 'requests from another page are refused' };
   if (method !== 'GET' && method !== 'HEAD') {
     const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') return { ok: false, status: 415, message: 'send JSON (Content-Type: application/json)' };
@@ -76,6 +77,19 @@ export function checkRequest(request: IncomingMessage, url: URL, context: GateCo
   const presented = cookieOf(request.headers.cookie, context.cookie) ?? bearerOf(request.headers.authorization);
   if (presented !== undefined && sameToken(presented, context.token)) return { ok: true, viaQuery: false };
   return { ok: false, status: 401, message: 'open the workspace with the URL trailbook serve printed (it carries the access token)' };
+}
+
+/**
+ * `Sec-Fetch-Site` (sent by browsers, never by scripts that do not set it): what the app fetches
+ * is same-origin, a typed or pasted URL `none`. Anything else is another page loading this one's
+ * URLs without an Origin header (an <img> or <script> from another port of 127.0.0.1 is
+ * same-site and would carry the cookie); only a top-level GET navigation (a link to the
+ * workspace) may come from elsewhere.
+ */
+function fetchedFromHere(request: IncomingMessage, method: string): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site === undefined || site === 'same-origin' || site === 'none') return true;
+  return request.headers['sec-fetch-mode'] === 'navigate' && (method === 'GET' || method === 'HEAD');
 }
 
 /** `host:port` of an Origin (`http://127.0.0.1:7443`), or '' when it is not one (`null`, garbage). */

@@ -46,6 +46,19 @@ test('the order of the checks: Host, Origin, content type, then the session', ()
   // A refused content type is refused before the token is looked at: no body of a cross-site form is ever read.
   assert.equal((check('POST', '/api/sql', { 'content-type': 'application/x-www-form-urlencoded' }) as { status: number }).status, 415);
   assert.deepEqual(check('GET', `/?token=${TOKEN}`, {}), { ok: true, viaQuery: true });
+  // Another page (another port of 127.0.0.1 is the same site, so the cookie would go along) loading
+  // an API URL as an image or script is refused; a link followed to the workspace is not.
+  const cookie = `trailbook_session_7443=${TOKEN}`;
+  for (const site of ['same-site', 'cross-site']) {
+    assert.equal((check('GET', '/api/store', { cookie, 'sec-fetch-site': site, 'sec-fetch-mode': 'no-cors' }) as { status: number }).status, 403, site);
+    assert.equal(check('GET', '/', { cookie, 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' }).ok, true, site);
+    assert.equal(
+      (check('POST', '/api/sql', { cookie, 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate', 'content-type': 'application/json' }) as { status: number })
+        .status,
+      403,
+    );
+  }
+  assert.equal(check('GET', '/api/store', { cookie, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' }).ok, true);
   assert.equal((check('GET', `/index.html?token=${TOKEN}`, {}) as { status: number }).status, 401);
   assert.equal((check('GET', '/', { authorization: `Basic ${TOKEN}` }) as { status: number }).status, 401);
   assert.equal((check('GET', '/', { cookie: `trailbook_session_7444=${TOKEN}` }) as { status: number }).status, 401);
