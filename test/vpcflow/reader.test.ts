@@ -75,6 +75,44 @@ test('a truncated .gz throws an INPUT error with the path; the stats keep what w
   assert.ok(file.stats.lines > 0);
 });
 
+test('a Parquet file damaged part-way is an INPUT error naming how far it was read, not a short read', async () => {
+  // DuckDB's streamed result ends quietly when a row group fails to decompress; the reader must notice.
+  const dir = tmp();
+  const path = join(dir, 'flows.parquet');
+  const engine = await DuckDBEngine.open({ path: ':memory:' });
+  try {
+    await engine.run(`COPY (
+      SELECT 5::INT AS version, '123456789012' AS account_id, 'eni-0aaa' AS interface_id, '198.51.100.' || (i % 250) AS srcaddr,
+        '10.0.0.5' AS dstaddr, (i % 60000)::INT AS srcport, 8443::INT AS dstport, 6::INT AS protocol, i::BIGINT AS packets,
+        (i * 7)::BIGINT AS bytes, (1700000000 + i)::BIGINT AS start, (1700000060 + i)::BIGINT AS "end", 'ACCEPT' AS action, 'OK' AS log_status
+      FROM range(100000) t(i)
+    ) TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE 10000, COMPRESSION snappy)`);
+    const whole = await readAll(path, { engine });
+    assert.equal(whole.file.stats.records, 100_000, 'the undamaged file is read whole');
+    // Overwrite bytes inside the data pages of a row group near the end.
+    const { rows } = await engine.all(
+      `SELECT min(data_page_offset) AS first, max(data_page_offset + total_compressed_size) AS last FROM parquet_metadata($path) WHERE row_group_id = 8`,
+      { path },
+    );
+    const bytes = readFileSync(path);
+    const from = Number(rows[0]!['first']) + 50;
+    bytes.fill(0x55, from, Math.min(from + 3000, Number(rows[0]!['last'])));
+    writeFileSync(path, bytes);
+    const file = readFlowLogFile(path, { engine });
+    let read = 0;
+    await assert.rejects(
+      async () => {
+        for await (const batch of file) read += batch.length;
+      },
+      (error: unknown) =>
+        error instanceof TrailbookError && error.code === 'INPUT' && /of 100000 rows/.test(error.location ?? '') && /Parquet/.test(error.message),
+    );
+    assert.ok(read > 0 && read < 100_000, `the rows before the damage were read (${read})`);
+  } finally {
+    await engine.close();
+  }
+});
+
 test('a missing file is an INPUT error', async () => {
   await assert.rejects(readAll('/nonexistent/flows.log'), (e: unknown) => e instanceof TrailbookError && e.code === 'INPUT');
 });

@@ -127,7 +127,9 @@ export class FlowLogFile implements AsyncIterable<FlowRecord[]> {
     } catch (error) {
       throw new TrailbookError('INPUT', `cannot read Parquet flow log: ${(error as Error).message}`, { location: this.path, cause: error });
     }
+    let seen = 0;
     for await (const rows of stream.yieldRowObjectJs()) {
+      seen += rows.length;
       for (const row of rows) {
         const record = this.parser.parseRow(row as Record<string, unknown>);
         if (record) {
@@ -140,6 +142,28 @@ export class FlowLogFile implements AsyncIterable<FlowRecord[]> {
       }
     }
     if (batch.length) yield batch;
+    await this.requireWholeParquet(engine, seen);
+  }
+
+  /**
+   * DuckDB's streamed results end quietly when reading fails part-way (a damaged row group: the
+   * C API's fetch returns no chunk and the error is not raised through the stream), so a short
+   * read is found by counting: the rows seen against the row count in the file's footer. The
+   * reason is DuckDB's own, from reading the file again whole; as with a truncated .gz, the rows
+   * before the damage were read.
+   */
+  private async requireWholeParquet(engine: DuckDBEngine, seen: number): Promise<void> {
+    const { rows } = await engine.all('SELECT num_rows FROM parquet_file_metadata($path)', { path: this.path });
+    const expected = Number(rows[0]?.['num_rows'] ?? seen);
+    if (seen >= expected) return;
+    const reason = await engine.all('SELECT sum(hash(t)) AS h FROM read_parquet($path) t', { path: this.path }).then(
+      () => 'the read stopped early',
+      (error: unknown) => (error as Error).message.split('\n', 1)[0],
+    );
+    throw new TrailbookError('INPUT', `cannot read Parquet flow log: ${reason}`, {
+      location: `${this.path}: after ${seen} of ${expected} rows`,
+      hint: 'the file is damaged; the rows before this point were read',
+    });
   }
 }
 
