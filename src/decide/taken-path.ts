@@ -1,0 +1,84 @@
+import { isLeaf, type DecisionNode, type DecisionTree } from './tree-schema.js';
+
+/**
+ * A finding's decision shown against its runbook's tree: which nodes the decision went through.
+ * Pure, and shared by the report JSON the web workspace reads and by the static HTML report, so
+ * both highlight the same path.
+ */
+
+/** What the report JSON adds to each finding for the web workspace (docs/web.md). */
+export interface FindingTree {
+  decisionTree: DecisionTree;
+  /** Node ids from the root, as far as the finding's decision path follows the tree's edges. */
+  takenPath: string[];
+}
+
+/**
+ * The part of a finding's decision path (node ids, root to leaf) that follows the tree: it must
+ * start at the root and each step must be the `then` or `else` of the one before. A path recorded
+ * under an older version of the tree stops where the two part, so a highlight never claims an
+ * edge the tree does not have.
+ */
+export function takenPath(tree: DecisionTree, decisionPath: readonly string[]): string[] {
+  const nodes = new Map(tree.nodes.map((node) => [node.id, node]));
+  const taken: string[] = [];
+  for (const id of decisionPath) {
+    const node = nodes.get(id);
+    if (!node || taken.includes(id)) break;
+    const previous = taken.length ? nodes.get(taken[taken.length - 1]!) : undefined;
+    const follows = previous === undefined ? id === tree.root : !isLeaf(previous) && (previous.then === id || previous.else === id);
+    if (!follows) break;
+    taken.push(id);
+  }
+  return taken;
+}
+
+/** Adds the tree and the taken path to every finding of a report (the API's report JSON). */
+export function withDecisionTrees<R extends { findings: { decision: { path: string[] } }[] }>(
+  report: R,
+  tree: DecisionTree,
+): Omit<R, 'findings'> & { findings: (R['findings'][number] & FindingTree)[] } {
+  return { ...report, findings: report.findings.map((f) => ({ ...f, decisionTree: tree, takenPath: takenPath(tree, f.decision.path) })) };
+}
+
+/** One node of the tree as an outline draws it: the answer that leads to it, whether it was taken. */
+export interface OutlineNode {
+  node: DecisionNode;
+  /** The branch answer from the parent: `yes` (then) or `no` (else); null at the root. */
+  answer: 'yes' | 'no' | null;
+  taken: boolean;
+  /** Drawn already under another parent (trees may share a leaf): shown by id, not drawn again. */
+  repeat: boolean;
+  children: OutlineNode[];
+}
+
+/**
+ * The tree as a nested outline from the root, `then` before `else`. A node reached a second time
+ * (a shared leaf or subtree) is a `repeat` without children, so the outline stays as big as the
+ * tree. The taken edge is marked on the path's nodes only where the path really went.
+ */
+export function treeOutline(tree: DecisionTree, taken: readonly string[]): OutlineNode | null {
+  const nodes = new Map(tree.nodes.map((node) => [node.id, node]));
+  const drawn = new Set<string>();
+  const visit = (id: string, answer: OutlineNode['answer'], onPath: boolean): OutlineNode | null => {
+    const node = nodes.get(id);
+    if (!node) return null;
+    const depth = onPath ? taken.indexOf(id) : -1;
+    const isTaken = depth >= 0;
+    if (drawn.has(id)) return { node, answer, taken: isTaken, repeat: true, children: [] };
+    drawn.add(id);
+    const children: OutlineNode[] = [];
+    if (!isLeaf(node)) {
+      const next = taken[depth + 1];
+      for (const [child, childAnswer] of [
+        [node.then, 'yes'],
+        [node.else, 'no'],
+      ] as const) {
+        const drawnChild = visit(child, childAnswer, isTaken && next === child);
+        if (drawnChild) children.push(drawnChild);
+      }
+    }
+    return { node, answer, taken: isTaken, repeat: false, children };
+  };
+  return visit(tree.root, null, taken[0] === tree.root);
+}
