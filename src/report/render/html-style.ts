@@ -54,6 +54,21 @@ table.evidence tbody.row:nth-child(even) td { background: #fafafa; }
 article.finding { border-left: 5px solid #999; padding: 2px 0 8px 14px; margin: 18px 0; }
 .path code { background: #eef; }
 .verify { background: #fffbe6; border: 1px solid #f0e0a0; padding: 6px 10px; border-radius: 4px; }
+.decision-tree { margin: 6px 0 8px; font-size: 12.5px; }
+.decision-tree ul { list-style: none; margin: 0; padding-left: 18px; }
+.decision-tree ul.tree { padding-left: 0; }
+.decision-tree li { position: relative; margin: 2px 0; padding-left: 10px; border-left: 1px solid #ccc; }
+.decision-tree ul.tree > li { border-left: none; }
+.decision-tree .node-box { display: inline-block; padding: 1px 6px; border: 1px solid #ddd; border-radius: 4px; color: #666; }
+.decision-tree li.taken > .node-box { border: 2px solid #1d1d1f; color: #1d1d1f; font-weight: 600; background: #fffbe6; }
+.decision-tree li.taken { border-left: 2px solid #1d1d1f; }
+.decision-tree .answer { font-size: 11px; text-transform: uppercase; color: #555; margin-right: 4px; }
+.decision-tree .node-id { font-size: 11px; color: #777; }
+.decision-tree .leaf { color: #fff; border-radius: 3px; padding: 0 5px; font-size: 11px; text-transform: uppercase; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.action-isolate { background: #c62828; }
+.action-escalate { background: #e65100; }
+.action-ticket { background: #1565c0; }
+.action-false-positive { background: #2e7d32; }
 details summary { cursor: pointer; font-weight: 600; margin: 6px 0; }
 footer { color: #777; font-size: 12px; padding: 20px 24px 30px; }
 @media print { .scroll { overflow: visible; } details { display: block; } }
