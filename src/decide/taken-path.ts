@@ -1,10 +1,18 @@
-import { isLeaf, type DecisionNode, type DecisionTree } from './tree-schema.js';
+import type { DecisionNode, DecisionTree, LeafNode } from './tree-schema.js';
 
 /**
  * A finding's decision shown against its runbook's tree: which nodes the decision went through.
  * Pure, and shared by the report JSON the web workspace reads and by the static HTML report, so
  * both highlight the same path.
  */
+
+/**
+ * Whether a node is a leaf. tree-schema.ts has the same test, but importing it brings zod into
+ * the web workspace's bundle; this module imports types only, so the browser can use it.
+ */
+export function isLeafNode(node: DecisionNode): node is LeafNode {
+  return 'action' in node;
+}
 
 /** What the report JSON adds to each finding for the web workspace (docs/web.md). */
 export interface FindingTree {
@@ -26,7 +34,7 @@ export function takenPath(tree: DecisionTree, decisionPath: readonly string[]): 
     const node = nodes.get(id);
     if (!node || taken.includes(id)) break;
     const previous = taken.length ? nodes.get(taken[taken.length - 1]!) : undefined;
-    const follows = previous === undefined ? id === tree.root : !isLeaf(previous) && (previous.then === id || previous.else === id);
+    const follows = previous === undefined ? id === tree.root : !isLeafNode(previous) && (previous.then === id || previous.else === id);
     if (!follows) break;
     taken.push(id);
   }
@@ -68,7 +76,7 @@ export function treeOutline(tree: DecisionTree, taken: readonly string[]): Outli
     if (drawn.has(id)) return { node, answer, taken: isTaken, repeat: true, children: [] };
     drawn.add(id);
     const children: OutlineNode[] = [];
-    if (!isLeaf(node)) {
+    if (!isLeafNode(node)) {
       const next = taken[depth + 1];
       for (const [child, childAnswer] of [
         [node.then, 'yes'],

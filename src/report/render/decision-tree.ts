@@ -1,6 +1,6 @@
 import { h, type VNode } from 'preact';
-import { treeOutline, type OutlineNode } from '../../decide/taken-path.js';
-import { isLeaf, type DecisionTree } from '../../decide/tree-schema.js';
+import { isLeafNode as isLeaf, treeOutline, type OutlineNode } from '../../decide/taken-path.js';
+import type { DecisionTree } from '../../decide/tree-schema.js';
 import { plain } from './safe.js';
 
 /**

@@ -1,0 +1,33 @@
+import { h } from 'preact';
+import { api } from '../api.js';
+import { useApi } from '../use-api.js';
+import { ErrorNote, Loading, shown } from './text.js';
+
+/**
+ * The raw CloudTrail record or flow-log line behind an evidence row, read from its source file by
+ * the server (only files the store's ledger knows). Shown as text: the record's JSON pretty-printed
+ * when the server parsed it, else the exact line.
+ */
+export function RawRecord({ sourceRef, onClose }: { sourceRef: string; onClose: () => void }) {
+  const { data, error, loading } = useApi(() => api.record(sourceRef), [sourceRef]);
+  return h(
+    'div',
+    { class: 'raw-record', 'data-testid': 'raw-record' },
+    h(
+      'div',
+      { class: 'raw-head' },
+      data
+        ? h('span', null, `${data.kind === 'vpcflow' ? 'Flow log line' : 'CloudTrail record'} ${data.line} of `, h('code', null, shown(data.file)))
+        : 'Raw record',
+      h('button', { type: 'button', class: 'close', onClick: onClose, 'aria-label': 'Close the raw record' }, '×'),
+    ),
+    loading ? h(Loading, { what: 'the raw record' }) : null,
+    error ? h(ErrorNote, { error }) : null,
+    data ? h('pre', null, data.record === undefined ? shown(data.text) : prettyJson(data.record)) : null,
+  );
+}
+
+/** Pretty JSON with every string value made visible the way table cells are (bidi, controls). */
+function prettyJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? shown(v) : v), 2);
+}

@@ -1,0 +1,42 @@
+import { h } from 'preact';
+import { plain } from '../../report/render/safe.js';
+import { ApiError } from '../api.js';
+
+/**
+ * How the workspace shows values. Every log-derived string goes through `plain` (control and
+ * invisible characters such as U+202E made visible, as in every other report) and reaches the
+ * DOM as text through Preact, never as markup or a URL.
+ */
+export function shown(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return plain(JSON.stringify(value));
+  return plain(String(value));
+}
+
+export function Code({ value }: { value: unknown }) {
+  return h('code', null, shown(value));
+}
+
+export function ErrorNote({ error }: { error: unknown }) {
+  if (error instanceof ApiError)
+    return h(
+      'div',
+      { class: 'error', role: 'alert' },
+      h('strong', null, shown(error.code)),
+      ': ',
+      shown(error.message),
+      error.hint ? h('div', { class: 'hint' }, shown(error.hint)) : null,
+      Array.isArray(error.problems)
+        ? h(
+            'ul',
+            null,
+            error.problems.map((p) => h('li', null, shown(typeof p === 'object' && p && 'message' in p ? p.message : p))),
+          )
+        : null,
+    );
+  return h('div', { class: 'error', role: 'alert' }, shown(error instanceof Error ? error.message : error));
+}
+
+export function Loading({ what }: { what: string }) {
+  return h('p', { class: 'loading' }, `Loading ${what}…`);
+}
