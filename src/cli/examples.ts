@@ -21,6 +21,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'trailbook run port-exposure --param port=3389 --param from=now-7d --format json',
     'trailbook run ./runbooks/my-runbook --format md --out report.md',
   ],
+  serve: [
+    'trailbook serve --intel sample/intel/threat-feed.txt --trusted sample/trusted-networks.yaml',
+    'trailbook serve --db case.duckdb --port 0 --no-open --runbooks ./team-runbooks',
+  ],
   watch: [
     'TRAILBOOK_WEBHOOK_SECRET=… trailbook watch ./AWSLogs --webhook https://hooks.example.com/trailbook --interval 60s',
     'trailbook watch ./AWSLogs --once --webhook https://hooks.example.com/trailbook --report-dir reports   # from cron',

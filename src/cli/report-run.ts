@@ -3,8 +3,8 @@ import type { Engine } from '../engines/engine.js';
 import { ingestPaths } from '../ingest/ingest.js';
 import { loadIntel } from '../intel/index.js';
 import { feedsWithInstalledRanges } from '../intel/aws-ranges.js';
-import { investigate } from '../investigate/investigate.js';
-import { logsCoverage, remoteEngineNotes, reportInputs } from '../investigate/inputs.js';
+import { reportOnStore } from '../investigate/store-report.js';
+import { logsCoverage, remoteEngineNotes } from '../investigate/inputs.js';
 import type { EngineInput, Report } from '../report/contract.js';
 import { renderReport, isReportFormat, summaryLine, type ReportFormat } from '../report/render/index.js';
 import { loadRunbook } from '../runbook/load.js';
@@ -75,15 +75,16 @@ interface ReportJob {
 }
 
 /** The runbook's report on what the open store holds (refused when it holds nothing). */
-async function reportOn(engine: Engine, { run, runbook, intel, where }: ReportJob): Promise<Report> {
-  // Not counted on Athena (null): the emptiness check below is then left to the runbook's answers.
-  const inputs = await reportInputs(engine, where);
-  if (inputs.cloudtrail.events === 0 && inputs.vpcflow.records === 0) {
-    throw new TrailbookError('INPUT', `the store ${run.settings.db} holds no CloudTrail events and no flow records`, {
-      hint: 'give the log folders to read first (trailbook run <runbook> ./AWSLogs), or --db for another store',
-    });
-  }
-  return investigate(engine, { runbook, parameters: run.parameters, intel, inputs: { ...inputs, config: run.settings.provenance }, now: run.now });
+function reportOn(engine: Engine, { run, runbook, intel, where }: ReportJob): Promise<Report> {
+  return reportOnStore(engine, {
+    db: run.settings.db,
+    runbook,
+    parameters: run.parameters,
+    intel,
+    config: run.settings.provenance,
+    now: run.now,
+    ...(where ? { where } : {}),
+  });
 }
 
 /**

@@ -49,6 +49,8 @@ export function historyBounds(dialect: Dialect, window: { from?: string; to?: st
 export interface QueryResult {
   columns: string[];
   rows: Row[];
+  /** The engine's type name of each column, when it says (DuckDB does). */
+  types?: string[];
 }
 
 export interface Engine {

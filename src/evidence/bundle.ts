@@ -107,7 +107,7 @@ export async function commitEvidence(engine: Engine, fullReport: Report, options
   const caseId = options.caseId ?? defaultCaseId(fullReport);
   if (!CASE_ID_PATTERN.test(caseId)) throw new TrailbookError('USAGE', `case id "${caseId}" must be letters, digits, '.', '_' or '-' (up to 100)`);
   const report = selectFindings(fullReport, options.findings);
-  const records = await sourceRecords(engine, report);
+  const records = await sourceRecords(engine, evidenceRefs(report), Number(report.parameters.port));
   const integrity = await digestValidation(records.entries, options.integrity);
 
   const files = new Map<string, Buffer>();
@@ -198,9 +198,20 @@ function s3KeyOf(path: string): string | null {
   return at >= 0 ? parts.slice(at).join('/') : null;
 }
 
-/** Copies of the source records of every evidence row, by bundle path, and their index. */
-async function sourceRecords(engine: Engine, report: Report): Promise<{ entries: SourceRecordEntry[]; bytes: Map<string, Buffer>; missing: number }> {
-  const refs = [...new Set(report.findings.flatMap((f) => f.evidence.map((e) => e.source_ref)).filter((r) => r !== ''))].sort();
+/** The source refs of every evidence row of the report, once each, sorted. */
+function evidenceRefs(report: Report): string[] {
+  return [...new Set(report.findings.flatMap((f) => f.evidence.map((e) => e.source_ref)).filter((r) => r !== ''))].sort();
+}
+
+/**
+ * Copies of the source records of evidence rows (CloudTrail eventIDs and `flow:` connection keys
+ * on `port`), by bundle path, and their index: the bundle's, and the workspace's raw record view.
+ */
+export async function sourceRecords(
+  engine: Engine,
+  refs: readonly string[],
+  port: number,
+): Promise<{ entries: SourceRecordEntry[]; bytes: Map<string, Buffer>; missing: number }> {
   const eventIds = refs.filter((r) => !r.startsWith('flow:'));
   const flowRefs = refs.filter((r) => r.startsWith('flow:'));
   const ledger = new Map<string, string>();
@@ -281,7 +292,6 @@ async function sourceRecords(engine: Engine, report: Report): Promise<{ entries:
 
   if (flowRefs.length) {
     const wanted = new Set(flowRefs.map((r) => r.slice('flow:'.length)));
-    const port = Number(report.parameters.port);
     const { rows } = await engine.all(
       `SELECT _file, _line, interface_id, protocol, srcaddr, srcport, dstaddr, dstport FROM vpc_flow_records
        WHERE _kind = 'vpc' AND (dstport = $port OR srcport = $port) ORDER BY _file, _line`,

@@ -23,6 +23,14 @@ export interface InvestigateOptions {
   now?: Date;
   /** What ingest read, for the report's inputs section. */
   inputs?: Partial<Report['inputs']>;
+  /** Told as the run moves on: each step before it runs, then the judging of its rows. */
+  onProgress?: (progress: InvestigateProgress) => void;
+}
+
+/** One stage of a run: a plan step's id (or `identities`, `decide`) and what it does, in words. */
+export interface InvestigateProgress {
+  step: string;
+  message: string;
 }
 
 /**
@@ -38,7 +46,15 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
   const params = Object.fromEntries(Object.entries(plan.parameters).map(([k, p]) => [k, p.value]));
   const vpcCidrs = intel.trusted.networks.filter((n) => n.kind === 'vpc').flatMap((n) => n.cidrs.map(formatPrefix));
   const known = new Map<string, CallerIdentity>();
-  const steps = await runSteps(plan, { engine, intel, vpcCidrs, identities: known });
+  const tell = options.onProgress ?? (() => {});
+  const steps = await runSteps(plan, {
+    engine,
+    intel,
+    vpcCidrs,
+    identities: known,
+    onStep: (step, index, total) => tell({ step: step.id, message: `step ${index + 1} of ${total}: ${step.title}` }),
+  });
+  tell({ step: 'identities', message: 'looking up the callers of the evidence events' });
   const eventIds = [...steps.values()]
     .flat()
     .map((r) => r['source_ref'])
@@ -50,6 +66,7 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
     isApprovedPrincipal: (arn) => classify(intel, '0.0.0.0', { principalArn: arn }).matches.some((m) => m.source === 'principal'),
   });
 
+  tell({ step: 'decide', message: 'grouping rows into findings and walking the decision tree' });
   const decided = assembleFindings(content.findings, steps, { identities, params })
     .map((assembled) => ({ finding: decide(assembled, runbook, params), rows: assembled.rows }))
     .sort((a, b) => compareActions(a.finding.decision.action, b.finding.decision.action) || compareText(a.finding.firstSeen, b.finding.firstSeen));

@@ -26,12 +26,17 @@ export interface StepContext {
    * the findings' events need no second pass over the table (see `lookupIdentities`).
    */
   identities?: Map<string, CallerIdentity>;
+  /** Told before each step runs (the workspace shows a run's progress from it). */
+  onStep?: (step: PlanStep, index: number, total: number) => void;
 }
 
 export async function runSteps(plan: Plan, context: StepContext): Promise<StepRows> {
   const out: StepRows = new Map();
   const windows = new Map<string, ExposureWindow[]>();
-  for (const step of plan.steps) out.set(step.id, await runStep(step, out, windows, context));
+  for (const [index, step] of plan.steps.entries()) {
+    context.onStep?.(step, index, plan.steps.length);
+    out.set(step.id, await runStep(step, out, windows, context));
+  }
   return out;
 }
 

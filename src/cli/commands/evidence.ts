@@ -13,9 +13,8 @@ import { storeInputs } from '../../investigate/inputs.js';
 import { judgementFingerprint } from '../../ports/fingerprint.js';
 import { sanitizeForTerminal } from '../../report/escape.js';
 import { loadRunbook } from '../../runbook/load.js';
+import { TRAILBOOK_VERSION } from '../../version.js';
 import { collectList, DB_HELP, PORT_HELP, runbookOption, settingsFor, SINCE_HELP, TimeFlags } from '../options.js';
-
-const VERSION = '0.1.0';
 
 interface CommitFlags {
   repo: string;
@@ -82,7 +81,7 @@ export function register(program: Command): void {
           ...(flags.case ? { caseId: flags.case } : {}),
           ...(flags.finding ? { findings: flags.finding } : {}),
           inputs: { intelFiles: feeds, ...(settings.trusted ? { trustedFile: settings.trusted } : {}), runbookDir: flags.runbook },
-          trailbook: { version: VERSION, judgementFingerprint: judgementFingerprint() },
+          trailbook: { version: TRAILBOOK_VERSION, judgementFingerprint: judgementFingerprint() },
           ...(flags.publicKeys
             ? {
                 integrity: {

@@ -11,6 +11,7 @@ import { register as investigate } from './investigate.js';
 import { register as respond } from './respond.js';
 import { register as run } from './run.js';
 import { register as runbook } from './runbook.js';
+import { register as serve } from './serve.js';
 import { register as sql } from './sql.js';
 import { register as validateLogs } from './validate-logs.js';
 import { register as watch } from './watch.js';
@@ -22,6 +23,7 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   investigate,
   run,
+  serve,
   watch,
   respond,
   ingest,

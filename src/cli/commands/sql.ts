@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DuckDBEngine } from '../../local-store.js';
-import { asConsoleRefusal, checkAnalystStatement, lockAnalystEngine } from '../../engines/duckdb/analyst-console.js';
+import { checkAnalystStatement, consoleError, lockAnalystEngine } from '../../engines/duckdb/analyst-console.js';
 import { TrailbookError } from '../../errors.js';
 import { requireStore } from '../../store/location.js';
 import { lintQuery } from '../../sqlcheck/lint-query.js';
@@ -64,32 +64,6 @@ function queryText(query: string | undefined, file: string | undefined): string 
   throw new TrailbookError('USAGE', 'give a query, or --file FILE');
 }
 
-/** Written by `trailbook exposures` (and kept in the store), so a store may not have them yet. */
-const WRITTEN_BY_EXPOSURES = ['port_exposures', 'port_exposure_windows'];
-
-/**
- * DuckDB answers a table that does not exist with a guess from its own catalog ("Did you mean
- * pg_sequences?"); say instead which tables this store has, and how to see their columns.
- */
-async function unknownTable(engine: DuckDBEngine, error: unknown): Promise<TrailbookError | undefined> {
-  if (!(error instanceof TrailbookError) || error.code !== 'SQL') return undefined;
-  const missing = /Catalog Error: Table with name (.+?) does not exist/.exec(error.message);
-  if (!missing) return undefined;
-  const { rows } = await engine.all(
-    `SELECT table_name AS name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
-     UNION SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
-     ORDER BY name`,
-  );
-  const tables = rows.map((r) => String(r['name']));
-  const absent = WRITTEN_BY_EXPOSURES.filter((t) => !tables.includes(t));
-  return new TrailbookError('SQL', `no table "${missing[1]}" in the store; its tables: ${tables.join(', ') || 'none'}`, {
-    hint: `e.g. SELECT * FROM cloudtrail_logs LIMIT 10; DESCRIBE cloudtrail_logs lists its columns${
-      absent.length ? `; ${absent.join(' and ')} appear once \`trailbook exposures\` has run on this store` : ''
-    }`,
-    cause: error,
-  });
-}
-
 export function register(program: Command): void {
   const sql = program
     .command('sql')
@@ -117,7 +91,7 @@ export function register(program: Command): void {
       const { columns, rows } = await engine.all(text);
       process.stdout.write(formatRows(format, columns, rows));
     } catch (error) {
-      throw (await unknownTable(engine, error)) ?? asConsoleRefusal(error, access);
+      throw await consoleError(engine, error, access);
     } finally {
       await engine.close();
     }

@@ -76,6 +76,41 @@ export function asConsoleRefusal(error: unknown, options: AnalystConsoleOptions)
   return error;
 }
 
+/**
+ * What a failed console query says to the analyst: a missing table with the store's tables, a
+ * refusal by the locked settings as SQL_REFUSED, anything else unchanged (`trailbook sql` and the
+ * workspace's console alike).
+ */
+export async function consoleError(engine: DuckDBEngine, error: unknown, options: AnalystConsoleOptions): Promise<unknown> {
+  return (await unknownTable(engine, error)) ?? asConsoleRefusal(error, options);
+}
+
+/** Written by `trailbook exposures` (and kept in the store), so a store may not have them yet. */
+const WRITTEN_BY_EXPOSURES = ['port_exposures', 'port_exposure_windows'];
+
+/**
+ * DuckDB answers a table that does not exist with a guess from its own catalog ("Did you mean
+ * pg_sequences?"); say instead which tables this store has, and how to see their columns.
+ */
+async function unknownTable(engine: DuckDBEngine, error: unknown): Promise<TrailbookError | undefined> {
+  if (!(error instanceof TrailbookError) || error.code !== 'SQL') return undefined;
+  const missing = /Catalog Error: Table with name (.+?) does not exist/.exec(error.message);
+  if (!missing) return undefined;
+  const { rows } = await engine.all(
+    `SELECT table_name AS name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
+     UNION SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+     ORDER BY name`,
+  );
+  const tables = rows.map((r) => String(r['name']));
+  const absent = WRITTEN_BY_EXPOSURES.filter((t) => !tables.includes(t));
+  return new TrailbookError('SQL', `no table "${missing[1]}" in the store; its tables: ${tables.join(', ') || 'none'}`, {
+    hint: `e.g. SELECT * FROM cloudtrail_logs LIMIT 10; DESCRIBE cloudtrail_logs lists its columns${
+      absent.length ? `; ${absent.join(' and ')} appear once \`trailbook exposures\` has run on this store` : ''
+    }`,
+    cause: error,
+  });
+}
+
 // EXPLAIN, then ANALYZE and/or a parenthesised option list, each optional.
 const EXPLAIN_PREFIX = /^\s*explain\s+(?:analy[sz]e\s+)?(?:\([^()]*\)\s*)?/i;
 

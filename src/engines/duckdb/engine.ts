@@ -122,7 +122,7 @@ export class DuckDBEngine implements Engine {
     }
     const columns = reader.columnNames();
     const rows = reader.getRowObjectsJS().map((row) => toPlainRow(row as Record<string, unknown>));
-    return { columns, rows };
+    return { columns, rows, types: reader.columnTypes().map(String) };
   }
 
   async close(): Promise<void> {
