@@ -144,6 +144,7 @@ export const api = {
   report: (id: string) => call<WorkspaceReport>(`/api/runs/${encodeURIComponent(id)}/report`),
   reportHtmlUrl: (id: string) => `/api/runs/${encodeURIComponent(id)}/report.html`,
   record: (ref: string) => call<SourceRecord>(`/api/record?${query({ ref })}`),
+  recordAt: (file: string, line: number) => call<SourceRecord>(`/api/record?${query({ file, line: String(line) })}`),
   pivot: (kind: PivotKind, value: string) => call<Pivot>(`/api/pivot?${query({ kind, value })}`),
   sql: (sql: string) => call<SqlResult>('/api/sql', { method: 'POST', body: { sql } }),
   /** The CSV as text: the page offers it as a download (a form POST could not send JSON). */

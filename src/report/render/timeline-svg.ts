@@ -47,7 +47,8 @@ export function Timeline({ findings, domain, onRow }: TimelineProps): VNode<any>
   const [lo, hi] = span;
   const x = (ms: number) => fixed(LABEL + ((Math.min(hi, Math.max(lo, ms)) - lo) / (hi - lo)) * PLOT);
   const inside = (ms: number) => ms >= lo && ms <= hi;
-  const click = (row: EvidenceRow) => (onRow ? { onClick: () => onRow(row), class: 'clickable' } : {});
+  /** A mark's class and, in the workspace, its click: the class list keeps the mark's own. */
+  const mark = (cls: string, row: EvidenceRow) => (onRow ? { class: `${cls} clickable`, onClick: () => onRow(row) } : { class: cls });
 
   const bands: VNode<any>[] = [];
   let y = AXIS;
@@ -104,11 +105,7 @@ export function Timeline({ findings, domain, onRow }: TimelineProps): VNode<any>
               : `${cx},${cy - 6} ${cx + 6},${cy} ${cx},${cy + 6} ${cx - 6},${cy}`;
         const cls = reading.accepted === true ? 'accepted' : reading.accepted === false ? 'rejected' : 'mixed';
         body.push(
-          h(
-            'polygon',
-            { class: `conn ${cls}`, points, ...click(r) },
-            tip(`${r.ts} ${r.action} ${r.source_ip ?? ''} → ${r.resource ?? ''}`, r.detail, r.source_ref),
-          ),
+          h('polygon', { ...mark(`conn ${cls}`, r), points }, tip(`${r.ts} ${r.action} ${r.source_ip ?? ''} → ${r.resource ?? ''}`, r.detail, r.source_ref)),
         );
       }
       y += ROW;
@@ -123,7 +120,7 @@ export function Timeline({ findings, domain, onRow }: TimelineProps): VNode<any>
         body.push(
           h(
             'line',
-            { class: 'event', x1: at, x2: at, y1: rowY + 3, y2: rowY + ROW - 3, ...click(r) },
+            { ...mark('event', r), x1: at, x2: at, y1: rowY + 3, y2: rowY + ROW - 3 },
             tip(`${r.ts} ${r.action} on ${r.resource ?? '?'}`, `by ${r.actor ?? '?'} from ${r.source_ip ?? '?'}`, r.detail, r.source_ref),
           ),
         );

@@ -165,7 +165,7 @@ function EvidenceTable({ rows, openRef, onRow }: { rows: readonly EvidenceRow[];
           ),
         ),
         openRef === r.source_ref
-          ? h('tr', { class: 'raw' }, h('td', { colSpan: 5 }, h(RawRecord, { sourceRef: r.source_ref, onClose: () => onRow(null) })))
+          ? h('tr', { class: 'raw' }, h('td', { colSpan: 5 }, h(RawRecord, { source: { ref: r.source_ref }, onClose: () => onRow(null) })))
           : null,
       ),
     ),

@@ -1,9 +1,9 @@
-import { createContext, h } from 'preact';
-import { useContext } from 'preact/hooks';
+import { type ComponentChildren, createContext, h } from 'preact';
+import { useContext, useState } from 'preact/hooks';
 import { api, type PivotKind } from '../api.js';
 import { href } from '../router.js';
 import { useApi } from '../use-api.js';
-import { DataTable } from './table.js';
+import { RawRecord, type RecordSource } from './raw-record.js';
 import { ErrorNote, Loading, shown } from './text.js';
 
 /**
@@ -79,10 +79,87 @@ export function PivotPanel({ target, onClose }: { target: PivotTarget; onClose: 
               )
             : h('p', null, 'In no finding of this session’s runs.'),
           h('h3', null, `CloudTrail events (${data.cloudtrail.total}${data.cloudtrail.truncated ? ', first rows shown' : ''})`),
-          h(DataTable, { rows: data.cloudtrail.rows }),
+          h(PivotRows, { rows: data.cloudtrail.rows, line: cloudtrailLine, source: (r) => (r['eventid'] ? { ref: String(r['eventid']) } : null) }),
           h('h3', null, `Flow records (${data.flows.total}${data.flows.truncated ? ', first rows shown' : ''})`),
-          h(DataTable, { rows: data.flows.rows }),
+          h(PivotRows, {
+            rows: data.flows.rows,
+            line: flowLine,
+            source: (r) => (r['file'] && r['line'] ? { file: String(r['file']), line: Number(r['line']) } : null),
+          }),
         ]
       : null,
+  );
+}
+
+type Row = Record<string, unknown>;
+
+/** A CloudTrail row in one line: when, what, who, from where; the other columns under it. */
+function cloudtrailLine(r: Row): ComponentChildren {
+  return [
+    h('time', null, shown(r['eventtime'])),
+    ' ',
+    h('strong', null, shown(r['eventname'])),
+    r['errorcode'] ? [' ', h('span', { class: 'verdict suspicious' }, shown(r['errorcode']))] : null,
+    ' by ',
+    r['principal'] ? h(PivotLink, { kind: 'principal', value: String(r['principal']) }) : '?',
+    r['access_key'] ? [' ', h(PivotLink, { kind: 'key', value: String(r['access_key']) })] : null,
+    ' from ',
+    r['sourceipaddress'] ? h(PivotLink, { kind: 'address', value: String(r['sourceipaddress']) }) : '?',
+  ];
+}
+
+/** A flow record in one line: start, the tuple (addresses pivot), verdict and size. */
+function flowLine(r: Row): ComponentChildren {
+  return [
+    h('time', null, shown(r['start'])),
+    ' ',
+    r['srcaddr'] ? h(PivotLink, { kind: 'address', value: String(r['srcaddr']) }) : '?',
+    `:${shown(r['srcport'])} → `,
+    r['dstaddr'] ? h(PivotLink, { kind: 'address', value: String(r['dstaddr']) }) : '?',
+    `:${shown(r['dstport'])} `,
+    h('strong', null, shown(r['action'])),
+    ` ${shown(r['packets'])} packets, ${shown(r['bytes'])} bytes on `,
+    r['interface_id'] ? h(PivotLink, { kind: 'resource', value: String(r['interface_id']) }) : '?',
+  ];
+}
+
+/**
+ * The rows of one side of a pivot, narrow enough for the panel: each row one readable line and,
+ * on click, the other columns and its raw record.
+ */
+function PivotRows({ rows, line, source }: { rows: Row[]; line: (r: Row) => ComponentChildren; source: (r: Row) => RecordSource | null }) {
+  const [open, setOpen] = useState<number | null>(null);
+  if (!rows.length) return h('p', { class: 'empty' }, 'No rows.');
+  return h(
+    'ol',
+    { class: 'pivot-rows' },
+    rows.map((r, i) => {
+      const from = source(r);
+      return h(
+        'li',
+        { class: open === i ? 'open' : '' },
+        h(
+          'div',
+          { class: 'pivot-row-line' },
+          line(r),
+          ' ',
+          h(
+            'button',
+            { type: 'button', class: 'more', 'data-testid': 'pivot-row-more', onClick: () => setOpen(open === i ? null : i) },
+            open === i ? 'less' : 'more',
+          ),
+        ),
+        open === i
+          ? [
+              h(
+                'dl',
+                { class: 'pivot-row-rest' },
+                Object.entries(r).map(([k, v]) => [h('dt', null, shown(k)), h('dd', null, shown(v))]),
+              ),
+              from ? h(RawRecord, { source: from, onClose: () => setOpen(null) }) : null,
+            ]
+          : null,
+      );
+    }),
   );
 }

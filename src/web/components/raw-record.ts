@@ -8,8 +8,12 @@ import { ErrorNote, Loading, shown } from './text.js';
  * the server (only files the store's ledger knows). Shown as text: the record's JSON pretty-printed
  * when the server parsed it, else the exact line.
  */
-export function RawRecord({ sourceRef, onClose }: { sourceRef: string; onClose: () => void }) {
-  const { data, error, loading } = useApi(() => api.record(sourceRef), [sourceRef]);
+/** An evidence row's `source_ref`, or a pivot row's file and line. */
+export type RecordSource = { ref: string } | { file: string; line: number };
+
+export function RawRecord({ source, onClose }: { source: RecordSource; onClose: () => void }) {
+  const key = 'ref' in source ? source.ref : `${source.file}\u0000${source.line}`;
+  const { data, error, loading } = useApi(() => ('ref' in source ? api.record(source.ref) : api.recordAt(source.file, source.line)), [key]);
   return h(
     'div',
     { class: 'raw-record', 'data-testid': 'raw-record' },

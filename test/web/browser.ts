@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type RunningServer, type ServeOptions, startServer } from '../../src/serve/server.js';
+import { runInProcess } from '../helpers/in-process.js';
+import { REPO_ROOT } from '../helpers/corpus.js';
+
+/**
+ * What the workspace's browser tests share: Debian's Chromium driven by playwright-core (no
+ * browser download), the app built into a temp folder, a store ingested by the real CLI, the
+ * server started in process on 127.0.0.1 and a free port, and a page that records every dialog,
+ * page error and console error (a CSP violation is a console error).
+ */
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+/** A skip names why: these tests need the Debian package, never a downloaded browser. */
+export const skipWithoutChromium = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
+
+export function tempDir(prefix: string): { dir: string; dispose: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The workspace built as `npm run build` builds it, into `dir`. */
+export function buildWeb(dir: string): string {
+  const out = join(dir, 'web');
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/build-web.mjs'), out], { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  return out;
+}
+
+/** A store in `dir` with the given log folders ingested by the CLI. */
+export async function ingestedStore(dir: string, paths: string[]): Promise<string> {
+  const db = join(dir, 'store.duckdb');
+  const ingest = await runInProcess(['ingest', ...paths, '--db', db, '--no-progress', '--json']);
+  assert.equal(ingest.status, 0, ingest.stderr);
+  return db;
+}
+
+export interface Workspace {
+  server: RunningServer;
+  browser: Browser;
+  page: Page;
+  /** Dialogs opened, page errors and console errors seen: a clean run leaves it empty. */
+  problems: string[];
+  bugs: unknown[];
+  close(): Promise<void>;
+}
+
+export async function openWorkspace(options: Omit<ServeOptions, 'port'>, viewport = { width: 1400, height: 1000 }): Promise<Workspace> {
+  const bugs: unknown[] = [];
+  const server = await startServer({ port: 0, onBug: (e) => bugs.push(e), ...options });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  const page = await browser.newPage({ viewport });
+  const problems: string[] = [];
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  // No request leaves 127.0.0.1: anything else is recorded and refused.
+  await page.route(
+    (url) => url.hostname !== '127.0.0.1',
+    (route) => {
+      problems.push(`remote request: ${route.request().url()}`);
+      return route.abort();
+    },
+  );
+  await page.goto(server.url);
+  return {
+    server,
+    browser,
+    page,
+    problems,
+    bugs,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
