@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type RunningServer, type ServeOptions, startServer } from '../../src/serve/server.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
+
+export { skipWithoutChromium } from './chromium.js';
 
 /**
  * What the workspace's browser tests share: Debian's Chromium driven by playwright-core (no
@@ -14,19 +17,6 @@ import { REPO_ROOT } from '../helpers/corpus.js';
  * server started in process on 127.0.0.1 and a free port, and a page that records every dialog,
  * page error and console error (a CSP violation is a console error).
  */
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-/** A skip names why: these tests need the Debian package, never a downloaded browser. */
-export const skipWithoutChromium = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
 
 export function tempDir(prefix: string): { dir: string; dispose: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
