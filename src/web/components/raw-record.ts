@@ -1,4 +1,5 @@
 import { h } from 'preact';
+import { sanitizeForTerminal } from '../../report/escape.js';
 import { api } from '../api.js';
 import { useApi } from '../use-api.js';
 import { ErrorNote, Loading, shown } from './text.js';
@@ -31,7 +32,10 @@ export function RawRecord({ source, onClose }: { source: RecordSource; onClose: 
   );
 }
 
-/** Pretty JSON with every string value made visible the way table cells are (bidi, controls). */
+/**
+ * Pretty JSON with invisible and reordering characters (U+202E…) and C1 controls made visible, as
+ * the terminal shows them; JSON.stringify already escapes the C0 controls.
+ */
 function prettyJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? shown(v) : v), 2);
+  return sanitizeForTerminal(JSON.stringify(value, null, 2));
 }
