@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -83,4 +83,67 @@ export async function openWorkspace(options: Omit<ServeOptions, 'port'>, viewpor
       await server.close();
     },
   };
+}
+
+/** What an opening of port 8443 to 0.0.0.0/0 may say differently (hostile values, times, groups). */
+export interface Opening {
+  id: number;
+  time: string;
+  group?: string;
+  principal?: string;
+  source?: string;
+  agent?: string;
+  description?: string;
+}
+
+/** An AuthorizeSecurityGroupIngress that opens tcp 8443 to the internet: one exposure finding of the port runbook. */
+export function openingEvent(o: Opening): Record<string, unknown> {
+  return {
+    eventVersion: '1.09',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDATEST',
+      arn: o.principal ?? 'arn:aws:iam::111122223333:user/deploy',
+      accountId: '111122223333',
+      accessKeyId: 'AKIATEST000000000001',
+    },
+    eventTime: o.time,
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'AuthorizeSecurityGroupIngress',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: o.source ?? '198.51.100.23',
+    userAgent: o.agent ?? 'aws-cli/2.15',
+    requestParameters: {
+      groupId: o.group ?? `sg-0000000000000000${o.id}`,
+      ipPermissions: {
+        items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0', description: o.description ?? 'web' }] } }],
+      },
+    },
+    responseElements: { _return: true },
+    eventID: `00000000-0000-4000-8000-${String(o.id).padStart(12, '0')}`,
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: '111122223333',
+  };
+}
+
+/** A CloudTrail log folder under `dir` with one file of these events; returns the folder to ingest. */
+export function cloudTrailLogs(dir: string, events: Opening[]): string {
+  const folder = join(dir, 'logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/14');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, '111122223333_CloudTrail_us-east-1_20240514T0915Z_test.json'), JSON.stringify({ Records: events.map(openingEvent) }));
+  return join(dir, 'logs');
+}
+
+/** Runs a runbook from the runbooks page and waits for its report. */
+export async function runFromPage(page: Page, runbook: string, parameters: Record<string, string>): Promise<void> {
+  await page.goto(new URL('/#/runbooks', page.url()).href);
+  await page.getByTestId(`runbook-${runbook}`).click();
+  const form = page.locator('form.run-form');
+  await form.waitFor({ timeout: 5_000 }).catch(async () => assert.fail(`no run form: ${await page.locator('body').textContent()}`));
+  for (const [name, value] of Object.entries(parameters)) await page.getByTestId(`param-${name}`).fill(value);
+  await page.getByTestId('run-button').click();
+  await page.waitForURL(/#\/runs\/[^/]+$/);
+  await page.getByTestId('answers').waitFor({ timeout: 60_000 });
 }

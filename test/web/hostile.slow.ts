@@ -1,9 +1,8 @@
 // Slow suite: Debian's Chromium on a workspace whose store holds hostile CloudTrail events.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildWeb, ingestedStore, openWorkspace, skipWithoutChromium, tempDir, type Workspace } from './browser.js';
+import { buildWeb, cloudTrailLogs, ingestedStore, openWorkspace, runFromPage, skipWithoutChromium, tempDir, type Workspace } from './browser.js';
 
 /**
  * Log fields are attacker-controlled. A store with events whose principal, group id, user agent,
@@ -21,38 +20,6 @@ const HOSTILE = {
   source: '"><svg onload=window.__xss=5>',
 };
 
-function event(n: number, time: string, source: string) {
-  return {
-    eventVersion: '1.09',
-    userIdentity: {
-      type: 'IAMUser',
-      principalId: 'AIDAHOSTILE',
-      arn: HOSTILE.principal,
-      accountId: '111122223333',
-      accessKeyId: 'AKIAHOSTILE0000000001',
-      userName: 'x',
-    },
-    eventTime: time,
-    eventSource: 'ec2.amazonaws.com',
-    eventName: 'AuthorizeSecurityGroupIngress',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: source,
-    userAgent: HOSTILE.agent,
-    requestParameters: {
-      groupId: HOSTILE.group,
-      ipPermissions: {
-        items: [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0', description: HOSTILE.description }] } }],
-      },
-    },
-    responseElements: { _return: true },
-    eventID: `00000000-0000-4000-8000-00000000000${n}`,
-    readOnly: false,
-    eventType: 'AwsApiCall',
-    managementEvent: true,
-    recipientAccountId: '111122223333',
-  };
-}
-
 const skip = skipWithoutChromium;
 let temp: ReturnType<typeof tempDir>;
 let workspace: Workspace;
@@ -60,11 +27,12 @@ let workspace: Workspace;
 before(async () => {
   if (skip) return;
   temp = tempDir('trailbook-web-hostile-');
-  const folder = join(temp.dir, 'logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/14');
-  mkdirSync(folder, { recursive: true });
-  const records = [event(1, '2024-05-14T09:12:07Z', '198.51.100.23'), event(2, '2024-05-14T09:20:00Z', HOSTILE.source)];
-  writeFileSync(join(folder, '111122223333_CloudTrail_us-east-1_20240514T0915Z_hostile.json'), JSON.stringify({ Records: records }));
-  const db = await ingestedStore(temp.dir, [join(temp.dir, 'logs')]);
+  const hostile = { group: HOSTILE.group, principal: HOSTILE.principal, agent: HOSTILE.agent, description: HOSTILE.description };
+  const logs = cloudTrailLogs(temp.dir, [
+    { id: 1, time: '2024-05-14T09:12:07Z', ...hostile },
+    { id: 2, time: '2024-05-14T09:20:00Z', ...hostile, source: HOSTILE.source },
+  ]);
+  const db = await ingestedStore(temp.dir, [logs]);
   workspace = await openWorkspace({ db, webRoot: buildWeb(temp.dir) });
 });
 
@@ -75,10 +43,7 @@ after(async () => {
 
 test('hostile log values render as text in every view; nothing executes or is injected', { skip }, async () => {
   const { page, problems } = workspace;
-  await page.getByTestId('runbook-port-exposure').click();
-  await page.getByTestId('param-to').fill('2024-05-15T00:00:00Z');
-  await page.getByTestId('run-button').click();
-  await page.getByTestId('answers').waitFor({ timeout: 60_000 });
+  await runFromPage(page, 'port-exposure', { to: '2024-05-15T00:00:00Z' });
 
   // Every finding opened, with its tree and every evidence row's raw record.
   const findings = await page.locator('button.finding-head').count();
