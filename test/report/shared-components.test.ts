@@ -73,6 +73,8 @@ test('the static report draws each finding decision as the tree, the taken path 
   assert.deepEqual(taken, ['start', 'exposure_internet_wide', 'caller_suspicious', 'isolate_host']);
   assert.match(isolate, /<span class="answer yes">yes<\/span>/);
   assert.match(isolate, /<span class="leaf action-isolate">isolate<\/span>/);
+  // The branch not taken at the root is folded under its first node, with how much it holds.
+  assert.match(isolate, /<details><summary><span class="node-box" title="attempt"><span class="answer no">no<\/span>.*?\(4 more\)<\/summary>/);
   // Without a tree the page is as before: the path as text, no drawing.
   assert.doesNotMatch(renderHtml(report), /data-testid="decision-tree"/);
 });

@@ -7,7 +7,8 @@ import { plain } from './safe.js';
  * A finding's decision drawn as its runbook's tree, the taken path highlighted: one Preact
  * component for the static HTML report (pre-rendered) and the web workspace. An outline of
  * nested lists (the stylesheet draws the connectors): every question with its yes and no
- * branches, leaves with their action, nodes on the taken path marked `taken`. Runbook text is
+ * branches, leaves with their action, nodes on the taken path marked `taken`, branches not taken
+ * folded (one click shows them). Runbook text is
  * reviewed content, but it still goes through `plain` and Preact's escaping like any value.
  */
 
@@ -32,19 +33,24 @@ function outlineItem(item: OutlineNode): VNode<any> {
   const text = isLeaf(node)
     ? [h('span', { class: `leaf action-${node.action}` }, node.action), ' ', plain(node.label ?? node.id)]
     : [plain(node.label ?? node.id)];
-  return h(
-    'li',
-    { class: `node${item.taken ? ' taken' : ''}${isLeaf(node) ? ' is-leaf' : ''}` },
-    h(
-      'span',
-      { class: 'node-box', ...taken, title: node.id },
-      answer,
-      ' ',
-      text,
-      ' ',
-      h('code', { class: 'node-id' }, node.id),
-      item.repeat && !isLeaf(node) ? ' (drawn above)' : null,
-    ),
-    item.children.length ? h('ul', null, item.children.map(outlineItem)) : null,
+  const box = h(
+    'span',
+    { class: 'node-box', ...taken, title: node.id },
+    answer,
+    ' ',
+    text,
+    ' ',
+    h('code', { class: 'node-id' }, node.id),
+    item.repeat && !isLeaf(node) ? ' (drawn above)' : null,
   );
+  const children = item.children.length ? h('ul', null, item.children.map(outlineItem)) : null;
+  // Branches the decision did not take are folded under their first node (<details> needs no
+  // script, so the static report folds them too): the taken path reads top to bottom.
+  const folded = !item.taken && children ? h('details', null, h('summary', null, box, ` (${count(item) - 1} more)`), children) : null;
+  return h('li', { class: `node${item.taken ? ' taken' : ''}${isLeaf(node) ? ' is-leaf' : ''}` }, folded ?? [box, children]);
+}
+
+/** Nodes drawn in an outline item, itself included. */
+function count(item: OutlineNode): number {
+  return 1 + item.children.reduce((n, child) => n + count(child), 0);
 }

@@ -26,6 +26,9 @@ svg.timeline .window.open { stroke-dasharray: 4 3; fill-opacity: .25; }
 .decision-tree li.taken { border-left: 2px solid #1d1d1f; }
 .decision-tree .answer { font-size: 11px; text-transform: uppercase; color: #555; margin-right: 4px; }
 .decision-tree .node-id { font-size: 11px; color: #777; }
+.decision-tree details { display: inline; }
+.decision-tree details > summary { cursor: pointer; font-weight: normal; margin: 0; color: #777; }
+.decision-tree details > summary .node-box { cursor: pointer; }
 .decision-tree .leaf { color: #fff; border-radius: 3px; padding: 0 5px; font-size: 11px; text-transform: uppercase; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .action-isolate { background: #c62828; }
 .action-escalate { background: #e65100; }
