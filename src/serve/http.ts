@@ -46,9 +46,17 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   return { status: 500, body: { error: { code: 'BUG', message: 'this is a bug in trailbook: the server log has the trace' } } };
 }
 
-/** JSON as UTF-8: every string from the logs is a JSON string, escaped by JSON.stringify. */
+/**
+ * JSON as UTF-8: every string from the logs is a JSON string. Beyond JSON's own escaping, `<`,
+ * `>`, `&`, the line separators and the bidirectional controls are written as \u escapes: the
+ * same JSON once parsed, but no markup or reordering in the bytes should anything ever show them raw.
+ */
 export function sendJson(response: ServerResponse, status: number, value: unknown): void {
-  send(response, status, 'application/json; charset=utf-8', JSON.stringify(value));
+  const text = JSON.stringify(value).replace(
+    /[<>&\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  send(response, status, 'application/json; charset=utf-8', text);
 }
 
 export function send(response: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {

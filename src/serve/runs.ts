@@ -68,7 +68,7 @@ export class RunQueue {
       parameters,
       status: 'queued',
       startedAt: now.toISOString(),
-      progress: [],
+      progress: [{ at: now.toISOString(), step: 'queued', message: 'waiting for the runs asked for before it' }],
       loaded,
     };
     this.runs.set(run.id, run);

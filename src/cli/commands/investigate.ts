@@ -3,6 +3,7 @@ import { findUnmodelledChanges } from '../../ports/index.js';
 import { portOption } from '../../config/port.js';
 import { collectList, DB_HELP, PORT_HELP, runbookOption, settingsFor, SINCE_HELP, parseProtocolFlag, PROTOCOL_HELP, TimeFlags } from '../options.js';
 import { addReportOptions, runReport, type ReportFlags } from '../report-run.js';
+import { serveUntilStopped } from './serve.js';
 
 interface InvestigateFlags extends ReportFlags {
   db?: string;
@@ -14,6 +15,7 @@ interface InvestigateFlags extends ReportFlags {
   intel?: string[];
   trusted?: string;
   runbook: string;
+  serve?: boolean;
 }
 
 /**
@@ -33,7 +35,8 @@ export function register(program: Command): void {
     .option('--to <time>', 'end of the window: ISO-8601 (UTC when no zone), now')
     .option('--intel <feed>', 'threat-intel feed file, FORMAT:PATH allowed (repeat)', collectList)
     .option('--trusted <file>', 'trusted-networks YAML')
-    .addOption(runbookOption());
+    .addOption(runbookOption())
+    .option('--serve', 'after the report, open the web workspace on the same store (port 7443; docs/serve.md) until Ctrl-C');
   addReportOptions(command, 'v1').action(async (paths: string[], flags: InvestigateFlags) => {
     const times = new TimeFlags();
     const from = times.start(flags);
@@ -64,5 +67,8 @@ export function register(program: Command): void {
         ];
       },
     });
+    if (flags.serve) {
+      await serveUntilStopped({ db: flags.db, intel: flags.intel, trusted: flags.trusted, port: '7443', host: '127.0.0.1', open: true });
+    }
   });
 }

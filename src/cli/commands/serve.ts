@@ -4,7 +4,7 @@ import { TrailbookError } from '../../errors.js';
 import { startServer } from '../../serve/server.js';
 import { collectList, DB_HELP, settingsFor } from '../options.js';
 
-interface ServeFlags {
+export interface ServeFlags {
   db?: string;
   port: string;
   host: string;
