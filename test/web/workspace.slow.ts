@@ -52,6 +52,7 @@ test('the main path: run the port runbook, open the isolate finding, a raw event
   await page.waitForURL((url) => !url.search.includes('token'));
   await page.getByTestId('runbook-list').waitFor();
   await page.getByTestId('runbook-port-exposure').click();
+  await page.screenshot({ path: join(shots(), 'runbooks.png') });
   assert.equal(await page.getByTestId('param-port').inputValue(), '8443', 'the default is filled in');
   await page.getByTestId('param-to').fill('2024-05-15T00:00:00Z');
   await page.getByTestId('run-button').click();
@@ -90,6 +91,18 @@ test('the main path: run the port runbook, open the isolate finding, a raw event
   assert.match((await panel.getByTestId('pivot-intel').textContent()) ?? '', /suspicious|known|allowed/);
   await page.screenshot({ path: join(shots(), 'finding-pivot.png'), fullPage: true });
   await page.locator('article.finding.open').screenshot({ path: join(shots(), 'finding.png') });
+  // The evidence's detail column is reached without a horizontal scroll, pivot panel open or not,
+  // and in a narrower window.
+  for (const width of [1400, 1000]) {
+    await page.setViewportSize({ width, height: 1000 });
+    const overflow = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth - window.innerWidth,
+      tables: [...document.querySelectorAll('table.evidence')].map((t) => t.scrollWidth - (t.parentElement?.clientWidth ?? 0)),
+    }));
+    assert.ok(overflow.page <= 0, `${width}px: the page scrolls sideways by ${overflow.page}px`);
+    for (const extra of overflow.tables) assert.ok(extra <= 0, `${width}px: an evidence table is ${extra}px wider than its place`);
+  }
+  await page.setViewportSize({ width: 1400, height: 1000 });
   await panel.screenshot({ path: join(shots(), 'pivot.png') });
 
   // Zoom: the labels change and never overlap; then a brush across part of the plot.

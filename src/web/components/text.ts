@@ -1,4 +1,5 @@
 import { h } from 'preact';
+import { sanitizeForTerminal } from '../../report/escape.js';
 import { plain } from '../../report/render/safe.js';
 import { ApiError } from '../api.js';
 
@@ -11,6 +12,11 @@ export function shown(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return plain(JSON.stringify(value));
   return plain(String(value));
+}
+
+/** Prose (a runbook's description): lines kept, control and invisible characters made visible. */
+export function shownProse(value: string | undefined): string {
+  return value === undefined ? '' : sanitizeForTerminal(value).trim();
 }
 
 export function Code({ value }: { value: unknown }) {

@@ -49,6 +49,7 @@ export function ZoomTimeline({ findings, onRow }: { findings: readonly Finding[]
     // Drawn through the CSSOM: the CSP forbids style attributes, not this.
     const box = selection.current;
     if (box) {
+      box.style.display = 'block';
       box.style.left = `${((LABEL + Math.min(next.from, next.to) * PLOT) / WIDTH) * 100}%`;
       box.style.width = `${((Math.abs(next.to - next.from) * PLOT) / WIDTH) * 100}%`;
     }
@@ -57,7 +58,7 @@ export function ZoomTimeline({ findings, onRow }: { findings: readonly Finding[]
     if (!drag) return;
     const [a, b] = [Math.min(drag.from, drag.to), Math.max(drag.from, drag.to)];
     setDrag(null);
-    if (selection.current) selection.current.style.width = '0';
+    if (selection.current) selection.current.style.display = 'none';
     // Under about 1% of the plot it was a click, which the mark under the pointer handles.
     if (b - a > 0.01) setSpan([at(a), at(b)]);
   };

@@ -1,7 +1,7 @@
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, type RunbookEntry, type RunbookParameter } from '../api.js';
-import { ErrorNote, Loading, shown } from '../components/text.js';
+import { ErrorNote, Loading, shown, shownProse } from '../components/text.js';
 import { href, navigate } from '../router.js';
 import { useApi } from '../use-api.js';
 
@@ -73,7 +73,7 @@ function RunForm({ runbook }: { runbook: RunbookEntry }) {
     'form',
     { class: 'run-form', onSubmit: submit },
     h('h2', null, shown(runbook.title)),
-    h('p', { class: 'description' }, shown(runbook.description)),
+    h('p', { class: 'description' }, shownProse(runbook.description)),
     runbook.parameters.map((p) =>
       h(
         'label',
@@ -96,7 +96,7 @@ function RunForm({ runbook }: { runbook: RunbookEntry }) {
               required: p.required,
               onInput: (e: Event) => setValues({ ...values, [p.name]: (e.target as HTMLInputElement).value }),
             }),
-        h('span', { class: 'param-description' }, shown(p.description)),
+        h('span', { class: 'param-description' }, shownProse(p.description)),
       ),
     ),
     h('button', { type: 'submit', 'data-testid': 'run-button', disabled: state.busy }, state.busy ? 'Starting…' : 'Run'),
