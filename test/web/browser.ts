@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type RunningServer, type ServeOptions, startServer } from '../../src/serve/server.js';
 import { runInProcess } from '../helpers/in-process.js';
-import { REPO_ROOT } from '../helpers/corpus.js';
+import { CHECKOUT } from '../helpers/corpus.js';
 import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
 
 export { skipWithoutChromium } from './chromium.js';
@@ -26,7 +26,7 @@ export function tempDir(prefix: string): { dir: string; dispose: () => void } {
 /** The workspace built as `npm run build` builds it, into `dir`. */
 export function buildWeb(dir: string): string {
   const out = join(dir, 'web');
-  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/build-web.mjs'), out], { encoding: 'utf8' });
+  const built = spawnSync(process.execPath, [join(CHECKOUT, 'scripts/build-web.mjs'), out], { encoding: 'utf8' });
   assert.equal(built.status, 0, built.stderr);
   return out;
 }

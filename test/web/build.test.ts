@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { CHECKOUT } from '../helpers/corpus.js';
 
 /**
  * The workspace's build (scripts/build-web.mjs) gives three files that the server's strict CSP
@@ -13,7 +14,8 @@ import { test } from 'node:test';
 test('build-web: index.html, app.js and app.css, CSP-clean and small', (t) => {
   const out = mkdtempSync(join(tmpdir(), 'trailbook-web-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
-  const built = spawnSync(process.execPath, ['scripts/build-web.mjs', out], { encoding: 'utf8' });
+  // The checkout's script and sources (npm test runs a transpiled copy of the tests elsewhere).
+  const built = spawnSync(process.execPath, [join(CHECKOUT, 'scripts/build-web.mjs'), out], { encoding: 'utf8' });
   assert.equal(built.status, 0, built.stderr);
   assert.deepEqual(readdirSync(out).sort(), ['app.css', 'app.js', 'index.html']);
 
