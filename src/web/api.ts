@@ -1,5 +1,8 @@
 import type { FindingTree } from '../decide/taken-path.js';
+import type { VerifyResult } from '../evidence/verify.js';
 import type { Finding, Report, ReportInputs } from '../report/contract.js';
+
+export type { VerifyResult };
 
 /**
  * The workspace's calls to its server (docs/web.md lists the API). The session cookie rides
@@ -155,5 +158,5 @@ export const api = {
   },
   commitEvidence: (runId: string) =>
     call<{ commit: string; caseId: string; path: string; files: unknown }>('/api/evidence/commit', { method: 'POST', body: { runId } }),
-  verifyEvidence: () => call<unknown>('/api/evidence/verify', { method: 'POST', body: {} }),
+  verifyEvidence: () => call<VerifyResult>('/api/evidence/verify', { method: 'POST', body: {} }),
 };

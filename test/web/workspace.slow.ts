@@ -129,6 +129,14 @@ test('the main path: run the port runbook, open the isolate finding, a raw event
   );
   await page.screenshot({ path: join(shots(), 'zoomed.png') });
 
+  // The run's evidence committed to the repository beside the store, then verified.
+  await page.getByTestId('evidence-commit').click();
+  await page.getByTestId('evidence-result').waitFor({ timeout: 60_000 });
+  assert.match((await page.getByTestId('evidence-result').textContent()) ?? '', /^Committed [0-9a-f]{12} as case /);
+  await page.getByTestId('evidence-verify').click();
+  await page.getByTestId('evidence-result').filter({ hasText: 'Verify' }).waitFor();
+  assert.match((await page.getByTestId('evidence-result').textContent()) ?? '', /^Verify: intact — \S+ \(1 versions?, \d+ files\)/);
+
   assert.deepEqual(problems, [], 'no dialog, page error, CSP violation or remote request');
   assert.deepEqual(workspace.bugs, []);
 });

@@ -1,6 +1,6 @@
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, type Session } from '../api.js';
+import { api, type Session, type VerifyResult } from '../api.js';
 import { ErrorNote, shown } from './text.js';
 
 /** Commit a run's evidence bundle to the store's evidence repository, and verify the repository. */
@@ -31,12 +31,17 @@ export function EvidenceActions({ runId, session }: { runId: string; session: Se
       },
       'Commit evidence',
     ),
-    h(
-      'button',
-      { type: 'button', 'data-testid': 'evidence-verify', disabled: state.busy, onClick: act(api.verifyEvidence, (r: unknown) => `Verify: ${shown(r)}`) },
-      'Verify evidence',
-    ),
+    h('button', { type: 'button', 'data-testid': 'evidence-verify', disabled: state.busy, onClick: act(api.verifyEvidence, verifyText) }, 'Verify evidence'),
     state.result ? h('p', { class: 'ok', 'data-testid': 'evidence-result' }, state.result) : null,
     state.error ? h(ErrorNote, { error: state.error }) : null,
   );
+}
+
+/** The verify result in a line: every case intact, or each problem (docs/evidence.md). */
+function verifyText(result: VerifyResult): string {
+  const cases = result.cases.map((c) => `${shown(c.caseId)} (${c.versions} version${c.versions === 1 ? '' : 's'}, ${c.files} files)`).join(', ');
+  if (!result.problems.length) return `Verify: intact — ${cases || 'no case yet'}`;
+  return `Verify: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} — ${result.problems
+    .map((p) => `${p.kind}${p.caseId ? ` in ${shown(p.caseId)}` : ''}${p.path ? ` at ${shown(p.path)}` : ''}: ${shown(p.detail)}`)
+    .join('; ')}`;
 }
