@@ -145,7 +145,7 @@ export const api = {
   startRun: (runbook: string, parameters: Record<string, unknown>) => call<{ id: string }>('/api/runs', { method: 'POST', body: { runbook, parameters } }),
   run: (id: string) => call<RunDetail>(`/api/runs/${encodeURIComponent(id)}`),
   report: (id: string) => call<WorkspaceReport>(`/api/runs/${encodeURIComponent(id)}/report`),
-  reportHtmlUrl: (id: string) => `/api/runs/${encodeURIComponent(id)}/report.html`,
+  reportHtmlUrl: (id: string) => `/api/runs/${encodeURIComponent(id)}/report.html?download=1`,
   record: (ref: string) => call<SourceRecord>(`/api/record?${query({ ref })}`),
   recordAt: (file: string, line: number) => call<SourceRecord>(`/api/record?${query({ file, line: String(line) })}`),
   pivot: (kind: PivotKind, value: string) => call<Pivot>(`/api/pivot?${query({ kind, value })}`),

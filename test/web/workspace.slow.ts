@@ -164,3 +164,14 @@ test('the SQL console runs a query into a table and offers it as CSV', { skip },
     [],
   );
 });
+
+test('a parameter the runbook refuses is shown with its problem, and nothing runs', { skip }, async () => {
+  const { page } = workspace;
+  await page.goto(`${new URL(workspace.server.url).origin}/#/runbooks/port-exposure`);
+  await page.getByTestId('param-port').fill('99999');
+  await page.getByTestId('run-button').click();
+  const error = page.locator('form.run-form .error');
+  await error.waitFor();
+  assert.match((await error.textContent()) ?? '', /port: /);
+  assert.match(page.url(), /#\/runbooks\/port-exposure$/, 'still on the form');
+});

@@ -46,3 +46,10 @@ export function ErrorNote({ error }: { error: unknown }) {
 export function Loading({ what }: { what: string }) {
   return h('p', { class: 'loading' }, `Loading ${what}…`);
 }
+
+/** A runbook parameter problem (`{ parameter, message }`) as one line. */
+function problemText(problem: unknown): string {
+  if (typeof problem !== 'object' || problem === null) return shown(problem);
+  const { parameter, message } = problem as { parameter?: unknown; message?: unknown };
+  return parameter === undefined ? shown(message ?? problem) : `${shown(parameter)}: ${shown(message)}`;
+}
