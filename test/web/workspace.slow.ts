@@ -172,6 +172,6 @@ test('a parameter the runbook refuses is shown with its problem, and nothing run
   await page.getByTestId('run-button').click();
   const error = page.locator('form.run-form .error');
   await error.waitFor();
-  assert.match((await error.textContent()) ?? '', /port: /);
+  assert.match((await error.locator('li').first().textContent()) ?? '', /^port: \S/, 'the parameter, then its problem');
   assert.match(page.url(), /#\/runbooks\/port-exposure$/, 'still on the form');
 });

@@ -36,7 +36,7 @@ export function ErrorNote({ error }: { error: unknown }) {
         ? h(
             'ul',
             null,
-            error.problems.map((p) => h('li', null, shown(typeof p === 'object' && p && 'message' in p ? p.message : p))),
+            error.problems.map((p) => h('li', null, problemText(p))),
           )
         : null,
     );
