@@ -77,6 +77,13 @@ test('the main path: run the port runbook, open the isolate finding, a raw event
   await raw.locator('pre').waitFor();
   assert.match((await raw.locator('pre').textContent()) ?? '', /"eventName": "AuthorizeSecurityGroupIngress"/);
 
+  // From the keyboard: Enter on another row shows that row's record instead.
+  const next = page.getByTestId('evidence-row').filter({ hasText: 'RevokeSecurityGroupIngress' }).first();
+  await next.focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('raw-record').locator('pre', { hasText: '"eventName": "RevokeSecurityGroupIngress"' }).waitFor();
+  assert.equal(await page.getByTestId('raw-record').count(), 1, 'one raw record open at a time');
+
   // Pivot on that row's source address: intel verdict, rows, and the findings it appears in.
   const address = row.locator('button.pivot-address');
   const value = (await address.textContent()) ?? '';

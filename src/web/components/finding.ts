@@ -142,9 +142,16 @@ function EvidenceTable({ rows, openRef, onRow }: { rows: readonly EvidenceRow[];
             'data-testid': 'evidence-row',
             class: 'clickable',
             title: 'Show the raw record',
+            tabIndex: 0,
+            'aria-expanded': openRef === r.source_ref,
             onClick: (event: MouseEvent) => {
               // A pivot button inside the row pivots; anywhere else opens the raw record.
               if ((event.target as Element).closest('button')) return;
+              onRow(openRef === r.source_ref ? null : r.source_ref);
+            },
+            onKeyDown: (event: KeyboardEvent) => {
+              if (event.target !== event.currentTarget || (event.key !== 'Enter' && event.key !== ' ')) return;
+              event.preventDefault();
               onRow(openRef === r.source_ref ? null : r.source_ref);
             },
           },
