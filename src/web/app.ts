@@ -49,7 +49,7 @@ function page(route: Route, session: Parameters<typeof RunPage>[0]['session']) {
     case 'runs':
       return h(RunsPage, null);
     case 'run':
-      return h(RunPage, { id: route.id, session, key: route.id });
+      return h(RunPage, { id: route.id, session, key: route.id, ...(route.finding ? { finding: route.finding } : {}) });
     case 'sql':
       return h(SqlPage, null);
     case 'not-found':

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 export type Route =
   | { page: 'runbooks'; runbook?: string }
   | { page: 'runs' }
-  | { page: 'run'; id: string }
+  | { page: 'run'; id: string; finding?: string }
   | { page: 'sql' }
   | { page: 'not-found'; path: string };
 
@@ -17,6 +17,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 0) return { page: 'runbooks' };
   if (parts[0] === 'runbooks') return parts[1] ? { page: 'runbooks', runbook: parts[1] } : { page: 'runbooks' };
   if (parts[0] === 'runs' && parts.length === 1) return { page: 'runs' };
+  if (parts[0] === 'runs' && parts[1] && parts[2] === 'findings' && parts[3]) return { page: 'run', id: parts[1], finding: parts[3] };
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
   if (parts[0] === 'sql') return { page: 'sql' };
   return { page: 'not-found', path };
@@ -27,6 +28,7 @@ export const href = {
   runbook: (id: string) => `#/runbooks/${encodeURIComponent(id)}`,
   runs: () => '#/runs',
   run: (id: string) => `#/runs/${encodeURIComponent(id)}`,
+  finding: (run: string, finding: string) => `#/runs/${encodeURIComponent(run)}/findings/${encodeURIComponent(finding)}`,
   sql: () => '#/sql',
 };
 

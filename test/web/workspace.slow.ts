@@ -98,6 +98,11 @@ test('the main path: run the port runbook, open the isolate finding, a raw event
   assert.match((await panel.getByTestId('pivot-intel').textContent()) ?? '', /suspicious|known|allowed/);
   await page.screenshot({ path: join(shots(), 'finding-pivot.png'), fullPage: true });
   await page.locator('article.finding.open').screenshot({ path: join(shots(), 'finding.png') });
+  // A finding the pivot lists opens in its run's report.
+  await panel.getByTestId('pivot-finding').filter({ hasText: 'failed attempts' }).click();
+  await page.waitForURL(/#\/runs\/[^/]+\/findings\/[^/]+$/);
+  await page.locator('article.finding.open').getByTestId('decision-tree').waitFor();
+  assert.equal(await page.locator('article.finding.open').getByTestId('finding-action').textContent(), 'escalate');
   // The evidence's detail column is reached without a horizontal scroll, pivot panel open or not,
   // and in a narrower window.
   for (const width of [1400, 1000]) {

@@ -73,7 +73,7 @@ export function PivotPanel({ target, onClose }: { target: PivotTarget; onClose: 
                     null,
                     h('span', { class: `badge action-${shown(f.action)}` }, shown(f.action)),
                     ' ',
-                    h('a', { href: href.run(f.runId) }, shown(f.title)),
+                    h('a', { href: href.finding(f.runId, f.findingId), 'data-testid': 'pivot-finding' }, shown(f.title)),
                   ),
                 ),
               )

@@ -1,5 +1,5 @@
 import { h } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { overallAction, readsFlows, sortFindings } from '../../report/render/model.js';
 import { api, type Session, type WorkspaceFinding, type WorkspaceReport } from '../api.js';
 import { Answers } from './answers.js';
@@ -12,9 +12,23 @@ import { ZoomTimeline } from './zoom-timeline.js';
  * A run's report: the questions and answers first, the timeline, then the findings by severity.
  * A finding opens in place; a mark on the timeline opens its finding and that row's raw record.
  */
-export function ReportView({ report, runId, session }: { report: WorkspaceReport; runId: string; session: Session | undefined }) {
+export function ReportView({
+  report,
+  runId,
+  session,
+  initialFinding,
+}: {
+  report: WorkspaceReport;
+  runId: string;
+  session: Session | undefined;
+  /** A finding to open and scroll to (`#/runs/<id>/findings/<finding>`, from a pivot). */
+  initialFinding: string | undefined;
+}) {
   const findings = sortFindings(report.findings) as WorkspaceFinding[];
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(initialFinding ?? null);
+  useEffect(() => {
+    if (initialFinding) document.getElementById(findingAnchor(initialFinding))?.scrollIntoView({ block: 'start' });
+  }, [initialFinding]);
   const [openRef, setOpenRef] = useState<string | null>(null);
   const outcome = overallAction(report);
   const flows = readsFlows(report);
@@ -56,7 +70,7 @@ export function ReportView({ report, runId, session }: { report: WorkspaceReport
       findings.map((f, i) =>
         h(
           'article',
-          { class: `finding${open === f.id ? ' open' : ''}`, key: f.id },
+          { class: `finding${open === f.id ? ' open' : ''}`, key: f.id, id: findingAnchor(f.id) },
           h(
             'button',
             {
@@ -75,4 +89,9 @@ export function ReportView({ report, runId, session }: { report: WorkspaceReport
       ),
     ),
   );
+}
+
+/** The element id of a finding's article (finding ids are `kind:hash`, safe in an id). */
+function findingAnchor(id: string): string {
+  return `finding-${id}`;
 }

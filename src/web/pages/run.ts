@@ -9,7 +9,7 @@ import { useApi } from '../use-api.js';
 const POLL_MS = 500;
 
 /** A run: its progress while it runs (polled), then its report; or why it failed. */
-export function RunPage({ id, session }: { id: string; session: Session | undefined }) {
+export function RunPage({ id, session, finding }: { id: string; session: Session | undefined; finding?: string }) {
   const run = useApi(() => api.run(id), [id]);
   const finished = run.data?.status === 'done' || run.data?.status === 'failed';
   useEffect(() => {
@@ -36,13 +36,13 @@ export function RunPage({ id, session }: { id: string; session: Session | undefi
           ),
           status === 'failed' ? h(ErrorNote, { error: typeof error === 'string' ? error : (error?.message ?? 'the run failed') }) : null,
         ),
-    status === 'done' ? h(RunReport, { id, session }) : null,
+    status === 'done' ? h(RunReport, { id, session, finding }) : null,
   );
 }
 
-function RunReport({ id, session }: { id: string; session: Session | undefined }) {
+function RunReport({ id, session, finding }: { id: string; session: Session | undefined; finding: string | undefined }) {
   const { data, error } = useApi(() => api.report(id), [id]);
   if (error) return h(ErrorNote, { error });
   if (!data) return h(Loading, { what: 'the report' });
-  return h(ReportView, { report: data, runId: id, session });
+  return h(ReportView, { report: data, runId: id, session, initialFinding: finding, key: finding ?? '' });
 }
