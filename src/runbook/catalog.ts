@@ -27,8 +27,15 @@ export interface RunbookListing {
  * A folder reached twice (the bundled `runbooks/` seen also as `./runbooks`) is listed once.
  */
 export async function listRunbooks(roots: readonly string[], now: Date): Promise<RunbookListing[]> {
-  const seen = new Set<string>();
   const out: RunbookListing[] = [];
+  for (const dir of await runbookFolders(roots)) out.push(await listing(dir, now));
+  return out;
+}
+
+/** The runbook folders of `roots`, in order, each once (by real path). */
+export async function runbookFolders(roots: readonly string[]): Promise<string[]> {
+  const seen = new Set<string>();
+  const out: string[] = [];
   for (const root of roots) {
     const isRunbook = await stat(join(root, RUNBOOK_FILE)).then(
       (s) => s.isFile(),
@@ -38,7 +45,7 @@ export async function listRunbooks(roots: readonly string[], now: Date): Promise
       const key = await realpath(dir);
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push(await listing(dir, now));
+      out.push(dir);
     }
   }
   return out;

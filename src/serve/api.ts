@@ -13,11 +13,9 @@ import { findingsNaming, isPivotKind, PIVOT_KINDS, pivot } from '../pivot/pivot.
 import { judgementFingerprint } from '../ports/fingerprint.js';
 import { CONTENT_SECURITY_POLICY, renderReport } from '../report/render/index.js';
 import { formatCsv } from '../report/tabular.js';
-import { listRunbooks } from '../runbook/catalog.js';
-import { loadRunbook } from '../runbook/load.js';
-import { BUNDLED_RUNBOOKS } from '../runbook/resolve.js';
 import { TRAILBOOK_VERSION } from '../version.js';
 import { ApiError, notFound, optionalString, readJsonBody, requiredString, send, sendJson } from './http.js';
+import { type RunbookShelf, runbookEntry } from './runbooks.js';
 import type { Run, RunQueue } from './runs.js';
 import type { WorkspaceStore } from './store.js';
 
@@ -29,9 +27,8 @@ export interface Workspace {
   /** The intel feeds and trusted file as given (the evidence bundle copies them). */
   intelFiles: readonly string[];
   trustedFile?: string;
-  /** Folders of runbooks besides the bundled ones and ./runbooks. */
-  runbookRoots: readonly string[];
-  cwd: string;
+  /** The --runbooks folders, ./runbooks and the bundled ones, in that order. */
+  runbooks: RunbookShelf;
   /** Whether `git` is here: evidence commit needs it. */
   git: boolean;
 }
@@ -44,7 +41,7 @@ type Handler = (workspace: Workspace, request: IncomingMessage, response: Server
 const ROUTES: { method: string; path: RegExp; handler: Handler }[] = [
   { method: 'GET', path: /^\/api\/session$/, handler: session },
   { method: 'GET', path: /^\/api\/store$/, handler: store },
-  { method: 'GET', path: /^\/api\/runbooks$/, handler: async (w, _q, r) => sendJson(r, 200, await runbooks(w)) },
+  { method: 'GET', path: /^\/api\/runbooks$/, handler: async (w, _q, r) => sendJson(r, 200, (await w.runbooks.list()).map(runbookEntry)) },
   { method: 'POST', path: /^\/api\/runs$/, handler: submitRun },
   { method: 'GET', path: /^\/api\/runs$/, handler: async (w, _q, r) => sendJson(r, 200, w.runs.list().map(listed)) },
   { method: 'GET', path: /^\/api\/runs\/([A-Za-z0-9-]+)$/, handler: runDetail },
@@ -77,52 +74,14 @@ async function store(workspace: Workspace, _request: IncomingMessage, response: 
   sendJson(response, 200, body);
 }
 
-interface RunbookEntry {
-  id: string;
-  dir: string;
-  title: string;
-  description: string;
-  version: string;
-  parameters: { name: string; type: string; description: string; default?: unknown; required: boolean; enum?: unknown[] }[];
-}
-
-/** The runbooks `trailbook run` resolves (the --runbooks folders first, then ./runbooks, then the bundled ones), valid ones only. */
-async function runbooks(workspace: Workspace): Promise<RunbookEntry[]> {
-  const local = join(workspace.cwd, 'runbooks');
-  const roots = [...workspace.runbookRoots, ...(existsSync(local) ? [local] : []), BUNDLED_RUNBOOKS];
-  const out: RunbookEntry[] = [];
-  const seen = new Set<string>();
-  for (const listing of await listRunbooks(roots, new Date())) {
-    if (listing.status !== 'ok' || listing.id === null || seen.has(listing.id)) continue;
-    seen.add(listing.id);
-    const { runbook } = await loadRunbook(listing.dir);
-    out.push({
-      id: runbook.id,
-      dir: listing.dir,
-      title: runbook.title,
-      description: runbook.description,
-      version: runbook.version,
-      parameters: Object.entries(runbook.parameters).map(([name, p]) => ({
-        name,
-        type: p.type,
-        description: p.description,
-        ...(p.default !== undefined ? { default: p.default } : {}),
-        required: p.default === undefined,
-        ...('options' in p && p.options ? { enum: p.options } : {}),
-      })),
-    });
-  }
-  return out;
-}
-
 async function submitRun(workspace: Workspace, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readJsonBody(request);
   const id = requiredString(body['runbook'], 'runbook');
   const parameters = body['parameters'] ?? {};
   if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) throw new ApiError(400, 'USAGE', 'parameters must be an object');
-  const entry = (await runbooks(workspace)).find((r) => r.id === id);
-  if (!entry) throw notFound(`no runbook "${id}"`, 'GET /api/runbooks lists them');
-  const run = workspace.runs.submit(await loadRunbook(entry.dir), parameters as Record<string, unknown>);
+  const runbook = await workspace.runbooks.find(id);
+  if (!runbook) throw notFound(`no runbook "${id}"`, 'GET /api/runbooks lists them');
+  const run = workspace.runs.submit(runbook, parameters as Record<string, unknown>);
   sendJson(response, 202, { id: run.id });
 }
 
@@ -159,7 +118,9 @@ async function reportJson(workspace: Workspace, _request: IncomingMessage, respo
 /** The static HTML report, under its own policy (it has no script; its style is inline). */
 async function reportHtml(workspace: Workspace, _request: IncomingMessage, response: ServerResponse, url: URL, match: RegExpExecArray): Promise<void> {
   const run = doneRun(workspace, match);
-  const html = renderReport(run.report, 'html', run.coverage ? { coverage: run.coverage } : {});
+  // The runbook's tree too, as `trailbook run --format html` passes it, where the renderer draws it.
+  const options = { ...(run.coverage ? { coverage: run.coverage } : {}), decisionTree: run.loaded.runbook.decision };
+  const html = renderReport(run.report, 'html', options);
   const disposition = url.searchParams.get('download') === '1' ? 'attachment' : 'inline';
   send(response, 200, 'text/html; charset=utf-8', html, {
     'Content-Security-Policy': `${CONTENT_SECURITY_POLICY}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
@@ -190,7 +151,12 @@ async function pivotRoute(workspace: Workspace, _request: IncomingMessage, respo
   sendJson(response, 200, { ...result, findings: findingsNaming(reports, value) });
 }
 
-/** One query on the locked console engine, checked as `trailbook sql` checks it (no --allow-files here). */
+/**
+ * One query on the locked console engine, checked as `trailbook sql` checks it (no --allow-files
+ * here). The result is read whole, as the CLI reads it: DuckDB's streamed results end silently
+ * when a query fails part-way (the C API's fetch returns nothing for both), so a stream could
+ * show a cut result as complete. JSON shows the first SQL_ROW_LIMIT rows; CSV has them all.
+ */
 async function sql(workspace: Workspace, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readJsonBody(request);
   const text = requiredString(body['sql'], 'sql');

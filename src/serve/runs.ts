@@ -55,6 +55,7 @@ export class RunQueue {
   private readonly runs = new Map<string, Run>();
   private next = 1;
   private tail: Promise<void> = Promise.resolve();
+  private stopping = false;
 
   constructor(private readonly context: RunContext) {}
 
@@ -84,6 +85,12 @@ export class RunQueue {
     return [...this.runs.values()];
   }
 
+  /** The server is stopping: runs not yet begun never start (failed, INTERRUPTED); the one going finishes. */
+  stop(): Promise<void> {
+    this.stopping = true;
+    return this.tail;
+  }
+
   /** Resolves when every run asked for so far has finished. */
   settled(): Promise<void> {
     return this.tail;
@@ -96,6 +103,13 @@ export class RunQueue {
   private async execute(run: Run): Promise<void> {
     const { db, intel, config } = this.context;
     const tell = (step: string, message: string) => run.progress.push({ at: this.now().toISOString(), step, message });
+    if (this.stopping) {
+      run.status = 'failed';
+      run.error = { code: 'INTERRUPTED', message: 'the workspace stopped before this run began' };
+      run.finishedAt = this.now().toISOString();
+      tell('failed', run.error.message);
+      return;
+    }
     run.status = 'running';
     tell('start', `running ${run.runbook}`);
     try {

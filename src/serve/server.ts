@@ -1,11 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { feedsWithInstalledRanges } from '../intel/aws-ranges.js';
 import { loadIntel } from '../intel/index.js';
 import type { Report } from '../report/contract.js';
 import { handleApi, type Workspace } from './api.js';
 import { errorResponse, send, sendJson } from './http.js';
+import { BUNDLED_RUNBOOKS } from '../runbook/resolve.js';
+import { RunbookShelf } from './runbooks.js';
 import { RunQueue } from './runs.js';
 import { allowedHosts, checkRequest, newToken, sessionCookie, WORKSPACE_CSP } from './security.js';
 import { staticFile, WEB_ROOT } from './static.js';
@@ -35,7 +39,7 @@ export interface RunningServer {
   url: string;
   token: string;
   port: number;
-  /** Waits for the runs asked for, then stops listening and closes the store. */
+  /** Stops listening, lets the run in progress finish (queued ones never start), then closes the store. */
   close(): Promise<void>;
   /** For tests: resolves when every run asked for so far has finished. */
   settled(): Promise<void>;
@@ -66,8 +70,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     intel,
     intelFiles,
     ...(options.trusted ? { trustedFile: options.trusted } : {}),
-    runbookRoots: options.runbooks ?? [],
-    cwd: options.cwd ?? process.cwd(),
+    runbooks: new RunbookShelf(() => {
+      const local = join(options.cwd ?? process.cwd(), 'runbooks');
+      return [...(options.runbooks ?? []), ...(existsSync(local) ? [local] : []), BUNDLED_RUNBOOKS];
+    }),
     git: spawnSync('git', ['--version']).status === 0,
   };
   const webRoot = options.webRoot ?? WEB_ROOT;
@@ -136,7 +142,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await runs.settled();
+      await runs.stop();
       await store.close();
     },
   };

@@ -49,13 +49,15 @@ export async function openWorkspaceStore(db: string): Promise<WorkspaceStore> {
     const console = await DuckDBEngine.open({ path: db, readOnly: true });
     opened.push(console);
     await lockAnalystEngine(console, { allowFiles: false });
+    const serials = [new Serial(runs), new Serial(reads), new Serial(console)] as const;
     return {
       db,
-      runs: new Serial(runs),
-      reads: new Serial(reads),
-      console: new Serial(console),
+      runs: serials[0],
+      reads: serials[1],
+      console: serials[2],
+      // Each engine once the request using it is done: a DuckDB instance closed mid-query is a crash.
       close: async () => {
-        for (const engine of opened) await engine.close();
+        for (const serial of serials) await serial.use((engine) => engine.close());
       },
     };
   } catch (error) {

@@ -341,6 +341,33 @@ describe('SQL console', () => {
     assert.equal(cli.stdout, csv);
   });
 
+  test('a large result: JSON shows the first 10,000 rows and says so, CSV has every row', async () => {
+    const json = await client.post<{ rows: [number][]; truncated: boolean }>('/api/sql', { sql: 'SELECT range AS n FROM range(25000)' });
+    assert.equal(json.body.rows.length, 10_000);
+    assert.equal(json.body.truncated, true);
+    assert.deepEqual(json.body.rows.at(-1), [9999]);
+    const response = await client.fetch('/api/sql', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ sql: 'SELECT range AS n FROM range(100000)', format: 'csv' }),
+    });
+    const lines = (await response.text()).split('\r\n');
+    assert.equal(lines.length, 100_002, 'header, 100,000 rows, and the empty end');
+    assert.equal(lines[100_000], '99999');
+  });
+
+  test('a query that fails after a million rows is an error, never a result cut short (JSON and CSV)', async () => {
+    // DuckDB's streamed results end silently on such a failure: the console must not stream.
+    const sql = "SELECT CAST(CASE WHEN range < 999000 THEN '1' ELSE 'x' END AS INTEGER) AS v FROM range(1000000)";
+    for (const format of ['json', 'csv']) {
+      const { status, body } = await client.post<{ error: { code: string; message: string } }>('/api/sql', { sql, format });
+      assert.equal(status, 400, format);
+      assert.equal(body.error.code, 'SQL');
+      assert.match(body.error.message, /Conversion Error/);
+    }
+    assert.equal((await client.post('/api/sql', { sql: 'SELECT 1' })).status, 200, 'the console is free again');
+  });
+
   test('refused: file and network access, writes, two statements, settings — 400 SQL_REFUSED', async () => {
     for (const sql of [
       "SELECT * FROM read_csv('/etc/passwd')",

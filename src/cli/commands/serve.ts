@@ -15,6 +15,7 @@ export interface ServeFlags {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
 
 /** `trailbook serve`: the web workspace over the store (src/serve, docs/serve.md), until Ctrl-C. */
 export function register(program: Command): void {
@@ -39,6 +40,12 @@ export async function serveUntilStopped(flags: ServeFlags): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new TrailbookError('USAGE', `--port "${flags.port}" is not a port`, { hint: 'a whole number from 0 to 65535' });
   const settings = settingsFor({ db: flags.db, intel: flags.intel, trusted: flags.trusted }, ['db', 'intel', 'trusted']);
+  if (WILDCARD.has(flags.host)) {
+    // The Host check admits only the names the server was given: a wildcard would refuse every browser.
+    throw new TrailbookError('USAGE', `--host ${flags.host} listens everywhere, and the workspace answers only to the address it was given`, {
+      hint: 'give the address other machines will use (e.g. --host 10.0.0.5), or leave --host out for this machine only',
+    });
+  }
   if (!LOOPBACK.has(flags.host)) {
     process.stderr.write(
       `trailbook: warning: --host ${flags.host}: the workspace is reachable beyond this machine (over plain HTTP); only the token guards it\n`,
