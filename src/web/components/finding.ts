@@ -1,4 +1,5 @@
 import { h } from 'preact';
+import { useState } from 'preact/hooks';
 import type { EvidenceRow } from '../../report/contract.js';
 import { DecisionTreeView } from '../../report/render/decision-tree.js';
 import { flowsText, keyKindText, mfaText, refText, viaText } from '../../report/render/model.js';
@@ -119,7 +120,12 @@ export function FindingDetail({
   );
 }
 
+/** Rows drawn at first: a finding on a real trail can hold thousands; the rest come on request. */
+const EVIDENCE_PAGE = 200;
+
 function EvidenceTable({ rows, openRef, onRow }: { rows: readonly EvidenceRow[]; openRef: string | null; onRow: (ref: string | null) => void }) {
+  const [shownRows, setShownRows] = useState(EVIDENCE_PAGE);
+  const more = rows.length - shownRows;
   return h(
     'table',
     { class: 'evidence' },
@@ -132,7 +138,7 @@ function EvidenceTable({ rows, openRef, onRow }: { rows: readonly EvidenceRow[];
         ['time', 'actor', 'source', 'action', 'resource'].map((n) => h('th', null, n)),
       ),
     ),
-    rows.map((r) =>
+    rows.slice(0, shownRows).map((r) =>
       h(
         'tbody',
         { class: `row${openRef === r.source_ref ? ' open' : ''}` },
@@ -176,5 +182,20 @@ function EvidenceTable({ rows, openRef, onRow }: { rows: readonly EvidenceRow[];
           : null,
       ),
     ),
+    more > 0
+      ? h(
+          'tbody',
+          null,
+          h(
+            'tr',
+            null,
+            h(
+              'td',
+              { colSpan: 5 },
+              h('button', { type: 'button', 'data-testid': 'evidence-more', onClick: () => setShownRows(rows.length) }, `Show the other ${more} rows`),
+            ),
+          ),
+        )
+      : null,
   );
 }
