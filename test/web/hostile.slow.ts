@@ -65,7 +65,7 @@ test('hostile log values render as text in every view; nothing executes or is in
   const text = (await page.locator('body').textContent()) ?? '';
   for (const value of [HOSTILE.principal, HOSTILE.group, HOSTILE.source]) assert.ok(text.includes(value), `${value} is shown as text`);
   assert.ok(!text.includes('\u202e'), 'no bidi override reaches the page as a character');
-  await page.screenshot({ path: join(temp.dir, 'hostile.png'), fullPage: true });
+  await page.screenshot({ path: join(process.env['TRAILBOOK_WEB_PNG_DIR'] ?? temp.dir, 'hostile.png'), fullPage: true });
 
   // The SQL console shows the same values as cells.
   await page.goto(`${new URL(workspace.server.url).origin}/#/sql`);

@@ -59,6 +59,9 @@ test('the main path: run the port runbook, open the isolate finding, a raw event
   await page.waitForURL(/#\/runs\/[^/]+$/);
   await page.getByTestId('answers').waitFor({ timeout: 60_000 });
   await page.screenshot({ path: join(shots(), 'report.png'), fullPage: true });
+  // The run's steps, as its progress told them, stay on the page once it is done.
+  const steps = await page.getByTestId('run-log').locator('li code').allTextContents();
+  assert.ok(steps.length >= 3, `steps: ${steps.join(', ')}`);
 
   // Findings by severity: the first is the isolate one.
   await page.getByTestId('finding-1').click();

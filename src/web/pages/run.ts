@@ -20,20 +20,27 @@ export function RunPage({ id, session, finding }: { id: string; session: Session
   if (run.error) return h(ErrorNote, { error: run.error });
   if (!run.data) return h(Loading, { what: `run ${id}` });
   const { status, progress, error } = run.data;
+  const steps = h(
+    'ol',
+    null,
+    progress.map((p) => h('li', null, h('time', null, shown(p.at)), ' ', h('code', null, shown(p.step)), ' ', shown(p.message))),
+  );
   return h(
     'div',
     { class: 'run-page' },
     status === 'done'
-      ? null
+      ? // Once done, the steps stay one click away: what ran, in what order, when.
+        h(
+          'details',
+          { class: 'run-log', 'data-testid': 'run-log' },
+          h('summary', null, `Run ${shown(id)}: ${shown(run.data.runbook)} · done in ${progress.length} steps`),
+          steps,
+        )
       : h(
           'section',
           { class: `run-progress ${status}`, 'data-testid': 'run-progress', 'data-status': status },
           h('h2', null, `Run ${shown(id)}: ${shown(run.data.runbook)} · ${status}`),
-          h(
-            'ol',
-            null,
-            progress.map((p) => h('li', null, h('time', null, shown(p.at)), ' ', h('code', null, shown(p.step)), ' ', shown(p.message))),
-          ),
+          steps,
           status === 'failed' ? h(ErrorNote, { error: typeof error === 'string' ? error : (error?.message ?? 'the run failed') }) : null,
         ),
     status === 'done' ? h(RunReport, { id, session, finding }) : null,
