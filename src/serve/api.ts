@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { withDecisionTrees } from '../decide/taken-path.js';
 import { checkAnalystStatement, consoleError } from '../engines/duckdb/analyst-console.js';
 import { commitEvidence } from '../evidence/bundle.js';
@@ -197,9 +197,18 @@ function workspaceHint(error: unknown): unknown {
   return error;
 }
 
-/** `.trailbook/evidence` beside the store, unless the request names a repository. */
+/** The request's repository, else the store's default. */
 function evidenceRepo(workspace: Workspace, given: string | undefined): string {
-  return given ?? join(dirname(workspace.store.db), '.trailbook', 'evidence');
+  return given ?? defaultEvidenceRepo(workspace.store.db);
+}
+
+/**
+ * `.trailbook/evidence` beside the store: for the default store (`.trailbook/trailbook.duckdb`)
+ * that is the folder `npm run demo:evidence` commits to; `case.duckdb` gets `./.trailbook/evidence`.
+ */
+export function defaultEvidenceRepo(db: string): string {
+  const folder = dirname(db);
+  return basename(folder) === '.trailbook' ? join(folder, 'evidence') : join(folder, '.trailbook', 'evidence');
 }
 
 async function evidenceCommit(workspace: Workspace, request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { defaultEvidenceRepo } from '../../src/serve/api.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { demoSettings, sample } from '../investigate/demo-args.js';
 import { type Client, DEMO_INTEL, sampleStore, serve } from './helpers.js';
@@ -393,6 +394,11 @@ describe('SQL console', () => {
 });
 
 describe('evidence', () => {
+  test("the default repository: .trailbook/evidence beside the store, the demo's for the default store", () => {
+    assert.equal(defaultEvidenceRepo(join('.trailbook', 'trailbook.duckdb')), join('.trailbook', 'evidence'));
+    assert.equal(defaultEvidenceRepo(join('cases', 'case.duckdb')), join('cases', '.trailbook', 'evidence'));
+  });
+
   test('commit a run to a temp git repository, then verify it', async () => {
     const repo = mkdtempSync(join(tmpdir(), 'trailbook-serve-evidence-'));
     try {
@@ -415,6 +421,11 @@ describe('evidence', () => {
       );
       const badCase = await client.post<{ error: { code: string } }>('/api/evidence/commit', { runId: id, repo, caseId: '../escape' });
       assert.equal(badCase.status, 400);
+      // No repository named: the store's own, beside it.
+      const beside = await client.post<{ repo: string; commit: string }>('/api/evidence/commit', { runId: id });
+      assert.equal(beside.status, 200, JSON.stringify(beside.body));
+      assert.equal(beside.body.repo, join(store.dir, '.trailbook', 'evidence'));
+      assert.deepEqual((await client.post<{ problems: unknown[] }>('/api/evidence/verify', {})).body.problems, []);
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
