@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sample } from '../investigate/demo-args.js';
-import { buildWeb, ingestedStore, openWorkspace, skipWithoutChromium, tempDir, type Workspace } from './browser.js';
+import { buildWeb, ingestedStore, openWorkspace, runFromPage, skipWithoutChromium, tempDir, type Workspace } from './browser.js';
 
 /**
  * The main path of issue 19 on the bundled sample, asserted on the DOM: open the URL with the
@@ -189,4 +189,18 @@ test('a parameter the runbook refuses is shown with its problem, and nothing run
   await error.waitFor();
   assert.match((await error.locator('li').first().textContent()) ?? '', /^port: \S/, 'the parameter, then its problem');
   assert.match(page.url(), /#\/runbooks\/port-exposure$/, 'still on the form');
+});
+
+test('the other bundled runbooks run from the page and their answers render by type', { skip }, async () => {
+  const { page, problems } = workspace;
+  const before = problems.length;
+  for (const runbook of ['credential-compromise', 'logging-tampering']) {
+    await runFromPage(page, runbook, { to: '2024-05-15T00:00:00Z' });
+    const answers = page.getByTestId('answers');
+    assert.ok((await answers.locator('h3').count()) >= 3, `${runbook}: its questions`);
+    assert.doesNotMatch((await answers.textContent()) ?? '', /undefined|\[object Object\]|NaN/, `${runbook}: every answer reads`);
+    await page.getByTestId('timeline').or(page.locator('.timeline-section .empty')).first().waitFor();
+    await page.screenshot({ path: join(shots(), `${runbook}.png`), fullPage: true });
+  }
+  assert.deepEqual(problems.slice(before), []);
 });

@@ -37,6 +37,12 @@ function initialValue(p: RunbookParameter): string {
   return Array.isArray(p.default) ? p.default.join(', ') : String(p.default);
 }
 
+/** The values a parameter can only take (its enum, or true/false), as the select offers them. */
+function choices(p: RunbookParameter): string[] | null {
+  if (p.enum?.length) return p.enum.map(String);
+  return p.type === 'boolean' ? ['true', 'false'] : null;
+}
+
 /** The form's text back to the parameter's type; empty optional fields are left to the runbook's default. */
 function typedValue(p: RunbookParameter, text: string): unknown {
   const value = text.trim();
@@ -79,7 +85,7 @@ function RunForm({ runbook }: { runbook: RunbookEntry }) {
         'label',
         { class: 'param' },
         h('span', { class: 'param-name' }, h('code', null, shown(p.name)), p.required ? ' (required)' : '', ` · ${shown(p.type)}`),
-        p.enum?.length
+        choices(p)
           ? h(
               'select',
               {
@@ -87,7 +93,7 @@ function RunForm({ runbook }: { runbook: RunbookEntry }) {
                 value: values[p.name],
                 onChange: (e: Event) => setValues({ ...values, [p.name]: (e.target as HTMLSelectElement).value }),
               },
-              p.enum.map((option) => h('option', { value: String(option) }, shown(option))),
+              choices(p)!.map((option) => h('option', { value: option }, shown(option))),
             )
           : h('input', {
               'data-testid': `param-${p.name}`,
