@@ -171,7 +171,7 @@ test('the SQL console runs a query into a table and offers it as CSV', { skip },
   assert.equal(file.suggestedFilename(), 'trailbook-query.csv');
   // A refused statement shows the server's reason.
   await page.getByTestId('sql-input').fill("COPY (SELECT 1) TO '/tmp/x.csv'");
-  await page.getByTestId('sql-run').click();
+  await page.getByTestId('sql-input').press('Control+Enter');
   await page.locator('.error').waitFor();
   assert.match((await page.locator('.error').textContent()) ?? '', /SQL_REFUSED/);
   assert.deepEqual(

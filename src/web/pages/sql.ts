@@ -46,12 +46,17 @@ export function SqlPage() {
       spellcheck: false,
       value: sql,
       onInput: (e: Event) => setSql((e.target as HTMLTextAreaElement).value),
+      // Ctrl+Enter (⌘+Enter) runs the query without leaving the keyboard.
+      onKeyDown: (e: KeyboardEvent) => {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) (e.currentTarget as HTMLTextAreaElement).form?.requestSubmit();
+      },
     }),
     h(
       'div',
       { class: 'sql-actions' },
       h('button', { type: 'submit', 'data-testid': 'sql-run', disabled: state.busy }, state.busy ? 'Running…' : 'Run'),
       h('button', { type: 'button', 'data-testid': 'sql-csv', onClick: csv }, 'Download CSV'),
+      h('span', { class: 'hint' }, 'Ctrl+Enter runs it.'),
     ),
     state.error ? h(ErrorNote, { error: state.error }) : null,
     result
