@@ -1,6 +1,6 @@
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
-import { api } from './api.js';
+import { api, type Session } from './api.js';
 import { PivotContext, PivotPanel, type PivotTarget } from './components/pivot.js';
 import { shown } from './components/text.js';
 import { RunPage } from './pages/run.js';
@@ -42,7 +42,7 @@ export function App() {
   );
 }
 
-function page(route: Route, session: Parameters<typeof RunPage>[0]['session']) {
+function page(route: Route, session: Session | undefined) {
   switch (route.page) {
     case 'runbooks':
       return h(RunbooksPage, { selected: route.runbook });

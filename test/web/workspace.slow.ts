@@ -120,6 +120,14 @@ test('the main path: run the port runbook, open the isolate finding, a raw event
   await page.setViewportSize({ width: 1400, height: 1000 });
   await panel.screenshot({ path: join(shots(), 'pivot.png') });
 
+  // A mark on the timeline opens its finding and that row's raw record.
+  await page.locator('svg.timeline polygon.conn.clickable').last().click();
+  await page
+    .getByTestId('raw-record')
+    .locator('pre', { hasText: /ACCEPT|REJECT/ })
+    .waitFor();
+  assert.ok(await page.getByTestId('raw-record').isVisible());
+
   // Zoom: the labels change and never overlap; then a brush across part of the plot.
   const before = await ticks(page);
   assertApart(before, 'whole span');

@@ -60,6 +60,8 @@ export function ReportView({
           const owner = findings.find((f) => f.evidence.includes(row));
           if (owner) setOpen(owner.id);
           setOpenRef(row.source_ref);
+          // The record opens under its row, further down the page: bring it into view once drawn.
+          requestAnimationFrame(() => document.querySelector('tbody.row.open')?.scrollIntoView({ block: 'center' }));
         },
       }),
     ),
