@@ -10,7 +10,13 @@ export const WORKSPACE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-export const SESSION_COOKIE = 'trailbook_session';
+/**
+ * The session cookie's name, with the port: browsers keep cookies by host, not port, so two
+ * workspaces on 127.0.0.1 (two cases at once) would otherwise overwrite each other's session.
+ */
+export function sessionCookieName(port: number): string {
+  return `trailbook_session_${port}`;
+}
 
 /** 32 random bytes, base64url: the secret in the URL the server prints, then in the cookie. */
 export function newToken(): string {
@@ -43,6 +49,8 @@ export interface Refusal {
 export interface GateContext {
   token: string;
   hosts: ReadonlySet<string>;
+  /** `sessionCookieName(port)`. */
+  cookie: string;
 }
 
 export type GateResult = { ok: true; viaQuery: boolean } | ({ ok: false } & Refusal);
@@ -59,15 +67,29 @@ export function checkRequest(request: IncomingMessage, url: URL, context: GateCo
     return { ok: false, status: 403, message: 'requests from another origin are refused' };
   }
   const method = request.method ?? 'GET';
+  if (!fetchedFromHere(request, method)) return { ok: false, status: 403, message: 'requests from another page are refused' };
   if (method !== 'GET' && method !== 'HEAD') {
     const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') return { ok: false, status: 415, message: 'send JSON (Content-Type: application/json)' };
   }
   const fromQuery = url.searchParams.get('token');
   if (fromQuery !== null && method === 'GET' && url.pathname === '/' && sameToken(fromQuery, context.token)) return { ok: true, viaQuery: true };
-  const presented = cookieOf(request.headers.cookie, SESSION_COOKIE) ?? bearerOf(request.headers.authorization);
+  const presented = cookieOf(request.headers.cookie, context.cookie) ?? bearerOf(request.headers.authorization);
   if (presented !== undefined && sameToken(presented, context.token)) return { ok: true, viaQuery: false };
   return { ok: false, status: 401, message: 'open the workspace with the URL trailbook serve printed (it carries the access token)' };
+}
+
+/**
+ * `Sec-Fetch-Site` (sent by browsers, never by scripts that do not set it): what the app fetches
+ * is same-origin, a typed or pasted URL `none`. Anything else is another page loading this one's
+ * URLs without an Origin header (an <img> or <script> from another port of 127.0.0.1 is
+ * same-site and would carry the cookie); only a top-level GET navigation (a link to the
+ * workspace) may come from elsewhere.
+ */
+function fetchedFromHere(request: IncomingMessage, method: string): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site === undefined || site === 'same-origin' || site === 'none') return true;
+  return request.headers['sec-fetch-mode'] === 'navigate' && (method === 'GET' || method === 'HEAD');
 }
 
 /** `host:port` of an Origin (`http://127.0.0.1:7443`), or '' when it is not one (`null`, garbage). */
@@ -94,6 +116,6 @@ function bearerOf(header: string | undefined): string | undefined {
 }
 
 /** The cookie that carries the session: script cannot read it, other sites never send it. */
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+export function sessionCookie(name: string, token: string): string {
+  return `${name}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }

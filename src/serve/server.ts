@@ -11,7 +11,7 @@ import { errorResponse, send, sendJson } from './http.js';
 import { BUNDLED_RUNBOOKS } from '../runbook/resolve.js';
 import { RunbookShelf } from './runbooks.js';
 import { RunQueue } from './runs.js';
-import { allowedHosts, checkRequest, newToken, sessionCookie, WORKSPACE_CSP } from './security.js';
+import { allowedHosts, checkRequest, newToken, sessionCookie, sessionCookieName, WORKSPACE_CSP } from './security.js';
 import { staticFile, WEB_ROOT } from './static.js';
 import { openWorkspaceStore } from './store.js';
 
@@ -78,6 +78,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
   const webRoot = options.webRoot ?? WEB_ROOT;
   let hosts = new Set<string>();
+  let cookie = '';
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -92,7 +93,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const url = new URL(request.url ?? '/', 'http://workspace.invalid');
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     if (isApi) response.setHeader('Cache-Control', 'no-store');
-    const gate = checkRequest(request, url, { token, hosts });
+    const gate = checkRequest(request, url, { token, hosts, cookie });
     if (!gate.ok) {
       if (isApi) sendJson(response, gate.status, { error: { code: gate.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: gate.message } });
       else send(response, gate.status, 'text/plain; charset=utf-8', `trailbook workspace: ${gate.message}\n`);
@@ -100,7 +101,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     if (gate.viaQuery) {
       // The token leaves the address bar (and the history) for an HttpOnly cookie.
-      send(response, 303, 'text/plain; charset=utf-8', 'see /\n', { 'Set-Cookie': sessionCookie(token), Location: '/' });
+      send(response, 303, 'text/plain; charset=utf-8', 'see /\n', { 'Set-Cookie': sessionCookie(cookie, token), Location: '/' });
       return;
     }
     if (isApi) {
@@ -131,6 +132,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   const port = (server.address() as AddressInfo).port;
   hosts = allowedHosts(host, port);
+  cookie = sessionCookieName(port);
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,

@@ -52,7 +52,7 @@ describe('security', () => {
     assert.equal(((await none.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED');
     const wrongBearer = await fetch(`${client.base}/api/session`, { headers: { Authorization: 'Bearer not-the-token' } });
     assert.equal(wrongBearer.status, 401);
-    const wrongCookie = await fetch(`${client.base}/api/session`, { headers: { Cookie: `trailbook_session=${client.server.token}x` } });
+    const wrongCookie = await fetch(`${client.base}/api/session`, { headers: { Cookie: `trailbook_session_${client.server.port}=${client.server.token}x` } });
     assert.equal(wrongCookie.status, 401);
     const page = await fetch(`${client.base}/`);
     assert.equal(page.status, 401);
@@ -69,7 +69,10 @@ describe('security', () => {
     assert.equal(first.status, 303);
     assert.equal(first.headers.get('location'), '/');
     const cookie = first.headers.get('set-cookie') ?? '';
-    assert.match(cookie, new RegExp(`^trailbook_session=${client.server.token}; HttpOnly; SameSite=Strict; Path=/$`));
+    assert.match(cookie, new RegExp(`^trailbook_session_${client.server.port}=${client.server.token}; HttpOnly; SameSite=Strict; Path=/$`));
+    // Another workspace's cookie (another port) is not this one's session.
+    const otherPort = await fetch(`${client.base}/api/session`, { headers: { Cookie: `trailbook_session_1=${client.server.token}` } });
+    assert.equal(otherPort.status, 401);
     const withCookie = await fetch(`${client.base}/api/session`, { headers: { Cookie: cookie.split(';')[0]! } });
     assert.equal(withCookie.status, 200);
     const bearer = await client.json('/api/session');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
-import { allowedHosts, checkRequest, newToken, sameToken } from '../../src/serve/security.js';
+import { allowedHosts, checkRequest, newToken, sameToken, sessionCookieName } from '../../src/serve/security.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 const TOKEN = newToken();
@@ -14,7 +14,7 @@ function request(method: string, path: string, headers: Record<string, string>):
 
 function check(method: string, path: string, headers: Record<string, string>) {
   const r = request(method, path, { host: '127.0.0.1:7443', ...headers });
-  return checkRequest(r.request, r.url, { token: TOKEN, hosts: HOSTS });
+  return checkRequest(r.request, r.url, { token: TOKEN, hosts: HOSTS, cookie: sessionCookieName(7443) });
 }
 
 test('tokens: 32 random bytes in base64url, compared whatever their lengths', () => {
@@ -39,16 +39,29 @@ test('the order of the checks: Host, Origin, content type, then the session', ()
     status: 421,
     message: 'this server answers only to its own address (Host header refused)',
   });
-  assert.equal((check('GET', '/', { origin: 'http://localhost:7443', cookie: `a=b; trailbook_session=${TOKEN}` }) as { ok: boolean }).ok, true);
-  assert.equal((check('GET', '/', { origin: 'http://localhost:7444', cookie: `trailbook_session=${TOKEN}` }) as { status: number }).status, 403);
+  assert.equal((check('GET', '/', { origin: 'http://localhost:7443', cookie: `a=b; trailbook_session_7443=${TOKEN}` }) as { ok: boolean }).ok, true);
+  assert.equal((check('GET', '/', { origin: 'http://localhost:7444', cookie: `trailbook_session_7443=${TOKEN}` }) as { status: number }).status, 403);
   assert.equal((check('POST', '/api/sql', { ...bearer, 'content-type': 'text/plain' }) as { status: number }).status, 415);
   assert.equal(check('POST', '/api/sql', { ...bearer, 'content-type': 'application/json; charset=utf-8' }).ok, true);
   // A refused content type is refused before the token is looked at: no body of a cross-site form is ever read.
   assert.equal((check('POST', '/api/sql', { 'content-type': 'application/x-www-form-urlencoded' }) as { status: number }).status, 415);
   assert.deepEqual(check('GET', `/?token=${TOKEN}`, {}), { ok: true, viaQuery: true });
+  // Another page (another port of 127.0.0.1 is the same site, so the cookie would go along) loading
+  // an API URL as an image or script is refused; a link followed to the workspace is not.
+  const cookie = `trailbook_session_7443=${TOKEN}`;
+  for (const site of ['same-site', 'cross-site']) {
+    assert.equal((check('GET', '/api/store', { cookie, 'sec-fetch-site': site, 'sec-fetch-mode': 'no-cors' }) as { status: number }).status, 403, site);
+    assert.equal(check('GET', '/', { cookie, 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' }).ok, true, site);
+    assert.equal(
+      (check('POST', '/api/sql', { cookie, 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate', 'content-type': 'application/json' }) as { status: number })
+        .status,
+      403,
+    );
+  }
+  assert.equal(check('GET', '/api/store', { cookie, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' }).ok, true);
   assert.equal((check('GET', `/index.html?token=${TOKEN}`, {}) as { status: number }).status, 401);
   assert.equal((check('GET', '/', { authorization: `Basic ${TOKEN}` }) as { status: number }).status, 401);
-  assert.equal((check('GET', '/', { cookie: `trailbook_session_x=${TOKEN}` }) as { status: number }).status, 401);
+  assert.equal((check('GET', '/', { cookie: `trailbook_session_7444=${TOKEN}` }) as { status: number }).status, 401);
 });
 
 test('serve refuses a wildcard --host and a bad --port before opening anything (exit 2)', async () => {
