@@ -1,5 +1,6 @@
 // Slow suite: Debian's Chromium drives the workspace served in process over a store ingested from sample/.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -151,6 +152,13 @@ test('the main path: run the port runbook, open the isolate finding, a raw event
     zoomed.map((t) => t.text),
   );
   await page.screenshot({ path: join(shots(), 'zoomed.png') });
+
+  // The static report of the run downloads, with the same decision tree drawn.
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download the HTML report' }).click();
+  const html = readFileSync((await (await download).path())!, 'utf8');
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.match(html, /data-testid="tree-node-taken" title="hostile-exposure"/);
 
   // The run's evidence committed to the repository beside the store, then verified.
   await page.getByTestId('evidence-commit').click();
