@@ -184,7 +184,8 @@ async function printReport(engine: Engine, flags: ReportFlags, job: ReportJob): 
   const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
   // The header says "all logs" for a start the user did not give, and the span the logs cover.
   const coverage = { fromGiven: run.parameters['from'] !== undefined, logs: await logsCoverage(engine) };
-  const text = renderReport(report, flags.format as ReportFormat, { color, width: outputWidth(), full: flags.full === true, schema, coverage });
+  const decisionTree = job.runbook.runbook.decision;
+  const text = renderReport(report, flags.format as ReportFormat, { color, width: outputWidth(), full: flags.full === true, schema, coverage, decisionTree });
   if (flags.out) {
     writeOutputFile(flags.out, text, '--out');
     if (!flags.quiet) process.stderr.write(`report written to ${flags.out}\n`);

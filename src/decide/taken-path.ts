@@ -1,10 +1,18 @@
-import { isLeaf, type DecisionNode, type DecisionTree } from './tree-schema.js';
+import type { DecisionNode, DecisionTree, LeafNode } from './tree-schema.js';
 
 /**
  * A finding's decision shown against its runbook's tree: which nodes the decision went through.
  * Pure, and shared by the report JSON the web workspace reads and by the static HTML report, so
  * both highlight the same path.
  */
+
+/**
+ * Whether a node is a leaf. tree-schema.ts has the same test, but importing it brings zod into
+ * the web workspace's bundle; this module imports types only, so the browser can use it.
+ */
+export function isLeafNode(node: DecisionNode): node is LeafNode {
+  return 'action' in node;
+}
 
 /** What the report JSON adds to each finding for the web workspace (docs/web.md). */
 export interface FindingTree {
@@ -14,21 +22,37 @@ export interface FindingTree {
 }
 
 /**
- * The part of a finding's decision path (node ids, root to leaf) that follows the tree: it must
- * start at the root and each step must be the `then` or `else` of the one before. A path recorded
- * under an older version of the tree stops where the two part, so a highlight never claims an
- * edge the tree does not have.
+ * Whether a decision-path entry names `node`. A report's path (investigate.ts) reads as the
+ * analyst reads it: a labelled branch as `<label> yes|no`, a labelled leaf as its label, an
+ * unlabelled node by its id; node ids alone (evaluate.ts's `path`) are accepted too.
+ */
+function names(node: DecisionNode, entry: string): boolean {
+  if (entry === node.id) return true;
+  if (node.label === undefined) return false;
+  return entry === node.label || (!isLeafNode(node) && (entry === `${node.label} yes` || entry === `${node.label} no`));
+}
+
+/**
+ * The node ids a finding's decision path (root to leaf) went through, walking the tree: each
+ * entry must name the node reached, and a branch's `yes`/`no` (or, for an id, the next entry)
+ * says which edge was taken. A path recorded under an older version of the tree stops where the
+ * two part, so a highlight never claims an edge the tree does not have.
  */
 export function takenPath(tree: DecisionTree, decisionPath: readonly string[]): string[] {
   const nodes = new Map(tree.nodes.map((node) => [node.id, node]));
   const taken: string[] = [];
-  for (const id of decisionPath) {
-    const node = nodes.get(id);
-    if (!node || taken.includes(id)) break;
-    const previous = taken.length ? nodes.get(taken[taken.length - 1]!) : undefined;
-    const follows = previous === undefined ? id === tree.root : !isLeaf(previous) && (previous.then === id || previous.else === id);
-    if (!follows) break;
-    taken.push(id);
+  let id: string | undefined = tree.root;
+  for (const [i, entry] of decisionPath.entries()) {
+    const node: DecisionNode | undefined = id === undefined ? undefined : nodes.get(id);
+    if (!node || taken.includes(node.id) || !names(node, entry)) break;
+    taken.push(node.id);
+    if (isLeafNode(node)) break;
+    if (entry.endsWith(' yes') && entry !== node.id) id = node.then;
+    else if (entry.endsWith(' no') && entry !== node.id) id = node.else;
+    else {
+      const next = decisionPath[i + 1];
+      id = next === undefined ? undefined : [node.then, node.else].find((child) => nodes.has(child) && names(nodes.get(child)!, next));
+    }
   }
   return taken;
 }
@@ -68,7 +92,7 @@ export function treeOutline(tree: DecisionTree, taken: readonly string[]): Outli
     if (drawn.has(id)) return { node, answer, taken: isTaken, repeat: true, children: [] };
     drawn.add(id);
     const children: OutlineNode[] = [];
-    if (!isLeaf(node)) {
+    if (!isLeafNode(node)) {
       const next = taken[depth + 1];
       for (const [child, childAnswer] of [
         [node.then, 'yes'],

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { evaluate } from '../../src/decide/evaluate.js';
+import { loadRunbook } from '../../src/runbook/load.js';
 import { takenPath, treeOutline, withDecisionTrees, type OutlineNode } from '../../src/decide/taken-path.js';
 import type { DecisionTree } from '../../src/decide/tree-schema.js';
 
@@ -31,6 +33,21 @@ test('a path that leaves the tree stops where it parts (an older tree version, a
   assert.deepEqual(takenPath(tree, ['hostile', 'isolate']), [], 'a path must start at the root');
   assert.deepEqual(takenPath(tree, ['exposed', 'gone', 'ticket']), ['exposed']);
   assert.deepEqual(takenPath(tree, []), []);
+});
+
+test('a report path as investigate writes it (labels with yes/no, the leaf by label or id) maps to node ids', async () => {
+  // The bundled port runbook and the decision paths of its golden run on the sample.
+  const { runbook } = await loadRunbook('runbooks/port-exposure');
+  const golden = JSON.parse(readFileSync('test/investigate/golden/sample-run.json', 'utf8')) as { findings: { decision: { path: string[] } }[] };
+  for (const finding of golden.findings) {
+    const taken = takenPath(runbook.decision, finding.decision.path);
+    assert.equal(taken.length, finding.decision.path.length, finding.decision.path.join(' → '));
+    assert.equal(taken[0], runbook.decision.root);
+  }
+  assert.deepEqual(takenPath(runbook.decision, golden.findings[0]!.decision.path), ['hostile-exposure', 'isolate']);
+  // Labelled or not, by label or by id, in the same tree.
+  assert.deepEqual(takenPath(tree, ['Exposed? no', 'noisy', 'escalate']), ['exposed', 'noisy', 'escalate']);
+  assert.deepEqual(takenPath(tree, ['Exposed? yes', 'noisy']), ['exposed'], 'yes leads to hostile, not noisy');
 });
 
 test('withDecisionTrees adds the tree and the taken path to every finding, leaving the rest as it was', () => {

@@ -7,7 +7,15 @@ import { REPO_ROOT } from '../helpers/corpus.js';
 test('the package ships the CLI, the runbooks and the sample, and neither the benchmarks nor test oracles', () => {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-  for (const needed of ['bin/trailbook.js', 'dist/cli/main.js', 'runbooks/port-exposure/runbook.yaml', 'sample/GROUND_TRUTH.md']) {
+  for (const needed of [
+    'bin/trailbook.js',
+    'dist/cli/main.js',
+    'dist/web/index.html',
+    'dist/web/app.js',
+    'dist/web/app.css',
+    'runbooks/port-exposure/runbook.yaml',
+    'sample/GROUND_TRUTH.md',
+  ]) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
   assert.deepEqual(

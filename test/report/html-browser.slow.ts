@@ -1,11 +1,12 @@
 // Slow suite (`npm run test:slow`): starts Debian's Chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { renderHtml } from '../../src/report/render/html.js';
+import { CHROMIUM, CHROMIUM_FLAGS, skipWithoutChromium } from '../web/chromium.js';
 import { hostileReport, sampleReport } from './fixtures.js';
 
 /**
@@ -13,18 +14,8 @@ import { hostileReport, sampleReport } from './fixtures.js';
  * notice where /usr/bin/chromium is absent. The screenshot is kept at $TRAILBOOK_REPORT_PNG when
  * set, for a human to look at the timeline.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-extensions',
-];
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found`;
+const FLAGS = [...CHROMIUM_FLAGS, '--disable-extensions'];
+const skip = skipWithoutChromium;
 
 function chromium(args: string[]): string {
   const result = spawnSync(CHROMIUM, [...FLAGS, ...args], { encoding: 'utf8', timeout: 60_000 });

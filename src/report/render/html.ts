@@ -20,7 +20,13 @@ import {
   refText,
 } from './model.js';
 import { logInputsText, type Coverage } from './model.js';
-import { ACTION_COLOR, renderTimeline } from './timeline.js';
+import { h } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import { takenPath } from '../../decide/taken-path.js';
+import type { DecisionTree } from '../../decide/tree-schema.js';
+import { DecisionTreeView } from './decision-tree.js';
+import { ACTION_COLOR } from './timeline.js';
+import { Timeline } from './timeline-svg.js';
 
 /**
  * The report as one self-contained HTML file: no script, no external font, stylesheet or image,
@@ -31,7 +37,11 @@ import { ACTION_COLOR, renderTimeline } from './timeline.js';
 
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-export function renderHtml(report: Report, coverage?: Coverage): string {
+/**
+ * `decisionTree`: the runbook's tree, when the caller has it; each finding then shows its decision
+ * drawn as the tree with the path it took (the same component the web workspace draws).
+ */
+export function renderHtml(report: Report, coverage?: Coverage, decisionTree?: DecisionTree): string {
   const subject = subjectText(report);
   const outcome = overallAction(report);
   const window = runWindowText(report, coverage);
@@ -61,12 +71,12 @@ ${inputs(report)}
 <section id="timeline">
 <h2>Timeline</h2>
 ${legend()}
-<div class="scroll">${renderTimeline(report)}</div>
+<div class="scroll">${trusted(renderToString(h(Timeline, { findings: report.findings })))}</div>
 </section>
 ${answers(report)}
 <section id="findings">
 <h2>Findings (${findings.length}, most severe first)</h2>
-${findings.map((f, i) => finding(f, i + 1, readsFlows(report)))}
+${findings.map((f, i) => finding(f, i + 1, readsFlows(report), decisionTree))}
 </section>
 </main>
 <footer>${report.schema} · this file is self-contained and runs no script.</footer>
@@ -169,7 +179,7 @@ ${list.map(
 )}</tbody></table></div>`;
 }
 
-function finding(f: Finding, n: number, flows: boolean): Markup {
+function finding(f: Finding, n: number, flows: boolean, tree: DecisionTree | undefined): Markup {
   const d = f.decision;
   const c = f.credentials;
   // Account and region are usually the same on every row: said once, columns only when they vary.
@@ -181,6 +191,7 @@ function finding(f: Finding, n: number, flows: boolean): Markup {
 <h3><span class="badge" style="background:${ACTION_COLOR[d.action]}">${d.action}</span> ${n}. ${f.title}</h3>
 <p class="meta">${f.label ?? f.kind} · <time>${f.firstSeen}</time> → <time>${f.lastSeen}</time>${f.direction ? html` · direction ${f.direction}` : ''} · logged by ${f.eventSources.length ? f.eventSources.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`) : 'no CloudTrail event'} · id <code>${f.id}</code></p>
 <p class="path">Decision path: ${d.path.map((p, i) => html`${i ? ' → ' : ''}<code>${p}</code>`)}</p>
+${tree ? trusted(renderToString(h(DecisionTreeView, { tree, takenPath: takenPath(tree, d.path) }))) : ''}
 <ul class="reasons">${d.reasons.map((r) => html`<li>${r}</li>`)}</ul>
 ${d.verify ? html`<p class="verify"><strong>Verify:</strong> ${d.verify}</p>` : ''}
 <dl class="facts">

@@ -1,3 +1,4 @@
+import type { DecisionTree } from '../../decide/tree-schema.js';
 import type { Report } from '../contract.js';
 import { toV1 } from '../v1.js';
 import { renderHtml } from './html.js';
@@ -20,9 +21,10 @@ export function isReportFormat(value: string): value is ReportFormat {
 
 /**
  * Options for the terminal (`full` also for Markdown); `schema` chooses the JSON contract:
- * v2 (default, any runbook) or v1 (the port runbook's, kept for its consumers until 2027-12-31).
+ * v2 (default, any runbook) or v1 (the port runbook's, kept for its consumers until 2027-12-31);
+ * `decisionTree` (the runbook's) lets the HTML report draw each finding's decision as the tree.
  */
-export type RenderOptions = Partial<TextOptions> & { schema?: 'v1' | 'v2' };
+export type RenderOptions = Partial<TextOptions> & { schema?: 'v1' | 'v2'; decisionTree?: DecisionTree };
 
 export function renderReport(report: Report, format: ReportFormat, options: RenderOptions = {}): string {
   switch (format) {
@@ -38,7 +40,7 @@ export function renderReport(report: Report, format: ReportFormat, options: Rend
     case 'md':
       return renderMarkdown(report, { full: options.full ?? false, ...(options.coverage ? { coverage: options.coverage } : {}) });
     case 'html':
-      return renderHtml(report, options.coverage);
+      return renderHtml(report, options.coverage, options.decisionTree);
     case 'ocsf':
       return renderOcsf(report);
   }

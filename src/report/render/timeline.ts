@@ -1,14 +1,9 @@
-import type { Action, Finding, Report } from '../contract.js';
-import { durationText, readRow, sortFindings } from './model.js';
-import { html, lines, type Markup } from './html-template.js';
+import type { Action, Finding } from '../contract.js';
 
 /**
- * The timeline of the HTML report, drawn server-side as inline SVG (no script, no fonts, no
- * network). One band per finding, most severe first:
- * - a bar per exposure window (open → close; still open runs to the edge, dashed),
- * - a row of connection marks: ▼ inbound, ▲ outbound; filled = accepted, hollow = rejected,
- * - a row of ticks for CloudTrail events.
- * Every mark carries a <title>, which browsers show on hover, with the row's details.
+ * The timeline's geometry, pure: colours, the layout's sizes, the time domain of a set of
+ * findings, axis ticks and labels, row labels. The SVG itself is the shared component in
+ * timeline-svg.ts (drawn by the static report and the web workspace alike).
  */
 
 export const ACTION_COLOR: Record<Action, string> = {
@@ -18,13 +13,14 @@ export const ACTION_COLOR: Record<Action, string> = {
   'false-positive': '#2e7d32',
 };
 
-const WIDTH = 1120;
-const LABEL = 330; // left column for row labels
+export const WIDTH = 1120;
+/** The left column, for row labels; the plot starts there. */
+export const LABEL = 330;
 const RIGHT = 20;
-const ROW = 22;
-const HEADER = 26;
-const AXIS = 34;
-const PLOT = WIDTH - LABEL - RIGHT;
+export const ROW = 22;
+export const HEADER = 26;
+export const AXIS = 34;
+export const PLOT = WIDTH - LABEL - RIGHT;
 
 /**
  * Candidate tick spacings, the first giving at most 10 ticks wins: fixed ones in seconds up to a
@@ -39,7 +35,8 @@ const MAX_TICKS = 10;
 
 const t = (iso: string) => Date.parse(iso);
 
-function domainOf(findings: readonly Finding[]): [number, number] | null {
+/** The time span the findings cover, padded by 3% (at least ten minutes across); null when nothing has a time. */
+export function domainOf(findings: readonly Finding[]): [number, number] | null {
   const times: number[] = [];
   for (const f of findings) {
     times.push(t(f.firstSeen), t(f.lastSeen));
@@ -76,89 +73,26 @@ export function windowLabel(resource: string, rule: string): string {
 }
 
 /** Labels truncated to what fits the label column (about 7 px a character at 12 px). */
-const clip = (text: string, max = 40) =>
+export const clip = (text: string, max = 40) =>
   Array.from(text).length > max
     ? Array.from(text)
         .slice(0, max - 1)
         .join('') + '…'
     : text;
 
-export function renderTimeline(report: Report): Markup {
-  const findings = sortFindings(report.findings);
-  const domain = domainOf(findings);
-  if (!domain) return html`<p class="empty">Nothing to draw: no finding has a time.</p>`;
-  const [lo, hi] = domain;
-  const x = (ms: number) => (LABEL + ((ms - lo) / (hi - lo)) * PLOT).toFixed(1);
-
-  const rows: Markup[] = [];
-  let y = AXIS;
-  findings.forEach((f, index) => {
-    const color = ACTION_COLOR[f.decision.action];
-    const top = y;
-    y += HEADER;
-    const body: Markup[] = [];
-    for (const w of f.windows ?? []) {
-      const open = t(w.openedAt);
-      const closed = w.closedAt ? t(w.closedAt) : hi;
-      const label = windowLabel(w.resource, w.rule);
-      const tip = lines(`${w.resource}: ${w.rule}`, `${w.openedAt} → ${w.closedAt ? `${w.closedAt} (${durationText(w.openedAt, w.closedAt)})` : 'still open'}`);
-      const width = Math.max(2, Number(x(closed)) - Number(x(open)));
-      body.push(html`<text class="label" x="${LABEL - 8}" y="${y + 15}" text-anchor="end">${label}<title>${w.resource}: ${w.rule}</title></text>
-<rect class="window${w.closedAt ? '' : ' open'}" x="${x(open)}" y="${y + 4}" width="${width.toFixed(1)}" height="${ROW - 8}" fill="${color}" stroke="${color}"><title>${tip}</title></rect>`);
-      y += ROW;
-    }
-    const connections = f.evidence.filter((r) => readRow(r).kind === 'connection');
-    if (connections.length) {
-      const marks = connections.map((r) => {
-        const reading = readRow(r);
-        const cx = Number(x(t(r.ts)));
-        const cy = y + ROW / 2;
-        // ▼ arrives at the host (inbound), ▲ leaves it (outbound); unknown direction is a diamond.
-        const points =
-          reading.direction === 'inbound'
-            ? `${cx - 5},${cy - 5} ${cx + 5},${cy - 5} ${cx},${cy + 5}`
-            : reading.direction === 'outbound'
-              ? `${cx - 5},${cy + 5} ${cx + 5},${cy + 5} ${cx},${cy - 5}`
-              : `${cx},${cy - 6} ${cx + 6},${cy} ${cx},${cy + 6} ${cx - 6},${cy}`;
-        const cls = reading.accepted === true ? 'accepted' : reading.accepted === false ? 'rejected' : 'mixed';
-        const tip = lines(`${r.ts} ${r.action} ${r.source_ip ?? ''} → ${r.resource ?? ''}`, r.detail, r.source_ref);
-        return html`<polygon class="conn ${cls}" points="${points}"><title>${tip}</title></polygon>`;
-      });
-      body.push(html`<text class="label" x="${LABEL - 8}" y="${y + 15}" text-anchor="end">connections (${connections.length})</text>${marks}`);
-      y += ROW;
-    }
-    const events = f.evidence.filter((r) => readRow(r).kind === 'event');
-    if (events.length) {
-      const ticks = events.map((r) => {
-        const tip = lines(`${r.ts} ${r.action} on ${r.resource ?? '?'}`, `by ${r.actor ?? '?'} from ${r.source_ip ?? '?'}`, r.detail, r.source_ref);
-        return html`<line class="event" x1="${x(t(r.ts))}" x2="${x(t(r.ts))}" y1="${y + 3}" y2="${y + ROW - 3}"><title>${tip}</title></line>`;
-      });
-      body.push(html`<text class="label" x="${LABEL - 8}" y="${y + 15}" text-anchor="end">CloudTrail events (${events.length})</text>${ticks}`);
-      y += ROW;
-    }
-    const title = `${index + 1}. ${f.decision.action.toUpperCase()} — ${f.title}`;
-    rows.push(html`<g class="finding">
-<rect class="band" x="0" y="${top}" width="${WIDTH}" height="${y - top + 6}" fill="${index % 2 ? '#fafafa' : '#ffffff'}"/>
-<rect x="0" y="${top + 4}" width="4" height="${y - top - 2}" fill="${color}"/>
-<text class="finding-title" x="12" y="${top + 18}" fill="${color}">${clip(title, 135)}<title>${title}</title></text>
-${body}
-</g>`);
-    y += 8;
-  });
-
-  const height = y + 6;
-  return html`<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="Timeline of exposure windows, connections and CloudTrail events (UTC)">
-${axis(lo, hi, x, height)}
-${rows}
-</svg>`;
-}
-
 /** About how wide a tick label is drawn (11 px text: ~6.5 px a character). */
 const TICK_CHAR = 6.5;
+/** How wide a tick label is drawn, in the timeline's units. */
+export function tickLabelWidth(label: string): number {
+  return label.length * TICK_CHAR;
+}
+
+/** Pixels kept between two tick labels. */
+const LABEL_GAP = 8;
 
 /** Whether a label centred on a tick stays between the row labels on the left and the right edge. */
 function labelFits(at: number, label: string): boolean {
-  const half = (label.length * TICK_CHAR) / 2;
+  const half = tickLabelWidth(label) / 2;
   return at - half >= LABEL && at + half <= WIDTH;
 }
 
@@ -196,16 +130,32 @@ export function axisTicks(lo: number, hi: number): { ms: number; label: string; 
   });
 }
 
-function axis(lo: number, hi: number, x: (ms: number) => string, height: number): Markup {
-  const ticks: Markup[] = [];
+/** A tick as the axis draws it: its x, and its label or null where the label would overlap or not fit. */
+export interface AxisTick {
+  ms: number;
+  x: number;
+  label: string | null;
+}
+
+/**
+ * The axis of `[lo, hi]` drawn by `x`: the ticks of `axisTicks`, labels widened with the date
+ * where the day changes, and any label that would overlap the one before it or leave the plot
+ * dropped (its grid line stays), so labels never overlap whatever the span or zoom.
+ */
+export function axisLayout(lo: number, hi: number, x: (ms: number) => number): AxisTick[] {
+  const out: AxisTick[] = [];
   let shownDay = '';
+  let shownRight = Number.NEGATIVE_INFINITY;
   for (const tick of axisTicks(lo, hi)) {
-    // A label that would not fit is left out (its grid line stays); the next one then names its day.
     const label = tick.timeOfDay && tick.day !== shownDay ? `${tick.day} ${tick.label}` : tick.label;
-    const at = Number(x(tick.ms));
-    const text = labelFits(at, label) ? html`<text class="tick" x="${x(tick.ms)}" y="${AXIS - 10}" text-anchor="middle">${label}</text>` : '';
-    if (text) shownDay = tick.day;
-    ticks.push(html`<line class="grid" x1="${x(tick.ms)}" x2="${x(tick.ms)}" y1="${AXIS - 6}" y2="${height}"/>${text}`);
+    const at = x(tick.ms);
+    const half = tickLabelWidth(label) / 2;
+    const fits = labelFits(at, label) && at - half >= shownRight + LABEL_GAP;
+    if (fits) {
+      shownDay = tick.day;
+      shownRight = at + half;
+    }
+    out.push({ ms: tick.ms, x: at, label: fits ? label : null });
   }
-  return html`<text class="axis-label" x="${LABEL - 8}" y="${AXIS - 10}" text-anchor="end">time (UTC)</text>${ticks}`;
+  return out;
 }
