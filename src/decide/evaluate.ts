@@ -87,6 +87,18 @@ export function evaluateCondition(condition: Condition, finding: Finding, params
   return compare(condition, finding, params);
 }
 
+/**
+ * `evaluateCondition(...).result` without the explanation: signals, `where` and answers test every
+ * evidence row, and writing out what each comparison found (JSON of the values) was most of a
+ * warm run's time in them. Every part is evaluated, as there, so a bad condition fails alike.
+ */
+export function conditionHolds(condition: Condition, finding: Finding, params: ParameterValues = {}): boolean {
+  if ('all' in condition) return condition.all.map((c) => conditionHolds(c, finding, params)).every(Boolean);
+  if ('any' in condition) return condition.any.map((c) => conditionHolds(c, finding, params)).some(Boolean);
+  if ('not' in condition) return !conditionHolds(condition.not, finding, params);
+  return applyOperator(condition, resolveValue(condition.value, params), resolveField(finding, condition.field));
+}
+
 function show(outcome: ConditionOutcome): string {
   return `${outcome.explanation} → ${outcome.result}`;
 }
