@@ -27,8 +27,10 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from './contenders.js';
-import { corpusName, corpusParams, ensureCorpus, type Corpus } from './corpus.js';
-import { ensureFlowCorpus, type FlowCorpus } from './flows.js';
+import { corpusName, corpusParams, ensureCorpus, type Corpus, type CorpusParams } from './corpus.js';
+import { ensureFlowCorpus, type FlowCorpus, type FlowLayout } from './flows.js';
+import { buildAccount, REGIONS } from './generate/accounts.js';
+import { CORPUS_START } from './generate/cloudtrail.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CLI = join(HERE, '..', 'cli', 'main.js');
@@ -37,6 +39,26 @@ const WARM_RUNS = 3;
 const DEFAULT_SIZES = '100000,1000000';
 const LARGEST_NOTE =
   '5,000,000 events are not in the default sizes: generating that corpus and ingesting it for the cold run take ~10–15 minutes on a 2-core machine. Run them with `TRAILBOOK_BENCH_INVESTIGATE_SIZES=100000,1000000,5000000`.';
+
+/** Interfaces per flow log that the planted port connections land on, in the trail-shaped flow corpus. */
+const PORT_INTERFACES = 2;
+
+/**
+ * Flow records shaped like one organisation's with its trail: the trail's accounts, regions and
+ * days, most records on other ports, the port's few connections on few interfaces per flow log.
+ */
+export function trailFlowLayout(p: CorpusParams): FlowLayout {
+  return {
+    tag: `trail-a${p.accounts}-r${p.regions}-d${p.days}-p${PORT_INTERFACES}`,
+    options: {
+      accountIds: Array.from({ length: p.accounts }, (_, i) => buildAccount(p.seed, i).id),
+      regionNames: REGIONS.slice(0, p.regions),
+      startDate: new Date(CORPUS_START).toISOString().slice(0, 10),
+      days: p.days,
+      portInterfaces: PORT_INTERFACES,
+    },
+  };
+}
 
 function log(message: string): void {
   process.stderr.write(`[bench:investigate] ${message}\n`);
