@@ -109,12 +109,31 @@ export interface Resolved {
   many: boolean;
 }
 
+interface PathSegment {
+  name: string;
+  each: boolean;
+}
+
+/** Field paths split once: a run resolves the same few paths on every evidence row. */
+const parsedPaths = new Map<string, readonly PathSegment[]>();
+
+function pathSegments(path: string): readonly PathSegment[] {
+  let segments = parsedPaths.get(path);
+  if (segments === undefined) {
+    segments = path.split('.').map((segment) => (segment.endsWith('[]') ? { name: segment.slice(0, -2), each: true } : { name: segment, each: false }));
+    // Paths come from runbooks; the bound only keeps a long-lived process from growing without end.
+    if (parsedPaths.size < 10_000) parsedPaths.set(path, segments);
+  }
+  return segments;
+}
+
 export function resolveField(finding: unknown, path: string): Resolved {
+  const segments = pathSegments(path);
+  // The common case, a plain column of a row: no arrays to build along the way.
+  if (segments.length === 1 && !segments[0]!.each) return { values: [ownProperty(finding, path)], many: false };
   let current: unknown[] = [finding];
   let many = false;
-  for (const segment of path.split('.')) {
-    const each = segment.endsWith('[]');
-    const name = each ? segment.slice(0, -2) : segment;
+  for (const { name, each } of segments) {
     const next: unknown[] = [];
     for (const value of current) {
       const child = ownProperty(value, name);
