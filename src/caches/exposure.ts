@@ -3,7 +3,6 @@ import { EXPOSURE_EVENT_NAMES } from '../ports/normalize/index.js';
 import { UNMODELLED_EVENT_NAMES } from '../ports/unmodelled.js';
 import { exposureChangesCurrent, syncExposureChanges, type KeptChangesUpdate } from '../ports/exposure-changes.js';
 import { exposureCopyCurrent, installExposureCopy, syncExposureCopy } from '../store/exposure-copy.js';
-import type { StoreCaches } from '../store/layout.js';
 import { TOPOLOGY_EVENT_NAMES } from '../topology/membership.js';
 
 /**
@@ -11,7 +10,7 @@ import { TOPOLOGY_EVENT_NAMES } from '../topology/membership.js';
  * investigation"): the narrow copy of the events ports/ and topology/ read
  * (store/exposure-copy.ts) and the changes ports/ judged from it (ports/exposure-changes.ts).
  * They are brought up to date after every ingest and on every writable open, through
- * `EXPOSURE_CACHES` (store/layout.ts takes them as `StoreCaches`), so store/ names no judging code.
+ * `STORE_CACHES` (caches/store.ts; store/layout.ts takes them as `StoreCaches`), so store/ names no judging code.
  */
 
 /**
@@ -36,8 +35,3 @@ export async function syncExposureCaches(engine: DuckDBEngine): Promise<KeptChan
 export async function exposureCachesCurrent(engine: DuckDBEngine): Promise<boolean> {
   return (await exposureCopyCurrent(engine, COPIED_EVENT_NAMES)) && exposureChangesCurrent(engine);
 }
-
-export const EXPOSURE_CACHES: StoreCaches = {
-  install: installExposureCaches,
-  isCurrent: exposureCachesCurrent,
-};

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/local-store.js';
 import type { Engine, Params, QueryResult } from '../../src/engines/engine.js';
-import { addressesInEveryRecordSql, inferredFromCounts, portRecordsSql } from '../../src/flows/find.js';
+import { findConnections, inferredFromCounts, interfaceAddressesSql, portRecordsSql } from '../../src/flows/find.js';
+import { cachedPortRecordsSql, FLOW_ADDRESSES_TABLE, flowCaches, syncFlowCaches } from '../../src/caches/flows.js';
 import { inferInterfaceAddresses } from '../../src/flows/connections.js';
 import { ingestPaths } from '../../src/ingest/ingest.js';
 import { ingestFlowLogFile } from '../../src/ingest/vpcflow/index.js';
@@ -161,7 +162,7 @@ test('flow queries: the split port query returns what `srcport = P OR dstport = 
 
     const list = enis.map((_, j) => `$eni${j}`).join(', ');
     const eniParams = Object.fromEntries(enis.map((eni, j) => [`eni${j}`, eni]));
-    const counted = await engine.all(addressesInEveryRecordSql(list, timeSql), { ...eniParams, ...params });
+    const counted = await engine.all(interfaceAddressesSql(list, timeSql), { ...eniParams, ...params });
     const got = inferredFromCounts(counted.rows.map((row) => ({ interface_id: String(row['interface_id']), address: String(row['address']) })));
     const pairs = await engine.all(
       `SELECT interface_id, srcaddr, dstaddr FROM vpc_flow_logs WHERE interface_id IN (${list}) AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL${timeSql}`,
@@ -173,6 +174,46 @@ test('flow queries: the split port query returns what `srcport = P OR dstport = 
     assert.equal(got.has('eni-c'), false);
     assert.equal(got.has('eni-d'), false);
   }
+
+  // The flow caches: the port copy gives the same records in the same order, the summary the same addresses.
+  assert.equal(await flowCaches(engine), null, 'no caches before a sync');
+  const options = { port: 8443, from: '2024-05-01T00:00:00Z', to: '2024-05-31T00:00:00Z' };
+  const fromTable = await findConnections(engine, options);
+  const narrowFromTable = await findConnections(engine, { ...options, from: '2024-05-01T14:10:00Z' });
+  await syncFlowCaches(engine);
+  const caches = await flowCaches(engine);
+  assert.ok(caches);
+  for (const port of [8443, 50000, 22, 0]) {
+    for (const [timeSql, params] of [
+      ['', {}],
+      [' AND "end" >= $from AND start <= $to', { from: 1714572500, to: 1714574000 }],
+    ] as const) {
+      const scanned = await engine.all(portRecordsSql(timeSql), { port, ...params });
+      const cached = await engine.all(cachedPortRecordsSql(timeSql), { port, ...params });
+      assert.deepEqual(cached.rows, scanned.rows, `port ${port}${timeSql}`);
+    }
+  }
+  const summary = await engine.all(`SELECT interface_id, address FROM ${FLOW_ADDRESSES_TABLE} ORDER BY interface_id, address`);
+  const list = enis.map((_, j) => `$eni${j}`).join(', ');
+  const everywhere = await engine.all(interfaceAddressesSql(list, ''), Object.fromEntries(enis.map((eni, j) => [`eni${j}`, eni])));
+  assert.deepEqual(
+    summary.rows,
+    everywhere.rows.map((row) => ({ interface_id: row['interface_id'], address: row['address'] })),
+  );
+  // It answers only for bounds every record passes.
+  assert.equal(caches.addressesCover(undefined, undefined), true);
+  assert.equal(caches.addressesCover(0, 4_000_000_000), true);
+  assert.equal(caches.addressesCover(1714572500, undefined), false);
+  assert.equal(caches.addressesCover(undefined, 1714574000), false);
+  assert.ok(fromTable.length > 10 && narrowFromTable.length > 0 && narrowFromTable.length < fromTable.length);
+  assert.deepEqual(await findConnections(engine, options), fromTable, 'the same connections from the caches');
+  assert.deepEqual(await findConnections(engine, { ...options, from: '2024-05-01T14:10:00Z' }), narrowFromTable, 'and for a range the summary does not cover');
+  // A row more makes the caches stale: the records are read from the table, and the answer follows them.
+  await engine.run(`INSERT INTO vpc_flow_records SELECT * FROM vpc_flow_records LIMIT 1`);
+  assert.equal(await flowCaches(engine), null, 'stale after a row more');
+  await syncFlowCaches(engine);
+  assert.ok(await flowCaches(engine), 'current again after a sync');
+  assert.equal((await engine.all(cachedPortRecordsSql(''), { port: 8443 })).rows.length, (await engine.all(portRecordsSql(''), { port: 8443 })).rows.length);
 });
 
 test('inferredFromCounts keeps an interface only when exactly one address is in every record', () => {
