@@ -35,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunResult } from './contenders.js';
 import { corpusName, corpusParams, ensureCorpus, type Corpus, type CorpusParams } from './corpus.js';
 import { ensureFlowCorpus, type FlowCorpus, type FlowLayout } from './flows.js';
-import { peakRssOf } from './peak-rss-marker.js';
+import { processStatsOf } from './peak-rss-marker.js';
 import { buildAccount, REGIONS } from './generate/accounts.js';
 import { CORPUS_START } from './generate/cloudtrail.js';
 
@@ -77,8 +77,9 @@ interface Spawned {
   ms: number;
   stdout: string;
   load: number;
-  /** The child's peak RSS when it was started with `peak-rss.js`. */
+  /** The child's peak RSS and CPU time (user + system, all threads) when it was started with `peak-rss.js`. */
   peakRssBytes: number | null;
+  cpuMs: number | null;
 }
 
 /** Runs a child to completion; `ms` is wall-clock from spawn to exit; `load` the 1-minute load average at the start. */
@@ -95,7 +96,7 @@ function runNode(args: string[]): Promise<Spawned> {
     child.on('exit', (code) => {
       const ms = performance.now() - started;
       if (code !== 0) return reject(new Error(`node ${args.join(' ')} exited with ${code}: ${stderr.trim().slice(-2000)}`));
-      resolvePromise({ ms, stdout, load, peakRssBytes: peakRssOf(stderr) });
+      resolvePromise({ ms, stdout, load, ...processStatsOf(stderr) });
     });
   });
 }
@@ -126,13 +127,14 @@ interface CliRun {
   ms: number;
   load: number;
   peakRssBytes: number | null;
+  cpuMs: number | null;
   facts: ReportFacts;
 }
 
 async function investigateCli(db: string, out: string, paths: string[]): Promise<CliRun> {
   await rm(out, { force: true });
   const run = await runCli(['investigate', '--db', db, '--format', 'json', '--out', out, '--no-progress', ...paths]);
-  return { ms: run.ms, load: run.load, peakRssBytes: run.peakRssBytes, facts: reportFacts(out) };
+  return { ms: run.ms, load: run.load, peakRssBytes: run.peakRssBytes, cpuMs: run.cpuMs, facts: reportFacts(out) };
 }
 
 async function warmRuns(db: string, out: string): Promise<CliRun[]> {
@@ -243,10 +245,10 @@ function table(results: SizeResult[]): string {
   ];
   for (const r of results) {
     const base = r.baseline.ms;
-    const warmRow = (flows: number, label: string, runs: CliRun[], extra = '') => {
+    const warmRow = (flows: number, label: string, runs: CliRun[]) => {
       const m = median(runs, (x) => x.ms);
       const rss = peak(runs);
-      return `| ${int(r.events)} | ${int(flows)} | ${label}, median of ${runs.length} | ${secs(m.ms)} | ${(m.ms / base).toFixed(2)}× | ${mb(rss)} | < 1 s: ${m.ms < 1000 ? 'met' : 'not met'}${memoryTarget(rss)} | ${load(m.load)} | ${m.facts.findings} findings (${actionsText(m.facts)}); runs ${runs.map((x) => secs(x.ms)).join(', ')} s${extra} |`;
+      return `| ${int(r.events)} | ${int(flows)} | ${label}, median of ${runs.length} | ${secs(m.ms)} | ${(m.ms / base).toFixed(2)}× | ${mb(rss)} | < 1 s: ${m.ms < 1000 ? 'met' : 'not met'}${memoryTarget(rss)} | ${load(m.load)} | ${m.facts.findings} findings (${actionsText(m.facts)}); runs ${runs.map((x) => secs(x.ms)).join(', ')} s; CPU (user + system, every thread) ${runs.map((x) => (x.cpuMs === null ? '?' : secs(x.cpuMs))).join(', ')} s |`;
     };
     const coldRatio = r.cold.ms / base;
     const coldFlowsRatio = r.coldWithFlows.ms / base;
