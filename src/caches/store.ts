@@ -2,7 +2,7 @@ import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import type { KeptChangesUpdate } from '../ports/exposure-changes.js';
 import type { StoreCaches } from '../store/layout.js';
 import { exposureCachesCurrent, installExposureCaches, syncExposureCaches } from './exposure.js';
-import { flowCachesCurrent, syncFlowCaches } from './flows.js';
+import { flowCachesCurrent, syncFlowCaches } from '../flows/flow-caches.js';
 
 /** Every cache a local store keeps (store/layout.ts takes them as `StoreCaches`): the exposure caches, then the flow caches. */
 export const STORE_CACHES: StoreCaches = {

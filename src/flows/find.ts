@@ -4,7 +4,7 @@ import { buildConnections, type Connection, type FlowRow } from './connections.j
 import { timeBound } from '../time.js';
 import { DEFAULT_PORT_PROTOCOL, flowProtocolAnswers, type PortProtocol } from '../ports/protocol.js';
 import { addressesInEveryRecordSql, FLOW_RECORD_COLUMNS, FLOW_RECORD_ORDER } from './records-sql.js';
-import { cachedPortRecordsSql, FLOW_ADDRESSES_TABLE, flowCaches } from '../caches/flows.js';
+import { cachedPortRecordsSql, FLOW_ADDRESSES_TABLE, flowCaches } from './flow-caches.js';
 
 export interface FindConnectionsOptions {
   /** The port of interest (default 8443 in the CLI). */

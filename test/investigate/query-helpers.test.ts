@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/local-store.js';
 import type { Engine, Params, QueryResult } from '../../src/engines/engine.js';
 import { findConnections, inferredFromCounts, interfaceAddressesSql, portRecordsSql } from '../../src/flows/find.js';
-import { cachedPortRecordsSql, FLOW_ADDRESSES_TABLE, flowCaches, syncFlowCaches } from '../../src/caches/flows.js';
+import { cachedPortRecordsSql, FLOW_ADDRESSES_TABLE, flowCaches, syncFlowCaches } from '../../src/flows/flow-caches.js';
 import { inferInterfaceAddresses } from '../../src/flows/connections.js';
 import { ingestPaths } from '../../src/ingest/ingest.js';
 import { ingestFlowLogFile } from '../../src/ingest/vpcflow/index.js';

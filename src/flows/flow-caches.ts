@@ -1,11 +1,11 @@
 import type { Engine, Params } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { addressesInEveryRecordSql, FLOW_RECORD_COLUMNS, FLOW_RECORD_ORDER } from '../flows/records-sql.js';
+import { addressesInEveryRecordSql, FLOW_RECORD_COLUMNS, FLOW_RECORD_ORDER } from './records-sql.js';
 import { readMeta, writeMeta } from '../store/meta.js';
 
 /**
  * The flow caches a local store keeps beside `vpc_flow_records` (ARCHITECTURE.md, "The
- * investigation"), so a warm `investigate` reads a few blocks instead of every block of the
+ * investigation"; brought up to date through caches/store.ts, read by find.ts), so a warm `investigate` reads a few blocks instead of every block of the
  * table. Flow records are stored in file order, so every block holds every port and every
  * interface: a filter on the port skips nothing, and the records on it (one in ten thousand) each
  * cost a decompressed block of every column read.
