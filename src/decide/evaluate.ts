@@ -93,8 +93,15 @@ export function evaluateCondition(condition: Condition, finding: Finding, params
  * warm run's time in them. Every part is evaluated, as there, so a bad condition fails alike.
  */
 export function conditionHolds(condition: Condition, finding: Finding, params: ParameterValues = {}): boolean {
-  if ('all' in condition) return condition.all.map((c) => conditionHolds(c, finding, params)).every(Boolean);
-  if ('any' in condition) return condition.any.map((c) => conditionHolds(c, finding, params)).some(Boolean);
+  if ('all' in condition || 'any' in condition) {
+    const all = 'all' in condition;
+    let result = all;
+    for (const part of all ? condition.all : condition.any) {
+      const holds = conditionHolds(part, finding, params);
+      result = all ? result && holds : result || holds;
+    }
+    return result;
+  }
   if ('not' in condition) return !conditionHolds(condition.not, finding, params);
   return applyOperator(condition, resolveValue(condition.value, params), resolveField(finding, condition.field));
 }
