@@ -4,7 +4,7 @@ import { buildConnections, type Connection, type FlowRow } from './connections.j
 import { timeBound } from '../time.js';
 import { DEFAULT_PORT_PROTOCOL, flowProtocolAnswers, type PortProtocol } from '../ports/protocol.js';
 import { addressesInEveryRecordSql, FLOW_RECORD_COLUMNS, FLOW_RECORD_ORDER } from './records-sql.js';
-import { cachedPortRecordsSql, FLOW_ADDRESSES_TABLE, flowCaches } from './flow-caches.js';
+import { cachedInterfaceAddressesSql, flowCaches } from './flow-caches.js';
 
 export interface FindConnectionsOptions {
   /** The port of interest (default 8443 in the CLI). */
@@ -43,18 +43,17 @@ export async function findConnections(engine: Engine, options: FindConnectionsOp
     time.push('start <= $to');
   }
   const timeSql = time.map((t) => ` AND ${t}`).join('');
-  // A local store answers from its flow caches when they are current (caches/flows.ts): the same
-  // records, read from a copy kept in port order instead of from every block of the table.
-  const cached = await flowCaches(engine);
-  const { rows } = await engine.all(cached ? cachedPortRecordsSql(timeSql) : portRecordsSql(timeSql), params);
+  const { rows } = await engine.all(portRecordsSql(timeSql), params);
   const asked = options.protocol ?? DEFAULT_PORT_PROTOCOL;
   const flowRows = (rows as unknown as FlowRow[]).filter((r) => flowProtocolAnswers(r.protocol, asked));
 
   let inferred: Map<string, string> | undefined;
   if (options.inferAddresses !== false) {
     const enis = [...new Set(flowRows.filter((r) => !r.flow_direction && r.interface_id).map((r) => r.interface_id!))];
-    const summary = cached?.addressesCover(params['from'], params['to']) ? FLOW_ADDRESSES_TABLE : undefined;
-    if (enis.length) inferred = await inferAddresses(engine, enis, summary ? '' : timeSql, params, summary);
+    // A local store's flow cache holds each interface's addresses in every record (flow-caches.ts):
+    // read instead of every record of those interfaces when the time range lets every record through.
+    const cached = enis.length ? (await flowCaches(engine))?.addressesCover(params['from'], params['to']) === true : false;
+    if (enis.length) inferred = await inferAddresses(engine, enis, timeSql, params, cached);
   }
   return buildConnections(flowRows, {
     port,
@@ -100,20 +99,17 @@ export function inferredFromCounts(rows: Iterable<{ interface_id: string; addres
   return out;
 }
 
-/** `summary`: the flow caches' table of those addresses, read instead of the records when it holds the answer. */
-async function inferAddresses(engine: Engine, enis: string[], timeSql: string, base: Params, summary?: string): Promise<Map<string, string>> {
+/** `cached`: read the flow cache's addresses instead of the records (it holds the answer for this range). */
+async function inferAddresses(engine: Engine, enis: string[], timeSql: string, base: Params, cached: boolean): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < enis.length; i += 200) {
     const chunk = enis.slice(i, i + 200);
     const params: Params = {};
-    if (!summary && 'from' in base) params['from'] = base['from']!;
-    if (!summary && 'to' in base) params['to'] = base['to']!;
+    if (!cached && 'from' in base) params['from'] = base['from']!;
+    if (!cached && 'to' in base) params['to'] = base['to']!;
     chunk.forEach((eni, j) => (params[`eni${j}`] = eni));
     const list = chunk.map((_, j) => `$eni${j}`).join(', ');
-    const sql = summary
-      ? `SELECT interface_id, address FROM ${summary} WHERE interface_id IN (${list}) ORDER BY interface_id, address`
-      : interfaceAddressesSql(list, timeSql);
-    const { rows } = await engine.all(sql, params);
+    const { rows } = await engine.all(cached ? cachedInterfaceAddressesSql(list) : interfaceAddressesSql(list, timeSql), params);
     const found = inferredFromCounts(rows.map((r) => ({ interface_id: String(r['interface_id']), address: String(r['address']) })));
     for (const [eni, address] of found) out.set(eni, address);
   }

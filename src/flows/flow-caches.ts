@@ -1,40 +1,35 @@
 import type { Engine, Params } from '../engines/engine.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
-import { addressesInEveryRecordSql, FLOW_RECORD_COLUMNS, FLOW_RECORD_ORDER } from './records-sql.js';
 import { readMeta, writeMeta } from '../store/meta.js';
+import { addressesInEveryRecordSql } from './records-sql.js';
 
 /**
- * The flow caches a local store keeps beside `vpc_flow_records` (ARCHITECTURE.md, "The
- * investigation"; brought up to date through caches/store.ts, read by find.ts), so a warm `investigate` reads a few blocks instead of every block of the
- * table. Flow records are stored in file order, so every block holds every port and every
- * interface: a filter on the port skips nothing, and the records on it (one in ten thousand) each
- * cost a decompressed block of every column read.
+ * The flow cache a local store keeps beside `vpc_flow_records` (ARCHITECTURE.md, "The
+ * investigation"; brought up to date through caches/store.ts, read by find.ts):
+ * `vpc_flow_interface_addresses`, for every interface the addresses present in every one of its
+ * records (an interface with none has one row with a null address). The direction inference of
+ * `findConnections` asks exactly that of the interfaces on the port; without the cache it reads
+ * every record of those interfaces, spread over every block of the table. The cache answers for a
+ * time range only when the range lets every record through (`addressesCover`); otherwise the
+ * records are read as before.
  *
- * - `vpc_flow_port_records`: each record once per port it has (its source port, and its
- *   destination port when that differs), with the port first and the columns the judgement reads,
- *   appended in port order; `port = P` then reads the blocks of P alone (zone maps). Its rows for
- *   P are what `portRecordsSql` returns for P.
- * - `vpc_flow_interface_addresses`: for every interface, the addresses present in every one of
- *   its records (`addressesInEveryRecordSql` over the whole table). It answers for a time range
- *   only when the range lets every record through (`addressesCover`); otherwise the records are
- *   read as before.
- *
- * Both are caches: used only while `trailbook_meta` proves them computed from the table as it is
- * (rows are only ever appended, so rowids are dense and the rows not yet covered are
- * `rowid >= covered`), brought up to date after an ingest that stored flow records and on every
- * writable open, never wrong when missing or behind (the records are read from the table).
+ * An address is in every record of an interface exactly when it is in every record of each batch
+ * appended, so the cache is brought up to date from the new rows alone: their own addresses,
+ * intersected with what the cache held. It is used only while `trailbook_meta` proves it computed
+ * from the table as it is (rows are only ever appended, so rowids are dense and the rows not yet
+ * covered are `rowid >= covered`), after an ingest that stored flow records and on every writable
+ * open; missing or behind, the records are read.
  */
-export const FLOW_PORT_TABLE = 'vpc_flow_port_records';
 export const FLOW_ADDRESSES_TABLE = 'vpc_flow_interface_addresses';
 const META_KEY = 'flow-caches';
-/** Bump when what the tables hold changes: a store's caches of another version are rebuilt. */
-const VERSION = 1;
+/** Bump when what the table holds changes: a store's cache of another version is rebuilt. */
+const VERSION = 2;
 
 interface FlowCacheState {
   version: number;
   /** Rows of `vpc_flow_records` covered. */
   rows: number;
-  /** Over the records the address summary counts: the least `end`, the greatest `start`, and how many lack either. */
+  /** Over the records the addresses are counted from: the least `end`, the greatest `start`, and how many lack either. */
   minEnd: number | null;
   maxStart: number | null;
   untimed: number;
@@ -42,19 +37,12 @@ interface FlowCacheState {
 
 /** The records of `vpc_flow_logs` (the table's `_kind = 'vpc'` rows) from rowid `$covered` on. */
 const NEW_RECORDS = `(SELECT * FROM vpc_flow_records WHERE _kind = 'vpc' AND rowid >= $covered)`;
+const BATCH = 'flow_addresses_batch';
 
-const DDL: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS ${FLOW_PORT_TABLE} AS SELECT srcport AS port, ${FLOW_RECORD_COLUMNS} FROM vpc_flow_logs LIMIT 0`,
-  `CREATE TABLE IF NOT EXISTS ${FLOW_ADDRESSES_TABLE} (interface_id VARCHAR, address VARCHAR)`,
-];
-
-/** The records on `$port` from the port-ordered copy, in the order `portRecordsSql` gives them. */
-export function cachedPortRecordsSql(timeSql: string): string {
-  return `SELECT ${FLOW_RECORD_COLUMNS} FROM ${FLOW_PORT_TABLE} WHERE port = $port${timeSql} ORDER BY ${FLOW_RECORD_ORDER}`;
-}
+const DDL = `CREATE TABLE IF NOT EXISTS ${FLOW_ADDRESSES_TABLE} (interface_id VARCHAR, address VARCHAR)`;
 
 export interface FlowCaches {
-  /** Whether the address summary answers for these bounds (epoch seconds): every record passes them. */
+  /** Whether the address cache answers for these bounds (epoch seconds): every record passes them. */
   addressesCover(from: Params[string] | undefined, to: Params[string] | undefined): boolean;
 }
 
@@ -78,7 +66,7 @@ async function currentState(engine: Engine): Promise<FlowCacheState | null> {
   return size.dense && size.rows === state.rows ? state : null;
 }
 
-/** The caches when the engine is a local store and they are current; null otherwise (read the table). */
+/** The cache when the engine is a local store and it is current; null otherwise (read the table). */
 export async function flowCaches(engine: Engine): Promise<FlowCaches | null> {
   if (!engine.dialect.localStore) return null;
   const state = await currentState(engine);
@@ -95,47 +83,45 @@ export async function flowCachesCurrent(engine: Engine): Promise<boolean> {
   return (await currentState(engine)) !== null;
 }
 
+/** The cached addresses of the interfaces in `interfaceList` (bound parameters), as `interfaceAddressesSql` gives them. */
+export function cachedInterfaceAddressesSql(interfaceList: string): string {
+  return `SELECT interface_id, address FROM ${FLOW_ADDRESSES_TABLE} WHERE interface_id IN (${interfaceList}) AND address IS NOT NULL ORDER BY interface_id, address`;
+}
+
 /**
- * Creates the caches if missing and brings them up to date with `vpc_flow_records`, in one
- * transaction (a no-op when current): the new records are appended to the port copy in port
- * order, and the address summary is counted again over the whole table (an address is in every
- * record of an interface only if it is in every old and every new one, but counting again is
- * one scan of two columns, and cannot drift).
+ * Creates the cache if missing and brings it up to date with `vpc_flow_records`, in one
+ * transaction (a no-op when current): the new rows' addresses in every record, per interface,
+ * intersected with the cached ones of interfaces seen before.
  */
 export async function syncFlowCaches(engine: DuckDBEngine): Promise<void> {
-  for (const statement of DDL) await engine.run(statement);
+  await engine.run(DDL);
   await engine.run('BEGIN TRANSACTION');
   try {
     const state = await readState(engine);
     const size = await recordTableSize(engine);
     let covered = state?.rows ?? -1;
+    let kept: FlowCacheState | null = state;
     if (covered < 0 || covered > size.rows || !size.dense) {
-      await engine.run(`DELETE FROM ${FLOW_PORT_TABLE}`);
+      await engine.run(`DELETE FROM ${FLOW_ADDRESSES_TABLE}`);
       covered = 0;
+      kept = null;
     }
     if (covered < size.rows || state === null) {
-      await engine.run(
-        `INSERT INTO ${FLOW_PORT_TABLE}
-         SELECT port, ${FLOW_RECORD_COLUMNS} FROM (
-           SELECT srcport AS port, ${FLOW_RECORD_COLUMNS} FROM ${NEW_RECORDS} WHERE srcport IS NOT NULL
-           UNION ALL
-           SELECT dstport AS port, ${FLOW_RECORD_COLUMNS} FROM ${NEW_RECORDS} WHERE dstport IS NOT NULL AND dstport IS DISTINCT FROM srcport
-         ) ORDER BY port, ${FLOW_RECORD_ORDER}`,
-        { covered },
-      );
-      await engine.run(`DELETE FROM ${FLOW_ADDRESSES_TABLE}`);
-      await engine.run(`INSERT INTO ${FLOW_ADDRESSES_TABLE} SELECT interface_id, address FROM (${addressesInEveryRecordSql('')})`);
+      await mergeNewRecords(engine, covered);
       const { rows } = await engine.all(
         `SELECT min("end") AS min_end, max(start) AS max_start, count(*) FILTER (WHERE start IS NULL OR "end" IS NULL) AS untimed
-         FROM vpc_flow_logs WHERE srcaddr <> '' AND dstaddr <> ''`,
+         FROM ${NEW_RECORDS} WHERE srcaddr <> '' AND dstaddr <> ''`,
+        { covered },
       );
       const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+      const least = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+      const most = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
       const next: FlowCacheState = {
         version: VERSION,
         rows: size.rows,
-        minEnd: number(rows[0]?.['min_end']),
-        maxStart: number(rows[0]?.['max_start']),
-        untimed: Number(rows[0]?.['untimed'] ?? 0),
+        minEnd: least(kept?.minEnd ?? null, number(rows[0]?.['min_end'])),
+        maxStart: most(kept?.maxStart ?? null, number(rows[0]?.['max_start'])),
+        untimed: (kept?.untimed ?? 0) + Number(rows[0]?.['untimed'] ?? 0),
       };
       await writeMeta(engine, META_KEY, JSON.stringify(next));
     }
@@ -144,4 +130,33 @@ export async function syncFlowCaches(engine: DuckDBEngine): Promise<void> {
     await engine.run('ROLLBACK');
     throw error;
   }
+}
+
+/** The new rows' addresses in every record (a null address: none), merged into the cache by intersection. */
+async function mergeNewRecords(engine: DuckDBEngine, covered: number): Promise<void> {
+  const common = addressesInEveryRecordSql('', NEW_RECORDS);
+  await engine.run(
+    `CREATE OR REPLACE TEMP TABLE ${BATCH} AS
+     WITH seen AS (SELECT DISTINCT interface_id FROM ${NEW_RECORDS} WHERE srcaddr <> '' AND dstaddr <> '' AND interface_id IS NOT NULL),
+     common AS (SELECT interface_id, address FROM (${common}))
+     SELECT s.interface_id, c.address FROM seen s LEFT JOIN common c ON c.interface_id = s.interface_id`,
+    { covered },
+  );
+  const cached = FLOW_ADDRESSES_TABLE;
+  await engine.run(
+    `CREATE OR REPLACE TEMP TABLE ${BATCH}_merged AS
+     WITH both_kept AS (
+       SELECT c.interface_id, c.address FROM ${cached} c JOIN ${BATCH} b ON c.interface_id = b.interface_id AND c.address = b.address
+     )
+     SELECT interface_id, address FROM ${BATCH} WHERE interface_id NOT IN (SELECT interface_id FROM ${cached})
+     UNION ALL
+     SELECT interface_id, address FROM both_kept
+     UNION ALL
+     SELECT DISTINCT interface_id, NULL FROM ${cached}
+     WHERE interface_id IN (SELECT interface_id FROM ${BATCH}) AND interface_id NOT IN (SELECT interface_id FROM both_kept)`,
+  );
+  await engine.run(`DELETE FROM ${cached} WHERE interface_id IN (SELECT interface_id FROM ${BATCH})`);
+  await engine.run(`INSERT INTO ${cached} SELECT interface_id, address FROM ${BATCH}_merged`);
+  await engine.run(`DROP TABLE ${BATCH}`);
+  await engine.run(`DROP TABLE ${BATCH}_merged`);
 }

@@ -1,5 +1,5 @@
 /**
- * The SQL over flow records that `find.ts` runs and the flow caches (caches/flows.ts) keep the
+ * The SQL over flow records that `find.ts` runs and the flow cache (flow-caches.ts) keeps the
  * answers of: one text, so a cached answer and a scan are the same query over different rows.
  */
 
@@ -10,7 +10,8 @@ export const FLOW_RECORD_COLUMNS =
 /**
  * The order the records reach `buildConnections` in: by time and interface, then by every column
  * that can tell two records apart, so records of one interval and interface (a request and its
- * reply) come in one order whatever the engine's plan.
+ * reply) come in one order whatever the engine's plan (a connection takes, e.g., the first
+ * instance id and packet address its records give).
  */
 export const FLOW_RECORD_ORDER = 'start, interface_id, "end", srcaddr, dstaddr, srcport, dstport, protocol, action, packets, bytes, tcp_flags, flow_direction';
 
@@ -18,11 +19,11 @@ export const FLOW_RECORD_ORDER = 'start, interface_id, "end", srcaddr, dstaddr, 
  * For each interface the `filter` keeps (an SQL condition of bound parameters, starting with
  * AND), the addresses present in every one of its records (as source or destination) and its
  * record count. Empty and missing addresses leave the record out, as they do in
- * `inferInterfaceAddresses`.
+ * `inferInterfaceAddresses`. `records`: the flow records read (the flow cache reads the new rows).
  */
-export function addressesInEveryRecordSql(filter: string): string {
+export function addressesInEveryRecordSql(filter: string, records = 'vpc_flow_logs'): string {
   return `WITH r AS (
-  SELECT interface_id, srcaddr, dstaddr FROM vpc_flow_logs
+  SELECT interface_id, srcaddr, dstaddr FROM ${records}
   WHERE srcaddr <> '' AND dstaddr <> ''${filter}
 ), totals AS (
   SELECT interface_id, count(*) AS total FROM r GROUP BY interface_id
