@@ -4,7 +4,7 @@ import type { StoreCaches } from '../store/layout.js';
 import { exposureCachesCurrent, installExposureCaches, syncExposureCaches } from './exposure.js';
 import { flowCachesCurrent, syncFlowCaches } from '../flows/flow-caches.js';
 
-/** Every cache a local store keeps (store/layout.ts takes them as `StoreCaches`): the exposure caches, then the flow caches. */
+/** Every cache a local store keeps (store/layout.ts takes them as `StoreCaches`): the exposure caches, then the flow cache. */
 export const STORE_CACHES: StoreCaches = {
   install: async (engine) => {
     const kept = await installExposureCaches(engine);
