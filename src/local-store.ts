@@ -1,4 +1,4 @@
-import { EXPOSURE_CACHES } from './caches/exposure.js';
+import { STORE_CACHES } from './caches/store.js';
 import { DuckDBEngine as Engine, type DuckDBEngineOptions, type StoreInstaller } from './engines/duckdb/engine.js';
 import { installStore, storeIsCurrent } from './store/layout.js';
 import { installSchema } from './store/schema.js';
@@ -9,9 +9,9 @@ import { installSchema } from './store/schema.js';
  * this file knows all three, so the engine takes them as a `StoreInstaller`.
  */
 export const LOCAL_STORE: StoreInstaller = {
-  install: (engine) => installStore(engine, EXPOSURE_CACHES),
+  install: (engine) => installStore(engine, STORE_CACHES),
   installReader: (engine) => installSchema(engine, { macrosOnly: true }),
-  isCurrent: (engine) => storeIsCurrent(engine, EXPOSURE_CACHES),
+  isCurrent: (engine) => storeIsCurrent(engine, STORE_CACHES),
 };
 
 /**

@@ -37,6 +37,18 @@ export interface FlowCorpusOptions {
   seed?: number;
   /** First day, YYYY-MM-DD (UTC). */
   startDate?: string;
+  /**
+   * The accounts' ids, in place of ids derived from the seed (`accounts` is then their number):
+   * flow logs of the accounts a CloudTrail corpus describes, as in one organisation's logs.
+   */
+  accountIds?: readonly string[];
+  /** The regions' names, in place of the first `regions` of REGIONS. */
+  regionNames?: readonly string[];
+  /**
+   * How many interfaces of each flow log the planted port connections land on (the first ones);
+   * all 64 when absent. Few: the port's traffic touches few interfaces, the rest is other ports.
+   */
+  portInterfaces?: number;
 }
 
 export const FLOW_DEFAULTS = { accounts: 2, regions: 2, days: 3, seed: 1, startDate: '2024-05-10' } as const;
@@ -74,13 +86,18 @@ interface FlowLog {
   flId: string;
   vpc: string;
   enis: { id: string; ip: string; subnet: string; instance: string }[];
+  /** The planted port connections land on the first this many of `enis`. */
+  portEnis: number;
 }
 
-function flowLogs(o: Required<Omit<FlowCorpusOptions, 'root' | 'records'>>): FlowLog[] {
+type LayoutOptions = Pick<FlowCorpusOptions, 'accountIds' | 'regionNames' | 'portInterfaces'> & { accounts: number; regions: number; seed: number };
+
+function flowLogs(o: LayoutOptions): FlowLog[] {
   const logs: FlowLog[] = [];
-  for (let a = 0; a < o.accounts; a++) {
-    const account = accountId(o.seed, a);
-    for (let r = 0; r < o.regions; r++) {
+  const accounts = o.accountIds ?? Array.from({ length: o.accounts }, (_, a) => accountId(o.seed, a));
+  const regions = o.regionNames ?? Array.from({ length: o.regions }, (_, r) => REGIONS[r % REGIONS.length]!);
+  for (const [a, account] of accounts.entries()) {
+    for (const [r, region] of regions.entries()) {
       const rng = new Rng(deriveSeed(o.seed, 'flowlog', a, r));
       const second = rng.int(0, 255);
       const enis = Array.from({ length: 64 }, (_, i) => ({
@@ -89,7 +106,15 @@ function flowLogs(o: Required<Omit<FlowCorpusOptions, 'root' | 'records'>>): Flo
         subnet: `subnet-${rng.hex(17)}`,
         instance: `i-${rng.hex(17)}`,
       }));
-      logs.push({ account, region: REGIONS[r % REGIONS.length]!, v5: r % 2 === 1, flId: `fl-${rng.hex(17)}`, vpc: `vpc-${rng.hex(17)}`, enis });
+      logs.push({
+        account,
+        region,
+        v5: r % 2 === 1,
+        flId: `fl-${rng.hex(17)}`,
+        vpc: `vpc-${rng.hex(17)}`,
+        enis,
+        portEnis: Math.min(o.portInterfaces ?? enis.length, enis.length),
+      });
     }
   }
   return logs;
@@ -146,7 +171,8 @@ export function flowFileText(log: FlowLog, hourStart: number, rows: number, seed
   while (i < rows) {
     const start = hourStart + Math.floor(i * step);
     const end = start + rng.int(1, 60);
-    const eni = log.enis[rng.int(0, log.enis.length - 1)]!;
+    const picked = rng.int(0, log.enis.length - 1);
+    let eni = log.enis[picked]!;
     const r = rng.next();
     if (r < 0.005) {
       const status = r < 0.004 ? 'NODATA' : 'SKIPDATA';
@@ -159,6 +185,8 @@ export function flowFileText(log: FlowLog, hourStart: number, rows: number, seed
     }
     // A planted 8443 connection (about 1 in 20,000 rows): an inbound request and the reply.
     const planted = i + 1 < rows && rng.chance(1 / 20_000);
+    // Drawn after the choice above, so a corpus with every interface on the port stays byte-identical.
+    if (planted) eni = log.enis[picked % log.portEnis]!;
     const remote = externalIp(rng);
     const inbound = planted || rng.chance(0.5);
     const localPort = planted ? 8443 : inbound ? COMMON_PORTS[rng.int(0, COMMON_PORTS.length - 1)]! : rng.int(32768, 60999);

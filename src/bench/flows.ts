@@ -14,7 +14,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FlowContender, FlowRunResult } from './flows-contenders.js';
-import { FLOW_DEFAULTS, FLOW_GENERATOR_VERSION, generateFlowCorpus, type FlowCorpusResult } from './flows-generate.js';
+import { FLOW_DEFAULTS, FLOW_GENERATOR_VERSION, generateFlowCorpus, type FlowCorpusOptions, type FlowCorpusResult } from './flows-generate.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CONTENDERS: readonly FlowContender[] = ['gzip', 'read-csv', 'store-floor', 'trailbook'];
@@ -32,19 +32,26 @@ export interface FlowCorpus {
   generateMs: number;
 }
 
-export async function ensureFlowCorpus(dataDir: string, rows: number): Promise<FlowCorpus> {
-  const p = { rows, ...FLOW_DEFAULTS };
-  const name = `vpcflow-n${rows}-a${p.accounts}-r${p.regions}-d${p.days}-s${p.seed}`;
+/** A flow corpus laid out like another corpus's organisation (FlowCorpusOptions), named by `tag`. */
+export interface FlowLayout {
+  tag: string;
+  options: Omit<FlowCorpusOptions, 'root' | 'records'>;
+}
+
+export async function ensureFlowCorpus(dataDir: string, rows: number, layout?: FlowLayout): Promise<FlowCorpus> {
+  const p = { rows, ...FLOW_DEFAULTS, ...layout?.options };
+  const name = `vpcflow-n${rows}-${layout ? layout.tag : `a${p.accounts}-r${p.regions}-d${p.days}`}-s${p.seed}`;
   const root = join(dataDir, name);
   const manifestPath = join(dataDir, `${name}.manifest.json`);
   if (existsSync(manifestPath) && existsSync(root)) {
-    const m = JSON.parse(await readFile(manifestPath, 'utf8')) as { version: number; result: FlowCorpusResult; generateMs: number };
-    if (m.version === FLOW_GENERATOR_VERSION) return { root, rows, result: m.result, reused: true, generateMs: m.generateMs };
+    const m = JSON.parse(await readFile(manifestPath, 'utf8')) as { version: number; params: unknown; result: FlowCorpusResult; generateMs: number };
+    if (m.version === FLOW_GENERATOR_VERSION && JSON.stringify(m.params) === JSON.stringify(p))
+      return { root, rows, result: m.result, reused: true, generateMs: m.generateMs };
   }
   await rm(manifestPath, { force: true });
   await rm(root, { recursive: true, force: true });
   const started = performance.now();
-  const result = await generateFlowCorpus({ root, records: rows });
+  const result = await generateFlowCorpus({ ...layout?.options, root, records: rows });
   const generateMs = performance.now() - started;
   await writeFile(manifestPath, `${JSON.stringify({ version: FLOW_GENERATOR_VERSION, params: p, result, generateMs }, null, 2)}\n`);
   return { root, rows, result, reused: false, generateMs };

@@ -29,7 +29,8 @@ interface ExtraBenchmark {
   exportName: string;
 }
 
-type ExtraFn = (options: { quick: boolean }) => Promise<{ title: string; markdown: string }>;
+/** `sizes` when `--sizes` was given; `dataDir`: `--data`, resolved. */
+type ExtraFn = (options: { quick: boolean; sizes?: number[]; dataDir: string }) => Promise<{ title: string; markdown: string }>;
 
 const EXTRA_BENCHMARKS: readonly ExtraBenchmark[] = [
   { section: 'intel', module: './intel.js', exportName: 'benchmarkIntel' },
@@ -88,7 +89,7 @@ async function benchmarkCloudTrail(sizes: number[], dataDir: string, repeat: num
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      sizes: { type: 'string', default: '100000,1000000' },
+      sizes: { type: 'string' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string', default: 'docs/benchmarks.md' },
       data: { type: 'string', default: 'bench-data' },
@@ -96,8 +97,9 @@ async function main(): Promise<void> {
       only: { type: 'string' },
     },
   });
-  const sizes = values.quick ? [20_000] : values.sizes.split(',').map((s) => Number(s.replaceAll('_', '').trim()));
-  if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--sizes: positive integers expected, got ${values.sizes}`);
+  const sizesText = values.sizes ?? '100000,1000000';
+  const sizes = values.quick ? [20_000] : sizesText.split(',').map((s) => Number(s.replaceAll('_', '').trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--sizes: positive integers expected, got ${sizesText}`);
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat: a positive integer expected');
   const only = values.only?.split(',').map((s) => s.trim());
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
       const mod = (await import(url.href)) as Record<string, unknown>;
       const fn = mod[extra.exportName];
       if (typeof fn !== 'function') throw new Error(`${extra.module} does not export ${extra.exportName}()`);
-      const { title, markdown } = await (fn as ExtraFn)({ quick: values.quick });
+      const { title, markdown } = await (fn as ExtraFn)({ quick: values.quick, ...(values.sizes && !values.quick ? { sizes } : {}), dataDir });
       const body = `### ${title}\n\nMeasured on ${machine}.\n\n${markdown.trim()}`;
       await updateSectionInFile(out, extra.section, body);
       process.stdout.write(`\n${body}\n\n`);

@@ -1,8 +1,8 @@
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { EXPOSURE_EVENT_NAMES } from '../ports/normalize/index.js';
+import { UNMODELLED_EVENT_NAMES } from '../ports/unmodelled.js';
 import { exposureChangesCurrent, syncExposureChanges, type KeptChangesUpdate } from '../ports/exposure-changes.js';
 import { exposureCopyCurrent, installExposureCopy, syncExposureCopy } from '../store/exposure-copy.js';
-import type { StoreCaches } from '../store/layout.js';
 import { TOPOLOGY_EVENT_NAMES } from '../topology/membership.js';
 
 /**
@@ -10,11 +10,14 @@ import { TOPOLOGY_EVENT_NAMES } from '../topology/membership.js';
  * investigation"): the narrow copy of the events ports/ and topology/ read
  * (store/exposure-copy.ts) and the changes ports/ judged from it (ports/exposure-changes.ts).
  * They are brought up to date after every ingest and on every writable open, through
- * `EXPOSURE_CACHES` (store/layout.ts takes them as `StoreCaches`), so store/ names no judging code.
+ * `STORE_CACHES` (caches/store.ts; store/layout.ts takes them as `StoreCaches`), so store/ names no judging code.
  */
 
-/** The exposure candidates and the events that say which groups an interface carries (src/topology). */
-export const COPIED_EVENT_NAMES: readonly string[] = [...new Set([...EXPOSURE_EVENT_NAMES, ...TOPOLOGY_EVENT_NAMES])].sort();
+/**
+ * The exposure candidates, the events that say which groups an interface carries (src/topology),
+ * and the network changes ports/ does not model (said beside every `investigate` report).
+ */
+export const COPIED_EVENT_NAMES: readonly string[] = [...new Set([...EXPOSURE_EVENT_NAMES, ...TOPOLOGY_EVENT_NAMES, ...UNMODELLED_EVENT_NAMES])].sort();
 
 /** On a writable open: the copy and the kept changes, created if missing and brought up to date. */
 export async function installExposureCaches(engine: DuckDBEngine): Promise<KeptChangesUpdate> {
@@ -32,8 +35,3 @@ export async function syncExposureCaches(engine: DuckDBEngine): Promise<KeptChan
 export async function exposureCachesCurrent(engine: DuckDBEngine): Promise<boolean> {
   return (await exposureCopyCurrent(engine, COPIED_EVENT_NAMES)) && exposureChangesCurrent(engine);
 }
-
-export const EXPOSURE_CACHES: StoreCaches = {
-  install: installExposureCaches,
-  isCurrent: exposureCachesCurrent,
-};

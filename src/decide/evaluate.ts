@@ -87,6 +87,25 @@ export function evaluateCondition(condition: Condition, finding: Finding, params
   return compare(condition, finding, params);
 }
 
+/**
+ * `evaluateCondition(...).result` without the explanation: signals, `where` and answers test every
+ * evidence row, and writing out what each comparison found (JSON of the values) was most of a
+ * warm run's time in them. Every part is evaluated, as there, so a bad condition fails alike.
+ */
+export function conditionHolds(condition: Condition, finding: Finding, params: ParameterValues = {}): boolean {
+  if ('all' in condition || 'any' in condition) {
+    const all = 'all' in condition;
+    let result = all;
+    for (const part of all ? condition.all : condition.any) {
+      const holds = conditionHolds(part, finding, params);
+      result = all ? result && holds : result || holds;
+    }
+    return result;
+  }
+  if ('not' in condition) return !conditionHolds(condition.not, finding, params);
+  return applyOperator(condition, resolveValue(condition.value, params), resolveField(finding, condition.field));
+}
+
 function show(outcome: ConditionOutcome): string {
   return `${outcome.explanation} → ${outcome.result}`;
 }
@@ -97,12 +116,31 @@ export interface Resolved {
   many: boolean;
 }
 
+interface PathSegment {
+  name: string;
+  each: boolean;
+}
+
+/** Field paths split once: a run resolves the same few paths on every evidence row. */
+const parsedPaths = new Map<string, readonly PathSegment[]>();
+
+function pathSegments(path: string): readonly PathSegment[] {
+  let segments = parsedPaths.get(path);
+  if (segments === undefined) {
+    segments = path.split('.').map((segment) => (segment.endsWith('[]') ? { name: segment.slice(0, -2), each: true } : { name: segment, each: false }));
+    // Paths come from runbooks; the bound only keeps a long-lived process from growing without end.
+    if (parsedPaths.size < 10_000) parsedPaths.set(path, segments);
+  }
+  return segments;
+}
+
 export function resolveField(finding: unknown, path: string): Resolved {
+  const segments = pathSegments(path);
+  // The common case, a plain column of a row: no arrays to build along the way.
+  if (segments.length === 1 && !segments[0]!.each) return { values: [ownProperty(finding, path)], many: false };
   let current: unknown[] = [finding];
   let many = false;
-  for (const segment of path.split('.')) {
-    const each = segment.endsWith('[]');
-    const name = each ? segment.slice(0, -2) : segment;
+  for (const { name, each } of segments) {
     const next: unknown[] = [];
     for (const value of current) {
       const child = ownProperty(value, name);

@@ -3,6 +3,8 @@ import { TrailbookError } from '../errors.js';
 import { buildConnections, type Connection, type FlowRow } from './connections.js';
 import { timeBound } from '../time.js';
 import { DEFAULT_PORT_PROTOCOL, flowProtocolAnswers, type PortProtocol } from '../ports/protocol.js';
+import { addressesInEveryRecordSql, FLOW_RECORD_COLUMNS, FLOW_RECORD_ORDER } from './records-sql.js';
+import { cachedInterfaceAddressesSql, flowCaches } from './flow-caches.js';
 
 export interface FindConnectionsOptions {
   /** The port of interest (default 8443 in the CLI). */
@@ -19,9 +21,6 @@ export interface FindConnectionsOptions {
   /** Infer each interface's own address from all its records in the time range (default true). */
   inferAddresses?: boolean;
 }
-
-const COLUMNS =
-  'interface_id, instance_id, account_id, vpc_id, subnet_id, region, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, "end", action, log_status, tcp_flags, flow_direction, pkt_srcaddr, pkt_dstaddr';
 
 /**
  * The engine scans, TypeScript judges: SQL over `vpc_flow_logs` keeps the records on the port
@@ -51,7 +50,10 @@ export async function findConnections(engine: Engine, options: FindConnectionsOp
   let inferred: Map<string, string> | undefined;
   if (options.inferAddresses !== false) {
     const enis = [...new Set(flowRows.filter((r) => !r.flow_direction && r.interface_id).map((r) => r.interface_id!))];
-    if (enis.length) inferred = await inferAddresses(engine, enis, timeSql, params);
+    // A local store's flow cache holds each interface's addresses in every record (flow-caches.ts):
+    // read instead of every record of those interfaces when the time range lets every record through.
+    const cached = enis.length ? (await flowCaches(engine))?.addressesCover(params['from'], params['to']) === true : false;
+    if (enis.length) inferred = await inferAddresses(engine, enis, timeSql, params, cached);
   }
   return buildConnections(flowRows, {
     port,
@@ -68,34 +70,20 @@ export async function findConnections(engine: Engine, options: FindConnectionsOp
  * is not pushed into the scan). The second branch leaves out what the first one took.
  */
 export function portRecordsSql(timeSql: string): string {
-  return `SELECT ${COLUMNS} FROM (
-  SELECT ${COLUMNS} FROM vpc_flow_logs WHERE srcport = $port${timeSql}
+  return `SELECT ${FLOW_RECORD_COLUMNS} FROM (
+  SELECT ${FLOW_RECORD_COLUMNS} FROM vpc_flow_logs WHERE srcport = $port${timeSql}
   UNION ALL
-  SELECT ${COLUMNS} FROM vpc_flow_logs WHERE dstport = $port AND coalesce(srcport, -1) <> $port${timeSql}
-) AS records ORDER BY start, interface_id`;
+  SELECT ${FLOW_RECORD_COLUMNS} FROM vpc_flow_logs WHERE dstport = $port AND coalesce(srcport, -1) <> $port${timeSql}
+) AS records ORDER BY ${FLOW_RECORD_ORDER}`;
 }
 
 /**
- * For each interface, the addresses present in every one of its records (as source or
- * destination) and its record count. The engine counts; `inferredFromCounts` (like
+ * For each interface of `interfaceList`, the addresses present in every one of its records and
+ * its record count (records-sql.ts). The engine counts; `inferredFromCounts` (like
  * `inferInterfaceAddresses`) keeps an interface's address only when exactly one is everywhere.
- * Empty and missing addresses leave the record out, as they do in `inferInterfaceAddresses`.
  */
-export function addressesInEveryRecordSql(interfaceList: string, timeSql: string): string {
-  return `WITH r AS (
-  SELECT interface_id, srcaddr, dstaddr FROM vpc_flow_logs
-  WHERE interface_id IN (${interfaceList}) AND srcaddr <> '' AND dstaddr <> ''${timeSql}
-), totals AS (
-  SELECT interface_id, count(*) AS total FROM r GROUP BY interface_id
-), addresses AS (
-  SELECT interface_id, srcaddr AS address FROM r
-  UNION ALL
-  SELECT interface_id, dstaddr AS address FROM r WHERE dstaddr <> srcaddr
-), counted AS (
-  SELECT interface_id, address, count(*) AS n FROM addresses GROUP BY interface_id, address
-)
-SELECT c.interface_id, c.address, c.n, t.total FROM counted c JOIN totals t ON c.interface_id = t.interface_id
-WHERE c.n = t.total ORDER BY c.interface_id, c.address`;
+export function interfaceAddressesSql(interfaceList: string, timeSql: string): string {
+  return addressesInEveryRecordSql(` AND interface_id IN (${interfaceList})${timeSql}`);
 }
 
 /** Rows of `addressesInEveryRecordSql` → the interface's own address, when exactly one is in every record. */
@@ -111,16 +99,17 @@ export function inferredFromCounts(rows: Iterable<{ interface_id: string; addres
   return out;
 }
 
-async function inferAddresses(engine: Engine, enis: string[], timeSql: string, base: Params): Promise<Map<string, string>> {
+/** `cached`: read the flow cache's addresses instead of the records (it holds the answer for this range). */
+async function inferAddresses(engine: Engine, enis: string[], timeSql: string, base: Params, cached: boolean): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < enis.length; i += 200) {
     const chunk = enis.slice(i, i + 200);
     const params: Params = {};
-    if ('from' in base) params['from'] = base['from']!;
-    if ('to' in base) params['to'] = base['to']!;
+    if (!cached && 'from' in base) params['from'] = base['from']!;
+    if (!cached && 'to' in base) params['to'] = base['to']!;
     chunk.forEach((eni, j) => (params[`eni${j}`] = eni));
     const list = chunk.map((_, j) => `$eni${j}`).join(', ');
-    const { rows } = await engine.all(addressesInEveryRecordSql(list, timeSql), params);
+    const { rows } = await engine.all(cached ? cachedInterfaceAddressesSql(list) : interfaceAddressesSql(list, timeSql), params);
     const found = inferredFromCounts(rows.map((r) => ({ interface_id: String(r['interface_id']), address: String(r['address']) })));
     for (const [eni, address] of found) out.set(eni, address);
   }

@@ -151,9 +151,18 @@ function structureMatches(window: ExposureWindowLike, c: Connection): boolean {
 }
 
 /** Whether the window could cover the connection at all: structure, time and placement (not yet which interfaces it fronts). */
-function inScope(window: ExposureWindowLike, c: Connection, span: Span, membership: Membership): boolean {
-  const closed = window.closedAt === null ? Number.POSITIVE_INFINITY : Date.parse(window.closedAt);
-  return structureMatches(window, c) && timeMatches(Date.parse(window.openedAt), closed, span) && placementMatches(window, c, membership);
+function inScope(window: ExposureWindowLike, open: WindowSpan, c: Connection, span: Span, membership: Membership): boolean {
+  return structureMatches(window, c) && timeMatches(open.opened, open.closed, span) && placementMatches(window, c, membership);
+}
+
+/** A window's [opened, closed) in epoch ms, parsed once per window rather than once per connection. */
+interface WindowSpan {
+  opened: number;
+  closed: number;
+}
+
+function windowSpan(window: ExposureWindowLike): WindowSpan {
+  return { opened: Date.parse(window.openedAt), closed: window.closedAt === null ? Number.POSITIVE_INFINITY : Date.parse(window.closedAt) };
 }
 
 export function windowCovers(window: ExposureWindowLike, c: Connection, membership: Membership = NO_MEMBERSHIP): boolean {
@@ -184,8 +193,9 @@ function attributeWindow(
   const contradicted = new Map<Connection, string>();
   const unknown = new Map<string, Connection[]>();
   const isGroup = window.resource.startsWith('sg-');
+  const open = windowSpan(window);
   connections.forEach((c, i) => {
-    if (!inScope(window, c, spans[i]!, membership)) return;
+    if (!inScope(window, open, c, spans[i]!, membership)) return;
     const named = namedResourceMatches(window, c);
     if (named !== null) {
       if (named)

@@ -15,7 +15,7 @@ import { resolveLimits, type IngestLimits } from './limits.js';
 import { FlowBulkQueue, type FlowFileDone } from './vpcflow/bulk.js';
 import type { FlowReadStats } from './vpcflow/parser.js';
 import { installVpcFlowSchema } from '../store/vpcflow-schema.js';
-import { syncExposureCaches } from '../caches/exposure.js';
+import { syncCachesAfterIngest } from '../caches/store.js';
 import type { KeptChangesUpdate } from '../ports/exposure-changes.js';
 
 export interface IngestOptions extends PruneFilter {
@@ -401,12 +401,13 @@ export async function ingestFiles(
     await flowQueue.flush();
     if (batch.files.length > 0 || ledgerEntries.length > 0) await startMerge();
     if (merging) await merging;
-    if (summary.events.inserted > 0) {
+    if (summary.events.inserted > 0 || summary.flows.appended > 0) {
       // The caches only make later reads faster; the events are stored and ledgered already.
       // Failing here would report a lost ingest that was not lost, so it is said instead, and
       // reads use cloudtrail_logs until a writable open brings the caches up to date.
       try {
-        summary.exposureChanges = await syncExposureCaches(engine);
+        const kept = await syncCachesAfterIngest(engine, { events: summary.events.inserted, flowRecords: summary.flows.appended });
+        if (kept) summary.exposureChanges = kept;
       } catch (error) {
         summary.warnings.push(
           `the exposure caches could not be brought up to date (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); queries read cloudtrail_logs directly until the next writable open updates them`,

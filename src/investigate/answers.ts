@@ -1,5 +1,5 @@
 import type { Row } from '../engines/engine.js';
-import { evaluateCondition, resolveField } from '../decide/evaluate.js';
+import { conditionHolds, resolveField } from '../decide/evaluate.js';
 import type { AnswerType, AnswerValue, Credentials, Finding, Report, ReportQuestion, SourceAssessment } from '../report/contract.js';
 import type { Answer, Question, Reducer } from '../runbook/schema.js';
 import { compareText } from '../text.js';
@@ -37,7 +37,7 @@ export function computeAnswers(
   const answerRows: Report['answerRows'] = {};
   for (const [id, answer] of Object.entries(answers)) {
     const chosen = answer.findings
-      ? findings.filter((f) => evaluateCondition(answer.findings!, f.finding as unknown as Record<string, unknown>, params).result)
+      ? findings.filter((f) => conditionHolds(answer.findings!, f.finding as unknown as Record<string, unknown>, params))
       : findings;
     const { value, from } = reduce(answer, chosen, params);
     out[id] = value;
@@ -62,7 +62,7 @@ function valuesOf(
   for (const f of findings) {
     if (answer.rows) {
       for (const row of f.rows) {
-        if (!evaluateCondition(answer.rows, row, params).result) continue;
+        if (!conditionHolds(answer.rows, row, params)) continue;
         for (const value of resolveField(row, field).values) out.push({ value, finding: f.finding, row });
       }
     } else {
@@ -89,10 +89,10 @@ function reduce(answer: Answer, findings: readonly FindingWithRows[], params: Re
       return { value: [...new Set(valuesOf(answer, findings, params).map((v) => String(v.value)))].sort(compareText) };
     case 'count':
       return {
-        value: answer.rows ? findings.reduce((n, f) => n + f.rows.filter((r) => evaluateCondition(answer.rows!, r, params).result).length, 0) : findings.length,
+        value: answer.rows ? findings.reduce((n, f) => n + f.rows.filter((r) => conditionHolds(answer.rows!, r, params)).length, 0) : findings.length,
       };
     case 'exists':
-      return { value: answer.rows ? findings.some((f) => f.rows.some((r) => evaluateCondition(answer.rows!, r, params).result)) : findings.length > 0 };
+      return { value: answer.rows ? findings.some((f) => f.rows.some((r) => conditionHolds(answer.rows!, r, params))) : findings.length > 0 };
     case 'sum':
       return { value: valuesOf(answer, findings, params).reduce((n, v) => n + (Number(v.value) || 0), 0) };
     case 'direction': {

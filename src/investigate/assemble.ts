@@ -1,5 +1,5 @@
 import type { Row } from '../engines/engine.js';
-import { evaluateCondition } from '../decide/evaluate.js';
+import { conditionHolds } from '../decide/evaluate.js';
 import type { Condition } from '../decide/tree-schema.js';
 import type { Credentials, Direction, EvidenceRow, Finding, FlowSummary, SourceAssessment } from '../report/contract.js';
 import type { FindingRule } from '../runbook/schema.js';
@@ -56,7 +56,7 @@ export function assembleFindings(rules: readonly FindingRule[], steps: StepRows,
 }
 
 function holds(condition: Condition, row: Row, params: Readonly<Record<string, unknown>>): boolean {
-  return evaluateCondition(condition, row, params).result;
+  return conditionHolds(condition, row, params);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Row } from '../engines/engine.js';
-import { evaluateCondition } from '../decide/evaluate.js';
+import { conditionHolds } from '../decide/evaluate.js';
 import type { Signal } from '../runbook/schema.js';
 
 /**
@@ -17,8 +17,7 @@ export function computeSignals(
   params: Readonly<Record<string, unknown>>,
 ): SignalValues {
   const values: SignalValues = {};
-  const holds = (condition: Parameters<typeof evaluateCondition>[0], subject: unknown) =>
-    evaluateCondition(condition, subject as Record<string, unknown>, params).result;
+  const holds = (condition: Parameters<typeof conditionHolds>[0], subject: unknown) => conditionHolds(condition, subject as Record<string, unknown>, params);
   for (const [name, signal] of Object.entries(signals)) {
     const considered = signal.of ? rows.filter((r) => holds(signal.of!, r)) : rows;
     if (signal.any) values[name] = rows.some((r) => holds(signal.any!, r));

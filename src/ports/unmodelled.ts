@@ -5,6 +5,7 @@ import { sqlList } from '../store/sql.js';
 import { eventColumns, type EventColumns } from './change.js';
 import { field, parseJsonObject, type JsonObject } from './json.js';
 import { normalizeTimeBound } from './query.js';
+import { exposureSource } from '../store/exposure-copy.js';
 
 /**
  * API calls that change a network path but that `normalize/` does not turn into port changes:
@@ -79,13 +80,18 @@ export function unmodelledChange(row: CloudTrailRow): UnmodelledChange | null {
   return { ...eventColumns(row), why: `changed a network path trailbook does not model: ${known.changes}${failed}` };
 }
 
-/** Unmodelled changes inside [from, to], in time order (the names are this module's constants; times are bound). */
+/**
+ * Unmodelled changes inside [from, to], in time order (the names are this module's constants; times
+ * are bound). A local store keeps these events in its narrow copy too (caches/exposure.ts), so a
+ * warm `investigate` does not decompress every block of the wide columns to say that none exist.
+ */
 export async function findUnmodelledChanges(engine: Engine, query: { from?: string; to?: string } = {}): Promise<UnmodelledChange[]> {
   const from = query.from ? normalizeTimeBound(query.from, 'from') : EARLIEST;
   const to = query.to ? normalizeTimeBound(query.to, 'to') : LATEST;
+  const source = await exposureSource(engine, UNMODELLED_EVENT_NAMES);
   const { rows } = await engine.all(
     `SELECT eventid, eventtime, eventsource, eventname, awsregion, sourceipaddress, ${USERIDENTITY_JSON}, errorcode, requestparameters, recipientaccountid
-     FROM cloudtrail_logs WHERE eventname IN (${sqlList(UNMODELLED_EVENT_NAMES)}) AND eventtime >= $from AND eventtime <= $to
+     FROM ${source} WHERE eventname IN (${sqlList(UNMODELLED_EVENT_NAMES)}) AND eventtime >= $from AND eventtime <= $to
      ORDER BY eventtime, eventid`,
     { from, to },
   );

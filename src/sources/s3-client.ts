@@ -1,4 +1,8 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { lazyModule } from '../lazy-module.js';
+
+/** Loaded when a client is made: commands that never reach S3 do not pay for the SDK at start-up. */
+export const s3Sdk = lazyModule<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3');
 
 /**
  * How to reach S3, as plain data (the CLI's `--profile` and `--aws-region`; the rest comes from the
@@ -23,7 +27,7 @@ export const S3_MAX_ATTEMPTS = 6;
  */
 export function createS3Client(settings: S3Settings = {}): S3Client {
   const endpoint = process.env['AWS_ENDPOINT_URL_S3'] ?? process.env['AWS_ENDPOINT_URL'];
-  return new S3Client({
+  return new (s3Sdk().S3Client)({
     ...(settings.profile ? { profile: settings.profile } : {}),
     region: settings.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? (settings.profile ? undefined : 'us-east-1'),
     maxAttempts: S3_MAX_ATTEMPTS,

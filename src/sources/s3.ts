@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import type { S3Client, ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { TrailbookError } from '../errors.js';
 import type { LocalFile, SkippedPath } from './local.js';
-import { createS3Client, type S3Settings } from './s3-client.js';
+import { createS3Client, s3Sdk, type S3Settings } from './s3-client.js';
 import { s3Error, s3Failure } from './s3-errors.js';
 import { planFolder } from './s3-folders.js';
 import type { PruneFilter } from './s3-layout.js';
@@ -72,7 +72,7 @@ export class S3Source {
       this.stats.listObjects++;
       let found: number;
       try {
-        found = (await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, MaxKeys: 1 }))).KeyCount ?? 0;
+        found = (await this.client.send(new (s3Sdk().ListObjectsV2Command)({ Bucket: bucket, Prefix: prefix || undefined, MaxKeys: 1 }))).KeyCount ?? 0;
       } catch (error) {
         throw s3Error(error, { operation: 'ListObjectsV2', bucket, key: prefix });
       }
@@ -132,7 +132,7 @@ export class S3Source {
     this.stats.listObjects++;
     try {
       return await this.client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, Delimiter: flat ? undefined : '/', ContinuationToken: token }),
+        new (s3Sdk().ListObjectsV2Command)({ Bucket: bucket, Prefix: prefix || undefined, Delimiter: flat ? undefined : '/', ContinuationToken: token }),
       );
     } catch (error) {
       throw s3Error(error, { operation: 'ListObjectsV2', bucket, key: prefix });
@@ -154,7 +154,7 @@ export class S3Source {
         let body: Readable;
         try {
           const response = await client.send(
-            new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.etag ? { IfMatch: `"${ref.etag}"` } : {}) }),
+            new (s3Sdk().GetObjectCommand)({ Bucket: ref.bucket, Key: ref.key, ...(ref.etag ? { IfMatch: `"${ref.etag}"` } : {}) }),
             signal ? { abortSignal: signal } : {},
           );
           body = response.Body as Readable;

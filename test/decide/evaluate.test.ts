@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACTIONS, actionSeverity, compareActions, mostSevereAction } from '../../src/decide/actions.js';
-import { DecisionTreeError, evaluate, evaluateCondition, resolveField, type Finding } from '../../src/decide/evaluate.js';
+import { conditionHolds, DecisionTreeError, evaluate, evaluateCondition, resolveField, type Finding } from '../../src/decide/evaluate.js';
 import { DecisionTreeSchema, type Condition, type DecisionTree } from '../../src/decide/tree-schema.js';
 
 /** A finding shaped like the report contract (docs/report.md). */
@@ -29,7 +29,12 @@ const finding: Finding = {
   flows: { connections: 12, acceptedConnections: 3, bytes: 40960, externalPeers: 2 },
 };
 
-const holds = (condition: Condition, f: Finding = finding, params = {}) => evaluateCondition(condition, f, params).result;
+/** The result, and the same from `conditionHolds` (the result without the explanation), on every condition tested here. */
+const holds = (condition: Condition, f: Finding = finding, params = {}) => {
+  const { result } = evaluateCondition(condition, f, params);
+  assert.equal(conditionHolds(condition, f, params), result, JSON.stringify(condition));
+  return result;
+};
 
 test('resolveField: plain paths, [] over arrays, missing parts, no prototype access', () => {
   assert.deepEqual(resolveField(finding, 'credentials.mfa'), { values: [false], many: false });

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBEngine } from '../../src/local-store.js';
 import type { Engine, Params, QueryResult } from '../../src/engines/engine.js';
-import { addressesInEveryRecordSql, inferredFromCounts, portRecordsSql } from '../../src/flows/find.js';
+import { findConnections, inferredFromCounts, interfaceAddressesSql, portRecordsSql } from '../../src/flows/find.js';
+import { cachedInterfaceAddressesSql, FLOW_ADDRESSES_TABLE, flowCaches, syncFlowCaches } from '../../src/flows/flow-caches.js';
 import { inferInterfaceAddresses } from '../../src/flows/connections.js';
 import { ingestPaths } from '../../src/ingest/ingest.js';
 import { ingestFlowLogFile } from '../../src/ingest/vpcflow/index.js';
@@ -161,7 +162,7 @@ test('flow queries: the split port query returns what `srcport = P OR dstport = 
 
     const list = enis.map((_, j) => `$eni${j}`).join(', ');
     const eniParams = Object.fromEntries(enis.map((eni, j) => [`eni${j}`, eni]));
-    const counted = await engine.all(addressesInEveryRecordSql(list, timeSql), { ...eniParams, ...params });
+    const counted = await engine.all(interfaceAddressesSql(list, timeSql), { ...eniParams, ...params });
     const got = inferredFromCounts(counted.rows.map((row) => ({ interface_id: String(row['interface_id']), address: String(row['address']) })));
     const pairs = await engine.all(
       `SELECT interface_id, srcaddr, dstaddr FROM vpc_flow_logs WHERE interface_id IN (${list}) AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL${timeSql}`,
@@ -173,6 +174,54 @@ test('flow queries: the split port query returns what `srcport = P OR dstport = 
     assert.equal(got.has('eni-c'), false);
     assert.equal(got.has('eni-d'), false);
   }
+
+  // The flow cache: each interface's addresses in every record, as the records give them, kept up to date batch by batch.
+  assert.equal(await flowCaches(engine), null, 'no cache before a sync');
+  const options = { port: 8443, from: '2024-05-01T00:00:00Z', to: '2024-05-31T00:00:00Z' };
+  const fromTable = await findConnections(engine, options);
+  const narrowFromTable = await findConnections(engine, { ...options, from: '2024-05-01T14:10:00Z' });
+  const list = enis.map((_, j) => `$eni${j}`).join(', ');
+  const eniParams = Object.fromEntries(enis.map((eni, j) => [`eni${j}`, eni]));
+  const addresses = async (sql: string) => (await engine.all(sql, eniParams)).rows.map((row) => `${row['interface_id']} ${row['address']}`);
+  await syncFlowCaches(engine);
+  const caches = await flowCaches(engine);
+  assert.ok(caches);
+  assert.deepEqual(await addresses(cachedInterfaceAddressesSql(list)), await addresses(interfaceAddressesSql(list, '')));
+  assert.deepEqual(
+    (await engine.all(`SELECT interface_id FROM ${FLOW_ADDRESSES_TABLE} WHERE address IS NULL ORDER BY 1`)).rows.map((row) => row['interface_id']),
+    ['eni-c'],
+    'an interface with no address in every record is remembered as such',
+  );
+  // It answers only for bounds every record passes.
+  assert.equal(caches.addressesCover(undefined, undefined), true);
+  assert.equal(caches.addressesCover(0, 4_000_000_000), true);
+  assert.equal(caches.addressesCover(1714572500, undefined), false);
+  assert.equal(caches.addressesCover(undefined, 1714574000), false);
+  assert.ok(fromTable.length > 10 && narrowFromTable.length > 0 && narrowFromTable.length < fromTable.length);
+  assert.deepEqual(await findConnections(engine, options), fromTable, 'the same connections with the cache');
+  assert.deepEqual(await findConnections(engine, { ...options, from: '2024-05-01T14:10:00Z' }), narrowFromTable, 'and for a range it does not cover');
+
+  // Rows appended make it stale; a sync merges the new rows alone, and gives what counting them all gives.
+  const more = join(dir, 'more.log');
+  writeFileSync(
+    more,
+    [
+      '2 123456789012 eni-a 10.0.0.5 198.51.100.99 8443 50001 6 2 100 1714580000 1714580060 ACCEPT OK',
+      '2 123456789012 eni-b 10.0.0.77 198.51.100.99 8443 50002 6 2 100 1714580000 1714580060 ACCEPT OK',
+      '2 123456789012 eni-e 10.0.0.9 198.51.100.99 8443 50003 6 2 100 1714580000 1714580060 ACCEPT OK',
+    ].join('\n') + '\n',
+  );
+  await ingestFlowLogFile(engine, more);
+  assert.equal(await flowCaches(engine), null, 'stale after rows more');
+  await syncFlowCaches(engine);
+  assert.ok(await flowCaches(engine), 'current again after a sync');
+  const everyEni = [...enis, 'eni-e'];
+  const allList = everyEni.map((_, j) => `$eni${j}`).join(', ');
+  const allParams = Object.fromEntries(everyEni.map((eni, j) => [`eni${j}`, eni]));
+  const all = async (sql: string) => (await engine.all(sql, allParams)).rows.map((row) => `${row['interface_id']} ${row['address']}`);
+  assert.deepEqual(await all(cachedInterfaceAddressesSql(allList)), await all(interfaceAddressesSql(allList, '')));
+  assert.ok((await all(cachedInterfaceAddressesSql(allList))).includes('eni-e 10.0.0.9'), 'a new interface gets its own');
+  assert.ok(!(await all(cachedInterfaceAddressesSql(allList))).some((line) => line.startsWith('eni-b ')), 'eni-b lost its address: a record without it');
 });
 
 test('inferredFromCounts keeps an interface only when exactly one address is in every record', () => {

@@ -1,6 +1,6 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
+import { lazyModule } from '../../lazy-module.js';
 import type { AwsCredentialIdentity, Checksum, SourceData } from '@smithy/types';
 import { TrailbookError } from '../../errors.js';
 
@@ -83,16 +83,20 @@ function toBuffer(data: SourceData): Buffer {
   return Buffer.from(data as ArrayBuffer);
 }
 
+/** Loaded when a client is made: commands that never reach Athena do not pay for them at start-up. */
+const credentialChain = lazyModule<typeof import('@aws-sdk/credential-provider-node')>('@aws-sdk/credential-provider-node');
+const signing = lazyModule<typeof import('@smithy/signature-v4')>('@smithy/signature-v4');
+
 export class AthenaClient {
   private readonly signer: SignatureV4;
   private readonly url: URL;
 
   constructor(readonly options: AthenaClientOptions) {
     this.url = new URL(options.endpoint ?? `https://athena.${options.region}.amazonaws.com/`);
-    this.signer = new SignatureV4({
+    this.signer = new (signing().SignatureV4)({
       service: 'athena',
       region: options.region,
-      credentials: options.credentials ?? defaultProvider(options.profile ? { profile: options.profile } : {}),
+      credentials: options.credentials ?? credentialChain().defaultProvider(options.profile ? { profile: options.profile } : {}),
       sha256: NodeSha256,
     });
   }
