@@ -144,10 +144,10 @@ const MAX_RECORD_SAMPLES = 50;
 const BATCH_ROWS = 50_000;
 const BATCH_BYTES = 48 * 1024 * 1024;
 /**
- * Events of clean files loaded by one `read_json` (one transaction): enough for DuckDB to use both
- * cores and write whole row groups, few enough that a staged batch stays well under its cap.
+ * Events of clean files loaded by one `read_json` (one transaction): few statements, whole row
+ * groups, and a staged batch (when keys may repeat) well under DuckDB's cap.
  */
-const BULK_BATCH_ROWS = 250_000;
+const BULK_BATCH_ROWS = 100_000;
 /** Files decoded ahead of the one being merged (bounded read-ahead: memory stays flat). */
 const READ_AHEAD = 24;
 /** DuckDB's memory cap during ingest of a file store (it spills to its temp directory beyond it). */
@@ -253,7 +253,7 @@ export async function ingestFiles(
         sniffFlowLog: true,
         flowLog: flowByPath,
         limits,
-        bulk: options.bulkLoad ?? false,
+        bulk: options.bulkLoad ?? true,
       },
     };
   });

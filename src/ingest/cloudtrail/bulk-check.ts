@@ -37,7 +37,7 @@ const RESOURCE_KEYS = new Set(['ARN', 'accountId', 'type']);
  * JSON.stringify writes only as `<digit>[.<digits>]e+<digits>` right after `:`, `,` or `[`
  * (session tokens in base64 hold `e+` in text far more often than any number does).
  */
-const SERIALISATION_DIFFERS = /\\u|[:,[]-?\d(?:\.\d+)?e\+\d+[,}\]]/;
+const POSITIVE_EXPONENT = /[:,[]-?\d(?:\.\d+)?e\+\d+[,}\]]/;
 
 export class BulkCheck {
   /** Why the file must be read by the row path; null while it can be loaded in bulk. */
@@ -85,7 +85,8 @@ function blockerOf(event: Record<string, unknown>, text: string | null, canonica
     return 'an account id that is not text';
   if (filter.regions?.length && !textOrAbsent(event['awsRegion'])) return 'an awsRegion that is not text';
   if (JSON.stringify(event) !== text) return 'a record not written as JSON.stringify writes it (spaces, number forms, repeated keys)';
-  if (SERIALISATION_DIFFERS.test(text)) return 'a \\u escape or an e+ exponent (DuckDB writes them differently)';
+  // The substring searches first: the expression alone cost a tenth of the check.
+  if (text.includes('\\u') || (text.includes('e+') && POSITIVE_EXPONENT.test(text))) return 'a \\u escape or an e+ exponent (DuckDB writes them differently)';
   return null;
 }
 

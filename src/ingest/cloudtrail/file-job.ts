@@ -126,9 +126,10 @@ const SPECIAL = /[\u001d-\u001f]/;
 const PART_BYTES = 8 * 1024 * 1024;
 /**
  * Larger files go to the row path: DuckDB holds a `{"Records":[...]}` file whole while it reads
- * it (one JSON object), the row path streams it.
+ * it (one JSON object; each reading thread's buffer is twice `maximum_object_size`, which is set
+ * to this), the row path streams it. CloudTrail delivers files of a few hundred events (~1 MB).
  */
-export const BULK_MAX_FILE_BYTES = 32 * 1024 * 1024;
+export const BULK_MAX_FILE_BYTES = 8 * 1024 * 1024;
 /** DuckDB reads a path as a glob pattern: a path with these characters is read by the row path. */
 const GLOB_CHARACTERS = /[*?[\]{}]/;
 /** Decompressed bytes looked at before deciding whether a file outside the flow-log layout is a flow log. */

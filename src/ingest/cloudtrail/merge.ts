@@ -45,6 +45,14 @@ export interface BulkMerge {
 /** DuckDB refused a bulk load or read other rows than bulk-check.ts counted: nothing of it is kept. */
 class BulkLoadRefused extends Error {}
 
+/**
+ * DuckDB's threads while it reads clean files. One: the decode workers validate the next files on
+ * the other core meanwhile, and with two DuckDB keeps rows in file order by buffering them (100k
+ * events: out of memory at the 256 MB cap with two threads; 150 MB, and faster, with one).
+ */
+const BULK_THREADS = 1;
+const BULK_WARNING = 'DuckDB refused a bulk load of CloudTrail files';
+
 const EVENT_COLUMNS = CLOUDTRAIL_EVENTS_COLUMNS.map(([name]) => name);
 const STAGING = '_staging_cloudtrail';
 
@@ -59,7 +67,7 @@ export async function mergeBatch(
   engine: DuckDBEngine,
   batch: Batch,
   entries: readonly LedgerEntry[],
-  summary: Pick<IngestSummary, 'events'>,
+  summary: Pick<IngestSummary, 'events' | 'warnings'>,
   bulk?: BulkMerge,
 ): Promise<void> {
   await engine.run('BEGIN TRANSACTION');
@@ -72,6 +80,8 @@ export async function mergeBatch(
   } catch (error) {
     await engine.run('ROLLBACK');
     if (!(error instanceof BulkLoadRefused)) throw error;
+    // Said once: every batch after a refusal would be refused the same way, and each costs a second read.
+    if (!summary.warnings.some((w) => w.startsWith(BULK_WARNING))) summary.warnings.push(`${BULK_WARNING}: ${error.message}; their files were read as rows`);
     // Every bulk file of the batch is read again as rows, in order, keys checked (one transaction).
     await mergeBatch(engine, { ...batch, bulk: [] }, [], summary);
     await engine.run('BEGIN TRANSACTION');
@@ -163,6 +173,26 @@ async function loadBulk(engine: DuckDBEngine, batch: Batch, filter: BulkFilter, 
     }
   };
   const columns = EVENT_COLUMNS.join(', ');
+  const { rows: setting } = await engine.all(`SELECT current_setting('threads') AS n`);
+  const threads = Number(setting[0]?.['n'] ?? 1);
+  await engine.run(`SET threads = ${BULK_THREADS}`);
+  try {
+    await loadGroups(engine, batch, groups, expected, filter, summary, run, columns);
+  } finally {
+    if (Number.isInteger(threads) && threads > 0) await engine.run(`SET threads = ${threads}`);
+  }
+}
+
+async function loadGroups(
+  engine: DuckDBEngine,
+  batch: Batch,
+  groups: readonly BulkFile[][],
+  expected: number,
+  filter: BulkFilter,
+  summary: Pick<IngestSummary, 'events'>,
+  run: (prefix: string, bound: BoundSql) => Promise<number>,
+  columns: string,
+): Promise<void> {
   if (!batch.check) {
     let inserted = 0;
     for (const files of groups) inserted += await run(`INSERT INTO cloudtrail_events (${columns})`, bulkRowsSql(files, filter));
