@@ -24,7 +24,7 @@ export interface IngestOptions extends PruneFilter {
   onProgress?: (progress: IngestProgress) => void;
   /** Decode threads: 0 decodes in-process; default one per core (up to 2), in-process for small runs. */
   workers?: number;
-  /** Rows per merged batch (one transaction each); default 50,000. */
+  /** Rows per merged batch (one transaction each); default 50,000 (25,000 events of files DuckDB loads in bulk). */
   batchRows?: number;
   /** Bounds on one file and one record (docs/limits.md); each unset one has its default. */
   limits?: Partial<IngestLimits>;
@@ -144,10 +144,11 @@ const MAX_RECORD_SAMPLES = 50;
 const BATCH_ROWS = 50_000;
 const BATCH_BYTES = 48 * 1024 * 1024;
 /**
- * Events of clean files loaded by one `read_json` (one transaction): few statements, whole row
- * groups, and a staged batch (when keys may repeat) well under DuckDB's cap.
+ * Events of clean files loaded by one `read_json` (one transaction). Small enough that DuckDB loads
+ * a batch while the workers validate the next files (100k events, 2 cores: 6.7 s with one batch
+ * at the end, 6.1 s in four), and a staged batch (when keys may repeat) stays well under the cap.
  */
-const BULK_BATCH_ROWS = 100_000;
+const BULK_BATCH_ROWS = 25_000;
 /** Files decoded ahead of the one being merged (bounded read-ahead: memory stays flat). */
 const READ_AHEAD = 24;
 /** DuckDB's memory cap during ingest of a file store (it spills to its temp directory beyond it). */
@@ -481,7 +482,7 @@ export async function ingestFiles(
     bulkRows += outcome.rows;
     summary.bulk.files++;
     summary.bulk.events += outcome.rows;
-    if (bulkRows >= BULK_BATCH_ROWS) await startMerge();
+    if (bulkRows >= (options.batchRows ?? BULK_BATCH_ROWS)) await startMerge();
   }
 
   /**

@@ -38,7 +38,8 @@ test('the bench corpus re-delivered and filtered: dedupe against the store, --fr
   const [account] = readdirSync(join(root, 'AWSLogs'));
   const { bulk, rows } = await ingestBothWays(t, [
     { paths: [root], options: { from: new Date('2024-05-01T12:00:00Z'), to: new Date('2024-05-02T06:00:00Z'), regions: ['us-east-1'] } },
-    { paths: [root, copy], options: { accounts: [account!] } },
+    // Small batches: repeated keys across batches, and within one.
+    { paths: [root, copy], options: { accounts: [account!], batchRows: 700 } },
   ]);
   assert.ok(bulk.bulk.files > 0 && rows.bulk.files === 0);
   assert.ok(bulk.events.filtered > 0, 'the other account is filtered out');
