@@ -332,7 +332,10 @@ export async function ingestFiles(
     batch = newBatch(storeHadEvents);
     bulkRows = 0;
     ledgerEntries = [];
-    merging = mergeBatch(engine, b, entries, summary, bulkMerge);
+    merging = mergeBatch(engine, b, entries, summary, bulkMerge).then((how) => {
+      // What DuckDB refused once it would refuse again: the files not yet sent to a worker are read as rows.
+      if (how === 'refused') for (const plan of plans.slice(nextToSubmit)) if (plan.kind === 'decode') plan.job.bulk = false;
+    });
     merging.catch(() => {});
   };
 

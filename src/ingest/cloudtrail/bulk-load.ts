@@ -18,7 +18,8 @@ import { BULK_MAX_FILE_BYTES } from './file-job.js';
  * - `_key` is `eventID|eventTime|eventName`; `eventtime`, `eventtime_raw` the time as written,
  *   which bulk-check.ts requires to be canonical already, and `_time` that instant;
  * - `_file` is the path as listed (DuckDB's `filename` is the path it was given).
- * The record's position in its file (`_ord`, 1-based) orders the first copy of a repeated key.
+ * The record's position in its file (`_ord`, 1-based) orders the first copy of a repeated key,
+ * and the rows are stored in file order, then record order, as the row path stores them.
  */
 export interface BulkFile {
   seq: number;
@@ -136,6 +137,7 @@ export function bulkRowsSql(files: readonly BulkFile[], filter: BulkFilter, extr
 FROM (SELECT filename, unnest(Records) AS r, generate_subscripts(Records, 1) AS _ord
   FROM read_json($files, format = 'auto', compression = '${compression}',
     filename = true, maximum_object_size = ${BULK_MAX_FILE_BYTES + 1}, columns = {Records: '${RECORD_TYPE}'}))
-${filterSql(filter, bound)}`;
+${filterSql(filter, bound)}
+ORDER BY list_position($files, filename), _ord`;
   return bound;
 }

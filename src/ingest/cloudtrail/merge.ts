@@ -57,7 +57,8 @@ const EVENT_COLUMNS = CLOUDTRAIL_EVENTS_COLUMNS.map(([name]) => name);
 const STAGING = '_staging_cloudtrail';
 
 /**
- * One transaction: the batch's events, its Insights events, and the ledger rows given. Rows go
+ * One transaction: the batch's events, its Insights events, and the ledger rows given;
+ * 'refused' when DuckDB refused the batch's bulk load (its files were then read as rows). Rows go
  * straight into `cloudtrail_events` with DuckDB's appender (no second copy) when no key can be a
  * duplicate: the store was empty when the run began and no key hash repeated within the run.
  * Otherwise the batch is staged in a temporary table and merged with an anti-join on the key,
@@ -69,7 +70,22 @@ export async function mergeBatch(
   entries: readonly LedgerEntry[],
   summary: Pick<IngestSummary, 'events' | 'warnings'>,
   bulk?: BulkMerge,
-): Promise<void> {
+): Promise<'refused' | 'merged'> {
+  const restoreThreads = batch.bulk.length > 0 ? await useThreads(engine, BULK_THREADS) : null;
+  try {
+    return await mergeOnce(engine, batch, entries, summary, bulk);
+  } finally {
+    await restoreThreads?.();
+  }
+}
+
+async function mergeOnce(
+  engine: DuckDBEngine,
+  batch: Batch,
+  entries: readonly LedgerEntry[],
+  summary: Pick<IngestSummary, 'events' | 'warnings'>,
+  bulk?: BulkMerge,
+): Promise<'refused' | 'merged'> {
   await engine.run('BEGIN TRANSACTION');
   try {
     await writeRows(engine, batch, summary);
@@ -77,12 +93,13 @@ export async function mergeBatch(
     await mergeInsights(engine, batch.insights, summary);
     await appendLedger(engine, entries, new Date());
     await engine.run('COMMIT');
+    return 'merged';
   } catch (error) {
     await engine.run('ROLLBACK');
     if (!(error instanceof BulkLoadRefused)) throw error;
-    // Said once: every batch after a refusal would be refused the same way, and each costs a second read.
+    // Said once: after a refusal the caller sends the files still to come to the row path.
     if (!summary.warnings.some((w) => w.startsWith(BULK_WARNING))) summary.warnings.push(`${BULK_WARNING}: ${error.message}; their files were read as rows`);
-    // Every bulk file of the batch is read again as rows, in order, keys checked (one transaction).
+    // Every bulk file of the batch is read again as rows, in order (one transaction).
     await mergeBatch(engine, { ...batch, bulk: [] }, [], summary);
     await engine.run('BEGIN TRANSACTION');
     try {
@@ -90,13 +107,14 @@ export async function mergeBatch(
         const rowsOf = (part: RowsPart) =>
           writeRows(
             engine,
-            { ...newBatch(true), files: [{ seq: file.seq, path: file.path }], parts: [part.packed], rows: part.rows, json: part.json },
+            { ...newBatch(batch.check), files: [{ seq: file.seq, path: file.path }], parts: [part.packed], rows: part.rows, json: part.json },
             summary,
           );
         await rowsOf(await bulk!.readAsRows(file, rowsOf));
       }
       await appendLedger(engine, entries, new Date());
       await engine.run('COMMIT');
+      return 'refused';
     } catch (fallbackError) {
       await engine.run('ROLLBACK');
       throw fallbackError;
@@ -172,15 +190,17 @@ async function loadBulk(engine: DuckDBEngine, batch: Batch, filter: BulkFilter, 
       throw new BulkLoadRefused(`DuckDB could not read the files: ${(error as Error).message.split('\n')[0]}`);
     }
   };
-  const columns = EVENT_COLUMNS.join(', ');
-  const { rows: setting } = await engine.all(`SELECT current_setting('threads') AS n`);
-  const threads = Number(setting[0]?.['n'] ?? 1);
-  await engine.run(`SET threads = ${BULK_THREADS}`);
-  try {
-    await loadGroups(engine, batch, groups, expected, filter, summary, run, columns);
-  } finally {
-    if (Number.isInteger(threads) && threads > 0) await engine.run(`SET threads = ${threads}`);
-  }
+  await loadGroups(engine, batch, groups, expected, filter, summary, run, EVENT_COLUMNS.join(', '));
+}
+
+/** Sets DuckDB's threads outside any transaction (a failed statement aborts it, and SET with it); returns the undo. */
+async function useThreads(engine: DuckDBEngine, threads: number): Promise<() => Promise<void>> {
+  const { rows } = await engine.all(`SELECT current_setting('threads') AS n`);
+  const before = Number(rows[0]?.['n'] ?? 1);
+  await engine.run(`SET threads = ${threads}`);
+  return async () => {
+    if (Number.isInteger(before) && before > 0) await engine.run(`SET threads = ${before}`);
+  };
 }
 
 async function loadGroups(
