@@ -73,51 +73,45 @@ export async function mergeBatch(
 ): Promise<'refused' | 'merged'> {
   const restoreThreads = batch.bulk.length > 0 ? await useThreads(engine, BULK_THREADS) : null;
   try {
-    return await mergeOnce(engine, batch, entries, summary, bulk);
+    return await inTransaction();
   } finally {
     await restoreThreads?.();
   }
-}
 
-async function mergeOnce(
-  engine: DuckDBEngine,
-  batch: Batch,
-  entries: readonly LedgerEntry[],
-  summary: Pick<IngestSummary, 'events' | 'warnings'>,
-  bulk?: BulkMerge,
-): Promise<'refused' | 'merged'> {
-  await engine.run('BEGIN TRANSACTION');
-  try {
-    await writeRows(engine, batch, summary);
-    if (batch.bulk.length > 0) await loadBulk(engine, batch, bulk!.filter, summary);
-    await mergeInsights(engine, batch.insights, summary);
-    await appendLedger(engine, entries, new Date());
-    await engine.run('COMMIT');
-    return 'merged';
-  } catch (error) {
-    await engine.run('ROLLBACK');
-    if (!(error instanceof BulkLoadRefused)) throw error;
-    // Said once: after a refusal the caller sends the files still to come to the row path.
-    if (!summary.warnings.some((w) => w.startsWith(BULK_WARNING))) summary.warnings.push(`${BULK_WARNING}: ${error.message}; their files were read as rows`);
-    // Every bulk file of the batch is read again as rows, in order (one transaction).
-    await mergeBatch(engine, { ...batch, bulk: [] }, [], summary);
+  async function inTransaction(): Promise<'refused' | 'merged'> {
     await engine.run('BEGIN TRANSACTION');
     try {
-      for (const file of batch.bulk) {
-        const rowsOf = (part: RowsPart) =>
-          writeRows(
-            engine,
-            { ...newBatch(batch.check), files: [{ seq: file.seq, path: file.path }], parts: [part.packed], rows: part.rows, json: part.json },
-            summary,
-          );
-        await rowsOf(await bulk!.readAsRows(file, rowsOf));
-      }
+      await writeRows(engine, batch, summary);
+      if (batch.bulk.length > 0) await loadBulk(engine, batch, bulk!.filter, summary);
+      await mergeInsights(engine, batch.insights, summary);
       await appendLedger(engine, entries, new Date());
       await engine.run('COMMIT');
-      return 'refused';
-    } catch (fallbackError) {
+      return 'merged';
+    } catch (error) {
       await engine.run('ROLLBACK');
-      throw fallbackError;
+      if (!(error instanceof BulkLoadRefused)) throw error;
+      // Said once: after a refusal the caller sends the files still to come to the row path.
+      if (!summary.warnings.some((w) => w.startsWith(BULK_WARNING))) summary.warnings.push(`${BULK_WARNING}: ${error.message}; their files were read as rows`);
+      // Every bulk file of the batch is read again as rows, in order (one transaction).
+      await mergeBatch(engine, { ...batch, bulk: [] }, [], summary);
+      await engine.run('BEGIN TRANSACTION');
+      try {
+        for (const file of batch.bulk) {
+          const rowsOf = (part: RowsPart) =>
+            writeRows(
+              engine,
+              { ...newBatch(batch.check), files: [{ seq: file.seq, path: file.path }], parts: [part.packed], rows: part.rows, json: part.json },
+              summary,
+            );
+          await rowsOf(await bulk!.readAsRows(file, rowsOf));
+        }
+        await appendLedger(engine, entries, new Date());
+        await engine.run('COMMIT');
+        return 'refused';
+      } catch (fallbackError) {
+        await engine.run('ROLLBACK');
+        throw fallbackError;
+      }
     }
   }
 }
