@@ -82,6 +82,11 @@ const CASES: { name: string; clean: boolean; text: (e: Record<string, unknown>) 
     clean: true,
     text: (e) => records({ ...e, resources: [{ ARN: 'arn:x' }, {}, { type: 7 }] }, { ...e, eventID: 'r2', resources: [] }),
   },
+  {
+    name: 'keys that differ only in case (flatten.ts reads the exact names)',
+    clean: true,
+    text: (e) => records({ ...e, EventName: 'Other', eventname: 'other', userIdentity: { type: 'IAMUser', Type: 'Root', ARN: 'arn:upper' } }),
+  },
   { name: 'requestParameters as text', clean: true, text: (e) => records({ ...e, requestParameters: '{"not":"parsed"}' }) },
   { name: '1.0 as written', clean: false, text: (e) => records({ ...e, requestParameters: { a: 7 } }).replace('"a":7', '"a":1.0') },
   { name: '1E5 as written', clean: false, text: (e) => records({ ...e, requestParameters: { a: 7 } }).replace('"a":7', '"a":1E5') },
