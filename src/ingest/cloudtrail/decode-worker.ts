@@ -19,6 +19,7 @@ async function run(message: { id: number; job: FileJob }): Promise<void> {
       }
       transfer.push(outcome.packed.buffer as ArrayBuffer, outcome.keyHashes.buffer as ArrayBuffer);
     }
+    if (outcome.kind === 'clean') transfer.push(outcome.keyHashes.buffer as ArrayBuffer);
     parentPort!.postMessage({ id: message.id, outcome }, transfer);
   } catch (error) {
     parentPort!.postMessage({ id: message.id, error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });

@@ -1,4 +1,4 @@
-import { constants as bufferConstants } from 'node:buffer';
+import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { DEFAULT_LIMITS, formatBytes, type IngestLimits } from '../limits.js';
 import { parseEventTime } from '../../store/event-time.js';
@@ -130,6 +130,11 @@ const NEWLINE = 0x0a;
  */
 export class CloudTrailDecoder {
   private mode: Mode = 'head';
+  /** `Records` arrays found in the top object (a repeated key would be read twice). */
+  private recordsArrays = 0;
+  private bom = false;
+  /** Every record's bytes were valid UTF-8 (checked only with `checkUtf8`: the bulk load's shape test). */
+  private utf8 = true;
   private head: Buffer[] = [];
   private headBytes = 0;
   private total = 0;
@@ -164,10 +169,24 @@ export class CloudTrailDecoder {
   private lineNumber = 0;
   private newlinesBeforeDocument = 0;
 
+  /**
+   * `onEvent` gets each accepted event and, for the elements of `Records` or of a top array, the
+   * record's text as written (the bulk load compares it with what JSON.stringify writes).
+   */
   constructor(
     private readonly limits: DecodeLimits,
-    private readonly onEvent: (event: Record<string, unknown>) => void,
+    private readonly onEvent: (event: Record<string, unknown>, text: string | null) => void,
+    private readonly checkUtf8 = false,
   ) {}
+
+  /**
+   * The file is one `{"Records":[...]}` document with nothing after it, no byte-order mark, one
+   * `Records` array and (with `checkUtf8`) valid UTF-8 records: the shape DuckDB's `read_json`
+   * reads as the decoder does (bulk-load.ts). Meaningful after `end`.
+   */
+  get recordsDocument(): boolean {
+    return this.mode === 'after' && this.topIsObject && this.recordsArrays === 1 && this.pendingDocument === null && !this.bom && this.utf8;
+  }
 
   /** Bytes decoded so far. */
   get bytes(): number {
@@ -224,7 +243,10 @@ export class CloudTrailDecoder {
     const bytes = this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head);
     this.head = [];
     let start = 0;
-    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3; // UTF-8 BOM
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+      start = 3; // UTF-8 BOM
+      this.bom = true;
+    }
     while (start < bytes.length && isJsonSpace(bytes[start]!)) start++;
     if (start >= bytes.length) {
       // Only whitespace so far: decide on what comes next, or say the file is empty.
@@ -399,6 +421,7 @@ export class CloudTrailDecoder {
           this.recordDepth = 2;
           this.recordsLabel = 'Records';
           this.sawRecords = true;
+          this.recordsArrays++;
           this.dropCapture(); // the records are read one by one, the document is not held
         }
         this.keyState = 'other';
@@ -454,7 +477,9 @@ export class CloudTrailDecoder {
     if (this.deepest > this.limits.maxDepth) {
       return { text: null, skip: { code: 'too-deep', reason: `record nested deeper than ${this.limits.maxDepth} levels (--max-depth)` } };
     }
-    return { text: (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8'), skip: null };
+    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    if (this.checkUtf8 && this.utf8 && !isUtf8(bytes)) this.utf8 = false;
+    return { text: bytes.toString('utf8'), skip: null };
   }
 
   private dropCapture(): void {
@@ -467,7 +492,7 @@ export class CloudTrailDecoder {
     this.index++;
     const { text, skip } = this.takeCapture(buf, end);
     if (skip) return this.recordSkipped(skip.code, skip.reason, at);
-    this.parseAndAccept(text!, at, 'invalid-json');
+    this.parseAndAccept(text!, at, 'invalid-json', true);
   }
 
   private finishTopDocument(buf: Buffer, end: number): void {
@@ -515,7 +540,7 @@ export class CloudTrailDecoder {
     lines.scan(text);
     const end = lines.end();
     if (!end.ok || end.accepted === 0) return null;
-    for (const event of events) this.onEvent(event);
+    for (const event of events) this.onEvent(event, null);
     this.found = lines.found;
     this.accepted = lines.accepted;
     return end;
@@ -596,14 +621,14 @@ export class CloudTrailDecoder {
     this.parseAndAccept(line, at, 'invalid-json-line');
   }
 
-  private parseAndAccept(text: string, at: string, code: 'invalid-json' | 'invalid-json-line'): void {
+  private parseAndAccept(text: string, at: string, code: 'invalid-json' | 'invalid-json-line', element = false): void {
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
       return this.recordSkipped(code, `invalid JSON: ${(error as Error).message}`, at);
     }
-    this.accept(value, at);
+    this.accept(value, at, element ? text : null);
   }
 
   private recordSkipped(code: RecordSkipCode, reason: string, at: string): void {
@@ -611,13 +636,15 @@ export class CloudTrailDecoder {
     this.recordSkips.push({ code, reason, at });
   }
 
-  private accept(value: unknown, at: string): void {
+  private accept(value: unknown, at: string, text: string | null = null): void {
     const skip = recordSkipOf(value);
     if (skip) return this.recordSkipped(skip.code, skip.reason, at);
     this.found++;
     this.accepted++;
     const event = value as Record<string, unknown>;
-    this.onEvent(isEnvelope(event) ? (event['detail'] as Record<string, unknown>) : event);
+    // An envelope's text is not its event's: no text, so the bulk load leaves the file to the rows.
+    if (isEnvelope(event)) this.onEvent(event['detail'] as Record<string, unknown>, null);
+    else this.onEvent(event, text);
   }
 }
 

@@ -6,6 +6,8 @@ import { FileStreamError, newStreamInfo, readDecompressed } from '../file-stream
 import type { IngestLimits } from '../limits.js';
 import { CloudTrailDecoder, type FileSkipCode, type RecordSkip } from './decode.js';
 import { eventKey, flattenEvent, isInsightsEvent } from './flatten.js';
+import { hash53 } from './hash53.js';
+import { BulkCheck, selectedFor } from './bulk-check.js';
 import { parseEventTime } from '../../store/event-time.js';
 import type { ByteSource, S3ObjectRef } from '../../sources/s3.js';
 
@@ -39,6 +41,11 @@ export interface FileJob {
   /** The file is a flow log (by its path, or `--vpcflow`): validate it for the bulk load, do not decode. */
   flowLog?: boolean;
   limits: IngestLimits;
+  /**
+   * Test the file for DuckDB's bulk load (bulk-check.ts) instead of flattening it: a clean file
+   * comes back as `clean`, anything else is read again as rows.
+   */
+  bulk?: boolean;
 }
 
 /** Rows of one file packed for the merge (a whole file, or one part of a large one). */
@@ -94,7 +101,21 @@ export type FileOutcome =
         filtered: number;
       })
   /** Needs more than one part: read again by the caller with `onPart` (a worker does not hold it whole). */
-  | { seq: number; kind: 'large' };
+  | { seq: number; kind: 'large' }
+  /** Passed bulk-check.ts: DuckDB reads the file itself (bulk-load.ts); the counts are the row path's. */
+  | (Common & {
+      kind: 'clean';
+      uncompressedBytes: number;
+      compression: 'gzip' | 'uncompressed';
+      found: number;
+      accepted: number;
+      filtered: number;
+      /** Always empty: a file with a skipped record is read as rows. */
+      recordSkips: RecordSkip[];
+      /** Events to store (accepted - filtered). */
+      rows: number;
+      keyHashes: Float64Array;
+    });
 
 export const FIELD_SEP = '\u001f';
 export const ROW_SEP = '\u001e';
@@ -103,6 +124,14 @@ const SPECIAL = /[\u001d-\u001f]/;
 
 /** Packed rows past this size are handed on as a part: a file of millions of events never sits whole in memory. */
 const PART_BYTES = 8 * 1024 * 1024;
+/**
+ * Larger files go to the row path: DuckDB holds a `{"Records":[...]}` file whole while it reads
+ * it (one JSON object; each reading thread's buffer is twice `maximum_object_size`, which is set
+ * to this), the row path streams it. CloudTrail delivers files of a few hundred events (~1 MB).
+ */
+export const BULK_MAX_FILE_BYTES = 8 * 1024 * 1024;
+/** DuckDB reads a path as a glob pattern: a path with these characters is read by the row path. */
+const GLOB_CHARACTERS = /[*?[\]{}]/;
 /** Decompressed bytes looked at before deciding whether a file outside the flow-log layout is a flow log. */
 const SNIFF_BYTES = 4096;
 
@@ -121,15 +150,24 @@ export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => 
   if (job.s3 && !open) throw new Error(`${job.path}: an S3 object needs an opener`);
   const stream = readDecompressed(job.s3 ? open!(job.s3) : job.path, { maxBytes: job.limits.maxFileBytes, onRaw: (chunk) => hash.update(chunk) }, info);
   const packer = new RowPacker(job);
+  const check = job.bulk && !job.s3 && !GLOB_CHARACTERS.test(job.path) && job.path.startsWith('/') ? new BulkCheck(job) : null;
   const recordErrors: RecordSkip[] = [];
-  const decoder = new CloudTrailDecoder(job.limits, (event) => {
-    try {
-      packer.add(event);
-    } catch (error) {
-      // One record that cannot be flattened is that record's skip, not the file's.
-      recordErrors.push({ code: 'record-error', reason: `could not be read: ${(error as Error).message}`, at: `record ${decoder.recordsFound - 1}` });
-    }
-  });
+  const decoder = new CloudTrailDecoder(
+    job.limits,
+    (event, text) => {
+      try {
+        if (check) {
+          const time = parseEventTime(event['eventTime']);
+          if (!time.ok) throw new Error(time.reason); // decode.ts kept only records whose time parses
+          check.add(event, text, time);
+        } else packer.add(event);
+      } catch (error) {
+        // One record that cannot be flattened is that record's skip, not the file's.
+        recordErrors.push({ code: 'record-error', reason: `could not be read: ${(error as Error).message}`, at: `record ${decoder.recordsFound - 1}` });
+      }
+    },
+    check !== null,
+  );
   let head: Buffer[] | null = job.sniffFlowLog && !job.flowLog ? [] : null;
   let headBytes = 0;
   let flow: FlowScan | null = job.flowLog ? new FlowScan() : null;
@@ -153,6 +191,8 @@ export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => 
         }
         decoder.push(bytes);
       } else decoder.push(chunk);
+      // Not for the bulk load after all: read again as rows (the stream is closed by the return).
+      if (check && (check.blocker !== null || info.decompressedBytes > BULK_MAX_FILE_BYTES)) return processFileJob({ ...job, bulk: false }, onPart, open);
       if (packer.bytes >= PART_BYTES) {
         if (!onPart) return { seq: job.seq, kind: 'large' };
         await onPart(packer.take());
@@ -187,6 +227,22 @@ export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => 
     });
   }
   const accepted = end.accepted - recordErrors.length;
+  if (check) {
+    const clean = check.blocker === null && recordSkips.length === 0 && decoder.recordsDocument && info.decompressedBytes <= BULK_MAX_FILE_BYTES;
+    if (!clean) return processFileJob({ ...job, bulk: false }, onPart, open);
+    return {
+      ...common,
+      kind: 'clean',
+      uncompressedBytes: info.decompressedBytes,
+      compression: info.gzip ? 'gzip' : 'uncompressed',
+      found: accepted,
+      accepted,
+      filtered: check.filtered,
+      recordSkips: [],
+      rows: check.rows,
+      keyHashes: Float64Array.from(check.keyHashes),
+    };
+  }
   return {
     ...common,
     kind: 'read',
@@ -230,7 +286,7 @@ class RowPacker {
     const job = this.job;
     const time = parseEventTime(event['eventTime']);
     const timeMs = time.ok ? time.ms : Number.NaN; // decode.ts kept only records whose time parses
-    if (timeMs < job.fromMs || timeMs > job.toMs || !selected(event, job)) {
+    if (timeMs < job.fromMs || timeMs > job.toMs || !selectedFor(event, job)) {
       this.filtered++;
       return;
     }
@@ -296,18 +352,6 @@ function unpack(row: string): (string | number | null)[] {
   return fields;
 }
 
-function selected(event: Record<string, unknown>, job: FileJob): boolean {
-  if (job.accounts?.length) {
-    const account = event['recipientAccountId'] ?? (event['userIdentity'] as Record<string, unknown> | undefined)?.['accountId'];
-    if (typeof account === 'string' && !job.accounts.includes(account)) return false;
-  }
-  if (job.regions?.length) {
-    const region = event['awsRegion'];
-    if (typeof region === 'string' && !job.regions.includes(region)) return false;
-  }
-  return true;
-}
-
 function insightRow(event: Record<string, unknown>, timeMs: number, eventTime: string | null): InsightRow {
   const details = event['insightDetails'] as Record<string, unknown> | undefined;
   return {
@@ -342,18 +386,4 @@ export function looksLikeFlowLog(path: string, bytes: Buffer): boolean {
     }
   }
   return detectFlowLog(path, firstLine).isFlowLog;
-}
-
-/** cyrb53: a fast 53-bit string hash (exactly representable as a double). Never 0. */
-export function hash53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0) || 1;
 }
