@@ -16,7 +16,7 @@ import { formatCsv } from '../report/tabular.js';
 import { TRAILBOOK_VERSION } from '../version.js';
 import { ApiError, notFound, optionalString, readJsonBody, requiredString, send, sendJson } from './http.js';
 import { type RunbookShelf, runbookEntry } from './runbooks.js';
-import type { Run, RunQueue } from './runs.js';
+import type { Run, RunDetail, RunQueue, RunSummary } from './runs.js';
 import type { WorkspaceStore } from './store.js';
 
 /** What the API reads and runs on: the open store, the run queue, and the settings it started with. */
@@ -85,7 +85,7 @@ async function submitRun(workspace: Workspace, request: IncomingMessage, respons
   sendJson(response, 202, { id: run.id });
 }
 
-function listed(run: Run) {
+function listed(run: Run): RunSummary {
   const { id, runbook, parameters, status, startedAt, finishedAt, summary } = run;
   return { id, runbook, parameters, status, startedAt, ...(finishedAt ? { finishedAt } : {}), ...(summary ? { summary } : {}) };
 }
@@ -105,7 +105,8 @@ function doneRun(workspace: Workspace, match: RegExpExecArray): Run & { report: 
 
 async function runDetail(workspace: Workspace, _request: IncomingMessage, response: ServerResponse, _url: URL, match: RegExpExecArray): Promise<void> {
   const run = runOf(workspace, match);
-  sendJson(response, 200, { ...listed(run), progress: run.progress, ...(run.error ? { error: run.error } : {}) });
+  const detail: RunDetail = { ...listed(run), progress: run.progress, ...(run.error ? { error: run.error } : {}) };
+  sendJson(response, 200, detail);
 }
 
 /** The v2 JSON `trailbook run --format json` prints, each finding with its decision tree and taken path. */

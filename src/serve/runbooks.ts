@@ -3,14 +3,24 @@ import { join } from 'node:path';
 import { runbookFolders } from '../runbook/catalog.js';
 import { type LoadedRunbook, loadRunbook, RUNBOOK_FILE } from '../runbook/load.js';
 
-/** A runbook as the workspace offers it (`GET /api/runbooks`). */
+/** One parameter of a runbook, as the workspace's form shows it. */
+export interface RunbookParameter {
+  name: string;
+  type: string;
+  description: string;
+  default?: unknown;
+  required: boolean;
+  enum?: unknown[];
+}
+
+/** A runbook as the workspace offers it (`GET /api/runbooks`); the web app reads this type too. */
 export interface RunbookEntry {
   id: string;
   dir: string;
   title: string;
   description: string;
   version: string;
-  parameters: { name: string; type: string; description: string; default?: unknown; required: boolean; enum?: unknown[] }[];
+  parameters: RunbookParameter[];
 }
 
 /**

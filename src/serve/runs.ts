@@ -36,6 +36,12 @@ export interface Run {
   loaded: LoadedRunbook;
 }
 
+/** A run as `GET /api/runs` lists it (the web app reads these types too). */
+export type RunSummary = Pick<Run, 'id' | 'runbook' | 'parameters' | 'status' | 'startedAt' | 'finishedAt' | 'summary'>;
+
+/** A run as `GET /api/runs/:id` shows it. */
+export type RunDetail = RunSummary & Pick<Run, 'progress' | 'error'>;
+
 export interface RunContext {
   engine: Serial<DuckDBEngine>;
   db: string;

@@ -1,6 +1,9 @@
 import type { FindingTree } from '../decide/taken-path.js';
 import type { VerifyResult } from '../evidence/verify.js';
 import type { Finding, Report, ReportInputs } from '../report/contract.js';
+// The server's own types of what it sends (type-only: nothing of the server is bundled).
+import type { RunbookEntry, RunbookParameter } from '../serve/runbooks.js';
+import type { RunDetail, RunStatus, RunSummary } from '../serve/runs.js';
 
 export type { VerifyResult };
 
@@ -64,40 +67,7 @@ export interface Session {
   features: { evidence: boolean };
 }
 
-export interface RunbookParameter {
-  name: string;
-  type: string;
-  description: string;
-  default?: unknown;
-  required: boolean;
-  enum?: unknown[];
-}
-
-export interface RunbookEntry {
-  id: string;
-  dir: string;
-  title: string;
-  description: string;
-  version: string;
-  parameters: RunbookParameter[];
-}
-
-export type RunStatus = 'queued' | 'running' | 'done' | 'failed';
-
-export interface RunSummary {
-  id: string;
-  runbook: string;
-  parameters: Record<string, unknown>;
-  status: RunStatus;
-  startedAt: string;
-  finishedAt?: string;
-  summary?: string;
-}
-
-export interface RunDetail extends RunSummary {
-  progress: { at: string; step: string; message: string }[];
-  error?: { code?: string; message: string } | string;
-}
+export type { RunbookEntry, RunbookParameter, RunDetail, RunStatus, RunSummary };
 
 /** The report as the API gives it: each finding with its runbook's tree and the path it took. */
 export type WorkspaceFinding = Finding & Partial<FindingTree>;
