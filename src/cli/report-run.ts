@@ -1,6 +1,7 @@
 import { DuckDBEngine } from '../local-store.js';
 import type { Engine } from '../engines/engine.js';
-import { ingestPaths } from '../ingest/ingest.js';
+import { ingestPaths, type IngestOptions } from '../ingest/ingest.js';
+import { answerFirstPlan, type AnswerFirstScope } from '../investigate/answer-first.js';
 import { loadIntel } from '../intel/index.js';
 import { feedsWithInstalledRanges } from '../intel/aws-ranges.js';
 import { reportOnStore } from '../investigate/store-report.js';
@@ -40,6 +41,8 @@ export interface ReportFlags extends LimitFlags, S3Flags, EngineFlags {
   full?: boolean;
   quiet?: boolean;
   progress: boolean;
+  /** false: `--no-answer-first` (store the logs, then report). */
+  answerFirst?: boolean;
 }
 
 export function addReportOptions(command: Command, defaultSchema: 'v1' | 'v2'): Command {
@@ -50,7 +53,11 @@ export function addReportOptions(command: Command, defaultSchema: 'v1' | 'v2'): 
     .option('--fail-on <action>', 'exit 1 when a finding is this severe or worse: isolate | escalate | ticket | false-positive')
     .option('--full', 'text and md: every evidence row and party (by default long lists show their first and last entries)')
     .option('--quiet', 'print only the one-line summary (outcome, counts, first seen); the exit status and --out are unchanged')
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress bar')
+    .option(
+      '--no-answer-first',
+      'into an empty store, store every log before the report (by default the report comes first, from a scan of what the runbook reads; docs/report.md)',
+    );
   // `--profile` is the S3 options' own: the same AWS profile serves s3:// paths and Athena.
   return addHistoryOption(addEngineOptions(addS3Options(addLimitOptions(command)), { profile: false }));
 }
@@ -72,10 +79,12 @@ interface ReportJob {
   runbook: Loaded<typeof loadRunbook>;
   intel: Loaded<typeof loadIntel>;
   where?: EngineInput;
+  /** The engine is the answer-first scan's store (investigate/answer-first.ts). */
+  answeredFrom?: 'scan';
 }
 
 /** The runbook's report on what the open store holds (refused when it holds nothing). */
-function reportOn(engine: Engine, { run, runbook, intel, where }: ReportJob): Promise<Report> {
+function reportOn(engine: Engine, { run, runbook, intel, where, answeredFrom }: ReportJob): Promise<Report> {
   return reportOnStore(engine, {
     db: run.settings.db,
     runbook,
@@ -84,6 +93,7 @@ function reportOn(engine: Engine, { run, runbook, intel, where }: ReportJob): Pr
     config: run.settings.provenance,
     now: run.now,
     ...(where ? { where } : {}),
+    ...(answeredFrom ? { answeredFrom } : {}),
   });
 }
 
@@ -151,24 +161,67 @@ export async function runReport(paths: readonly string[], flags: ReportFlags, ru
   if (!paths.length) requireStore(db);
   // Nothing to ingest: a current store is only read (read-only open, see openForReading).
   const engine = paths.length ? await DuckDBEngine.open({ path: db }) : await DuckDBEngine.openForReading({ path: db });
+  const job: ReportJob = { run, runbook, intel };
   try {
     if (paths.length) {
-      const bar = progressBar('ingest', flags.progress && !flags.quiet && flags.format === 'text' && !flags.out);
-      const summary = await ingestPaths(engine, [...paths], {
-        limits,
-        s3,
-        // Files delivered wholly outside the runbook's declared window are left unread (and unledgered).
-        readWindow: logWindowOf(runbook.runbook, plan),
-        onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)),
-      });
+      const showProgress = flags.progress && !flags.quiet && flags.format === 'text' && !flags.out;
+      // Files delivered wholly outside the runbook's declared window are left unread (and unledgered).
+      const ingest = { limits, s3, readWindow: logWindowOf(runbook.runbook, plan) };
+      const first = flags.answerFirst === false || s3 ? null : answerFirstPlan(plan);
+      const answered =
+        first && 'scope' in first && (await storeIsEmpty(engine)) ? await answerFirst(paths, first.scope, ingest, flags, job, showProgress) : false;
+      const bar = progressBar(answered ? 'storing' : 'ingest', showProgress);
+      const summary = await ingestPaths(engine, [...paths], { ...ingest, onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)) });
       bar.done();
       for (const warning of summary.warnings) process.stderr.write(`trailbook: warning: ${sanitizeForTerminal(warning)}\n`);
       const nothing = nothingReadError(summary, 'nothing could be read from the given paths', 'run `trailbook ingest` on them to see why');
       if (nothing) throw nothing;
+      if (answered) {
+        if (!flags.quiet) process.stderr.write(`trailbook: note: the logs are now stored in ${run.settings.db}: the next run reads them from there\n`);
+        return;
+      }
     }
-    await printReport(engine, flags, { run, runbook, intel });
+    await printReport(engine, flags, job);
   } finally {
     await engine.close();
+  }
+}
+
+/** Whether the store holds no CloudTrail event and no flow record yet (a first run: cold). */
+async function storeIsEmpty(engine: Engine): Promise<boolean> {
+  const { rows } = await engine.all(
+    'SELECT (SELECT count(*) FROM (SELECT 1 FROM cloudtrail_events LIMIT 1)) + (SELECT count(*) FROM (SELECT 1 FROM vpc_flow_records LIMIT 1)) AS n',
+  );
+  return Number(rows[0]?.['n'] ?? 0) === 0;
+}
+
+/**
+ * The report first, from a scan of what the runbook reads into a throw-away store
+ * (investigate/answer-first.ts); the caller then stores the logs. False, having printed nothing,
+ * when the scan read nothing (the full ingest then says why).
+ */
+async function answerFirst(
+  paths: readonly string[],
+  scope: AnswerFirstScope,
+  ingest: Pick<IngestOptions, 'limits' | 'readWindow'>,
+  flags: ReportFlags,
+  job: ReportJob,
+  showProgress: boolean,
+): Promise<boolean> {
+  const scratch = await DuckDBEngine.open({ path: ':memory:' });
+  try {
+    const bar = progressBar('scan', showProgress);
+    const summary = await ingestPaths(scratch, [...paths], {
+      ...ingest,
+      only: scope,
+      onProgress: (p) => bar.update(p.filesDone, p.filesTotal, ingestProgressText(p)),
+    });
+    bar.done();
+    if (nothingReadError(summary, '', '')) return false;
+    await printReport(scratch, flags, { ...job, answeredFrom: 'scan' });
+    return true;
+  } finally {
+    await scratch.close();
   }
 }
 
@@ -182,8 +235,9 @@ async function printReport(engine: Engine, flags: ReportFlags, job: ReportJob): 
     for (const note of notes) process.stderr.write(`trailbook: note: ${note}\n`);
   }
   const color = flags.format === 'text' && !flags.out && !process.env['NO_COLOR'] && process.stdout.isTTY === true;
-  // The header says "all logs" for a start the user did not give, and the span the logs cover.
-  const coverage = { fromGiven: run.parameters['from'] !== undefined, logs: await logsCoverage(engine) };
+  // The header says "all logs" for a start the user did not give, and the span the logs cover
+  // (not known when answered first: the scan kept only what the runbook reads).
+  const coverage = { fromGiven: run.parameters['from'] !== undefined, logs: job.answeredFrom ? null : await logsCoverage(engine) };
   const decisionTree = job.runbook.runbook.decision;
   const text = renderReport(report, flags.format as ReportFormat, { color, width: outputWidth(), full: flags.full === true, schema, coverage, decisionTree });
   if (flags.out) {

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { listLocalPaths, type LocalFile, type SkippedPath } from '../sources/local.js';
 import { S3Source, type S3ObjectRef, type S3RequestStats } from '../sources/s3.js';
@@ -6,7 +7,8 @@ import { isS3Url } from '../sources/s3-url.js';
 import { parseS3Layout, pruneReason, type PruneFilter } from '../sources/s3-layout.js';
 import { loadLedgerIndex, type LedgerEntry } from './ledger.js';
 import type { FileSkipCode, RecordSkipCode } from './cloudtrail/decode.js';
-import { processFileJob, type FileJob, type FileOutcome, type RowsPart } from './cloudtrail/file-job.js';
+import { processFileJob, scannedOutcome, type FileJob, type FileOutcome, type RowsPart } from './cloudtrail/file-job.js';
+import { scanByName, type ScannedFile } from './cloudtrail/name-scan.js';
 import { count, mergeBatch, newBatch, type BulkMerge } from './cloudtrail/merge.js';
 import { KeyHashSet } from './cloudtrail/key-filter.js';
 import { createDecodePool, createS3DecodePool } from './cloudtrail/pool.js';
@@ -14,7 +16,7 @@ import { detectFlowLog } from './vpcflow/index.js';
 import { resolveLimits, type IngestLimits } from './limits.js';
 import { FlowBulkQueue, type FlowFileDone } from './vpcflow/bulk.js';
 import type { FlowReadStats } from './vpcflow/parser.js';
-import { installVpcFlowSchema } from '../store/vpcflow-schema.js';
+import { FlowHold, installVpcFlowSchema } from '../store/vpcflow-schema.js';
 import { syncCachesAfterIngest } from '../caches/store.js';
 import type { KeptChangesUpdate } from '../ports/exposure-changes.js';
 
@@ -48,6 +50,18 @@ export interface IngestOptions extends PruneFilter {
    * (bulk-load.ts) instead of row by row; false forces the row path (the identity tests).
    */
   bulkLoad?: boolean;
+  /**
+   * Keep only what a runbook's questions read (investigate/answer-first.ts): the events with these
+   * names, and the flow records on these ports with every record of their interfaces. For the
+   * answer-first scan, into a throw-away in-memory store only: a store missing the rest would look
+   * current to the next run. CloudTrail files of the AWS layout are read by DuckDB, which hands
+   * back only those events (cloudtrail/name-scan.ts); other files are decoded as usual, their
+   * other records left unparsed (cloudtrail/name-filter.ts); clean flow files are held until the
+   * last is read, then narrowed (store/vpcflow-schema.ts `FlowHold`). The summary's counts of
+   * events and flow records are then not exact: records left out are counted as accepted and
+   * filtered, unchecked, and flow records left out are not counted as stored.
+   */
+  only?: { eventNames: readonly string[]; flowPorts: readonly number[] };
 }
 
 /** A file to read: a local one, or an S3 object (`path` is then `s3://bucket/key`). */
@@ -61,7 +75,8 @@ const S3_DOWNLOADS = 8;
 
 export interface IngestProgress {
   /**
-   * `reading` while files are read; `finishing` once, after the last file: the last batch is
+   * `reading` while files are read (the answer-first scan's CloudTrail files count once DuckDB
+   * has read them all: `only`); `finishing` once, after the last file: the last batch is
    * merged, the exposure caches are brought up to date and the store is written (seconds at
    * millions of events, with no file to count).
    */
@@ -130,6 +145,11 @@ export interface IngestSummary {
   warnings: string[];
   /** CloudTrail files read by DuckDB's `read_json` (bulk-load.ts), and the events they held after the filters. */
   bulk: { files: number; events: number };
+  /**
+   * With `only`: the CloudTrail files DuckDB was given to scan (`files`) and those it answered for
+   * (`answered`; the rest were decoded by the workers). Absent otherwise.
+   */
+  scan?: { files: number; answered: number };
   /** The run stopped early on `options.signal`: files after the last one read were not looked at. */
   interrupted?: boolean;
   /**
@@ -204,6 +224,7 @@ export async function ingestFiles(
   started = performance.now(),
   unreadable: readonly SkippedPath[] = [],
 ): Promise<IngestSummary> {
+  if (options.only && engine.path !== ':memory:') throw new Error('ingestFiles: `only` keeps part of the logs, and only into an in-memory store');
   const summary = emptySummary(files.length + unreadable.length);
   const limits = resolveLimits(options.limits);
   const ledger = await loadLedgerIndex(engine);
@@ -254,10 +275,15 @@ export async function ingestFiles(
         sniffFlowLog: true,
         flowLog: flowByPath,
         limits,
-        bulk: options.bulkLoad ?? true,
+        bulk: !options.only && (options.bulkLoad ?? true),
+        ...(options.only ? { eventNames: options.only.eventNames, flowPorts: options.only.flowPorts } : {}),
       },
     };
   });
+  // Before the workers start: DuckDB's read of these files takes both cores (run beside the
+  // workers' validation of the flow logs, it gained nothing and slowed the flow load after it).
+  const scanned = options.only ? await scanCloudTrailByName(engine, files, plans, options, limits) : new Map<number, ScannedFile>();
+  if (options.only) summary.scan = { files: scanEligible(files, plans).length, answered: scanned.size };
 
   const decodeCount = plans.filter((p) => p.kind === 'decode').length;
   const decodeBytes = files.reduce((n, f, i) => n + (plans[i]!.kind === 'decode' ? f.size : 0), 0);
@@ -296,19 +322,23 @@ export async function ingestFiles(
     },
     undefined,
     limits,
+    options.only ? new FlowHold(options.only.flowPorts) : undefined,
   );
 
   const inFlight = new Map<number, Promise<FileOutcome>>();
   let nextToSubmit = 0;
+  const submit = (seq: number) => {
+    const plan = plans[seq]!;
+    if (plan.kind !== 'decode') return;
+    const promise = pool.run(plan.job);
+    promise.catch(() => {}); // awaited in order below
+    inFlight.set(seq, promise);
+  };
   const submitAhead = (upTo: number) => {
     for (; nextToSubmit < files.length && nextToSubmit <= upTo; nextToSubmit++) {
       const plan = plans[nextToSubmit]!;
       // A flow log in S3 is streamed once, by the flow-log reader (below), not validated here first.
-      if (plan.kind === 'decode' && !(plan.job.s3 && plan.job.flowLog)) {
-        const promise = pool.run(plan.job);
-        promise.catch(() => {}); // awaited in order below
-        inFlight.set(nextToSubmit, promise);
-      }
+      if (plan.kind === 'decode' && !(plan.job.s3 && plan.job.flowLog) && !scanned.has(nextToSubmit)) submit(nextToSubmit);
     }
   };
 
@@ -356,7 +386,8 @@ export async function ingestFiles(
         let outcome: FileOutcome;
         let storeError: unknown = null;
         try {
-          outcome = await inFlight.get(index)!;
+          const fromScan = scanned.get(index);
+          outcome = fromScan ? scannedOutcome(plan.job, fromScan, file.size) : await inFlight.get(index)!;
           // Too many rows to come back from a worker whole: read here, each part merged as it comes.
           if (outcome.kind === 'large') {
             let stored = 0;
@@ -426,7 +457,7 @@ export async function ingestFiles(
       bytesTotal,
       events: summary.events.accepted,
     });
-    await flowQueue.flush();
+    await flowQueue.finish();
     if (batch.files.length > 0 || batch.bulk.length > 0 || ledgerEntries.length > 0) await startMerge();
     if (merging) await merging;
     if (summary.events.inserted > 0 || summary.flows.appended > 0) {
@@ -577,6 +608,54 @@ export async function ingestFiles(
     });
   }
 }
+
+/**
+ * The answer-first scan's DuckDB pass (`only`) (cloudtrail/name-scan.ts) over the files it can answer for:
+ * local files named as CloudTrail delivers them (`DELIVERED_NAME`), small enough to be held whole. A file whose kept record is near the record limit is left to the workers too: DuckDB's
+ * text is minified, so its size is not the size decode.ts measures.
+ */
+async function scanCloudTrailByName(
+  engine: DuckDBEngine,
+  files: readonly InputFile[],
+  plans: readonly ({ kind: 'done' } | { kind: 'decode'; job: FileJob })[],
+  options: IngestOptions,
+  limits: IngestLimits,
+): Promise<Map<number, ScannedFile>> {
+  const eligible = scanEligible(files, plans);
+  const out = new Map<number, ScannedFile>();
+  if (eligible.length === 0) return out;
+  const results = await scanByName(
+    engine,
+    eligible.map((seq) => files[seq]!.path),
+    options.only?.eventNames ?? [],
+  );
+  results.forEach((result, i) => {
+    if (result && result.kept.every((text) => text.length <= limits.maxRecordBytes / 2)) out.set(eligible[i]!, result);
+  });
+  return out;
+}
+
+/** The files the answer-first scan reads (by position): see `scanCloudTrailByName`. */
+function scanEligible(files: readonly InputFile[], plans: readonly ({ kind: 'done' } | { kind: 'decode'; job: FileJob })[]): number[] {
+  const eligible: number[] = [];
+  plans.forEach((plan, seq) => {
+    if (plan.kind !== 'decode' || plan.job.s3 || plan.job.flowLog) return;
+    const path = plan.job.path;
+    if (!path.startsWith('/') || /[*?[\]{}]/.test(path) || !DELIVERED_NAME.test(basename(path)) || files[seq]!.size > SCAN_MAX_FILE_BYTES) return;
+    eligible.push(seq);
+  });
+  return eligible;
+}
+
+/**
+ * A file named as CloudTrail delivers it to S3 (`<account>_CloudTrail_<region>_<time>_<id>.json.gz`,
+ * sources/s3-layout.ts), which is always one `{"Records":[...]}` document; exports (bare arrays,
+ * JSON lines) under other names are decoded by the workers.
+ */
+const DELIVERED_NAME = /^\d{12}_CloudTrail_[a-z0-9-]+_\d{8}T\d{4}Z[^/]*\.json(\.gz)?$/i;
+
+/** Compressed size past which the answer-first scan leaves a file to the workers (see name-scan.ts). */
+const SCAN_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 /** Caps DuckDB's memory for the ingest of a file store (it spills to `<store>.tmp`) and defers checkpoints; returns the undo. */
 async function limitIngestMemory(engine: DuckDBEngine): Promise<() => Promise<void>> {

@@ -7,6 +7,7 @@ export interface LogInputs {
   cloudtrail: { files: number | null; events: number | null; skipped: SkippedInput[] };
   vpcflow: { files: number | null; records: number | null; skipped: SkippedInput[] };
   engine?: EngineInput;
+  answeredFrom?: 'scan';
 }
 
 /** Counted: what a local store's ledger says. */
@@ -27,6 +28,20 @@ export async function reportInputs(engine: Engine, where?: EngineInput): Promise
     cloudtrail: { files: null, events: null, skipped: [] },
     vpcflow: { files: null, records: null, skipped: [] },
     ...(where ? { engine: where } : {}),
+  };
+}
+
+/**
+ * The inputs of a report answered first (answer-first.ts), from the scan's store: its ledger says
+ * which files were read or skipped, as the store's will; its events and records are only those the
+ * runbook reads, so they are not counted (null).
+ */
+export function scannedInputs(inputs: LogInputs): LogInputs & { answeredFrom: 'scan' } {
+  return {
+    ...inputs,
+    cloudtrail: { ...inputs.cloudtrail, events: null },
+    vpcflow: { ...inputs.vpcflow, records: null },
+    answeredFrom: 'scan',
   };
 }
 

@@ -86,6 +86,7 @@ export async function investigate(engine: Engine, options: InvestigateOptions): 
         return { name: s.name, entries: s.entries, sha256: s.sha256 };
       }),
       ...(options.inputs?.engine ? { engine: options.inputs.engine } : {}),
+      ...(options.inputs?.answeredFrom ? { answeredFrom: options.inputs.answeredFrom } : {}),
       ...(options.inputs?.config ? { config: options.inputs.config } : {}),
     },
     steps: plan.steps.map((step) => ({ id: step.id, kind: step.kind, title: step.title, rows: steps.get(step.id)?.length ?? 0 })),

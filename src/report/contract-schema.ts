@@ -129,8 +129,10 @@ const RunbookIdentitySchema = z.strictObject({
     .describe('Present when the runbook folder is inside a git work tree and git is installed.'),
 });
 
-/** A count of the logs read; null when the engine reads the bucket itself and counting would be a scan (--engine athena). */
-const LogCount = Count.nullable().describe('null: not counted (--engine athena reads the bucket; a count would be a billed scan, docs/athena.md).');
+/** A count of the logs read; null when not counted: on Athena (a count would be a billed scan), or answered first from a scan (only the records the runbook reads were kept). */
+const LogCount = Count.nullable().describe(
+  'null: not counted (--engine athena reads the bucket and a count would be a billed scan, docs/athena.md; or `answeredFrom` is "scan": only the records the runbook reads were kept, docs/report.md).',
+);
 
 const InputsSchema = z.strictObject({
   cloudtrail: z.strictObject({ files: LogCount, events: LogCount, skipped: z.array(SkippedInputSchema) }),
@@ -144,6 +146,12 @@ const InputsSchema = z.strictObject({
     })
     .optional()
     .describe('Present when the runbook ran on Amazon Athena over the log bucket instead of the local store (docs/athena.md); the counts are then null.'),
+  answeredFrom: z
+    .literal('scan')
+    .optional()
+    .describe(
+      'Present when the report was made before the logs were stored (answer-first, docs/report.md): from a scan of the given files for only the events and flow records the runbook reads. The answers are those a run on the store gives; the event and record counts are null.',
+    ),
   intel: z.array(z.strictObject({ name: z.string(), entries: Count, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256') })),
   config: z
     .strictObject({

@@ -108,6 +108,11 @@ export interface ReportInputs {
   vpcflow: { files: number | null; records: number | null; skipped: SkippedInput[] };
   /** Absent for the local store. */
   engine?: EngineInput;
+  /**
+   * 'scan': made before the logs were stored, from a scan of the given files for only what the
+   * runbook reads (answer-first: investigate/answer-first.ts); the event and record counts are null.
+   */
+  answeredFrom?: 'scan';
   intel: { name: string; entries: number; sha256: string }[];
   /** Where each setting of the run came from (src/config/settings.ts); absent when not recorded. */
   config?: { file: string | null; from: { [setting: string]: string } };

@@ -4,7 +4,7 @@ import { duckdb } from '../engines/duckdb/binding.js';
 import type { DuckDBEngine } from '../engines/duckdb/engine.js';
 import { VPC_COLUMNS, type FlowFieldSpec, type FlowFieldType, type FlowRecord } from './vpcflow-fields.js';
 
-const { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR } = duckdb;
+const { BIGINT, DuckDBDataChunk, INTEGER, LIST, listValue, VARCHAR } = duckdb;
 
 /**
  * The flow-log store, on the model of the CloudTrail store: a flat table `vpc_flow_records`
@@ -316,13 +316,10 @@ export async function appendFlowCsvFiles(engine: DuckDBEngine, loads: readonly C
   if (expected.size !== loads.length) throw new Error('appendFlowCsvFiles: a file is listed twice');
 
   const stage = `${STAGE}_csv`;
-  const types = first.columns.map((c) => `${lit(c.column)}: ${lit(SQL_TYPE[c.type])}`).join(', ');
   try {
     try {
       await engine.run(
-        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT *, ${keySql(first.columns)} AS _key FROM (SELECT 'vpc' AS _kind, CAST(NULL AS VARCHAR) AS _extra, * FROM read_csv([${loads.map((l) => lit(l.path)).join(', ')}], ` +
-          `delim = ' ', quote = '', escape = '', header = false, skip = ${first.skip}, nullstr = '-', auto_detect = false, ` +
-          `ignore_errors = false, strict_mode = true, filename = true, compression = ${lit(first.compression)}, columns = {${types}}))`,
+        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT *, ${keySql(first.columns)} AS _key FROM (SELECT 'vpc' AS _kind, CAST(NULL AS VARCHAR) AS _extra, * FROM ${readCsvSql(loads)})`,
       );
       const perFile = await engine.connection.runAndReadAll(
         `SELECT filename, count(*) AS n, max(rowid) - min(rowid) + 1 AS span FROM ${stage} GROUP BY filename`,
@@ -352,3 +349,99 @@ export async function appendFlowCsvFiles(engine: DuckDBEngine, loads: readonly C
 }
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** `read_csv` of clean files of one layout: the format's columns typed as in the table, `-` as null, no sniffing, errors fatal. */
+function readCsvSql(loads: readonly CsvLoad[]): string {
+  const first = loads[0]!;
+  const types = first.columns.map((c) => `${lit(c.column)}: ${lit(SQL_TYPE[c.type])}`).join(', ');
+  return (
+    `read_csv([${loads.map((l) => lit(l.path)).join(', ')}], ` +
+    `delim = ' ', quote = '', escape = '', header = false, skip = ${first.skip}, nullstr = '-', auto_detect = false, ` +
+    `ignore_errors = false, strict_mode = true, filename = true, compression = ${lit(first.compression)}, columns = {${types}})`
+  );
+}
+
+/**
+ * The answer-first scan's flow records (IngestOptions.only): clean files are not loaded as they
+ * come but held (their paths and layout) until the last one is read; then DuckDB reads them once,
+ * storing only the records the port's questions read: those on the ports, and every record of an
+ * interface that has one there (an interface's own address is inferred from all its records,
+ * flows/find.ts). Which interfaces those are is known only once every file is validated (the
+ * validation pass notes them, ingest/vpcflow/fast.ts), hence the holding; storing every record
+ * (and keying it: a sha1 of every column) is most of a flow load's cost. Files read line by line
+ * are stored whole: more records than needed never change an answer.
+ *
+ * The kept rows have no line numbers (`_line` null: DuckDB's reader does not number them, and the
+ * port's questions never read them), and a record repeated in two files keeps whichever copy
+ * DuckDB read first: the copies differ only in `_file` and `_line`.
+ */
+export class FlowHold {
+  private readonly held = new Map<string, CsvLoad[]>();
+  /** The interfaces with a record on the ports, as the validation pass found them (vpcflow/fast.ts). */
+  private readonly interfaces = new Set<string>();
+
+  constructor(private readonly ports: readonly number[]) {}
+
+  /** A clean file, with the interfaces its validation found on the ports (null: not noted, or the format lacks the columns). */
+  keep(load: CsvLoad, portInterfaces: readonly string[] | null): void {
+    for (const id of portInterfaces ?? []) this.interfaces.add(id);
+    const shape = csvLoadShape(load);
+    const loads = this.held.get(shape);
+    if (loads) loads.push(load);
+    else this.held.set(shape, [load]);
+  }
+
+  /**
+   * Stores what the questions read of the held files and forgets them; returns the rows appended
+   * and the files DuckDB refused (for the caller to read line by line).
+   */
+  async finish(engine: DuckDBEngine): Promise<AppendResult & { refused: CsvLoad[] }> {
+    const bound = { values: { ports: listValue([...this.ports]) }, types: { ports: LIST(INTEGER) } };
+    const onPort = 'list_contains($ports, srcport) OR list_contains($ports, dstport)';
+    const narrowable = (loads: readonly CsvLoad[]) => ['srcport', 'dstport', 'interface_id'].every((c) => loads[0]!.columns.some((f) => f.column === c));
+    const groups = [...this.held.values()];
+    this.held.clear();
+    const interfaces = `${STAGE}_held_interfaces`;
+    const stage = `${STAGE}_held`;
+    const result = { appended: 0, duplicates: 0, refused: [] as CsvLoad[] };
+    try {
+      // The interfaces on the ports: from the validation pass, and from the records already stored (files read line by line).
+      await engine.connection.run(
+        `CREATE OR REPLACE TEMP TABLE ${interfaces} AS SELECT DISTINCT interface_id FROM (
+           SELECT unnest($noted) AS interface_id UNION ALL SELECT interface_id FROM vpc_flow_records WHERE ${onPort}) WHERE interface_id IS NOT NULL`,
+        { ...bound.values, noted: listValue([...this.interfaces]) },
+        { ...bound.types, noted: LIST(VARCHAR) },
+      );
+      this.interfaces.clear();
+      for (const loads of groups) {
+        const where = narrowable(loads) ? `WHERE ${onPort} OR interface_id IN (SELECT interface_id FROM ${interfaces})` : '';
+        try {
+          await engine.connection.run(
+            `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT 'vpc' AS _kind, CAST(NULL AS VARCHAR) AS _extra, CAST(NULL AS BIGINT) AS _line, * FROM ${readCsvSql(loads)} ${where}`,
+            where ? bound.values : {},
+            where ? bound.types : {},
+          );
+        } catch {
+          // DuckDB refused what the validation accepted (as appendFlowCsvFiles allows): read line by line.
+          result.refused.push(...loads);
+          continue;
+        }
+        const { rows } = await engine.all(`SELECT count(*) AS n FROM ${stage}`);
+        const range: StartRange = {
+          lo: Math.min(...loads.map((l) => l.range.lo)),
+          hi: Math.max(...loads.map((l) => l.range.hi)),
+          nullStart: loads.some((l) => l.range.nullStart),
+        };
+        const merged = Number(
+          (await mergeStaged(engine, stage, loads[0]!.columns, { file: 's.filename', line: 's._line', order: 's._rid' }, range)).rowsChanged,
+        );
+        result.appended += merged;
+        result.duplicates += Number(rows[0]?.['n'] ?? 0) - merged;
+      }
+    } finally {
+      await engine.run(`DROP TABLE IF EXISTS ${interfaces}`);
+      await engine.run(`DROP TABLE IF EXISTS ${stage}`);
+    }
+    return result;
+  }
+}

@@ -67,6 +67,18 @@ export type DecodeResult = { ok: true; file: DecodedFile } | { ok: false; skip: 
 
 export type DecodeLimits = Pick<IngestLimits, 'maxRecordBytes' | 'maxDepth'>;
 
+export interface DecoderOptions {
+  /** Note whether every record's bytes are valid UTF-8 (the bulk load's shape test, `recordsDocument`). */
+  checkUtf8?: boolean;
+  /**
+   * Looks at each record's text before it is parsed, once one record of the file has been read as
+   * an event: false leaves it unparsed and unchecked, counted as found and accepted (`passedOver`).
+   * For a reader that wants only some records and no exact counts (the answer-first scan,
+   * name-filter.ts); the ingest into a store never sets it.
+   */
+  keep?: (text: string) => boolean;
+}
+
 /** What a whole file decoded to, after `CloudTrailDecoder.end`: the records went to the callback. */
 export type DecodeEnd = { ok: true; accepted: number; recordSkips: RecordSkip[] } | { ok: false; skip: FileSkip };
 
@@ -169,6 +181,11 @@ export class CloudTrailDecoder {
   private lineNumber = 0;
   private newlinesBeforeDocument = 0;
 
+  /** Records `keep` turned down unparsed (counted as found and accepted: see `DecoderOptions.keep`). */
+  passedOver = 0;
+  private readonly checkUtf8: boolean;
+  private readonly keep: ((text: string) => boolean) | null;
+
   /**
    * `onEvent` gets each accepted event and, for the elements of `Records` or of a top array, the
    * record's text as written (the bulk load compares it with what JSON.stringify writes).
@@ -176,8 +193,11 @@ export class CloudTrailDecoder {
   constructor(
     private readonly limits: DecodeLimits,
     private readonly onEvent: (event: Record<string, unknown>, text: string | null) => void,
-    private readonly checkUtf8 = false,
-  ) {}
+    options: DecoderOptions = {},
+  ) {
+    this.checkUtf8 = options.checkUtf8 ?? false;
+    this.keep = options.keep ?? null;
+  }
 
   /**
    * The file is one `{"Records":[...]}` document with nothing after it, no byte-order mark, one
@@ -534,7 +554,7 @@ export class CloudTrailDecoder {
     const text = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
     if (text.indexOf(NEWLINE) < 0) return null;
     const events: Record<string, unknown>[] = [];
-    const lines = new CloudTrailDecoder(this.limits, (event) => events.push(event));
+    const lines = new CloudTrailDecoder(this.limits, (event) => events.push(event), this.keep ? { keep: this.keep } : {});
     lines.mode = 'lines';
     lines.newlines = this.newlinesBeforeDocument;
     lines.scan(text);
@@ -543,6 +563,7 @@ export class CloudTrailDecoder {
     for (const event of events) this.onEvent(event, null);
     this.found = lines.found;
     this.accepted = lines.accepted;
+    this.passedOver = lines.passedOver;
     return end;
   }
 
@@ -622,6 +643,14 @@ export class CloudTrailDecoder {
   }
 
   private parseAndAccept(text: string, at: string, code: 'invalid-json' | 'invalid-json-line', element = false): void {
+    // Only once a record has been read as an event: whether a file holds any event decides whether
+    // it is CloudTrail at all (`end`), so records are parsed until one is.
+    if (this.keep !== null && this.accepted > this.passedOver && !this.keep(text)) {
+      this.found++;
+      this.accepted++;
+      this.passedOver++;
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -8,6 +8,8 @@ import { CloudTrailDecoder, type FileSkipCode, type RecordSkip } from './decode.
 import { eventKey, flattenEvent, isInsightsEvent } from './flatten.js';
 import { hash53 } from './hash53.js';
 import { BulkCheck, selectedFor } from './bulk-check.js';
+import { isNamed, mayBeNamed } from './name-filter.js';
+import type { ScannedFile } from './name-scan.js';
 import { parseEventTime } from '../../store/event-time.js';
 import type { ByteSource, S3ObjectRef } from '../../sources/s3.js';
 
@@ -46,6 +48,14 @@ export interface FileJob {
    * comes back as `clean`, anything else is read again as rows.
    */
   bulk?: boolean;
+  /**
+   * Keep only events with these names (the answer-first scan, IngestOptions.eventNames): records
+   * are looked at before they are parsed (name-filter.ts), and the others counted as filtered.
+   * Never with `bulk`.
+   */
+  eventNames?: readonly string[];
+  /** With `eventNames`: note which interfaces have flow records on these ports (vpcflow/fast.ts `portInterfaces`). */
+  flowPorts?: readonly number[];
 }
 
 /** Rows of one file packed for the merge (a whole file, or one part of a large one). */
@@ -149,8 +159,9 @@ export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => 
   const info = newStreamInfo();
   if (job.s3 && !open) throw new Error(`${job.path}: an S3 object needs an opener`);
   const stream = readDecompressed(job.s3 ? open!(job.s3) : job.path, { maxBytes: job.limits.maxFileBytes, onRaw: (chunk) => hash.update(chunk) }, info);
-  const packer = new RowPacker(job);
-  const check = job.bulk && !job.s3 && !GLOB_CHARACTERS.test(job.path) && job.path.startsWith('/') ? new BulkCheck(job) : null;
+  const names = job.eventNames ? new Set(job.eventNames) : null;
+  const packer = new RowPacker(job, names);
+  const check = job.bulk && !names && !job.s3 && !GLOB_CHARACTERS.test(job.path) && job.path.startsWith('/') ? new BulkCheck(job) : null;
   const recordErrors: RecordSkip[] = [];
   const decoder = new CloudTrailDecoder(
     job.limits,
@@ -166,11 +177,11 @@ export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => 
         recordErrors.push({ code: 'record-error', reason: `could not be read: ${(error as Error).message}`, at: `record ${decoder.recordsFound - 1}` });
       }
     },
-    check !== null,
+    { checkUtf8: check !== null, ...(names ? { keep: (text: string) => mayBeNamed(text, names) } : {}) },
   );
   let head: Buffer[] | null = job.sniffFlowLog && !job.flowLog ? [] : null;
   let headBytes = 0;
-  let flow: FlowScan | null = job.flowLog ? new FlowScan() : null;
+  let flow: FlowScan | null = job.flowLog ? new FlowScan(job.flowPorts) : null;
   let failure: FileStreamError | null = null;
   try {
     for await (const chunk of stream) {
@@ -185,7 +196,7 @@ export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => 
         const bytes = Buffer.concat(head);
         head = null;
         if (looksLikeFlowLog(job.path, bytes)) {
-          flow = new FlowScan();
+          flow = new FlowScan(job.flowPorts);
           flow.push(bytes);
           continue;
         }
@@ -205,7 +216,7 @@ export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => 
   if (head) {
     const bytes = Buffer.concat(head);
     if (failure === null && looksLikeFlowLog(job.path, bytes)) {
-      flow = new FlowScan();
+      flow = new FlowScan(job.flowPorts);
       flow.push(bytes);
     } else decoder.push(bytes);
   }
@@ -250,14 +261,54 @@ export async function processFileJob(job: FileJob, onPart?: (part: RowsPart) => 
     found: accepted + recordSkips.length,
     recordSkips,
     accepted,
-    filtered: packer.filtered,
+    filtered: packer.filtered + decoder.passedOver,
+    ...packer.take(),
+  };
+}
+
+/**
+ * A file the answer-first scan read (name-scan.ts): its kept records' text goes through the row
+ * path's decoder (limits, parse, the checks of an event) and packer (filters, flatten), so each
+ * becomes the row it would be had the file been decoded here. The file's bytes were not read in
+ * this process: no content hash (`sha256` empty) and no uncompressed size; the records not kept
+ * are counted as found, accepted and filtered, unchecked.
+ */
+export function scannedOutcome(job: FileJob, scanned: ScannedFile, compressedBytes: number): FileOutcome {
+  const names = new Set(job.eventNames ?? []);
+  const packer = new RowPacker(job, names);
+  const recordErrors: RecordSkip[] = [];
+  const decoder = new CloudTrailDecoder(job.limits, (event) => {
+    try {
+      packer.add(event);
+    } catch (error) {
+      recordErrors.push({ code: 'record-error', reason: `could not be read: ${(error as Error).message}`, at: `record ${decoder.recordsFound - 1}` });
+    }
+  });
+  decoder.push(Buffer.from(`[${scanned.kept.join(',')}]`));
+  const end = decoder.end();
+  const recordSkips = end.ok ? [...end.recordSkips, ...recordErrors] : [];
+  const notKept = scanned.records - scanned.kept.length;
+  const accepted = (end.ok ? end.accepted : 0) - recordErrors.length + notKept;
+  return {
+    seq: job.seq,
+    sha256: '',
+    compressedBytes,
+    kind: 'read',
+    uncompressedBytes: 0,
+    found: accepted + recordSkips.length,
+    recordSkips,
+    accepted,
+    filtered: packer.filtered + notKept,
     ...packer.take(),
   };
 }
 
 /** The flow-log validation pass over a stream (the bulk load's clean check); Parquet is never clean text. */
 class FlowScan {
-  private readonly scanner = new FlowCleanScanner();
+  private readonly scanner: FlowCleanScanner;
+  constructor(onPorts: readonly number[] | undefined) {
+    this.scanner = new FlowCleanScanner({}, onPorts ? new Set(onPorts) : null);
+  }
   format: FlowFileFormat | null = null;
   push(chunk: Buffer): void {
     if (this.format === null) this.format = flowFormatOf(chunk);
@@ -280,13 +331,16 @@ class RowPacker {
   /** Packed bytes held (approximately: UTF-16 length of the rows). */
   bytes = 0;
 
-  constructor(private readonly job: FileJob) {}
+  constructor(
+    private readonly job: FileJob,
+    private readonly names: ReadonlySet<string> | null,
+  ) {}
 
   add(event: Record<string, unknown>): void {
     const job = this.job;
     const time = parseEventTime(event['eventTime']);
     const timeMs = time.ok ? time.ms : Number.NaN; // decode.ts kept only records whose time parses
-    if (timeMs < job.fromMs || timeMs > job.toMs || !selectedFor(event, job)) {
+    if (timeMs < job.fromMs || timeMs > job.toMs || !selectedFor(event, job) || (this.names !== null && !isNamed(event, this.names))) {
       this.filtered++;
       return;
     }

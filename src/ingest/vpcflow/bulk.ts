@@ -1,5 +1,5 @@
 import type { DuckDBEngine } from '../../engines/duckdb/engine.js';
-import { appendFlowCsvFiles, csvLoadShape, type CsvLoad } from '../../store/vpcflow-schema.js';
+import { appendFlowCsvFiles, csvLoadShape, type CsvLoad, type FlowHold } from '../../store/vpcflow-schema.js';
 import { csvLoadOf, type CleanFlowFile } from './fast.js';
 import { ingestFlowLogFile } from './ingest.js';
 import type { FlowReadStats } from './parser.js';
@@ -41,6 +41,7 @@ export class FlowBulkQueue {
   private pendingPaths = new Set<string>();
   private shape = '';
   private rows = 0;
+  private heldFiles: { path: string; stats: FlowReadStats; rows: number }[] = [];
 
   constructor(
     private readonly engine: DuckDBEngine,
@@ -48,7 +49,23 @@ export class FlowBulkQueue {
     private readonly maxRows = BULK_ROWS,
     /** For the files read line by line (docs/limits.md). */
     private readonly limits: Partial<IngestLimits> = {},
+    /** Clean files are held, not stored, until `finish` (the answer-first scan: store/vpcflow-schema.ts `FlowHold`). */
+    private readonly hold?: FlowHold,
   ) {}
+
+  /** After the last file: what is queued, then what is held. */
+  async finish(): Promise<void> {
+    await this.flush();
+    if (!this.hold) return;
+    await this.hooks.beforeWrite();
+    const result = await this.hold.finish(this.engine);
+    this.hooks.onRows(result.appended, result.duplicates);
+    // Held files count as read with what they held (the hold does not say which record went where).
+    for (const { path, stats, rows } of this.heldFiles)
+      if (!result.refused.some((l) => l.path === path)) this.hooks.onFile({ path, stats, rowsStored: rows, loadedBy: 'csv' });
+    this.heldFiles = [];
+    for (const load of result.refused) await this.readOne(load.path, true);
+  }
 
   /** A validated file: queued when clean (null: read line by line, after what is queued). */
   async add(path: string, format: 'text' | 'gzip' | 'parquet', clean: CleanFlowFile | null): Promise<void> {
@@ -58,6 +75,11 @@ export class FlowBulkQueue {
       return;
     }
     const load = csvLoadOf(path, format, clean);
+    if (this.hold) {
+      this.hold.keep(load, clean.portInterfaces ?? null);
+      this.heldFiles.push({ path, stats: clean.stats, rows: clean.rows });
+      return;
+    }
     const shape = csvLoadShape(load);
     // One read_csv takes a file once: the same path again (never from a deduplicated walk) starts a new load.
     if (this.pending.length > 0 && (shape !== this.shape || this.pendingPaths.has(path))) await this.flush();

@@ -34,6 +34,12 @@ export interface CleanFlowFile {
   range: { lo: number; hi: number; nullStart: boolean };
   /** Final stats, identical to the parser's for this file. */
   stats: FlowReadStats;
+  /**
+   * With `onPorts`: the interfaces with a record on one of those ports (the answer-first scan keeps
+   * every record of them: store/vpcflow-schema.ts `FlowHold`); null when the format lacks a port or
+   * the interface column.
+   */
+  portInterfaces?: string[] | null;
 }
 
 const INT_MAX = 2147483647;
@@ -60,7 +66,16 @@ export class FlowCleanScanner {
   private carry: Buffer | null = null;
   private dirty = false;
 
-  constructor(options: ParserOptions = {}) {
+  private srcportIndex = -1;
+  private dstportIndex = -1;
+  private interfaceIndex = -1;
+  private readonly portInterfaces = new Set<string>();
+
+  /** `onPorts`: note the interfaces of the records on these ports (`CleanFlowFile.portInterfaces`). */
+  constructor(
+    options: ParserOptions = {},
+    private readonly onPorts: ReadonlySet<number> | null = null,
+  ) {
     this.parser = new FlowLogParser(options);
   }
 
@@ -104,6 +119,9 @@ export class FlowCleanScanner {
       rows: this.rows,
       range: { lo: this.lo, hi: this.hi, nullStart: this.nullStart },
       stats: this.parser.stats,
+      ...(this.onPorts
+        ? { portInterfaces: this.interfaceIndex >= 0 && this.srcportIndex >= 0 && this.dstportIndex >= 0 ? [...this.portInterfaces] : null }
+        : {}),
     };
   }
 
@@ -152,6 +170,11 @@ export class FlowCleanScanner {
     }));
     this.statusIndex = columns.findIndex((c) => c.name === 'log-status');
     this.startIndex = columns.findIndex((c) => c.name === 'start');
+    if (this.onPorts) {
+      this.srcportIndex = columns.findIndex((c) => c.name === 'srcport');
+      this.dstportIndex = columns.findIndex((c) => c.name === 'dstport');
+      this.interfaceIndex = columns.findIndex((c) => c.name === 'interface-id');
+    }
     if (record) {
       // Header-less: the parser has counted this line; it must also pass the byte-level checks.
       this.skip = 0;
@@ -182,6 +205,9 @@ export class FlowCleanScanner {
     let field = 0;
     let i = start;
     let status = 0; // 0 data, 1 NODATA, 2 SKIPDATA
+    let onPort = false;
+    let interfaceStart = -1;
+    let interfaceEnd = -1;
     while (i <= end) {
       // one field: [i, j)
       let j = i;
@@ -199,6 +225,7 @@ export class FlowCleanScanner {
           v = v * 10 + d;
         }
         if (v > slot.max) return this.fail();
+        if ((field === this.srcportIndex || field === this.dstportIndex) && this.onPorts?.has(v)) onPort = true;
         if (field === this.startIndex) {
           if (v < this.lo) this.lo = v;
           if (v > this.hi) this.hi = v;
@@ -213,11 +240,16 @@ export class FlowCleanScanner {
           else if (len === 8 && buf.toString('latin1', i, j) === 'SKIPDATA') status = 2;
         }
         if (dash && field === this.startIndex) this.nullStart = true;
+        if (field === this.interfaceIndex && !dash) {
+          interfaceStart = i;
+          interfaceEnd = j;
+        }
       }
       field++;
       i = j + 1;
     }
     if (field !== n) return this.fail();
+    if (onPort && interfaceStart >= 0) this.portInterfaces.add(buf.toString('latin1', interfaceStart, interfaceEnd));
     if (this.startIndex < 0) this.nullStart = true;
     const stats = this.parser.stats;
     if (status === 1) stats.nodata++;

@@ -275,12 +275,18 @@ export function evidenceSpanText(rows: readonly EvidenceRow[]): string {
 }
 
 /**
- * The logs half of the inputs line: what the store counted, or, when the runbook ran on Athena over
- * the bucket and nothing was counted (a count there is a billed scan), where the logs were read.
+ * The logs half of the inputs line: what the store counted; answered first (before the logs were
+ * stored), the files scanned; or, when the runbook ran on Athena over the bucket and nothing was counted (a count there is a billed scan), where the logs were read.
  * `name` renders the catalog and database as the format writes names (escaped by the caller).
  */
 export function logInputsText(inputs: Report['inputs'], name: (text: string) => string = (text) => text): string {
   const { cloudtrail, vpcflow, engine } = inputs;
+  if (inputs.answeredFrom === 'scan') {
+    return (
+      `answered first, before the logs were stored: CloudTrail ${cloudtrail.files} files (${cloudtrail.skipped.length} skipped) · ` +
+      `flow logs ${vpcflow.files} files (${vpcflow.skipped.length} skipped), read for what the runbook needs (events and records not counted)`
+    );
+  }
   if (cloudtrail.events === null || vpcflow.records === null) {
     const where = engine ? ` in ${name(`${engine.catalog}.${engine.database}`)}` : '';
     return `CloudTrail and flow logs read on Athena${where} (not counted: a count would be a billed scan)`;
