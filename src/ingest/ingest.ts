@@ -282,8 +282,8 @@ export async function ingestFiles(
   });
   // Before the workers start: DuckDB's read of these files takes both cores (run beside the
   // workers' validation of the flow logs, it gained nothing and slowed the flow load after it).
-  const scanned = options.only ? await scanCloudTrailByName(engine, files, plans, options, limits) : new Map<number, ScannedFile>();
-  if (options.only) summary.scan = { files: scanEligible(files, plans).length, answered: scanned.size };
+  const scanned = new Map<number, ScannedFile>();
+  if (options.only) summary.scan = await scanCloudTrailByName(engine, files, plans, options, limits, scanned);
 
   const decodeCount = plans.filter((p) => p.kind === 'decode').length;
   const decodeBytes = files.reduce((n, f, i) => n + (plans[i]!.kind === 'decode' ? f.size : 0), 0);
@@ -620,10 +620,10 @@ async function scanCloudTrailByName(
   plans: readonly ({ kind: 'done' } | { kind: 'decode'; job: FileJob })[],
   options: IngestOptions,
   limits: IngestLimits,
-): Promise<Map<number, ScannedFile>> {
+  out: Map<number, ScannedFile>,
+): Promise<{ files: number; answered: number }> {
   const eligible = scanEligible(files, plans);
-  const out = new Map<number, ScannedFile>();
-  if (eligible.length === 0) return out;
+  if (eligible.length === 0) return { files: 0, answered: 0 };
   const results = await scanByName(
     engine,
     eligible.map((seq) => files[seq]!.path),
@@ -632,7 +632,7 @@ async function scanCloudTrailByName(
   results.forEach((result, i) => {
     if (result && result.kept.every((text) => text.length <= limits.maxRecordBytes / 2)) out.set(eligible[i]!, result);
   });
-  return out;
+  return { files: eligible.length, answered: out.size };
 }
 
 /** The files the answer-first scan reads (by position): see `scanCloudTrailByName`. */

@@ -61,8 +61,8 @@ export class FlowBulkQueue {
     const result = await this.hold.finish(this.engine);
     this.hooks.onRows(result.appended, result.duplicates);
     // Held files count as read with what they held (the hold does not say which record went where).
-    for (const { path, stats, rows } of this.heldFiles)
-      if (!result.refused.some((l) => l.path === path)) this.hooks.onFile({ path, stats, rowsStored: rows, loadedBy: 'csv' });
+    const refused = new Set(result.refused.map((l) => l.path));
+    for (const { path, stats, rows } of this.heldFiles) if (!refused.has(path)) this.hooks.onFile({ path, stats, rowsStored: rows, loadedBy: 'csv' });
     this.heldFiles = [];
     for (const load of result.refused) await this.readOne(load.path, true);
   }
